@@ -1,0 +1,124 @@
+// One typed, validated configuration, read from the environment in one place.
+// A bad value stops start-up with one line naming the variable (ConfigError).
+
+import { isIP } from "node:net";
+
+export type DatabaseConfig =
+  | { kind: "sqlite"; path: string; url: string }
+  /** flavour: which typeorm driver dialect to use; detected from the server when not given by the URL scheme. */
+  | { kind: "mysql"; url: string; flavour?: "mysql" | "mariadb" };
+
+export interface Config {
+  database: DatabaseConfig;
+  port: number;
+  host: string;
+  redisUrl: string | null;
+  bootstrapToken: string | null;
+  nodeEnv: "development" | "production" | "test";
+  /** Addresses whose X-Forwarded-For header is believed. */
+  trustedProxies: string[];
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const DEFAULT_DATABASE_URL = "sqlite:data/portcullis.sqlite";
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    database: parseDatabaseUrl(value(env, "DATABASE_URL") ?? DEFAULT_DATABASE_URL),
+    port: parsePort(value(env, "PORT")),
+    host: value(env, "HOST") ?? "0.0.0.0",
+    redisUrl: parseRedisUrl(value(env, "REDIS_URL")),
+    bootstrapToken: value(env, "PORTCULLIS_BOOTSTRAP_TOKEN") ?? null,
+    nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
+    trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
+    logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
+  };
+}
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  return trimmed === "" ? undefined : trimmed;
+}
+
+export function parseDatabaseUrl(url: string): DatabaseConfig {
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length).replace(/^\/\//, "");
+    if (path === "") throw new ConfigError("DATABASE_URL", `'${url}' has no file path (use sqlite:PATH, e.g. ${DEFAULT_DATABASE_URL})`);
+    return { kind: "sqlite", path, url };
+  }
+  if (url.startsWith("mysql://") || url.startsWith("mariadb://")) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError("DATABASE_URL", "is not a valid mysql:// URL");
+    }
+    if (parsed.hostname === "") throw new ConfigError("DATABASE_URL", "mysql URL has no host");
+    if (parsed.pathname.replace(/^\//, "") === "") throw new ConfigError("DATABASE_URL", "mysql URL names no database (mysql://user@host:3306/DATABASE)");
+    const flavour = url.startsWith("mariadb:") ? "mariadb" : undefined;
+    return { kind: "mysql", url: url.replace(/^mariadb:/, "mysql:"), ...(flavour ? { flavour } : {}) };
+  }
+  // The value may hold a password: name the scheme only.
+  const scheme = url.includes(":") ? url.slice(0, url.indexOf(":")) : url.slice(0, 16);
+  throw new ConfigError("DATABASE_URL", `unsupported scheme '${scheme}' (expected mysql://… or sqlite:PATH)`);
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return 4000;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError("PORT", `'${raw}' is not a port number (0-65535)`);
+  return Number(raw);
+}
+
+function parseRedisUrl(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!/^rediss?:\/\//.test(raw)) throw new ConfigError("REDIS_URL", "must start with redis:// or rediss://");
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError("REDIS_URL", "is not a valid URL");
+  }
+  return raw;
+}
+
+function parseNodeEnv(raw: string | undefined): Config["nodeEnv"] {
+  if (raw === undefined) return "development";
+  if (raw === "development" || raw === "production" || raw === "test") return raw;
+  throw new ConfigError("NODE_ENV", `'${raw}' is not one of development, production, test`);
+}
+
+function parseTrustedProxies(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const entries = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split("/");
+    const family = isIP(address ?? "");
+    const maxBits = family === 6 ? 128 : 32;
+    const badBits = bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits);
+    if (family === 0 || badBits || extra !== undefined) {
+      throw new ConfigError("TRUSTED_PROXIES", `'${entry}' is not an IP address or CIDR`);
+    }
+  }
+  return entries;
+}
+
+function parseLogLevel(raw: string | undefined): Config["logLevel"] {
+  if (raw === undefined) return "info";
+  const levels = ["debug", "info", "warn", "error", "silent"] as const;
+  const found = levels.find((l) => l === raw);
+  if (!found) throw new ConfigError("LOG_LEVEL", `'${raw}' is not one of ${levels.join(", ")}`);
+  return found;
+}

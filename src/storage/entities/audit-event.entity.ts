@@ -1,0 +1,53 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from "typeorm";
+import { jsonText, timestamp } from "./columns";
+
+// Searches (PRODUCT.md §9) run newest first, so every filter column is indexed
+// together with the sequence: the database walks the index backwards and stops
+// after one page.
+@Entity("audit_events")
+@Index("IDX_audit_time", ["time"])
+@Index("IDX_audit_actor_seq", ["actorId", "sequence"])
+@Index("IDX_audit_actor_email_seq", ["actorEmail", "sequence"])
+@Index("IDX_audit_decision_seq", ["decision", "sequence"])
+@Index("IDX_audit_operation_seq", ["operation", "sequence"])
+@Index("IDX_audit_resource_type_seq", ["resourceType", "sequence"])
+@Index("IDX_audit_resource_name_seq", ["resourceName", "sequence"])
+export class AuditEventEntity {
+  /** From 1, no gaps: assigned by the writer, never by auto-increment (which leaves gaps on rollback). */
+  @PrimaryColumn({ type: "bigint" }) sequence: string;
+
+  @Index("UQ_audit_events_id", { unique: true })
+  @Column({ type: "varchar", length: 36 })
+  id: string;
+
+  @Column(timestamp()) time: Date;
+  @Column({ type: "varchar", length: 36, nullable: true }) actorId: string | null;
+  @Column({ type: "varchar", length: 320, nullable: true }) actorEmail: string | null;
+  @Column(jsonText()) actorRoles: string[];
+  @Column({ type: "varchar", length: 36, nullable: true }) tokenId: string | null;
+  @Column({ type: "varchar", length: 45, nullable: true }) sourceIp: string | null;
+  @Column({ type: "varchar", length: 128 }) operation: string;
+  @Column({ type: "varchar", length: 64, nullable: true }) action: string | null;
+  @Column({ type: "varchar", length: 64, nullable: true }) resourceType: string | null;
+  @Column({ type: "varchar", length: 255, nullable: true }) resourceNamespace: string | null;
+  @Column({ type: "varchar", length: 255, nullable: true }) resourceName: string | null;
+  @Column({ type: "varchar", length: 36, nullable: true }) subjectId: string | null;
+  @Column({ type: "varchar", length: 8 }) decision: string;
+  @Column({ type: "varchar", length: 32 }) reason: string;
+  @Column({ type: "varchar", length: 64, nullable: true }) requestId: string | null;
+  @Column(jsonText({ nullable: true })) metadata: unknown;
+  @Column({ type: "varchar", length: 64 }) prevHash: string;
+  @Column({ type: "varchar", length: 64 }) hash: string;
+}
+
+/** The roles an actor held when the event was written, one row each, for the `role` filter. */
+@Entity("audit_event_roles")
+@Index("IDX_audit_event_roles_role_seq", ["role", "sequence"])
+export class AuditEventRoleEntity {
+  @PrimaryColumn({ type: "bigint" }) sequence: string;
+  @PrimaryColumn({ type: "varchar", length: 64 }) role: string;
+
+  @ManyToOne(() => AuditEventEntity, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "sequence", referencedColumnName: "sequence", foreignKeyConstraintName: "FK_audit_event_roles_event" })
+  event?: AuditEventEntity;
+}

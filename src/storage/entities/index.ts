@@ -1,0 +1,24 @@
+import { AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity } from "./access-request.entity";
+import { AuditEventEntity, AuditEventRoleEntity } from "./audit-event.entity";
+import { GrantEntity } from "./grant.entity";
+import { PolicyEntity, PolicyVersionEntity } from "./policy.entity";
+import { ResourceCapabilityEntity, ResourceTypeEntity } from "./resource-type.entity";
+import { RoleLinkEntity, RolePolicyEntity } from "./role-link.entity";
+import { RoleEntity } from "./role.entity";
+import { SessionEntity } from "./session.entity";
+import { SsoMappingEntity } from "./sso-mapping.entity";
+import { TokenEntity } from "./token.entity";
+import { UserEntity } from "./user.entity";
+
+export {
+  AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity, AuditEventEntity, AuditEventRoleEntity,
+  GrantEntity, PolicyEntity, PolicyVersionEntity, ResourceCapabilityEntity, ResourceTypeEntity,
+  RoleEntity, RoleLinkEntity, RolePolicyEntity, SessionEntity, SsoMappingEntity, TokenEntity, UserEntity,
+};
+
+export const ENTITIES = [
+  UserEntity, ResourceTypeEntity, ResourceCapabilityEntity, PolicyEntity, PolicyVersionEntity,
+  RoleEntity, RolePolicyEntity, RoleLinkEntity, GrantEntity, TokenEntity, SessionEntity,
+  AuditEventEntity, AuditEventRoleEntity, SsoMappingEntity, AccessRequestEntity, AccessRequestRoleEntity,
+  AccessReviewEntity,
+];

@@ -1,0 +1,28 @@
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { id, jsonText, timestamp } from "./columns";
+
+@Entity("users")
+export class UserEntity {
+  @PrimaryColumn(id()) id: string;
+
+  /** Stored lower-cased: emails are unique ignoring case. */
+  @Index("UQ_users_email", { unique: true })
+  @Column({ type: "varchar", length: 320 })
+  email: string;
+
+  @Column({ type: "varchar", length: 255, nullable: true }) displayName: string | null;
+  @Column({ type: "varchar", length: 16 }) kind: string;
+  @Column({ type: "varchar", length: 16 }) status: string;
+  @Column({ type: "varchar", length: 16 }) source: string;
+
+  /** The identity provider's id for the user (SAML NameID, OIDC sub, SCIM externalId). */
+  @Index("IDX_users_external_id")
+  @Column({ type: "varchar", length: 255, nullable: true })
+  externalId: string | null;
+
+  @Column(jsonText()) groups: string[];
+  @Column({ type: "boolean", default: false }) mfaEnrolled: boolean;
+  @Column({ type: "varchar", length: 255, nullable: true }) lockedReason: string | null;
+  @Column(timestamp()) createdAt: Date;
+  @Column(timestamp({ nullable: true })) lastSeenAt: Date | null;
+}
