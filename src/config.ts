@@ -14,6 +14,8 @@ export interface Config {
   host: string;
   redisUrl: string | null;
   bootstrapToken: string | null;
+  /** Email of the built-in admin user created at first start. */
+  adminEmail: string;
   nodeEnv: "development" | "production" | "test";
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
@@ -41,6 +43,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: value(env, "HOST") ?? "0.0.0.0",
     redisUrl: parseRedisUrl(value(env, "REDIS_URL")),
     bootstrapToken: value(env, "PORTCULLIS_BOOTSTRAP_TOKEN") ?? null,
+    adminEmail: parseEmail("PORTCULLIS_ADMIN_EMAIL", value(env, "PORTCULLIS_ADMIN_EMAIL") ?? "admin@portcullis.local"),
     nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
@@ -113,6 +116,11 @@ function parseTrustedProxies(raw: string | undefined): string[] {
     }
   }
   return entries;
+}
+
+function parseEmail(variable: string, raw: string): string {
+  if (!/^[^\s@]+@[^\s@]+$/.test(raw) || raw.length > 320) throw new ConfigError(variable, `'${raw}' is not an email address`);
+  return raw.toLowerCase();
 }
 
 function parseLogLevel(raw: string | undefined): Config["logLevel"] {

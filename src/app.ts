@@ -1,0 +1,84 @@
+// Composition root: storage, seeds and bootstrap, the compiled policy state, schema, HTTP.
+import "reflect-metadata";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { BearerAuthenticator } from "./auth/bearer-authenticator";
+import type { Config } from "./config";
+import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
+import { loadPolicyState } from "./domain/policy-state";
+import { loadSeeds } from "./domain/seeds/seed-loader";
+import { Engine } from "./engine";
+import { buildGraphQLSchema } from "./graphql/schema";
+import { createHttpServer, type HttpServer } from "./http/server";
+import type { Logger } from "./http/logger";
+import { TypeormStorage } from "./storage/typeorm-storage";
+
+export const DEFAULT_SEEDS_DIR = join(__dirname, "..", "..", "seeds");
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  seedsDir?: string;
+  /** Where the generated bootstrap secret is written, once (stdout by default). */
+  announce?: (line: string) => void;
+}
+
+export interface App {
+  storage: TypeormStorage;
+  http: HttpServer;
+  bootstrap: BootstrapResult;
+  /** Listens on config.port (0 = any free port); resolves with the port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, logger } = options;
+  // Seeds are validated before the database is touched: a broken seed stops start-up.
+  const seeds = loadSeeds(options.seedsDir ?? DEFAULT_SEEDS_DIR);
+  const storage = await TypeormStorage.open(config.database, { migrate: true });
+  try {
+    const result = await bootstrap(storage, seeds, { adminEmail: config.adminEmail, bootstrapToken: config.bootstrapToken });
+    if (result.created) {
+      logger.info("bootstrapped an empty database", { adminId: result.adminId, tokenId: result.tokenId });
+      if (result.generatedSecret) {
+        (options.announce ?? ((line) => process.stdout.write(line + "\n")))(
+          `Bootstrap break-glass token for ${config.adminEmail} (shown once, store it now): ${result.generatedSecret}`,
+        );
+      }
+    } else if (result.bootstrapTokenIgnored) {
+      logger.info("PORTCULLIS_BOOTSTRAP_TOKEN ignored: the database is already initialised");
+    }
+    const engine = Engine.compile(await loadPolicyState(storage));
+    const services = { storage, engine: () => engine };
+    const http = createHttpServer({
+      schema: buildGraphQLSchema(),
+      services,
+      authenticator: new BearerAuthenticator(storage),
+      trustedProxies: config.trustedProxies,
+      production: config.nodeEnv === "production",
+      logger,
+    });
+    await http.start();
+    let closed = false;
+    return {
+      storage,
+      http,
+      bootstrap: result,
+      listen: () =>
+        new Promise((resolve, reject) => {
+          http.server.once("error", reject);
+          http.server.listen(config.port, config.host, () => resolve((http.server.address() as AddressInfo).port));
+        }),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await http.stop();
+        await storage.close();
+      },
+    };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+}

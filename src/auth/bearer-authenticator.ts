@@ -1,0 +1,53 @@
+// Authorization: Bearer <secret> → Principal (PRODUCT.md §7). A secret with a bad
+// shape or checksum is refused before any lookup; only its SHA-256 is looked up.
+import { checkSecret, hashesEqual, hashSecret, SESSION_PREFIX } from "../domain/credentials/secret-format";
+import type { Storage } from "../domain/ports/storage.port";
+import type { Principal } from "../domain/principal";
+import { addressInAny } from "./ip-match";
+
+export type AuthFailure = "missing" | "malformed" | "checksum" | "unknown" | "revoked" | "expired" | "source_ip" | "user_inactive";
+
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure; credentialId?: string };
+
+export class BearerAuthenticator {
+  constructor(
+    private readonly storage: Pick<Storage, "tokens" | "sessions" | "users">,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async authenticate(authorization: string | undefined, sourceIp: string | null): Promise<AuthResult> {
+    if (authorization === undefined || authorization.trim() === "") return { ok: false, failure: "missing" };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
+    if (!match) return { ok: false, failure: "malformed" };
+    const secret = match[1]!;
+    const check = checkSecret(secret);
+    if (!check.ok) return { ok: false, failure: check.problem === "checksum" ? "checksum" : "malformed" };
+    const hash = hashSecret(secret);
+    return check.prefix === SESSION_PREFIX ? this.session(hash, sourceIp) : this.token(hash, sourceIp);
+  }
+
+  private async token(hash: string, sourceIp: string | null): Promise<AuthResult> {
+    const token = await this.storage.tokens.getByHash(hash);
+    if (!token || !hashesEqual(token.secretHash, hash)) return { ok: false, failure: "unknown" };
+    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: token.id });
+    if (token.revokedAt !== null) return fail("revoked");
+    if (token.expiresAt !== null && token.expiresAt <= this.now()) return fail("expired");
+    if (token.boundCidrs.length > 0 && !addressInAny(sourceIp, token.boundCidrs)) return fail("source_ip");
+    const user = await this.storage.users.get(token.ownerId);
+    if (!user || user.status !== "ACTIVE") return fail("user_inactive");
+    return { ok: true, principal: { user, credential: { kind: "token", tokenId: token.id, breakGlass: token.breakGlass }, mfa: false, sourceIp } };
+  }
+
+  private async session(hash: string, sourceIp: string | null): Promise<AuthResult> {
+    const session = await this.storage.sessions.getByHash(hash);
+    if (!session || !hashesEqual(session.secretHash, hash)) return { ok: false, failure: "unknown" };
+    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: session.id });
+    const now = this.now();
+    if (session.revokedAt !== null) return fail("revoked");
+    if (session.expiresAt <= now) return fail("expired");
+    const user = await this.storage.users.get(session.userId);
+    if (!user || user.status !== "ACTIVE") return fail("user_inactive");
+    const mfa = session.mfa || (session.mfaVerifiedUntil !== null && now < session.mfaVerifiedUntil);
+    return { ok: true, principal: { user, credential: { kind: "session", sessionId: session.id }, mfa, sourceIp } };
+  }
+}

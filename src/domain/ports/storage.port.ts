@@ -1,0 +1,138 @@
+// What the domain asks of storage. Each method's comment is its contract; the
+// conformance suite (test/integration/storage/) holds every implementation to it,
+// on SQLite and on MySQL/MariaDB.
+import type {
+  GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, TokenRecord, UserRecord,
+} from "../model";
+
+export interface UserRepository {
+  /** null when no user has this id. */
+  get(id: string): Promise<UserRecord | null>;
+  /** The users that exist among `ids`, in one query. */
+  getMany(ids: readonly string[]): Promise<UserRecord[]>;
+  /** Case-insensitive; null when absent. */
+  getByEmail(email: string): Promise<UserRecord | null>;
+  /** Ordered by id ascending; only ids greater than `after` when given; at most `first`. */
+  list(first: number, after?: string): Promise<UserRecord[]>;
+  /** Every user, for compiling the policy state. */
+  all(): Promise<UserRecord[]>;
+  /** Inserts; email is stored lower-cased. DomainError CONFLICT when the email is taken. */
+  create(user: UserRecord): Promise<void>;
+  /** Replaces every mutable field of an existing user (not id, not createdAt). */
+  update(user: UserRecord): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface ResourceTypeRepository {
+  /** Ordered by name, capabilities included. */
+  all(): Promise<ResourceTypeRecord[]>;
+  get(name: string): Promise<ResourceTypeRecord | null>;
+  /**
+   * Creates the type if absent and adds the capabilities it lacks. Never removes a
+   * capability or changes an existing capability's level (callers refuse that first).
+   */
+  save(type: ResourceTypeRecord): Promise<void>;
+}
+
+export interface PolicyRepository {
+  /** Case-insensitive name lookup. */
+  get(name: string): Promise<PolicyRecord | null>;
+  /** Ordered by name. */
+  all(): Promise<PolicyRecord[]>;
+  /** Inserts the policy and its first version. CONFLICT when the name is taken (ignoring case). */
+  create(policy: PolicyRecord, createdById: string | null): Promise<void>;
+  /** Stores the new current document and appends it to the version history. */
+  update(policy: PolicyRecord, createdById: string | null): Promise<void>;
+  /** Every stored version, oldest first. */
+  versions(name: string): Promise<Array<{ version: number; document: string; createdAt: Date }>>;
+  /** false when absent. CONFLICT while a role uses the policy. */
+  delete(name: string): Promise<boolean>;
+  /** Names of roles that use the policy. */
+  usedBy(name: string): Promise<string[]>;
+}
+
+export interface RoleRepository {
+  /** Case-insensitive name lookup. */
+  get(name: string): Promise<RoleRecord | null>;
+  /** Ordered by name. */
+  all(): Promise<RoleRecord[]>;
+  /** Inserts the role and its references (which must exist). CONFLICT when the name is taken. */
+  create(role: RoleRecord): Promise<void>;
+  /** Replaces the role's fields and references. */
+  update(role: RoleRecord): Promise<void>;
+  /** false when absent. CONFLICT while a grant, SSO mapping or another role refers to it. */
+  delete(name: string): Promise<boolean>;
+}
+
+export interface GrantFilter {
+  userId?: string;
+  role?: string;
+  /** Include grants that are inactive, not started or expired at `now`. */
+  includeInactive?: boolean;
+  now?: Date;
+}
+
+export interface GrantRepository {
+  get(id: string): Promise<GrantRecord | null>;
+  /** Ordered by creation time, then id. A `userId` filter returns that user's direct grants. */
+  list(filter: GrantFilter): Promise<GrantRecord[]>;
+  /** Direct grants of each user (any state), keyed by user id; one query for the whole batch. */
+  forUsers(userIds: readonly string[]): Promise<Map<string, GrantRecord[]>>;
+  /** Grants given to any of these groups. */
+  forGroups(groups: readonly string[]): Promise<GrantRecord[]>;
+  all(): Promise<GrantRecord[]>;
+  /** The role must exist (BAD_USER_INPUT otherwise is the caller's job; storage throws NOT_FOUND). */
+  create(grant: GrantRecord): Promise<void>;
+  /** false when absent. */
+  delete(id: string): Promise<boolean>;
+  /** Deletes every direct grant of the user; returns how many. */
+  deleteForUser(userId: string): Promise<number>;
+}
+
+export interface TokenRepository {
+  get(id: string): Promise<TokenRecord | null>;
+  /** Lookup by the SHA-256 of the secret. */
+  getByHash(secretHash: string): Promise<TokenRecord | null>;
+  /** Ordered by creation time, then id. */
+  listByOwner(ownerId: string, includeRevoked: boolean): Promise<TokenRecord[]>;
+  /** Tokens of each owner (revoked included), one query for the batch. */
+  forOwners(ownerIds: readonly string[]): Promise<Map<string, TokenRecord[]>>;
+  /** Every token not revoked. */
+  allActive(): Promise<TokenRecord[]>;
+  create(token: TokenRecord): Promise<void>;
+  /** Replaces every mutable field (secret hash and hint on rotation, revokedAt, lastUsed*). */
+  update(token: TokenRecord): Promise<void>;
+  /** Sets revokedAt on every unrevoked token of the owner; returns how many. */
+  revokeForOwner(ownerId: string, at: Date): Promise<number>;
+}
+
+export interface SessionRepository {
+  getByHash(secretHash: string): Promise<SessionRecord | null>;
+  create(session: SessionRecord): Promise<void>;
+  update(session: SessionRecord): Promise<void>;
+  /** Sets revokedAt on every live session of the user; returns how many. */
+  revokeForUser(userId: string, at: Date): Promise<number>;
+}
+
+export interface Repositories {
+  users: UserRepository;
+  resourceTypes: ResourceTypeRepository;
+  policies: PolicyRepository;
+  roles: RoleRepository;
+  grants: GrantRepository;
+  tokens: TokenRepository;
+  sessions: SessionRepository;
+}
+
+export interface Storage extends Repositories {
+  /**
+   * Runs `work` in one transaction: every repository it is handed sees and writes
+   * the same transaction; a throw rolls everything back.
+   */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** true when the database answers. */
+  ping(): Promise<boolean>;
+  /** Migrations not yet applied (empty when the schema is current). */
+  pendingMigrations(): Promise<string[]>;
+  close(): Promise<void>;
+}

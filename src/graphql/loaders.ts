@@ -1,0 +1,38 @@
+// Per-request batching: a list of users with their grants and tokens costs one
+// query per kind of object, not one per row.
+import DataLoader from "dataloader";
+import type { GrantRecord, PolicyRecord, RoleRecord, TokenRecord, UserRecord } from "../domain/model";
+import type { Storage } from "../domain/ports/storage.port";
+
+export interface Loaders {
+  user: DataLoader<string, UserRecord | null>;
+  grantsByUser: DataLoader<string, GrantRecord[]>;
+  tokensByOwner: DataLoader<string, TokenRecord[]>;
+  /** Every role and policy, read once per request (they are few and change rarely). */
+  roles(): Promise<Map<string, RoleRecord>>;
+  policies(): Promise<Map<string, PolicyRecord>>;
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => (pending ??= load());
+}
+
+export function createLoaders(storage: Storage): Loaders {
+  return {
+    user: new DataLoader(async (ids) => {
+      const found = new Map((await storage.users.getMany(ids)).map((u) => [u.id, u]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    grantsByUser: new DataLoader(async (ids) => {
+      const byUser = await storage.grants.forUsers(ids);
+      return ids.map((id) => byUser.get(id) ?? []);
+    }),
+    tokensByOwner: new DataLoader(async (ids) => {
+      const byOwner = await storage.tokens.forOwners(ids);
+      return ids.map((id) => byOwner.get(id) ?? []);
+    }),
+    roles: once(async () => new Map((await storage.roles.all()).map((r) => [r.name.toLowerCase(), r]))),
+    policies: once(async () => new Map((await storage.policies.all()).map((p) => [p.name.toLowerCase(), p]))),
+  };
+}

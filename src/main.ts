@@ -1,0 +1,60 @@
+// Process entry: configuration, the app, listening, clean shutdown.
+import "reflect-metadata";
+import { createApp } from "./app";
+import { ConfigError, loadConfig } from "./config";
+import { SeedError } from "./domain/seeds/seed-loader";
+import { DomainError } from "./domain/errors";
+import { createLogger } from "./http/logger";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`portcullis: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  let app;
+  try {
+    app = await createApp({ config, logger });
+  } catch (err) {
+    if (err instanceof SeedError || err instanceof DomainError) {
+      process.stderr.write(`portcullis: cannot start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const port = await app.listen();
+  logger.info("listening", { port, database: config.database.kind, graphql: `http://localhost:${port}/graphql` });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    const force = setTimeout(() => {
+      logger.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    try {
+      await app.close();
+      logger.info("stopped");
+      process.exit(0);
+    } catch (err) {
+      logger.error("error during shutdown", { error: String(err) });
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  process.stderr.write(`portcullis: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

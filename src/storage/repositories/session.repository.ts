@@ -1,0 +1,35 @@
+import { EntityManager, IsNull } from "typeorm";
+import type { SessionRecord } from "../../domain/model";
+import type { SessionRepository } from "../../domain/ports/storage.port";
+import { SessionEntity } from "../entities";
+
+function toRecord(e: SessionEntity): SessionRecord {
+  return {
+    id: e.id, userId: e.userId, secretHash: e.secretHash, source: e.source as SessionRecord["source"], mfa: e.mfa,
+    mfaVerifiedUntil: e.mfaVerifiedUntil, sourceIp: e.sourceIp, createdAt: e.createdAt, expiresAt: e.expiresAt,
+    lastSeenAt: e.lastSeenAt, revokedAt: e.revokedAt,
+  };
+}
+
+export class TypeormSessionRepository implements SessionRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  async getByHash(secretHash: string): Promise<SessionRecord | null> {
+    const e = await this.manager.findOneBy(SessionEntity, { secretHash });
+    return e ? toRecord(e) : null;
+  }
+
+  async create(session: SessionRecord): Promise<void> {
+    await this.manager.insert(SessionEntity, Object.assign(new SessionEntity(), session));
+  }
+
+  async update(session: SessionRecord): Promise<void> {
+    const { id, createdAt: _createdAt, userId: _userId, ...rest } = session;
+    await this.manager.update(SessionEntity, { id }, rest);
+  }
+
+  async revokeForUser(userId: string, at: Date): Promise<number> {
+    const result = await this.manager.update(SessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: at });
+    return result.affected ?? 0;
+  }
+}

@@ -1,0 +1,82 @@
+import { EntityManager, In, MoreThan } from "typeorm";
+import { DomainError } from "../../domain/errors";
+import type { UserRecord } from "../../domain/model";
+import type { UserRepository } from "../../domain/ports/storage.port";
+import { isUniqueViolation } from "../db-errors";
+import { UserEntity } from "../entities";
+
+export function toUserRecord(e: UserEntity): UserRecord {
+  return {
+    id: e.id,
+    email: e.email,
+    displayName: e.displayName,
+    kind: e.kind as UserRecord["kind"],
+    status: e.status as UserRecord["status"],
+    source: e.source as UserRecord["source"],
+    externalId: e.externalId,
+    groups: e.groups ?? [],
+    mfaEnrolled: e.mfaEnrolled,
+    lockedReason: e.lockedReason,
+    createdAt: e.createdAt,
+    lastSeenAt: e.lastSeenAt,
+  };
+}
+
+function toEntity(u: UserRecord): UserEntity {
+  return Object.assign(new UserEntity(), { ...u, email: u.email.toLowerCase() });
+}
+
+export class TypeormUserRepository implements UserRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  async get(id: string): Promise<UserRecord | null> {
+    const e = await this.manager.findOneBy(UserEntity, { id });
+    return e ? toUserRecord(e) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.manager.findBy(UserEntity, { id: In([...ids]) })).map(toUserRecord);
+  }
+
+  async getByEmail(email: string): Promise<UserRecord | null> {
+    const e = await this.manager.findOneBy(UserEntity, { email: email.toLowerCase() });
+    return e ? toUserRecord(e) : null;
+  }
+
+  async list(first: number, after?: string): Promise<UserRecord[]> {
+    const rows = await this.manager.find(UserEntity, {
+      where: after === undefined ? {} : { id: MoreThan(after) },
+      order: { id: "ASC" },
+      take: first,
+    });
+    return rows.map(toUserRecord);
+  }
+
+  async all(): Promise<UserRecord[]> {
+    return (await this.manager.find(UserEntity, { order: { id: "ASC" } })).map(toUserRecord);
+  }
+
+  async create(user: UserRecord): Promise<void> {
+    try {
+      await this.manager.insert(UserEntity, toEntity(user));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a user with email '${user.email}' already exists`, { field: "input.email" });
+      throw err;
+    }
+  }
+
+  async update(user: UserRecord): Promise<void> {
+    const { id, createdAt: _createdAt, ...rest } = toEntity(user);
+    try {
+      await this.manager.update(UserEntity, { id }, rest);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a user with email '${user.email}' already exists`, { field: "email" });
+      throw err;
+    }
+  }
+
+  count(): Promise<number> {
+    return this.manager.count(UserEntity);
+  }
+}

@@ -1,0 +1,94 @@
+import { DataSource, EntityManager } from "typeorm";
+import type { DatabaseConfig } from "../config";
+import type { Repositories, Storage } from "../domain/ports/storage.port";
+import { createDataSource, detectDatabase } from "./data-source";
+import { Mutex } from "./mutex";
+import { TypeormGrantRepository } from "./repositories/grant.repository";
+import { TypeormPolicyRepository } from "./repositories/policy.repository";
+import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
+import { TypeormRoleRepository } from "./repositories/role.repository";
+import { TypeormSessionRepository } from "./repositories/session.repository";
+import { TypeormTokenRepository } from "./repositories/token.repository";
+import { TypeormUserRepository } from "./repositories/user.repository";
+
+function repositoriesFor(manager: EntityManager): Repositories {
+  return {
+    users: new TypeormUserRepository(manager),
+    resourceTypes: new TypeormResourceTypeRepository(manager),
+    policies: new TypeormPolicyRepository(manager),
+    roles: new TypeormRoleRepository(manager),
+    grants: new TypeormGrantRepository(manager),
+    tokens: new TypeormTokenRepository(manager),
+    sessions: new TypeormSessionRepository(manager),
+  };
+}
+
+/** Wraps every method of every repository so that it runs under the lock. */
+function serialized(repos: Repositories, lock: Mutex): Repositories {
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, key, receiver) {
+        const value = Reflect.get(obj, key, receiver);
+        return typeof value === "function" ? (...args: unknown[]) => lock.run(() => value.apply(obj, args)) : value;
+      },
+    });
+  return Object.fromEntries(Object.entries(repos).map(([k, v]) => [k, wrap(v)])) as unknown as Repositories;
+}
+
+/**
+ * Storage on a typeorm DataSource. On SQLite (one connection) every statement
+ * outside a transaction, and every transaction, takes one lock, so that a
+ * transaction never picks up or rolls back someone else's statements.
+ */
+export class TypeormStorage implements Storage {
+  readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
+  private readonly lock: Mutex | null;
+
+  private constructor(readonly dataSource: DataSource) {
+    this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
+    const base = repositoriesFor(dataSource.manager);
+    const repos = this.lock ? serialized(base, this.lock) : base;
+    ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
+       grants: this.grants, tokens: this.tokens, sessions: this.sessions } = repos);
+  }
+
+  /** Connects; runs pending migrations when `migrate` is set. */
+  static async open(database: DatabaseConfig, options: { migrate: boolean }): Promise<TypeormStorage> {
+    const dataSource = createDataSource(await detectDatabase(database));
+    await dataSource.initialize();
+    try {
+      if (options.migrate) await dataSource.runMigrations({ transaction: "each" });
+    } catch (err) {
+      await dataSource.destroy();
+      throw err;
+    }
+    return new TypeormStorage(dataSource);
+  }
+
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    const run = () => this.dataSource.transaction((manager) => work(repositoriesFor(manager)));
+    return this.lock ? this.lock.run(run) : run();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const run = () => this.dataSource.query("SELECT 1");
+      await (this.lock ? this.lock.run(run) : run());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async pendingMigrations(): Promise<string[]> {
+    const run = async () => {
+      const applied = new Set((await this.dataSource.query(`SELECT name FROM schema_migrations`) as Array<{ name: string }>).map((r) => r.name));
+      return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
+    };
+    return this.lock ? this.lock.run(run) : run();
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

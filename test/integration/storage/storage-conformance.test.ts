@@ -1,0 +1,276 @@
+// One suite, every database: the repositories keep the contracts written on
+// the interfaces in src/domain/ports/storage.port.ts.
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import { DomainError } from "../../../src/domain/errors";
+import { TypeormStorage } from "../../../src/storage/typeorm-storage";
+import { databaseKinds, type TestDatabase } from "../../support/databases";
+import { aGrant, aPolicy, aRole, aToken, aUser, at } from "./fixtures";
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<DomainError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).to.be.instanceOf(DomainError);
+    expect((err as DomainError).code).to.equal(code);
+    return err as DomainError;
+  }
+  throw new Error(`expected a ${code} DomainError`);
+}
+
+for (const kind of databaseKinds()) {
+  describe(`storage conformance on ${kind.name}`, function () {
+    this.timeout(60_000);
+    let db: TestDatabase;
+    let storage: TypeormStorage;
+
+    before(async () => {
+      db = await kind.create();
+      storage = await TypeormStorage.open(db.config, { migrate: true });
+    });
+    after(async () => {
+      await storage?.close();
+      await db?.drop();
+    });
+
+    describe("users", () => {
+      it("stores a user and reads it back by id and by email, ignoring case", async () => {
+        const u = aUser({ email: "Mixed.Case@Example.com", groups: ["a", "b"] });
+        await storage.users.create(u);
+        const byId = await storage.users.get(u.id);
+        expect(byId).to.deep.equal({ ...u, email: "mixed.case@example.com" });
+        expect((await storage.users.getByEmail("MIXED.case@example.COM"))?.id).to.equal(u.id);
+        expect(await storage.users.get(randomUUID())).to.equal(null);
+      });
+
+      it("refuses a second user with the same email in another case, with CONFLICT", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        await rejectsWith(storage.users.create(aUser({ email: u.email.toUpperCase() })), "CONFLICT");
+      });
+
+      it("pages by id in ascending order", async () => {
+        for (let i = 0; i < 5; i++) await storage.users.create(aUser());
+        const all = await storage.users.all();
+        const first = await storage.users.list(2);
+        expect(first.map((u) => u.id)).to.deep.equal(all.slice(0, 2).map((u) => u.id));
+        const next = await storage.users.list(3, first[1]!.id);
+        expect(next.map((u) => u.id)).to.deep.equal(all.slice(2, 5).map((u) => u.id));
+        expect(await storage.users.count()).to.equal(all.length);
+        expect((await storage.users.getMany([all[0]!.id, "missing"])).map((u) => u.id)).to.deep.equal([all[0]!.id]);
+      });
+
+      it("updates mutable fields and keeps milliseconds", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const changed = { ...u, status: "LOCKED" as const, lockedReason: "left", lastSeenAt: at("2026-05-06T07:08:09.123Z"), groups: [] };
+        await storage.users.update(changed);
+        expect(await storage.users.get(u.id)).to.deep.equal(changed);
+      });
+    });
+
+    describe("resource types", () => {
+      it("creates a type and later only adds capabilities, never removing or changing one", async () => {
+        const name = `t_${randomUUID().slice(0, 6)}`;
+        await storage.resourceTypes.save({ name, builtIn: false, capabilities: { read: "READ", list: "METADATA" } });
+        await storage.resourceTypes.save({ name, builtIn: false, capabilities: { read: "OWNER", exec: "OWNER" } });
+        expect(await storage.resourceTypes.get(name)).to.deep.equal({ name, builtIn: false, capabilities: { exec: "OWNER", list: "METADATA", read: "READ" } });
+        expect((await storage.resourceTypes.all()).map((t) => t.name)).to.include(name);
+        expect(await storage.resourceTypes.get("no_such_type")).to.equal(null);
+      });
+    });
+
+    describe("policies", () => {
+      it("creates, reads ignoring case, and keeps every version", async () => {
+        const p = aPolicy({ name: "Deploy-Prod" });
+        await storage.policies.create(p, null);
+        expect(await storage.policies.get("deploy-prod")).to.deep.equal(p);
+        const v2 = { ...p, version: 2, document: p.document + "description: two\n", updatedAt: at("2026-02-01T00:00:00.000Z") };
+        await storage.policies.update(v2, null);
+        expect((await storage.policies.get(p.name))?.version).to.equal(2);
+        expect((await storage.policies.versions(p.name)).map((v) => [v.version, v.document])).to.deep.equal([[1, p.document], [2, v2.document]]);
+      });
+
+      it("refuses a duplicate name ignoring case with CONFLICT", async () => {
+        const p = aPolicy();
+        await storage.policies.create(p, null);
+        await rejectsWith(storage.policies.create(aPolicy({ name: p.name.toUpperCase() }), null), "CONFLICT");
+      });
+
+      it("refuses to delete a policy a role uses, and deletes it once unused", async () => {
+        const p = aPolicy();
+        await storage.policies.create(p, null);
+        const r = aRole({ policies: [p.name] });
+        await storage.roles.create(r);
+        expect(await storage.policies.usedBy(p.name)).to.deep.equal([r.name]);
+        await rejectsWith(storage.policies.delete(p.name), "CONFLICT");
+        await storage.roles.update({ ...r, policies: [] });
+        expect(await storage.policies.delete(p.name)).to.equal(true);
+        expect(await storage.policies.delete(p.name)).to.equal(false);
+      });
+    });
+
+    describe("roles", () => {
+      it("stores references by name, in document order", async () => {
+        const [p1, p2] = [aPolicy(), aPolicy()];
+        await storage.policies.create(p1, null);
+        await storage.policies.create(p2, null);
+        const base = aRole();
+        const other = aRole();
+        await storage.roles.create(base);
+        await storage.roles.create(other);
+        const r = aRole({ policies: [p2.name, p1.name], inherits: [other.name, base.name], requestableRoles: [base.name], reviewableRoles: [other.name] });
+        await storage.roles.create(r);
+        expect(await storage.roles.get(r.name.toUpperCase())).to.deep.equal(r);
+      });
+
+      it("refuses a reference to a policy that does not exist and writes nothing", async () => {
+        const r = aRole({ policies: ["no-such-policy"] });
+        const err = await rejectsWith(storage.transaction((repos) => repos.roles.create(r)), "NOT_FOUND");
+        expect(err.details.field).to.equal("policies[0]");
+        expect(await storage.roles.get(r.name)).to.equal(null);
+      });
+
+      it("refuses to delete a role that is granted or inherited, with CONFLICT", async () => {
+        const granted = aRole();
+        const parent = aRole();
+        await storage.roles.create(granted);
+        await storage.roles.create(parent);
+        await storage.roles.create(aRole({ inherits: [parent.name] }));
+        const u = aUser();
+        await storage.users.create(u);
+        await storage.grants.create(aGrant(granted.name, { userId: u.id }));
+        await rejectsWith(storage.roles.delete(granted.name), "CONFLICT");
+        await rejectsWith(storage.roles.delete(parent.name), "CONFLICT");
+        const free = aRole();
+        await storage.roles.create(free);
+        expect(await storage.roles.delete(free.name)).to.equal(true);
+        expect(await storage.roles.delete(free.name)).to.equal(false);
+      });
+    });
+
+    describe("grants", () => {
+      it("lists current grants by user and role, and every grant when asked", async () => {
+        const role = aRole();
+        await storage.roles.create(role);
+        const u = aUser();
+        await storage.users.create(u);
+        const now = at("2026-06-01T00:00:00.000Z");
+        const current = aGrant(role.name, { userId: u.id, scope: "prod", createdAt: at("2026-01-01T00:00:00.000Z") });
+        const expired = aGrant(role.name, { userId: u.id, expiresAt: at("2026-05-31T23:59:59.999Z"), createdAt: at("2026-01-02T00:00:00.000Z") });
+        const future = aGrant(role.name, { userId: u.id, startsAt: at("2026-06-01T00:00:01.000Z"), createdAt: at("2026-01-03T00:00:00.000Z") });
+        const inactive = aGrant(role.name, { userId: u.id, active: false, createdAt: at("2026-01-04T00:00:00.000Z") });
+        for (const g of [current, expired, future, inactive]) await storage.grants.create(g);
+        expect(await storage.grants.list({ userId: u.id, now })).to.deep.equal([current]);
+        expect((await storage.grants.list({ userId: u.id, includeInactive: true })).map((g) => g.id)).to.deep.equal([current, expired, future, inactive].map((g) => g.id));
+        expect((await storage.grants.list({ role: role.name.toUpperCase(), now })).map((g) => g.id)).to.deep.equal([current.id]);
+        expect(await storage.grants.get(current.id)).to.deep.equal(current);
+      });
+
+      it("loads the grants of many users and of groups in one call each", async () => {
+        const role = aRole();
+        await storage.roles.create(role);
+        const [a, b, c] = [aUser(), aUser(), aUser()];
+        for (const u of [a, b, c]) await storage.users.create(u);
+        const ga = aGrant(role.name, { userId: a.id });
+        const gb = aGrant(role.name, { userId: b.id });
+        const group = `grp-${randomUUID().slice(0, 6)}`;
+        const gg = aGrant(role.name, { subjectType: "GROUP", group });
+        for (const g of [ga, gb, gg]) await storage.grants.create(g);
+        const byUser = await storage.grants.forUsers([a.id, b.id, c.id]);
+        expect(byUser.get(a.id)).to.deep.equal([ga]);
+        expect(byUser.get(b.id)).to.deep.equal([gb]);
+        expect(byUser.get(c.id)).to.deep.equal([]);
+        expect(await storage.grants.forGroups([group, "other"])).to.deep.equal([gg]);
+      });
+
+      it("deletes one grant, and every grant of a user", async () => {
+        const role = aRole();
+        await storage.roles.create(role);
+        const u = aUser();
+        await storage.users.create(u);
+        const [g1, g2, g3] = [aGrant(role.name, { userId: u.id }), aGrant(role.name, { userId: u.id }), aGrant(role.name, { userId: u.id })];
+        for (const g of [g1, g2, g3]) await storage.grants.create(g);
+        expect(await storage.grants.delete(g1.id)).to.equal(true);
+        expect(await storage.grants.delete(g1.id)).to.equal(false);
+        expect(await storage.grants.deleteForUser(u.id)).to.equal(2);
+        expect(await storage.grants.list({ userId: u.id, includeInactive: true })).to.deep.equal([]);
+      });
+
+      it("refuses a grant of a role that does not exist", async () => {
+        await rejectsWith(storage.grants.create(aGrant("no-such-role", { subjectType: "GROUP", group: "g" })), "NOT_FOUND");
+      });
+    });
+
+    describe("tokens", () => {
+      it("finds a token by the hash of its secret and lists an owner's tokens", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const t1 = aToken(u.id, { roles: ["viewer"], boundCidrs: ["10.0.0.0/8"], createdAt: at("2026-01-01T00:00:00.000Z") });
+        const t2 = aToken(u.id, { createdAt: at("2026-01-02T00:00:00.000Z"), revokedAt: at("2026-01-03T00:00:00.000Z") });
+        await storage.tokens.create(t1);
+        await storage.tokens.create(t2);
+        expect(await storage.tokens.getByHash(t1.secretHash)).to.deep.equal(t1);
+        expect(await storage.tokens.getByHash("f".repeat(64))).to.equal(null);
+        expect((await storage.tokens.listByOwner(u.id, false)).map((t) => t.id)).to.deep.equal([t1.id]);
+        expect((await storage.tokens.listByOwner(u.id, true)).map((t) => t.id)).to.deep.equal([t1.id, t2.id]);
+        expect((await storage.tokens.forOwners([u.id])).get(u.id)?.map((t) => t.id)).to.deep.equal([t1.id, t2.id]);
+        expect((await storage.tokens.allActive()).map((t) => t.id)).to.include(t1.id).and.not.include(t2.id);
+      });
+
+      it("updates a token and revokes every live token of an owner, counting them", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const tokens = [aToken(u.id), aToken(u.id), aToken(u.id, { revokedAt: at("2026-01-01T00:00:00.000Z") })];
+        for (const t of tokens) await storage.tokens.create(t);
+        const used = { ...tokens[0]!, lastUsedAt: at("2026-03-03T03:03:03.333Z"), lastUsedIp: "2001:db8::1" };
+        await storage.tokens.update(used);
+        expect(await storage.tokens.get(used.id)).to.deep.equal(used);
+        expect(await storage.tokens.revokeForOwner(u.id, at("2026-04-04T00:00:00.000Z"))).to.equal(2);
+        expect(await storage.tokens.listByOwner(u.id, false)).to.deep.equal([]);
+      });
+    });
+
+    describe("sessions", () => {
+      it("stores a session, finds it by hash and revokes a user's sessions", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const s = {
+          id: randomUUID(), userId: u.id, secretHash: "a".repeat(64), source: "OIDC" as const, mfa: true, mfaVerifiedUntil: null,
+          sourceIp: "10.1.2.3", createdAt: at("2026-01-01T00:00:00.000Z"), expiresAt: at("2026-01-01T08:00:00.000Z"), lastSeenAt: null, revokedAt: null,
+        };
+        await storage.sessions.create(s);
+        expect(await storage.sessions.getByHash(s.secretHash)).to.deep.equal(s);
+        expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T01:00:00.000Z"))).to.equal(1);
+        expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T02:00:00.000Z"))).to.equal(0);
+        expect((await storage.sessions.getByHash(s.secretHash))?.revokedAt).to.deep.equal(at("2026-01-01T01:00:00.000Z"));
+      });
+    });
+
+    describe("transactions", () => {
+      it("rolls back every write when the work throws", async () => {
+        const u = aUser();
+        const role = aRole();
+        await rejectsWith(storage.transaction(async (repos) => {
+          await repos.users.create(u);
+          await repos.roles.create(role);
+          throw new DomainError("CONFLICT", "changed my mind");
+        }), "CONFLICT");
+        expect(await storage.users.get(u.id)).to.equal(null);
+        expect(await storage.roles.get(role.name)).to.equal(null);
+      });
+
+      it("keeps concurrent transactions apart: failed ones leave nothing, others keep everything", async () => {
+        const users = Array.from({ length: 20 }, () => aUser());
+        const results = await Promise.allSettled(users.map((u, i) => storage.transaction(async (repos) => {
+          await repos.users.create(u);
+          await new Promise((r) => setTimeout(r, 1));
+          if (i % 2 === 1) throw new DomainError("CONFLICT", "odd one out");
+        })));
+        expect(results.filter((r) => r.status === "fulfilled")).to.have.length(10);
+        const stored = await storage.users.getMany(users.map((u) => u.id));
+        expect(stored.map((u) => u.id).sort()).to.deep.equal(users.filter((_, i) => i % 2 === 0).map((u) => u.id).sort());
+      });
+    });
+  });
+}

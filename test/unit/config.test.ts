@@ -1,0 +1,57 @@
+import { expect } from "chai";
+import { ConfigError, loadConfig } from "../../src/config";
+
+describe("loadConfig", () => {
+  it("defaults to the embedded SQLite file on port 4000", () => {
+    const config = loadConfig({});
+    expect(config.database).to.deep.equal({ kind: "sqlite", path: "data/portcullis.sqlite", url: "sqlite:data/portcullis.sqlite" });
+    expect(config.port).to.equal(4000);
+    expect(config.redisUrl).to.equal(null);
+    expect(config.bootstrapToken).to.equal(null);
+    expect(config.nodeEnv).to.equal("development");
+    expect(config.trustedProxies).to.deep.equal([]);
+  });
+
+  it("reads a MySQL URL, a port, Redis and trusted proxies", () => {
+    const config = loadConfig({
+      DATABASE_URL: "mysql://root@127.0.0.1:3306/portcullis", PORT: "8080", REDIS_URL: "redis://127.0.0.1:6379",
+      TRUSTED_PROXIES: "10.0.0.0/8, ::1", NODE_ENV: "production",
+    });
+    expect(config.database).to.deep.equal({ kind: "mysql", url: "mysql://root@127.0.0.1:3306/portcullis" });
+    expect(config.port).to.equal(8080);
+    expect(config.redisUrl).to.equal("redis://127.0.0.1:6379");
+    expect(config.trustedProxies).to.deep.equal(["10.0.0.0/8", "::1"]);
+    expect(config.nodeEnv).to.equal("production");
+  });
+
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ DATABASE_URL: "postgres://x/y" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "sqlite:" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "mysql://127.0.0.1:3306" }, "DATABASE_URL"],
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ REDIS_URL: "http://localhost" }, "REDIS_URL"],
+    [{ NODE_ENV: "staging" }, "NODE_ENV"],
+    [{ TRUSTED_PROXIES: "10.0.0.0/33" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "proxy.local" }, "TRUSTED_PROXIES"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ PORTCULLIS_ADMIN_EMAIL: "admin" }, "PORTCULLIS_ADMIN_EMAIL"],
+  ];
+  for (const [env, variable] of bad) {
+    it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
+      try {
+        loadConfig(env);
+        expect.fail("expected a ConfigError");
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        expect((err as ConfigError).variable).to.equal(variable);
+        expect((err as Error).message).to.match(new RegExp(`^${variable}: `));
+        expect((err as Error).message).to.not.contain("\n");
+      }
+    });
+  }
+
+  it("does not repeat a password from a bad DATABASE_URL", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://user:hunter2@db/x" })).to.throw(ConfigError).with.property("message").that.does.not.contain("hunter2");
+  });
+});
