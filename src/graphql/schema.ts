@@ -13,14 +13,14 @@ export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTy
 
 /** The executable schema. Pure: the same code always emits the same SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {
-  return buildSchemaSync({
+  const schema = buildSchemaSync({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     orphanedTypes: [],
     globalMiddlewares: [requireAuthentication],
     validate: false,
   });
+  // JSON is a contract scalar even before a field uses it.
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, types: [...config.types, GraphQLJSON] });
 }
-
-/** The JSON scalar is part of the contract; it is used by fields other parts add. */
-export const JSON_SCALAR = GraphQLJSON;

@@ -1,8 +1,10 @@
 import { DataSource, EntityManager } from "typeorm";
 import type { DatabaseConfig } from "../config";
+import type { AuditStore } from "../domain/ports/audit.port";
 import type { Repositories, Storage } from "../domain/ports/storage.port";
 import { createDataSource, detectDatabase } from "./data-source";
 import { Mutex } from "./mutex";
+import { TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormGrantRepository } from "./repositories/grant.repository";
 import { TypeormPolicyRepository } from "./repositories/policy.repository";
 import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
@@ -42,10 +44,12 @@ function serialized(repos: Repositories, lock: Mutex): Repositories {
  */
 export class TypeormStorage implements Storage {
   readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
+  readonly audit: AuditStore;
   private readonly lock: Mutex | null;
 
   private constructor(readonly dataSource: DataSource) {
     this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
+    this.audit = new TypeormAuditStore(dataSource, this.lock);
     const base = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
     ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
@@ -82,6 +86,9 @@ export class TypeormStorage implements Storage {
 
   async pendingMigrations(): Promise<string[]> {
     const run = async () => {
+      const runner = this.dataSource.createQueryRunner();
+      const exists = await runner.hasTable("schema_migrations").finally(() => runner.release());
+      if (!exists) return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name);
       const applied = new Set((await this.dataSource.query(`SELECT name FROM schema_migrations`) as Array<{ name: string }>).map((r) => r.name));
       return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
     };

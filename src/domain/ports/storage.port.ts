@@ -1,6 +1,7 @@
 // What the domain asks of storage. Each method's comment is its contract; the
 // conformance suite (test/integration/storage/) holds every implementation to it,
 // on SQLite and on MySQL/MariaDB.
+import type { AuditStore } from "./audit.port";
 import type {
   GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, TokenRecord, UserRecord,
 } from "../model";
@@ -125,6 +126,8 @@ export interface Repositories {
 }
 
 export interface Storage extends Repositories {
+  /** The audit trail; its writes run in transactions of their own. */
+  audit: AuditStore;
   /**
    * Runs `work` in one transaction: every repository it is handed sees and writes
    * the same transaction; a throw rolls everything back.

@@ -35,7 +35,7 @@ export class AuditEventEntity {
   @Column({ type: "varchar", length: 8 }) decision: string;
   @Column({ type: "varchar", length: 32 }) reason: string;
   @Column({ type: "varchar", length: 64, nullable: true }) requestId: string | null;
-  @Column(jsonText({ nullable: true })) metadata: unknown;
+  @Column(jsonText({ nullable: true })) metadata: object | null;
   @Column({ type: "varchar", length: 64 }) prevHash: string;
   @Column({ type: "varchar", length: 64 }) hash: string;
 }
@@ -50,4 +50,16 @@ export class AuditEventRoleEntity {
   @ManyToOne(() => AuditEventEntity, { onDelete: "CASCADE" })
   @JoinColumn({ name: "sequence", referencedColumnName: "sequence", foreignKeyConstraintName: "FK_audit_event_roles_event" })
   event?: AuditEventEntity;
+}
+
+/**
+ * The chain's head: the last sequence and hash written. Writers lock this one row
+ * (SELECT … FOR UPDATE) so that instances sharing a database number events
+ * without gaps or duplicates.
+ */
+@Entity("audit_head")
+export class AuditHeadEntity {
+  @PrimaryColumn({ type: "int" }) id: number;
+  @Column({ type: "bigint" }) sequence: string;
+  @Column({ type: "varchar", length: 64 }) hash: string;
 }

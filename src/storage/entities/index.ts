@@ -1,5 +1,5 @@
 import { AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity } from "./access-request.entity";
-import { AuditEventEntity, AuditEventRoleEntity } from "./audit-event.entity";
+import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./audit-event.entity";
 import { GrantEntity } from "./grant.entity";
 import { PolicyEntity, PolicyVersionEntity } from "./policy.entity";
 import { ResourceCapabilityEntity, ResourceTypeEntity } from "./resource-type.entity";
@@ -11,7 +11,7 @@ import { TokenEntity } from "./token.entity";
 import { UserEntity } from "./user.entity";
 
 export {
-  AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity, AuditEventEntity, AuditEventRoleEntity,
+  AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity,
   GrantEntity, PolicyEntity, PolicyVersionEntity, ResourceCapabilityEntity, ResourceTypeEntity,
   RoleEntity, RoleLinkEntity, RolePolicyEntity, SessionEntity, SsoMappingEntity, TokenEntity, UserEntity,
 };
@@ -19,6 +19,6 @@ export {
 export const ENTITIES = [
   UserEntity, ResourceTypeEntity, ResourceCapabilityEntity, PolicyEntity, PolicyVersionEntity,
   RoleEntity, RolePolicyEntity, RoleLinkEntity, GrantEntity, TokenEntity, SessionEntity,
-  AuditEventEntity, AuditEventRoleEntity, SsoMappingEntity, AccessRequestEntity, AccessRequestRoleEntity,
+  AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity, SsoMappingEntity, AccessRequestEntity, AccessRequestRoleEntity,
   AccessReviewEntity,
 ];

@@ -1,4 +1,4 @@
-import { Init1795508604789 } from "./1795508604789-Init";
+import { Init1795509222707 } from "./1795509222707-Init";
 
 /** Every mysql migration, oldest first. */
-export const MYSQL_MIGRATIONS: Function[] = [Init1795508604789];
+export const MYSQL_MIGRATIONS: Function[] = [Init1795509222707];

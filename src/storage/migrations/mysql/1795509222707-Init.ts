@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class Init1795508604789 implements MigrationInterface {
-  name = "Init1795508604789";
+export class Init1795509222707 implements MigrationInterface {
+  name = "Init1795509222707";
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query("CREATE TABLE `roles` (`id` varchar(36) NOT NULL, `name` varchar(64) NOT NULL, `name_key` varchar(64) NOT NULL, `description` text NULL, `built_in` tinyint NOT NULL DEFAULT 0, `superuser` tinyint NOT NULL DEFAULT 0, `max_session_ttl_seconds` int NULL, `require_session_mfa` tinyint NOT NULL DEFAULT 0, `approvals_required` int NOT NULL DEFAULT '1', `denials_required` int NOT NULL DEFAULT '1', `version` int NOT NULL, `document` text NOT NULL, `created_at` datetime(3) NOT NULL, `updated_at` datetime(3) NOT NULL, UNIQUE INDEX `UQ_roles_name_key` (`name_key`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
@@ -11,6 +11,7 @@ export class Init1795508604789 implements MigrationInterface {
     await queryRunner.query("CREATE TABLE `access_reviews` (`id` varchar(36) NOT NULL, `request_id` varchar(36) NOT NULL, `reviewer_id` varchar(36) NOT NULL, `approve` tinyint NOT NULL, `comment` text NULL, `created_at` datetime(3) NOT NULL, UNIQUE INDEX `UQ_access_reviews_request_reviewer` (`request_id`, `reviewer_id`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `audit_events` (`sequence` bigint NOT NULL, `id` varchar(36) NOT NULL, `time` datetime(3) NOT NULL, `actor_id` varchar(36) NULL, `actor_email` varchar(320) NULL, `actor_roles` text NOT NULL, `token_id` varchar(36) NULL, `source_ip` varchar(45) NULL, `operation` varchar(128) NOT NULL, `action` varchar(64) NULL, `resource_type` varchar(64) NULL, `resource_namespace` varchar(255) NULL, `resource_name` varchar(255) NULL, `subject_id` varchar(36) NULL, `decision` varchar(8) NOT NULL, `reason` varchar(32) NOT NULL, `request_id` varchar(64) NULL, `metadata` text NULL, `prev_hash` varchar(64) NOT NULL, `hash` varchar(64) NOT NULL, UNIQUE INDEX `UQ_audit_events_id` (`id`), INDEX `IDX_audit_resource_name_seq` (`resource_name`, `sequence`), INDEX `IDX_audit_resource_type_seq` (`resource_type`, `sequence`), INDEX `IDX_audit_operation_seq` (`operation`, `sequence`), INDEX `IDX_audit_decision_seq` (`decision`, `sequence`), INDEX `IDX_audit_actor_email_seq` (`actor_email`, `sequence`), INDEX `IDX_audit_actor_seq` (`actor_id`, `sequence`), INDEX `IDX_audit_time` (`time`), PRIMARY KEY (`sequence`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `audit_event_roles` (`sequence` bigint NOT NULL, `role` varchar(64) NOT NULL, INDEX `IDX_audit_event_roles_role_seq` (`role`, `sequence`), PRIMARY KEY (`sequence`, `role`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    await queryRunner.query("CREATE TABLE `audit_head` (`id` int NOT NULL, `sequence` bigint NOT NULL, `hash` varchar(64) NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `grants` (`id` varchar(36) NOT NULL, `subject_type` varchar(8) NOT NULL, `user_id` varchar(36) NULL, `group_name` varchar(255) NULL, `role_id` varchar(36) NOT NULL, `scope` varchar(255) NOT NULL DEFAULT '', `active` tinyint NOT NULL DEFAULT 1, `starts_at` datetime(3) NULL, `expires_at` datetime(3) NULL, `reason` text NULL, `source` varchar(16) NOT NULL, `sso_provider` varchar(64) NULL, `access_request_id` varchar(36) NULL, `created_by_id` varchar(36) NULL, `created_at` datetime(3) NOT NULL, INDEX `IDX_grants_role` (`role_id`), INDEX `IDX_grants_group` (`group_name`), INDEX `IDX_grants_user` (`user_id`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `policies` (`id` varchar(36) NOT NULL, `name` varchar(64) NOT NULL, `name_key` varchar(64) NOT NULL, `description` text NULL, `version` int NOT NULL, `built_in` tinyint NOT NULL DEFAULT 0, `document` text NOT NULL, `created_at` datetime(3) NOT NULL, `updated_at` datetime(3) NOT NULL, UNIQUE INDEX `UQ_policies_name_key` (`name_key`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `policy_versions` (`id` varchar(36) NOT NULL, `policy_id` varchar(36) NOT NULL, `version` int NOT NULL, `document` text NOT NULL, `created_by_id` varchar(36) NULL, `created_at` datetime(3) NOT NULL, UNIQUE INDEX `UQ_policy_versions_policy_version` (`policy_id`, `version`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
@@ -38,6 +39,8 @@ export class Init1795508604789 implements MigrationInterface {
     await queryRunner.query("ALTER TABLE `sessions` ADD CONSTRAINT `FK_sessions_user` FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON DELETE CASCADE ON UPDATE NO ACTION");
     await queryRunner.query("ALTER TABLE `sso_mappings` ADD CONSTRAINT `FK_sso_mappings_role` FOREIGN KEY (`role_id`) REFERENCES `roles`(`id`) ON DELETE RESTRICT ON UPDATE NO ACTION");
     await queryRunner.query("ALTER TABLE `tokens` ADD CONSTRAINT `FK_tokens_owner` FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON DELETE CASCADE ON UPDATE NO ACTION");
+    // The chain starts empty: sequence 0, and the genesis hash as the next event's prevHash.
+    await queryRunner.query("INSERT INTO `audit_head` (`id`, `sequence`, `hash`) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')");
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -81,6 +84,7 @@ export class Init1795508604789 implements MigrationInterface {
     await queryRunner.query("DROP INDEX `IDX_grants_group` ON `grants`");
     await queryRunner.query("DROP INDEX `IDX_grants_role` ON `grants`");
     await queryRunner.query("DROP TABLE `grants`");
+    await queryRunner.query("DROP TABLE `audit_head`");
     await queryRunner.query("DROP INDEX `IDX_audit_event_roles_role_seq` ON `audit_event_roles`");
     await queryRunner.query("DROP TABLE `audit_event_roles`");
     await queryRunner.query("DROP INDEX `IDX_audit_time` ON `audit_events`");

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class Init1795508604789 implements MigrationInterface {
-  name = "Init1795508604789";
+export class Init1795509222707 implements MigrationInterface {
+  name = "Init1795509222707";
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query("CREATE TABLE \"roles\" (\"id\" varchar(36) PRIMARY KEY NOT NULL, \"name\" varchar(64) NOT NULL, \"name_key\" varchar(64) NOT NULL, \"description\" text, \"built_in\" boolean NOT NULL DEFAULT (0), \"superuser\" boolean NOT NULL DEFAULT (0), \"max_session_ttl_seconds\" integer, \"require_session_mfa\" boolean NOT NULL DEFAULT (0), \"approvals_required\" integer NOT NULL DEFAULT (1), \"denials_required\" integer NOT NULL DEFAULT (1), \"version\" integer NOT NULL, \"document\" text NOT NULL, \"created_at\" datetime(3) NOT NULL, \"updated_at\" datetime(3) NOT NULL)");
@@ -26,6 +26,7 @@ export class Init1795508604789 implements MigrationInterface {
     await queryRunner.query("CREATE INDEX \"IDX_audit_time\" ON \"audit_events\" (\"time\") ");
     await queryRunner.query("CREATE TABLE \"audit_event_roles\" (\"sequence\" bigint NOT NULL, \"role\" varchar(64) NOT NULL, PRIMARY KEY (\"sequence\", \"role\"))");
     await queryRunner.query("CREATE INDEX \"IDX_audit_event_roles_role_seq\" ON \"audit_event_roles\" (\"role\", \"sequence\") ");
+    await queryRunner.query("CREATE TABLE \"audit_head\" (\"id\" integer PRIMARY KEY NOT NULL, \"sequence\" bigint NOT NULL, \"hash\" varchar(64) NOT NULL)");
     await queryRunner.query("CREATE TABLE \"grants\" (\"id\" varchar(36) PRIMARY KEY NOT NULL, \"subject_type\" varchar(8) NOT NULL, \"user_id\" varchar(36), \"group_name\" varchar(255), \"role_id\" varchar(36) NOT NULL, \"scope\" varchar(255) NOT NULL DEFAULT (''), \"active\" boolean NOT NULL DEFAULT (1), \"starts_at\" datetime(3), \"expires_at\" datetime(3), \"reason\" text, \"source\" varchar(16) NOT NULL, \"sso_provider\" varchar(64), \"access_request_id\" varchar(36), \"created_by_id\" varchar(36), \"created_at\" datetime(3) NOT NULL)");
     await queryRunner.query("CREATE INDEX \"IDX_grants_role\" ON \"grants\" (\"role_id\") ");
     await queryRunner.query("CREATE INDEX \"IDX_grants_group\" ON \"grants\" (\"group_name\") ");
@@ -129,6 +130,8 @@ export class Init1795508604789 implements MigrationInterface {
     await queryRunner.query("ALTER TABLE \"temporary_tokens\" RENAME TO \"tokens\"");
     await queryRunner.query("CREATE UNIQUE INDEX \"UQ_tokens_secret_hash\" ON \"tokens\" (\"secret_hash\") ");
     await queryRunner.query("CREATE INDEX \"IDX_tokens_owner\" ON \"tokens\" (\"owner_id\") ");
+    // The chain starts empty: sequence 0, and the genesis hash as the next event's prevHash.
+    await queryRunner.query("INSERT INTO \"audit_head\" (\"id\", \"sequence\", \"hash\") VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')");
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -235,6 +238,7 @@ export class Init1795508604789 implements MigrationInterface {
     await queryRunner.query("DROP INDEX \"IDX_grants_group\"");
     await queryRunner.query("DROP INDEX \"IDX_grants_role\"");
     await queryRunner.query("DROP TABLE \"grants\"");
+    await queryRunner.query("DROP TABLE \"audit_head\"");
     await queryRunner.query("DROP INDEX \"IDX_audit_event_roles_role_seq\"");
     await queryRunner.query("DROP TABLE \"audit_event_roles\"");
     await queryRunner.query("DROP INDEX \"IDX_audit_time\"");

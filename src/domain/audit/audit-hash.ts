@@ -1,0 +1,36 @@
+// The chain (PRODUCT.md §9): hash = hex SHA-256 of prevHash followed by the
+// canonical JSON of the event — every contract field but hash and prevHash,
+// keys sorted at every depth, no whitespace, absent values as null, time as
+// ISO-8601 UTC with milliseconds. Anyone holding an export can recompute it.
+import { createHash } from "node:crypto";
+import type { AuditEventRecord } from "./audit-event";
+
+const HASHED_FIELDS = [
+  "id", "sequence", "time", "actorId", "actorEmail", "actorRoles", "tokenId", "sourceIp", "operation", "action",
+  "resourceType", "resourceNamespace", "resourceName", "subjectId", "decision", "reason", "requestId", "metadata",
+] as const;
+
+/** JSON with object keys sorted at every depth and no whitespace; undefined becomes null. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(",")}}`;
+  }
+  if (typeof value === "number" && !Number.isFinite(value)) return "null";
+  return JSON.stringify(value);
+}
+
+export function canonicalEvent(event: Omit<AuditEventRecord, "hash" | "prevHash">): string {
+  const picked: Record<string, unknown> = {};
+  for (const field of HASHED_FIELDS) picked[field] = event[field] ?? null;
+  return canonicalJson(picked);
+}
+
+export function eventHash(prevHash: string, event: Omit<AuditEventRecord, "hash" | "prevHash">): string {
+  return createHash("sha256").update(prevHash + canonicalEvent(event), "utf8").digest("hex");
+}

@@ -1,0 +1,64 @@
+import { Between, DataSource, EntityManager } from "typeorm";
+import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
+import type { AuditStore, ChainFn } from "../domain/ports/audit.port";
+import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
+import type { Mutex } from "./mutex";
+
+// SQLite allows 32766 bound variables per statement; 19 columns a row.
+const ROWS_PER_INSERT = 500;
+
+export function toAuditRecord(e: AuditEventEntity): AuditEventRecord {
+  return {
+    id: e.id, sequence: Number(e.sequence), time: e.time, actorId: e.actorId, actorEmail: e.actorEmail,
+    actorRoles: e.actorRoles ?? [], tokenId: e.tokenId, sourceIp: e.sourceIp, operation: e.operation, action: e.action,
+    resourceType: e.resourceType, resourceNamespace: e.resourceNamespace, resourceName: e.resourceName,
+    subjectId: e.subjectId, decision: e.decision as AuditEventRecord["decision"], reason: e.reason as AuditEventRecord["reason"],
+    requestId: e.requestId, metadata: (e.metadata as Record<string, unknown> | null) ?? null, prevHash: e.prevHash, hash: e.hash,
+  };
+}
+
+function toEntity(r: AuditEventRecord): AuditEventEntity {
+  return Object.assign(new AuditEventEntity(), { ...r, sequence: String(r.sequence) });
+}
+
+export class TypeormAuditStore implements AuditStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly lock: Mutex | null,
+  ) {}
+
+  append(events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
+    const run = () => this.dataSource.transaction((manager) => this.appendIn(manager, events, chain));
+    return this.lock ? this.lock.run(run) : run();
+  }
+
+  private async appendIn(manager: EntityManager, events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
+    const qb = manager.createQueryBuilder(AuditHeadEntity, "h").where("h.id = 1");
+    // SQLite has one writer at a time already; MySQL needs the row lock.
+    if (this.dataSource.options.type !== "better-sqlite3") qb.setLock("pessimistic_write");
+    const head = await qb.getOneOrFail();
+    const records = chain({ sequence: Number(head.sequence), hash: head.hash }, events);
+    if (records.length === 0) return records;
+    for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+      await manager.insert(AuditEventEntity, records.slice(i, i + ROWS_PER_INSERT).map(toEntity));
+    }
+    const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => ({ sequence: String(r.sequence), role })));
+    for (let i = 0; i < roles.length; i += ROWS_PER_INSERT * 4) {
+      await manager.insert(AuditEventRoleEntity, roles.slice(i, i + ROWS_PER_INSERT * 4));
+    }
+    const last = records[records.length - 1]!;
+    await manager.update(AuditHeadEntity, { id: 1 }, { sequence: String(last.sequence), hash: last.hash });
+    return records;
+  }
+
+  async range(from: number, to: number): Promise<AuditEventRecord[]> {
+    const run = () => this.dataSource.manager.find(AuditEventEntity, { where: { sequence: Between(String(from), String(to)) }, order: { sequence: "ASC" } });
+    return (await (this.lock ? this.lock.run(run) : run())).map(toAuditRecord);
+  }
+
+  async head(): Promise<{ sequence: number; hash: string }> {
+    const run = () => this.dataSource.manager.findOneByOrFail(AuditHeadEntity, { id: 1 });
+    const head = await (this.lock ? this.lock.run(run) : run());
+    return { sequence: Number(head.sequence), hash: head.hash };
+  }
+}

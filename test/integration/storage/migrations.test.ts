@@ -1,0 +1,75 @@
+import { expect } from "chai";
+import { createDataSource, detectDatabase } from "../../../src/storage/data-source";
+import { TypeormStorage } from "../../../src/storage/typeorm-storage";
+import { databaseKinds, type TestDatabase } from "../../support/databases";
+
+const TABLES = [
+  "access_request_roles", "access_requests", "access_reviews", "audit_event_roles", "audit_events", "audit_head", "grants", "policies",
+  "policy_versions", "resource_capabilities", "resource_types", "role_links", "role_policies", "roles", "sessions",
+  "sso_mappings", "tokens", "users",
+];
+
+for (const kind of databaseKinds()) {
+  describe(`migrations on ${kind.name}`, function () {
+    this.timeout(120_000);
+    let db: TestDatabase;
+    beforeEach(async () => {
+      db = await kind.create();
+    });
+    afterEach(async () => {
+      await db.drop();
+    });
+
+    async function tables(ds: ReturnType<typeof createDataSource>): Promise<string[]> {
+      const sql = ds.options.type === "better-sqlite3"
+        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()";
+      const rows: Array<{ name: string }> = await ds.query(sql);
+      return rows.map((r) => r.name).filter((n) => n !== "schema_migrations").sort();
+    }
+
+    it("build every table, and the schema they build is exactly what the entities describe", async () => {
+      const ds = createDataSource(await detectDatabase(db.config));
+      await ds.initialize();
+      try {
+        const applied = await ds.runMigrations();
+        expect(applied.length).to.be.greaterThan(0);
+        expect(await tables(ds)).to.deep.equal(TABLES);
+        const drift = await ds.driver.createSchemaBuilder().log();
+        expect(drift.upQueries.map((q) => q.query)).to.deep.equal([]);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+    it("revert to an empty schema and apply again", async () => {
+      const ds = createDataSource(await detectDatabase(db.config));
+      await ds.initialize();
+      try {
+        await ds.runMigrations();
+        for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration();
+        expect(await tables(ds)).to.deep.equal([]);
+        await ds.runMigrations();
+        expect(await tables(ds)).to.deep.equal(TABLES);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+    it("are applied at start-up, after which none is pending", async () => {
+      const bare = await TypeormStorage.open(db.config, { migrate: false });
+      try {
+        expect((await bare.pendingMigrations()).length).to.be.greaterThan(0);
+      } finally {
+        await bare.close();
+      }
+      const storage = await TypeormStorage.open(db.config, { migrate: true });
+      try {
+        expect(await storage.pendingMigrations()).to.deep.equal([]);
+        expect(await storage.ping()).to.equal(true);
+      } finally {
+        await storage.close();
+      }
+    });
+  });
+}
