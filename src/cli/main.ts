@@ -4,7 +4,7 @@
 //   portcullis migrate --status list pending migrations, change nothing
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../config";
-import { TypeormStorage } from "../storage/typeorm-storage";
+import { migrate as applyMigrations, TypeormStorage } from "../storage/typeorm-storage";
 
 const USAGE = `usage: portcullis <command>
 
@@ -22,8 +22,8 @@ async function migrate(statusOnly: boolean): Promise<number> {
       console.log(pending.length === 0 ? "schema is current" : `pending: ${pending.join(", ")}`);
       return 0;
     }
-    const applied = await storage.dataSource.runMigrations({ transaction: "each" });
-    console.log(applied.length === 0 ? "schema is current; nothing to apply" : `applied: ${applied.map((m) => m.name).join(", ")}`);
+    const applied = await applyMigrations(storage.dataSource);
+    console.log(applied.length === 0 ? "schema is current; nothing to apply" : `applied: ${applied.join(", ")}`);
     return 0;
   } finally {
     await storage.close();

@@ -76,6 +76,10 @@ export async function bootstrap(storage: Storage, seeds: SeedSet, options: Boots
     }
   }
   const now = options.now ?? new Date();
+  return storage.exclusively("bootstrap", () => seedIfEmpty(storage, seeds, options, now));
+}
+
+async function seedIfEmpty(storage: Storage, seeds: SeedSet, options: BootstrapOptions, now: Date): Promise<BootstrapResult> {
   try {
     return await storage.transaction(async (repos) => {
       if (!(await isEmpty(repos))) return { created: false, bootstrapTokenIgnored: options.bootstrapToken !== null };
@@ -109,8 +113,9 @@ export async function bootstrap(storage: Storage, seeds: SeedSet, options: Boots
       return { created: true, adminId, tokenId, generatedSecret: options.bootstrapToken === null ? secret : null };
     });
   } catch (err) {
-    // Another instance bootstrapped the same database at the same moment.
-    if (err instanceof DomainError && err.code === "CONFLICT") return { created: false, bootstrapTokenIgnored: options.bootstrapToken !== null };
+    // Another process bootstrapped the same database at the same moment (two
+    // processes on one SQLite file, which takes no named lock): its rows won.
+    if (!(await storage.transaction(isEmpty))) return { created: false, bootstrapTokenIgnored: options.bootstrapToken !== null };
     throw err;
   }
 }

@@ -38,6 +38,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     csrfPrevention: true,
+    // main.ts owns shutdown: it drains HTTP, then closes the database.
+    stopOnTerminationSignals: false,
     introspection: !options.production,
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
@@ -92,6 +94,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       );
       app.use((_req, res) => {
         res.status(404).json({ error: "not found" });
+      });
+      // Express would answer with an HTML page and a stack trace; answer in the API's own terms.
+      app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        const type = (err as { type?: string }).type;
+        const requestId = currentRequestId();
+        if (type === "entity.parse.failed") return void res.status(400).json({ errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+        if (type === "entity.too.large") return void res.status(413).json({ errors: [{ message: "request body is larger than 1 MB", extensions: { code: "BAD_REQUEST" } }] });
+        logger.error("unhandled HTTP error", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        res.status(500).json({ errors: [{ message: `internal error (request id ${requestId})`, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
       });
     },
     async stop() {

@@ -38,6 +38,34 @@ function serialized(repos: Repositories, lock: Mutex): Repositories {
 }
 
 /**
+ * Runs `work` while holding a lock named `name` that every instance on the same
+ * MySQL server respects (GET_LOCK). SQLite serialises writers itself, and one
+ * SQLite file has one server process.
+ */
+async function holdingNamedLock<T>(dataSource: DataSource, name: string, work: () => Promise<T>): Promise<T> {
+  if (dataSource.options.type === "better-sqlite3") return work();
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    const [row] = await runner.query("SELECT GET_LOCK(?, 120) AS locked", [name]);
+    if (Number(row?.locked) !== 1) throw new Error(`timed out waiting for lock '${name}' held by another instance`);
+    try {
+      return await work();
+    } finally {
+      await runner.query("SELECT RELEASE_LOCK(?)", [name]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Applies pending migrations, one instance at a time. */
+export function migrate(dataSource: DataSource): Promise<string[]> {
+  return holdingNamedLock(dataSource, "portcullis_migrations", async () =>
+    (await dataSource.runMigrations({ transaction: "each" })).map((m) => m.name));
+}
+
+/**
  * Storage on a typeorm DataSource. On SQLite (one connection) every statement
  * outside a transaction, and every transaction, takes one lock, so that a
  * transaction never picks up or rolls back someone else's statements.
@@ -61,12 +89,16 @@ export class TypeormStorage implements Storage {
     const dataSource = createDataSource(await detectDatabase(database));
     await dataSource.initialize();
     try {
-      if (options.migrate) await dataSource.runMigrations({ transaction: "each" });
+      if (options.migrate) await migrate(dataSource);
     } catch (err) {
       await dataSource.destroy();
       throw err;
     }
     return new TypeormStorage(dataSource);
+  }
+
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return holdingNamedLock(this.dataSource, `portcullis_${name}`, work);
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

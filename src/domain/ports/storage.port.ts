@@ -133,6 +133,11 @@ export interface Storage extends Repositories {
    * the same transaction; a throw rolls everything back.
    */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while no other instance on the same database runs work under the
+   * same name (first start, for instance).
+   */
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** true when the database answers. */
   ping(): Promise<boolean>;
   /** Migrations not yet applied (empty when the schema is current). */

@@ -29,11 +29,12 @@ export class UserResolver {
   @Query(() => [UserType], { description: "Paged by id: pass the last id of the previous page as `after`." })
   async users(
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { defaultValue: 100 }) first: number,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 100 }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<UserType[]> {
-    if (first < 1 || first > MAX_PAGE) throw badInput("first", `${first} is out of range (1-${MAX_PAGE})`);
-    const records = await ctx.services.storage.users.list(first, after ?? undefined);
+    const size = first ?? 100;
+    if (size < 1 || size > MAX_PAGE) throw badInput("first", `${size} is out of range (1-${MAX_PAGE})`);
+    const records = await ctx.services.storage.users.list(size, after ?? undefined);
     for (const r of records) ctx.loaders.user.prime(r.id, r);
     return records.map(toUserType);
   }

@@ -81,7 +81,7 @@ for (const kind of databaseKinds()) {
 
     it("finds a user by id or email and pages users by id", async () => {
       const me = (await gql(server.url, "{ me { id email } }", { token: server.adminToken })).data!.me;
-      const res = await gql(server.url, `query($id: ID, $email: String) { byId: user(id: $id) { email } byEmail: user(email: $email) { id } users(first: 1) { id } rest: users(first: 10, after: $id) { id } }`, { token: server.adminToken, variables: { id: me.id, email: "ADMIN@portcullis.local" } });
+      const res = await gql(server.url, `query($id: ID, $after: String, $email: String) { byId: user(id: $id) { email } byEmail: user(email: $email) { id } users(first: 1) { id } rest: users(first: 10, after: $after) { id } }`, { token: server.adminToken, variables: { id: me.id, after: me.id, email: "ADMIN@portcullis.local" } });
       expect(res.errors).to.equal(undefined);
       expect(res.data).to.deep.equal({ byId: { email: me.email }, byEmail: { id: me.id }, users: [{ id: me.id }], rest: [] });
     });
@@ -106,9 +106,16 @@ for (const kind of databaseKinds()) {
         bodies.push(await res.text());
       }
       const broken = await fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+      expect(broken.status).to.equal(400);
       bodies.push(await broken.text());
+      const huge = await fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ me { id } } #${"x".repeat(1_100_000)}` }) });
+      expect(huge.status).to.equal(413);
+      bodies.push(await huge.text());
+      const missing = await fetch(`${server.url}/no-such-path`);
+      expect(missing.status).to.equal(404);
+      bodies.push(await missing.text());
       for (const body of bodies) {
-        expect(body).to.not.match(/\bat .*\.js:\d+|node_modules|\/work\/|SELECT |INSERT /);
+        expect(body).to.not.match(/\bat .*\.js:\d+|node_modules|\/work\/|SELECT |INSERT |<html/i);
       }
     });
   });
