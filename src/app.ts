@@ -5,10 +5,11 @@ import { join } from "node:path";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
 import type { Config } from "./config";
 import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
-import { loadPolicyState } from "./domain/policy-state";
+import { GroupCommitAuditLog } from "./domain/audit/group-commit-audit-log";
+import { PolicyRuntime } from "./domain/policy/policy-runtime";
 import { loadSeeds } from "./domain/seeds/seed-loader";
-import { Engine } from "./engine";
-import { buildGraphQLSchema } from "./graphql/schema";
+import { buildGuardedSchema } from "./graphql/schema";
+import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpServer } from "./http/server";
 import type { Logger } from "./http/logger";
 import { TypeormStorage } from "./storage/typeorm-storage";
@@ -25,6 +26,7 @@ export interface AppOptions {
 
 export interface App {
   storage: TypeormStorage;
+  services: Services;
   http: HttpServer;
   bootstrap: BootstrapResult;
   /** Listens on config.port (0 = any free port); resolves with the port. */
@@ -49,10 +51,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     } else if (result.bootstrapTokenIgnored) {
       logger.info("PORTCULLIS_BOOTSTRAP_TOKEN ignored: the database is already initialised");
     }
-    const engine = Engine.compile(await loadPolicyState(storage));
-    const services = { storage, engine: () => engine };
+    const runtime = await PolicyRuntime.load(storage);
+    const audit = new GroupCommitAuditLog(storage.audit);
+    const services = { storage, runtime, audit };
     const http = createHttpServer({
-      schema: buildGraphQLSchema(),
+      schema: buildGuardedSchema(),
       services,
       authenticator: new BearerAuthenticator(storage),
       trustedProxies: config.trustedProxies,
@@ -63,6 +66,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     let closed = false;
     return {
       storage,
+      services,
       http,
       bootstrap: result,
       listen: () =>
@@ -74,6 +78,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         if (closed) return;
         closed = true;
         await http.stop();
+        await audit.drain();
         await storage.close();
       },
     };

@@ -7,7 +7,9 @@ import { addressInAny } from "./ip-match";
 
 export type AuthFailure = "missing" | "malformed" | "checksum" | "unknown" | "revoked" | "expired" | "source_ip" | "user_inactive";
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure; credentialId?: string };
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; failure: AuthFailure; credentialId?: string; credentialKind?: "token" | "session" };
 
 export class BearerAuthenticator {
   constructor(
@@ -29,7 +31,7 @@ export class BearerAuthenticator {
   private async token(hash: string, sourceIp: string | null): Promise<AuthResult> {
     const token = await this.storage.tokens.getByHash(hash);
     if (!token || !hashesEqual(token.secretHash, hash)) return { ok: false, failure: "unknown" };
-    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: token.id });
+    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: token.id, credentialKind: "token" });
     if (token.revokedAt !== null) return fail("revoked");
     if (token.expiresAt !== null && token.expiresAt <= this.now()) return fail("expired");
     if (token.boundCidrs.length > 0 && !addressInAny(sourceIp, token.boundCidrs)) return fail("source_ip");
@@ -41,7 +43,7 @@ export class BearerAuthenticator {
   private async session(hash: string, sourceIp: string | null): Promise<AuthResult> {
     const session = await this.storage.sessions.getByHash(hash);
     if (!session || !hashesEqual(session.secretHash, hash)) return { ok: false, failure: "unknown" };
-    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: session.id });
+    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: session.id, credentialKind: "session" });
     const now = this.now();
     if (session.revokedAt !== null) return fail("revoked");
     if (session.expiresAt <= now) return fail("expired");

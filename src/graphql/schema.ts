@@ -1,7 +1,7 @@
 import { GraphQLSchema } from "graphql";
 import { GraphQLDateTime, GraphQLJSON } from "graphql-scalars";
 import { buildSchemaSync } from "type-graphql";
-import { requireAuthentication } from "./authenticated.middleware";
+import { guardSchema } from "./guard/shield-guard";
 import { GrantResolver } from "./resolvers/grant.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { ResourceTypeResolver } from "./resolvers/resource-type.resolver";
@@ -11,16 +11,20 @@ import { UserResolver } from "./resolvers/user.resolver";
 
 export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver] as const;
 
-/** The executable schema. Pure: the same code always emits the same SDL. */
+/** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {
   const schema = buildSchemaSync({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     orphanedTypes: [],
-    globalMiddlewares: [requireAuthentication],
     validate: false,
   });
   // JSON is a contract scalar even before a field uses it.
   const config = schema.toConfig();
   return new GraphQLSchema({ ...config, types: [...config.types, GraphQLJSON] });
+}
+
+/** The schema the server executes: every root field behind the guard. */
+export function buildGuardedSchema(): GraphQLSchema {
+  return guardSchema(buildGraphQLSchema());
 }

@@ -6,7 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
-import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { AuthResult, BearerAuthenticator } from "../auth/bearer-authenticator";
+import { actorFields } from "../domain/audit/audit-actor";
 import type { RequestContext, Services } from "../graphql/context";
 import { formatError } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
@@ -28,6 +29,31 @@ export interface HttpServer {
   start(): Promise<void>;
   /** Stops accepting connections and waits for in-flight requests. */
   stop(): Promise<void>;
+}
+
+/**
+ * Failed authentications are decisions too, and so is every use of a break-glass
+ * token. Written before the request goes on; if it cannot be written, the request fails.
+ */
+async function auditAuthentication(services: Services, auth: AuthResult, sourceIp: string | null, requestId: string): Promise<void> {
+  const base = {
+    time: new Date(), actorRoles: [] as string[], sourceIp, operation: "authenticate", action: null, resourceType: null,
+    resourceNamespace: null, resourceName: null, subjectId: null, requestId,
+  };
+  if (!auth.ok) {
+    const tokenId = auth.credentialId !== undefined && auth.credentialKind === "token" ? auth.credentialId : null;
+    await services.audit.record({
+      ...base, actorId: null, actorEmail: null, tokenId, decision: "DENY", reason: "UNAUTHENTICATED",
+      metadata: { failure: auth.failure, ...(auth.credentialId !== undefined ? { credentialKind: auth.credentialKind, credentialId: auth.credentialId } : {}) },
+    });
+    return;
+  }
+  const { principal } = auth;
+  if (principal.credential.kind === "token" && principal.credential.breakGlass) {
+    await services.audit.record({
+      ...base, ...actorFields(principal, services.runtime.engine()), decision: "ALLOW", reason: "ALLOWED", metadata: { breakGlass: true },
+    });
+  }
 }
 
 export function createHttpServer(options: HttpOptions): HttpServer {
@@ -82,6 +108,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           context: async ({ req }): Promise<RequestContext> => {
             const sourceIp = clientAddress(req, options.trustedProxies);
             const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
+            await auditAuthentication(services, auth, sourceIp, currentRequestId());
             return {
               requestId: currentRequestId(),
               principal: auth.ok ? auth.principal : null,

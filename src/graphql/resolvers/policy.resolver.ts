@@ -22,7 +22,7 @@ export class PolicyResolver {
 
   @FieldResolver(() => [RuleType])
   rules(@Root() policy: PolicyType, @Ctx() ctx: RequestContext): RuleType[] {
-    const types = ctx.services.engine().typeMap();
+    const types = ctx.services.runtime.engine().typeMap();
     return parsePolicyDocument(policy.document, types).rules.map((rule) => toRuleType(rule, types));
   }
 

@@ -70,7 +70,7 @@ describe("BearerAuthenticator", () => {
     for (const [patch, failure] of cases) {
       const { storage } = storageWith([token(secret, patch)], [user]);
       const result = await new BearerAuthenticator(storage, () => now).authenticate(`Bearer ${secret}`, null);
-      expect(result).to.deep.equal({ ok: false, failure, credentialId: "t1" });
+      expect(result).to.deep.equal({ ok: false, failure, credentialId: "t1", credentialKind: "token" });
     }
     const { storage } = storageWith([], [user]);
     expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "unknown" });
@@ -83,15 +83,15 @@ describe("BearerAuthenticator", () => {
     expect((await auth.authenticate(`Bearer ${secret}`, "10.20.3.4")).ok).to.equal(true);
     expect((await auth.authenticate(`Bearer ${secret}`, "::ffff:10.20.3.4")).ok).to.equal(true);
     expect((await auth.authenticate(`Bearer ${secret}`, "2001:db8::1")).ok).to.equal(true);
-    expect(await auth.authenticate(`Bearer ${secret}`, "10.21.0.1")).to.deep.equal({ ok: false, failure: "source_ip", credentialId: "t1" });
-    expect(await auth.authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "source_ip", credentialId: "t1" });
+    expect(await auth.authenticate(`Bearer ${secret}`, "10.21.0.1")).to.deep.equal({ ok: false, failure: "source_ip", credentialId: "t1", credentialKind: "token" });
+    expect(await auth.authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "source_ip", credentialId: "t1", credentialKind: "token" });
   });
 
   it("refuses the token of a locked or deprovisioned user", async () => {
     const secret = generateSecret(TOKEN_PREFIX);
     for (const status of ["LOCKED", "DEPROVISIONED"] as const) {
       const { storage } = storageWith([token(secret)], [{ ...user, status }]);
-      expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "user_inactive", credentialId: "t1" });
+      expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "user_inactive", credentialId: "t1", credentialKind: "token" });
     }
   });
 });

@@ -1,0 +1,81 @@
+// graphql-shield built from the guard table. Deny by default: a root field
+// without an entry is refused (fallbackRule), and every decision the guard takes
+// is audited before the field runs — if the event cannot be written, the call
+// fails and nothing runs.
+import { GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
+import { allow, deny, rule, shield, type IRules } from "graphql-shield";
+
+type RuleTree = Exclude<IRules, { resolve: unknown }>;
+type ShieldRule = ReturnType<ReturnType<typeof rule>> | typeof allow;
+import { actorFields, credentialMetadata } from "../../domain/audit/audit-actor";
+import { enginePrincipal, callerContext } from "../../domain/engine-principal";
+import { DomainError } from "../../domain/errors";
+import type { RequestContext } from "../context";
+import { GUARD_TABLE, type GuardEntry } from "./guard-table";
+
+const ROOT_TYPES = ["Query", "Mutation", "Subscription"] as const;
+
+export function unauthenticated(ctx: RequestContext): DomainError {
+  return new DomainError("UNAUTHENTICATED", ctx.authFailure === "missing" || ctx.authFailure === null
+    ? "authentication required: send Authorization: Bearer <token>"
+    : "invalid, expired or revoked credential");
+}
+
+function ruleFor(operation: string, entry: GuardEntry): ShieldRule {
+  // graphql-shield turns an exception inside a rule into a plain "not authorised";
+  // an unwritable audit event must surface as the internal error it is.
+  return rule(operation, { cache: "no_cache" })((_parent: unknown, args: Record<string, unknown>, ctx: RequestContext) =>
+    decide(operation, entry, args, ctx).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+}
+
+async function decide(operation: string, entry: GuardEntry, args: Record<string, unknown>, ctx: RequestContext): Promise<true | Error> {
+  const principal = ctx.principal;
+  if (principal === null) return unauthenticated(ctx);
+  if (entry.kind !== "check") return true;
+  if (entry.self && (await entry.self(args, ctx))) return true;
+  const [type, capability] = entry.capability.split(":") as [string, string];
+  const name = entry.name ? await entry.name(args, ctx) : "";
+  const engine = ctx.services.runtime.engine();
+  const decision = engine.check(enginePrincipal(principal), capability, { type, namespace: "system", name, labels: {} }, callerContext(principal));
+  await ctx.services.audit.record({
+    time: new Date(), ...actorFields(principal, engine), operation, action: capability, resourceType: type,
+    resourceNamespace: "system", resourceName: name, subjectId: null, decision: decision.allowed ? "ALLOW" : "DENY",
+    reason: decision.reason, requestId: ctx.requestId, metadata: credentialMetadata(principal),
+  });
+  if (decision.allowed) return true;
+  const details = { reason: decision.reason, capability: entry.capability };
+  return decision.reason === "MFA_REQUIRED"
+    ? new DomainError("MFA_REQUIRED", `${operation} needs ${entry.capability} with MFA: step up and retry`, details)
+    : new DomainError("FORBIDDEN", `${operation} needs ${entry.capability} (${decision.reason})`, details);
+}
+
+/** The rule tree: root fields from the table, everything beneath a guarded root field allowed. */
+export function guardRules(schema: GraphQLSchema): RuleTree {
+  const tree: Record<string, ShieldRule | Record<string, ShieldRule>> = {};
+  for (const rootName of ROOT_TYPES) {
+    const root = schema.getType(rootName);
+    if (!(root instanceof GraphQLObjectType)) continue;
+    const fields: Record<string, ShieldRule> = {};
+    for (const field of Object.keys(root.getFields())) {
+      const entry = GUARD_TABLE[rootName][field];
+      if (entry) fields[field] = ruleFor(`${rootName}.${field}`, entry);
+    }
+    tree[rootName] = fields;
+  }
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type instanceof GraphQLObjectType && !type.name.startsWith("__") && !(ROOT_TYPES as readonly string[]).includes(type.name)) {
+      tree[type.name] = allow;
+    }
+  }
+  return tree as RuleTree;
+}
+
+export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
+  return applyMiddleware(schema, shield(guardRules(schema), {
+    fallbackRule: deny,
+    allowExternalErrors: true,
+    fallbackError: (err: unknown) => (err instanceof Error ? err : new DomainError("FORBIDDEN", "not allowed")),
+    debug: false,
+  }));
+}
