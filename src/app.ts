@@ -6,6 +6,7 @@ import { BearerAuthenticator } from "./auth/bearer-authenticator";
 import type { Config } from "./config";
 import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
 import { GroupCommitAuditLog } from "./domain/audit/group-commit-audit-log";
+import { DecisionService } from "./domain/decisions/decision-service";
 import { PolicyRuntime } from "./domain/policy/policy-runtime";
 import { loadSeeds } from "./domain/seeds/seed-loader";
 import { buildGuardedSchema } from "./graphql/schema";
@@ -53,7 +54,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     const runtime = await PolicyRuntime.load(storage);
     const audit = new GroupCommitAuditLog(storage.audit);
-    const services = { storage, runtime, audit };
+    const services = { storage, runtime, audit, decisions: new DecisionService(storage, runtime, audit) };
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,

@@ -1,5 +1,6 @@
 import type { AuthFailure } from "../auth/bearer-authenticator";
 import type { AuditLog } from "../domain/audit/group-commit-audit-log";
+import type { DecisionService } from "../domain/decisions/decision-service";
 import type { PolicyRuntime } from "../domain/policy/policy-runtime";
 import type { Storage } from "../domain/ports/storage.port";
 import type { Principal } from "../domain/principal";
@@ -12,6 +13,7 @@ export interface Services {
   runtime: PolicyRuntime;
   /** Every decision is recorded here before its response is sent. */
   audit: AuditLog;
+  decisions: DecisionService;
 }
 
 export interface RequestContext {

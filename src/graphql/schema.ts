@@ -2,6 +2,7 @@ import { GraphQLSchema } from "graphql";
 import { GraphQLDateTime, GraphQLJSON } from "graphql-scalars";
 import { buildSchemaSync } from "type-graphql";
 import { guardSchema } from "./guard/shield-guard";
+import { DecisionResolver } from "./resolvers/decision.resolver";
 import { GrantResolver } from "./resolvers/grant.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
 import { ResourceTypeResolver } from "./resolvers/resource-type.resolver";
@@ -9,7 +10,7 @@ import { RoleResolver } from "./resolvers/role.resolver";
 import { TokenResolver } from "./resolvers/token.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
 
-export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver] as const;
+export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

@@ -5,6 +5,8 @@ import { generateSecret, hashSecret, secretHint, TOKEN_PREFIX } from "../../src/
 import { toGrantDef, toTokenDef, toUserDef } from "../../src/domain/policy-state";
 import type { GrantRecord, TokenRecord, UserRecord } from "../../src/domain/model";
 import type { TestServer } from "./server";
+import { roleRecordFromDoc } from "../../src/domain/bootstrap";
+import { parsePolicyDocument, parseRoleDocument } from "../../src/engine";
 
 export interface TestUser {
   user: UserRecord;
@@ -38,4 +40,32 @@ export async function addUser(server: TestServer, roles: string[], options: { sc
   await storage.tokens.create(token);
   engine.putToken(toTokenDef(token));
   return { user, token: secret, tokenId: token.id };
+}
+
+/** A policy and a role using it, stored and compiled into the running instance. */
+export async function addRole(server: TestServer, policyYaml: string, roleYaml: string): Promise<void> {
+  const { storage, services } = server.app;
+  const engine = services.runtime.engine();
+  const policy = parsePolicyDocument(policyYaml, engine.typeMap());
+  const now = new Date();
+  await storage.policies.create({ id: randomUUID(), name: policy.name, description: policy.description, version: 1, builtIn: false, document: policyYaml, createdAt: now, updatedAt: now }, null);
+  engine.putPolicy(policy);
+  const role = parseRoleDocument(roleYaml, engine.roleRefs());
+  await storage.roles.create(roleRecordFromDoc(role, roleYaml, { id: randomUUID(), builtIn: false, version: 1, createdAt: now, updatedAt: now }));
+  engine.putRole(role);
+}
+
+/** Changes a user's status in storage and in the running instance. */
+export async function setStatus(server: TestServer, user: UserRecord, status: UserRecord["status"]): Promise<void> {
+  const updated = { ...user, status };
+  await server.app.storage.users.update(updated);
+  server.app.services.runtime.engine().putUser(toUserDef(updated));
+}
+
+/** Revokes a token in storage and in the running instance. */
+export async function revokeToken(server: TestServer, tokenId: string): Promise<void> {
+  const token = (await server.app.storage.tokens.get(tokenId))!;
+  const revoked = { ...token, revokedAt: new Date() };
+  await server.app.storage.tokens.update(revoked);
+  server.app.services.runtime.engine().putToken(toTokenDef(revoked));
 }

@@ -15,3 +15,16 @@ registerEnumType(UserStatus, { name: "UserStatus" });
 registerEnumType(IdentitySource, { name: "IdentitySource" });
 registerEnumType(SubjectType, { name: "SubjectType" });
 registerEnumType(GrantSource, { name: "GrantSource" });
+
+export enum DecisionReason {
+  ALLOWED = "ALLOWED",
+  SUPERUSER = "SUPERUSER",
+  NO_MATCHING_RULE = "NO_MATCHING_RULE",
+  EXPLICIT_DENY = "EXPLICIT_DENY",
+  MFA_REQUIRED = "MFA_REQUIRED",
+  SOURCE_NOT_ALLOWED = "SOURCE_NOT_ALLOWED",
+  USER_LOCKED = "USER_LOCKED",
+  TOKEN_SCOPE = "TOKEN_SCOPE",
+  UNAUTHENTICATED = "UNAUTHENTICATED",
+}
+registerEnumType(DecisionReason, { name: "DecisionReason", description: "Why a decision came out as it did." });

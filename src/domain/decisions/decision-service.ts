@@ -1,0 +1,92 @@
+// can, canMany, effectivePermissions and whoCan: the engine's answers, about the
+// caller or about someone else, each check audited before it is returned.
+import type { Decision, DecisionContext, Permission, PermissionFilter, Principal as EnginePrincipal, Resource } from "../../engine/types";
+import { actorFields, credentialMetadata } from "../audit/audit-actor";
+import type { AuditLog } from "../audit/group-commit-audit-log";
+import { callerContext, enginePrincipal } from "../engine-principal";
+import { badInput, DomainError } from "../errors";
+import type { PolicyRuntime } from "../policy/policy-runtime";
+import type { Storage } from "../ports/storage.port";
+import type { Principal } from "../principal";
+
+export interface SubjectArg {
+  userId?: string | null;
+  email?: string | null;
+  tokenId?: string | null;
+}
+
+export interface Subject {
+  principal: EnginePrincipal;
+  /** The user the decision is about (a token's owner); null for an unknown token. */
+  userId: string | null;
+  /** The subject is the caller (or one of the caller's tokens). */
+  self: boolean;
+  /** No subject was given: the question is about the calling credential itself. */
+  implicit: boolean;
+}
+
+export class DecisionService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly runtime: PolicyRuntime,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Whom a question is about. Unknown users are NOT_FOUND; an unknown token is decided (UNAUTHENTICATED). */
+  async subject(caller: Principal, arg: SubjectArg | null | undefined): Promise<Subject> {
+    const given = (["userId", "email", "tokenId"] as const).filter((k) => arg?.[k] != null);
+    if (given.length > 1) throw badInput("subject", `give one of userId, email and tokenId, not ${given.join(" and ")}`);
+    if (given.length === 0) return { principal: enginePrincipal(caller), userId: caller.user.id, self: true, implicit: true };
+    if (arg!.tokenId != null) {
+      const token = await this.storage.tokens.get(arg!.tokenId);
+      return { principal: { kind: "token", tokenId: arg!.tokenId }, userId: token?.ownerId ?? null, self: token?.ownerId === caller.user.id, implicit: false };
+    }
+    const user = arg!.userId != null ? await this.storage.users.get(arg!.userId) : await this.storage.users.getByEmail(arg!.email!);
+    if (!user) throw new DomainError("NOT_FOUND", `no user with ${arg!.userId != null ? `id '${arg!.userId}'` : `email '${arg!.email}'`}`, { field: `subject.${given[0]}` });
+    return { principal: { kind: "user", userId: user.id }, userId: user.id, self: user.id === caller.user.id, implicit: false };
+  }
+
+  /** Decides each check, records each as an audit event (one group commit), and returns them in input order. */
+  async check(
+    caller: Principal,
+    subject: Subject,
+    checks: Array<{ action: string; resource: Resource }>,
+    context: DecisionContext,
+    requestId: string,
+  ): Promise<Decision[]> {
+    const engine = this.runtime.engine();
+    const decisions = checks.map((c) => engine.check(subject.principal, c.action, c.resource, context));
+    const actor = actorFields(caller, engine);
+    const base = credentialMetadata(caller);
+    const time = new Date();
+    await Promise.all(decisions.map((d, i) => this.audit.record({
+      time, ...actor, operation: "check", action: checks[i]!.action, resourceType: checks[i]!.resource.type,
+      resourceNamespace: checks[i]!.resource.namespace, resourceName: checks[i]!.resource.name, subjectId: subject.userId,
+      decision: d.allowed ? "ALLOW" : "DENY", reason: d.reason, requestId,
+      metadata: {
+        ...base,
+        ...(subject.principal.kind === "token" ? { subjectTokenId: subject.principal.tokenId } : {}),
+        ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
+        context: { mfa: context.mfa, sourceIp: context.sourceIp },
+      },
+    })));
+    return decisions;
+  }
+
+  /**
+   * The facts a question is decided with: those the caller asserts; with none
+   * asserted, the caller's own request when the question is about the calling
+   * credential, else no MFA and no known address (PRODUCT.md §6).
+   */
+  contextFor(caller: Principal, subject: Subject, asserted: DecisionContext | null): DecisionContext {
+    return asserted ?? (subject.implicit ? callerContext(caller) : { mfa: false, sourceIp: null });
+  }
+
+  effectivePermissions(subject: Subject, filter: PermissionFilter): Permission[] {
+    return this.runtime.engine().effectivePermissions(subject.principal, filter);
+  }
+
+  whoCan(action: string, resource: Resource, context: DecisionContext): string[] {
+    return this.runtime.engine().whoCan(action, resource, context);
+  }
+}
