@@ -30,7 +30,7 @@ export const toTokenDef = (t: TokenRecord): TokenDef => ({
   id: t.id, ownerId: t.ownerId, roles: t.roles, expiresAt: t.expiresAt, revokedAt: t.revokedAt,
 });
 
-export async function loadPolicyState(repos: Repositories): Promise<PolicyState> {
+export async function loadPolicyState(repos: Pick<Repositories, "resourceTypes" | "policies" | "roles" | "grants" | "users" | "tokens">): Promise<PolicyState> {
   const [typeRecords, policyRecords, roleRecords, grants, users, tokens] = await Promise.all([
     repos.resourceTypes.all(), repos.policies.all(), repos.roles.all(), repos.grants.all(), repos.users.all(), repos.tokens.allActive(),
   ]);

@@ -1,8 +1,9 @@
 import { Between, DataSource, EntityManager } from "typeorm";
 import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
+import type { Mutex } from "../domain/mutex";
 import type { AuditStore, ChainFn } from "../domain/ports/audit.port";
+import type { AuditAppender } from "../domain/ports/storage.port";
 import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
-import type { Mutex } from "./mutex";
 
 // SQLite allows 32766 bound variables per statement; 19 columns a row.
 const ROWS_PER_INSERT = 500;
@@ -21,44 +22,60 @@ function toEntity(r: AuditEventRecord): AuditEventEntity {
   return Object.assign(new AuditEventEntity(), { ...r, sequence: String(r.sequence) });
 }
 
+/**
+ * Locks the chain head (MySQL: the row, so instances never interleave; SQLite
+ * has one writer at a time already), numbers and hashes the events after it,
+ * inserts them and moves the head — all in the transaction of `manager`.
+ */
+async function appendIn(manager: EntityManager, sqlite: boolean, events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
+  const qb = manager.createQueryBuilder(AuditHeadEntity, "h").where("h.id = 1");
+  if (!sqlite) qb.setLock("pessimistic_write");
+  const head = await qb.getOneOrFail();
+  const records = chain({ sequence: Number(head.sequence), hash: head.hash }, events);
+  if (records.length === 0) return records;
+  for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+    await manager.insert(AuditEventEntity, records.slice(i, i + ROWS_PER_INSERT).map(toEntity));
+  }
+  const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => ({ sequence: String(r.sequence), role })));
+  for (let i = 0; i < roles.length; i += ROWS_PER_INSERT * 4) {
+    await manager.insert(AuditEventRoleEntity, roles.slice(i, i + ROWS_PER_INSERT * 4));
+  }
+  const last = records[records.length - 1]!;
+  await manager.update(AuditHeadEntity, { id: 1 }, { sequence: String(last.sequence), hash: last.hash });
+  return records;
+}
+
+/** Appends in a transaction someone else owns: the events commit or roll back with it. */
+export function auditAppenderFor(manager: EntityManager, sqlite: boolean): AuditAppender {
+  return { append: (events, chain) => appendIn(manager, sqlite, events, chain) };
+}
+
 export class TypeormAuditStore implements AuditStore {
+  private readonly sqlite: boolean;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly lock: Mutex | null,
-  ) {}
-
-  append(events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
-    const run = () => this.dataSource.transaction((manager) => this.appendIn(manager, events, chain));
-    return this.lock ? this.lock.run(run) : run();
+  ) {
+    this.sqlite = dataSource.options.type === "better-sqlite3";
   }
 
-  private async appendIn(manager: EntityManager, events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
-    const qb = manager.createQueryBuilder(AuditHeadEntity, "h").where("h.id = 1");
-    // SQLite has one writer at a time already; MySQL needs the row lock.
-    if (this.dataSource.options.type !== "better-sqlite3") qb.setLock("pessimistic_write");
-    const head = await qb.getOneOrFail();
-    const records = chain({ sequence: Number(head.sequence), hash: head.hash }, events);
-    if (records.length === 0) return records;
-    for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-      await manager.insert(AuditEventEntity, records.slice(i, i + ROWS_PER_INSERT).map(toEntity));
-    }
-    const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => ({ sequence: String(r.sequence), role })));
-    for (let i = 0; i < roles.length; i += ROWS_PER_INSERT * 4) {
-      await manager.insert(AuditEventRoleEntity, roles.slice(i, i + ROWS_PER_INSERT * 4));
-    }
-    const last = records[records.length - 1]!;
-    await manager.update(AuditHeadEntity, { id: 1 }, { sequence: String(last.sequence), hash: last.hash });
-    return records;
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    return this.lock ? this.lock.run(work) : work();
+  }
+
+  append(events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
+    return this.serial(() => this.dataSource.transaction((manager) => appendIn(manager, this.sqlite, events, chain)));
   }
 
   async range(from: number, to: number): Promise<AuditEventRecord[]> {
-    const run = () => this.dataSource.manager.find(AuditEventEntity, { where: { sequence: Between(String(from), String(to)) }, order: { sequence: "ASC" } });
-    return (await (this.lock ? this.lock.run(run) : run())).map(toAuditRecord);
+    const rows = await this.serial(() =>
+      this.dataSource.manager.find(AuditEventEntity, { where: { sequence: Between(String(from), String(to)) }, order: { sequence: "ASC" } }));
+    return rows.map(toAuditRecord);
   }
 
   async head(): Promise<{ sequence: number; hash: string }> {
-    const run = () => this.dataSource.manager.findOneByOrFail(AuditHeadEntity, { id: 1 });
-    const head = await (this.lock ? this.lock.run(run) : run());
+    const head = await this.serial(() => this.dataSource.manager.findOneByOrFail(AuditHeadEntity, { id: 1 }));
     return { sequence: Number(head.sequence), hash: head.hash };
   }
 }

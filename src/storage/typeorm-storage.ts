@@ -3,8 +3,9 @@ import type { DatabaseConfig } from "../config";
 import type { AuditStore } from "../domain/ports/audit.port";
 import type { Repositories, Storage } from "../domain/ports/storage.port";
 import { createDataSource, detectDatabase } from "./data-source";
-import { Mutex } from "./mutex";
-import { TypeormAuditStore } from "./typeorm-audit-store";
+import { Mutex } from "../domain/mutex";
+import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
+import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
 import { TypeormGrantRepository } from "./repositories/grant.repository";
 import { TypeormPolicyRepository } from "./repositories/policy.repository";
 import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
@@ -14,6 +15,7 @@ import { TypeormTokenRepository } from "./repositories/token.repository";
 import { TypeormUserRepository } from "./repositories/user.repository";
 
 function repositoriesFor(manager: EntityManager): Repositories {
+  const sqlite = manager.connection.options.type === "better-sqlite3";
   return {
     users: new TypeormUserRepository(manager),
     resourceTypes: new TypeormResourceTypeRepository(manager),
@@ -22,11 +24,13 @@ function repositoriesFor(manager: EntityManager): Repositories {
     grants: new TypeormGrantRepository(manager),
     tokens: new TypeormTokenRepository(manager),
     sessions: new TypeormSessionRepository(manager),
+    policyState: new TypeormPolicyStateRepository(manager, sqlite),
+    audit: auditAppenderFor(manager, sqlite),
   };
 }
 
 /** Wraps every method of every repository so that it runs under the lock. */
-function serialized(repos: Repositories, lock: Mutex): Repositories {
+function serialized<R extends object>(repos: R, lock: Mutex): R {
   const wrap = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(obj, key, receiver) {
@@ -34,7 +38,7 @@ function serialized(repos: Repositories, lock: Mutex): Repositories {
         return typeof value === "function" ? (...args: unknown[]) => lock.run(() => value.apply(obj, args)) : value;
       },
     });
-  return Object.fromEntries(Object.entries(repos).map(([k, v]) => [k, wrap(v)])) as unknown as Repositories;
+  return Object.fromEntries(Object.entries(repos).map(([k, v]) => [k, wrap(v)])) as R;
 }
 
 /**
@@ -72,16 +76,18 @@ export function migrate(dataSource: DataSource): Promise<string[]> {
  */
 export class TypeormStorage implements Storage {
   readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
+  readonly policyState;
   readonly audit: AuditStore;
   private readonly lock: Mutex | null;
 
   private constructor(readonly dataSource: DataSource) {
     this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
     this.audit = new TypeormAuditStore(dataSource, this.lock);
-    const base = repositoriesFor(dataSource.manager);
+    // Outside a transaction the audit trail is the AuditStore, never a bare appender.
+    const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
     ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
-       grants: this.grants, tokens: this.tokens, sessions: this.sessions } = repos);
+       grants: this.grants, tokens: this.tokens, sessions: this.sessions, policyState: this.policyState } = repos);
   }
 
   /** Connects; runs pending migrations when `migrate` is set. */

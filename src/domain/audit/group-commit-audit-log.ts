@@ -18,6 +18,8 @@ export interface AuditLog {
   record(event: AuditEventInput): Promise<AuditEventRecord>;
   /** Called with each committed batch, in sequence order. */
   onCommitted(listener: (events: AuditEventRecord[]) => void): () => void;
+  /** Tells listeners about events written elsewhere (in a caller's own transaction). */
+  publish(records: AuditEventRecord[]): void;
   /** Waits for writes in progress. */
   drain(): Promise<void>;
 }
@@ -44,6 +46,16 @@ export class GroupCommitAuditLog implements AuditLog {
     return () => this.listeners.delete(listener);
   }
 
+  publish(records: AuditEventRecord[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(records);
+      } catch {
+        // a listener's failure is its own; the events are written
+      }
+    }
+  }
+
   async drain(): Promise<void> {
     while (this.flushing) await this.flushing;
   }
@@ -57,13 +69,7 @@ export class GroupCommitAuditLog implements AuditLog {
         try {
           const records = await this.store.append(batch.map((p) => p.event), (head, events) => chain(head, events));
           batch.forEach((p, i) => p.resolve(records[i]!));
-          for (const listener of this.listeners) {
-            try {
-              listener(records);
-            } catch {
-              // a listener's failure is its own; the events are written
-            }
-          }
+          this.publish(records);
         } catch (err) {
           for (const p of batch) p.reject(err);
         }

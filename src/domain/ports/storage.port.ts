@@ -1,7 +1,8 @@
 // What the domain asks of storage. Each method's comment is its contract; the
 // conformance suite (test/integration/storage/) holds every implementation to it,
 // on SQLite and on MySQL/MariaDB.
-import type { AuditStore } from "./audit.port";
+import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
+import type { AuditStore, ChainFn } from "./audit.port";
 import type {
   GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, TokenRecord, UserRecord,
 } from "../model";
@@ -115,6 +116,21 @@ export interface SessionRepository {
   revokeForUser(userId: string, at: Date): Promise<number>;
 }
 
+export interface PolicyStateRepository {
+  /**
+   * Locks the policy-state row until the transaction ends (other instances'
+   * policy writes wait), bumps its version and returns the new version.
+   */
+  lockAndBump(): Promise<number>;
+  /** The current version, without locking. */
+  version(): Promise<number>;
+}
+
+export interface AuditAppender {
+  /** Appends in the caller's transaction: the events commit or roll back with it. */
+  append(events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]>;
+}
+
 export interface Repositories {
   users: UserRepository;
   resourceTypes: ResourceTypeRepository;
@@ -123,9 +139,11 @@ export interface Repositories {
   grants: GrantRepository;
   tokens: TokenRepository;
   sessions: SessionRepository;
+  policyState: PolicyStateRepository;
+  audit: AuditAppender;
 }
 
-export interface Storage extends Repositories {
+export interface Storage extends Omit<Repositories, "audit"> {
   /** The audit trail; its writes run in transactions of their own. */
   audit: AuditStore;
   /**

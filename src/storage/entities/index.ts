@@ -2,6 +2,7 @@ import { AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity } from
 import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./audit-event.entity";
 import { GrantEntity } from "./grant.entity";
 import { PolicyEntity, PolicyVersionEntity } from "./policy.entity";
+import { PolicyStateEntity } from "./policy-state.entity";
 import { ResourceCapabilityEntity, ResourceTypeEntity } from "./resource-type.entity";
 import { RoleLinkEntity, RolePolicyEntity } from "./role-link.entity";
 import { RoleEntity } from "./role.entity";
@@ -12,7 +13,7 @@ import { UserEntity } from "./user.entity";
 
 export {
   AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity,
-  GrantEntity, PolicyEntity, PolicyVersionEntity, ResourceCapabilityEntity, ResourceTypeEntity,
+  GrantEntity, PolicyEntity, PolicyStateEntity, PolicyVersionEntity, ResourceCapabilityEntity, ResourceTypeEntity,
   RoleEntity, RoleLinkEntity, RolePolicyEntity, SessionEntity, SsoMappingEntity, TokenEntity, UserEntity,
 };
 
@@ -20,5 +21,5 @@ export const ENTITIES = [
   UserEntity, ResourceTypeEntity, ResourceCapabilityEntity, PolicyEntity, PolicyVersionEntity,
   RoleEntity, RolePolicyEntity, RoleLinkEntity, GrantEntity, TokenEntity, SessionEntity,
   AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity, SsoMappingEntity, AccessRequestEntity, AccessRequestRoleEntity,
-  AccessReviewEntity,
+  AccessReviewEntity, PolicyStateEntity,
 ];

@@ -1,4 +1,4 @@
-import { Init1795509222707 } from "./1795509222707-Init";
+import { Init1795511088864 } from "./1795511088864-Init";
 
 /** Every mysql migration, oldest first. */
-export const MYSQL_MIGRATIONS: Function[] = [Init1795509222707];
+export const MYSQL_MIGRATIONS: Function[] = [Init1795511088864];

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class Init1795509222707 implements MigrationInterface {
-  name = "Init1795509222707";
+export class Init1795511088864 implements MigrationInterface {
+  name = "Init1795511088864";
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query("CREATE TABLE `roles` (`id` varchar(36) NOT NULL, `name` varchar(64) NOT NULL, `name_key` varchar(64) NOT NULL, `description` text NULL, `built_in` tinyint NOT NULL DEFAULT 0, `superuser` tinyint NOT NULL DEFAULT 0, `max_session_ttl_seconds` int NULL, `require_session_mfa` tinyint NOT NULL DEFAULT 0, `approvals_required` int NOT NULL DEFAULT '1', `denials_required` int NOT NULL DEFAULT '1', `version` int NOT NULL, `document` text NOT NULL, `created_at` datetime(3) NOT NULL, `updated_at` datetime(3) NOT NULL, UNIQUE INDEX `UQ_roles_name_key` (`name_key`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
@@ -15,6 +15,7 @@ export class Init1795509222707 implements MigrationInterface {
     await queryRunner.query("CREATE TABLE `grants` (`id` varchar(36) NOT NULL, `subject_type` varchar(8) NOT NULL, `user_id` varchar(36) NULL, `group_name` varchar(255) NULL, `role_id` varchar(36) NOT NULL, `scope` varchar(255) NOT NULL DEFAULT '', `active` tinyint NOT NULL DEFAULT 1, `starts_at` datetime(3) NULL, `expires_at` datetime(3) NULL, `reason` text NULL, `source` varchar(16) NOT NULL, `sso_provider` varchar(64) NULL, `access_request_id` varchar(36) NULL, `created_by_id` varchar(36) NULL, `created_at` datetime(3) NOT NULL, INDEX `IDX_grants_role` (`role_id`), INDEX `IDX_grants_group` (`group_name`), INDEX `IDX_grants_user` (`user_id`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `policies` (`id` varchar(36) NOT NULL, `name` varchar(64) NOT NULL, `name_key` varchar(64) NOT NULL, `description` text NULL, `version` int NOT NULL, `built_in` tinyint NOT NULL DEFAULT 0, `document` text NOT NULL, `created_at` datetime(3) NOT NULL, `updated_at` datetime(3) NOT NULL, UNIQUE INDEX `UQ_policies_name_key` (`name_key`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `policy_versions` (`id` varchar(36) NOT NULL, `policy_id` varchar(36) NOT NULL, `version` int NOT NULL, `document` text NOT NULL, `created_by_id` varchar(36) NULL, `created_at` datetime(3) NOT NULL, UNIQUE INDEX `UQ_policy_versions_policy_version` (`policy_id`, `version`), PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    await queryRunner.query("CREATE TABLE `policy_state` (`id` int NOT NULL, `version` bigint NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `resource_types` (`name` varchar(64) NOT NULL, `built_in` tinyint NOT NULL DEFAULT 0, `created_at` datetime(3) NOT NULL, PRIMARY KEY (`name`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `resource_capabilities` (`type_name` varchar(64) NOT NULL, `capability` varchar(64) NOT NULL, `level` varchar(16) NOT NULL, `created_at` datetime(3) NOT NULL, PRIMARY KEY (`type_name`, `capability`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     await queryRunner.query("CREATE TABLE `role_policies` (`role_id` varchar(36) NOT NULL, `policy_id` varchar(36) NOT NULL, `position` int NOT NULL, INDEX `IDX_role_policies_policy` (`policy_id`), PRIMARY KEY (`role_id`, `policy_id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
@@ -39,8 +40,9 @@ export class Init1795509222707 implements MigrationInterface {
     await queryRunner.query("ALTER TABLE `sessions` ADD CONSTRAINT `FK_sessions_user` FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON DELETE CASCADE ON UPDATE NO ACTION");
     await queryRunner.query("ALTER TABLE `sso_mappings` ADD CONSTRAINT `FK_sso_mappings_role` FOREIGN KEY (`role_id`) REFERENCES `roles`(`id`) ON DELETE RESTRICT ON UPDATE NO ACTION");
     await queryRunner.query("ALTER TABLE `tokens` ADD CONSTRAINT `FK_tokens_owner` FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON DELETE CASCADE ON UPDATE NO ACTION");
-    // The chain starts empty: sequence 0, and the genesis hash as the next event's prevHash.
+    // Single rows: the audit chain starts empty (sequence 0, genesis hash), the policy state at version 0.
     await queryRunner.query("INSERT INTO `audit_head` (`id`, `sequence`, `hash`) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')");
+    await queryRunner.query("INSERT INTO `policy_state` (`id`, `version`) VALUES (1, 0)");
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -76,6 +78,7 @@ export class Init1795509222707 implements MigrationInterface {
     await queryRunner.query("DROP TABLE `role_policies`");
     await queryRunner.query("DROP TABLE `resource_capabilities`");
     await queryRunner.query("DROP TABLE `resource_types`");
+    await queryRunner.query("DROP TABLE `policy_state`");
     await queryRunner.query("DROP INDEX `UQ_policy_versions_policy_version` ON `policy_versions`");
     await queryRunner.query("DROP TABLE `policy_versions`");
     await queryRunner.query("DROP INDEX `UQ_policies_name_key` ON `policies`");

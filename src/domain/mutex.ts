@@ -1,4 +1,4 @@
-/** A FIFO async lock: SQLite has one connection, so transactions on it must not interleave. */
+/** A FIFO async lock. SQLite has one connection, so its transactions must not interleave; policy writes on one instance take turns. */
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
 

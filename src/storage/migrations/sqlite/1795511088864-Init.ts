@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class Init1795509222707 implements MigrationInterface {
-  name = "Init1795509222707";
+export class Init1795511088864 implements MigrationInterface {
+  name = "Init1795511088864";
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query("CREATE TABLE \"roles\" (\"id\" varchar(36) PRIMARY KEY NOT NULL, \"name\" varchar(64) NOT NULL, \"name_key\" varchar(64) NOT NULL, \"description\" text, \"built_in\" boolean NOT NULL DEFAULT (0), \"superuser\" boolean NOT NULL DEFAULT (0), \"max_session_ttl_seconds\" integer, \"require_session_mfa\" boolean NOT NULL DEFAULT (0), \"approvals_required\" integer NOT NULL DEFAULT (1), \"denials_required\" integer NOT NULL DEFAULT (1), \"version\" integer NOT NULL, \"document\" text NOT NULL, \"created_at\" datetime(3) NOT NULL, \"updated_at\" datetime(3) NOT NULL)");
@@ -35,6 +35,7 @@ export class Init1795509222707 implements MigrationInterface {
     await queryRunner.query("CREATE UNIQUE INDEX \"UQ_policies_name_key\" ON \"policies\" (\"name_key\") ");
     await queryRunner.query("CREATE TABLE \"policy_versions\" (\"id\" varchar(36) PRIMARY KEY NOT NULL, \"policy_id\" varchar(36) NOT NULL, \"version\" integer NOT NULL, \"document\" text NOT NULL, \"created_by_id\" varchar(36), \"created_at\" datetime(3) NOT NULL)");
     await queryRunner.query("CREATE UNIQUE INDEX \"UQ_policy_versions_policy_version\" ON \"policy_versions\" (\"policy_id\", \"version\") ");
+    await queryRunner.query("CREATE TABLE \"policy_state\" (\"id\" integer PRIMARY KEY NOT NULL, \"version\" bigint NOT NULL)");
     await queryRunner.query("CREATE TABLE \"resource_types\" (\"name\" varchar(64) PRIMARY KEY NOT NULL, \"built_in\" boolean NOT NULL DEFAULT (0), \"created_at\" datetime(3) NOT NULL)");
     await queryRunner.query("CREATE TABLE \"resource_capabilities\" (\"type_name\" varchar(64) NOT NULL, \"capability\" varchar(64) NOT NULL, \"level\" varchar(16) NOT NULL, \"created_at\" datetime(3) NOT NULL, PRIMARY KEY (\"type_name\", \"capability\"))");
     await queryRunner.query("CREATE TABLE \"role_policies\" (\"role_id\" varchar(36) NOT NULL, \"policy_id\" varchar(36) NOT NULL, \"position\" integer NOT NULL, PRIMARY KEY (\"role_id\", \"policy_id\"))");
@@ -130,8 +131,9 @@ export class Init1795509222707 implements MigrationInterface {
     await queryRunner.query("ALTER TABLE \"temporary_tokens\" RENAME TO \"tokens\"");
     await queryRunner.query("CREATE UNIQUE INDEX \"UQ_tokens_secret_hash\" ON \"tokens\" (\"secret_hash\") ");
     await queryRunner.query("CREATE INDEX \"IDX_tokens_owner\" ON \"tokens\" (\"owner_id\") ");
-    // The chain starts empty: sequence 0, and the genesis hash as the next event's prevHash.
+    // Single rows: the audit chain starts empty (sequence 0, genesis hash), the policy state at version 0.
     await queryRunner.query("INSERT INTO \"audit_head\" (\"id\", \"sequence\", \"hash\") VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')");
+    await queryRunner.query("INSERT INTO \"policy_state\" (\"id\", \"version\") VALUES (1, 0)");
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -230,6 +232,7 @@ export class Init1795509222707 implements MigrationInterface {
     await queryRunner.query("DROP TABLE \"role_policies\"");
     await queryRunner.query("DROP TABLE \"resource_capabilities\"");
     await queryRunner.query("DROP TABLE \"resource_types\"");
+    await queryRunner.query("DROP TABLE \"policy_state\"");
     await queryRunner.query("DROP INDEX \"UQ_policy_versions_policy_version\"");
     await queryRunner.query("DROP TABLE \"policy_versions\"");
     await queryRunner.query("DROP INDEX \"UQ_policies_name_key\"");

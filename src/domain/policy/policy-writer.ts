@@ -1,0 +1,70 @@
+// Every change to the policy state goes through here. Writers take turns: on
+// this instance through a local lock, across instances through the locked
+// policy_state row. A write's checks (escalation above all) therefore see the
+// state exactly as it will be changed, and its audit record commits with it.
+import type { Engine } from "../../engine";
+import { actorFields } from "../audit/audit-actor";
+import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
+import { chain, type AuditLog } from "../audit/group-commit-audit-log";
+import { Mutex } from "../mutex";
+import type { Repositories, Storage } from "../ports/storage.port";
+import type { Principal } from "../principal";
+import type { PolicyRuntime } from "./policy-runtime";
+
+export interface PolicyChange<T> {
+  result: T;
+  /** Applies the change to this instance's compiled state, after commit. */
+  apply?: (engine: Engine) => void;
+  /** What changed, for the audit trail (old and new documents, counts…). */
+  record?: Record<string, unknown>;
+  /** The object changed, for the audit record. */
+  resource?: { type: string; name: string };
+}
+
+export interface WriteRequest {
+  actor: Principal;
+  /** `Mutation.createRole`… */
+  operation: string;
+  requestId: string;
+}
+
+export class PolicyWriter {
+  private readonly turn = new Mutex();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly runtime: PolicyRuntime,
+    private readonly audit: AuditLog,
+  ) {}
+
+  write<T>(request: WriteRequest, work: (repos: Repositories, engine: Engine) => Promise<PolicyChange<T>>): Promise<T> {
+    return this.turn.run(async () => {
+      let version = 0;
+      const { change, records } = await this.storage.transaction(async (repos) => {
+        version = await repos.policyState.lockAndBump();
+        // Another instance changed the state since we compiled it: catch up first.
+        if (version !== this.runtime.version() + 1) await this.runtime.reload(repos);
+        const change = await work(repos, this.runtime.engine());
+        const records: AuditEventRecord[] = change.record ? await repos.audit.append([this.event(request, change)], chain) : [];
+        return { change, records };
+      });
+      try {
+        change.apply?.(this.runtime.engine());
+        this.runtime.advanceTo(version);
+      } catch {
+        await this.runtime.reload(this.storage);
+      }
+      if (records.length > 0) this.audit.publish(records);
+      return change.result;
+    });
+  }
+
+  private event(request: WriteRequest, change: PolicyChange<unknown>): AuditEventInput {
+    return {
+      time: new Date(), ...actorFields(request.actor, this.runtime.engine()), operation: request.operation, action: "change",
+      resourceType: change.resource?.type ?? null, resourceNamespace: change.resource ? "system" : null,
+      resourceName: change.resource?.name ?? null, subjectId: null, decision: "ALLOW", reason: "ALLOWED",
+      requestId: request.requestId, metadata: { change: change.record },
+    };
+  }
+}

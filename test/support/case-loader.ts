@@ -1,0 +1,116 @@
+// Loads the YAML decision cases in test/cases: each file describes one state
+// (policies and roles as documents, grants, users, tokens) and a list of checks
+// with the expected outcome. Policies and roles go through the real document
+// parsers, so a case file is also a test of what the parsers accept.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import {
+  parsePolicyDocument, parseResourceTypeDocuments, parseRoleDocument,
+  type DecisionContext, type DecisionReason, type GrantDef, type PolicyDoc, type PolicyState, type Principal,
+  type Resource, type ResourceTypeDef, type RoleDoc, type RoleRefs, type RuleRef, type TokenDef, type UserDef,
+} from "../../src/engine";
+
+export const CASES_DIR = join(__dirname, "..", "..", "..", "test", "cases");
+
+export interface DecisionCase {
+  name: string;
+  principal: Principal;
+  action: string;
+  resource: Resource;
+  context: DecisionContext;
+  now: Date;
+  expect: { allowed: boolean; reason: DecisionReason; decidedBy?: Partial<RuleRef> | null; explanationIncludes?: string[] };
+}
+
+export interface CaseFile {
+  file: string;
+  description: string;
+  state: PolicyState;
+  cases: DecisionCase[];
+}
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const date = (v: unknown): Date | null => (v === undefined || v === null ? null : new Date(String(v)));
+
+/** The seeded resource types (as in PRODUCT.md §2), used unless a file lists its own. */
+export const DEFAULT_TYPES: ResourceTypeDef[] = parseResourceTypeDocuments(
+  readFileSync(join(CASES_DIR, "types", "default-types.yaml"), "utf8"),
+);
+
+function roleRefs(policies: PolicyDoc[], rawRoles: Raw[]): RoleRefs {
+  const inherits = new Map(rawRoles.map((r) => [String(r.name), (r.inherits ?? []) as string[]]));
+  return {
+    policyExists: (n) => policies.some((p) => p.name === n),
+    roleInherits: (n) => inherits.get(n),
+    policyNames: () => policies.map((p) => p.name),
+    roleNames: () => [...inherits.keys()],
+  };
+}
+
+function grant(raw: Raw): GrantDef {
+  return {
+    id: String(raw.id),
+    role: String(raw.role),
+    subject: raw.group !== undefined ? { type: "GROUP", group: String(raw.group) } : { type: "USER", userId: String(raw.user) },
+    scope: raw.scope ?? "",
+    active: raw.active ?? true,
+    startsAt: date(raw.startsAt),
+    expiresAt: date(raw.expiresAt),
+  };
+}
+
+const user = (raw: Raw): UserDef => ({ id: String(raw.id), status: raw.status ?? "ACTIVE", groups: raw.groups ?? [] });
+
+const token = (raw: Raw): TokenDef => ({
+  id: String(raw.id),
+  ownerId: String(raw.owner),
+  roles: raw.roles ?? [],
+  expiresAt: date(raw.expiresAt),
+  revokedAt: date(raw.revokedAt),
+  ...(raw.boundCidrs !== undefined ? { boundCidrs: raw.boundCidrs } : {}),
+});
+
+function principal(raw: Raw): Principal {
+  return raw.token !== undefined ? { kind: "token", tokenId: String(raw.token) } : { kind: "user", userId: String(raw.user) };
+}
+
+export function loadCaseFile(file: string): CaseFile {
+  const raw = parse(readFileSync(join(CASES_DIR, file), "utf8")) as Raw;
+  const types = [...DEFAULT_TYPES, ...((raw.types ?? []) as ResourceTypeDef[])];
+  const typeMap = new Map(types.map((t) => [t.name, t]));
+  const policies = ((raw.policies ?? []) as Raw[]).map((p) => parsePolicyDocument(stringify({ kind: "policy", ...p }), typeMap));
+  const rawRoles = (raw.roles ?? []) as Raw[];
+  const refs = roleRefs(policies, rawRoles);
+  const roles: RoleDoc[] = rawRoles.map((r) => parseRoleDocument(stringify({ kind: "role", ...r }), refs));
+  const state: PolicyState = {
+    types,
+    policies,
+    roles,
+    grants: ((raw.grants ?? []) as Raw[]).map(grant),
+    users: ((raw.users ?? []) as Raw[]).map(user),
+    tokens: ((raw.tokens ?? []) as Raw[]).map(token),
+  };
+  const now = date(raw.now) ?? new Date("2025-06-01T12:00:00Z");
+  const cases = ((raw.cases ?? []) as Raw[]).map((c): DecisionCase => ({
+    name: String(c.name),
+    principal: principal(c.principal),
+    action: String(c.check.action),
+    resource: {
+      type: String(c.check.resource.type),
+      namespace: c.check.resource.namespace ?? "",
+      name: c.check.resource.name ?? "",
+      labels: c.check.resource.labels ?? {},
+    },
+    context: { mfa: c.check.context?.mfa ?? false, sourceIp: c.check.context?.sourceIp ?? null },
+    now: date(c.now) ?? now,
+    expect: c.expect,
+  }));
+  return { file, description: String(raw.description ?? file), state, cases };
+}
+
+export function loadCaseFiles(): CaseFile[] {
+  return readdirSync(CASES_DIR).filter((f) => f.endsWith(".yaml")).sort().map(loadCaseFile);
+}
