@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
@@ -61,6 +62,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
+  // Query limits: deep, wide, alias-heavy or huge documents are refused before they run.
+  const armor = new ApolloArmor({
+    maxDepth: { n: 10 },
+    maxAliases: { n: 30 },
+    maxDirectives: { n: 20 },
+    maxTokens: { n: 5000 },
+    costLimit: { maxCost: 5000 },
+    blockFieldSuggestion: { enabled: options.production },
+  }).protect();
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     csrfPrevention: true,
@@ -69,7 +79,9 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     introspection: !options.production,
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server })],
     formatError: (formatted, error) => {
       const requestId = currentRequestId();
       const result = formatError(formatted, error, requestId);
