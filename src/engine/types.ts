@@ -115,6 +115,8 @@ export interface TokenDef {
   roles: string[];
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** Networks the token may be used from; absent or empty means anywhere. */
+  boundCidrs?: string[];
 }
 
 /** Everything the engine decides from. */

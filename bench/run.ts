@@ -1,0 +1,32 @@
+// Benchmark entry: `node dist/bench/run.js <name> [args...]`. Re-executes itself
+// with --expose-gc when needed so heap figures are measured after a collection.
+import { spawnSync } from "node:child_process";
+import { runEngineBench } from "./engine.bench";
+
+const BENCHES: Record<string, (args: string[]) => void | Promise<void>> = {
+  engine: runEngineBench,
+};
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  const bench = name === undefined ? undefined : BENCHES[name];
+  if (bench === undefined) {
+    console.error(`usage: node dist/bench/run.js <${Object.keys(BENCHES).join("|")}> [args...]`);
+    process.exitCode = 2;
+    return;
+  }
+  if (typeof (globalThis as { gc?: unknown }).gc !== "function" && process.env.PORTCULLIS_BENCH_CHILD === undefined) {
+    const child = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, name!, ...args], {
+      stdio: "inherit",
+      env: { ...process.env, PORTCULLIS_BENCH_CHILD: "1" },
+    });
+    process.exitCode = child.status ?? 1;
+    return;
+  }
+  await bench(args);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

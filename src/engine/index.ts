@@ -1,0 +1,13 @@
+// Public API of the policy engine.
+
+export * from "./types";
+export { ValidationError } from "./validation-error";
+export { parseDuration, formatDuration } from "./duration";
+export { parseResourceTypeDocument, parseResourceTypeDocuments, formatResourceTypeDocument } from "./resource-type-document";
+export { parsePolicyDocument, formatPolicyDocument } from "./policy-document";
+export { parseRoleDocument, formatRoleDocument, type RoleRefs } from "./role-document";
+export { GlobMatcher, globProblem } from "./glob-matcher";
+export { GlobAutomaton } from "./glob-automaton";
+export { globContains, globMatches } from "./glob-containment";
+export { parseCidr, parseIp, cidrContains, CidrSet } from "./cidr-matcher";
+export { Engine, type EngineOptions } from "./engine";

@@ -1,0 +1,53 @@
+// Helpers for the policy, role and resource-type tests: one mutation call that
+// must succeed or must fail, and the change records written since a point.
+import { expect } from "chai";
+import type { AuditEventRecord } from "../../src/domain/audit/audit-event";
+import { gql, type TestServer } from "./server";
+
+/** Runs a query that must succeed; returns its data. */
+export async function ok(server: TestServer, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const res = await gql(server.url, query, { token, variables });
+  expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
+  return res.data!;
+}
+
+/** Runs a query that must fail; returns its first error (message and extensions). */
+export async function refused(server: TestServer, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const res = await gql(server.url, query, { token, variables });
+  expect(res.errors, `expected an error, got ${res.raw}`).to.be.an("array").that.is.not.empty;
+  return { message: res.errors![0]!.message, extensions: res.errors![0]!.extensions ?? {} };
+}
+
+export async function auditHead(server: TestServer): Promise<number> {
+  return (await server.app.storage.audit.head()).sequence;
+}
+
+/** Change records (action `change`) written after `since`, optionally of one operation. */
+export async function changesSince(server: TestServer, since: number, operation?: string): Promise<AuditEventRecord[]> {
+  const head = await auditHead(server);
+  if (head <= since) return [];
+  const events = await server.app.storage.audit.range(since + 1, head);
+  return events.filter((e) => e.action === "change" && (operation === undefined || e.operation === operation));
+}
+
+/** A policy that lets its holders write policies and roles, and do anything to jobs under prod, nothing else. */
+export const LIMITED_AUTHOR_POLICY = `kind: policy
+name: limited-author
+rules:
+  - resource: policy
+    capabilities: [list, read, create, update, delete]
+  - resource: role
+    capabilities: [list, read, create, update, delete]
+  - resource: resource_type
+    capabilities: [list, read, create]
+  - resource: job
+    namespace: "prod/**"
+    capabilities: ["*"]
+`;
+export const LIMITED_AUTHOR_ROLE = "kind: role\nname: limited-author\npolicies: [limited-author]\n";
+
+/** The change record an event carries. */
+export function changeOf(event: AuditEventRecord | undefined): Record<string, any> {
+  expect(event, "a change event").to.not.equal(undefined);
+  return (event!.metadata as { change: Record<string, any> }).change;
+}
