@@ -3,11 +3,19 @@ import "reflect-metadata";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
+import { TokenUsageRecorder } from "./auth/token-usage-recorder";
 import type { Config } from "./config";
 import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
 import { GroupCommitAuditLog } from "./domain/audit/group-commit-audit-log";
 import { DecisionService } from "./domain/decisions/decision-service";
 import { PolicyRuntime } from "./domain/policy/policy-runtime";
+import { PolicyWriter } from "./domain/policy/policy-writer";
+import { GrantService } from "./domain/grants/grant-service";
+import { TokenService } from "./domain/tokens/token-service";
+import { UserService } from "./domain/users/user-service";
+import { PolicyService } from "./domain/access-model/policy-service";
+import { ResourceTypeService } from "./domain/access-model/resource-type-service";
+import { RoleService } from "./domain/access-model/role-service";
 import { loadSeeds } from "./domain/seeds/seed-loader";
 import { buildGuardedSchema } from "./graphql/schema";
 import type { Services } from "./graphql/context";
@@ -54,11 +62,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     const runtime = await PolicyRuntime.load(storage);
     const audit = new GroupCommitAuditLog(storage.audit);
-    const services = { storage, runtime, audit, decisions: new DecisionService(storage, runtime, audit) };
+    // One writer per instance: policy-state writes take turns through it.
+    const writer = new PolicyWriter(storage, runtime, audit);
+    const services = {
+      storage, runtime, audit, writer,
+      decisions: new DecisionService(storage, runtime, audit),
+      policies: new PolicyService(writer),
+      roles: new RoleService(writer),
+      resourceTypes: new ResourceTypeService(writer),
+      grants: new GrantService(storage, writer),
+      users: new UserService(writer),
+      tokens: new TokenService(storage, writer),
+    };
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
-      authenticator: new BearerAuthenticator(storage),
+      authenticator: new BearerAuthenticator(storage, undefined, new TokenUsageRecorder(storage.tokens, {
+        onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
+      })),
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
       logger,

@@ -4,6 +4,7 @@ import { checkSecret, hashesEqual, hashSecret, SESSION_PREFIX } from "../domain/
 import type { Storage } from "../domain/ports/storage.port";
 import type { Principal } from "../domain/principal";
 import { addressInAny } from "./ip-match";
+import type { TokenUsageRecorder } from "./token-usage-recorder";
 
 export type AuthFailure = "missing" | "malformed" | "checksum" | "unknown" | "revoked" | "expired" | "source_ip" | "user_inactive";
 
@@ -15,6 +16,8 @@ export class BearerAuthenticator {
   constructor(
     private readonly storage: Pick<Storage, "tokens" | "sessions" | "users">,
     private readonly now: () => Date = () => new Date(),
+    /** Keeps tokens' lastUsedAt/lastUsedIp; without one, uses are not recorded. */
+    private readonly usage?: TokenUsageRecorder,
   ) {}
 
   async authenticate(authorization: string | undefined, sourceIp: string | null): Promise<AuthResult> {
@@ -37,6 +40,7 @@ export class BearerAuthenticator {
     if (token.boundCidrs.length > 0 && !addressInAny(sourceIp, token.boundCidrs)) return fail("source_ip");
     const user = await this.storage.users.get(token.ownerId);
     if (!user || user.status !== "ACTIVE") return fail("user_inactive");
+    this.usage?.used(token, sourceIp);
     return { ok: true, principal: { user, credential: { kind: "token", tokenId: token.id, breakGlass: token.breakGlass }, mfa: false, sourceIp } };
   }
 

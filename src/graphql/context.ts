@@ -1,7 +1,14 @@
 import type { AuthFailure } from "../auth/bearer-authenticator";
 import type { AuditLog } from "../domain/audit/group-commit-audit-log";
 import type { DecisionService } from "../domain/decisions/decision-service";
+import type { PolicyService } from "../domain/access-model/policy-service";
+import type { ResourceTypeService } from "../domain/access-model/resource-type-service";
+import type { RoleService } from "../domain/access-model/role-service";
 import type { PolicyRuntime } from "../domain/policy/policy-runtime";
+import type { PolicyWriter } from "../domain/policy/policy-writer";
+import type { GrantService } from "../domain/grants/grant-service";
+import type { TokenService } from "../domain/tokens/token-service";
+import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
@@ -14,6 +21,14 @@ export interface Services {
   /** Every decision is recorded here before its response is sent. */
   audit: AuditLog;
   decisions: DecisionService;
+  /** The one writer of the policy state on this instance; every policy-state change goes through it. */
+  writer: PolicyWriter;
+  policies: PolicyService;
+  roles: RoleService;
+  resourceTypes: ResourceTypeService;
+  grants: GrantService;
+  users: UserService;
+  tokens: TokenService;
 }
 
 export interface RequestContext {

@@ -1,16 +1,23 @@
+import "reflect-metadata";
 import { GraphQLSchema } from "graphql";
 import { GraphQLDateTime, GraphQLJSON } from "graphql-scalars";
 import { buildSchemaSync } from "type-graphql";
 import { guardSchema } from "./guard/shield-guard";
 import { DecisionResolver } from "./resolvers/decision.resolver";
+import { GrantAdminResolver } from "./resolvers/grant-admin.resolver";
 import { GrantResolver } from "./resolvers/grant.resolver";
+import { PolicyMutationResolver } from "./resolvers/policy-mutation.resolver";
 import { PolicyResolver } from "./resolvers/policy.resolver";
+import { ResourceTypeMutationResolver } from "./resolvers/resource-type-mutation.resolver";
 import { ResourceTypeResolver } from "./resolvers/resource-type.resolver";
+import { RoleMutationResolver } from "./resolvers/role-mutation.resolver";
 import { RoleResolver } from "./resolvers/role.resolver";
 import { TokenResolver } from "./resolvers/token.resolver";
+import { UserAdminResolver } from "./resolvers/user-admin.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
 
-export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver] as const;
+export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
+  PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

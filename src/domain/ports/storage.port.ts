@@ -106,6 +106,12 @@ export interface TokenRepository {
   update(token: TokenRecord): Promise<void>;
   /** Sets revokedAt on every unrevoked token of the owner; returns how many. */
   revokeForOwner(ownerId: string, at: Date): Promise<number>;
+  /**
+   * Records a use: sets lastUsedAt and lastUsedIp and nothing else, unless the
+   * stored lastUsedAt is later than `unlessUsedAfter` (a use was recorded since).
+   * true when written; false when the token is absent or was used more recently.
+   */
+  recordUse(id: string, at: Date, ip: string | null, unlessUsedAfter: Date): Promise<boolean>;
 }
 
 export interface SessionRepository {

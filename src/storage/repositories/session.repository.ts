@@ -1,4 +1,4 @@
-import { EntityManager, IsNull } from "typeorm";
+import { EntityManager, IsNull, MoreThan } from "typeorm";
 import type { SessionRecord } from "../../domain/model";
 import type { SessionRepository } from "../../domain/ports/storage.port";
 import { SessionEntity } from "../entities";
@@ -29,7 +29,8 @@ export class TypeormSessionRepository implements SessionRepository {
   }
 
   async revokeForUser(userId: string, at: Date): Promise<number> {
-    const result = await this.manager.update(SessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: at });
+    // Expired sessions are already over: they are neither ended again nor counted.
+    const result = await this.manager.update(SessionEntity, { userId, revokedAt: IsNull(), expiresAt: MoreThan(at) }, { revokedAt: at });
     return result.affected ?? 0;
   }
 }

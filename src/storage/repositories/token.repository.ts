@@ -1,4 +1,4 @@
-import { EntityManager, In, IsNull } from "typeorm";
+import { EntityManager, In, IsNull, LessThanOrEqual } from "typeorm";
 import type { TokenRecord } from "../../domain/model";
 import type { TokenRepository } from "../../domain/ports/storage.port";
 import { TokenEntity } from "../entities";
@@ -55,5 +55,13 @@ export class TypeormTokenRepository implements TokenRepository {
   async revokeForOwner(ownerId: string, at: Date): Promise<number> {
     const result = await this.manager.update(TokenEntity, { ownerId, revokedAt: IsNull() }, { revokedAt: at });
     return result.affected ?? 0;
+  }
+
+  async recordUse(id: string, at: Date, ip: string | null, unlessUsedAfter: Date): Promise<boolean> {
+    // One conditional statement, so a use recorded meanwhile (by another instance) is never overwritten with an older one.
+    const result = await this.manager.update(TokenEntity, [{ id, lastUsedAt: IsNull() }, { id, lastUsedAt: LessThanOrEqual(unlessUsedAfter) }], {
+      lastUsedAt: at, lastUsedIp: ip,
+    });
+    return (result.affected ?? 0) > 0;
   }
 }

@@ -229,6 +229,24 @@ for (const kind of databaseKinds()) {
         expect(await storage.tokens.revokeForOwner(u.id, at("2026-04-04T00:00:00.000Z"))).to.equal(2);
         expect(await storage.tokens.listByOwner(u.id, false)).to.deep.equal([]);
       });
+
+      it("records a use unless a later one is stored, touching no other field", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const t = aToken(u.id, { roles: ["viewer"], boundCidrs: ["10.0.0.0/8"] });
+        await storage.tokens.create(t);
+        const first = at("2026-05-05T10:00:00.000Z");
+        expect(await storage.tokens.recordUse(t.id, first, "10.1.2.3", at("2026-05-05T09:59:00.000Z"))).to.equal(true);
+        expect(await storage.tokens.get(t.id)).to.deep.equal({ ...t, lastUsedAt: first, lastUsedIp: "10.1.2.3" });
+        // A use stored after the cutoff wins: nothing is written.
+        expect(await storage.tokens.recordUse(t.id, at("2026-05-05T10:00:30.000Z"), "10.9.9.9", at("2026-05-05T09:59:30.000Z"))).to.equal(false);
+        expect((await storage.tokens.get(t.id))?.lastUsedIp).to.equal("10.1.2.3");
+        // At or before the cutoff it is replaced, to the millisecond.
+        const later = at("2026-05-05T10:01:00.001Z");
+        expect(await storage.tokens.recordUse(t.id, later, "2001:db8::2", first)).to.equal(true);
+        expect(await storage.tokens.get(t.id)).to.deep.equal({ ...t, lastUsedAt: later, lastUsedIp: "2001:db8::2" });
+        expect(await storage.tokens.recordUse(randomUUID(), later, null, later)).to.equal(false);
+      });
     });
 
     describe("sessions", () => {
@@ -244,6 +262,20 @@ for (const kind of databaseKinds()) {
         expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T01:00:00.000Z"))).to.equal(1);
         expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T02:00:00.000Z"))).to.equal(0);
         expect((await storage.sessions.getByHash(s.secretHash))?.revokedAt).to.deep.equal(at("2026-01-01T01:00:00.000Z"));
+      });
+
+      it("ends only live sessions: an expired one is neither revoked nor counted", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const session = (hash: string, expiresAt: string) => ({
+          id: randomUUID(), userId: u.id, secretHash: hash.repeat(64), source: "LOCAL" as const, mfa: false, mfaVerifiedUntil: null,
+          sourceIp: null, createdAt: at("2026-01-01T00:00:00.000Z"), expiresAt: at(expiresAt), lastSeenAt: null, revokedAt: null,
+        });
+        await storage.sessions.create(session("b", "2026-01-01T01:00:00.000Z"));
+        await storage.sessions.create(session("c", "2026-01-01T09:00:00.000Z"));
+        expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T02:00:00.000Z"))).to.equal(1);
+        expect((await storage.sessions.getByHash("b".repeat(64)))?.revokedAt).to.equal(null);
+        expect((await storage.sessions.getByHash("c".repeat(64)))?.revokedAt).to.deep.equal(at("2026-01-01T02:00:00.000Z"));
       });
     });
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { BearerAuthenticator } from "../../../src/auth/bearer-authenticator";
+import type { TokenUsageRecorder } from "../../../src/auth/token-usage-recorder";
 import { generateSecret, hashSecret, secretHint, TOKEN_PREFIX } from "../../../src/domain/credentials/secret-format";
 import type { TokenRecord, UserRecord } from "../../../src/domain/model";
 
@@ -93,5 +94,16 @@ describe("BearerAuthenticator", () => {
       const { storage } = storageWith([token(secret)], [{ ...user, status }]);
       expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "user_inactive", credentialId: "t1", credentialKind: "token" });
     }
+  });
+
+  it("notes each accepted token use with the caller's address, and no refused one", async () => {
+    const secret = generateSecret(TOKEN_PREFIX);
+    const { storage } = storageWith([token(secret, { boundCidrs: ["10.0.0.0/8"] })], [user]);
+    const noted: Array<[string, string | null]> = [];
+    const usage = { used: (t: { id: string }, ip: string | null) => void noted.push([t.id, ip]) };
+    const auth = new BearerAuthenticator(storage, undefined, usage as unknown as TokenUsageRecorder);
+    expect((await auth.authenticate(`Bearer ${secret}`, "10.1.2.3")).ok).to.equal(true);
+    expect((await auth.authenticate(`Bearer ${secret}`, "192.168.0.1")).ok).to.equal(false);
+    expect(noted).to.deep.equal([["t1", "10.1.2.3"]]);
   });
 });

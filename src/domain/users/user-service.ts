@@ -1,0 +1,147 @@
+// Users' lifecycle (PRODUCT.md §4, §8): creation with initial roles, lock and
+// unlock, ending sessions, deprovisioning. Status and grants are policy state, so
+// each change goes through the PolicyWriter and reaches the engine at once; the
+// authenticator refuses credentials of users who are not ACTIVE.
+import { randomUUID } from "node:crypto";
+import { existingUser, newGrant } from "../grants/grant-service";
+import { loadRoles } from "../grants/grant-input";
+import { assertMayGiveRole } from "../grants/role-escalation";
+import { badInput, DomainError } from "../errors";
+import type { UserKind, UserRecord } from "../model";
+import type { PolicyWriter } from "../policy/policy-writer";
+import { toGrantDef, toTokenDef, toUserDef } from "../policy-state";
+import type { Principal } from "../principal";
+import { checkEmail, checkGroups, checkText } from "./user-input";
+
+export interface CreateUserArgs {
+  email: string;
+  displayName?: string | null;
+  kind?: UserKind | null;
+  roles?: readonly string[] | null;
+  groups?: readonly string[] | null;
+}
+
+export class UserService {
+  constructor(
+    private readonly writer: PolicyWriter,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * A LOCAL user with unscoped MANUAL grants of `roles`. Every role passes the
+   * escalation check, and so does every role the user's groups already hold
+   * through group grants (putting someone in a group gives them its roles). One
+   * write: a refused role creates nothing.
+   */
+  async createUser(actor: Principal, args: CreateUserArgs, requestId: string): Promise<UserRecord> {
+    const email = checkEmail(args.email, "input.email");
+    const displayName = checkText(args.displayName, "input.displayName");
+    const groups = checkGroups(args.groups ?? [], "input.groups");
+    return this.writer.write({ actor, operation: "Mutation.createUser", requestId }, async (repos, engine) => {
+      const roles = await loadRoles(repos.roles, args.roles ?? [], "input.roles");
+      if ((await repos.users.getByEmail(email)) !== null) throw new DomainError("CONFLICT", `a user with email '${email}' already exists`, { field: "input.email" });
+      const now = this.now();
+      for (const role of roles) assertMayGiveRole(engine, actor, role, "");
+      const inherited = (await repos.grants.forGroups(groups)).filter((g) => g.active && (g.expiresAt === null || now < g.expiresAt));
+      for (const g of inherited) {
+        const role = (await repos.roles.get(g.role))!;
+        assertMayGiveRole(engine, actor, role, g.scope);
+      }
+      const user: UserRecord = {
+        id: randomUUID(), email, displayName, kind: args.kind ?? "HUMAN", status: "ACTIVE", source: "LOCAL", externalId: null,
+        groups, mfaEnrolled: false, lockedReason: null, createdAt: now, lastSeenAt: null,
+      };
+      await repos.users.create(user);
+      const grants = roles.map((role) => newGrant(actor, role, { userId: user.id, group: null, scope: "", startsAt: null, expiresAt: null, reason: null }, now));
+      for (const g of grants) await repos.grants.create(g);
+      return {
+        result: user,
+        apply: (e) => {
+          e.putUser(toUserDef(user));
+          for (const g of grants) e.putGrant(toGrantDef(g));
+        },
+        record: { user: email, kind: user.kind, roles: roles.map((r) => r.name), groups, grantsCreated: grants.map((g) => g.id) },
+        resource: { type: "user", name: email },
+      };
+    });
+  }
+
+  /**
+   * LOCKED, with every session ended in the same write. Tokens are kept but fail
+   * authentication while the user is locked. Locking oneself is refused (it would
+   * lock the caller out); a DEPROVISIONED user is CONFLICT. Locking a locked user
+   * again updates the reason.
+   */
+  async lockUser(actor: Principal, id: string, reason: string | null | undefined, requestId: string): Promise<UserRecord> {
+    if (id === actor.user.id) throw badInput("id", "you cannot lock yourself: it would lock you out");
+    const lockedReason = checkText(reason, "reason");
+    return this.writer.write({ actor, operation: "Mutation.lockUser", requestId }, async (repos) => {
+      const user = await existingUser(repos, id, "id");
+      if (user.status === "DEPROVISIONED") throw new DomainError("CONFLICT", `${user.email} is deprovisioned and cannot be locked`, { field: "id" });
+      const locked: UserRecord = { ...user, status: "LOCKED", lockedReason };
+      await repos.users.update(locked);
+      const sessionsRevoked = await repos.sessions.revokeForUser(id, this.now());
+      return {
+        result: locked,
+        apply: (e) => e.putUser(toUserDef(locked)),
+        record: { user: user.email, from: user.status, to: "LOCKED", reason: lockedReason, sessionsRevoked },
+        resource: { type: "user", name: user.email },
+      };
+    });
+  }
+
+  /** Back to ACTIVE. Only a LOCKED user can be unlocked: anything else is CONFLICT. */
+  async unlockUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
+    return this.writer.write({ actor, operation: "Mutation.unlockUser", requestId }, async (repos) => {
+      const user = await existingUser(repos, id, "id");
+      if (user.status !== "LOCKED") throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not LOCKED`, { field: "id" });
+      const active: UserRecord = { ...user, status: "ACTIVE", lockedReason: null };
+      await repos.users.update(active);
+      return {
+        result: active,
+        apply: (e) => e.putUser(toUserDef(active)),
+        record: { user: user.email, from: "LOCKED", to: "ACTIVE", previousReason: user.lockedReason },
+        resource: { type: "user", name: user.email },
+      };
+    });
+  }
+
+  /** Ends every live session of the user; returns how many. */
+  async revokeSessions(actor: Principal, userId: string, requestId: string): Promise<number> {
+    return this.writer.write({ actor, operation: "Mutation.revokeSessions", requestId }, async (repos) => {
+      const user = await existingUser(repos, userId, "userId");
+      const sessionsRevoked = await repos.sessions.revokeForUser(userId, this.now());
+      return { result: sessionsRevoked, record: { user: user.email, sessionsRevoked }, resource: { type: "user", name: user.email } };
+    });
+  }
+
+  /**
+   * DEPROVISIONED, with every token and session revoked and every direct grant
+   * deleted, in one write. Deprovisioning a deprovisioned user again changes
+   * nothing and succeeds (identity providers retry). Deprovisioning oneself is refused.
+   */
+  async deprovisionUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
+    if (id === actor.user.id) throw badInput("id", "you cannot deprovision yourself: it would lock you out");
+    return this.writer.write({ actor, operation: "Mutation.deprovisionUser", requestId }, async (repos) => {
+      const user = await existingUser(repos, id, "id");
+      const now = this.now();
+      const tokens = (await repos.tokens.listByOwner(id, false)).map((t) => ({ ...t, revokedAt: now }));
+      const tokensRevoked = await repos.tokens.revokeForOwner(id, now);
+      const sessionsRevoked = await repos.sessions.revokeForUser(id, now);
+      const grants = await repos.grants.list({ userId: id, includeInactive: true });
+      const grantsRemoved = await repos.grants.deleteForUser(id);
+      const gone: UserRecord = { ...user, status: "DEPROVISIONED" };
+      await repos.users.update(gone);
+      return {
+        result: gone,
+        apply: (e) => {
+          e.putUser(toUserDef(gone));
+          for (const g of grants) e.deleteGrant(g.id);
+          for (const t of tokens) e.putToken(toTokenDef(t));
+        },
+        record: { user: user.email, from: user.status, to: "DEPROVISIONED", grantsRemoved, roles: [...new Set(grants.map((g) => g.role))], tokensRevoked, sessionsRevoked },
+        resource: { type: "user", name: user.email },
+      };
+    });
+  }
+}

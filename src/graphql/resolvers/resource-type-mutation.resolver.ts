@@ -1,0 +1,13 @@
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import type { RequestContext } from "../context";
+import { toResourceTypeType } from "../mappers";
+import { ResourceTypeType } from "../types/resource-type.type";
+
+/** registerResourceType; the guard has checked resource_type:create, the service does the rest. */
+@Resolver()
+export class ResourceTypeMutationResolver {
+  @Mutation(() => ResourceTypeType, { description: "Adds a resource type, or capabilities to one, from a YAML document (see PRODUCT.md)." })
+  async registerResourceType(@Ctx() ctx: RequestContext, @Arg("document", () => String) document: string): Promise<ResourceTypeType> {
+    return toResourceTypeType(await ctx.services.resourceTypes.register(ctx.principal!, document, ctx.requestId));
+  }
+}
