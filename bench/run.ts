@@ -2,14 +2,24 @@
 // with --expose-gc when needed so heap figures are measured after a collection.
 import { spawnSync } from "node:child_process";
 import { runEngineBench } from "./engine.bench";
+import { runHttpBench } from "./http.bench";
 
 const BENCHES: Record<string, (args: string[]) => void | Promise<void>> = {
   engine: runEngineBench,
+  http: () => runHttpBench(),
 };
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
-  const bench = name === undefined ? undefined : BENCHES[name];
+  if (name === undefined) {
+    // `npm run bench`: every benchmark, one after the other.
+    for (const each of Object.keys(BENCHES)) {
+      const child = spawnSync(process.execPath, [__filename, each], { stdio: "inherit" });
+      if (child.status !== 0) process.exitCode = child.status ?? 1;
+    }
+    return;
+  }
+  const bench = BENCHES[name];
   if (bench === undefined) {
     console.error(`usage: node dist/bench/run.js <${Object.keys(BENCHES).join("|")}> [args...]`);
     process.exitCode = 2;

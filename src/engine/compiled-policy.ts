@@ -6,10 +6,30 @@
 // through a HashTable; a large one gets its own RuleGroup, split per pair.
 
 import { compileRule, type CompiledRule, type GlobCache } from "./compiled-rule";
-import type { GlobMatcher } from "./glob-matcher";
 import { ANY_HASH, HashFilter, HashTable, hashText } from "./literal-table";
 import { RuleGroup, SMALL_GROUP, type PairRegistry } from "./rule-group";
 import type { PolicyDoc } from "./types";
+
+interface Keyed {
+  rule: CompiledRule;
+  a: number;
+  b: number;
+}
+
+/** Orders by hashes, then by the literals themselves; stable, so rules keep their order within a group. */
+function byKey(x: Keyed, y: Keyed): number {
+  if (x.a !== y.a) return x.a - y.a;
+  if (x.b !== y.b) return x.b - y.b;
+  const nx = x.rule.namespaceLiteral ?? "";
+  const ny = y.rule.namespaceLiteral ?? "";
+  if (nx !== ny) return nx < ny ? -1 : 1;
+  const mx = x.rule.nameLiteral ?? "";
+  const my = y.rule.nameLiteral ?? "";
+  return mx === my ? 0 : mx < my ? -1 : 1;
+}
+
+const sameGroup = (x: Keyed, y: Keyed) =>
+  x.a === y.a && x.b === y.b && x.rule.namespaceLiteral === y.rule.namespaceLiteral && x.rule.nameLiteral === y.rule.nameLiteral;
 
 export class CompiledPolicy {
   readonly rules: CompiledRule[];
@@ -35,50 +55,36 @@ export class CompiledPolicy {
 
   constructor(readonly doc: PolicyDoc, globs: GlobCache, registry: PairRegistry) {
     this.rules = doc.rules.map((spec, i) => compileRule(spec, doc.name, i, globs));
-    // Matchers are shared per glob text, so they identify literals; every glob
-    // side shares one key.
-    const keyed = new Map<GlobMatcher | null, Map<GlobMatcher | null, CompiledRule[]>>();
-    const groups: CompiledRule[][] = [];
+    const keyed: Keyed[] = [];
     for (const rule of this.rules) {
-      if (rule.namespace.literalText === null && rule.name.literalText === null) {
-        this.wild.rules.push(rule);
-        continue;
-      }
-      const nsKey = rule.namespace.literalText === null ? null : rule.namespace;
-      const nameKey = rule.name.literalText === null ? null : rule.name;
-      let byName = keyed.get(nsKey);
-      if (byName === undefined) keyed.set(nsKey, (byName = new Map()));
-      const group = byName.get(nameKey);
-      if (group === undefined) {
-        const created = [rule];
-        byName.set(nameKey, created);
-        groups.push(created);
-      } else {
-        group.push(rule);
-      }
+      const ns = rule.namespaceLiteral;
+      const name = rule.nameLiteral;
+      if (ns === null && name === null) this.wild.rules.push(rule);
+      else keyed.push({ rule, a: ns === null ? ANY_HASH : hashText(ns), b: name === null ? ANY_HASH : hashText(name) });
     }
+    keyed.sort(byKey);
     this.wildCount = this.wild.rules.length;
-    this.groupCount = groups.length;
-    this.table = new HashTable(groups.length);
     const ns = new HashFilter();
     const names = new HashFilter();
-    for (const group of groups) {
-      const namespace = group[0].namespace.literalText;
-      const name = group[0].name.literalText;
-      const a = namespace === null ? ANY_HASH : hashText(namespace);
-      const b = name === null ? ANY_HASH : hashText(name);
-      if (namespace !== null) ns.add(a);
+    const starts: number[] = [];
+    for (let i = 0; i < keyed.length; i++) if (i === 0 || !sameGroup(keyed[i - 1], keyed[i])) starts.push(i);
+    this.groupCount = starts.length;
+    this.table = new HashTable(starts.length);
+    for (const k of keyed) this.literal.push(k.rule);
+    starts.forEach((start, g) => {
+      const end = g + 1 < starts.length ? starts[g + 1] : keyed.length;
+      const { a, b, rule } = keyed[start];
+      if (rule.namespaceLiteral !== null) ns.add(a);
       else names.add(b);
-      if (group.length > SMALL_GROUP) {
+      if (end - start > SMALL_GROUP) {
         const big = new RuleGroup();
-        big.rules.push(...group);
-        this.table.set(a, b, this.literal.length, -(this.large.length + 1));
+        big.rules.push(...this.literal.slice(start, end));
+        this.table.set(a, b, start, -(this.large.length + 1));
         this.large.push(big);
       } else {
-        this.table.set(a, b, this.literal.length, group.length);
+        this.table.set(a, b, start, end - start);
       }
-      this.literal.push(...group);
-    }
+    });
     this.nsLo = ns.lo;
     this.nsHi = ns.hi;
     this.nameLo = names.lo;

@@ -2,7 +2,7 @@
 // networks compiled once per policy, shared by every role that includes it.
 
 import { CidrSet } from "./cidr-matcher";
-import { GlobMatcher } from "./glob-matcher";
+import { GlobMatcher, isLiteral } from "./glob-matcher";
 import { LEVELS, type Level, type RuleSpec } from "./types";
 
 export interface CompiledLabel {
@@ -23,16 +23,24 @@ export interface CompiledRule {
   deny: boolean;
   /** The rule's own `when.mfa` (a role may add one). */
   requireMfa: boolean;
-  namespace: GlobMatcher;
-  name: GlobMatcher;
+  /** Matchers for globs; null when the text is literal (see namespaceLiteral / nameLiteral). */
+  namespace: GlobMatcher | null;
+  name: GlobMatcher | null;
   /** Null when the rule matches any labels (none listed, or only `"*": "*"`). */
   labels: CompiledLabel[] | null;
   /** Null when the rule has no network condition. */
   cidrs: CidrSet | null;
-  /** The namespace / name when written without wildcards (copied from the matchers for locality), else null. */
+  /** The namespace / name when written without wildcards, else null. */
   namespaceLiteral: string | null;
   nameLiteral: string | null;
 }
+
+/** Whether the rule's namespace glob matches `namespace`. */
+export const namespaceMatches = (r: CompiledRule, namespace: string): boolean =>
+  r.namespace === null ? r.namespaceLiteral === namespace : r.namespace.match(namespace);
+
+/** Whether the rule's name glob matches `name`. */
+export const nameMatches = (r: CompiledRule, name: string): boolean => (r.name === null ? r.nameLiteral === name : r.name.match(name));
 
 export const levelIndex = (level: Level): number => LEVELS.indexOf(level);
 
@@ -66,8 +74,9 @@ export function compileRule(spec: RuleSpec, policy: string, ruleIndex: number, g
     (labels ??= []).push({ key: selector.key, values: selector.values.map((v) => globs.get(v)) });
   }
   const deny = spec.effect === "DENY";
-  const namespace = globs.get(spec.namespace);
-  const name = globs.get(spec.name);
+  // Literal texts need no matcher: equality decides, and most rules are literal.
+  const namespaceLiteral = isLiteral(spec.namespace) ? spec.namespace : null;
+  const nameLiteral = isLiteral(spec.name) ? spec.name : null;
   return {
     spec,
     policy,
@@ -77,12 +86,12 @@ export function compileRule(spec: RuleSpec, policy: string, ruleIndex: number, g
     capabilities: spec.level !== null || all ? NO_CAPABILITIES : caps,
     deny,
     requireMfa: !deny && spec.requireMfa === true,
-    namespace,
-    name,
+    namespace: namespaceLiteral === null ? globs.get(spec.namespace) : null,
+    name: nameLiteral === null ? globs.get(spec.name) : null,
     labels,
     cidrs: !deny && spec.sourceCidrs.length > 0 ? globs.cidrs(spec.sourceCidrs) : null,
-    namespaceLiteral: namespace.literalText,
-    nameLiteral: name.literalText,
+    namespaceLiteral,
+    nameLiteral,
   };
 }
 

@@ -10,7 +10,7 @@
 // depend on rule order. Working state lives in fields and reused arrays.
 
 import { parseIp, type IpAddress } from "./cidr-matcher";
-import { labelsMatch, ruleCovers, type CompiledRule } from "./compiled-rule";
+import { labelsMatch, nameMatches, namespaceMatches, ruleCovers, type CompiledRule } from "./compiled-rule";
 import type { CompiledPolicy } from "./compiled-policy";
 import type { RoleMember } from "./compiled-role";
 import { ANY_HASH, hashText, mayContain } from "./literal-table";
@@ -228,8 +228,8 @@ export class DecisionEvaluator {
   }
 
   private matches(r: CompiledRule, flags: number): boolean {
-    return ((flags & KNOWN_NAMESPACE) !== 0 || r.namespace.match(this.namespace))
-      && ((flags & KNOWN_NAME) !== 0 || r.name.match(this.name))
+    return ((flags & KNOWN_NAMESPACE) !== 0 || namespaceMatches(r, this.namespace))
+      && ((flags & KNOWN_NAME) !== 0 || nameMatches(r, this.name))
       && (r.labels === null || labelsMatch(r.labels, this.labels));
   }
 }

@@ -83,6 +83,9 @@ function findChunk(chunk: string, s: string, from: number, limit: number): numbe
   return -1;
 }
 
+/** Whether a glob has no wildcard at all (the common case for namespaces and names). */
+export const isLiteral = (glob: string): boolean => glob.indexOf("*") < 0 && glob.indexOf("?") < 0;
+
 const KIND_ANY = 0;
 const KIND_LITERAL = 1;
 /** `a/b/**`: literal = "a/b". */
@@ -103,7 +106,14 @@ export class GlobMatcher {
   /** Segment groups separated by `**`; one group when there is no `**`. */
   private readonly groups: SegmentPattern[][];
 
-  private constructor(readonly source: string) {
+  private constructor(readonly source: string, literal: boolean) {
+    if (literal) {
+      this.kind = KIND_LITERAL;
+      this.literal = source;
+      this.suffix = "";
+      this.groups = [];
+      return;
+    }
     const segments = globSegments(source);
     const wild = (s: string) => s.includes("*") || s.includes("?");
     this.literal = "";
@@ -150,7 +160,7 @@ export class GlobMatcher {
   }
 
   static compile(glob: string): GlobMatcher {
-    return new GlobMatcher(glob);
+    return new GlobMatcher(glob, isLiteral(glob));
   }
 
   /** Whether the glob matches everything (`**`). */

@@ -10,7 +10,7 @@
 // permissions coming from roles in the token's role set (with what they
 // inherit) are listed, with the token side's MFA requirement added.
 
-import type { CompiledRule } from "./compiled-rule";
+import { namespaceMatches, type CompiledRule } from "./compiled-rule";
 import { inScope, isLive, type PolicyIndex, type UserRecord } from "./policy-index";
 import type { TokenScope } from "./token-scope";
 import type { Permission, PermissionFilter } from "./types";
@@ -59,7 +59,7 @@ export function listPermissions(
       if (tokenMfa === undefined) continue;
       const spec = rr.rule.spec;
       if (type !== null && spec.resourceType !== type && !(spec.resourceType === "*" && starApplies)) continue;
-      if (namespace !== null && !rr.rule.namespace.match(namespace)) continue;
+      if (namespace !== null && !namespaceMatches(rr.rule, namespace)) continue;
       const capabilities = expandCapabilities(index, rr.rule, spec.resourceType === "*" ? type : null);
       if (capabilities.length === 0) continue;
       out.push({
