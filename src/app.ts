@@ -3,6 +3,7 @@ import "reflect-metadata";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
+import { CredentialCache } from "./auth/credential-cache";
 import { TokenUsageRecorder } from "./auth/token-usage-recorder";
 import type { Config } from "./config";
 import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
@@ -74,10 +75,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       users: new UserService(writer),
       tokens: new TokenService(storage, writer),
     };
+    // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
+    const credentials = new CredentialCache(storage);
+    writer.onCommitted(() => credentials.clear());
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
-      authenticator: new BearerAuthenticator(storage, undefined, new TokenUsageRecorder(storage.tokens, {
+      authenticator: new BearerAuthenticator(credentials.lookups(), undefined, new TokenUsageRecorder(storage.tokens, {
         onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
       })),
       trustedProxies: config.trustedProxies,

@@ -1,7 +1,7 @@
 // Authorization: Bearer <secret> → Principal (PRODUCT.md §7). A secret with a bad
 // shape or checksum is refused before any lookup; only its SHA-256 is looked up.
 import { checkSecret, hashesEqual, hashSecret, SESSION_PREFIX } from "../domain/credentials/secret-format";
-import type { Storage } from "../domain/ports/storage.port";
+import type { SessionRepository, TokenRepository, UserRepository } from "../domain/ports/storage.port";
 import type { Principal } from "../domain/principal";
 import { addressInAny } from "./ip-match";
 import type { TokenUsageRecorder } from "./token-usage-recorder";
@@ -12,9 +12,16 @@ export type AuthResult =
   | { ok: true; principal: Principal }
   | { ok: false; failure: AuthFailure; credentialId?: string; credentialKind?: "token" | "session" };
 
+/** The reads authentication needs (storage itself, or a cache in front of it). */
+export interface CredentialLookups {
+  tokens: Pick<TokenRepository, "getByHash">;
+  sessions: Pick<SessionRepository, "getByHash">;
+  users: Pick<UserRepository, "get">;
+}
+
 export class BearerAuthenticator {
   constructor(
-    private readonly storage: Pick<Storage, "tokens" | "sessions" | "users">,
+    private readonly storage: CredentialLookups,
     private readonly now: () => Date = () => new Date(),
     /** Keeps tokens' lastUsedAt/lastUsedIp; without one, uses are not recorded. */
     private readonly usage?: TokenUsageRecorder,

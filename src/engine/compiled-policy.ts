@@ -6,30 +6,23 @@
 // through a HashTable; a large one gets its own RuleGroup, split per pair.
 
 import { compileRule, type CompiledRule, type GlobCache } from "./compiled-rule";
-import { ANY_HASH, HashFilter, HashTable, hashText } from "./literal-table";
+import { HashFilter, HashTable } from "./literal-table";
 import { RuleGroup, SMALL_GROUP, type PairRegistry } from "./rule-group";
 import type { PolicyDoc } from "./types";
 
-interface Keyed {
-  rule: CompiledRule;
-  a: number;
-  b: number;
-}
-
-/** Orders by hashes, then by the literals themselves; stable, so rules keep their order within a group. */
-function byKey(x: Keyed, y: Keyed): number {
-  if (x.a !== y.a) return x.a - y.a;
-  if (x.b !== y.b) return x.b - y.b;
-  const nx = x.rule.namespaceLiteral ?? "";
-  const ny = y.rule.namespaceLiteral ?? "";
+/** Orders literal rules by hashes, then by the literals themselves; stable, so rules keep their order within a group. */
+function byKey(x: CompiledRule, y: CompiledRule): number {
+  if (x.namespaceHash !== y.namespaceHash) return x.namespaceHash - y.namespaceHash;
+  if (x.nameHash !== y.nameHash) return x.nameHash - y.nameHash;
+  const nx = x.namespaceLiteral ?? "";
+  const ny = y.namespaceLiteral ?? "";
   if (nx !== ny) return nx < ny ? -1 : 1;
-  const mx = x.rule.nameLiteral ?? "";
-  const my = y.rule.nameLiteral ?? "";
+  const mx = x.nameLiteral ?? "";
+  const my = y.nameLiteral ?? "";
   return mx === my ? 0 : mx < my ? -1 : 1;
 }
 
-const sameGroup = (x: Keyed, y: Keyed) =>
-  x.a === y.a && x.b === y.b && x.rule.namespaceLiteral === y.rule.namespaceLiteral && x.rule.nameLiteral === y.rule.nameLiteral;
+const sameGroup = (x: CompiledRule, y: CompiledRule) => x.namespaceLiteral === y.namespaceLiteral && x.nameLiteral === y.nameLiteral;
 
 export class CompiledPolicy {
   readonly rules: CompiledRule[];
@@ -55,30 +48,26 @@ export class CompiledPolicy {
 
   constructor(readonly doc: PolicyDoc, globs: GlobCache, registry: PairRegistry) {
     this.rules = doc.rules.map((spec, i) => compileRule(spec, doc.name, i, globs));
-    const keyed: Keyed[] = [];
     for (const rule of this.rules) {
-      const ns = rule.namespaceLiteral;
-      const name = rule.nameLiteral;
-      if (ns === null && name === null) this.wild.rules.push(rule);
-      else keyed.push({ rule, a: ns === null ? ANY_HASH : hashText(ns), b: name === null ? ANY_HASH : hashText(name) });
+      if (rule.namespaceLiteral === null && rule.nameLiteral === null) this.wild.rules.push(rule);
+      else this.literal.push(rule);
     }
-    keyed.sort(byKey);
+    const literal = this.literal.sort(byKey);
     this.wildCount = this.wild.rules.length;
     const ns = new HashFilter();
     const names = new HashFilter();
     const starts: number[] = [];
-    for (let i = 0; i < keyed.length; i++) if (i === 0 || !sameGroup(keyed[i - 1], keyed[i])) starts.push(i);
+    for (let i = 0; i < literal.length; i++) if (i === 0 || !sameGroup(literal[i - 1], literal[i])) starts.push(i);
     this.groupCount = starts.length;
     this.table = new HashTable(starts.length);
-    for (const k of keyed) this.literal.push(k.rule);
     starts.forEach((start, g) => {
-      const end = g + 1 < starts.length ? starts[g + 1] : keyed.length;
-      const { a, b, rule } = keyed[start];
-      if (rule.namespaceLiteral !== null) ns.add(a);
+      const end = g + 1 < starts.length ? starts[g + 1] : literal.length;
+      const { namespaceHash: a, nameHash: b, namespaceLiteral } = literal[start];
+      if (namespaceLiteral !== null) ns.add(a);
       else names.add(b);
       if (end - start > SMALL_GROUP) {
         const big = new RuleGroup();
-        big.rules.push(...this.literal.slice(start, end));
+        big.rules.push(...literal.slice(start, end));
         this.table.set(a, b, start, -(this.large.length + 1));
         this.large.push(big);
       } else {

@@ -12,6 +12,8 @@ import type { RoleDoc } from "./types";
 export interface RoleMember {
   /** The role whose policies these are (the role itself or one it inherits). */
   name: string;
+  /** Whether this member is a role the compiled role inherits (rather than the role itself). */
+  inherited: boolean;
   /** Whether allows contributed through this member need MFA (requireSessionMfa on the way). */
   mfa: boolean;
 }
@@ -22,6 +24,7 @@ export interface RoleRule {
   policy: string;
   ruleIndex: number;
   sourceRole: string;
+  member: RoleMember;
   deny: boolean;
   /** The rule's own `when.mfa`, or the member's. Always false for denies. */
   requireMfa: boolean;
@@ -57,7 +60,7 @@ export class CompiledRole {
     const members = doc === undefined ? [] : roleClosure(doc, (n) => lookup.role(n));
     for (const { doc: memberDoc, mfa } of members) {
       if (memberDoc.superuser && this.superuserSource === null) this.superuserSource = memberDoc.name;
-      const member: RoleMember = { name: memberDoc.name, mfa };
+      const member: RoleMember = { name: memberDoc.name, inherited: memberDoc !== doc, mfa };
       this.memberMfa.set(roleKey(memberDoc.name), mfa);
       this.roleKeys.add(roleKey(memberDoc.name));
       for (const parent of memberDoc.inherits) this.roleKeys.add(roleKey(parent));
@@ -89,6 +92,7 @@ export class CompiledRole {
           policy: rule.policy,
           ruleIndex: rule.ruleIndex,
           sourceRole: member.name,
+          member,
           deny: rule.deny,
           requireMfa: !rule.deny && (rule.requireMfa || member.mfa),
         });

@@ -3,6 +3,7 @@
 
 import { CidrSet } from "./cidr-matcher";
 import { GlobMatcher, isLiteral } from "./glob-matcher";
+import { ANY_HASH, hashText } from "./literal-table";
 import { LEVELS, type Level, type RuleSpec } from "./types";
 
 export interface CompiledLabel {
@@ -33,6 +34,9 @@ export interface CompiledRule {
   /** The namespace / name when written without wildcards, else null. */
   namespaceLiteral: string | null;
   nameLiteral: string | null;
+  /** hashText of those literals, ANY_HASH for a glob. */
+  namespaceHash: number;
+  nameHash: number;
 }
 
 /** Whether the rule's namespace glob matches `namespace`. */
@@ -92,6 +96,8 @@ export function compileRule(spec: RuleSpec, policy: string, ruleIndex: number, g
     cidrs: !deny && spec.sourceCidrs.length > 0 ? globs.cidrs(spec.sourceCidrs) : null,
     namespaceLiteral,
     nameLiteral,
+    namespaceHash: namespaceLiteral === null ? ANY_HASH : hashText(namespaceLiteral),
+    nameHash: nameLiteral === null ? ANY_HASH : hashText(nameLiteral),
   };
 }
 

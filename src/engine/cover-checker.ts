@@ -11,7 +11,8 @@ import { cidrContains, parseCidr } from "./cidr-matcher";
 import type { CompiledRule } from "./compiled-rule";
 import { rulePhrase } from "./decision-explainer";
 import { GlobAutomaton } from "./glob-automaton";
-import { isLive, scopeCovers, type PolicyIndex } from "./policy-index";
+import { isLive, scopeCovers } from "./grant-entry";
+import type { PolicyIndex } from "./policy-index";
 import { resolvePrincipal } from "./principal-resolver";
 import { tokenScope } from "./token-scope";
 import { LEVELS, type CoverResult, type LabelSelector, type Principal, type RuleSpec } from "./types";
@@ -60,7 +61,7 @@ export class CoverChecker {
       }
       for (const rr of role.rules) {
         if (rr.deny) {
-          this.denies.push({ rule: rr.rule, scope: entry.scope, describe: rulePhrase(rr.rule, rr.sourceRole, entry) });
+          this.denies.push({ rule: rr.rule, scope: entry.scope, describe: rulePhrase(rr.rule, rr.member, entry) });
           continue;
         }
         const tokenMfa = restrict === null ? false : restrict.members.get(rr.sourceRole.toLowerCase());
@@ -70,7 +71,7 @@ export class CoverChecker {
     if (restrict !== null && who.token !== null) {
       for (const entry of index.entriesOfToken(who.token)) {
         for (const rr of index.compiled(entry.slot).rules) {
-          if (rr.deny) this.denies.push({ rule: rr.rule, scope: "", describe: rulePhrase(rr.rule, rr.sourceRole, entry) });
+          if (rr.deny) this.denies.push({ rule: rr.rule, scope: "", describe: rulePhrase(rr.rule, rr.member, entry) });
         }
       }
     }

@@ -14,7 +14,8 @@ import { labelsMatch, nameMatches, namespaceMatches, ruleCovers, type CompiledRu
 import type { CompiledPolicy } from "./compiled-policy";
 import type { RoleMember } from "./compiled-role";
 import { ANY_HASH, hashText, mayContain } from "./literal-table";
-import { inScope, isLive, type GrantEntry, type PolicyIndex } from "./policy-index";
+import { inScope, isLive, type GrantEntry } from "./grant-entry";
+import type { PolicyIndex } from "./policy-index";
 import type { RuleGroup } from "./rule-group";
 import type { DecisionContext, Resource } from "./types";
 
@@ -50,7 +51,8 @@ const NO_LABELS: Record<string, string> = {};
 export interface Clock {
   now(): number;
 }
-/** Candidate flags: the namespace / name is already known to match (literal index hit). */
+
+/** Candidate flags: the namespace / name is already known to match (found under that literal). */
 const KNOWN_NAMESPACE = 1;
 const KNOWN_NAME = 2;
 

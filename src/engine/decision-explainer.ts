@@ -8,7 +8,7 @@ import type { CompiledRole, RoleMember } from "./compiled-role";
 import {
   OUTCOME_ALLOW, OUTCOME_DENY, OUTCOME_MFA, OUTCOME_SOURCE, OUTCOME_SUPERUSER, type Outcome,
 } from "./decision-evaluator";
-import type { GrantEntry } from "./policy-index";
+import type { GrantEntry } from "./grant-entry";
 import type { Decision, DecisionContext, DecisionReason, Resource, RuleRef } from "./types";
 
 /** What was asked, for the wording. */
@@ -42,11 +42,9 @@ export function grantPhrase(entry: GrantEntry): string {
 }
 
 /** "rules[3] of policy deployer-prod via role developer granted in scope prod (grant g7)". */
-export function rulePhrase(rule: CompiledRule, sourceRole: string, entry: GrantEntry): string {
-  const inherited = sourceRole === entry.roleName || sourceRole.toLowerCase() === entry.roleName.toLowerCase()
-    ? ""
-    : `; the rule comes from role ${sourceRole}, which ${entry.roleName} inherits`;
-  return `rules[${rule.ruleIndex}] of policy ${rule.policy} via ${grantPhrase(entry)}${inherited}`;
+export function rulePhrase(rule: CompiledRule, member: RoleMember, entry: GrantEntry): string {
+  const via = `rules[${rule.ruleIndex}] of policy ${rule.policy} via ${grantPhrase(entry)}`;
+  return member.inherited ? `${via}; the rule comes from role ${member.name}, which ${entry.roleName} inherits` : via;
 }
 
 export function target(capability: string, r: Resource): string {
@@ -86,22 +84,22 @@ function stepsFor(
       return [`allowed: ${subjectOf(q)} holds superuser ${grantPhrase(entry!)}${via}`, "a superuser role allows everything; deny rules do not apply to it"];
     }
     case OUTCOME_DENY:
-      return [`denied by ${rulePhrase(rule!, member!.name, entry!)}`, "a matching deny rule overrides any allow"];
+      return [`denied by ${rulePhrase(rule!, member!, entry!)}`, "a matching deny rule overrides any allow"];
     case OUTCOME_ALLOW: {
-      const steps = [`allowed by ${rulePhrase(rule!, member!.name, entry!)}`];
+      const steps = [`allowed by ${rulePhrase(rule!, member!, entry!)}`];
       if (rule!.requireMfa || member!.mfa) steps.push(`${mfaSource(rule!, entry!)}, and the request has MFA`);
       if (rule!.cidrs !== null) steps.push(`the request came from ${q.context.sourceIp}, inside ${rule!.spec.sourceCidrs.join(", ")}`);
       return steps;
     }
     case OUTCOME_MFA:
       return [
-        `MFA required: ${rulePhrase(rule!, member!.name, entry!)} would allow ${target(q.capability, q.resource)}, but ${mfaSource(rule!, entry!)} and the request has no MFA`,
+        `MFA required: ${rulePhrase(rule!, member!, entry!)} would allow ${target(q.capability, q.resource)}, but ${mfaSource(rule!, entry!)} and the request has no MFA`,
         "stepping up to MFA would allow it",
       ];
     case OUTCOME_SOURCE: {
       const from = q.context.sourceIp ? `the request came from ${q.context.sourceIp}` : "the request's address is unknown";
       const steps = [
-        `source not allowed: ${rulePhrase(rule!, member!.name, entry!)} would allow ${target(q.capability, q.resource)}, but only from ${rule!.spec.sourceCidrs.join(", ")}; ${from}`,
+        `source not allowed: ${rulePhrase(rule!, member!, entry!)} would allow ${target(q.capability, q.resource)}, but only from ${rule!.spec.sourceCidrs.join(", ")}; ${from}`,
       ];
       if ((rule!.requireMfa || member!.mfa) && !q.context.mfa) steps.push(`that rule also needs MFA: ${mfaSource(rule!, entry!)}`);
       return steps;

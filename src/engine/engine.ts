@@ -6,7 +6,8 @@ import { CoverChecker, type CoverTarget } from "./cover-checker";
 import { DecisionEvaluator, Outcome, OUTCOME_ALLOW, OUTCOME_NONE, OUTCOME_SUPERUSER, type Clock } from "./decision-evaluator";
 import { decision, explainOutcome, grantPhrase, rulePhrase, subjectOf, target, type Question } from "./decision-explainer";
 import { listPermissions } from "./permission-lister";
-import { isLive, PolicyIndex, scopeCovers, type UserRecord } from "./policy-index";
+import { isLive, scopeCovers, type UserRecord } from "./grant-entry";
+import { PolicyIndex } from "./policy-index";
 import { resolvePrincipal } from "./principal-resolver";
 import type { RoleRefs } from "./role-document";
 import { roleKey } from "./role-closure";
@@ -92,7 +93,7 @@ export class Engine {
     }
     if (side.kind === OUTCOME_NONE) {
       const via = owner.rule !== null
-        ? `by ${rulePhrase(owner.rule, owner.member!.name, owner.entry!)}`
+        ? `by ${rulePhrase(owner.rule, owner.member!, owner.entry!)}`
         : `as a superuser through ${grantPhrase(owner.entry!)}`;
       return decision(false, "TOKEN_SCOPE", null, [
         `token ${token.id} may not ${target(action, resource)}: its roles (${token.roles.join(", ")}) do not allow it`,

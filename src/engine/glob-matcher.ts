@@ -163,16 +163,6 @@ export class GlobMatcher {
     return new GlobMatcher(glob, isLiteral(glob));
   }
 
-  /** Whether the glob matches everything (`**`). */
-  get matchesEverything(): boolean {
-    return this.kind === KIND_ANY;
-  }
-
-  /** The one string this glob matches when it has no wildcard, else null. */
-  get literalText(): string | null {
-    return this.kind === KIND_LITERAL ? this.literal : null;
-  }
-
   match(s: string): boolean {
     switch (this.kind) {
       case KIND_ANY:

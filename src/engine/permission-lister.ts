@@ -11,7 +11,8 @@
 // inherit) are listed, with the token side's MFA requirement added.
 
 import { namespaceMatches, type CompiledRule } from "./compiled-rule";
-import { inScope, isLive, type PolicyIndex, type UserRecord } from "./policy-index";
+import { inScope, isLive, type UserRecord } from "./grant-entry";
+import type { PolicyIndex } from "./policy-index";
 import type { TokenScope } from "./token-scope";
 import type { Permission, PermissionFilter } from "./types";
 

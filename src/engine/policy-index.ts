@@ -9,7 +9,8 @@
 
 import { CompiledPolicy } from "./compiled-policy";
 import { GlobCache } from "./compiled-rule";
-import { CompiledRole, type RoleMember } from "./compiled-role";
+import { CompiledRole } from "./compiled-role";
+import { grantEntry, unscopedEntry, type GrantEntry, type RoleSlot, type UserRecord } from "./grant-entry";
 import { roleKey } from "./role-closure";
 import type { PairRegistry } from "./rule-group";
 import {
@@ -32,92 +33,11 @@ export interface TypeInfo {
   pairs: Array<{ level: number; pair: number; capability: string }>;
 }
 
-export interface RoleSlot {
-  name: string;
-  compiled: CompiledRole | null;
-  /** Grants of this role; maintained once PolicyIndex.grantsOfRoles() has been asked for. */
-  grants: GrantDef[];
-}
-
-/** A grant (or a token's role, taken as an unscoped grant) in the form the decision loop reads. */
-export interface GrantEntry {
-  grant: GrantDef | null;
-  grantId: string | null;
-  /** The token whose role this is, for token-side entries. */
-  tokenId: string | null;
-  roleName: string;
-  slot: RoleSlot;
-  /** The compiled role as of `epoch`, and copies of its hot fields, kept here for locality. */
-  role: CompiledRole | null;
-  epoch: number;
-  superuser: boolean;
-  policies: readonly CompiledPolicy[];
-  members: readonly RoleMember[];
-  nsLo: number;
-  nsHi: number;
-  nameLo: number;
-  nameHi: number;
-  wildCount: number;
-  active: boolean;
-  /** Whether from or until is finite (only then does the clock matter). */
-  bounded: boolean;
-  /** Valid from (inclusive) / until (exclusive), epoch milliseconds. */
-  from: number;
-  until: number;
-  scope: string;
-  /** scope + "/", for the subtree test. */
-  scopePrefix: string;
-  /** "role developer granted in scope prod (grant g7)", built on first use. */
-  phrase: string | null;
-}
-
-/** Everything about one user id: the user (if known) and the grants naming it. */
-export interface UserRecord {
-  id: string;
-  def: UserDef | null;
-  /** def.status, kept here for locality; "" when the user is unknown. */
-  status: string;
-  /** Grants to this user directly. */
-  grants: GrantDef[];
-  /** Direct and group grants, ordered by grant id; null until first needed. */
-  entries: GrantEntry[] | null;
-}
-
-function timeOf(d: Date | null, missing: number): number {
-  if (d === null || d === undefined) return missing;
-  const t = d instanceof Date ? d.getTime() : new Date(d as unknown as string).getTime();
-  // An unreadable bound must not widen a grant: treat it as never reached / already over.
-  return Number.isNaN(t) ? -missing : t;
-}
-
-/** A grant's validity window [from, until) in epoch milliseconds; empty when inactive. */
-export function grantWindow(grant: GrantDef): [number, number] {
-  if (grant.active !== true) return [Infinity, -Infinity];
-  return [timeOf(grant.startsAt, -Infinity), timeOf(grant.expiresAt, Infinity)];
-}
-
-export const isLive = (e: GrantEntry, now: number): boolean => e.active && now >= e.from && now < e.until;
-const NO_POLICIES: readonly CompiledPolicy[] = [];
-const NO_MEMBERS: readonly RoleMember[] = [];
-export const inScope = (e: GrantEntry, namespace: string): boolean =>
-  e.scope === "" || namespace === e.scope || namespace.startsWith(e.scopePrefix);
-/** Whether a grant scope covers a namespace (or a narrower scope): the scope itself and everything below. */
-export const scopeCovers = (scope: string, namespace: string): boolean =>
-  scope === "" || namespace === scope || namespace.startsWith(`${scope}/`);
-
 const byId = (a: GrantDef, b: GrantDef) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const remove = <T>(list: T[], item: T) => {
   const at = list.indexOf(item);
   if (at >= 0) list.splice(at, 1);
 };
-
-/** A role held without scope or time bounds: a token's role, or a role examined on its own. */
-export function unscopedEntry(slot: RoleSlot, tokenId: string | null): GrantEntry {
-  return {
-    grant: null, grantId: null, tokenId, roleName: slot.name, slot, role: null, epoch: -1, superuser: false, policies: NO_POLICIES,
-    members: NO_MEMBERS, nsLo: 0, nsHi: 0, nameLo: 0, nameHi: 0, wildCount: 0, active: true, bounded: false, from: -Infinity, until: Infinity, scope: "", scopePrefix: "/", phrase: null,
-  };
-}
 
 export class PolicyIndex implements PairRegistry {
   readonly types = new Map<string, TypeInfo>();
@@ -325,12 +245,7 @@ export class PolicyIndex implements PairRegistry {
     const scope = typeof grant.scope === "string" ? grant.scope : "";
     let scopePrefix = this.scopePrefixes.get(scope);
     if (scopePrefix === undefined) this.scopePrefixes.set(scope, (scopePrefix = `${scope}/`));
-    const [from, until] = grantWindow(grant);
-    return {
-      grant, grantId: grant.id, tokenId: null, roleName: grant.role, slot: this.slot(grant.role),
-      role: null, epoch: -1, superuser: false, policies: NO_POLICIES, members: NO_MEMBERS,
-      nsLo: 0, nsHi: 0, nameLo: 0, nameHi: 0, wildCount: 0, active: grant.active === true, bounded: from !== -Infinity || until !== Infinity, from, until, scope, scopePrefix, phrase: null,
-    };
+    return grantEntry(grant, this.slot(grant.role), scope, scopePrefix);
   }
 
   private leaveGroups(user: UserDef): void {

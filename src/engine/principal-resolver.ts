@@ -2,7 +2,8 @@
 // grants decide, or the reason there is none.
 
 import { CidrSet, parseIp } from "./cidr-matcher";
-import type { PolicyIndex, UserRecord } from "./policy-index";
+import type { UserRecord } from "./grant-entry";
+import type { PolicyIndex } from "./policy-index";
 import type { DecisionReason, Principal, TokenDef, UserDef } from "./types";
 
 export interface Resolved {

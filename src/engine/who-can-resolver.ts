@@ -6,7 +6,8 @@
 // order of check().
 
 import { DecisionEvaluator, Outcome, OUTCOME_ALLOW, OUTCOME_DENY, OUTCOME_SUPERUSER } from "./decision-evaluator";
-import { grantWindow, scopeCovers, unscopedEntry, type PolicyIndex } from "./policy-index";
+import { grantWindow, scopeCovers, unscopedEntry } from "./grant-entry";
+import type { PolicyIndex } from "./policy-index";
 import type { DecisionContext, Resource } from "./types";
 
 export function resolveWhoCan(

@@ -1,6 +1,7 @@
 // Maps errors to the wire once (PRODUCT.md §11). DomainError codes become
 // extensions.code; graphql-js validation errors pass through; anything else is
 // masked, with the request id so an operator can find it in the logs.
+import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { DomainError, type ErrorCode } from "../domain/errors";
 
@@ -29,7 +30,10 @@ const REQUEST_ERROR_CODES = new Set([
   "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE",
 ]);
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown, requestId: string): { error: GraphQLFormattedError; internal: boolean } {
+export const INTERNAL_ERROR = "INTERNAL_SERVER_ERROR";
+
+/** Maps one error for the wire. Anything unexpected becomes an INTERNAL_SERVER_ERROR with no detail. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const domain = domainErrorOf(error);
   if (domain) {
     const { field, reason, capability } = domain.details;
@@ -38,15 +42,47 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
     if (reason !== undefined) extensions.reason = reason;
     if (capability !== undefined) extensions.capability = capability;
     if (domain.details.issues) extensions.issues = domain.details.issues;
-    return { error: { message: domain.message, locations: formatted.locations, path: formatted.path, extensions }, internal: false };
+    return { message: domain.message, locations: formatted.locations, path: formatted.path, extensions };
   }
   const code = formatted.extensions?.code;
   const original = error instanceof GraphQLError ? error.originalError : undefined;
   if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (original === undefined || original instanceof GraphQLError)) {
-    return { error: { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } }, internal: false };
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   }
+  return { message: "internal error", path: formatted.path, extensions: { code: INTERNAL_ERROR } };
+}
+
+function isExpected(error: unknown): boolean {
+  if (domainErrorOf(error)) return true;
+  const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+  return typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (error as GraphQLError).originalError === undefined;
+}
+
+/**
+ * Internal errors go out as "internal error (request id …)" and into the log
+ * with their stack under the same id, so an operator can find one from the other.
+ */
+export function requestIdInErrors(logger: { error(message: string, fields?: Record<string, unknown>): void }): ApolloServerPlugin<{ requestId: string }> {
   return {
-    error: { message: `internal error (request id ${requestId})`, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } },
-    internal: true,
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isExpected(error)) continue;
+            const cause = error.originalError ?? error;
+            logger.error("internal error", { requestId: contextValue?.requestId, error: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) });
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== "single") return;
+          const requestId = contextValue?.requestId ?? "unknown";
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code !== INTERNAL_ERROR) continue;
+            (error as { message: string }).message = `internal error (request id ${requestId})`;
+            (error.extensions as Record<string, unknown>).requestId = requestId;
+          }
+        },
+      };
+    },
   };
 }

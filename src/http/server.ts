@@ -10,11 +10,10 @@ import type { GraphQLSchema } from "graphql";
 import type { AuthResult, BearerAuthenticator } from "../auth/bearer-authenticator";
 import { actorFields } from "../domain/audit/audit-actor";
 import type { RequestContext, Services } from "../graphql/context";
-import { formatError } from "../graphql/error-format";
+import { formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { clientAddress } from "./client-address";
 import type { Logger } from "./logger";
-import { currentRequestId, requestScope } from "./request-scope";
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -81,21 +80,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server })],
-    formatError: (formatted, error) => {
-      const requestId = currentRequestId();
-      const result = formatError(formatted, error, requestId);
-      if (result.internal) {
-        logger.error("internal error", { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      }
-      return result.error;
-    },
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger)],
+    formatError: (formatted, error) => formatError(formatted, error),
   });
 
-  app.use((req, res, next) => {
+  app.use((_req, res, next) => {
     const requestId = randomUUID();
+    res.locals.requestId = requestId;
     res.setHeader("x-request-id", requestId);
-    requestScope.run({ requestId }, () => next());
+    next();
   });
 
   app.get("/healthz", (_req, res) => {
@@ -117,12 +110,13 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         "/graphql",
         express.json({ limit: "1mb" }),
         expressMiddleware(apollo, {
-          context: async ({ req }): Promise<RequestContext> => {
+          context: async ({ req, res }): Promise<RequestContext> => {
+            const requestId = String(res.locals.requestId);
             const sourceIp = clientAddress(req, options.trustedProxies);
             const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
-            await auditAuthentication(services, auth, sourceIp, currentRequestId());
+            await auditAuthentication(services, auth, sourceIp, requestId);
             return {
-              requestId: currentRequestId(),
+              requestId,
               principal: auth.ok ? auth.principal : null,
               authFailure: auth.ok ? null : auth.failure,
               services,
@@ -137,7 +131,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       // Express would answer with an HTML page and a stack trace; answer in the API's own terms.
       app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
         const type = (err as { type?: string }).type;
-        const requestId = currentRequestId();
+        const requestId = String(res.locals.requestId);
         if (type === "entity.parse.failed") return void res.status(400).json({ errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
         if (type === "entity.too.large") return void res.status(413).json({ errors: [{ message: "request body is larger than 1 MB", extensions: { code: "BAD_REQUEST" } }] });
         logger.error("unhandled HTTP error", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

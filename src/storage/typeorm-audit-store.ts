@@ -3,7 +3,7 @@ import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-ev
 import type { Mutex } from "../domain/mutex";
 import type { AuditStore, ChainFn } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
-import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
+import { AuditEventEntity, AuditHeadEntity } from "./entities";
 
 // SQLite allows 32766 bound variables per statement; 19 columns a row.
 const ROWS_PER_INSERT = 500;
@@ -22,26 +22,50 @@ function toEntity(r: AuditEventRecord): AuditEventEntity {
   return Object.assign(new AuditEventEntity(), { ...r, sequence: String(r.sequence) });
 }
 
+/** Row values in column order, prepared by the driver exactly as typeorm would store them. */
+function rowValues(manager: EntityManager, record: AuditEventRecord): unknown[] {
+  const { driver } = manager.connection;
+  const entity = toEntity(record);
+  return auditColumns(manager).map((column) => {
+    // Untransformed: preparePersistentValue applies the column transformer itself.
+    const raw = column.getEntityValue(entity);
+    return driver.preparePersistentValue(raw, column);
+  });
+}
+
+function auditColumns(manager: EntityManager) {
+  return manager.connection.getMetadata(AuditEventEntity).columns;
+}
+
 /**
  * Locks the chain head (MySQL: the row, so instances never interleave; SQLite
  * has one writer at a time already), numbers and hashes the events after it,
- * inserts them and moves the head — all in the transaction of `manager`.
+ * inserts them and moves the head — all in the transaction of `manager`. Plain
+ * multi-row INSERTs: this runs for every decision, so it skips the query builder.
  */
 async function appendIn(manager: EntityManager, sqlite: boolean, events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
-  const qb = manager.createQueryBuilder(AuditHeadEntity, "h").where("h.id = 1");
-  if (!sqlite) qb.setLock("pessimistic_write");
-  const head = await qb.getOneOrFail();
+  const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
+  const [head] = (await manager.query(`SELECT ${q("sequence")}, ${q("hash")} FROM ${q("audit_head")} WHERE ${q("id")} = 1${sqlite ? "" : " FOR UPDATE"}`)) as Array<{ sequence: string | number; hash: string }>;
+  if (!head) throw new Error("audit_head row is missing");
   const records = chain({ sequence: Number(head.sequence), hash: head.hash }, events);
   if (records.length === 0) return records;
+  const columns = auditColumns(manager);
+  const columnList = columns.map((c) => q(c.databaseName)).join(", ");
+  const rowPlaceholder = `(${columns.map(() => "?").join(", ")})`;
   for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-    await manager.insert(AuditEventEntity, records.slice(i, i + ROWS_PER_INSERT).map(toEntity));
+    const chunk = records.slice(i, i + ROWS_PER_INSERT);
+    await manager.query(
+      `INSERT INTO ${q("audit_events")} (${columnList}) VALUES ${chunk.map(() => rowPlaceholder).join(", ")}`,
+      chunk.flatMap((r) => rowValues(manager, r)),
+    );
   }
-  const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => ({ sequence: String(r.sequence), role })));
+  const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => [String(r.sequence), role]));
   for (let i = 0; i < roles.length; i += ROWS_PER_INSERT * 4) {
-    await manager.insert(AuditEventRoleEntity, roles.slice(i, i + ROWS_PER_INSERT * 4));
+    const chunk = roles.slice(i, i + ROWS_PER_INSERT * 4);
+    await manager.query(`INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`, chunk.flat());
   }
   const last = records[records.length - 1]!;
-  await manager.update(AuditHeadEntity, { id: 1 }, { sequence: String(last.sequence), hash: last.hash });
+  await manager.query(`UPDATE ${q("audit_head")} SET ${q("sequence")} = ?, ${q("hash")} = ? WHERE ${q("id")} = 1`, [String(last.sequence), last.hash]);
   return records;
 }
 

@@ -30,12 +30,19 @@ export interface WriteRequest {
 
 export class PolicyWriter {
   private readonly turn = new Mutex();
+  private readonly committed = new Set<() => void>();
 
   constructor(
     private readonly storage: Storage,
     private readonly runtime: PolicyRuntime,
     private readonly audit: AuditLog,
   ) {}
+
+  /** Called after every committed write of this instance (caches of policy-derived data listen). */
+  onCommitted(listener: () => void): () => void {
+    this.committed.add(listener);
+    return () => this.committed.delete(listener);
+  }
 
   write<T>(request: WriteRequest, work: (repos: Repositories, engine: Engine) => Promise<PolicyChange<T>>): Promise<T> {
     return this.turn.run(async () => {
@@ -54,6 +61,7 @@ export class PolicyWriter {
       } catch {
         await this.runtime.reload(this.storage);
       }
+      for (const listener of this.committed) listener();
       if (records.length > 0) this.audit.publish(records);
       return change.result;
     });

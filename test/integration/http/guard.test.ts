@@ -89,6 +89,8 @@ for (const kind of databaseKinds()) {
         const res = await gql(server.url, "{ roles { name } }", { token: viewer.token });
         expect(res.data ?? null).to.equal(null);
         expect(res.errors?.[0]?.extensions?.code).to.equal("INTERNAL_SERVER_ERROR");
+        expect(res.errors?.[0]?.message).to.match(/^internal error \(request id [0-9a-f-]{36}\)$/);
+        expect(res.errors?.[0]?.extensions?.requestId).to.match(/^[0-9a-f-]{36}$/);
         expect(res.raw).to.not.match(/audit_events|SQL|node_modules/);
       } finally {
         await rename("audit_events_moved", "audit_events");

@@ -1,0 +1,99 @@
+// A grant in the form the decision loop reads, and the user and role records
+// grants hang from. Kept as flat objects: a check's cost is mostly the memory it
+// touches, so the fields a check needs are copied where it already looks.
+
+import type { CompiledPolicy } from "./compiled-policy";
+import type { CompiledRole, RoleMember } from "./compiled-role";
+import type { GrantDef, UserDef } from "./types";
+
+export interface RoleSlot {
+  name: string;
+  compiled: CompiledRole | null;
+  /** Grants of this role; maintained once PolicyIndex.grantsOfRoles() has been asked for. */
+  grants: GrantDef[];
+}
+
+/** A grant (or a token's role, taken as an unscoped grant) in the form the decision loop reads. */
+export interface GrantEntry {
+  grant: GrantDef | null;
+  grantId: string | null;
+  /** The token whose role this is, for token-side entries. */
+  tokenId: string | null;
+  roleName: string;
+  slot: RoleSlot;
+  /** The compiled role as of `epoch`, and copies of its hot fields, kept here for locality. */
+  role: CompiledRole | null;
+  epoch: number;
+  superuser: boolean;
+  policies: readonly CompiledPolicy[];
+  members: readonly RoleMember[];
+  nsLo: number;
+  nsHi: number;
+  nameLo: number;
+  nameHi: number;
+  wildCount: number;
+  active: boolean;
+  /** Whether from or until is finite (only then does the clock matter). */
+  bounded: boolean;
+  /** Valid from (inclusive) / until (exclusive), epoch milliseconds. */
+  from: number;
+  until: number;
+  scope: string;
+  /** scope + "/", for the subtree test. */
+  scopePrefix: string;
+  /** "role developer granted in scope prod (grant g7)", built on first use. */
+  phrase: string | null;
+}
+
+/** Everything about one user id: the user (if known) and the grants naming it. */
+export interface UserRecord {
+  id: string;
+  def: UserDef | null;
+  /** def.status, kept here for locality; "" when the user is unknown. */
+  status: string;
+  /** Grants to this user directly. */
+  grants: GrantDef[];
+  /** Direct and group grants, ordered by grant id; null until first needed. */
+  entries: GrantEntry[] | null;
+}
+
+export function timeOf(d: Date | null, missing: number): number {
+  if (d === null || d === undefined) return missing;
+  const t = d instanceof Date ? d.getTime() : new Date(d as unknown as string).getTime();
+  // An unreadable bound must not widen a grant: treat it as never reached / already over.
+  return Number.isNaN(t) ? -missing : t;
+}
+
+/** A grant's validity window [from, until) in epoch milliseconds; empty when inactive. */
+export function grantWindow(grant: GrantDef): [number, number] {
+  if (grant.active !== true) return [Infinity, -Infinity];
+  return [timeOf(grant.startsAt, -Infinity), timeOf(grant.expiresAt, Infinity)];
+}
+
+export const isLive = (e: GrantEntry, now: number): boolean => e.active && now >= e.from && now < e.until;
+export const NO_POLICIES: readonly CompiledPolicy[] = [];
+export const NO_MEMBERS: readonly RoleMember[] = [];
+export const inScope = (e: GrantEntry, namespace: string): boolean =>
+  e.scope === "" || namespace === e.scope || namespace.startsWith(e.scopePrefix);
+/** Whether a grant scope covers a namespace (or a narrower scope): the scope itself and everything below. */
+export const scopeCovers = (scope: string, namespace: string): boolean =>
+  scope === "" || namespace === scope || namespace.startsWith(`${scope}/`);
+
+/** A role held without scope or time bounds: a token's role, or a role examined on its own. */
+export function unscopedEntry(slot: RoleSlot, tokenId: string | null): GrantEntry {
+  return {
+    grant: null, grantId: null, tokenId, roleName: slot.name, slot, role: null, epoch: -1, superuser: false, policies: NO_POLICIES,
+    members: NO_MEMBERS, nsLo: 0, nsHi: 0, nameLo: 0, nameHi: 0, wildCount: 0, active: true, bounded: false, from: -Infinity, until: Infinity, scope: "", scopePrefix: "/", phrase: null,
+  };
+}
+
+
+/** A grant as the decision loop reads it; `scopePrefix` is scope + "/" (shared between grants). */
+export function grantEntry(grant: GrantDef, slot: RoleSlot, scope: string, scopePrefix: string): GrantEntry {
+  const [from, until] = grantWindow(grant);
+  return {
+    grant, grantId: grant.id, tokenId: null, roleName: grant.role, slot, role: null, epoch: -1, superuser: false,
+    policies: NO_POLICIES, members: NO_MEMBERS, nsLo: 0, nsHi: 0, nameLo: 0, nameHi: 0, wildCount: 0,
+    active: grant.active === true, bounded: from !== -Infinity || until !== Infinity, from, until, scope, scopePrefix, phrase: null,
+  };
+}
