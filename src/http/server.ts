@@ -67,7 +67,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     maxAliases: { n: 30 },
     maxDirectives: { n: 20 },
     maxTokens: { n: 5000 },
-    costLimit: { maxCost: 5000 },
+    costLimit: { maxCost: 20_000 },
     blockFieldSuggestion: { enabled: options.production },
   }).protect();
   const apollo = new ApolloServer<RequestContext>({
