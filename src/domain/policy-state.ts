@@ -27,7 +27,7 @@ export const toGrantDef = (g: GrantRecord): GrantDef => ({
 export const toUserDef = (u: UserRecord): UserDef => ({ id: u.id, status: u.status, groups: u.groups });
 
 export const toTokenDef = (t: TokenRecord): TokenDef => ({
-  id: t.id, ownerId: t.ownerId, roles: t.roles, expiresAt: t.expiresAt, revokedAt: t.revokedAt,
+  id: t.id, ownerId: t.ownerId, roles: t.roles, expiresAt: t.expiresAt, revokedAt: t.revokedAt, boundCidrs: t.boundCidrs,
 });
 
 export async function loadPolicyState(repos: Pick<Repositories, "resourceTypes" | "policies" | "roles" | "grants" | "users" | "tokens">): Promise<PolicyState> {

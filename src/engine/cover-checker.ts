@@ -85,10 +85,13 @@ export class CoverChecker {
   check(targets: readonly CoverTarget[], scope: string): CoverResult {
     if (this.superuserIn(scope)) return { covered: true };
     const where = scope === "" ? "everywhere" : `within scope ${scope}`;
+    const targetDenies = targets.filter((t) => t.spec.effect === "DENY").map((t) => t.spec);
     for (const target of targets) {
       const spec = target.spec;
       if (spec.effect !== "ALLOW") continue;
       for (const [type, capability] of this.pairs(spec)) {
+        // The targets' own deny takes this away wherever they apply: nothing to cover.
+        if (targetDenies.some((d) => this.shadows(d, spec, type, capability))) continue;
         const what = `${type}:${capability} on '${spec.name}' in namespace '${spec.namespace}' ${where}`;
         const deny = this.denies.find((d) => this.grants(d.rule, type, capability) && this.denyOverlaps(d, spec, scope));
         if (deny !== undefined) {
@@ -116,6 +119,23 @@ export class CoverChecker {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether deny `d` refuses (type, capability) on every resource `spec` matches:
+   * it names them, has no label selectors, and its namespace and name globs
+   * contain the allow's. Sound only for rules granted together (one role, one grant).
+   */
+  private shadows(d: RuleSpec, spec: RuleSpec, type: string, capability: string): boolean {
+    const info = this.index.types.get(type);
+    if (info === undefined) return false;
+    if (d.resourceType !== type && !(d.resourceType === "*" && info.infrastructure)) return false;
+    const level = info.capabilities.get(capability)?.level;
+    const named = (d.capabilities ?? []).some((c) => c === "*" || c === capability)
+      || (d.level !== null && level !== undefined && level <= LEVELS.indexOf(d.level));
+    if (!named) return false;
+    if (d.labels.some((l) => !(l.key === "*" && l.values.includes("*")))) return false;
+    return (d.namespace === "**" || this.contains(d.namespace, spec.namespace)) && this.contains(d.name, spec.name);
   }
 
   /** Whether an actor rule names (type, capability). */

@@ -9,5 +9,5 @@ export { parseRoleDocument, formatRoleDocument, type RoleRefs } from "./role-doc
 export { GlobMatcher, globProblem } from "./glob-matcher";
 export { GlobAutomaton } from "./glob-automaton";
 export { globContains, globMatches } from "./glob-containment";
-export { parseCidr, parseIp, cidrContains, CidrSet } from "./cidr-matcher";
+export { parseCidr, parseIp, cidrContains, CidrSet, type CidrBlock, type IpAddress } from "./cidr-matcher";
 export { Engine, type EngineOptions } from "./engine";

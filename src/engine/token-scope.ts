@@ -7,7 +7,6 @@ import type { TokenDef } from "./types";
 export interface TokenScope {
   /** Lower-cased role name → whether its allows need MFA on the token side. */
   members: Map<string, boolean>;
-  superuser: boolean;
 }
 
 /**
@@ -23,5 +22,5 @@ export function tokenScope(index: PolicyIndex, token: TokenDef | null): TokenSco
     superuser ||= role.superuser;
     for (const [key, mfa] of role.memberMfa) members.set(key, (members.get(key) ?? true) && mfa);
   }
-  return superuser ? null : { members, superuser };
+  return superuser ? null : { members };
 }

@@ -98,6 +98,17 @@ for (const kind of databaseKinds()) {
       expect(await can(server.adminToken, { subject: { tokenId: "no-such-token" }, action: "read", resource: job("prod") })).to.deep.include({ allowed: false, reason: "UNAUTHENTICATED" });
     });
 
+    it("answers UNAUTHENTICATED about a token used from outside its bound networks, or from an unknown address", async () => {
+      const bound = await addUser(server, ["deployer"]);
+      const created = await gql(server.url, `mutation($u: ID!) { createToken(input: { name: "bound", userId: $u, boundCidrs: ["10.0.0.0/8"] }) { token { id } } }`, { token: server.adminToken, variables: { u: bound.user.id } });
+      expect(created.errors).to.equal(undefined);
+      const tokenId = created.data!.createToken.token.id;
+      const ask = (context?: Record<string, unknown>) => can(server.adminToken, { subject: { tokenId }, action: "read", resource: job("prod"), ...(context ? { context } : {}) });
+      expect(await ask({ sourceIp: "10.1.2.3" })).to.deep.include({ allowed: true, reason: "ALLOWED" });
+      expect(await ask({ sourceIp: "192.168.0.1" })).to.deep.include({ allowed: false, reason: "UNAUTHENTICATED" });
+      expect(await ask()).to.deep.include({ allowed: false, reason: "UNAUTHENTICATED" });
+    });
+
     it("refuses a question about someone else without permission:check, and answers it about oneself", async () => {
       const res = await gql(server.url, CAN, { token: viewer.token, variables: { subject: { userId: deployer.user.id }, action: "read", resource: job("prod") } });
       expect(res.errors?.[0]?.extensions).to.deep.include({ code: "FORBIDDEN", capability: "permission:check" });

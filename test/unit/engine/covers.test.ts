@@ -54,6 +54,25 @@ describe("covers", () => {
     expect(covered(e.covers(ACTOR, rules("  - resource: job\n    capabilities: [read]\n  - resource: secret\n    capabilities: []\n"), ""))).to.equal(true);
   });
 
+  it("needs nothing covered that the target's own deny takes away everywhere the allow reaches", () => {
+    // The viewer pattern: READ on every type, but never secrets.
+    const e = actorWith("  - resource: '*'\n    level: READ\n  - resource: secret\n    capabilities: []\n");
+    const viewerLike = rules("  - resource: '*'\n    level: READ\n  - resource: secret\n    capabilities: []\n");
+    expect(covered(e.covers(ACTOR, viewerLike, ""))).to.equal(true);
+    const narrowDeny = rules("  - resource: '*'\n    level: READ\n  - resource: secret\n    namespace: prod\n    capabilities: []\n");
+    expect(missing(e.covers(ACTOR, narrowDeny, ""))).to.equal("secret:list");
+  });
+
+  it("does not let a target deny with label selectors, or on other capabilities, excuse an allow", () => {
+    const e = actorWith("  - resource: job\n    capabilities: [read]\n");
+    const labelled = rules("  - resource: job\n    capabilities: [read, submit]\n  - resource: job\n    labels: { team: [core] }\n    capabilities: [submit]\n    effect: deny\n");
+    expect(missing(e.covers(ACTOR, labelled, ""))).to.equal("job:submit");
+    const otherCapability = rules("  - resource: job\n    capabilities: [read, submit]\n  - resource: job\n    capabilities: [delete]\n    effect: deny\n");
+    expect(missing(e.covers(ACTOR, otherCapability, ""))).to.equal("job:submit");
+    const shadowed = rules("  - resource: job\n    capabilities: [read, submit]\n  - resource: job\n    capabilities: [submit]\n    effect: deny\n");
+    expect(covered(e.covers(ACTOR, shadowed, ""))).to.equal(true);
+  });
+
   it("compares the actor's grant scope with the target scope", () => {
     const e = actorWith("  - resource: job\n    level: ADMIN\n", { scope: "prod" });
     const target = rules("  - resource: job\n    capabilities: [submit]\n");
