@@ -36,3 +36,11 @@ export function createLoaders(storage: Storage): Loaders {
     policies: once(async () => new Map((await storage.policies.all()).map((p) => [p.name.toLowerCase(), p]))),
   };
 }
+
+/** The entries of a by-name map (keys lower-cased) for `names`, in their order; names not there are left out. */
+export function named<T>(byName: ReadonlyMap<string, T>, names: readonly string[]): T[] {
+  return names.flatMap((n) => {
+    const found = byName.get(n.toLowerCase());
+    return found === undefined ? [] : [found];
+  });
+}

@@ -29,3 +29,19 @@ export function reread<T>(parse: () => T): T | null {
     throw err;
   }
 }
+
+/** The audit change record of a versioned document (policy or role): old and new version and text. */
+export function documentChange(
+  kind: "policy" | "role",
+  before: { name: string; version: number; document: string } | null,
+  after: { name: string; version: number; document: string } | null,
+): Record<string, unknown> {
+  return {
+    kind,
+    name: (after ?? before)!.name,
+    oldVersion: before?.version ?? null,
+    newVersion: after?.version ?? null,
+    oldDocument: before?.document ?? null,
+    newDocument: after?.document ?? null,
+  };
+}

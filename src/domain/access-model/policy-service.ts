@@ -23,19 +23,10 @@ import { badInput, DomainError } from "../errors";
 import type { PolicyRecord } from "../model";
 import type { PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
-import { readDocument, reread } from "./document-input";
+import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
 
-function change(before: PolicyRecord | null, after: PolicyRecord | null): Record<string, unknown> {
-  return {
-    kind: "policy",
-    name: (after ?? before)!.name,
-    oldVersion: before?.version ?? null,
-    newVersion: after?.version ?? null,
-    oldDocument: before?.document ?? null,
-    newDocument: after?.document ?? null,
-  };
-}
+const change = (before: PolicyRecord | null, after: PolicyRecord | null) => documentChange("policy", before, after);
 
 const notFound = (name: string) => new DomainError("NOT_FOUND", `no policy named '${name}'`, { field: "name" });
 

@@ -21,19 +21,10 @@ import { badInput, DomainError } from "../errors";
 import type { RoleRecord } from "../model";
 import type { PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
-import { readDocument, reread } from "./document-input";
+import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
 
-function change(before: RoleRecord | null, after: RoleRecord | null): Record<string, unknown> {
-  return {
-    kind: "role",
-    name: (after ?? before)!.name,
-    oldVersion: before?.version ?? null,
-    newVersion: after?.version ?? null,
-    oldDocument: before?.document ?? null,
-    newDocument: after?.document ?? null,
-  };
-}
+const change = (before: RoleRecord | null, after: RoleRecord | null) => documentChange("role", before, after);
 
 const notFound = (name: string) => new DomainError("NOT_FOUND", `no role named '${name}'`, { field: "name" });
 

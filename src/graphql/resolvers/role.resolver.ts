@@ -1,15 +1,12 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../context";
+import { named } from "../loaders";
 import { toPolicyType, toRoleType } from "../mappers";
 import { PolicyType } from "../types/policy.type";
 import { RoleType } from "../types/role.type";
 
 async function rolesNamed(ctx: RequestContext, names: string[]): Promise<RoleType[]> {
-  const roles = await ctx.loaders.roles();
-  return names.flatMap((n) => {
-    const r = roles.get(n.toLowerCase());
-    return r ? [toRoleType(r)] : [];
-  });
+  return named(await ctx.loaders.roles(), names).map(toRoleType);
 }
 
 @Resolver(() => RoleType)
@@ -27,11 +24,7 @@ export class RoleResolver {
 
   @FieldResolver(() => [PolicyType])
   async policies(@Root() role: RoleType, @Ctx() ctx: RequestContext): Promise<PolicyType[]> {
-    const policies = await ctx.loaders.policies();
-    return role.policyNames.flatMap((n) => {
-      const p = policies.get(n.toLowerCase());
-      return p ? [toPolicyType(p)] : [];
-    });
+    return named(await ctx.loaders.policies(), role.policyNames).map(toPolicyType);
   }
 
   @FieldResolver(() => [RoleType])

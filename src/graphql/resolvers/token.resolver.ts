@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { IssuedToken } from "../../domain/tokens/token-service";
 import type { RequestContext } from "../context";
+import { named } from "../loaders";
 import { toRoleType, toTokenType, toUserType } from "../mappers";
 import { IssuedTokenType } from "../types/issued-token.type";
 import { RoleType } from "../types/role.type";
@@ -54,10 +55,6 @@ export class TokenResolver {
 
   @FieldResolver(() => [RoleType])
   async roles(@Root() token: TokenType, @Ctx() ctx: RequestContext): Promise<RoleType[]> {
-    const roles = await ctx.loaders.roles();
-    return token.roleNames.flatMap((n) => {
-      const r = roles.get(n.toLowerCase());
-      return r ? [toRoleType(r)] : [];
-    });
+    return named(await ctx.loaders.roles(), token.roleNames).map(toRoleType);
   }
 }
