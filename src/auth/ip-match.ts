@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { CidrSet, parseIp } from "../engine";
 
 /** Parses an address; IPv4-mapped IPv6 (::ffff:10.0.0.1) becomes IPv4. null when not an address. */
 export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
@@ -7,17 +8,11 @@ export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
 }
 
-/** Whether `ip` lies in any of `cidrs` (a bare address counts as a /32 or /128). */
+/**
+ * Whether `ip` lies in any of `cidrs` (a bare address counts as a /32 or /128).
+ * The engine's matcher, so a token's bound networks mean the same at
+ * authentication as in `can` about the token.
+ */
 export function addressInAny(ip: string | null, cidrs: readonly string[]): boolean {
-  const addr = ip === null ? null : parseAddress(ip);
-  if (!addr) return false;
-  return cidrs.some((cidr) => {
-    try {
-      const [range, bits] = cidr.includes("/") ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(cidr), ipaddr.parse(cidr).kind() === "ipv4" ? 32 : 128];
-      const base = range.kind() === "ipv6" && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
-      return base.kind() === addr.kind() && addr.match(base, base.kind() === range.kind() ? bits : bits - 96);
-    } catch {
-      return false;
-    }
-  });
+  return CidrSet.compile(cidrs).containsAddress(ip === null ? null : parseIp(ip));
 }
