@@ -4,10 +4,10 @@
 // fails and nothing runs.
 import { GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
-import { allow, deny, rule, shield, type IRules } from "graphql-shield";
+import { deny, rule, shield, type IRules } from "graphql-shield";
 
 type RuleTree = Exclude<IRules, { resolve: unknown }>;
-type ShieldRule = ReturnType<ReturnType<typeof rule>> | typeof allow;
+type ShieldRule = ReturnType<ReturnType<typeof rule>>;
 import { actorFields, credentialMetadata } from "../../domain/audit/audit-actor";
 import { enginePrincipal, callerContext } from "../../domain/engine-principal";
 import { DomainError } from "../../domain/errors";
@@ -50,7 +50,7 @@ async function decide(operation: string, entry: GuardEntry, args: Record<string,
     : new DomainError("FORBIDDEN", `${operation} needs ${entry.capability} (${decision.reason})`, details);
 }
 
-/** The rule tree: root fields from the table, everything beneath a guarded root field allowed. */
+/** The rule tree: root fields from the table (guardSchema applies it to the root types only). */
 export function guardRules(schema: GraphQLSchema): RuleTree {
   const tree: Record<string, ShieldRule | Record<string, ShieldRule>> = {};
   for (const rootName of ROOT_TYPES) {
@@ -63,19 +63,20 @@ export function guardRules(schema: GraphQLSchema): RuleTree {
     }
     tree[rootName] = fields;
   }
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (type instanceof GraphQLObjectType && !type.name.startsWith("__") && !(ROOT_TYPES as readonly string[]).includes(type.name)) {
-      tree[type.name] = allow;
-    }
-  }
   return tree as RuleTree;
 }
 
 export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
-  return applyMiddleware(schema, shield(guardRules(schema), {
+  const generator = shield(guardRules(schema), {
     fallbackRule: deny,
     allowExternalErrors: true,
     fallbackError: (err: unknown) => (err instanceof Error ? err : new DomainError("FORBIDDEN", "not allowed")),
     debug: false,
-  }));
+  });
+  // Shield generates a wrapper for every field of every type. Only root fields
+  // are guarded: what a guarded root field returns is the caller's to read, so
+  // fields beneath it run unwrapped (no rule, no extra promise per field).
+  const middleware = generator.generate(schema) as Record<string, unknown>;
+  const roots = Object.fromEntries(Object.entries(middleware).filter(([type]) => (ROOT_TYPES as readonly string[]).includes(type)));
+  return applyMiddleware(schema, roots as Parameters<typeof applyMiddleware>[1]);
 }
