@@ -8,6 +8,7 @@ import { TokenUsageRecorder } from "./auth/token-usage-recorder";
 import type { Config } from "./config";
 import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
 import { GroupCommitAuditLog } from "./domain/audit/group-commit-audit-log";
+import { AuditTrailService } from "./domain/audit/audit-trail-service";
 import { DecisionService } from "./domain/decisions/decision-service";
 import { PolicyRuntime } from "./domain/policy/policy-runtime";
 import { PolicyWriter } from "./domain/policy/policy-writer";
@@ -74,6 +75,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       grants: new GrantService(storage, writer),
       users: new UserService(writer),
       tokens: new TokenService(storage, writer),
+      auditTrail: new AuditTrailService(storage.audit),
     };
     // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
     const credentials = new CredentialCache(storage);

@@ -1,5 +1,6 @@
 import type { AuthFailure } from "../auth/bearer-authenticator";
 import type { AuditLog } from "../domain/audit/group-commit-audit-log";
+import type { AuditTrailService } from "../domain/audit/audit-trail-service";
 import type { DecisionService } from "../domain/decisions/decision-service";
 import type { PolicyService } from "../domain/access-model/policy-service";
 import type { ResourceTypeService } from "../domain/access-model/resource-type-service";
@@ -29,6 +30,8 @@ export interface Services {
   grants: GrantService;
   users: UserService;
   tokens: TokenService;
+  /** Reads the audit trail: search, export, chain verification. */
+  auditTrail: AuditTrailService;
 }
 
 export interface RequestContext {

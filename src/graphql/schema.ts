@@ -15,10 +15,11 @@ import { RoleMutationResolver } from "./resolvers/role-mutation.resolver";
 import { RoleResolver } from "./resolvers/role.resolver";
 import { TokenResolver } from "./resolvers/token.resolver";
 import { UserAdminResolver } from "./resolvers/user-admin.resolver";
+import { AuditResolver } from "./resolvers/audit.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
 
 export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
-  PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver] as const;
+  PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

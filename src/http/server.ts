@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz.
+// The express application: /graphql, /healthz, /readyz, /audit/export.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -7,11 +7,12 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
-import type { AuthResult, BearerAuthenticator } from "../auth/bearer-authenticator";
-import { actorFields } from "../domain/audit/audit-actor";
+import type { BearerAuthenticator } from "../auth/bearer-authenticator";
 import type { RequestContext, Services } from "../graphql/context";
 import { formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
+import { auditExport } from "./audit-export.route";
+import { auditAuthentication } from "./authentication-audit";
 import { clientAddress } from "./client-address";
 import type { Logger } from "./logger";
 
@@ -29,31 +30,6 @@ export interface HttpServer {
   start(): Promise<void>;
   /** Stops accepting connections and waits for in-flight requests. */
   stop(): Promise<void>;
-}
-
-/**
- * Failed authentications are decisions too, and so is every use of a break-glass
- * token. Written before the request goes on; if it cannot be written, the request fails.
- */
-async function auditAuthentication(services: Services, auth: AuthResult, sourceIp: string | null, requestId: string): Promise<void> {
-  const base = {
-    time: new Date(), actorRoles: [] as string[], sourceIp, operation: "authenticate", action: null, resourceType: null,
-    resourceNamespace: null, resourceName: null, subjectId: null, requestId,
-  };
-  if (!auth.ok) {
-    const tokenId = auth.credentialId !== undefined && auth.credentialKind === "token" ? auth.credentialId : null;
-    await services.audit.record({
-      ...base, actorId: null, actorEmail: null, tokenId, decision: "DENY", reason: "UNAUTHENTICATED",
-      metadata: { failure: auth.failure, ...(auth.credentialId !== undefined ? { credentialKind: auth.credentialKind, credentialId: auth.credentialId } : {}) },
-    });
-    return;
-  }
-  const { principal } = auth;
-  if (principal.credential.kind === "token" && principal.credential.breakGlass) {
-    await services.audit.record({
-      ...base, ...actorFields(principal, services.runtime.engine()), decision: "ALLOW", reason: "ALLOWED", metadata: { breakGlass: true },
-    });
-  }
 }
 
 export function createHttpServer(options: HttpOptions): HttpServer {
@@ -94,6 +70,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+
+  app.get("/audit/export", auditExport({ services, authenticator, trustedProxies: options.trustedProxies, logger }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();

@@ -1,9 +1,10 @@
-import { Between, DataSource, EntityManager } from "typeorm";
+import { Between, DataSource, EntityManager, type SelectQueryBuilder } from "typeorm";
 import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
+import type { AuditFilter } from "../domain/audit/audit-filter";
 import type { Mutex } from "../domain/mutex";
 import type { AuditStore, ChainFn } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
-import { AuditEventEntity, AuditHeadEntity } from "./entities";
+import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
 
 // SQLite allows 32766 bound variables per statement; 19 columns a row.
 const ROWS_PER_INSERT = 500;
@@ -101,5 +102,67 @@ export class TypeormAuditStore implements AuditStore {
   async head(): Promise<{ sequence: number; hash: string }> {
     const head = await this.serial(() => this.dataSource.manager.findOneByOrFail(AuditHeadEntity, { id: 1 }));
     return { sequence: Number(head.sequence), hash: head.hash };
+  }
+
+  searchBefore(filter: AuditFilter, before: number | null, limit: number): Promise<AuditEventRecord[]> {
+    return this.run(this.searchQuery(filter, before, limit));
+  }
+
+  scanAfter(filter: AuditFilter, after: number, upTo: number, limit: number): Promise<AuditEventRecord[]> {
+    const { qb, seq } = this.filtered(filter);
+    return this.run(qb.andWhere(`${seq} > :after`, { after }).andWhere(`${seq} <= :upTo`, { upTo }).orderBy(seq, "ASC").limit(limit));
+  }
+
+  /** The query searchBefore runs (exposed so that tests can EXPLAIN it). */
+  searchQuery(filter: AuditFilter, before: number | null, limit: number): SelectQueryBuilder<AuditEventEntity> {
+    const { qb, seq } = this.filtered(filter);
+    if (before !== null) qb.andWhere(`${seq} < :before`, { before });
+    return qb.orderBy(seq, "DESC").limit(limit);
+  }
+
+  /**
+   * Runs the query exactly as built: getMany would split a joined, limited query
+   * into two (ids first), which is neither the plan we index for nor one query.
+   */
+  private async run(qb: SelectQueryBuilder<AuditEventEntity>): Promise<AuditEventRecord[]> {
+    const [sql, parameters] = qb.getQueryAndParameters();
+    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<Record<string, unknown>>;
+    const { driver } = this.dataSource;
+    const columns = this.dataSource.getMetadata(AuditEventEntity).columns;
+    return rows.map((row) => {
+      const entity = new AuditEventEntity();
+      for (const column of columns) {
+        // Applies the column's transformer too (JSON text → value).
+        (entity as unknown as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(row[`e_${column.databaseName}`], column);
+      }
+      return toAuditRecord(entity);
+    });
+  }
+
+  /**
+   * WHERE filters; the caller adds a sequence bound, ORDER BY sequence and LIMIT.
+   * With a role the query starts from audit_event_roles (role, sequence) and
+   * orders by its sequence, so that index is walked in order; otherwise each
+   * filter column has a (column, sequence) index on audit_events.
+   */
+  private filtered(filter: AuditFilter): { qb: SelectQueryBuilder<AuditEventEntity>; seq: string } {
+    const manager = this.dataSource.manager;
+    let qb = manager.createQueryBuilder(AuditEventEntity, "e");
+    let seq = "e.sequence";
+    if (filter.role != null) {
+      qb = qb.innerJoin(AuditEventRoleEntity, "r", "r.sequence = e.sequence").andWhere("r.role = :role", { role: filter.role });
+      seq = "r.sequence";
+    }
+    const exact = { actorId: filter.actorId, actorEmail: filter.actorEmail, decision: filter.decision, operation: filter.operation,
+      resourceType: filter.resourceType, resourceName: filter.resourceName };
+    for (const [column, value] of Object.entries(exact)) {
+      if (value != null) qb = qb.andWhere(`e.${column} = :${column}`, { [column]: value });
+    }
+    // Bound as the column stores it (SQLite: UTC text with milliseconds), so comparisons are exact.
+    const timeColumn = manager.connection.getMetadata(AuditEventEntity).findColumnWithPropertyName("time")!;
+    const stored = (date: Date) => manager.connection.driver.preparePersistentValue(date, timeColumn);
+    if (filter.since != null) qb = qb.andWhere("e.time >= :since", { since: stored(filter.since) });
+    if (filter.until != null) qb = qb.andWhere("e.time < :until", { until: stored(filter.until) });
+    return { qb, seq };
   }
 }

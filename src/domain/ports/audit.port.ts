@@ -1,4 +1,5 @@
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
+import type { AuditFilter } from "../audit/audit-filter";
 
 export type ChainFn = (head: { sequence: number; hash: string }, events: AuditEventInput[]) => AuditEventRecord[];
 
@@ -13,4 +14,16 @@ export interface AuditStore {
   range(from: number, to: number): Promise<AuditEventRecord[]>;
   /** The last sequence and hash written. */
   head(): Promise<{ sequence: number; hash: string }>;
+  /**
+   * Newest first: at most `limit` events matching `filter` with sequence below
+   * `before` (every sequence when null), in descending sequence order. Served by
+   * the (column, sequence) indexes, so a page costs about `limit` index entries.
+   */
+  searchBefore(filter: AuditFilter, before: number | null, limit: number): Promise<AuditEventRecord[]>;
+  /**
+   * Oldest first: at most `limit` events matching `filter` with sequence above
+   * `after` and at most `upTo`, in ascending sequence order — for streaming in
+   * batches (export, chain verification) without holding the whole result.
+   */
+  scanAfter(filter: AuditFilter, after: number, upTo: number, limit: number): Promise<AuditEventRecord[]>;
 }

@@ -8,8 +8,7 @@ import { deny, rule, shield, type IRules } from "graphql-shield";
 
 type RuleTree = Exclude<IRules, { resolve: unknown }>;
 type ShieldRule = ReturnType<ReturnType<typeof rule>>;
-import { actorFields, credentialMetadata } from "../../domain/audit/audit-actor";
-import { enginePrincipal, callerContext } from "../../domain/engine-principal";
+import { auditedSystemCheck } from "../../domain/decisions/audited-system-check";
 import { DomainError } from "../../domain/errors";
 import type { RequestContext } from "../context";
 import { GUARD_TABLE, type GuardEntry } from "./guard-table";
@@ -34,15 +33,8 @@ async function decide(operation: string, entry: GuardEntry, args: Record<string,
   if (principal === null) return unauthenticated(ctx);
   if (entry.kind !== "check") return true;
   if (entry.self && (await entry.self(args, ctx))) return true;
-  const [type, capability] = entry.capability.split(":") as [string, string];
   const name = entry.name ? await entry.name(args, ctx) : "";
-  const engine = ctx.services.runtime.engine();
-  const decision = engine.check(enginePrincipal(principal), capability, { type, namespace: "system", name, labels: {} }, callerContext(principal));
-  await ctx.services.audit.record({
-    time: new Date(), ...actorFields(principal, engine), operation, action: capability, resourceType: type,
-    resourceNamespace: "system", resourceName: name, subjectId: null, decision: decision.allowed ? "ALLOW" : "DENY",
-    reason: decision.reason, requestId: ctx.requestId, metadata: credentialMetadata(principal),
-  });
+  const decision = await auditedSystemCheck(ctx.services, principal, { operation, capability: entry.capability, name, requestId: ctx.requestId });
   if (decision.allowed) return true;
   const details = { reason: decision.reason, capability: entry.capability };
   return decision.reason === "MFA_REQUIRED"

@@ -5,7 +5,7 @@ import { jsonText, timestamp } from "./columns";
 // together with the sequence: the database walks the index backwards and stops
 // after one page.
 @Entity("audit_events")
-@Index("IDX_audit_time", ["time"])
+@Index("IDX_audit_time_seq", ["time", "sequence"])
 @Index("IDX_audit_actor_seq", ["actorId", "sequence"])
 @Index("IDX_audit_actor_email_seq", ["actorEmail", "sequence"])
 @Index("IDX_audit_decision_seq", ["decision", "sequence"])

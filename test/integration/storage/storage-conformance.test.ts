@@ -2,7 +2,10 @@
 // the interfaces in src/domain/ports/storage.port.ts.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
+import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
+import { eventHash } from "../../../src/domain/audit/audit-hash";
 import { DomainError } from "../../../src/domain/errors";
+import type { ChainFn } from "../../../src/domain/ports/audit.port";
 import { TypeormStorage } from "../../../src/storage/typeorm-storage";
 import { databaseKinds, type TestDatabase } from "../../support/databases";
 import { aGrant, aPolicy, aRole, aToken, aUser, at } from "./fixtures";
@@ -276,6 +279,42 @@ for (const kind of databaseKinds()) {
         expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T02:00:00.000Z"))).to.equal(1);
         expect((await storage.sessions.getByHash("b".repeat(64)))?.revokedAt).to.equal(null);
         expect((await storage.sessions.getByHash("c".repeat(64)))?.revokedAt).to.deep.equal(at("2026-01-01T02:00:00.000Z"));
+      });
+    });
+
+    describe("audit trail", () => {
+      const kindOf = `k-${randomUUID().slice(0, 8)}`;
+      const chain: ChainFn = (head, events) => {
+        let prev = head.hash;
+        return events.map((e, i) => {
+          const partial = { ...e, id: randomUUID(), sequence: head.sequence + i + 1 };
+          const hash = eventHash(prev, partial);
+          const record = { ...partial, prevHash: prev, hash };
+          prev = hash;
+          return record;
+        });
+      };
+      const event = (i: number): AuditEventInput => ({
+        time: at(`2026-03-01T00:00:0${i}.00${i}Z`), actorId: `actor-${i % 2}`, actorEmail: null, actorRoles: i % 2 ? ["ops"] : ["viewer", "ops"],
+        tokenId: null, sourceIp: null, operation: "check", action: "read", resourceType: kindOf, resourceNamespace: "prod",
+        resourceName: `n${i}`, subjectId: null, decision: i === 3 ? "DENY" : "ALLOW", reason: i === 3 ? "NO_MATCHING_RULE" : "ALLOWED",
+        requestId: null, metadata: i === 0 ? { deep: { list: [1, "two"] } } : null,
+      });
+
+      it("searches newest first below a sequence, with every filter, and scans oldest first above one", async () => {
+        const written = await storage.audit.append([0, 1, 2, 3, 4].map(event), chain);
+        const seqs = (rs: Array<{ sequence: number }>) => rs.map((r) => r.sequence);
+        const [s0, s1, s2, s3, s4] = seqs(written) as [number, number, number, number, number];
+        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf }, null, 10))).to.deep.equal([s4, s3, s2, s1, s0]);
+        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf }, s3, 2))).to.deep.equal([s2, s1]);
+        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf, role: "viewer" }, null, 10))).to.deep.equal([s4, s2, s0]);
+        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf, actorId: "actor-1", decision: "DENY" }, null, 10))).to.deep.equal([s3]);
+        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf, since: at("2026-03-01T00:00:01.001Z"), until: at("2026-03-01T00:00:03.003Z") }, null, 10)))
+          .to.deep.equal([s2, s1]);
+        expect(seqs(await storage.audit.scanAfter({ resourceType: kindOf }, s0, s3, 10))).to.deep.equal([s1, s2, s3]);
+        expect(seqs(await storage.audit.scanAfter({ resourceType: kindOf, role: "ops" }, 0, s4, 2))).to.deep.equal([s0, s1]);
+        const [first] = await storage.audit.scanAfter({ resourceName: "n0", resourceType: kindOf }, 0, s4, 1);
+        expect(first).to.deep.equal(written[0]);
       });
     });
 

@@ -23,7 +23,7 @@ export class Init1795511088864 implements MigrationInterface {
     await queryRunner.query("CREATE INDEX \"IDX_audit_decision_seq\" ON \"audit_events\" (\"decision\", \"sequence\") ");
     await queryRunner.query("CREATE INDEX \"IDX_audit_actor_email_seq\" ON \"audit_events\" (\"actor_email\", \"sequence\") ");
     await queryRunner.query("CREATE INDEX \"IDX_audit_actor_seq\" ON \"audit_events\" (\"actor_id\", \"sequence\") ");
-    await queryRunner.query("CREATE INDEX \"IDX_audit_time\" ON \"audit_events\" (\"time\") ");
+    await queryRunner.query("CREATE INDEX \"IDX_audit_time_seq\" ON \"audit_events\" (\"time\", \"sequence\") ");
     await queryRunner.query("CREATE TABLE \"audit_event_roles\" (\"sequence\" bigint NOT NULL, \"role\" varchar(64) NOT NULL, PRIMARY KEY (\"sequence\", \"role\"))");
     await queryRunner.query("CREATE INDEX \"IDX_audit_event_roles_role_seq\" ON \"audit_event_roles\" (\"role\", \"sequence\") ");
     await queryRunner.query("CREATE TABLE \"audit_head\" (\"id\" integer PRIMARY KEY NOT NULL, \"sequence\" bigint NOT NULL, \"hash\" varchar(64) NOT NULL)");
@@ -244,7 +244,7 @@ export class Init1795511088864 implements MigrationInterface {
     await queryRunner.query("DROP TABLE \"audit_head\"");
     await queryRunner.query("DROP INDEX \"IDX_audit_event_roles_role_seq\"");
     await queryRunner.query("DROP TABLE \"audit_event_roles\"");
-    await queryRunner.query("DROP INDEX \"IDX_audit_time\"");
+    await queryRunner.query("DROP INDEX \"IDX_audit_time_seq\"");
     await queryRunner.query("DROP INDEX \"IDX_audit_actor_seq\"");
     await queryRunner.query("DROP INDEX \"IDX_audit_actor_email_seq\"");
     await queryRunner.query("DROP INDEX \"IDX_audit_decision_seq\"");

@@ -1,0 +1,35 @@
+import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
+import type { AuditFilter } from "../../domain/audit/audit-filter";
+import { toAuditChainReportType, toAuditEventPageType } from "../audit-mappers";
+import type { RequestContext } from "../context";
+import { AuditFilterInput } from "../types/audit.input";
+import { AuditChainReportType, AuditEventPageType } from "../types/audit.type";
+
+/** The guard has checked audit:read (and audited that decision) before these run. */
+@Resolver()
+export class AuditResolver {
+  @Query(() => AuditEventPageType)
+  async auditEvents(
+    @Ctx() ctx: RequestContext,
+    @Arg("filter", () => AuditFilterInput, { nullable: true }) filter?: AuditFilterInput | null,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 100 }) first: number = 100,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): Promise<AuditEventPageType> {
+    // An explicit `first: null` takes the default, as leaving it out does.
+    const page = await ctx.services.auditTrail.search(toAuditFilter(filter), first ?? 100, after ?? null);
+    return toAuditEventPageType(page);
+  }
+
+  @Query(() => AuditChainReportType)
+  async verifyAuditChain(@Ctx() ctx: RequestContext): Promise<AuditChainReportType> {
+    return toAuditChainReportType(await ctx.services.auditTrail.verify());
+  }
+}
+
+function toAuditFilter(input: AuditFilterInput | null | undefined): AuditFilter {
+  if (!input) return {};
+  return {
+    actorId: input.actorId, actorEmail: input.actorEmail, role: input.role, decision: input.decision, operation: input.operation,
+    resourceType: input.resourceType, resourceName: input.resourceName, since: input.since, until: input.until,
+  };
+}
