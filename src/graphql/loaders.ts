@@ -18,7 +18,39 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (pending ??= load());
 }
 
-export function createLoaders(storage: Storage): Loaders {
+/**
+ * The request's loaders. `stateVersion` is the policy-state version this
+ * instance has applied; every write bumps it, so after a mutation the caches
+ * start afresh and the mutation's result (and anything after it in the same
+ * request) reads what the write left behind.
+ */
+export function createLoaders(storage: Storage, stateVersion: () => number): Loaders {
+  let seen = stateVersion();
+  let built = build(storage);
+  const current = (): Loaders => {
+    const version = stateVersion();
+    if (version !== seen) {
+      seen = version;
+      built = build(storage);
+    }
+    return built;
+  };
+  return {
+    get user() {
+      return current().user;
+    },
+    get grantsByUser() {
+      return current().grantsByUser;
+    },
+    get tokensByOwner() {
+      return current().tokensByOwner;
+    },
+    roles: () => current().roles(),
+    policies: () => current().policies(),
+  };
+}
+
+function build(storage: Storage): Loaders {
   return {
     user: new DataLoader(async (ids) => {
       const found = new Map((await storage.users.getMany(ids)).map((u) => [u.id, u]));

@@ -2,7 +2,6 @@ import "reflect-metadata";
 import { GraphQLSchema } from "graphql";
 import { GraphQLDateTime, GraphQLJSON } from "graphql-scalars";
 import { buildSchemaSync } from "type-graphql";
-import { freshAfterWrite } from "./fresh-after-write.middleware";
 import { guardSchema } from "./guard/shield-guard";
 import { DecisionResolver } from "./resolvers/decision.resolver";
 import { GrantAdminResolver } from "./resolvers/grant-admin.resolver";
@@ -27,7 +26,6 @@ export function buildGraphQLSchema(): GraphQLSchema {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     orphanedTypes: [],
-    globalMiddlewares: [freshAfterWrite],
     validate: false,
   });
   // JSON is a contract scalar even before a field uses it.

@@ -98,7 +98,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
               principal: auth.ok ? auth.principal : null,
               authFailure: auth.ok ? null : auth.failure,
               services,
-              loaders: createLoaders(services.storage),
+              loaders: createLoaders(services.storage, () => services.runtime.version()),
             };
           },
         }),
