@@ -53,3 +53,18 @@ export async function gql<T = Record<string, any>>(
   const body = JSON.parse(raw) as { data?: T | null; errors?: GraphQLResponse["errors"] };
   return { status: res.status, data: body.data, errors: body.errors, raw };
 }
+
+/**
+ * Registers the suite's hooks: a server on a fresh database of `kind` before the
+ * suite (handed to `use` before any later `before` hook runs), stopped after it.
+ */
+export function serverForSuite(kind: DatabaseKind, use: (server: TestServer) => void, env: Record<string, string> = {}): void {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startServer(kind, env);
+    use(server);
+  });
+  after(async () => {
+    await server?.close();
+  });
+}

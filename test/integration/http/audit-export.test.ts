@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { anEvent, allPages, recordEvents } from "../../support/audit-events";
 import { databaseKinds } from "../../support/databases";
 import { addUser, type TestUser } from "../../support/principals";
-import { startServer, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer } from "../../support/server";
 
 for (const kind of databaseKinds()) {
   describe(`GET /audit/export on ${kind.name}`, function () {
@@ -11,12 +11,9 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     let auditor: TestUser;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       auditor = await addUser(server, ["auditor"]);
-    });
-    after(async () => {
-      await server?.close();
     });
 
     async function exportAudit(query: string, token: string | null = auditor.token): Promise<Response> {

@@ -6,7 +6,7 @@ import { TypeormAuditStore } from "../../../src/storage/typeorm-audit-store";
 import { allPages, anEvent, recordEvents, searchAudit } from "../../support/audit-events";
 import { databaseKinds } from "../../support/databases";
 import { addUser, type TestUser } from "../../support/principals";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const sequences = (nodes: Array<Record<string, any>>) => nodes.map((n) => n.sequence as number);
 const newestFirst = (records: AuditEventRecord[]) => records.map((r) => r.sequence).sort((a, b) => b - a);
@@ -17,12 +17,9 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     let auditor: TestUser;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       auditor = await addUser(server, ["auditor"]);
-    });
-    after(async () => {
-      await server?.close();
     });
 
     /** Events sharing a fresh resource type, so a search can be confined to them. */

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const LIST = "{ users(first: 100) { email grants { scope role { name policies { name } } createdBy { email } } tokens { hint owner { email } roles { name } } } }";
 
@@ -9,12 +9,7 @@ for (const kind of databaseKinds()) {
   describe(`batched reads on ${kind.name}`, function () {
     this.timeout(60_000);
     let server: TestServer;
-    before(async () => {
-      server = await startServer(kind);
-    });
-    after(async () => {
-      await server?.close();
-    });
+    serverForSuite(kind, (s) => (server = s));
 
     /** Runs the list query (after a warm-up call, so credential lookups are cached) and counts the SQL statements it cost. */
     async function statementsFor(query: string): Promise<{ count: number; users: number }> {

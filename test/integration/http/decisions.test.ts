@@ -3,7 +3,7 @@ import { GENESIS_HASH } from "../../../src/domain/audit/audit-event";
 import { eventHash } from "../../../src/domain/audit/audit-hash";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser, revokeToken, setStatus, type TestUser } from "../../support/principals";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const CAN = `query($subject: SubjectInput, $action: String!, $resource: ResourceInput!, $context: CheckContextInput) {
   can(subject: $subject, action: $action, resource: $resource, context: $context) { allowed reason decidedBy { policy ruleIndex role grantId } explanation }
@@ -19,8 +19,8 @@ for (const kind of databaseKinds()) {
     let viewer: TestUser;
     let ops: TestUser;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       deployer = await addUser(server, ["deployer"]);
       viewer = await addUser(server, ["viewer"]);
       ops = await addUser(server, ["ops"]);
@@ -28,9 +28,6 @@ for (const kind of databaseKinds()) {
         "kind: policy\nname: db-from-office\nrules:\n  - resource: db\n    namespace: prod\n    capabilities: [query]\n    when: { sourceCidrs: [10.20.0.0/16, \"2001:db8::/32\"] }\n",
         "kind: role\nname: office-dba\npolicies: [db-from-office]\n");
       await addRole(server, "kind: policy\nname: nothing-here\nrules: []\n", "kind: role\nname: root\nsuperuser: true\npolicies: [nothing-here]\n");
-    });
-    after(async () => {
-      await server?.close();
     });
 
     async function can(token: string, variables: Record<string, unknown>) {

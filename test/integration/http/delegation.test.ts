@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser } from "../../support/principals";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const GRANT = `mutation($u: ID!, $r: String!) { grantRole(input: { userId: $u, role: $r }) { role { name } } }`;
 
@@ -9,12 +9,9 @@ for (const kind of databaseKinds()) {
   describe(`delegating built-in roles on ${kind.name}`, function () {
     this.timeout(60_000);
     let server: TestServer;
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       await addRole(server, "kind: policy\nname: hands-out-roles\nrules:\n  - resource: grant\n    capabilities: [create]\n", "kind: role\nname: granter\npolicies: [hands-out-roles]\n");
-    });
-    after(async () => {
-      await server?.close();
     });
 
     it("lets a viewer who may grant hand out viewer, whose own deny takes secrets away", async () => {

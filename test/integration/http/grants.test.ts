@@ -6,7 +6,7 @@ import { auditHead, changesSince, ok, refused } from "../../support/access-model
 import { databaseKinds } from "../../support/databases";
 import { addGrantTestRoles } from "../../support/grant-roles";
 import { addUser, setStatus, type TestUser } from "../../support/principals";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const GRANT = `mutation($input: GrantInput!) {
   grantRole(input: $input) { id subjectType user { id email } group role { name } scope active startsAt expiresAt reason source createdBy { id } createdAt }
@@ -32,13 +32,10 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     let admin: string;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       admin = server.adminToken;
       await addGrantTestRoles(server);
-    });
-    after(async () => {
-      await server?.close();
     });
 
     const can = async (user: TestUser, action: string, namespace: string) =>

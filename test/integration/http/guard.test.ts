@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { generateSecret, TOKEN_PREFIX } from "../../../src/domain/credentials/secret-format";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 // Every root field the server serves, with arguments that reach the guard.
 const ROOT_CALLS: Record<string, string> = {
@@ -19,12 +19,7 @@ for (const kind of databaseKinds()) {
   describe(`the API guard on ${kind.name}`, function () {
     this.timeout(60_000);
     let server: TestServer;
-    before(async () => {
-      server = await startServer(kind);
-    });
-    after(async () => {
-      await server?.close();
-    });
+    serverForSuite(kind, (s) => (server = s));
 
     async function eventsSince(sequence: number) {
       const head = await server.app.storage.audit.head();

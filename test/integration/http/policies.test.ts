@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { auditHead, changesSince, LIMITED_AUTHOR_POLICY, LIMITED_AUTHOR_ROLE, ok, refused } from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
-import { startServer, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer } from "../../support/server";
 
 const POLICY_FIELDS = "id name description version builtIn document rules { effect resourceType namespace name capabilities level requireMfa sourceCidrs } roles { name }";
 const CREATE = `mutation($d: String!) { createPolicy(document: $d) { ${POLICY_FIELDS} } }`;
@@ -22,12 +22,9 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     let admin: string;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       admin = server.adminToken;
-    });
-    after(async () => {
-      await server?.close();
     });
 
     const stored = async (name: string) => (await ok(server, admin, READ, { n: name })).policy as { version: number; document: string } | null;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { generateSecret, TOKEN_PREFIX } from "../../../src/domain/credentials/secret-format";
 import { databaseKinds } from "../../support/databases";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const BUILT_IN_ROLES = ["admin", "auditor", "cicd", "deployer", "operator", "ops", "viewer"];
 
@@ -9,12 +9,7 @@ for (const kind of databaseKinds()) {
   describe(`read API over HTTP on ${kind.name}`, function () {
     this.timeout(60_000);
     let server: TestServer;
-    before(async () => {
-      server = await startServer(kind);
-    });
-    after(async () => {
-      await server?.close();
-    });
+    serverForSuite(kind, (s) => (server = s));
 
     it("answers the bootstrap admin with itself, the seven built-in roles and the seeded types", async () => {
       const res = await gql(server.url, "{ me { email status } roles { name builtIn } resourceTypes { name } }", { token: server.adminToken });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const POLICY = "kind: policy\nname: ryw-policy\nrules:\n  - resource: job\n    capabilities: [read]\n";
 
@@ -8,12 +8,7 @@ for (const kind of databaseKinds()) {
   describe(`read-your-writes within one request on ${kind.name}`, function () {
     this.timeout(60_000);
     let server: TestServer;
-    before(async () => {
-      server = await startServer(kind);
-    });
-    after(async () => {
-      await server?.close();
-    });
+    serverForSuite(kind, (s) => (server = s));
 
     it("shows a later mutation's result the writes of the earlier ones", async () => {
       const res = await gql(server.url, `mutation($p: String!, $r: String!, $p2: String!) {

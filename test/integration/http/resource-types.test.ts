@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { auditHead, changeOf, changesSince, LIMITED_AUTHOR_POLICY, LIMITED_AUTHOR_ROLE, ok, refused } from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
-import { startServer, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer } from "../../support/server";
 
 const REGISTER = `mutation($d: String!) { registerResourceType(document: $d) { name capabilities { capability level } } }`;
 const CAN = `query($s: SubjectInput, $a: String!, $r: ResourceInput!) { can(subject: $s, action: $a, resource: $r) { allowed reason } }`;
@@ -18,12 +18,9 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     let admin: string;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       admin = server.adminToken;
-    });
-    after(async () => {
-      await server?.close();
     });
 
     const stored = (name: string) => server.app.storage.resourceTypes.get(name);

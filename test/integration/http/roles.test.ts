@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { auditHead, changesSince, LIMITED_AUTHOR_POLICY, LIMITED_AUTHOR_ROLE, ok, refused } from "../../support/access-model";
 import { addRole, addUser, type TestUser } from "../../support/principals";
-import { startServer, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer } from "../../support/server";
 
 const ROLE_FIELDS = `name description builtIn superuser maxSessionTtlSeconds requireSessionMfa approvalsRequired denialsRequired document
   policies { name } inherits { name } requestableRoles { name } reviewableRoles { name }`;
@@ -23,12 +23,9 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     let admin: string;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       admin = server.adminToken;
-    });
-    after(async () => {
-      await server?.close();
     });
 
     const stored = async (name: string) => (await ok(server, admin, READ, { n: name })).role as { document: string; policies: Array<{ name: string }>; inherits: Array<{ name: string }> } | null;

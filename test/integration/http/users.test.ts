@@ -4,7 +4,7 @@ import { auditHead, changesSince, ok, refused } from "../../support/access-model
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser, setStatus } from "../../support/principals";
 import { addSession } from "../../support/sessions";
-import { gql, startServer, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer } from "../../support/server";
 
 const USER_FIELDS = "id email displayName kind status source groups grants { role { name } scope source createdBy { id } } tokens { id revokedAt }";
 const CREATE = `mutation($input: CreateUserInput!) { createUser(input: $input) { ${USER_FIELDS} } }`;
@@ -24,8 +24,8 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     let admin: string;
 
+    serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      server = await startServer(kind);
       admin = server.adminToken;
       // May create users and do anything to jobs under prod: it may give out only what it covers.
       await addRole(server,
@@ -35,9 +35,6 @@ for (const kind of databaseKinds()) {
         "kind: role\nname: prod-job-admin\npolicies: [prod-jobs]\n");
       await addRole(server, "kind: policy\nname: db-query\nrules:\n  - resource: db\n    capabilities: [query]\n",
         "kind: role\nname: db-querier\npolicies: [db-query]\n");
-    });
-    after(async () => {
-      await server?.close();
     });
 
     const can = async (userId: string, action = "submit") =>
