@@ -2,6 +2,7 @@
 // domains are kept tiny on purpose (a handful of types, namespaces, names,
 // labels, addresses) so that random rules and random requests meet often.
 import fc from "fast-check";
+import { roleDoc } from "./role-doc";
 import {
   LEVELS,
   type GrantDef,
@@ -150,18 +151,7 @@ function policiesArb(types: ResourceTypeDef[]): fc.Arbitrary<PolicyDoc[]> {
   );
 }
 
-export function roleDoc(name: string, fields: Partial<Pick<RoleDoc, "policies" | "inherits" | "superuser">> & { requireSessionMfa?: boolean }): RoleDoc {
-  return {
-    name,
-    description: null,
-    policies: fields.policies ?? [],
-    inherits: fields.inherits ?? [],
-    options: { maxSessionTtlSeconds: null, requireSessionMfa: fields.requireSessionMfa ?? false },
-    request: { roles: [], approvals: 1, denials: 1 },
-    reviewRequests: { roles: [] },
-    superuser: fields.superuser ?? false,
-  };
-}
+export { roleDoc };
 
 /** Roles r0..rN; a role inherits only roles before it, so inheritance is acyclic by construction. */
 function rolesArb(policyNames: string[]): fc.Arbitrary<RoleDoc[]> {

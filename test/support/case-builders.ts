@@ -2,6 +2,7 @@
 
 import { parsePolicyDocument, type GrantDef, type PolicyDoc, type RoleDoc, type RuleSpec } from "../../src/engine";
 import { DEFAULT_TYPES } from "./case-loader";
+import { roleDoc } from "./role-doc";
 
 const TYPE_MAP = new Map(DEFAULT_TYPES.map((t) => [t.name, t]));
 
@@ -13,18 +14,8 @@ export function policy(name: string, rulesYaml: string): PolicyDoc {
 /** The rules of a YAML `rules:` body. */
 export const rules = (rulesYaml: string): RuleSpec[] => policy("target", rulesYaml).rules;
 
-export function role(name: string, fields: Partial<Omit<RoleDoc, "name" | "options">> & { requireSessionMfa?: boolean } = {}): RoleDoc {
-  return {
-    name,
-    description: null,
-    policies: fields.policies ?? [],
-    inherits: fields.inherits ?? [],
-    options: { maxSessionTtlSeconds: null, requireSessionMfa: fields.requireSessionMfa ?? false },
-    request: fields.request ?? { roles: [], approvals: 1, denials: 1 },
-    reviewRequests: fields.reviewRequests ?? { roles: [] },
-    superuser: fields.superuser ?? false,
-  };
-}
+/** A role document with the YAML defaults. */
+export const role = roleDoc;
 
 export function grant(id: string, roleName: string, userId: string, extra: Partial<GrantDef> = {}): GrantDef {
   return { id, role: roleName, subject: { type: "USER", userId }, scope: "", active: true, startsAt: null, expiresAt: null, ...extra };
