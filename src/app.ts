@@ -9,6 +9,7 @@ import type { Config } from "./config";
 import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
 import { GroupCommitAuditLog } from "./domain/audit/group-commit-audit-log";
 import { AuditTrailService } from "./domain/audit/audit-trail-service";
+import { AuditFeed } from "./domain/audit/audit-feed";
 import { DecisionService } from "./domain/decisions/decision-service";
 import { PolicyRuntime } from "./domain/policy/policy-runtime";
 import { PolicyWriter } from "./domain/policy/policy-writer";
@@ -76,6 +77,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       users: new UserService(writer),
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
+      auditFeed: new AuditFeed({ runtime, audit, store: storage.audit }),
     };
     // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
     const credentials = new CredentialCache(storage);

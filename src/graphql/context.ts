@@ -1,6 +1,7 @@
 import type { AuthFailure } from "../auth/bearer-authenticator";
 import type { AuditLog } from "../domain/audit/group-commit-audit-log";
 import type { AuditTrailService } from "../domain/audit/audit-trail-service";
+import type { AuditFeed, FeedEnd } from "../domain/audit/audit-feed";
 import type { DecisionService } from "../domain/decisions/decision-service";
 import type { PolicyService } from "../domain/access-model/policy-service";
 import type { ResourceTypeService } from "../domain/access-model/resource-type-service";
@@ -32,6 +33,8 @@ export interface Services {
   tokens: TokenService;
   /** Reads the audit trail: search, export, chain verification. */
   auditTrail: AuditTrailService;
+  /** The live auditEvents subscription. */
+  auditFeed: AuditFeed;
 }
 
 export interface RequestContext {
@@ -41,4 +44,6 @@ export interface RequestContext {
   authFailure: AuthFailure | null;
   services: Services;
   loaders: Loaders;
+  /** Set on graphql-ws connections only: ends the connection when a feed ends on its own. */
+  subscriber?: { close(why: FeedEnd): void };
 }

@@ -3,6 +3,7 @@ import { GraphQLSchema } from "graphql";
 import { GraphQLDateTime, GraphQLJSON } from "graphql-scalars";
 import { buildSchemaSync } from "type-graphql";
 import { guardSchema } from "./guard/shield-guard";
+import { NO_PUB_SUB } from "./no-pub-sub";
 import { DecisionResolver } from "./resolvers/decision.resolver";
 import { GrantAdminResolver } from "./resolvers/grant-admin.resolver";
 import { GrantResolver } from "./resolvers/grant.resolver";
@@ -15,10 +16,12 @@ import { RoleResolver } from "./resolvers/role.resolver";
 import { TokenResolver } from "./resolvers/token.resolver";
 import { UserAdminResolver } from "./resolvers/user-admin.resolver";
 import { AuditResolver } from "./resolvers/audit.resolver";
+import { AuditSubscriptionResolver } from "./resolvers/audit-subscription.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
 
 export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
-  PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver] as const;
+  PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver,
+  AuditSubscriptionResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {
@@ -27,6 +30,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     orphanedTypes: [],
     validate: false,
+    pubSub: NO_PUB_SUB,
   });
   // JSON is a contract scalar even before a field uses it.
   const config = schema.toConfig();

@@ -14,6 +14,7 @@ import { createLoaders } from "../graphql/loaders";
 import { auditExport } from "./audit-export.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddress } from "./client-address";
+import { attachSubscriptionServer } from "./subscription-server";
 import type { Logger } from "./logger";
 
 export interface HttpOptions {
@@ -32,6 +33,9 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+/** Largest number of tokens a GraphQL document may have, over HTTP and WebSocket. */
+const MAX_TOKENS = 5000;
+
 export function createHttpServer(options: HttpOptions): HttpServer {
   const { services, authenticator, logger } = options;
   const app = express();
@@ -42,7 +46,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     maxDepth: { n: 10 },
     maxAliases: { n: 30 },
     maxDirectives: { n: 20 },
-    maxTokens: { n: 5000 },
+    maxTokens: { n: MAX_TOKENS },
     costLimit: { maxCost: 20_000 },
     blockFieldSuggestion: { enabled: options.production },
   }).protect();
@@ -80,10 +84,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: { database: database ? "up" : "down", migrations: pending.length === 0 ? "applied" : `pending: ${pending.join(", ")}` } });
   });
 
+  let subscriptions: { close(): Promise<void> } | null = null;
   return {
     server,
     async start() {
       await apollo.start();
+      subscriptions = attachSubscriptionServer({
+        server, schema: options.schema, services, authenticator, trustedProxies: options.trustedProxies, logger,
+        validationRules: armor.validationRules ?? [], maxTokens: MAX_TOKENS,
+      });
       app.use(
         "/graphql",
         express.json({ limit: "1mb" }),
@@ -117,6 +126,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       });
     },
     async stop() {
+      // Open WebSockets would keep the HTTP server from closing.
+      await subscriptions?.close();
       await apollo.stop();
     },
   };

@@ -107,7 +107,9 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     applyBundle: { kind: "resolver" },
   },
   Subscription: {
-    // graphql-shield does not guard subscribe: the subscription checks at start and per event.
-    auditEvents: { kind: "check", capability: "audit:read" },
+    // graphql-shield does not guard subscribe, and a "check" here would audit every
+    // delivered event (feeding the trail from itself): the feed checks audit:read
+    // when it starts (audited) and before each event (src/domain/audit/audit-feed.ts).
+    auditEvents: { kind: "resolver" },
   },
 };

@@ -1,6 +1,5 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
-import type { AuditFilter } from "../../domain/audit/audit-filter";
-import { toAuditChainReportType, toAuditEventPageType } from "../audit-mappers";
+import { toAuditChainReportType, toAuditEventPageType, toAuditFilter } from "../audit-mappers";
 import type { RequestContext } from "../context";
 import { AuditFilterInput } from "../types/audit.input";
 import { AuditChainReportType, AuditEventPageType } from "../types/audit.type";
@@ -24,12 +23,4 @@ export class AuditResolver {
   async verifyAuditChain(@Ctx() ctx: RequestContext): Promise<AuditChainReportType> {
     return toAuditChainReportType(await ctx.services.auditTrail.verify());
   }
-}
-
-function toAuditFilter(input: AuditFilterInput | null | undefined): AuditFilter {
-  if (!input) return {};
-  return {
-    actorId: input.actorId, actorEmail: input.actorEmail, role: input.role, decision: input.decision, operation: input.operation,
-    resourceType: input.resourceType, resourceName: input.resourceName, since: input.since, until: input.until,
-  };
 }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { gql, startServer, type TestServer } from "../../support/server";
+import { subscribe } from "../../support/subscriptions";
 
 const [sqlite] = databaseKinds();
 
@@ -29,6 +30,19 @@ describe("request hardening", function () {
     const query = `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: me { id }`).join(" ")} }`;
     const res = await gql(server.url, query, { token: server.adminToken });
     expect(res.errors?.[0]?.message).to.match(/Aliases limit/);
+  });
+
+  it("applies the same limits to subscriptions over WebSocket", async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(" ");
+    const sub = subscribe(server, `subscription { auditEvents { ${aliases} } }`, { token: server.adminToken });
+    try {
+      const deadline = Date.now() + 5000;
+      while (sub.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(sub.errors[0]?.message).to.match(/Aliases limit/);
+      expect(sub.events).to.deep.equal([]);
+    } finally {
+      await sub.dispose();
+    }
   });
 
   it("refuses a batch of operations in one request", async () => {

@@ -1,0 +1,131 @@
+// graphql-ws on the HTTP server's own port, path /graphql (PRODUCT.md §7, §9).
+//
+// - connection_init carries connectionParams { authorization: "Bearer <secret>" };
+//   a missing or bad credential is audited like any failed authentication and
+//   the socket is closed with 4403.
+// - Every REAUTH_MS the connection's credential is authenticated again (cheap:
+//   credential reads are cached for at most 1 s and emptied on local writes);
+//   a revoked or expired credential, or a locked user, closes the socket with
+//   4403. These re-checks are not audited: they are not attempts by the caller.
+// - Only subscriptions are served here; queries and mutations go over HTTP,
+//   where the request limits apply.
+// - Close codes of our own: 4403 when the credential or audit:read is lost,
+//   4413 when a subscriber falls more than the feed's buffer behind (4429 is
+//   graphql-ws's "too many initialisation requests").
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, Server } from "node:http";
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from "graphql";
+import { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { FeedEnd } from "../domain/audit/audit-feed";
+import type { Principal } from "../domain/principal";
+import type { RequestContext, Services } from "../graphql/context";
+import { formatError } from "../graphql/error-format";
+import { createLoaders } from "../graphql/loaders";
+import { auditAuthentication } from "./authentication-audit";
+import { clientAddress } from "./client-address";
+import type { Logger } from "./logger";
+
+export const REAUTH_MS = 500;
+export const CLOSE_FORBIDDEN = CloseCode.Forbidden;
+export const CLOSE_TOO_SLOW = 4413;
+
+export interface SubscriptionServerOptions {
+  server: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  authenticator: BearerAuthenticator;
+  trustedProxies: string[];
+  logger: Logger;
+  /** The same query limits as over HTTP (depth, aliases, cost…), added to graphql-js's own rules. */
+  validationRules: readonly ValidationRule[];
+  /** Largest number of tokens a document may have. */
+  maxTokens: number;
+}
+
+interface Connection {
+  principal: Principal;
+}
+
+type Extra = { socket: WebSocket; request: IncomingMessage };
+
+export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
+  const { services, authenticator, logger } = options;
+  const wss = new WebSocketServer({ server: options.server, path: "/graphql" });
+  const connections = new WeakMap<WebSocket, Connection>();
+
+  const closeWith = (socket: WebSocket, why: FeedEnd | "credential") => {
+    const [code, reason] = why === "overflow" ? [CLOSE_TOO_SLOW, "subscriber too slow: event buffer overflow"]
+      : why === "forbidden" ? [CLOSE_FORBIDDEN, "audit:read no longer granted"] : [CLOSE_FORBIDDEN, "credential no longer valid"];
+    if (socket.readyState === socket.OPEN) socket.close(code, reason);
+  };
+
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>({
+    schema: options.schema,
+    onConnect: async (ctx) => {
+      const { socket, request } = ctx.extra;
+      const authorization = typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined;
+      const sourceIp = clientAddress(request, options.trustedProxies);
+      const auth = await authenticator.authenticate(authorization, sourceIp);
+      await auditAuthentication(services, auth, sourceIp, randomUUID());
+      if (!auth.ok) return false;
+      // Gone while it was being authenticated: no timer for a socket that will never close again.
+      if (socket.readyState !== socket.OPEN) return false;
+      const timer = setInterval(() => {
+        authenticator.authenticate(authorization, sourceIp).then(
+          (again) => { if (!again.ok) closeWith(socket, "credential"); },
+          (err: unknown) => logger.warn("could not re-authenticate a subscriber", { error: String(err) }),
+        );
+      }, REAUTH_MS);
+      timer.unref();
+      socket.once("close", () => clearInterval(timer));
+      connections.set(socket, { principal: auth.principal });
+      return true;
+    },
+    onSubscribe: (ctx, _id, payload) => subscriptionOnly(options, payload.query, payload.variables, payload.operationName),
+    context: (ctx): RequestContext => {
+      const socket = ctx.extra.socket;
+      return {
+        requestId: randomUUID(),
+        principal: connections.get(socket)?.principal ?? null,
+        authFailure: null,
+        services,
+        loaders: createLoaders(services.storage, () => services.runtime.version()),
+        subscriber: { close: (why) => closeWith(socket, why) },
+      };
+    },
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined),
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+  }, wss);
+
+  return {
+    async close() {
+      await disposable.dispose();
+    },
+  };
+}
+
+/** Parses and validates; anything but a subscription is refused here. */
+function subscriptionOnly(
+  options: Pick<SubscriptionServerOptions, "schema" | "validationRules" | "maxTokens">,
+  query: string,
+  variables: Record<string, unknown> | null | undefined,
+  operationName: string | null | undefined,
+): ExecutionArgs | readonly GraphQLError[] {
+  const { schema } = options;
+  let document;
+  try {
+    document = parse(query, { maxTokens: options.maxTokens });
+  } catch (err) {
+    return [new GraphQLError(err instanceof Error ? err.message : "could not parse the document", { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+  if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+  const operation = getOperationAST(document, operationName);
+  if (!operation || operation.operation !== "subscription") {
+    return [new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
+  }
+  return { schema, document, variableValues: variables ?? undefined, operationName: operationName ?? undefined };
+}

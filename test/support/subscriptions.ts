@@ -1,0 +1,70 @@
+// A real graphql-ws client (with the `ws` WebSocket) against a test server.
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import type { TestServer } from "./server";
+
+export interface TestSubscription {
+  /** Every `next` payload's data, in arrival order. */
+  events: Array<Record<string, any>>;
+  /** GraphQL errors sent for the operation. */
+  errors: Array<{ message: string; extensions?: Record<string, any> }>;
+  /** Resolves with the close code once the socket closes. */
+  closed: Promise<number>;
+  /** Resolves once `events` holds an entry matching `predicate` (rejects after `ms`). */
+  waitFor(predicate: (event: Record<string, any>) => boolean, ms?: number): Promise<Record<string, any>>;
+  dispose(): Promise<void>;
+}
+
+export function subscribe(server: TestServer, query: string, options: { token?: string; variables?: Record<string, unknown> } = {}): TestSubscription {
+  let onClosed!: (code: number) => void;
+  const closed = new Promise<number>((resolve) => (onClosed = resolve));
+  const client: Client = createClient({
+    url: server.url.replace(/^http/, "ws") + "/graphql",
+    webSocketImpl: WebSocket,
+    connectionParams: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
+    retryAttempts: 0,
+    lazy: false,
+    on: { closed: (event) => onClosed((event as { code: number }).code) },
+    onNonLazyError: () => undefined,
+  });
+  const events: Array<Record<string, any>> = [];
+  const errors: TestSubscription["errors"] = [];
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((w) => w());
+  client.subscribe({ query, variables: options.variables ?? {} }, {
+    next: (value) => {
+      if (value.errors) errors.push(...(value.errors as TestSubscription["errors"]));
+      if (value.data) events.push(value.data as Record<string, any>);
+      notify();
+    },
+    error: (err) => {
+      if (Array.isArray(err)) errors.push(...err);
+      notify();
+    },
+    complete: notify,
+  });
+  return {
+    events,
+    errors,
+    closed,
+    waitFor(predicate, ms = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = events.find(predicate);
+          if (found) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching event within ${ms} ms (got ${events.length})`));
+        }, ms);
+        waiters.add(check);
+        check();
+      });
+    },
+    dispose: () => client.dispose() as Promise<void>,
+  };
+}
