@@ -28,6 +28,11 @@ export interface WriteRequest {
   requestId: string;
 }
 
+/** Carries a write's result out of a transaction rolled back because it changed nothing. */
+class Unchanged {
+  constructor(readonly result: unknown) {}
+}
+
 export class PolicyWriter {
   private readonly turn = new Mutex();
   private readonly committed = new Set<() => void>();
@@ -47,14 +52,24 @@ export class PolicyWriter {
   write<T>(request: WriteRequest, work: (repos: Repositories, engine: Engine) => Promise<PolicyChange<T>>): Promise<T> {
     return this.turn.run(async () => {
       let version = 0;
-      const { change, records } = await this.storage.transaction(async (repos) => {
-        version = await repos.policyState.lockAndBump();
-        // Another instance changed the state since we compiled it: catch up first.
-        if (version !== this.runtime.version() + 1) await this.runtime.reload(repos);
-        const change = await work(repos, this.runtime.engine());
-        const records: AuditEventRecord[] = change.record ? await repos.audit.append([this.event(request, change)], chain) : [];
-        return { change, records };
-      });
+      let committed: { change: PolicyChange<T>; records: AuditEventRecord[] };
+      try {
+        committed = await this.storage.transaction(async (repos) => {
+          version = await repos.policyState.lockAndBump();
+          // Another instance changed the state since we compiled it: catch up first.
+          if (version !== this.runtime.version() + 1) await this.runtime.reload(repos);
+          const change = await work(repos, this.runtime.engine());
+          // Nothing to apply and nothing to record: roll back, version bump included.
+          if (!change.apply && !change.record) throw new Unchanged(change.result);
+          const records: AuditEventRecord[] = change.record ? await repos.audit.append([this.event(request, change)], chain) : [];
+          return { change, records };
+        });
+      } catch (err) {
+        if (!(err instanceof Unchanged)) throw err;
+        if (this.runtime.version() === version) this.runtime.advanceTo(version - 1);
+        return err.result as T;
+      }
+      const { change, records } = committed;
       try {
         change.apply?.(this.runtime.engine());
         this.runtime.advanceTo(version);

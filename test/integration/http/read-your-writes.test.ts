@@ -24,6 +24,17 @@ for (const kind of databaseKinds()) {
       expect(res.data!.c).to.deep.equal({ version: 2, roles: [{ name: "ryw-role" }] });
     });
 
+    it("leaves the stored policy-state version alone when a write changes nothing", async () => {
+      const doc = "kind: policy\nname: ryw-noop\nrules:\n  - resource: job\n    capabilities: [list]\n";
+      const write = (d: string) => gql(server.url, `mutation($d: String!) { updatePolicy(name: "ryw-noop", document: $d) { version } }`, { token: server.adminToken, variables: { d } });
+      await gql(server.url, `mutation($d: String!) { createPolicy(document: $d) { name } }`, { token: server.adminToken, variables: { d: doc } });
+      const before = await server.app.storage.policyState.version();
+      expect((await write(doc)).data!.updatePolicy.version).to.equal(1);
+      expect(await server.app.storage.policyState.version()).to.equal(before);
+      expect((await write(doc + "description: changed\n")).data!.updatePolicy.version).to.equal(2);
+      expect(await server.app.storage.policyState.version()).to.equal(before + 1);
+    });
+
     it("decides the next request with the write", async () => {
       await gql(server.url, `mutation($d: String!) { createPolicy(document: $d) { name } }`, { token: server.adminToken, variables: { d: "kind: policy\nname: ryw-deny\nrules:\n  - resource: job\n    namespace: frozen\n    capabilities: []\n" } });
       const before = await gql(server.url, `{ can(action: "read", resource: { type: "job", namespace: "frozen" }) { allowed } }`, { token: server.adminToken });
