@@ -12,7 +12,7 @@ import { auditedSystemCheck } from "../domain/decisions/audited-system-check";
 import { DomainError } from "../domain/errors";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
-import { clientAddress } from "./client-address";
+import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 
 export const EXPORT_OPERATION = "GET /audit/export";
@@ -24,7 +24,8 @@ const DAY_MS = 86_400_000;
 export interface AuditExportOptions {
   services: Services;
   authenticator: BearerAuthenticator;
-  trustedProxies: string[];
+  /** The caller's address, trusted proxies taken into account. */
+  clientAddress: ClientAddress;
   logger: Logger;
 }
 
@@ -86,7 +87,7 @@ export function auditExport(options: AuditExportOptions): RequestHandler {
   const { services, authenticator, logger } = options;
   return async (req: Request, res: Response) => {
     const requestId = String(res.locals.requestId);
-    const sourceIp = clientAddress(req, options.trustedProxies);
+    const sourceIp = options.clientAddress(req);
     const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
     await auditAuthentication(services, auth, sourceIp, requestId);
     if (!auth.ok) {

@@ -13,7 +13,7 @@ import { formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditExport } from "./audit-export.route";
 import { auditAuthentication } from "./authentication-audit";
-import { clientAddress } from "./client-address";
+import { clientAddressResolver } from "./client-address";
 import { attachSubscriptionServer } from "./subscription-server";
 import type { Logger } from "./logger";
 
@@ -38,6 +38,7 @@ const MAX_TOKENS = 5000;
 
 export function createHttpServer(options: HttpOptions): HttpServer {
   const { services, authenticator, logger } = options;
+  const clientAddress = clientAddressResolver(options.trustedProxies);
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
@@ -75,7 +76,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     res.json({ status: "ok" });
   });
 
-  app.get("/audit/export", auditExport({ services, authenticator, trustedProxies: options.trustedProxies, logger }));
+  app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();
@@ -90,7 +91,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     async start() {
       await apollo.start();
       subscriptions = attachSubscriptionServer({
-        server, schema: options.schema, services, authenticator, trustedProxies: options.trustedProxies, logger,
+        server, schema: options.schema, services, authenticator, clientAddress, logger,
         validationRules: armor.validationRules ?? [], maxTokens: MAX_TOKENS,
       });
       app.use(
@@ -99,7 +100,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         expressMiddleware(apollo, {
           context: async ({ req, res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
-            const sourceIp = clientAddress(req, options.trustedProxies);
+            const sourceIp = clientAddress(req);
             const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
             await auditAuthentication(services, auth, sourceIp, requestId);
             return {

@@ -25,7 +25,7 @@ import type { RequestContext, Services } from "../graphql/context";
 import { formatError } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
-import { clientAddress } from "./client-address";
+import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 
 export const REAUTH_MS = 500;
@@ -37,7 +37,8 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   services: Services;
   authenticator: BearerAuthenticator;
-  trustedProxies: string[];
+  /** The caller's address, trusted proxies taken into account. */
+  clientAddress: ClientAddress;
   logger: Logger;
   /** The same query limits as over HTTP (depth, aliases, cost…), added to graphql-js's own rules. */
   validationRules: readonly ValidationRule[];
@@ -67,7 +68,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
     onConnect: async (ctx) => {
       const { socket, request } = ctx.extra;
       const authorization = typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined;
-      const sourceIp = clientAddress(request, options.trustedProxies);
+      const sourceIp = options.clientAddress(request);
       const auth = await authenticator.authenticate(authorization, sourceIp);
       await auditAuthentication(services, auth, sourceIp, randomUUID());
       if (!auth.ok) return false;
