@@ -2,18 +2,17 @@
 // RBAC rule): the actor must already be allowed everything the role would allow
 // within the scope, unless the actor holds `escalate` on that role. Callers run
 // this inside a PolicyWriter write, so the engine is the state being changed.
-import { parseRoleDocument, type Engine } from "../../engine";
-import { callerContext, enginePrincipal } from "../engine-principal";
+import type { Engine } from "../../engine";
+import { holdsEscalate, roleDocOf } from "../access-model/escalation";
+import { enginePrincipal } from "../engine-principal";
 import { DomainError } from "../errors";
 import type { RoleRecord } from "../model";
 import type { Principal } from "../principal";
 
 /** Throws ESCALATION_DENIED, naming the first capability the actor lacks, unless the actor may give `role` within `scope`. */
 export function assertMayGiveRole(engine: Engine, actor: Principal, role: RoleRecord, scope: string): void {
-  const who = enginePrincipal(actor);
-  const escalate = engine.check(who, "escalate", { type: "role", namespace: "system", name: role.name, labels: {} }, callerContext(actor));
-  if (escalate.allowed) return;
-  const cover = engine.coversRole(who, parseRoleDocument(role.document, engine.roleRefs()), scope);
+  if (holdsEscalate(engine, actor, role.name)) return;
+  const cover = engine.coversRole(enginePrincipal(actor), roleDocOf(role), scope);
   if (cover.covered) return;
   const where = scope === "" ? "everywhere" : `in scope '${scope}'`;
   throw new DomainError(

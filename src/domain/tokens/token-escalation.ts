@@ -2,8 +2,8 @@
 // §4 and §6. A secret handed out is as good as a new grant, so rotation is
 // checked exactly like creation.
 import type { Engine } from "../../engine";
-import type { RoleDoc } from "../../engine/types";
-import { callerContext, enginePrincipal } from "../engine-principal";
+import { holdsEscalate, roleDocOf } from "../access-model/escalation";
+import { enginePrincipal } from "../engine-principal";
 import { DomainError } from "../errors";
 import type { RoleRecord } from "../model";
 import type { Principal } from "../principal";
@@ -20,16 +20,6 @@ export interface TokenIssue {
   /** The roles the owner holds now, for a token that carries them all. */
   ownerRoles: RoleRecord[];
   breakGlass: boolean;
-}
-
-/** The engine's view of a stored role. */
-export function roleDocOf(r: RoleRecord): RoleDoc {
-  return {
-    name: r.name, description: r.description, policies: r.policies, inherits: r.inherits,
-    options: { maxSessionTtlSeconds: r.maxSessionTtlSeconds, requireSessionMfa: r.requireSessionMfa },
-    request: { roles: r.requestableRoles, approvals: r.approvalsRequired, denials: r.denialsRequired },
-    reviewRequests: { roles: r.reviewableRoles }, superuser: r.superuser,
-  };
 }
 
 /**
@@ -73,8 +63,7 @@ export function checkTokenIssue(issue: TokenIssue): void {
   }
 
   const self = ownerId === actor.user.id;
-  const escalates = (roleName: string) =>
-    engine.check(enginePrincipal(actor), "escalate", { type: "role", namespace: "system", name: roleName, labels: {} }, callerContext(actor)).allowed;
+  const escalates = (roleName: string) => holdsEscalate(engine, actor, roleName);
 
   if (issue.breakGlass && !engine.isSuperuser(enginePrincipal(actor)) && !escalates("")) {
     throw denied("only a superuser or a holder of role:escalate may issue a break-glass token", "role:escalate");
