@@ -1,12 +1,14 @@
 // Benchmark entry: `node dist/bench/run.js <name> [args...]`. Re-executes itself
 // with --expose-gc when needed so heap figures are measured after a collection.
 import { spawnSync } from "node:child_process";
+import { runAuditBench } from "./audit.bench";
 import { runEngineBench } from "./engine.bench";
 import { runHttpBench } from "./http.bench";
 
 const BENCHES: Record<string, (args: string[]) => void | Promise<void>> = {
   engine: runEngineBench,
   http: () => runHttpBench(),
+  audit: () => runAuditBench(),
 };
 
 async function main(): Promise<void> {

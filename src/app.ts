@@ -10,6 +10,8 @@ import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
 import { GroupCommitAuditLog } from "./domain/audit/group-commit-audit-log";
 import { AuditTrailService } from "./domain/audit/audit-trail-service";
 import { AuditFeed } from "./domain/audit/audit-feed";
+import { AuditStream } from "./domain/audit/audit-stream";
+import { ClusterSync } from "./domain/cluster/cluster-sync";
 import { DecisionService } from "./domain/decisions/decision-service";
 import { PolicyRuntime } from "./domain/policy/policy-runtime";
 import { PolicyWriter } from "./domain/policy/policy-writer";
@@ -25,6 +27,7 @@ import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpServer } from "./http/server";
 import type { Logger } from "./http/logger";
 import { TypeormStorage } from "./storage/typeorm-storage";
+import { deploymentChannel, RedisClusterBus } from "./storage/redis-cluster-bus";
 
 export const DEFAULT_SEEDS_DIR = join(__dirname, "..", "..", "seeds");
 
@@ -41,6 +44,8 @@ export interface App {
   services: Services;
   http: HttpServer;
   bootstrap: BootstrapResult;
+  /** How this instance keeps up with others on the same database. */
+  cluster: ClusterSync;
   /** Listens on config.port (0 = any free port); resolves with the port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -67,6 +72,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
+    // Every instance's committed events, in order: what subscribers are fed from.
+    const stream = await AuditStream.start(storage.audit, { onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }) });
     const services = {
       storage, runtime, audit, writer,
       decisions: new DecisionService(storage, runtime, audit),
@@ -77,11 +84,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       users: new UserService(writer),
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
-      auditFeed: new AuditFeed({ runtime, audit, store: storage.audit }),
+      auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream }),
     };
-    // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
+    // Credential reads are cached briefly; a write here or elsewhere (revocation, lock) empties the cache.
     const credentials = new CredentialCache(storage);
     writer.onCommitted(() => credentials.clear());
+    const bus = config.redisUrl
+      ? new RedisClusterBus({ url: config.redisUrl, channel: deploymentChannel(config.database), onError: (err) => logger.debug("redis", { error: err.message }) })
+      : null;
+    const cluster = new ClusterSync({ bus, stream, audit, writer, runtime, onStateChanged: () => credentials.clear(), log: logger });
+    cluster.start();
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
@@ -91,6 +103,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
       logger,
+      credentialsChanged: (listener) => credentials.onCleared(listener),
+      clusterMode: () => describeMode(cluster),
     });
     await http.start();
     let closed = false;
@@ -99,6 +113,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       services,
       http,
       bootstrap: result,
+      cluster,
       listen: () =>
         new Promise((resolve, reject) => {
           http.server.once("error", reject);
@@ -109,11 +124,22 @@ export async function createApp(options: AppOptions): Promise<App> {
         closed = true;
         await http.stop();
         await audit.drain();
+        cluster.stop();
+        stream.stop();
+        await bus?.close();
         await storage.close();
       },
     };
   } catch (err) {
     await storage.close();
     throw err;
+  }
+}
+
+function describeMode(cluster: ClusterSync): string {
+  switch (cluster.currentMode()) {
+    case "single": return "single instance (no REDIS_URL)";
+    case "bus": return "redis";
+    case "polling": return "polling the database: redis unreachable";
   }
 }

@@ -44,6 +44,7 @@ export class CredentialCache {
   private readonly tokensByHash: TtlMap<TokenRecord>;
   private readonly sessionsByHash: TtlMap<SessionRecord>;
   private readonly usersById: TtlMap<UserRecord>;
+  private readonly clearedListeners = new Set<() => void>();
 
   constructor(
     private readonly storage: CredentialLookups,
@@ -66,10 +67,17 @@ export class CredentialCache {
     };
   }
 
-  /** Forgets everything (after a policy write of this instance). */
+  /** Forgets everything (after a policy write, here or on another instance). */
   clear(): void {
     this.tokensByHash.clear();
     this.sessionsByHash.clear();
     this.usersById.clear();
+    for (const listener of this.clearedListeners) listener();
+  }
+
+  /** Called after each clear: whoever holds credentials checks them again. */
+  onCleared(listener: () => void): () => void {
+    this.clearedListeners.add(listener);
+    return () => this.clearedListeners.delete(listener);
   }
 }

@@ -24,6 +24,10 @@ export interface HttpOptions {
   trustedProxies: string[];
   production: boolean;
   logger: Logger;
+  /** "Credentials may have changed": open subscriptions re-check theirs at once. */
+  credentialsChanged?: (listener: () => void) => () => void;
+  /** How this instance keeps up with the others, for /readyz. */
+  clusterMode?: () => string;
 }
 
 export interface HttpServer {
@@ -82,7 +86,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     const database = await services.storage.ping();
     const pending = database ? await services.storage.pendingMigrations().catch(() => ["unknown"]) : [];
     const ready = database && pending.length === 0;
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: { database: database ? "up" : "down", migrations: pending.length === 0 ? "applied" : `pending: ${pending.join(", ")}` } });
+    const checks: Record<string, string> = { database: database ? "up" : "down", migrations: pending.length === 0 ? "applied" : `pending: ${pending.join(", ")}` };
+    // Polling is degraded but correct (bounded staleness): it is reported, not a reason to refuse traffic.
+    if (options.clusterMode) checks.cluster = options.clusterMode();
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
   });
 
   let subscriptions: { close(): Promise<void> } | null = null;
@@ -92,7 +99,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       await apollo.start();
       subscriptions = attachSubscriptionServer({
         server, schema: options.schema, services, authenticator, clientAddress, logger,
-        validationRules: armor.validationRules ?? [], maxTokens: MAX_TOKENS,
+        validationRules: armor.validationRules ?? [], maxTokens: MAX_TOKENS, credentialsChanged: options.credentialsChanged,
       });
       app.use(
         "/graphql",

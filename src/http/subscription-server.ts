@@ -7,6 +7,8 @@
 //   credential reads are cached for at most 1 s and emptied on local writes);
 //   a revoked or expired credential, or a locked user, closes the socket with
 //   4403. These re-checks are not audited: they are not attempts by the caller.
+//   When credentials change anywhere (a local write, or another instance's,
+//   announced over the cluster bus) every connection is re-checked at once.
 // - Only subscriptions are served here; queries and mutations go over HTTP,
 //   where the request limits apply.
 // - Close codes of our own: 4403 when the credential or audit:read is lost,
@@ -44,6 +46,8 @@ export interface SubscriptionServerOptions {
   validationRules: readonly ValidationRule[];
   /** Largest number of tokens a document may have. */
   maxTokens: number;
+  /** Subscribes to "credentials may have changed" (revocations, locks); re-checks every connection. */
+  credentialsChanged?: (listener: () => void) => () => void;
 }
 
 interface Connection {
@@ -56,6 +60,8 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   const { services, authenticator, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: "/graphql" });
   const connections = new WeakMap<WebSocket, Connection>();
+  const rechecks = new Set<() => void>();
+  const stopListening = options.credentialsChanged?.(() => rechecks.forEach((recheck) => recheck()));
 
   const closeWith = (socket: WebSocket, why: FeedEnd | "credential") => {
     const [code, reason] = why === "overflow" ? [CLOSE_TOO_SLOW, "subscriber too slow: event buffer overflow"]
@@ -74,14 +80,19 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       if (!auth.ok) return false;
       // Gone while it was being authenticated: no timer for a socket that will never close again.
       if (socket.readyState !== socket.OPEN) return false;
-      const timer = setInterval(() => {
+      const recheck = () => {
         authenticator.authenticate(authorization, sourceIp).then(
           (again) => { if (!again.ok) closeWith(socket, "credential"); },
           (err: unknown) => logger.warn("could not re-authenticate a subscriber", { error: String(err) }),
         );
-      }, REAUTH_MS);
+      };
+      const timer = setInterval(recheck, REAUTH_MS);
       timer.unref();
-      socket.once("close", () => clearInterval(timer));
+      rechecks.add(recheck);
+      socket.once("close", () => {
+        clearInterval(timer);
+        rechecks.delete(recheck);
+      });
       connections.set(socket, { principal: auth.principal });
       return true;
     },
@@ -103,6 +114,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
 
   return {
     async close() {
+      stopListening?.();
       await disposable.dispose();
     },
   };

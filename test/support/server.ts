@@ -39,6 +39,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
   data: T | null | undefined;
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
   raw: string;
+  headers: Headers;
 }
 
 export async function gql<T = Record<string, any>>(
@@ -51,7 +52,7 @@ export async function gql<T = Record<string, any>>(
   const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables: options.variables ?? {} }) });
   const raw = await res.text();
   const body = JSON.parse(raw) as { data?: T | null; errors?: GraphQLResponse["errors"] };
-  return { status: res.status, data: body.data, errors: body.errors, raw };
+  return { status: res.status, data: body.data, errors: body.errors, raw, headers: res.headers };
 }
 
 /**

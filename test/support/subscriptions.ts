@@ -15,7 +15,7 @@ export interface TestSubscription {
   dispose(): Promise<void>;
 }
 
-export function subscribe(server: TestServer, query: string, options: { token?: string; variables?: Record<string, unknown> } = {}): TestSubscription {
+export function subscribe(server: Pick<TestServer, "url">, query: string, options: { token?: string; variables?: Record<string, unknown> } = {}): TestSubscription {
   let onClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (onClosed = resolve));
   const client: Client = createClient({

@@ -5,6 +5,8 @@
 //   `Subscription.auditEvents`); the check repeated before each delivery is not,
 //   since auditing it would feed the trail from itself (one event per delivered
 //   event, each delivered again).
+// - Live events come from the instance's audit stream: every instance's events,
+//   in sequence order, each once (see audit-stream.ts).
 // - `resumeAfter` is a plain sequence number: events after it are replayed from
 //   the table, then live events follow, with no gap and no duplicate. The feed
 //   listens before it reads the head, so every event above that head reaches the
@@ -21,6 +23,7 @@ import type { Principal } from "../principal";
 import type { AuditEventRecord } from "./audit-event";
 import type { AuditFilter } from "./audit-filter";
 import type { AuditLog } from "./group-commit-audit-log";
+import type { AuditStream } from "./audit-stream";
 import { matchesAuditFilter } from "./audit-event-matcher";
 
 export const FEED_CAPABILITY = "audit:read";
@@ -41,9 +44,19 @@ export interface FeedRequest {
   onEnd: (why: FeedEnd) => void;
 }
 
+export interface FeedDeps {
+  runtime: PolicyRuntime;
+  /** Where the start decision is recorded. */
+  audit: AuditLog;
+  /** Replays come from here. */
+  store: AuditStore;
+  /** Live events of every instance, in sequence order. */
+  events: Pick<AuditStream, "listen">;
+}
+
 export class AuditFeed {
   constructor(
-    private readonly deps: { runtime: PolicyRuntime; audit: AuditLog; store: AuditStore },
+    private readonly deps: FeedDeps,
     private readonly bufferLimit = FEED_BUFFER_LIMIT,
   ) {}
 
@@ -95,7 +108,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
   private skipUpTo = 0;
 
   constructor(
-    private readonly deps: { store: AuditStore; audit: AuditLog },
+    private readonly deps: Pick<FeedDeps, "store" | "events">,
     private readonly filter: AuditFilter,
     resumeAfter: number | null,
     private readonly bufferLimit: number,
@@ -104,7 +117,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
   ) {
     this.replay = resumeAfter === null ? null : { after: resumeAfter, upTo: null, batch: [] };
     // Listen first: the head read afterwards bounds the replay.
-    this.unlisten = deps.audit.onCommitted((events) => this.receive(events));
+    this.unlisten = deps.events.listen((events) => this.receive(events));
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<AuditEventRecord> {
@@ -152,7 +165,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
     return { done: false, value: event };
   }
 
-  /** The audit log's listener: filter and append, nothing that could wait. */
+  /** The stream's listener: filter and append, nothing that could wait. */
   private receive(events: AuditEventRecord[]): void {
     if (this.ended) return;
     for (const event of events) if (matchesAuditFilter(this.filter, event)) this.buffer.push(event);

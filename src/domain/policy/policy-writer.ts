@@ -49,6 +49,19 @@ export class PolicyWriter {
     return () => this.committed.delete(listener);
   }
 
+  /**
+   * Brings this instance's compiled state up to the stored version when another
+   * instance moved it; in the writers' turn, so it never interleaves with a
+   * local write. Resolves true when it recompiled.
+   */
+  catchUp(): Promise<boolean> {
+    return this.turn.run(async () => {
+      if ((await this.storage.policyState.version()) === this.runtime.version()) return false;
+      await this.runtime.reload(this.storage);
+      return true;
+    });
+  }
+
   write<T>(request: WriteRequest, work: (repos: Repositories, engine: Engine) => Promise<PolicyChange<T>>): Promise<T> {
     return this.turn.run(async () => {
       let version = 0;

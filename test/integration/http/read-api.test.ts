@@ -91,7 +91,7 @@ for (const kind of databaseKinds()) {
       expect(health.status).to.equal(200);
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).to.equal(200);
-      expect(await ready.json()).to.deep.equal({ status: "ready", checks: { database: "up", migrations: "applied" } });
+      expect(await ready.json()).to.deep.equal({ status: "ready", checks: { database: "up", migrations: "applied", cluster: "single instance (no REDIS_URL)" } });
     });
 
     it("never answers with a stack trace, SQL or a file path", async () => {

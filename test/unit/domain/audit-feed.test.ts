@@ -38,7 +38,8 @@ function fakes(allowed: { value: boolean }) {
     table.push(...batch);
     audit.publish(batch);
   };
-  return { audit, store, runtime, commit, listeners };
+  const events = { listen: audit.onCommitted.bind(audit) };
+  return { audit, store, runtime, events, commit, listeners };
 }
 
 const principal = { user: { id: "u1", email: "a@example.com" }, credential: { kind: "token", tokenId: "t1", breakGlass: false }, mfa: false, sourceIp: null } as unknown as Principal;

@@ -1,0 +1,118 @@
+// Audit write throughput (`npm run bench:audit`): the group-commit audit log on
+// SQLite (a file in a temporary folder) and on MariaDB (a scratch database on
+// BENCH_MYSQL_URL, default mysql://root@127.0.0.1:3306; skipped with a note when
+// it does not answer). CALLERS concurrent callers each record one decision and
+// wait until it is durable, then record the next, for SECONDS seconds; the
+// figures are events made durable per second and each caller's wait.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DatabaseConfig } from "../src/config";
+import type { AuditEventInput } from "../src/domain/audit/audit-event";
+import { GroupCommitAuditLog } from "../src/domain/audit/group-commit-audit-log";
+import { TypeormStorage } from "../src/storage/typeorm-storage";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CALLERS = Number(process.env.BENCH_AUDIT_CALLERS ?? 4000);
+const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
+
+interface Figures {
+  database: string;
+  events: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  chainOk: boolean;
+}
+
+function decision(i: number): AuditEventInput {
+  return {
+    time: new Date(), actorId: "0b7f3c1e-8d6a-4c59-9a1e-2f4b5c6d7e8f", actorEmail: "gateway@example.com", actorRoles: ["viewer", "deployer"],
+    tokenId: "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", sourceIp: "10.20.30.40", operation: "check", action: i % 3 === 0 ? "submit" : "read",
+    resourceType: "job", resourceNamespace: "prod/payments", resourceName: `api-${i % 97}`, subjectId: "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7",
+    decision: i % 3 === 0 ? "DENY" : "ALLOW", reason: i % 3 === 0 ? "NO_MATCHING_RULE" : "ALLOWED", requestId: `bench-${i}`, metadata: null,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measure(name: string, database: DatabaseConfig): Promise<Figures> {
+  const storage = await TypeormStorage.open(database, { migrate: true });
+  try {
+    const log = new GroupCommitAuditLog(storage.audit);
+    const waits: number[] = [];
+    let next = 0;
+    let events = 0;
+    let measuring = false;
+    const caller = async (until: number) => {
+      while (Date.now() < until) {
+        const started = process.hrtime.bigint();
+        await log.record(decision(next++));
+        if (measuring) {
+          events++;
+          waits.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+      }
+    };
+    // One second of warm-up (JIT, connection pool, page cache), then the measured run.
+    await Promise.all(Array.from({ length: CALLERS }, () => caller(Date.now() + 1000)));
+    measuring = true;
+    const start = process.hrtime.bigint();
+    const until = Date.now() + SECONDS * 1000;
+    await Promise.all(Array.from({ length: CALLERS }, () => caller(until)));
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    await log.drain();
+    waits.sort((a, b) => a - b);
+    const head = await storage.audit.head();
+    return { database: name, events, perSecond: events / seconds, p50Ms: percentile(waits, 50), p99Ms: percentile(waits, 99), chainOk: head.sequence === next };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function sqliteFigures(): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), "portcullis-bench-"));
+  const path = join(dir, "audit.sqlite");
+  try {
+    return await measure("SQLite", { kind: "sqlite", path, url: `sqlite:${path}` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function mysqlFigures(): Promise<Figures | string> {
+  const mysql = await import("mysql2/promise");
+  const server = new URL(MYSQL_URL);
+  server.pathname = "/";
+  let admin;
+  try {
+    admin = await mysql.createConnection({ uri: server.toString() });
+  } catch (err) {
+    return `MariaDB skipped: ${server.host} does not answer (${(err as Error).message})`;
+  }
+  const name = `pc_bench_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE DATABASE \`${name}\``);
+  try {
+    const url = new URL(server.toString());
+    url.pathname = `/${name}`;
+    return await measure("MariaDB", { kind: "mysql", url: url.toString() });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.end();
+  }
+}
+
+export async function runAuditBench(): Promise<void> {
+  console.log(`audit write throughput: ${CALLERS} concurrent callers, ${SECONDS} s each, every event durable before its caller continues`);
+  const rows = [await sqliteFigures(), await mysqlFigures()];
+  console.log("| database | events | events/s | wait p50 ms | wait p99 ms | chain head = events written |");
+  console.log("|---|---:|---:|---:|---:|---|");
+  for (const row of rows) {
+    if (typeof row === "string") console.log(row);
+    else console.log(`| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.chainOk ? "yes" : "NO"} |`);
+  }
+  console.log("targets: SQLite >= 50,000 events/s, MariaDB >= 20,000 events/s");
+}

@@ -1,0 +1,37 @@
+import type { AuditEventRecord } from "../audit/audit-event";
+
+/**
+ * What instances sharing one database tell each other (PRODUCT.md §9, §10).
+ * Every message names the instance that sent it; an instance ignores its own
+ * `audit` and `state` messages (it applied them before it sent them).
+ */
+export type ClusterMessage =
+  /** Events this instance committed, in sequence order. */
+  | { kind: "audit"; origin: string; records: AuditEventRecord[] }
+  /** This instance committed a policy-state write; the stored version is now `version`. */
+  | { kind: "state"; origin: string; version: number }
+  /** Liveness probe: each instance expects its own heartbeats back. */
+  | { kind: "heartbeat"; origin: string; at: number };
+
+export type BusStatus = "up" | "down";
+
+/**
+ * Publish/subscribe between the instances of one deployment.
+ * Contracts:
+ * - Delivery is at most once and may stop without notice: a subscriber must be
+ *   able to catch up from the database (every message describes something that
+ *   is already committed there), and must treat `down` as "messages may have
+ *   been lost since the last `up`".
+ * - `publish` never throws and never waits for the network: a message that
+ *   cannot be sent is dropped, and the bus reports `down`.
+ * - Every instance on the bus receives every message, its own included, in
+ *   the order each publisher sent them.
+ */
+export interface ClusterBus {
+  publish(message: ClusterMessage): void;
+  subscribe(listener: (message: ClusterMessage) => void): () => void;
+  /** Reports `up` once the subscription is in place, `down` when the connection is lost. */
+  onStatus(listener: (status: BusStatus) => void): () => void;
+  status(): BusStatus;
+  close(): Promise<void>;
+}
