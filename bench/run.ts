@@ -3,12 +3,14 @@
 import { spawnSync } from "node:child_process";
 import { runAuditBench } from "./audit.bench";
 import { runEngineBench } from "./engine.bench";
+import { runFanoutBench } from "./fanout.bench";
 import { runHttpBench } from "./http.bench";
 
 const BENCHES: Record<string, (args: string[]) => void | Promise<void>> = {
   engine: runEngineBench,
   http: () => runHttpBench(),
   audit: () => runAuditBench(),
+  fanout: () => runFanoutBench(),
 };
 
 async function main(): Promise<void> {

@@ -27,6 +27,7 @@ import type { RequestContext, Services } from "../graphql/context";
 import { formatError } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
+import { SharedSubscribe } from "./shared-subscribe";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 
@@ -61,6 +62,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   const wss = new WebSocketServer({ server: options.server, path: "/graphql" });
   const connections = new WeakMap<WebSocket, Connection>();
   const rechecks = new Set<() => void>();
+  const shared = new SharedSubscribe();
   const stopListening = options.credentialsChanged?.(() => rechecks.forEach((recheck) => recheck()));
 
   const closeWith = (socket: WebSocket, why: FeedEnd | "credential") => {
@@ -71,6 +73,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>({
     schema: options.schema,
+    subscribe: shared.subscribe,
     onConnect: async (ctx) => {
       const { socket, request } = ctx.extra;
       const authorization = typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined;
@@ -96,7 +99,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       connections.set(socket, { principal: auth.principal });
       return true;
     },
-    onSubscribe: (ctx, _id, payload) => subscriptionOnly(options, payload.query, payload.variables, payload.operationName),
+    onSubscribe: (_ctx, _id, payload) => subscriptionOnly(options, shared, payload.query, payload.variables, payload.operationName),
     context: (ctx): RequestContext => {
       const socket = ctx.extra.socket;
       return {
@@ -123,6 +126,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
 /** Parses and validates; anything but a subscription is refused here. */
 function subscriptionOnly(
   options: Pick<SubscriptionServerOptions, "schema" | "validationRules" | "maxTokens">,
+  shared: SharedSubscribe,
   query: string,
   variables: Record<string, unknown> | null | undefined,
   operationName: string | null | undefined,
@@ -140,5 +144,6 @@ function subscriptionOnly(
   if (!operation || operation.operation !== "subscription") {
     return [new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
   }
+  shared.identify(document, query, variables, operationName);
   return { schema, document, variableValues: variables ?? undefined, operationName: operationName ?? undefined };
 }

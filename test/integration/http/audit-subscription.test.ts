@@ -56,6 +56,25 @@ for (const kind of databaseKinds()) {
       expect(sub.events.some((e) => ev(e).operation === "Query.roles")).to.equal(false);
     });
 
+    it("gives each subscriber its own selection and filter when several watch the same events", async () => {
+      const auditor = await addUser(server, ["auditor"]);
+      const viewer = await addUser(server, ["viewer"]);
+      const same = [feed(auditor.token, { filter: { actorId: viewer.user.id } }), feed(auditor.token, { filter: { actorId: viewer.user.id } })];
+      const narrow = subscribe(server, "subscription($f: AuditFilter) { auditEvents(filter: $f) { operation reason } }", { token: auditor.token, variables: { f: { actorId: viewer.user.id, decision: "DENY" } } });
+      open.push(narrow);
+      for (const sub of [...same, narrow]) await untilLive(sub, () => gql(server.url, USERS, { token: viewer.token }), (e) => e.auditEvents.operation === "Query.users");
+      const marks = [...same, narrow].map((sub) => sub.events.length);
+      expect((await gql(server.url, ROLES, { token: viewer.token })).errors).to.equal(undefined);
+      await Promise.all(same.map((sub) => sub.waitFor((e) => ev(e).operation === "Query.roles")));
+      const [first, second] = same.map((sub, i) => sub.events.slice(marks[i]).find((e) => ev(e).operation === "Query.roles")!);
+      expect(first).to.deep.equal(second);
+      expect(Object.keys(first!.auditEvents).sort()).to.deep.equal(["actorId", "decision", "operation", "sequence"]);
+      expect((await gql(server.url, USERS, { token: viewer.token })).errors?.[0]?.extensions?.code).to.equal("FORBIDDEN");
+      const denied = await narrow.waitFor((e) => narrow.events.indexOf(e) >= marks[2]! && e.auditEvents.operation === "Query.users");
+      expect(denied.auditEvents).to.deep.equal({ operation: "Query.users", reason: "NO_MATCHING_RULE" });
+      expect(narrow.events.slice(marks[2]).some((e) => e.auditEvents.operation === "Query.roles")).to.equal(false);
+    });
+
     it("refuses a viewer with FORBIDDEN naming audit:read, and audits the refusal", async () => {
       const viewer = await addUser(server, ["viewer"]);
       const sub = feed(viewer.token);
