@@ -22,6 +22,12 @@ import { PolicyService } from "./domain/access-model/policy-service";
 import { ResourceTypeService } from "./domain/access-model/resource-type-service";
 import { RoleService } from "./domain/access-model/role-service";
 import { loadSeeds } from "./domain/seeds/seed-loader";
+import { SessionService } from "./domain/sessions/session-service";
+import { SecretBox } from "./domain/credentials/secret-box";
+import { TotpService } from "./domain/mfa/totp-service";
+import { SsoGrantSyncService } from "./domain/sso/sso-grant-sync-service";
+import { SsoLoginService } from "./domain/sso/sso-login-service";
+import { SsoMappingService } from "./domain/sso/sso-mapping-service";
 import { buildGuardedSchema } from "./graphql/schema";
 import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpServer } from "./http/server";
@@ -68,12 +74,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     } else if (result.bootstrapTokenIgnored) {
       logger.info("PORTCULLIS_BOOTSTRAP_TOKEN ignored: the database is already initialised");
     }
+    if (config.encryptionKey === null) logger.info("PORTCULLIS_ENCRYPTION_KEY is not set: TOTP enrolment is refused");
     const runtime = await PolicyRuntime.load(storage);
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
     // Every instance's committed events, in order: what subscribers are fed from.
     const stream = await AuditStream.start(storage.audit, { onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }) });
+    // Credential reads are cached briefly; a write here or elsewhere (revocation, lock, logout) empties the cache.
+    const credentials = new CredentialCache(storage);
+    writer.onCommitted(() => credentials.clear());
+    const sessions = new SessionService({ storage, runtime, audit, onChanged: () => credentials.clear() });
     const services = {
       storage, runtime, audit, writer,
       decisions: new DecisionService(storage, runtime, audit),
@@ -85,10 +96,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
       auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream }),
+      ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
+      ssoGrants: new SsoGrantSyncService(writer),
+      ssoMappings: new SsoMappingService(storage, writer),
+      sessions,
+      totp: new TotpService({
+        storage, runtime, audit, sessions, box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,
+        stepUpTtlSeconds: config.mfaStepUpTtlSeconds, onChanged: () => credentials.clear(),
+      }),
     };
-    // Credential reads are cached briefly; a write here or elsewhere (revocation, lock) empties the cache.
-    const credentials = new CredentialCache(storage);
-    writer.onCommitted(() => credentials.clear());
     const bus = config.redisUrl
       ? new RedisClusterBus({ url: config.redisUrl, channel: deploymentChannel(config.database), onError: (err) => logger.debug("redis", { error: err.message }) })
       : null;
@@ -102,6 +118,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       })),
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
+      cookies: { secure: config.nodeEnv !== "development" },
       logger,
       credentialsChanged: (listener) => credentials.onCleared(listener),
       clusterMode: () => describeMode(cluster),

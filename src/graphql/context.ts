@@ -12,6 +12,10 @@ import type { GrantService } from "../domain/grants/grant-service";
 import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
+import type { SessionService } from "../domain/sessions/session-service";
+import type { TotpService } from "../domain/mfa/totp-service";
+import type { SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
+import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
 
@@ -35,6 +39,16 @@ export interface Services {
   auditTrail: AuditTrailService;
   /** The live auditEvents subscription. */
   auditFeed: AuditFeed;
+  /** Just-in-time provisioning and session issue, for the SAML and OIDC routes. */
+  ssoLogin: SsoLogin;
+  /** Recomputes one user's SSO grants (SCIM group changes). */
+  ssoGrants: SsoGrantSync;
+  /** Lists and replaces SSO mappings. */
+  ssoMappings: SsoMappingService;
+  /** Logout and MFA step-up of the caller's own session. */
+  sessions: SessionService;
+  /** TOTP enrolment and verification. */
+  totp: TotpService;
 }
 
 export interface RequestContext {

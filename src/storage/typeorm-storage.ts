@@ -11,6 +11,8 @@ import { TypeormPolicyRepository } from "./repositories/policy.repository";
 import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
 import { TypeormRoleRepository } from "./repositories/role.repository";
 import { TypeormSessionRepository } from "./repositories/session.repository";
+import { TypeormSsoMappingRepository } from "./repositories/sso-mapping.repository";
+import { TypeormTotpRepository } from "./repositories/totp.repository";
 import { TypeormTokenRepository } from "./repositories/token.repository";
 import { TypeormUserRepository } from "./repositories/user.repository";
 
@@ -24,6 +26,8 @@ function repositoriesFor(manager: EntityManager): Repositories {
     grants: new TypeormGrantRepository(manager),
     tokens: new TypeormTokenRepository(manager),
     sessions: new TypeormSessionRepository(manager),
+    ssoMappings: new TypeormSsoMappingRepository(manager),
+    totp: new TypeormTotpRepository(manager),
     policyState: new TypeormPolicyStateRepository(manager, sqlite),
     audit: auditAppenderFor(manager, sqlite),
   };
@@ -76,6 +80,7 @@ export function migrate(dataSource: DataSource): Promise<string[]> {
  */
 export class TypeormStorage implements Storage {
   readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
+  readonly ssoMappings; readonly totp;
   readonly policyState;
   readonly audit: AuditStore;
   private readonly lock: Mutex | null;
@@ -87,7 +92,8 @@ export class TypeormStorage implements Storage {
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
     ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
-       grants: this.grants, tokens: this.tokens, sessions: this.sessions, policyState: this.policyState } = repos);
+       grants: this.grants, tokens: this.tokens, sessions: this.sessions, ssoMappings: this.ssoMappings, totp: this.totp,
+       policyState: this.policyState } = repos);
   }
 
   /** Connects; runs pending migrations when `migrate` is set. */

@@ -4,7 +4,7 @@
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
 import type { AuditStore, ChainFn } from "./audit.port";
 import type {
-  GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, TokenRecord, UserRecord,
+  GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, SsoMappingRecord, TokenRecord, UserRecord,
 } from "../model";
 
 export interface UserRepository {
@@ -14,6 +14,8 @@ export interface UserRepository {
   getMany(ids: readonly string[]): Promise<UserRecord[]>;
   /** Case-insensitive; null when absent. */
   getByEmail(email: string): Promise<UserRecord | null>;
+  /** The user whose identity provider id is `externalId` and whose source is `source` (exact match); null when absent. */
+  getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null>;
   /** Ordered by id ascending; only ids greater than `after` when given; at most `first`. */
   list(first: number, after?: string): Promise<UserRecord[]>;
   /** Every user, for compiling the policy state. */
@@ -82,6 +84,8 @@ export interface GrantRepository {
   forUsers(userIds: readonly string[]): Promise<Map<string, GrantRecord[]>>;
   /** Grants given to any of these groups. */
   forGroups(groups: readonly string[]): Promise<GrantRecord[]>;
+  /** Ids (ascending, distinct) of the users holding a `source: SSO` grant, in any state, from one of `providers`. */
+  ssoUserIds(providers: readonly string[]): Promise<string[]>;
   all(): Promise<GrantRecord[]>;
   /** The role must exist (BAD_USER_INPUT otherwise is the caller's job; storage throws NOT_FOUND). */
   create(grant: GrantRecord): Promise<void>;
@@ -115,11 +119,62 @@ export interface TokenRepository {
 }
 
 export interface SessionRepository {
+  /** null when no session has this id. */
+  get(id: string): Promise<SessionRecord | null>;
   getByHash(secretHash: string): Promise<SessionRecord | null>;
   create(session: SessionRecord): Promise<void>;
+  /** Replaces every mutable field (not id, userId, createdAt). */
   update(session: SessionRecord): Promise<void>;
+  /** Sets revokedAt on the session if it is live (not revoked, not expired at `at`); true when it was. */
+  revoke(id: string, at: Date): Promise<boolean>;
   /** Sets revokedAt on every live session of the user; returns how many. */
   revokeForUser(userId: string, at: Date): Promise<number>;
+}
+
+export interface SsoMappingRepository {
+  /** Every mapping, ordered by provider, then in the order the provider's list was set. */
+  all(): Promise<SsoMappingRecord[]>;
+  /** The provider's mappings in the order they were set; empty for an unknown provider. */
+  forProvider(provider: string): Promise<SsoMappingRecord[]>;
+  /**
+   * Replaces the mappings of `provider` (of every provider when null) with
+   * `mappings`, keeping their order. Every role named must exist (NOT_FOUND
+   * otherwise, callers validate first); mappings of other providers are untouched.
+   */
+  replace(provider: string | null, mappings: readonly SsoMappingRecord[]): Promise<void>;
+}
+
+/** A user's TOTP state (columns of `users` that no UserRecord carries). */
+export interface TotpState {
+  userId: string;
+  /** The seed as sealed by the secret box (AES-256-GCM); null when not enrolled. */
+  sealedSecret: string | null;
+  /** Whether a code has confirmed the current seed (the user's mfaEnrolled). */
+  confirmed: boolean;
+  /** The last time step whose code was accepted. */
+  lastStep: number | null;
+  /** Wrong codes since the last accepted one or the last block. */
+  failures: number;
+  blockedUntil: Date | null;
+}
+
+export interface TotpRepository {
+  /** null when no user has this id. */
+  get(userId: string): Promise<TotpState | null>;
+  /** Stores a new unconfirmed seed: confirmed (mfaEnrolled) false, lastStep null, failures 0, not blocked. */
+  enroll(userId: string, sealedSecret: string): Promise<void>;
+  /**
+   * Accepts a code's time step, atomically: only when no step at or after it was
+   * accepted before (a code is good once, even with concurrent callers). On
+   * success sets lastStep, confirmed (mfaEnrolled) true, failures 0, not blocked.
+   * false when the step (or a later one) was already used.
+   */
+  acceptStep(userId: string, step: number): Promise<boolean>;
+  /**
+   * Counts a wrong code; the `limit`-th in a row blocks verification until
+   * `blockUntil` and starts the count again. Returns the state after it.
+   */
+  recordFailure(userId: string, limit: number, blockUntil: Date): Promise<TotpState>;
 }
 
 export interface PolicyStateRepository {
@@ -145,6 +200,8 @@ export interface Repositories {
   grants: GrantRepository;
   tokens: TokenRepository;
   sessions: SessionRepository;
+  ssoMappings: SsoMappingRepository;
+  totp: TotpRepository;
   policyState: PolicyStateRepository;
   audit: AuditAppender;
 }
