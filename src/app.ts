@@ -84,7 +84,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Credential reads are cached briefly; a write here or elsewhere (revocation, lock, logout) empties the cache.
     const credentials = new CredentialCache(storage);
     writer.onCommitted(() => credentials.clear());
-    const sessions = new SessionService({ storage, runtime, audit, onChanged: () => credentials.clear() });
+    const bus = config.redisUrl
+      ? new RedisClusterBus({ url: config.redisUrl, channel: deploymentChannel(config.database), onError: (err) => logger.debug("redis", { error: err.message }) })
+      : null;
+    const cluster = new ClusterSync({ bus, stream, audit, writer, runtime, onStateChanged: () => credentials.clear(), log: logger });
+    // Session changes are not policy-state writes: this instance forgets its cached credentials, the others are told.
+    const sessionsChanged = () => {
+      credentials.clear();
+      cluster.announceCredentials();
+    };
+    const sessions = new SessionService({ storage, runtime, audit, onChanged: sessionsChanged });
     const services = {
       storage, runtime, audit, writer,
       decisions: new DecisionService(storage, runtime, audit),
@@ -102,13 +111,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       sessions,
       totp: new TotpService({
         storage, runtime, audit, sessions, box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,
-        stepUpTtlSeconds: config.mfaStepUpTtlSeconds, onChanged: () => credentials.clear(),
+        stepUpTtlSeconds: config.mfaStepUpTtlSeconds, onChanged: sessionsChanged,
       }),
     };
-    const bus = config.redisUrl
-      ? new RedisClusterBus({ url: config.redisUrl, channel: deploymentChannel(config.database), onError: (err) => logger.debug("redis", { error: err.message }) })
-      : null;
-    const cluster = new ClusterSync({ bus, stream, audit, writer, runtime, onStateChanged: () => credentials.clear(), log: logger });
     cluster.start();
     const http = createHttpServer({
       schema: buildGuardedSchema(),

@@ -117,6 +117,7 @@ function decode(text: string): ClusterMessage | null {
   const m = value as Record<string, unknown>;
   if (typeof m.origin !== "string") return null;
   if (m.kind === "heartbeat" && typeof m.at === "number") return { kind: "heartbeat", origin: m.origin, at: m.at };
+  if (m.kind === "credentials") return { kind: "credentials", origin: m.origin };
   if (m.kind === "state" && Number.isSafeInteger(m.version)) return { kind: "state", origin: m.origin, version: m.version as number };
   if (m.kind === "audit" && Array.isArray(m.records)) {
     const records = (m.records as Array<Record<string, unknown>>).map(reviveRecord);

@@ -99,6 +99,11 @@ export class ClusterSync {
     });
   }
 
+  /** Tells the other instances that credentials changed outside the policy state (logout, step-up). */
+  announceCredentials(): void {
+    this.deps.bus?.publish({ kind: "credentials", origin: this.instanceId });
+  }
+
   /** Reads the database for changes now: the policy-state version and new audit events. */
   async poll(): Promise<void> {
     this.lastPoll = this.clock();
@@ -121,6 +126,7 @@ export class ClusterSync {
     }
     if (message.origin === this.instanceId) return;
     if (message.kind === "audit") this.deps.stream.offer(message.records);
+    else if (message.kind === "credentials") this.deps.onStateChanged();
     else if (message.version > this.deps.runtime.version()) {
       // Credentials first: they are read from the database again at once, while
       // the policy state recompiles.

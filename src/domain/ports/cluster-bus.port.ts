@@ -10,6 +10,8 @@ export type ClusterMessage =
   | { kind: "audit"; origin: string; records: AuditEventRecord[] }
   /** This instance committed a policy-state write; the stored version is now `version`. */
   | { kind: "state"; origin: string; version: number }
+  /** Credentials changed without a policy-state write (a logout, an MFA step-up): forget cached ones. */
+  | { kind: "credentials"; origin: string }
   /** Liveness probe: each instance expects its own heartbeats back. */
   | { kind: "heartbeat"; origin: string; at: number };
 

@@ -104,6 +104,19 @@ describe("ClusterSync", () => {
     b.sync.stop();
   });
 
+  it("tells the other instances to forget cached credentials after a logout, and not itself twice", () => {
+    const bus = new LoopBus();
+    const a = instance(bus);
+    const b = instance(bus);
+    a.sync.start();
+    b.sync.start();
+    a.sync.announceCredentials();
+    expect(b.calls.stateChanged).to.equal(1);
+    expect(a.calls.stateChanged).to.equal(0);
+    a.sync.stop();
+    b.sync.stop();
+  });
+
   it("trusts the bus only while its own heartbeats come back, polls the database meanwhile, and catches up when it returns", async () => {
     const bus = new LoopBus();
     const a = instance(bus);
