@@ -7,6 +7,7 @@ import { Mutex } from "../domain/mutex";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
 import { TypeormGrantRepository } from "./repositories/grant.repository";
+import { TypeormOneTimeStore } from "./repositories/one-time-value.repository";
 import { TypeormPolicyRepository } from "./repositories/policy.repository";
 import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
 import { TypeormRoleRepository } from "./repositories/role.repository";
@@ -78,6 +79,8 @@ export class TypeormStorage implements Storage {
   readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
   readonly policyState;
   readonly audit: AuditStore;
+  /** The database OneTimeStore (used unless REDIS_URL is set). */
+  readonly oneTimeValues: TypeormOneTimeStore;
   private readonly lock: Mutex | null;
 
   private constructor(readonly dataSource: DataSource) {
@@ -88,6 +91,8 @@ export class TypeormStorage implements Storage {
     const repos = this.lock ? serialized(base, this.lock) : base;
     ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
        grants: this.grants, tokens: this.tokens, sessions: this.sessions, policyState: this.policyState } = repos);
+    const oneTimeValues = new TypeormOneTimeStore(dataSource.manager);
+    this.oneTimeValues = this.lock ? serialized({ oneTimeValues }, this.lock).oneTimeValues : oneTimeValues;
   }
 
   /** Connects; runs pending migrations when `migrate` is set. */

@@ -1,4 +1,5 @@
 import { Init1795511088864 } from "./1795511088864-Init";
+import { OneTimeValues1796224910080 } from "./1796224910080-OneTimeValues";
 
 /** Every mysql migration, oldest first. */
-export const MYSQL_MIGRATIONS: Function[] = [Init1795511088864];
+export const MYSQL_MIGRATIONS: Function[] = [Init1795511088864, OneTimeValues1796224910080];
