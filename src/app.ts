@@ -28,6 +28,8 @@ import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpServer } from "./http/server";
 import type { Logger } from "./http/logger";
 import { TypeormStorage } from "./storage/typeorm-storage";
+import { SamlServiceProvider } from "./auth/saml/saml-service-provider";
+import { openOneTimeStore } from "./storage/redis-one-time-store";
 
 export const DEFAULT_SEEDS_DIR = join(__dirname, "..", "..", "seeds");
 
@@ -54,6 +56,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Seeds are validated before the database is touched: a broken seed stops start-up.
   const seeds = loadSeeds(options.seedsDir ?? DEFAULT_SEEDS_DIR);
   const storage = await TypeormStorage.open(config.database, { migrate: true });
+  const closeOnFailure: Array<() => Promise<void>> = [];
   try {
     const result = await bootstrap(storage, seeds, { adminEmail: config.adminEmail, bootstrapToken: config.bootstrapToken });
     if (result.created) {
@@ -70,8 +73,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
+    const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
+    closeOnFailure.push(oneTime.close);
     const services = {
-      storage, runtime, audit, writer,
+      storage, runtime, audit, writer, oneTimeStore: oneTime.store,
       decisions: new DecisionService(storage, runtime, audit),
       policies: new PolicyService(writer),
       roles: new RoleService(writer),
@@ -97,6 +102,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
       logger,
+      saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store), secureCookies: config.nodeEnv !== "development" },
     });
     await http.start();
     let closed = false;
@@ -115,10 +121,12 @@ export async function createApp(options: AppOptions): Promise<App> {
         closed = true;
         await http.stop();
         await audit.drain();
+        await oneTime.close();
         await storage.close();
       },
     };
   } catch (err) {
+    for (const close of closeOnFailure) await close().catch(() => undefined);
     await storage.close();
     throw err;
   }

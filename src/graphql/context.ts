@@ -12,7 +12,7 @@ import type { GrantService } from "../domain/grants/grant-service";
 import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
-import type { SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
+import type { SsoGrantSync, SsoLogin, OneTimeStore } from "../domain/sso/sso-login";
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
@@ -43,6 +43,8 @@ export interface Services {
   ssoGrants: SsoGrantSync;
   /** Lists and replaces SSO mappings. */
   ssoMappings: SsoMappingService;
+  /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
+  oneTimeStore: OneTimeStore;
 }
 
 export interface RequestContext {

@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/saml.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -14,6 +14,7 @@ import { createLoaders } from "../graphql/loaders";
 import { auditExport } from "./audit-export.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
+import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
 import type { Logger } from "./logger";
 
@@ -24,6 +25,8 @@ export interface HttpOptions {
   trustedProxies: string[];
   production: boolean;
   logger: Logger;
+  /** The /auth/saml routes; null when SAML is not configured (they answer 404 then). */
+  saml: SamlRouteOptions | null;
 }
 
 export interface HttpServer {
@@ -75,6 +78,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+
+  if (options.saml) app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger }));
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
 

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import type { OneTimeStore } from "../domain/sso/sso-login";
 
 const PREFIX = "portcullis:once:";
@@ -26,4 +26,28 @@ export class RedisOneTimeStore implements OneTimeStore {
   async take(key: string): Promise<string | null> {
     return this.redis.getdel(PREFIX + key);
   }
+}
+
+/** Redis when REDIS_URL is set, else the database store; `close` ends the Redis connection. */
+export function openOneTimeStore(
+  redisUrl: string | null,
+  database: OneTimeStore,
+  logger: { warn(message: string, fields?: Record<string, unknown>): void },
+): { store: OneTimeStore; close(): Promise<void> } {
+  if (redisUrl === null) return { store: database, close: async () => undefined };
+  // Commands wait while Redis is away (a login then fails) instead of the process crashing.
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  let lastWarning = 0;
+  redis.on("error", (err: Error) => {
+    if (Date.now() - lastWarning < 10_000) return;
+    lastWarning = Date.now();
+    // The URL may carry a password: log the error's code only.
+    logger.warn("Redis connection error", { error: (err as NodeJS.ErrnoException).code ?? err.name });
+  });
+  return {
+    store: new RedisOneTimeStore(redis),
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
 }
