@@ -20,6 +20,7 @@ import { PolicyService } from "./domain/access-model/policy-service";
 import { ResourceTypeService } from "./domain/access-model/resource-type-service";
 import { RoleService } from "./domain/access-model/role-service";
 import { loadSeeds } from "./domain/seeds/seed-loader";
+import { SessionService } from "./domain/sessions/session-service";
 import { SsoGrantSyncService } from "./domain/sso/sso-grant-sync-service";
 import { SsoLoginService } from "./domain/sso/sso-login-service";
 import { SsoMappingService } from "./domain/sso/sso-mapping-service";
@@ -75,6 +76,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     const writer = new PolicyWriter(storage, runtime, audit);
     const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
     closeOnFailure.push(oneTime.close);
+    // Credential reads are cached briefly; a local write (revocation, lock, logout) empties the cache.
+    const credentials = new CredentialCache(storage);
+    writer.onCommitted(() => credentials.clear());
     const services = {
       storage, runtime, audit, writer, oneTimeStore: oneTime.store,
       decisions: new DecisionService(storage, runtime, audit),
@@ -89,10 +93,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
       ssoGrants: new SsoGrantSyncService(writer),
       ssoMappings: new SsoMappingService(storage, writer),
+      sessions: new SessionService({ storage, runtime, audit, onChanged: () => credentials.clear() }),
     };
-    // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
-    const credentials = new CredentialCache(storage);
-    writer.onCommitted(() => credentials.clear());
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
@@ -101,8 +103,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       })),
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
+      cookies: { secure: config.nodeEnv !== "development" },
       logger,
-      saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store), secureCookies: config.nodeEnv !== "development" },
+      saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
     });
     await http.start();
     let closed = false;

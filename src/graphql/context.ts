@@ -12,7 +12,8 @@ import type { GrantService } from "../domain/grants/grant-service";
 import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
-import type { SsoGrantSync, SsoLogin, OneTimeStore } from "../domain/sso/sso-login";
+import type { SessionService } from "../domain/sessions/session-service";
+import type { OneTimeStore, SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
@@ -43,6 +44,8 @@ export interface Services {
   ssoGrants: SsoGrantSync;
   /** Lists and replaces SSO mappings. */
   ssoMappings: SsoMappingService;
+  /** Logout and MFA step-up of the caller's own session. */
+  sessions: SessionService;
   /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
   oneTimeStore: OneTimeStore;
 }

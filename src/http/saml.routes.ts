@@ -9,16 +9,16 @@ import type { Services } from "../graphql/context";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { sameOriginPath } from "./return-to";
-import { setSessionCookie } from "./session-cookie";
+import { setSessionCookie, type SessionCookieOptions } from "./session-cookie";
 
 export interface SamlRouteOptions {
   sp: SamlServiceProvider;
-  /** false only in development (NODE_ENV=development), where plain HTTP is allowed. */
-  secureCookies: boolean;
 }
 
 export interface SamlRouteDeps extends SamlRouteOptions {
   services: Services;
+  /** Secure unless NODE_ENV=development, where plain HTTP is allowed. */
+  cookies: SessionCookieOptions;
   clientAddress: ClientAddress;
   logger: Logger;
 }
@@ -55,7 +55,7 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
       }
       const identity = await sp.identify(samlResponse);
       const session = await services.ssoLogin.login(identity, { sourceIp, requestId });
-      setSessionCookie(res, session.sessionSecret, session.expiresAt, { secure: deps.secureCookies });
+      setSessionCookie(res, session.sessionSecret, session.expiresAt, deps.cookies);
       res.setHeader("cache-control", "no-store");
       res.redirect(303, sameOriginPath((req.body as Record<string, unknown>).RelayState) ?? "/");
     } catch (err) {

@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/saml.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -14,6 +14,8 @@ import { createLoaders } from "../graphql/loaders";
 import { auditExport } from "./audit-export.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
+import { logoutRoute } from "./logout.route";
+import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
 import type { Logger } from "./logger";
@@ -24,6 +26,8 @@ export interface HttpOptions {
   authenticator: BearerAuthenticator;
   trustedProxies: string[];
   production: boolean;
+  /** How session cookies are set and cleared (Secure outside development). */
+  cookies: SessionCookieOptions;
   logger: Logger;
   /** The /auth/saml routes; null when SAML is not configured (they answer 404 then). */
   saml: SamlRouteOptions | null;
@@ -79,9 +83,11 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     res.json({ status: "ok" });
   });
 
-  if (options.saml) app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger }));
+  if (options.saml) app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
+
+  app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();
@@ -106,7 +112,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           context: async ({ req, res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
             const sourceIp = clientAddress(req);
-            const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
+            const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
             await auditAuthentication(services, auth, sourceIp, requestId);
             return {
               requestId,

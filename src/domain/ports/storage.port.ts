@@ -119,9 +119,14 @@ export interface TokenRepository {
 }
 
 export interface SessionRepository {
+  /** null when no session has this id. */
+  get(id: string): Promise<SessionRecord | null>;
   getByHash(secretHash: string): Promise<SessionRecord | null>;
   create(session: SessionRecord): Promise<void>;
+  /** Replaces every mutable field (not id, userId, createdAt). */
   update(session: SessionRecord): Promise<void>;
+  /** Sets revokedAt on the session if it is live (not revoked, not expired at `at`); true when it was. */
+  revoke(id: string, at: Date): Promise<boolean>;
   /** Sets revokedAt on every live session of the user; returns how many. */
   revokeForUser(userId: string, at: Date): Promise<number>;
 }

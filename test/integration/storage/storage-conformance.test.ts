@@ -347,6 +347,25 @@ for (const kind of databaseKinds()) {
         expect((await storage.sessions.getByHash(s.secretHash))?.revokedAt).to.deep.equal(at("2026-01-01T01:00:00.000Z"));
       });
 
+      it("reads a session by id and ends one live session, once", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const s = {
+          id: randomUUID(), userId: u.id, secretHash: randomUUID().replace(/-/g, "").padEnd(64, "b"), source: "SAML" as const, mfa: false,
+          mfaVerifiedUntil: null, sourceIp: null, createdAt: at("2026-01-01T00:00:00.000Z"), expiresAt: at("2026-01-01T08:00:00.000Z"),
+          lastSeenAt: null, revokedAt: null,
+        };
+        await storage.sessions.create(s);
+        expect(await storage.sessions.get(s.id)).to.deep.equal(s);
+        expect(await storage.sessions.get(randomUUID())).to.equal(null);
+        expect(await storage.sessions.revoke(s.id, at("2026-01-01T09:00:00.000Z"))).to.equal(false);
+        expect(await storage.sessions.revoke(s.id, at("2026-01-01T01:00:00.000Z"))).to.equal(true);
+        expect(await storage.sessions.revoke(s.id, at("2026-01-01T02:00:00.000Z"))).to.equal(false);
+        const verified = { ...s, mfaVerifiedUntil: at("2026-01-01T01:15:00.000Z"), revokedAt: at("2026-01-01T01:00:00.000Z") };
+        await storage.sessions.update(verified);
+        expect(await storage.sessions.get(s.id)).to.deep.equal(verified);
+      });
+
       it("ends only live sessions: an expired one is neither revoked nor counted", async () => {
         const u = aUser();
         await storage.users.create(u);
