@@ -16,5 +16,7 @@ export function sameOriginPath(raw: unknown): string | null {
     return null;
   }
   if (url.origin !== PLACEHOLDER_ORIGIN) return null;
-  return url.pathname + url.search + url.hash;
+  const path = url.pathname + url.search + url.hash;
+  // Normalising can make a protocol-relative path again: `/.//host` becomes `//host`.
+  return path.startsWith("//") ? null : path;
 }
