@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { hashSecret } from "../../src/domain/credentials/secret-format";
 import { databaseKinds } from "../support/databases";
 import {
-  ACS_URL, MFA_CLASS, OTHER_CERT, OTHER_KEY, SAML_ENV, SP_ENTITY_ID, assertionFields, assertionXml, postToAcs, responseXml,
+  ACS_URL, IDP_CERT, IDP_KEY, MFA_CLASS, OTHER_CERT, OTHER_KEY, SAML_ENV, SP_ENTITY_ID, assertionFields, assertionXml, postToAcs, responseXml,
   sessionFromSetCookie, sign, signedResponse, startLogin, type AssertionFields,
 } from "../support/saml-idp";
 import { gql, serverForSuite, startServer, type TestServer } from "../support/server";
@@ -254,6 +254,20 @@ if (redisUrl) {
     });
   });
 }
+
+describe("SAML login during an IdP key rollover", function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  before(async () => { server = await startServer(databaseKinds()[0]!, { ...SAML_ENV, SAML_IDP_CERT: OTHER_CERT + IDP_CERT }); });
+  after(async () => { await server?.close(); });
+
+  it("accepts a response signed with either configured certificate's key", async () => {
+    for (const [key, cert] of [[IDP_KEY, IDP_CERT], [OTHER_KEY, OTHER_CERT]] as const) {
+      const login = await startLogin(server.url);
+      expect((await postToAcs(server.url, signedResponse(assertionFields(login.requestId), key, cert))).status).to.equal(303);
+    }
+  });
+});
 
 describe("SAML routes without SAML configured", function () {
   this.timeout(30_000);
