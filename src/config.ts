@@ -4,6 +4,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { durationProblem, parseDuration } from "./engine/duration";
 
 export type DatabaseConfig =
   | { kind: "sqlite"; path: string; url: string }
@@ -22,6 +23,10 @@ export interface Config {
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** 32 bytes (PORTCULLIS_ENCRYPTION_KEY, base64) that encrypt TOTP seeds at rest; null: TOTP enrolment is refused. */
+  encryptionKey: Buffer | null;
+  /** How long a TOTP step-up counts as MFA for the session (PORTCULLIS_MFA_STEP_UP_TTL, default 15m). */
+  mfaStepUpTtlSeconds: number;
   /** SAML 2.0 service provider; null when no SAML_ variable is set (the /auth/saml routes then do not exist). */
   saml: SamlConfig | null;
 }
@@ -51,8 +56,26 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
+    encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
+    mfaStepUpTtlSeconds: parseStepUpTtl(value(env, "PORTCULLIS_MFA_STEP_UP_TTL")),
     saml: parseSamlConfig(env),
   };
+}
+
+function parseEncryptionKey(raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, "base64") : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError("PORTCULLIS_ENCRYPTION_KEY", "must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)");
+  return key;
+}
+
+function parseStepUpTtl(raw: string | undefined): number {
+  if (raw === undefined) return 15 * 60;
+  const problem = durationProblem(raw);
+  if (problem !== null) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", problem);
+  const seconds = parseDuration(raw);
+  if (seconds < 1) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", "must be at least 1s");
+  return seconds;
 }
 
 function value(env: Env, name: string): string | undefined {

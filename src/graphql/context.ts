@@ -13,6 +13,7 @@ import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
 import type { SessionService } from "../domain/sessions/session-service";
+import type { TotpService } from "../domain/mfa/totp-service";
 import type { OneTimeStore, SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
@@ -46,6 +47,8 @@ export interface Services {
   ssoMappings: SsoMappingService;
   /** Logout and MFA step-up of the caller's own session. */
   sessions: SessionService;
+  /** TOTP enrolment and verification. */
+  totp: TotpService;
   /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
   oneTimeStore: OneTimeStore;
 }

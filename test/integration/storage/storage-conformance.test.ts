@@ -381,6 +381,42 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    describe("TOTP state", () => {
+      it("stores a seed unconfirmed, and keeps it when the user is updated", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        expect(await storage.totp.get(u.id)).to.deep.equal({ userId: u.id, sealedSecret: null, confirmed: false, lastStep: null, failures: 0, blockedUntil: null });
+        await storage.totp.enroll(u.id, "v1.sealed");
+        await storage.users.update({ ...u, displayName: "Renamed" });
+        expect(await storage.totp.get(u.id)).to.deep.include({ sealedSecret: "v1.sealed", confirmed: false });
+        expect(await storage.totp.get(randomUUID())).to.equal(null);
+      });
+
+      it("accepts each time step once and only moving forward, confirming enrolment", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        await storage.totp.enroll(u.id, "v1.sealed");
+        expect(await storage.totp.acceptStep(u.id, 100)).to.equal(true);
+        expect(await storage.totp.acceptStep(u.id, 100)).to.equal(false);
+        expect(await storage.totp.acceptStep(u.id, 99)).to.equal(false);
+        expect(await storage.totp.get(u.id)).to.deep.include({ confirmed: true, lastStep: 100 });
+        expect((await storage.users.get(u.id))?.mfaEnrolled).to.equal(true);
+        const both = await Promise.all([storage.totp.acceptStep(u.id, 101), storage.totp.acceptStep(u.id, 101)]);
+        expect(both.filter(Boolean)).to.have.length(1);
+      });
+
+      it("blocks at the limit of wrong codes and starts counting again; an accepted code clears the count", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        await storage.totp.enroll(u.id, "v1.sealed");
+        const until = at("2026-01-01T00:05:00.000Z");
+        expect((await storage.totp.recordFailure(u.id, 3, until))).to.deep.include({ failures: 1, blockedUntil: null });
+        await storage.totp.acceptStep(u.id, 5);
+        for (let i = 0; i < 2; i++) await storage.totp.recordFailure(u.id, 3, until);
+        expect(await storage.totp.recordFailure(u.id, 3, until)).to.deep.include({ failures: 0, blockedUntil: until });
+      });
+    });
+
     describe("audit trail", () => {
       const kindOf = `k-${randomUUID().slice(0, 8)}`;
       const chain: ChainFn = (head, events) => {
