@@ -31,7 +31,7 @@ import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpServer } from "./http/server";
 import type { Logger } from "./http/logger";
 import { TypeormStorage } from "./storage/typeorm-storage";
-import { SamlServiceProvider } from "./auth/saml/saml-service-provider";
+import { idpCertificateWarnings, SamlServiceProvider } from "./auth/saml/saml-service-provider";
 import { openOneTimeStore } from "./storage/redis-one-time-store";
 
 export const DEFAULT_SEEDS_DIR = join(__dirname, "..", "..", "seeds");
@@ -116,6 +116,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
     });
     await http.start();
+    if (config.saml) {
+      const { spEntityId, idpEntityId, acsUrl, idpCerts } = config.saml;
+      logger.info("SAML single sign-on enabled", { spEntityId, idpEntityId, acsUrl, idpCertificates: idpCerts.length, requestIds: config.redisUrl ? "redis" : "database" });
+      for (const warning of idpCertificateWarnings(idpCerts)) logger.warn(warning);
+    }
     let closed = false;
     return {
       storage,

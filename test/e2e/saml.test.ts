@@ -186,6 +186,14 @@ for (const kind of databaseKinds()) {
         expect(String((await auditOf(res.headers.get("x-request-id")!))[0]!.metadata.reason)).to.match(/InResponseTo/);
       });
 
+      it("all but one of the same response posted many times at once", async () => {
+        const login = await startLogin(server.url);
+        const xml = signedResponse(assertionFields(login.requestId));
+        const statuses = (await Promise.all(Array.from({ length: 6 }, () => postToAcs(server.url, xml)))).map((r) => r.status);
+        expect(statuses.filter((s) => s === 303)).to.have.length(1);
+        expect(statuses.filter((s) => s === 401)).to.have.length(5);
+      });
+
       it("a request id once a refused response has used it", async () => {
         const login = await startLogin(server.url);
         const fields = assertionFields(login.requestId);

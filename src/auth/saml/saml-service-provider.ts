@@ -1,6 +1,7 @@
 // The SAML 2.0 service provider: SP-initiated login over the HTTP-Redirect
 // binding, responses over HTTP-POST, our metadata. node-saml does the protocol
 // and XML signature work; what it leaves out is checked in saml-response-checks.ts.
+import { X509Certificate } from "node:crypto";
 import { SAML, ValidateInResponseTo, type SamlConfig as NodeSamlOptions } from "@node-saml/node-saml";
 import type { SamlConfig } from "../../config";
 import { DomainError } from "../../domain/errors";
@@ -82,4 +83,18 @@ export class SamlServiceProvider {
 
 function refused(problem: string): DomainError {
   return new DomainError("UNAUTHENTICATED", `SAML response refused: ${problem.slice(0, MAX_PROBLEM_LENGTH)}`, { reason: "SAML_RESPONSE_REFUSED" });
+}
+
+/**
+ * Start-up warnings about the configured IdP certificates. Signatures are not
+ * refused for a certificate's dates (IdPs commonly sign with self-signed
+ * certificates past them; trust comes from configuration), but an expired one
+ * is usually a rollover someone forgot.
+ */
+export function idpCertificateWarnings(certs: string[], now: Date = new Date()): string[] {
+  return certs.flatMap((pem, i) => {
+    const cert = new X509Certificate(pem);
+    const until = new Date(cert.validTo);
+    return until.getTime() < now.getTime() ? [`SAML_IDP_CERT certificate ${i + 1} (${cert.subject.replace(/\n/g, ", ")}) expired on ${until.toISOString()}`] : [];
+  });
 }
