@@ -209,6 +209,22 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    describe("POST /auth/saml/acs for a locked user", () => {
+      it("answers 403, creates no session and leaves the refusal audited as a login DENY", async () => {
+        const first = await logIn();
+        const user = (await server.app.storage.users.getByEmail(first.fields.email))!;
+        const locked = await gql(server.url, `mutation($id: ID!) { lockUser(id: $id, reason: "left the company") { status } }`, { token: server.adminToken, variables: { id: user.id } });
+        expect(locked.data?.lockUser.status).to.equal("LOCKED");
+        const before = await sessionCount();
+        const { res } = await logIn({ nameId: first.fields.nameId, email: first.fields.email });
+        expect(res.status).to.equal(403);
+        expect(res.headers.get("set-cookie")).to.equal(null);
+        expect(await sessionCount()).to.equal(before);
+        const events = await auditOf(res.headers.get("x-request-id")!);
+        expect(events.map((e) => [e.operation, e.decision, e.reason])).to.deep.equal([["login", "DENY", "USER_LOCKED"]]);
+      });
+    });
+
     describe("with two instances on one database", () => {
       let second: TestServer;
       before(async () => { second = await startServer(kind, { ...SAML_ENV, NODE_ENV: "test" }, server.db); });
