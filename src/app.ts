@@ -34,6 +34,8 @@ import { createHttpServer, type HttpServer } from "./http/server";
 import type { Logger } from "./http/logger";
 import { TypeormStorage } from "./storage/typeorm-storage";
 import { deploymentChannel, RedisClusterBus } from "./storage/redis-cluster-bus";
+import { idpCertificateWarnings, SamlServiceProvider } from "./auth/saml/saml-service-provider";
+import { openOneTimeStore } from "./storage/redis-one-time-store";
 
 export const DEFAULT_SEEDS_DIR = join(__dirname, "..", "..", "seeds");
 
@@ -62,6 +64,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Seeds are validated before the database is touched: a broken seed stops start-up.
   const seeds = loadSeeds(options.seedsDir ?? DEFAULT_SEEDS_DIR);
   const storage = await TypeormStorage.open(config.database, { migrate: true });
+  const closeOnFailure: Array<() => Promise<void>> = [];
   try {
     const result = await bootstrap(storage, seeds, { adminEmail: config.adminEmail, bootstrapToken: config.bootstrapToken });
     if (result.created) {
@@ -79,6 +82,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
+    const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
+    closeOnFailure.push(oneTime.close);
     // Every instance's committed events, in order: what subscribers are fed from.
     const stream = await AuditStream.start(storage.audit, { onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }) });
     // Credential reads are cached briefly; a write here or elsewhere (revocation, lock, logout) empties the cache.
@@ -88,6 +93,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       ? new RedisClusterBus({ url: config.redisUrl, channel: deploymentChannel(config.database), onError: (err) => logger.debug("redis", { error: err.message }) })
       : null;
     const cluster = new ClusterSync({ bus, stream, audit, writer, runtime, onStateChanged: () => credentials.clear(), log: logger });
+    closeOnFailure.push(async () => {
+      cluster.stop();
+      stream.stop();
+      await bus?.close();
+    });
     // Session changes are not policy-state writes: this instance forgets its cached credentials, the others are told.
     const sessionsChanged = () => {
       credentials.clear();
@@ -95,7 +105,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
     const sessions = new SessionService({ storage, runtime, audit, onChanged: sessionsChanged });
     const services = {
-      storage, runtime, audit, writer,
+      storage, runtime, audit, writer, oneTimeStore: oneTime.store,
       decisions: new DecisionService(storage, runtime, audit),
       policies: new PolicyService(writer),
       roles: new RoleService(writer),
@@ -127,8 +137,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger,
       credentialsChanged: (listener) => credentials.onCleared(listener),
       clusterMode: () => describeMode(cluster),
+      saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
     });
     await http.start();
+    if (config.saml) {
+      const { spEntityId, idpEntityId, acsUrl, idpCerts } = config.saml;
+      logger.info("SAML single sign-on enabled", { spEntityId, idpEntityId, acsUrl, idpCertificates: idpCerts.length, requestIds: config.redisUrl ? "redis" : "database" });
+      for (const warning of idpCertificateWarnings(idpCerts)) logger.warn(warning);
+    }
     let closed = false;
     return {
       storage,
@@ -149,10 +165,12 @@ export async function createApp(options: AppOptions): Promise<App> {
         cluster.stop();
         stream.stop();
         await bus?.close();
+        await oneTime.close();
         await storage.close();
       },
     };
   } catch (err) {
+    for (const close of closeOnFailure) await close().catch(() => undefined);
     await storage.close();
     throw err;
   }

@@ -14,7 +14,7 @@ import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
 import type { SessionService } from "../domain/sessions/session-service";
 import type { TotpService } from "../domain/mfa/totp-service";
-import type { SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
+import type { OneTimeStore, SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
@@ -49,6 +49,8 @@ export interface Services {
   sessions: SessionService;
   /** TOTP enrolment and verification. */
   totp: TotpService;
+  /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
+  oneTimeStore: OneTimeStore;
 }
 
 export interface RequestContext {

@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -16,6 +16,7 @@ import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
 import { logoutRoute } from "./logout.route";
 import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
+import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
 import type { Logger } from "./logger";
 
@@ -32,6 +33,8 @@ export interface HttpOptions {
   credentialsChanged?: (listener: () => void) => () => void;
   /** How this instance keeps up with the others, for /readyz. */
   clusterMode?: () => string;
+  /** The /auth/saml routes; null when SAML is not configured (they answer 404 then). */
+  saml: SamlRouteOptions | null;
 }
 
 export interface HttpServer {
@@ -83,6 +86,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+
+  if (options.saml) app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
 

@@ -7,6 +7,7 @@ import { Mutex } from "../domain/mutex";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
 import { TypeormGrantRepository } from "./repositories/grant.repository";
+import { TypeormOneTimeStore } from "./repositories/one-time-value.repository";
 import { TypeormPolicyRepository } from "./repositories/policy.repository";
 import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
 import { TypeormRoleRepository } from "./repositories/role.repository";
@@ -83,6 +84,8 @@ export class TypeormStorage implements Storage {
   readonly ssoMappings; readonly totp;
   readonly policyState;
   readonly audit: AuditStore;
+  /** The database OneTimeStore (used unless REDIS_URL is set). */
+  readonly oneTimeValues: TypeormOneTimeStore;
   private readonly lock: Mutex | null;
 
   private constructor(readonly dataSource: DataSource) {
@@ -94,6 +97,8 @@ export class TypeormStorage implements Storage {
     ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
        grants: this.grants, tokens: this.tokens, sessions: this.sessions, ssoMappings: this.ssoMappings, totp: this.totp,
        policyState: this.policyState } = repos);
+    const oneTimeValues = new TypeormOneTimeStore(dataSource.manager);
+    this.oneTimeValues = this.lock ? serialized({ oneTimeValues }, this.lock).oneTimeValues : oneTimeValues;
   }
 
   /** Connects; runs pending migrations when `migrate` is set. */

@@ -1,6 +1,7 @@
 import { AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity } from "./access-request.entity";
 import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./audit-event.entity";
 import { GrantEntity } from "./grant.entity";
+import { OneTimeValueEntity } from "./one-time-value.entity";
 import { PolicyEntity, PolicyVersionEntity } from "./policy.entity";
 import { PolicyStateEntity } from "./policy-state.entity";
 import { ResourceCapabilityEntity, ResourceTypeEntity } from "./resource-type.entity";
@@ -13,7 +14,7 @@ import { UserEntity } from "./user.entity";
 
 export {
   AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity,
-  GrantEntity, PolicyEntity, PolicyStateEntity, PolicyVersionEntity, ResourceCapabilityEntity, ResourceTypeEntity,
+  GrantEntity, OneTimeValueEntity, PolicyEntity, PolicyStateEntity, PolicyVersionEntity, ResourceCapabilityEntity, ResourceTypeEntity,
   RoleEntity, RoleLinkEntity, RolePolicyEntity, SessionEntity, SsoMappingEntity, TokenEntity, UserEntity,
 };
 
@@ -21,5 +22,5 @@ export const ENTITIES = [
   UserEntity, ResourceTypeEntity, ResourceCapabilityEntity, PolicyEntity, PolicyVersionEntity,
   RoleEntity, RolePolicyEntity, RoleLinkEntity, GrantEntity, TokenEntity, SessionEntity,
   AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity, SsoMappingEntity, AccessRequestEntity, AccessRequestRoleEntity,
-  AccessReviewEntity, PolicyStateEntity,
+  AccessReviewEntity, PolicyStateEntity, OneTimeValueEntity,
 ];

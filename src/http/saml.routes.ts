@@ -1,0 +1,81 @@
+// /auth/saml: SP-initiated login, the assertion consumer service, SP metadata.
+// Mounted only when SAML is configured. A refused response answers 401 JSON
+// with a message that names no detail, and is audited (operation
+// `authenticate`, DENY) with the reason; no user and no session are created.
+import express, { Router, type Response } from "express";
+import type { SamlServiceProvider } from "../auth/saml/saml-service-provider";
+import { DomainError } from "../domain/errors";
+import type { Services } from "../graphql/context";
+import type { ClientAddress } from "./client-address";
+import type { Logger } from "./logger";
+import { sameOriginPath } from "./return-to";
+import { setSessionCookie, type SessionCookieOptions } from "./session-cookie";
+
+export interface SamlRouteOptions {
+  sp: SamlServiceProvider;
+}
+
+export interface SamlRouteDeps extends SamlRouteOptions {
+  services: Services;
+  /** Secure unless NODE_ENV=development, where plain HTTP is allowed. */
+  cookies: SessionCookieOptions;
+  clientAddress: ClientAddress;
+  logger: Logger;
+}
+
+function fail(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code, requestId: String(res.locals.requestId) } }] });
+}
+
+export function samlRoutes(deps: SamlRouteDeps): Router {
+  const { sp, services, logger } = deps;
+  const router = Router();
+
+  router.get("/login", async (req, res) => {
+    const raw = req.query.returnTo;
+    const returnTo = raw === undefined ? null : sameOriginPath(raw);
+    if (raw !== undefined && returnTo === null) {
+      return fail(res, 400, "BAD_USER_INPUT", `returnTo: '${String(raw).slice(0, 200)}' is not a path on this server (e.g. /console)`);
+    }
+    res.setHeader("cache-control", "no-store");
+    res.redirect(302, await sp.loginUrl(returnTo));
+  });
+
+  router.get("/metadata", (_req, res) => {
+    res.type("application/samlmetadata+xml").send(sp.metadata());
+  });
+
+  router.post("/acs", express.urlencoded({ extended: false, limit: "1mb" }), async (req, res) => {
+    const requestId = String(res.locals.requestId);
+    const sourceIp = deps.clientAddress(req);
+    const samlResponse = (req.body as Record<string, unknown> | undefined)?.SAMLResponse;
+    try {
+      if (typeof samlResponse !== "string" || samlResponse === "") {
+        throw new DomainError("UNAUTHENTICATED", "SAML response refused: no SAMLResponse in the form", { reason: "SAML_RESPONSE_REFUSED" });
+      }
+      const identity = await sp.identify(samlResponse);
+      const session = await services.ssoLogin.login(identity, { sourceIp, requestId });
+      setSessionCookie(res, session.sessionSecret, session.expiresAt, deps.cookies);
+      res.setHeader("cache-control", "no-store");
+      res.redirect(303, sameOriginPath((req.body as Record<string, unknown>).RelayState) ?? "/");
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      // The login service audits its own refusals (a locked or deprovisioned user).
+      if (err.code === "FORBIDDEN") return fail(res, 403, "FORBIDDEN", "login refused: the account is not active");
+      await auditRefusal(services, err.message, sp.config.provider, sourceIp, requestId);
+      logger.info("SAML login refused", { requestId, reason: err.message });
+      fail(res, 401, "UNAUTHENTICATED", "SAML authentication failed");
+    }
+  });
+
+  return router;
+}
+
+async function auditRefusal(services: Services, reason: string, provider: string, sourceIp: string | null, requestId: string): Promise<void> {
+  await services.audit.record({
+    time: new Date(), actorId: null, actorEmail: null, actorRoles: [], tokenId: null, sourceIp, operation: "authenticate",
+    action: null, resourceType: null, resourceNamespace: null, resourceName: null, subjectId: null, requestId,
+    decision: "DENY", reason: "UNAUTHENTICATED", metadata: { failure: "SAML_RESPONSE_REFUSED", provider, reason },
+  });
+}
+
