@@ -25,10 +25,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */
+const SORTED_FIELDS = [...HASHED_FIELDS].sort().map((field, i) => ({ field, prefix: `${i === 0 ? "{" : ","}${JSON.stringify(field)}:` }));
+
+/** canonicalJson of the hashed fields, without building and sorting an object per event (this runs for every decision). */
 export function canonicalEvent(event: Omit<AuditEventRecord, "hash" | "prevHash">): string {
-  const picked: Record<string, unknown> = {};
-  for (const field of HASHED_FIELDS) picked[field] = event[field] ?? null;
-  return canonicalJson(picked);
+  let out = "";
+  for (const { field, prefix } of SORTED_FIELDS) out += prefix + canonicalJson(event[field]);
+  return out + "}";
 }
 
 export function eventHash(prevHash: string, event: Omit<AuditEventRecord, "hash" | "prevHash">): string {

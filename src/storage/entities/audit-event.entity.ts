@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { jsonText, timestamp } from "./columns";
 
 // Searches (PRODUCT.md §9) run newest first, so every filter column is indexed
@@ -16,7 +16,11 @@ export class AuditEventEntity {
   /** From 1, no gaps: assigned by the writer, never by auto-increment (which leaves gaps on rollback). */
   @PrimaryColumn({ type: "bigint" }) sequence: string;
 
-  @Index("UQ_audit_events_id", { unique: true })
+  /**
+   * A random UUID. Not indexed: nothing looks an event up by id (the sequence
+   * is the key), and a unique index over random values costs a random B-tree
+   * insert on every decision.
+   */
   @Column({ type: "varchar", length: 36 })
   id: string;
 
@@ -40,16 +44,18 @@ export class AuditEventEntity {
   @Column({ type: "varchar", length: 64 }) hash: string;
 }
 
-/** The roles an actor held when the event was written, one row each, for the `role` filter. */
-@Entity("audit_event_roles")
+/**
+ * The roles an actor held when the event was written, one row each, for the
+ * `role` filter (served by the (role, sequence) index). On SQLite the primary
+ * key is the table itself (WITHOUT ROWID), one B-tree fewer per row. No
+ * foreign key: rows are written with their event in one transaction and, like
+ * events, never deleted, so the check would only cost a lookup per row.
+ */
+@Entity("audit_event_roles", { withoutRowid: true })
 @Index("IDX_audit_event_roles_role_seq", ["role", "sequence"])
 export class AuditEventRoleEntity {
   @PrimaryColumn({ type: "bigint" }) sequence: string;
   @PrimaryColumn({ type: "varchar", length: 64 }) role: string;
-
-  @ManyToOne(() => AuditEventEntity, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "sequence", referencedColumnName: "sequence", foreignKeyConstraintName: "FK_audit_event_roles_event" })
-  event?: AuditEventEntity;
 }
 
 /**
