@@ -20,6 +20,8 @@ export interface Config {
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** OpenID Connect login; null when no OIDC_* variable is set. */
+  oidc: OidcConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +49,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
+    oidc: parseOidcConfig(env),
   };
 }
 
@@ -129,4 +132,85 @@ function parseLogLevel(raw: string | undefined): Config["logLevel"] {
   const found = levels.find((l) => l === raw);
   if (!found) throw new ConfigError("LOG_LEVEL", `'${raw}' is not one of ${levels.join(", ")}`);
   return found;
+}
+
+// --- OpenID Connect relying party (OIDC_* variables) ---
+
+export interface OidcConfig {
+  /** Issuer URL; its /.well-known/openid-configuration is read on first use. */
+  issuer: URL;
+  clientId: string;
+  /** Never logged nor echoed in errors. */
+  clientSecret: string;
+  /** The absolute URL of GET /auth/oidc/callback as registered at the IdP. */
+  redirectUri: URL;
+  scopes: string[];
+  /** Claim (in the ID token or from userinfo) holding the user's groups. */
+  groupsClaim: string;
+  /** `amr` values that count as multi-factor authentication. */
+  mfaAmr: string[];
+  /** Provider name the SSO mappings of these users are filed under. */
+  providerName: string;
+  /**
+   * AES-256 key sealing the login transaction cookie and device-flow handles
+   * (PORTCULLIS_ENCRYPTION_KEY). null: a random key per process, so a login must
+   * come back to the instance that started it.
+   */
+  sealingKey: Buffer | null;
+}
+
+const OIDC_VARIABLES = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URI", "OIDC_SCOPES", "OIDC_GROUPS_CLAIM", "OIDC_MFA_AMR", "OIDC_PROVIDER_NAME"];
+
+/** null when no OIDC_* variable is set: the /auth/oidc routes then answer 404. */
+export function parseOidcConfig(env: Env): OidcConfig | null {
+  if (OIDC_VARIABLES.every((name) => value(env, name) === undefined)) return null;
+  const required = (name: string): string => {
+    const raw = value(env, name);
+    if (raw === undefined) throw new ConfigError(name, "is required when OIDC is configured (any OIDC_* variable is set)");
+    return raw;
+  };
+  const issuer = parseOidcUrl("OIDC_ISSUER", required("OIDC_ISSUER"));
+  const clientId = required("OIDC_CLIENT_ID");
+  const clientSecret = required("OIDC_CLIENT_SECRET");
+  const redirectUri = parseOidcUrl("OIDC_REDIRECT_URI", required("OIDC_REDIRECT_URI"));
+  if (redirectUri.search !== "" || redirectUri.hash !== "") throw new ConfigError("OIDC_REDIRECT_URI", `'${redirectUri.href}' must not have a query or fragment`);
+  const scopes = words(value(env, "OIDC_SCOPES") ?? "openid email profile");
+  if (!scopes.includes("openid")) throw new ConfigError("OIDC_SCOPES", `'${scopes.join(" ")}' must include openid`);
+  const groupsClaim = value(env, "OIDC_GROUPS_CLAIM") ?? "groups";
+  if (!/^[\w:./-]{1,128}$/.test(groupsClaim)) throw new ConfigError("OIDC_GROUPS_CLAIM", `'${groupsClaim}' is not a claim name`);
+  const mfaAmr = words(value(env, "OIDC_MFA_AMR") ?? "mfa otp hwk");
+  if (mfaAmr.length === 0) throw new ConfigError("OIDC_MFA_AMR", "names no amr value");
+  const providerName = value(env, "OIDC_PROVIDER_NAME") ?? "oidc";
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(providerName)) throw new ConfigError("OIDC_PROVIDER_NAME", `'${providerName}' is not a provider name (a-z, 0-9, _ and -, at most 64)`);
+  return { issuer, clientId, clientSecret, redirectUri, scopes, groupsClaim, mfaAmr, providerName, sealingKey: parseSealingKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")) };
+}
+
+/** https, or plain http to a loopback address (an IdP or callback on the same machine). */
+function parseOidcUrl(variable: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `'${raw}' is not an absolute URL`);
+  }
+  const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new ConfigError(variable, `'${raw}' must use https (plain http only to 127.0.0.1, [::1] or localhost)`);
+  }
+  if (url.username !== "" || url.password !== "") throw new ConfigError(variable, "must not carry credentials");
+  return url;
+}
+
+function parseSealingKey(raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
+  // The value is a secret: say what is wrong with it, never echo it.
+  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(raw) && !/^[A-Za-z0-9+/]{43}=?$/.test(raw))) {
+    throw new ConfigError("PORTCULLIS_ENCRYPTION_KEY", "must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)");
+  }
+  return key;
+}
+
+function words(raw: string): string[] {
+  return [...new Set(raw.split(/[\s,]+/).filter((s) => s !== ""))];
 }
