@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/oidc.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -15,6 +15,7 @@ import { auditExport } from "./audit-export.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
 import { attachSubscriptionServer } from "./subscription-server";
+import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
 import type { Logger } from "./logger";
 
 export interface HttpOptions {
@@ -24,6 +25,8 @@ export interface HttpOptions {
   trustedProxies: string[];
   production: boolean;
   logger: Logger;
+  /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
+  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sso" | "sealer" | "secureCookies"> | null;
 }
 
 export interface HttpServer {
@@ -77,6 +80,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   });
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
+  if (options.oidc) app.use("/auth/oidc", oidcRoutes({ ...options.oidc, services, clientAddress, logger }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();
