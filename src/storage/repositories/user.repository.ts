@@ -44,6 +44,11 @@ export class TypeormUserRepository implements UserRepository {
     return e ? toUserRecord(e) : null;
   }
 
+  async getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null> {
+    const e = await this.manager.findOneBy(UserEntity, { source, externalId });
+    return e ? toUserRecord(e) : null;
+  }
+
   async list(first: number, after?: string): Promise<UserRecord[]> {
     const rows = await this.manager.find(UserEntity, {
       where: after === undefined ? {} : { id: MoreThan(after) },
