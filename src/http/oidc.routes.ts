@@ -15,7 +15,7 @@ import { parseReturnTo } from "../auth/oidc/return-to";
 import type { SealedBox } from "../auth/oidc/sealed-box";
 import { UsedOnce } from "../auth/oidc/used-once";
 import { DomainError } from "../domain/errors";
-import type { SsoIdentity, SsoLogin, SsoLoginResult } from "../domain/sso/sso-login";
+import type { SsoIdentity, SsoLoginResult } from "../domain/sso/sso-login";
 import type { Services } from "../graphql/context";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
@@ -28,8 +28,8 @@ const TRANSACTION_TTL_MS = 10 * 60_000;
 
 export interface OidcRoutesOptions {
   relyingParty: OidcRelyingParty;
-  sso: SsoLogin;
   sealer: SealedBox;
+  /** `services.ssoLogin` provisions the user and issues the session. */
   services: Services;
   clientAddress: ClientAddress;
   logger: Logger;
@@ -44,7 +44,7 @@ interface DeviceHandle {
 }
 
 export function oidcRoutes(options: OidcRoutesOptions): Router {
-  const { relyingParty, sso, sealer, services, clientAddress, logger, secureCookies } = options;
+  const { relyingParty, sealer, services, clientAddress, logger, secureCookies } = options;
   const usedStates = new UsedOnce();
   const usedDevices = new UsedOnce();
   const polling = new Set<string>();
@@ -71,8 +71,15 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     fail(res, 401, "UNAUTHENTICATED", `login refused: ${err.message}`);
   };
 
-  const login = (identity: SsoIdentity, req: Request, res: Response): Promise<SsoLoginResult> =>
-    sso.login(identity, { sourceIp: clientAddress(req), requestId: String(res.locals.requestId) });
+  const login = async (identity: SsoIdentity, req: Request, res: Response): Promise<SsoLoginResult> => {
+    try {
+      return await services.ssoLogin.login(identity, { sourceIp: clientAddress(req), requestId: String(res.locals.requestId) });
+    } catch (err) {
+      // Claims the IdP signed but portcullis cannot take (an over-long name, too many groups): a refused login, not a crash.
+      if (err instanceof DomainError && err.code === "BAD_USER_INPUT") throw new OidcFailure("claims_invalid", "the identity provider sent claims portcullis cannot accept", err.message);
+      throw err;
+    }
+  };
 
   router.get("/login", async (req, res) => {
     noStore(res);

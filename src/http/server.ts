@@ -26,7 +26,7 @@ export interface HttpOptions {
   production: boolean;
   logger: Logger;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
-  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sso" | "sealer" | "secureCookies"> | null;
+  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer" | "secureCookies"> | null;
 }
 
 export interface HttpServer {
