@@ -38,24 +38,25 @@ describe("loadConfig: OIDC", () => {
     expect(loadConfig({ ...MINIMAL, OIDC_ISSUER: "http://127.0.0.1:9000", OIDC_REDIRECT_URI: "http://localhost:4000/auth/oidc/callback" }).oidc).not.to.equal(null);
   });
 
-  const bad: Array<[Record<string, string>, string]> = [
-    [{ OIDC_CLIENT_ID: "portcullis" }, "OIDC_ISSUER"],
-    [{ ...MINIMAL, OIDC_CLIENT_ID: "" }, "OIDC_CLIENT_ID"],
-    [{ ...MINIMAL, OIDC_CLIENT_SECRET: " " }, "OIDC_CLIENT_SECRET"],
-    [{ ...MINIMAL, OIDC_ISSUER: "idp.example.com" }, "OIDC_ISSUER"],
-    [{ ...MINIMAL, OIDC_ISSUER: "http://idp.example.com" }, "OIDC_ISSUER"],
-    [{ ...MINIMAL, OIDC_REDIRECT_URI: "http://access.example.com/auth/oidc/callback" }, "OIDC_REDIRECT_URI"],
-    [{ ...MINIMAL, OIDC_REDIRECT_URI: "https://access.example.com/cb?x=1" }, "OIDC_REDIRECT_URI"],
-    [{ ...MINIMAL, OIDC_SCOPES: "email profile" }, "OIDC_SCOPES"],
-    [{ ...MINIMAL, OIDC_GROUPS_CLAIM: "my groups" }, "OIDC_GROUPS_CLAIM"],
-    [{ ...MINIMAL, OIDC_MFA_AMR: ",," }, "OIDC_MFA_AMR"],
-    [{ ...MINIMAL, OIDC_PROVIDER_NAME: "Okta SSO" }, "OIDC_PROVIDER_NAME"],
-    [{ ...MINIMAL, PORTCULLIS_ENCRYPTION_KEY: "too-short" }, "PORTCULLIS_ENCRYPTION_KEY"],
+  // Each case: what is changed from a valid configuration, and the variable the error must name.
+  const bad: Array<[Record<string, string | undefined>, string]> = [
+    [{ OIDC_ISSUER: undefined }, "OIDC_ISSUER"],
+    [{ OIDC_CLIENT_ID: "" }, "OIDC_CLIENT_ID"],
+    [{ OIDC_CLIENT_SECRET: " " }, "OIDC_CLIENT_SECRET"],
+    [{ OIDC_ISSUER: "idp.example.com" }, "OIDC_ISSUER"],
+    [{ OIDC_ISSUER: "http://idp.example.com" }, "OIDC_ISSUER"],
+    [{ OIDC_REDIRECT_URI: "http://access.example.com/auth/oidc/callback" }, "OIDC_REDIRECT_URI"],
+    [{ OIDC_REDIRECT_URI: "https://access.example.com/cb?x=1" }, "OIDC_REDIRECT_URI"],
+    [{ OIDC_SCOPES: "email profile" }, "OIDC_SCOPES"],
+    [{ OIDC_GROUPS_CLAIM: "my groups" }, "OIDC_GROUPS_CLAIM"],
+    [{ OIDC_MFA_AMR: ",," }, "OIDC_MFA_AMR"],
+    [{ OIDC_PROVIDER_NAME: "Okta SSO" }, "OIDC_PROVIDER_NAME"],
+    [{ PORTCULLIS_ENCRYPTION_KEY: "too-short" }, "PORTCULLIS_ENCRYPTION_KEY"],
   ];
-  for (const [env, variable] of bad) {
-    it(`refuses ${JSON.stringify(env).slice(0, 140)} naming ${variable}`, () => {
+  for (const [patch, variable] of bad) {
+    it(`refuses ${JSON.stringify(patch)} naming ${variable}`, () => {
       try {
-        loadConfig(env);
+        loadConfig({ ...MINIMAL, ...patch });
         expect.fail("expected a ConfigError");
       } catch (err) {
         expect(err).to.be.instanceOf(ConfigError);

@@ -8,14 +8,14 @@ const SETTINGS = { providerName: "oidc", groupsClaim: "groups", mfaAmr: ["mfa", 
 
 describe("SealedBox", () => {
   const box = new SealedBox(Buffer.alloc(32, 1));
-  const later = new Date(Date.now() + 60_000);
+  const later = () => new Date(Date.now() + 60_000);
 
   it("opens what it sealed for the same purpose before it expires", () => {
-    expect(box.open("login", box.seal("login", { state: "abc" }, later))).to.deep.equal({ state: "abc" });
+    expect(box.open("login", box.seal("login", { state: "abc" }, later()))).to.deep.equal({ state: "abc" });
   });
 
   it("refuses a value sealed for another purpose, expired, altered, or sealed with another key", () => {
-    const sealed = box.seal("login", { state: "abc" }, later);
+    const sealed = box.seal("login", { state: "abc" }, later());
     expect(box.open("device", sealed)).to.equal(null);
     expect(box.open("login", box.seal("login", { state: "abc" }, new Date(Date.now() - 1)))).to.equal(null);
     const [v, iv, body, tag] = sealed.split(".");
@@ -27,7 +27,7 @@ describe("SealedBox", () => {
   });
 
   it("does not show its payload", () => {
-    expect(box.seal("login", { state: "visible-state" }, later)).not.to.contain("visible-state");
+    expect(box.seal("login", { state: "visible-state" }, later())).not.to.contain("visible-state");
   });
 });
 
