@@ -247,7 +247,7 @@ async function pollUntilDone(server: TestServer, device: DeviceStart): Promise<{
 
 /** Sets the provider's SSO mappings through the API, as an admin would. */
 async function mapGroups(server: TestServer, mappings: Array<{ group: string; role: string; scope: string }>): Promise<void> {
-  const res = await gql(server.url, "mutation($m: [SsoMappingInput!]!) { setSsoMappings(mappings: $m) { group } }", {
+  const res = await gql(server.url, "mutation($m: [SsoMappingInput!]!) { setSsoMappings(provider: \"oidc\", mappings: $m) { group } }", {
     token: server.adminToken, variables: { m: mappings.map((m) => ({ provider: "oidc", ...m })) },
   });
   if (res.errors) throw new Error(JSON.stringify(res.errors));
