@@ -20,6 +20,9 @@ import { PolicyService } from "./domain/access-model/policy-service";
 import { ResourceTypeService } from "./domain/access-model/resource-type-service";
 import { RoleService } from "./domain/access-model/role-service";
 import { loadSeeds } from "./domain/seeds/seed-loader";
+import { SessionService } from "./domain/sessions/session-service";
+import { SecretBox } from "./domain/credentials/secret-box";
+import { TotpService } from "./domain/mfa/totp-service";
 import { SsoGrantSyncService } from "./domain/sso/sso-grant-sync-service";
 import { SsoLoginService } from "./domain/sso/sso-login-service";
 import { SsoMappingService } from "./domain/sso/sso-mapping-service";
@@ -68,10 +71,15 @@ export async function createApp(options: AppOptions): Promise<App> {
     } else if (result.bootstrapTokenIgnored) {
       logger.info("PORTCULLIS_BOOTSTRAP_TOKEN ignored: the database is already initialised");
     }
+    if (config.encryptionKey === null) logger.info("PORTCULLIS_ENCRYPTION_KEY is not set: TOTP enrolment is refused");
     const runtime = await PolicyRuntime.load(storage);
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
+    // Credential reads are cached briefly; a local write (revocation, lock, logout) empties the cache.
+    const credentials = new CredentialCache(storage);
+    writer.onCommitted(() => credentials.clear());
+    const sessions = new SessionService({ storage, runtime, audit, onChanged: () => credentials.clear() });
     const services = {
       storage, runtime, audit, writer,
       decisions: new DecisionService(storage, runtime, audit),
@@ -86,10 +94,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
       ssoGrants: new SsoGrantSyncService(writer),
       ssoMappings: new SsoMappingService(storage, writer),
+      sessions,
+      totp: new TotpService({
+        storage, runtime, audit, sessions, box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,
+        stepUpTtlSeconds: config.mfaStepUpTtlSeconds, onChanged: () => credentials.clear(),
+      }),
     };
-    // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
-    const credentials = new CredentialCache(storage);
-    writer.onCommitted(() => credentials.clear());
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
@@ -98,6 +108,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       })),
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
+      cookies: { secure: config.nodeEnv !== "development" },
       logger,
       oidc: oidcLogin(config, logger),
     });
@@ -131,12 +142,12 @@ export async function createApp(options: AppOptions): Promise<App> {
 function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
   const oidc = config.oidc;
   if (!oidc) return null;
-  if (!oidc.sealingKey) {
+  if (!config.encryptionKey) {
     logger.warn("PORTCULLIS_ENCRYPTION_KEY is not set: OIDC logins seal their state with a random key of this process, so each must come back to the instance that started it");
   }
   const relyingParty = new OidcRelyingParty(oidc, (detail) =>
     logger.warn("OIDC discovery failed; /auth/oidc answers 503 until the identity provider answers", { issuer: oidc.issuer.href, detail }));
   // Read the IdP's configuration now so that a mistake shows in the log at start; the server starts either way.
   relyingParty.discover().then(() => logger.info("OIDC identity provider discovered", { issuer: oidc.issuer.href }), () => {});
-  return { relyingParty, sealer: new SealedBox(oidc.sealingKey), secureCookies: config.nodeEnv !== "development" };
+  return { relyingParty, sealer: new SealedBox(config.encryptionKey) };
 }

@@ -2,6 +2,7 @@
 // A bad value stops start-up with one line naming the variable (ConfigError).
 
 import { isIP } from "node:net";
+import { durationProblem, parseDuration } from "./engine/duration";
 
 export type DatabaseConfig =
   | { kind: "sqlite"; path: string; url: string }
@@ -20,6 +21,13 @@ export interface Config {
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /**
+   * 32 bytes (PORTCULLIS_ENCRYPTION_KEY, base64) that encrypt TOTP seeds at rest and seal the OIDC
+   * login cookie and device-flow handles; null: TOTP enrolment is refused, OIDC seals with a per-process key.
+   */
+  encryptionKey: Buffer | null;
+  /** How long a TOTP step-up counts as MFA for the session (PORTCULLIS_MFA_STEP_UP_TTL, default 15m). */
+  mfaStepUpTtlSeconds: number;
   /** OpenID Connect login; null when no OIDC_* variable is set. */
   oidc: OidcConfig | null;
 }
@@ -49,8 +57,26 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
+    encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
+    mfaStepUpTtlSeconds: parseStepUpTtl(value(env, "PORTCULLIS_MFA_STEP_UP_TTL")),
     oidc: parseOidcConfig(env),
   };
+}
+
+function parseEncryptionKey(raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, "base64") : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError("PORTCULLIS_ENCRYPTION_KEY", "must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)");
+  return key;
+}
+
+function parseStepUpTtl(raw: string | undefined): number {
+  if (raw === undefined) return 15 * 60;
+  const problem = durationProblem(raw);
+  if (problem !== null) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", problem);
+  const seconds = parseDuration(raw);
+  if (seconds < 1) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", "must be at least 1s");
+  return seconds;
 }
 
 function value(env: Env, name: string): string | undefined {
@@ -151,12 +177,6 @@ export interface OidcConfig {
   mfaAmr: string[];
   /** Provider name the SSO mappings of these users are filed under. */
   providerName: string;
-  /**
-   * AES-256 key sealing the login transaction cookie and device-flow handles
-   * (PORTCULLIS_ENCRYPTION_KEY). null: a random key per process, so a login must
-   * come back to the instance that started it.
-   */
-  sealingKey: Buffer | null;
 }
 
 const OIDC_VARIABLES = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URI", "OIDC_SCOPES", "OIDC_GROUPS_CLAIM", "OIDC_MFA_AMR", "OIDC_PROVIDER_NAME"];
@@ -182,7 +202,7 @@ export function parseOidcConfig(env: Env): OidcConfig | null {
   if (mfaAmr.length === 0) throw new ConfigError("OIDC_MFA_AMR", "names no amr value");
   const providerName = value(env, "OIDC_PROVIDER_NAME") ?? "oidc";
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(providerName)) throw new ConfigError("OIDC_PROVIDER_NAME", `'${providerName}' is not a provider name (a-z, 0-9, _ and -, at most 64)`);
-  return { issuer, clientId, clientSecret, redirectUri, scopes, groupsClaim, mfaAmr, providerName, sealingKey: parseSealingKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")) };
+  return { issuer, clientId, clientSecret, redirectUri, scopes, groupsClaim, mfaAmr, providerName };
 }
 
 /** https, or plain http to a loopback address (an IdP or callback on the same machine). */
@@ -199,16 +219,6 @@ function parseOidcUrl(variable: string, raw: string): URL {
   }
   if (url.username !== "" || url.password !== "") throw new ConfigError(variable, "must not carry credentials");
   return url;
-}
-
-function parseSealingKey(raw: string | undefined): Buffer | null {
-  if (raw === undefined) return null;
-  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
-  // The value is a secret: say what is wrong with it, never echo it.
-  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(raw) && !/^[A-Za-z0-9+/]{43}=?$/.test(raw))) {
-    throw new ConfigError("PORTCULLIS_ENCRYPTION_KEY", "must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)");
-  }
-  return key;
 }
 
 function words(raw: string): string[] {

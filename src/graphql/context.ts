@@ -12,6 +12,8 @@ import type { GrantService } from "../domain/grants/grant-service";
 import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
+import type { SessionService } from "../domain/sessions/session-service";
+import type { TotpService } from "../domain/mfa/totp-service";
 import type { SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
@@ -43,6 +45,10 @@ export interface Services {
   ssoGrants: SsoGrantSync;
   /** Lists and replaces SSO mappings. */
   ssoMappings: SsoMappingService;
+  /** Logout and MFA step-up of the caller's own session. */
+  sessions: SessionService;
+  /** TOTP enrolment and verification. */
+  totp: TotpService;
 }
 
 export interface RequestContext {

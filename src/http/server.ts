@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/oidc.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/oidc.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -14,6 +14,8 @@ import { createLoaders } from "../graphql/loaders";
 import { auditExport } from "./audit-export.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
+import { logoutRoute } from "./logout.route";
+import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
 import { attachSubscriptionServer } from "./subscription-server";
 import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
 import type { Logger } from "./logger";
@@ -24,9 +26,11 @@ export interface HttpOptions {
   authenticator: BearerAuthenticator;
   trustedProxies: string[];
   production: boolean;
+  /** How session cookies are set and cleared (Secure outside development). */
+  cookies: SessionCookieOptions;
   logger: Logger;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
-  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer" | "secureCookies"> | null;
+  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer"> | null;
 }
 
 export interface HttpServer {
@@ -80,7 +84,9 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   });
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
-  if (options.oidc) app.use("/auth/oidc", oidcRoutes({ ...options.oidc, services, clientAddress, logger }));
+  if (options.oidc) app.use("/auth/oidc", oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }));
+
+  app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();
@@ -105,7 +111,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           context: async ({ req, res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
             const sourceIp = clientAddress(req);
-            const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
+            const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
             await auditAuthentication(services, auth, sourceIp, requestId);
             return {
               requestId,

@@ -56,7 +56,7 @@ describe("OIDC routes", function () {
       accounts: [], deviceFlow: false,
       clients: [{ clientId: "portcullis", clientSecret: "a-client-secret", redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback` }],
     });
-    server = await startServer(sqlite, { ...oidcEnv(idp.issuer, port), PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("hex") });
+    server = await startServer(sqlite, { ...oidcEnv(idp.issuer, port), PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64") });
     const started = await postJson(`${server.url}/auth/oidc/device`);
     expect(started.status).to.equal(501);
     expect(started.body.errors[0].extensions.code).to.equal("NOT_IMPLEMENTED");

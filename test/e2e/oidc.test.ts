@@ -34,7 +34,7 @@ for (const kind of databaseKinds()) {
       server = await startServer(kind, {
         PORT: String(port), NODE_ENV: "development", OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT.clientId,
         OIDC_CLIENT_SECRET: CLIENT.clientSecret, OIDC_REDIRECT_URI: redirectUri, OIDC_SCOPES: "openid email profile groups",
-        PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+        PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       });
       await mapGroups(server, [{ group: "ops-admins", role: "operator", scope: "prod" }, { group: "*", role: "viewer", scope: "" }]);
     });
@@ -75,7 +75,8 @@ for (const kind of databaseKinds()) {
         expect(session.value).to.match(/^pts_/);
         expect(browser.jar.get(callback, "portcullis_oidc"), "the transaction cookie is cleared").to.equal(undefined);
 
-        const me = await gql(server.url, ME, { token: session.value });
+        // The browser's own cookie authenticates it on /graphql.
+        const me = await gql(server.url, ME, { headers: { cookie: browser.jar.header(new URL(`${server.url}/graphql`)) } });
         expect(me.errors).to.equal(undefined);
         expect(me.data!.me).to.deep.include({ email: "alice@example.com", displayName: "Alice Admin", source: "OIDC" });
         expect(me.data!.me.groups).to.have.members(["ops-admins", "staff"]);

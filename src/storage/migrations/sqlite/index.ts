@@ -1,4 +1,5 @@
 import { Init1795511088864 } from "./1795511088864-Init";
+import { TotpState1796225832031 } from "./1796225832031-TotpState";
 
 /** Every sqlite migration, oldest first. */
-export const SQLITE_MIGRATIONS: Function[] = [Init1795511088864];
+export const SQLITE_MIGRATIONS: Function[] = [Init1795511088864, TotpState1796225832031];
