@@ -52,10 +52,8 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
 
   const refuse = async (req: Request, res: Response, err: unknown, flow: "code" | "device"): Promise<void> => {
     const requestId = String(res.locals.requestId);
-    if (err instanceof DomainError && err.code === "FORBIDDEN") {
-      // SsoLogin has audited the refusal of a locked or deprovisioned user.
-      return fail(res, 403, "FORBIDDEN", "this user may not log in", { reason: err.details.reason ?? null });
-    }
+    // A locked or deprovisioned user: SsoLogin has audited its refused login; the failed authentication is audited too.
+    if (err instanceof DomainError && err.code === "FORBIDDEN") err = new OidcFailure("user_locked", "this user may not log in", err.details.reason ?? null);
     if (!(err instanceof OidcFailure) && !(err instanceof OidcUnavailable)) throw err;
     const reason: OidcFailureReason | "idp_unavailable" = err instanceof OidcFailure ? err.reason : "idp_unavailable";
     await services.audit.record({

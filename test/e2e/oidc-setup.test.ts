@@ -63,6 +63,21 @@ describe("OIDC routes", function () {
     expect((await fetch(`${server.url}/auth/oidc/login`, { redirect: "manual" })).status, "the browser login still works").to.equal(302);
   });
 
+  it("refuse a device login whose code has expired", async () => {
+    const port = await freePort();
+    idp = await startIdp({
+      accounts: [], deviceCodeTtl: 1,
+      clients: [{ clientId: "portcullis", clientSecret: "a-client-secret", redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback` }],
+    });
+    server = await startServer(sqlite, oidcEnv(idp.issuer, port));
+    const started = await postJson(`${server.url}/auth/oidc/device`);
+    expect(started.body.expiresIn).to.equal(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const polled = await postJson(`${server.url}/auth/oidc/device/token`, { handle: started.body.handle });
+    expect(polled.status).to.equal(401);
+    expect(polled.body.errors[0].message).to.match(/expired/);
+  });
+
   it("mark their cookies Secure outside development", async () => {
     const port = await freePort();
     idp = await startIdp({ accounts: [], clients: [{ clientId: "portcullis", clientSecret: "a-client-secret", redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback` }] });

@@ -18,6 +18,7 @@ const ACCOUNTS: IdpAccount[] = [
   { sub: "bob-sub", email: "bob@example.com", name: "Bob", groups: ["staff"], amr: ["pwd", "mfa"] },
   { sub: "carol-sub", groups: ["staff"], amr: ["pwd"] },
   { sub: "dave-sub", email: "dave@example.com", emailVerified: false, amr: ["pwd"] },
+  { sub: "erin-sub", email: "erin@example.com", amr: ["pwd"] },
 ];
 const ME = "{ me { email displayName source groups grants { role { name } scope source } } }";
 
@@ -178,6 +179,16 @@ for (const kind of databaseKinds()) {
         await expectRefused(noEmail, await loginUpToCallback(noEmail, server.url, "carol-sub"), "no_email");
         const unverified = new Browser();
         await expectRefused(unverified, await loginUpToCallback(unverified, server.url, "dave-sub"), "email_unverified");
+      });
+
+      it("refuses a user locked in portcullis", async () => {
+        const first = new Browser();
+        expect((await first.request(await loginUpToCallback(first, server.url, "erin-sub"))).status).to.equal(303);
+        const user = await gql(server.url, '{ user(email: "erin@example.com") { id } }', { token: server.adminToken });
+        const locked = await gql(server.url, "mutation($id: ID!) { lockUser(id: $id, reason: \"left\") { status } }", { token: server.adminToken, variables: { id: user.data!.user.id } });
+        expect(locked.data!.lockUser.status).to.equal("LOCKED");
+        const again = new Browser();
+        await expectRefused(again, await loginUpToCallback(again, server.url, "erin-sub"), "user_locked");
       });
 
       it("refuses a login the user denied at the IdP", async () => {

@@ -34,7 +34,17 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export async function startIdp(options: { accounts: IdpAccount[]; clients: IdpClient[]; deviceFlow?: boolean; port?: number }): Promise<TestIdp> {
+export interface IdpOptions {
+  accounts: IdpAccount[];
+  clients: IdpClient[];
+  /** Whether the device authorization endpoint exists (default true). */
+  deviceFlow?: boolean;
+  /** Seconds a device code lives (default 600). */
+  deviceCodeTtl?: number;
+  port?: number;
+}
+
+export async function startIdp(options: IdpOptions): Promise<TestIdp> {
   const accounts = new Map(options.accounts.map((a) => [a.sub, a]));
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const server: Server = createServer((req, res) => handler(req, res));
@@ -55,6 +65,7 @@ export async function startIdp(options: { accounts: IdpAccount[]; clients: IdpCl
     claims: { acr: null, auth_time: null, sid: null, iss: null, openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
     features: { devInteractions: { enabled: false }, deviceFlow: { enabled: options.deviceFlow ?? true } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: { DeviceCode: options.deviceCodeTtl ?? 600 },
     findAccount: (_ctx: KoaContextWithOIDC, sub: string) => {
       const account = accounts.get(sub);
       if (!account) return undefined;

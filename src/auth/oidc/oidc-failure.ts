@@ -11,6 +11,7 @@ export type OidcFailureReason =
   | "email_unverified"
   | "claims_invalid"
   | "replayed"
+  | "user_locked"
   | "device_expired"
   | "device_denied"
   | "device_unknown";
