@@ -30,12 +30,14 @@ import { SsoLoginService } from "./domain/sso/sso-login-service";
 import { SsoMappingService } from "./domain/sso/sso-mapping-service";
 import { buildGuardedSchema } from "./graphql/schema";
 import type { Services } from "./graphql/context";
-import { createHttpServer, type HttpServer } from "./http/server";
+import { createHttpServer, type HttpOptions, type HttpServer } from "./http/server";
 import type { Logger } from "./http/logger";
 import { TypeormStorage } from "./storage/typeorm-storage";
 import { deploymentChannel, RedisClusterBus } from "./storage/redis-cluster-bus";
 import { idpCertificateWarnings, SamlServiceProvider } from "./auth/saml/saml-service-provider";
 import { openOneTimeStore } from "./storage/redis-one-time-store";
+import { OidcRelyingParty } from "./auth/oidc/oidc-relying-party";
+import { SealedBox } from "./auth/oidc/sealed-box";
 
 export const DEFAULT_SEEDS_DIR = join(__dirname, "..", "..", "seeds");
 
@@ -138,6 +140,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       credentialsChanged: (listener) => credentials.onCleared(listener),
       clusterMode: () => describeMode(cluster),
       saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
+      oidc: oidcLogin(config, logger),
     });
     await http.start();
     if (config.saml) {
@@ -182,4 +185,18 @@ function describeMode(cluster: ClusterSync): string {
     case "bus": return "redis";
     case "polling": return "polling the database: redis unreachable";
   }
+}
+
+/** The OIDC routes' parts, or null when OIDC is not configured. */
+function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
+  const oidc = config.oidc;
+  if (!oidc) return null;
+  if (!config.encryptionKey) {
+    logger.warn("PORTCULLIS_ENCRYPTION_KEY is not set: OIDC logins seal their state with a random key of this process, so each must come back to the instance that started it");
+  }
+  const relyingParty = new OidcRelyingParty(oidc, (detail) =>
+    logger.warn("OIDC discovery failed; /auth/oidc answers 503 until the identity provider answers", { issuer: oidc.issuer.href, detail }));
+  // Read the IdP's configuration now so that a mistake shows in the log at start; the server starts either way.
+  relyingParty.discover().then(() => logger.info("OIDC identity provider discovered", { issuer: oidc.issuer.href }), () => {});
+  return { relyingParty, sealer: new SealedBox(config.encryptionKey) };
 }

@@ -23,12 +23,17 @@ export interface Config {
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
-  /** 32 bytes (PORTCULLIS_ENCRYPTION_KEY, base64) that encrypt TOTP seeds at rest; null: TOTP enrolment is refused. */
+  /**
+   * 32 bytes (PORTCULLIS_ENCRYPTION_KEY, base64) that encrypt TOTP seeds at rest and seal the OIDC
+   * login cookie and device-flow handles; null: TOTP enrolment is refused, OIDC seals with a per-process key.
+   */
   encryptionKey: Buffer | null;
   /** How long a TOTP step-up counts as MFA for the session (PORTCULLIS_MFA_STEP_UP_TTL, default 15m). */
   mfaStepUpTtlSeconds: number;
   /** SAML 2.0 service provider; null when no SAML_ variable is set (the /auth/saml routes then do not exist). */
   saml: SamlConfig | null;
+  /** OpenID Connect login; null when no OIDC_* variable is set. */
+  oidc: OidcConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
     mfaStepUpTtlSeconds: parseStepUpTtl(value(env, "PORTCULLIS_MFA_STEP_UP_TTL")),
     saml: parseSamlConfig(env),
+    oidc: parseOidcConfig(env),
   };
 }
 
@@ -289,4 +295,69 @@ function parseClockSkew(raw: string | undefined): number {
 function parseProvider(variable: string, raw: string): string {
   if (!/^[a-z0-9_-]{1,64}$/.test(raw)) throw new ConfigError(variable, `'${raw.slice(0, 80)}' is not a provider name ([a-z0-9_-], 1 to 64 characters)`);
   return raw;
+}
+
+// --- OpenID Connect relying party (OIDC_* variables) ---
+
+export interface OidcConfig {
+  /** Issuer URL; its /.well-known/openid-configuration is read on first use. */
+  issuer: URL;
+  clientId: string;
+  /** Never logged nor echoed in errors. */
+  clientSecret: string;
+  /** The absolute URL of GET /auth/oidc/callback as registered at the IdP. */
+  redirectUri: URL;
+  scopes: string[];
+  /** Claim (in the ID token or from userinfo) holding the user's groups. */
+  groupsClaim: string;
+  /** `amr` values that count as multi-factor authentication. */
+  mfaAmr: string[];
+  /** Provider name the SSO mappings of these users are filed under. */
+  providerName: string;
+}
+
+const OIDC_VARIABLES = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URI", "OIDC_SCOPES", "OIDC_GROUPS_CLAIM", "OIDC_MFA_AMR", "OIDC_PROVIDER_NAME"];
+
+/** null when no OIDC_* variable is set: the /auth/oidc routes then answer 404. */
+export function parseOidcConfig(env: Env): OidcConfig | null {
+  if (OIDC_VARIABLES.every((name) => value(env, name) === undefined)) return null;
+  const required = (name: string): string => {
+    const raw = value(env, name);
+    if (raw === undefined) throw new ConfigError(name, "is required when OIDC is configured (any OIDC_* variable is set)");
+    return raw;
+  };
+  const issuer = parseOidcUrl("OIDC_ISSUER", required("OIDC_ISSUER"));
+  const clientId = required("OIDC_CLIENT_ID");
+  const clientSecret = required("OIDC_CLIENT_SECRET");
+  const redirectUri = parseOidcUrl("OIDC_REDIRECT_URI", required("OIDC_REDIRECT_URI"));
+  if (redirectUri.search !== "" || redirectUri.hash !== "") throw new ConfigError("OIDC_REDIRECT_URI", `'${redirectUri.href}' must not have a query or fragment`);
+  const scopes = words(value(env, "OIDC_SCOPES") ?? "openid email profile");
+  if (!scopes.includes("openid")) throw new ConfigError("OIDC_SCOPES", `'${scopes.join(" ")}' must include openid`);
+  const groupsClaim = value(env, "OIDC_GROUPS_CLAIM") ?? "groups";
+  if (!/^[\w:./-]{1,128}$/.test(groupsClaim)) throw new ConfigError("OIDC_GROUPS_CLAIM", `'${groupsClaim}' is not a claim name`);
+  const mfaAmr = words(value(env, "OIDC_MFA_AMR") ?? "mfa otp hwk");
+  if (mfaAmr.length === 0) throw new ConfigError("OIDC_MFA_AMR", "names no amr value");
+  const providerName = value(env, "OIDC_PROVIDER_NAME") ?? "oidc";
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(providerName)) throw new ConfigError("OIDC_PROVIDER_NAME", `'${providerName}' is not a provider name (a-z, 0-9, _ and -, at most 64)`);
+  return { issuer, clientId, clientSecret, redirectUri, scopes, groupsClaim, mfaAmr, providerName };
+}
+
+/** https, or plain http to a loopback address (an IdP or callback on the same machine). */
+function parseOidcUrl(variable: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `'${raw}' is not an absolute URL`);
+  }
+  const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new ConfigError(variable, `'${raw}' must use https (plain http only to 127.0.0.1, [::1] or localhost)`);
+  }
+  if (url.username !== "" || url.password !== "") throw new ConfigError(variable, "must not carry credentials");
+  return url;
+}
+
+function words(raw: string): string[] {
+  return [...new Set(raw.split(/[\s,]+/).filter((s) => s !== ""))];
 }

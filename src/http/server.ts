@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml, /auth/oidc.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -18,6 +18,7 @@ import { logoutRoute } from "./logout.route";
 import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
+import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
 import type { Logger } from "./logger";
 
 export interface HttpOptions {
@@ -35,6 +36,8 @@ export interface HttpOptions {
   clusterMode?: () => string;
   /** The /auth/saml routes; null when SAML is not configured (they answer 404 then). */
   saml: SamlRouteOptions | null;
+  /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
+  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer"> | null;
 }
 
 export interface HttpServer {
@@ -90,6 +93,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   if (options.saml) app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
+  if (options.oidc) app.use("/auth/oidc", oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }));
 
   app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
 

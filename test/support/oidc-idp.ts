@@ -1,0 +1,133 @@
+// A real OpenID provider (oidc-provider) for end-to-end tests, on a free
+// loopback port: registered clients, test accounts with their groups and `amr`,
+// PKCE required, the device flow enabled, and a small interaction app in place
+// of a login page (the test browser posts its forms).
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import Provider, { type ClientMetadata, type KoaContextWithOIDC } from "oidc-provider";
+
+export interface IdpAccount {
+  sub: string;
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  groups?: string[];
+  /** Authentication methods the IdP reports for this account's logins. */
+  amr: string[];
+}
+
+export interface IdpClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+/** Rewrites a successful token endpoint response body (to play a broken or hostile IdP). */
+export type TokenResponseHook = (body: Record<string, unknown>) => Record<string, unknown>;
+
+export interface TestIdp {
+  issuer: string;
+  provider: Provider;
+  /** Set by a test to alter the next token responses; reset it after. */
+  tokenHook: TokenResponseHook | null;
+  close(): Promise<void>;
+}
+
+export interface IdpOptions {
+  accounts: IdpAccount[];
+  clients: IdpClient[];
+  /** Whether the device authorization endpoint exists (default true). */
+  deviceFlow?: boolean;
+  /** Seconds a device code lives (default 600). */
+  deviceCodeTtl?: number;
+  port?: number;
+}
+
+export async function startIdp(options: IdpOptions): Promise<TestIdp> {
+  const accounts = new Map(options.accounts.map((a) => [a.sub, a]));
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
+  const server: Server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+  const provider = new Provider(issuer, {
+    clients: options.clients.map((c): ClientMetadata => ({
+      client_id: c.clientId, client_secret: c.clientSecret, redirect_uris: [c.redirectUri], response_types: ["code"],
+      grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"], token_endpoint_auth_method: "client_secret_basic",
+    })),
+    jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "test-rs256", use: "sig", alg: "RS256" } as never] },
+    cookies: { keys: [randomBytes(16).toString("hex")] },
+    pkce: { methods: ["S256"], required: () => true },
+    scopes: ["openid", "email", "profile", "groups"],
+    // amr comes with every ID token, as IdPs that report it send it (oidc-provider would otherwise release it only on request).
+    claims: { acr: null, auth_time: null, sid: null, iss: null, openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
+    features: { devInteractions: { enabled: false }, deviceFlow: { enabled: options.deviceFlow ?? true } },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: { DeviceCode: options.deviceCodeTtl ?? 600 },
+    findAccount: (_ctx: KoaContextWithOIDC, sub: string) => {
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        claims: () => ({
+          sub, ...(account.email !== undefined ? { email: account.email, email_verified: account.emailVerified ?? true } : {}),
+          ...(account.name !== undefined ? { name: account.name } : {}), groups: account.groups ?? [],
+        }),
+      };
+    },
+  });
+  const idp: TestIdp = { issuer, provider, tokenHook: null, close: async () => new Promise((resolve) => server.close(() => resolve())) };
+  provider.use(async (ctx, next) => {
+    await next();
+    if (idp.tokenHook && ctx.method === "POST" && ctx.path === "/token" && ctx.status === 200) ctx.body = idp.tokenHook(ctx.body as Record<string, unknown>);
+  });
+  const callback = provider.callback();
+  handler = (req, res) => {
+    if (req.url?.startsWith("/interaction/")) {
+      interaction(provider, accounts, req, res).catch((err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(String(err)));
+    } else {
+      callback(req, res);
+    }
+  };
+  return idp;
+}
+
+/**
+ * GET shows which prompt is pending (login or consent) as JSON; POST answers it:
+ * `login=<sub>` signs in with the account's amr, `confirm=yes` grants what the
+ * client asked for, `abort=yes` denies.
+ */
+async function interaction(provider: Provider, accounts: Map<string, IdpAccount>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  if (req.method === "GET") {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ uid: details.uid, prompt: details.prompt.name }));
+    return;
+  }
+  const form = new URLSearchParams(await readBody(req));
+  if (form.get("abort") === "yes") {
+    await provider.interactionFinished(req, res, { error: "access_denied", error_description: "the user said no" }, { mergeWithLastSubmission: false });
+    return;
+  }
+  if (details.prompt.name === "login") {
+    const account = accounts.get(form.get("login") ?? "");
+    if (!account) return void res.writeHead(401, { "content-type": "text/plain" }).end("unknown account");
+    await provider.interactionFinished(req, res, { login: { accountId: account.sub, amr: account.amr } }, { mergeWithLastSubmission: false });
+    return;
+  }
+  const { missingOIDCScope, missingOIDCClaims } = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+  const grant = details.grantId
+    ? (await provider.Grant.find(details.grantId))!
+    : new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
+  if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(" "));
+  if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
