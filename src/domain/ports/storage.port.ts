@@ -14,6 +14,12 @@ export interface UserRepository {
   getMany(ids: readonly string[]): Promise<UserRecord[]>;
   /** Case-insensitive; null when absent. */
   getByEmail(email: string): Promise<UserRecord | null>;
+  /** Every user whose externalId is exactly this (case-sensitive), ordered by id. */
+  findByExternalId(externalId: string): Promise<UserRecord[]>;
+  /** Every user whose `groups` holds exactly this name (case-sensitive), ordered by id. */
+  membersOf(group: string): Promise<UserRecord[]>;
+  /** Every group name some user carries, each once, in code-point order. */
+  groupNames(): Promise<string[]>;
   /** Ordered by id ascending; only ids greater than `after` when given; at most `first`. */
   list(first: number, after?: string): Promise<UserRecord[]>;
   /** Every user, for compiling the policy state. */

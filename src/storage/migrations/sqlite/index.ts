@@ -1,4 +1,5 @@
 import { Init1795511088864 } from "./1795511088864-Init";
+import { ScimRemovedAt1796224848721 } from "./1796224848721-ScimRemovedAt";
 
 /** Every sqlite migration, oldest first. */
-export const SQLITE_MIGRATIONS: Function[] = [Init1795511088864];
+export const SQLITE_MIGRATIONS: Function[] = [Init1795511088864, ScimRemovedAt1796224848721];
