@@ -20,6 +20,9 @@ import { PolicyService } from "./domain/access-model/policy-service";
 import { ResourceTypeService } from "./domain/access-model/resource-type-service";
 import { RoleService } from "./domain/access-model/role-service";
 import { loadSeeds } from "./domain/seeds/seed-loader";
+import { SsoGrantSyncService } from "./domain/sso/sso-grant-sync-service";
+import { SsoLoginService } from "./domain/sso/sso-login-service";
+import { SsoMappingService } from "./domain/sso/sso-mapping-service";
 import { buildGuardedSchema } from "./graphql/schema";
 import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpServer } from "./http/server";
@@ -78,6 +81,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
       auditFeed: new AuditFeed({ runtime, audit, store: storage.audit }),
+      ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
+      ssoGrants: new SsoGrantSyncService(writer),
+      ssoMappings: new SsoMappingService(storage, writer),
     };
     // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
     const credentials = new CredentialCache(storage);

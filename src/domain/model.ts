@@ -87,6 +87,16 @@ export interface GrantRecord {
   createdAt: Date;
 }
 
+/** One SSO mapping: users of `provider` in a group matching `group` get `role` within `scope`. */
+export interface SsoMappingRecord {
+  provider: string;
+  /** Group name glob; '*' matches every user of the provider. */
+  group: string;
+  /** Role name. */
+  role: string;
+  scope: string;
+}
+
 export interface TokenRecord {
   id: string;
   name: string;

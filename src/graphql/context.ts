@@ -12,6 +12,8 @@ import type { GrantService } from "../domain/grants/grant-service";
 import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
 import type { Storage } from "../domain/ports/storage.port";
+import type { SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
+import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
 
@@ -35,6 +37,12 @@ export interface Services {
   auditTrail: AuditTrailService;
   /** The live auditEvents subscription. */
   auditFeed: AuditFeed;
+  /** Just-in-time provisioning and session issue, for the SAML and OIDC routes. */
+  ssoLogin: SsoLogin;
+  /** Recomputes one user's SSO grants (SCIM group changes). */
+  ssoGrants: SsoGrantSync;
+  /** Lists and replaces SSO mappings. */
+  ssoMappings: SsoMappingService;
 }
 
 export interface RequestContext {

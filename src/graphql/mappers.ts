@@ -1,11 +1,12 @@
 // Domain records → GraphQL object types. Entities never reach this layer.
-import type { GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, TokenRecord, UserRecord } from "../domain/model";
+import type { GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SsoMappingRecord, TokenRecord, UserRecord } from "../domain/model";
 import { LEVELS } from "../engine/types";
 import { GrantSource, IdentitySource, Level, SubjectType, UserKind, UserStatus } from "./types/enums";
 import { GrantType } from "./types/grant.type";
 import { PolicyType } from "./types/policy.type";
 import { ResourceTypeType } from "./types/resource-type.type";
 import { RoleType } from "./types/role.type";
+import { SsoMappingType } from "./types/sso-mapping.type";
 import { TokenType } from "./types/token.type";
 import { UserType } from "./types/user.type";
 
@@ -54,4 +55,8 @@ export function toResourceTypeType(t: ResourceTypeRecord): ResourceTypeType {
     .sort(([a, la], [b, lb]) => rank(la) - rank(lb) || a.localeCompare(b))
     .map(([capability, level]) => ({ capability, level: level as Level }));
   return Object.assign(new ResourceTypeType(), { name: t.name, capabilities });
+}
+
+export function toSsoMappingType(m: SsoMappingRecord): SsoMappingType {
+  return Object.assign(new SsoMappingType(), { provider: m.provider, group: m.group, scope: m.scope, roleName: m.role });
 }

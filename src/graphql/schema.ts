@@ -17,11 +17,12 @@ import { TokenResolver } from "./resolvers/token.resolver";
 import { UserAdminResolver } from "./resolvers/user-admin.resolver";
 import { AuditResolver } from "./resolvers/audit.resolver";
 import { AuditSubscriptionResolver } from "./resolvers/audit-subscription.resolver";
+import { SsoMappingResolver } from "./resolvers/sso-mapping.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
 
 export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
   PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver,
-  AuditSubscriptionResolver] as const;
+  AuditSubscriptionResolver, SsoMappingResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

@@ -11,6 +11,7 @@ import { TypeormPolicyRepository } from "./repositories/policy.repository";
 import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
 import { TypeormRoleRepository } from "./repositories/role.repository";
 import { TypeormSessionRepository } from "./repositories/session.repository";
+import { TypeormSsoMappingRepository } from "./repositories/sso-mapping.repository";
 import { TypeormTokenRepository } from "./repositories/token.repository";
 import { TypeormUserRepository } from "./repositories/user.repository";
 
@@ -24,6 +25,7 @@ function repositoriesFor(manager: EntityManager): Repositories {
     grants: new TypeormGrantRepository(manager),
     tokens: new TypeormTokenRepository(manager),
     sessions: new TypeormSessionRepository(manager),
+    ssoMappings: new TypeormSsoMappingRepository(manager),
     policyState: new TypeormPolicyStateRepository(manager, sqlite),
     audit: auditAppenderFor(manager, sqlite),
   };
@@ -76,6 +78,7 @@ export function migrate(dataSource: DataSource): Promise<string[]> {
  */
 export class TypeormStorage implements Storage {
   readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
+  readonly ssoMappings;
   readonly policyState;
   readonly audit: AuditStore;
   private readonly lock: Mutex | null;
@@ -87,7 +90,8 @@ export class TypeormStorage implements Storage {
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
     ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
-       grants: this.grants, tokens: this.tokens, sessions: this.sessions, policyState: this.policyState } = repos);
+       grants: this.grants, tokens: this.tokens, sessions: this.sessions, ssoMappings: this.ssoMappings,
+       policyState: this.policyState } = repos);
   }
 
   /** Connects; runs pending migrations when `migrate` is set. */

@@ -1,11 +1,15 @@
 import type { Engine } from "../../engine";
 import type { Principal } from "../principal";
+import { isSystemActor, type SystemActor } from "../system-actor";
 import type { AuditEventInput } from "./audit-event";
 
 type ActorFields = Pick<AuditEventInput, "actorId" | "actorEmail" | "actorRoles" | "tokenId" | "sourceIp">;
 
-/** Who acted, as the audit trail records it: the roles are those held at the time. */
-export function actorFields(principal: Principal, engine: Engine): ActorFields {
+/** Who acted, as the audit trail records it: the roles are those held at the time. A system actor holds none. */
+export function actorFields(principal: Principal | SystemActor, engine: Engine): ActorFields {
+  if (isSystemActor(principal)) {
+    return { actorId: `system:${principal.name}`, actorEmail: null, actorRoles: [], tokenId: null, sourceIp: null };
+  }
   return {
     actorId: principal.user.id,
     actorEmail: principal.user.email,

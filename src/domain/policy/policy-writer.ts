@@ -9,6 +9,7 @@ import { chain, type AuditLog } from "../audit/group-commit-audit-log";
 import { Mutex } from "../mutex";
 import type { Repositories, Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
+import type { SystemActor } from "../system-actor";
 import type { PolicyRuntime } from "./policy-runtime";
 
 export interface PolicyChange<T> {
@@ -22,7 +23,8 @@ export interface PolicyChange<T> {
 }
 
 export interface WriteRequest {
-  actor: Principal;
+  /** A caller, or a named part of portcullis acting on its own account (never null). */
+  actor: Principal | SystemActor;
   /** `Mutation.createRole`… */
   operation: string;
   requestId: string;

@@ -4,7 +4,7 @@
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
 import type { AuditStore, ChainFn } from "./audit.port";
 import type {
-  GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, TokenRecord, UserRecord,
+  GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, SsoMappingRecord, TokenRecord, UserRecord,
 } from "../model";
 
 export interface UserRepository {
@@ -20,6 +20,8 @@ export interface UserRepository {
   membersOf(group: string): Promise<UserRecord[]>;
   /** Every group name some user carries, each once, in code-point order. */
   groupNames(): Promise<string[]>;
+  /** The user whose identity provider id is `externalId` and whose source is `source` (exact match); null when absent. */
+  getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null>;
   /** Ordered by id ascending; only ids greater than `after` when given; at most `first`. */
   list(first: number, after?: string): Promise<UserRecord[]>;
   /** Every user, for compiling the policy state. */
@@ -88,6 +90,8 @@ export interface GrantRepository {
   forUsers(userIds: readonly string[]): Promise<Map<string, GrantRecord[]>>;
   /** Grants given to any of these groups. */
   forGroups(groups: readonly string[]): Promise<GrantRecord[]>;
+  /** Ids (ascending, distinct) of the users holding a `source: SSO` grant, in any state, from one of `providers`. */
+  ssoUserIds(providers: readonly string[]): Promise<string[]>;
   all(): Promise<GrantRecord[]>;
   /** The role must exist (BAD_USER_INPUT otherwise is the caller's job; storage throws NOT_FOUND). */
   create(grant: GrantRecord): Promise<void>;
@@ -128,6 +132,19 @@ export interface SessionRepository {
   revokeForUser(userId: string, at: Date): Promise<number>;
 }
 
+export interface SsoMappingRepository {
+  /** Every mapping, ordered by provider, then in the order the provider's list was set. */
+  all(): Promise<SsoMappingRecord[]>;
+  /** The provider's mappings in the order they were set; empty for an unknown provider. */
+  forProvider(provider: string): Promise<SsoMappingRecord[]>;
+  /**
+   * Replaces the mappings of `provider` (of every provider when null) with
+   * `mappings`, keeping their order. Every role named must exist (NOT_FOUND
+   * otherwise, callers validate first); mappings of other providers are untouched.
+   */
+  replace(provider: string | null, mappings: readonly SsoMappingRecord[]): Promise<void>;
+}
+
 export interface PolicyStateRepository {
   /**
    * Locks the policy-state row until the transaction ends (other instances'
@@ -151,6 +168,7 @@ export interface Repositories {
   grants: GrantRepository;
   tokens: TokenRepository;
   sessions: SessionRepository;
+  ssoMappings: SsoMappingRepository;
   policyState: PolicyStateRepository;
   audit: AuditAppender;
 }

@@ -68,6 +68,17 @@ export class TypeormGrantRepository implements GrantRepository {
     return this.run(this.query().where("g.group_name IN (:...groups)", { groups: [...groups] }));
   }
 
+  async ssoUserIds(providers: readonly string[]): Promise<string[]> {
+    if (providers.length === 0) return [];
+    const rows = await this.manager
+      .createQueryBuilder(GrantEntity, "g")
+      .select("DISTINCT g.user_id", "user_id")
+      .where("g.source = 'SSO' AND g.user_id IS NOT NULL AND g.sso_provider IN (:...providers)", { providers: [...providers] })
+      .orderBy("g.user_id", "ASC")
+      .getRawMany<{ user_id: string }>();
+    return rows.map((r) => r.user_id);
+  }
+
   all(): Promise<GrantRecord[]> {
     return this.run(this.query());
   }

@@ -70,6 +70,11 @@ export class TypeormUserRepository implements UserRepository {
     return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  async getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null> {
+    const e = await this.manager.findOneBy(UserEntity, { source, externalId });
+    return e ? toUserRecord(e) : null;
+  }
+
   async list(first: number, after?: string): Promise<UserRecord[]> {
     const rows = await this.manager.find(UserEntity, {
       where: after === undefined ? {} : { id: MoreThan(after) },

@@ -99,6 +99,16 @@ for (const kind of databaseKinds()) {
         expect(new Set(names).size).to.equal(names.length);
         expect(names).to.deep.equal([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
       });
+
+      it("finds a user by source and external id, exactly", async () => {
+        const externalId = `ext-${randomUUID()}`;
+        const u = aUser({ source: "OIDC", externalId });
+        await storage.users.create(u);
+        await storage.users.create(aUser({ source: "SAML", externalId: `${externalId}-saml` }));
+        expect((await storage.users.getByExternalId("OIDC", externalId))?.id).to.equal(u.id);
+        expect(await storage.users.getByExternalId("SAML", externalId)).to.equal(null);
+        expect(await storage.users.getByExternalId("OIDC", externalId.toUpperCase())).to.equal(null);
+      });
     });
 
     describe("resource types", () => {
@@ -229,6 +239,22 @@ for (const kind of databaseKinds()) {
         expect(await storage.grants.list({ userId: u.id, includeInactive: true })).to.deep.equal([]);
       });
 
+      it("lists the users holding SSO grants of given providers, once each", async () => {
+        const role = aRole();
+        await storage.roles.create(role);
+        const [a, b, c] = [aUser(), aUser(), aUser()];
+        for (const u of [a, b, c]) await storage.users.create(u);
+        const p1 = `p-${randomUUID().slice(0, 6)}`;
+        const p2 = `p-${randomUUID().slice(0, 6)}`;
+        await storage.grants.create(aGrant(role.name, { userId: a.id, source: "SSO", ssoProvider: p1 }));
+        await storage.grants.create(aGrant(role.name, { userId: a.id, source: "SSO", ssoProvider: p1, scope: "prod", active: false }));
+        await storage.grants.create(aGrant(role.name, { userId: b.id, source: "SSO", ssoProvider: p2 }));
+        await storage.grants.create(aGrant(role.name, { userId: c.id, source: "MANUAL" }));
+        expect(await storage.grants.ssoUserIds([p1])).to.deep.equal([a.id]);
+        expect(await storage.grants.ssoUserIds([p1, p2])).to.deep.equal([a.id, b.id].sort());
+        expect(await storage.grants.ssoUserIds([])).to.deep.equal([]);
+      });
+
       it("refuses a grant of a role that does not exist", async () => {
         await rejectsWith(storage.grants.create(aGrant("no-such-role", { subjectType: "GROUP", group: "g" })), "NOT_FOUND");
       });
@@ -278,6 +304,60 @@ for (const kind of databaseKinds()) {
         expect(await storage.tokens.recordUse(t.id, later, "2001:db8::2", first)).to.equal(true);
         expect(await storage.tokens.get(t.id)).to.deep.equal({ ...t, lastUsedAt: later, lastUsedIp: "2001:db8::2" });
         expect(await storage.tokens.recordUse(randomUUID(), later, null, later)).to.equal(false);
+      });
+    });
+
+    describe("SSO mappings", () => {
+      it("replaces one provider's list in order, leaving other providers alone", async () => {
+        const [r1, r2] = [aRole(), aRole()];
+        for (const r of [r1, r2]) await storage.roles.create(r);
+        const p1 = `p-${randomUUID().slice(0, 6)}`;
+        const p2 = `q-${randomUUID().slice(0, 6)}`;
+        const first = [
+          { provider: p1, group: "eng-*", role: r2.name, scope: "" },
+          { provider: p1, group: "*", role: r1.name, scope: "prod" },
+        ];
+        await storage.ssoMappings.replace(p1, first);
+        await storage.ssoMappings.replace(p2, [{ provider: p2, group: "ops", role: r1.name.toUpperCase(), scope: "" }]);
+        expect(await storage.ssoMappings.forProvider(p1)).to.deep.equal(first);
+        expect(await storage.ssoMappings.forProvider(p2)).to.deep.equal([{ provider: p2, group: "ops", role: r1.name, scope: "" }]);
+        await storage.ssoMappings.replace(p1, [first[1]!]);
+        expect(await storage.ssoMappings.forProvider(p1)).to.deep.equal([first[1]]);
+        expect(await storage.ssoMappings.forProvider(p2)).to.have.length(1);
+        expect(await storage.ssoMappings.forProvider("nobody")).to.deep.equal([]);
+      });
+
+      it("replaces every provider's list at once, ordered by provider", async () => {
+        const role = aRole();
+        await storage.roles.create(role);
+        await storage.ssoMappings.replace("zz-old", [{ provider: "zz-old", group: "x", role: role.name, scope: "" }]);
+        const next = [
+          { provider: "b-idp", group: "ops", role: role.name, scope: "" },
+          { provider: "a-idp", group: "eng", role: role.name, scope: "dev" },
+          { provider: "b-idp", group: "*", role: role.name, scope: "" },
+        ];
+        await storage.ssoMappings.replace(null, next);
+        expect(await storage.ssoMappings.all()).to.deep.equal([next[1], next[0], next[2]]);
+      });
+
+      it("refuses a mapping to a role that does not exist and changes nothing", async () => {
+        const role = aRole();
+        await storage.roles.create(role);
+        const provider = `p-${randomUUID().slice(0, 6)}`;
+        const kept = [{ provider, group: "eng", role: role.name, scope: "" }];
+        await storage.ssoMappings.replace(provider, kept);
+        await rejectsWith(storage.ssoMappings.replace(provider, [{ provider, group: "eng", role: "no-such-role", scope: "" }]), "NOT_FOUND");
+        expect(await storage.ssoMappings.forProvider(provider)).to.deep.equal(kept);
+      });
+
+      it("keeps a mapped role from being deleted", async () => {
+        const role = aRole();
+        await storage.roles.create(role);
+        const provider = `p-${randomUUID().slice(0, 6)}`;
+        await storage.ssoMappings.replace(provider, [{ provider, group: "eng", role: role.name, scope: "" }]);
+        await rejectsWith(storage.roles.delete(role.name), "CONFLICT");
+        await storage.ssoMappings.replace(provider, []);
+        expect(await storage.roles.delete(role.name)).to.equal(true);
       });
     });
 
