@@ -16,6 +16,7 @@ import { PolicyWriter } from "./domain/policy/policy-writer";
 import { GrantService } from "./domain/grants/grant-service";
 import { TokenService } from "./domain/tokens/token-service";
 import { UserService } from "./domain/users/user-service";
+import { DirectoryService } from "./domain/users/directory-service";
 import { PolicyService } from "./domain/access-model/policy-service";
 import { ResourceTypeService } from "./domain/access-model/resource-type-service";
 import { RoleService } from "./domain/access-model/role-service";
@@ -70,20 +71,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
+    const users = new UserService(writer);
+    const ssoGrants = new SsoGrantSyncService(writer);
     const services = {
-      storage, runtime, audit, writer,
+      storage, runtime, audit, writer, users, ssoGrants,
       decisions: new DecisionService(storage, runtime, audit),
       policies: new PolicyService(writer),
       roles: new RoleService(writer),
       resourceTypes: new ResourceTypeService(writer),
       grants: new GrantService(storage, writer),
-      users: new UserService(writer),
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
       auditFeed: new AuditFeed({ runtime, audit, store: storage.audit }),
       ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
-      ssoGrants: new SsoGrantSyncService(writer),
       ssoMappings: new SsoMappingService(storage, writer),
+      directory: new DirectoryService(writer, users, ssoGrants, config.scimProvider),
     };
     // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
     const credentials = new CredentialCache(storage);

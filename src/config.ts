@@ -20,6 +20,8 @@ export interface Config {
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** The SSO provider whose mappings turn SCIM group membership into grants. */
+  scimProvider: string;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +49,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
+    scimProvider: parseProviderName("SCIM_PROVIDER", value(env, "SCIM_PROVIDER") ?? "saml"),
   };
 }
 
@@ -129,4 +132,10 @@ function parseLogLevel(raw: string | undefined): Config["logLevel"] {
   const found = levels.find((l) => l === raw);
   if (!found) throw new ConfigError("LOG_LEVEL", `'${raw}' is not one of ${levels.join(", ")}`);
   return found;
+}
+
+/** A provider name as SSO mappings store it (the same rule the mapping service applies). */
+function parseProviderName(variable: string, raw: string): string {
+  if (!/^[a-z0-9_-]{1,64}$/.test(raw)) throw new ConfigError(variable, `'${raw.slice(0, 80)}' is not a provider name: use 1 to 64 of a-z, 0-9, '_' and '-' (e.g. saml, oidc)`);
+  return raw;
 }

@@ -11,6 +11,7 @@ import type { PolicyWriter } from "../domain/policy/policy-writer";
 import type { GrantService } from "../domain/grants/grant-service";
 import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
+import type { DirectoryService } from "../domain/users/directory-service";
 import type { Storage } from "../domain/ports/storage.port";
 import type { SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
@@ -43,6 +44,8 @@ export interface Services {
   ssoGrants: SsoGrantSync;
   /** Lists and replaces SSO mappings. */
   ssoMappings: SsoMappingService;
+  /** Provisioning from the IdP's directory (SCIM): users and group membership. */
+  directory: DirectoryService;
 }
 
 export interface RequestContext {

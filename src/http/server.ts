@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /scim/v2.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -12,6 +12,7 @@ import type { RequestContext, Services } from "../graphql/context";
 import { formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditExport } from "./audit-export.route";
+import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
 import { attachSubscriptionServer } from "./subscription-server";
@@ -77,6 +78,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   });
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
+  app.use("/scim/v2", scimRouter({ services, authenticator, clientAddress, logger }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();

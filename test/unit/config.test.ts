@@ -10,6 +10,11 @@ describe("loadConfig", () => {
     expect(config.bootstrapToken).to.equal(null);
     expect(config.nodeEnv).to.equal("development");
     expect(config.trustedProxies).to.deep.equal([]);
+    expect(config.scimProvider).to.equal("saml");
+  });
+
+  it("takes the SSO provider whose mappings SCIM group membership feeds", () => {
+    expect(loadConfig({ SCIM_PROVIDER: "oidc" }).scimProvider).to.equal("oidc");
   });
 
   it("reads a MySQL URL, a port, Redis and trusted proxies", () => {
@@ -36,6 +41,7 @@ describe("loadConfig", () => {
     [{ TRUSTED_PROXIES: "proxy.local" }, "TRUSTED_PROXIES"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ PORTCULLIS_ADMIN_EMAIL: "admin" }, "PORTCULLIS_ADMIN_EMAIL"],
+    [{ SCIM_PROVIDER: "Okta SAML" }, "SCIM_PROVIDER"],
   ];
   for (const [env, variable] of bad) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
