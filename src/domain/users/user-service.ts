@@ -113,6 +113,27 @@ export class UserService {
     });
   }
 
+  /**
+   * Back to ACTIVE after deprovisioning: an administrator's decision, never the
+   * identity provider's. Nothing comes back with it (grants were deleted, tokens
+   * and sessions stay revoked); a user the IdP deleted is served by SCIM again.
+   * Anything but DEPROVISIONED is CONFLICT.
+   */
+  async reactivateUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
+    return this.writer.write({ actor, operation: "Mutation.reactivateUser", requestId }, async (repos) => {
+      const user = await existingUser(repos, id, "id");
+      if (user.status !== "DEPROVISIONED") throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not DEPROVISIONED`, { field: "id" });
+      const active: UserRecord = { ...user, status: "ACTIVE", removedAt: null };
+      await repos.users.update(active);
+      return {
+        result: active,
+        apply: (e) => e.putUser(toUserDef(active)),
+        record: { user: user.email, from: "DEPROVISIONED", to: "ACTIVE", ...(user.removedAt ? { removedAt: user.removedAt.toISOString() } : {}) },
+        resource: { type: "user", name: user.email },
+      };
+    });
+  }
+
   /** Ends every live session of the user; returns how many. */
   async revokeSessions(actor: Principal, userId: string, requestId: string): Promise<number> {
     return this.writer.write({ actor, operation: "Mutation.revokeSessions", requestId }, async (repos) => {

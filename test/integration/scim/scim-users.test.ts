@@ -246,6 +246,16 @@ for (const kind of databaseKinds()) {
         expectScimError(await scim(server, admin, "DELETE", `/Users/${target.user.id}`), 404);
       });
 
+      it("serves a deleted user again once an administrator re-activates it with reactivateUser", async () => {
+        const body = await create();
+        await scim(server, admin, "DELETE", `/Users/${body.id}`);
+        const res = await gql(server.url, "mutation($id: ID!) { reactivateUser(id: $id) { status } }", { token: admin, variables: { id: body.id } });
+        expect(res.data?.reactivateUser.status, res.raw).to.equal("ACTIVE");
+        const got = await scim(server, admin, "GET", `/Users/${body.id}`);
+        expect(got.status).to.equal(200);
+        expect(got.body.active).to.equal(true);
+      });
+
       it("refuses to deprovision the caller itself", async () => {
         const me = (await gql(server.url, ME, { token: admin })).data!.me;
         expectScimError(await scim(server, admin, "DELETE", `/Users/${me.id}`), 400, "invalidValue");
