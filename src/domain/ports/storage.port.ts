@@ -22,6 +22,10 @@ export interface UserRepository {
   groupNames(): Promise<string[]>;
   /** The user whose identity provider id is `externalId` and whose source is `source` (exact match); null when absent. */
   getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null>;
+  /** Users not deleted by their identity provider (`removedAt` null), ordered by id, `offset` skipped, at most `limit`. */
+  listPresent(offset: number, limit: number): Promise<UserRecord[]>;
+  /** How many users are not deleted by their identity provider. */
+  countPresent(): Promise<number>;
   /** Ordered by id ascending; only ids greater than `after` when given; at most `first`. */
   list(first: number, after?: string): Promise<UserRecord[]>;
   /** Every user, for compiling the policy state. */

@@ -147,8 +147,8 @@ export class UserService {
    * DEPROVISIONED, with every token and session revoked and every direct grant
    * deleted, in one write. Deprovisioning a deprovisioned user again changes
    * nothing and succeeds (identity providers retry). Deprovisioning oneself is refused.
-   * `remove` also marks the user deleted by its identity provider (SCIM DELETE),
-   * in the same write; `operation` names the entry point in the change record.
+   * `remove` also marks the user deleted by its identity provider (SCIM DELETE)
+   * and takes it out of its groups, in the same write; `operation` names the entry point in the change record.
    */
   async deprovisionUser(actor: Principal, id: string, requestId: string, options: DeprovisionOptions = {}): Promise<UserRecord> {
     if (id === actor.user.id) throw badInput("id", "you cannot deprovision yourself: it would lock you out");
@@ -161,7 +161,8 @@ export class UserService {
       const sessionsRevoked = await repos.sessions.revokeForUser(id, now);
       const grants = await repos.grants.list({ userId: id, includeInactive: true });
       const grantsRemoved = await repos.grants.deleteForUser(id);
-      const gone: UserRecord = { ...user, status: "DEPROVISIONED", ...(options.remove ? { removedAt: user.removedAt ?? now } : {}) };
+      // A user the IdP deleted leaves its groups too: it is no longer anyone's member.
+      const gone: UserRecord = { ...user, status: "DEPROVISIONED", ...(options.remove ? { removedAt: user.removedAt ?? now, groups: [] } : {}) };
       await repos.users.update(gone);
       return {
         result: gone,
@@ -170,7 +171,7 @@ export class UserService {
           for (const g of grants) e.deleteGrant(g.id);
           for (const t of tokens) e.putToken(toTokenDef(t));
         },
-        record: { user: user.email, from: user.status, to: "DEPROVISIONED", ...(options.remove ? { removed: true } : {}), grantsRemoved, roles: [...new Set(grants.map((g) => g.role))], tokensRevoked, sessionsRevoked },
+        record: { user: user.email, from: user.status, to: "DEPROVISIONED", ...(options.remove ? { removed: true, groupsLeft: user.groups } : {}), grantsRemoved, roles: [...new Set(grants.map((g) => g.role))], tokensRevoked, sessionsRevoked },
         resource: { type: "user", name: user.email },
       };
     });

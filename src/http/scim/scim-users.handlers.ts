@@ -20,13 +20,12 @@ export async function listUsers(ctx: ScimContext, req: Request, res: Response): 
   const filter = filterParam(req);
   const { startIndex, count } = page(req);
   const users = ctx.services.storage.users;
-  let matches: UserRecord[];
   if (filter === undefined) {
-    matches = (await users.all()).filter(served);
-  } else {
-    const { attribute, value } = parseEqFilter(filter, ["userName", "externalId"]);
-    matches = attribute === "userName" ? [await users.getByEmail(value)].filter(served) : (await users.findByExternalId(value)).filter(served);
+    const [slice, total] = await Promise.all([users.listPresent(startIndex - 1, count), users.countPresent()]);
+    return sendScim(res, 200, listResponse(slice.map((u) => toScimUser(u, ctx.base)), total, startIndex));
   }
+  const { attribute, value } = parseEqFilter(filter, ["userName", "externalId"]);
+  const matches = attribute === "userName" ? [await users.getByEmail(value)].filter(served) : (await users.findByExternalId(value)).filter(served);
   const slice = matches.slice(startIndex - 1, startIndex - 1 + count);
   sendScim(res, 200, listResponse(slice.map((u) => toScimUser(u, ctx.base)), matches.length, startIndex));
 }

@@ -1,4 +1,4 @@
-import { EntityManager, In, MoreThan } from "typeorm";
+import { EntityManager, In, IsNull, MoreThan } from "typeorm";
 import { DomainError } from "../../domain/errors";
 import type { UserRecord } from "../../domain/model";
 import type { UserRepository } from "../../domain/ports/storage.port";
@@ -73,6 +73,16 @@ export class TypeormUserRepository implements UserRepository {
   async getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null> {
     const e = await this.manager.findOneBy(UserEntity, { source, externalId });
     return e ? toUserRecord(e) : null;
+  }
+
+  async listPresent(offset: number, limit: number): Promise<UserRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.manager.find(UserEntity, { where: { removedAt: IsNull() }, order: { id: "ASC" }, skip: offset, take: limit });
+    return rows.map(toUserRecord);
+  }
+
+  countPresent(): Promise<number> {
+    return this.manager.countBy(UserEntity, { removedAt: IsNull() });
   }
 
   async list(first: number, after?: string): Promise<UserRecord[]> {

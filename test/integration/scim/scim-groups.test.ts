@@ -158,6 +158,17 @@ for (const kind of databaseKinds()) {
       expect(await ssoRoles(a.id)).to.deep.equal([]);
     });
 
+    it("keeps a deprovisioned member in its groups, and takes a deleted user out of them", async () => {
+      const [a, b] = [await newUser(), await newUser()];
+      const name = unique("leavers");
+      const { id } = await createGroup(name, [a.id, b.id]);
+      await scim(server, admin, "PATCH", `/Users/${a.id}`, patchOp({ op: "replace", path: "active", value: false }));
+      await scim(server, admin, "DELETE", `/Users/${b.id}`);
+      const got = await scim(server, admin, "GET", `/Groups/${id}`);
+      expect(got.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
+      expect(await groupsOf(b.id)).to.deep.equal([]);
+    });
+
     it("refuses to add a deprovisioned user to a group", async () => {
       const a = await newUser();
       await scim(server, admin, "DELETE", `/Users/${a.id}`);

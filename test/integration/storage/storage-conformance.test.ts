@@ -74,6 +74,16 @@ for (const kind of databaseKinds()) {
         expect(await storage.users.get(u.id)).to.deep.equal(removed);
       });
 
+      it("pages users not deleted by their identity provider, by offset, and counts them", async () => {
+        for (let i = 0; i < 3; i++) await storage.users.create(aUser());
+        await storage.users.create(aUser({ status: "DEPROVISIONED", removedAt: at("2026-02-01T00:00:00.000Z") }));
+        const present = (await storage.users.all()).filter((u) => !u.removedAt);
+        expect(await storage.users.countPresent()).to.equal(present.length);
+        expect((await storage.users.listPresent(1, 2)).map((u) => u.id)).to.deep.equal(present.slice(1, 3).map((u) => u.id));
+        expect((await storage.users.listPresent(0, present.length + 5)).map((u) => u.id)).to.deep.equal(present.map((u) => u.id));
+        expect(await storage.users.listPresent(0, 0)).to.deep.equal([]);
+      });
+
       it("finds users by exact externalId, case included", async () => {
         const externalId = `ext-${randomUUID()}`;
         const a = aUser({ externalId });
