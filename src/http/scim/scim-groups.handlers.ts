@@ -25,16 +25,19 @@ export async function listGroups(ctx: ScimContext, req: Request, res: Response):
   const filter = filterParam(req);
   const { startIndex, count } = page(req);
   const users = ctx.services.storage.users;
-  const names = filter === undefined ? await users.groupNames() : [parseEqFilter(filter, ["displayName"]).value];
-  const resources = [];
-  let total = 0;
-  for (const name of names) {
-    const members = await users.membersOf(name);
-    if (members.length === 0) continue;
-    total += 1;
-    if (total >= startIndex && resources.length < count) resources.push(toScimGroup(name, members, ctx.base, withMembers(req)));
+  let names: string[];
+  if (filter === undefined) {
+    // Every name some user carries is a group with members.
+    names = await users.groupNames();
+  } else {
+    const { value } = parseEqFilter(filter, ["displayName"]);
+    names = (await users.membersOf(value)).length > 0 ? [value] : [];
   }
-  sendScim(res, 200, listResponse(resources, total, startIndex));
+  const slice = names.slice(startIndex - 1, startIndex - 1 + count);
+  const members = withMembers(req);
+  const resources = [];
+  for (const name of slice) resources.push(toScimGroup(name, members ? await users.membersOf(name) : [], ctx.base, members));
+  sendScim(res, 200, listResponse(resources, names.length, startIndex));
 }
 
 /** The group behind `:id` and its members; 404 when the id is not a group id or nobody carries the group. */

@@ -74,12 +74,16 @@ for (const kind of databaseKinds()) {
       const a = await newUser();
       const name = unique("listed");
       await createGroup(name, [a.id]);
+      await createGroup(unique("listed"), [a.id]);
       const all = await scim(server, admin, "GET", "/Groups");
       expect(all.body.Resources.map((g: any) => g.displayName)).to.include(name);
       expect(all.body.totalResults).to.equal(all.body.Resources.length);
       const one = await scim(server, admin, "GET", `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}&excludedAttributes=members`);
       expect(one.body.totalResults).to.equal(1);
       expect(one.body.Resources[0]).to.deep.include({ id: groupIdOf(name), displayName: name }).and.not.have.property("members");
+      const page = await scim(server, admin, "GET", "/Groups?startIndex=2&count=1");
+      expect(page.body).to.deep.include({ totalResults: all.body.totalResults, startIndex: 2, itemsPerPage: 1 });
+      expect(page.body.Resources[0].id).to.equal(all.body.Resources[1].id);
       const none = await scim(server, admin, "GET", `/Groups?filter=${encodeURIComponent(`displayName eq "${unique("absent")}"`)}`);
       expect(none.body).to.deep.include({ totalResults: 0, Resources: [] });
       expectScimError(await scim(server, admin, "GET", `/Groups?filter=${encodeURIComponent(`displayName sw "x"`)}`), 400, "invalidFilter");
