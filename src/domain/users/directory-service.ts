@@ -88,9 +88,7 @@ export class DirectoryService {
 
   /** Changes email, externalId or display name; a change that changes nothing writes nothing. */
   async updateProfile(request: DirectoryRequest, id: string, change: ProfileChange): Promise<UserRecord> {
-    const email = change.email === undefined ? undefined : checkEmail(change.email, "userName");
-    const externalId = change.externalId === undefined ? undefined : checkText(change.externalId, "externalId");
-    const displayName = change.displayName === undefined ? undefined : checkText(change.displayName, "displayName");
+    const { email, externalId, displayName } = checkProfile(change);
     return this.writer.write(request, async (repos) => {
       const user = await servedUser(repos, id);
       const next: UserRecord = {
@@ -189,6 +187,15 @@ export class DirectoryService {
     }
     return { members: written.members, added: written.added, removed: written.removed, grants };
   }
+}
+
+/** The change as stored (email lower-cased); BAD_USER_INPUT naming the field, before anything is written. */
+export function checkProfile(change: ProfileChange): ProfileChange {
+  return {
+    ...(change.email !== undefined ? { email: checkEmail(change.email, "userName") } : {}),
+    ...(change.externalId !== undefined ? { externalId: checkText(change.externalId, "externalId") } : {}),
+    ...(change.displayName !== undefined ? { displayName: checkText(change.displayName, "displayName") } : {}),
+  };
 }
 
 /** The user as provisioning serves it: NOT_FOUND when absent or deleted by the IdP. */

@@ -5,9 +5,8 @@ import { auditedSystemCheck } from "../../domain/decisions/audited-system-check"
 import type { Principal } from "../../domain/principal";
 import type { DirectoryRequest } from "../../domain/users/directory-service";
 import type { Services } from "../../graphql/context";
-import { ScimError } from "./scim-error";
 import { MAX_RESULTS } from "./scim-discovery";
-import { invalidValue } from "./scim-error";
+import { invalidValue, ScimError } from "./scim-error";
 
 export interface ScimContext {
   services: Services;
@@ -24,7 +23,11 @@ export interface ScimContext {
  */
 export async function guard(ctx: ScimContext, operation: string, capability: string, name: string): Promise<void> {
   const decision = await auditedSystemCheck(ctx.services, ctx.principal, { operation, capability, name, requestId: ctx.requestId });
-  if (!decision.allowed) throw new ScimError(403, `${operation} needs ${capability}${name ? ` on '${name}'` : ""} (${decision.reason})`);
+  // The name stays out of the message: it would tell a caller who may not read users whose email an id is.
+  if (!decision.allowed) {
+    const mfa = decision.reason === "MFA_REQUIRED" ? " with MFA: step up and retry" : ` (${decision.reason})`;
+    throw new ScimError(403, `${operation} needs ${capability}${mfa}`);
+  }
 }
 
 export function directoryRequest(ctx: ScimContext, operation: string): DirectoryRequest {

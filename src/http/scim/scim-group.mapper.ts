@@ -45,7 +45,7 @@ export function memberIds(value: unknown, field: string, strict = false): Member
   if (!Array.isArray(value)) throw invalidValue(`${field} must be a list of {"value": "<user id>"}`);
   return value.map((m, i) => {
     if (!isObject(m) || typeof m.value !== "string" || m.value === "") throw invalidValue(`${field}[${i}].value must be a user id`);
-    if (m.type !== undefined && m.type !== "User") throw invalidValue(`${field}[${i}].type: only users can be members (groups do not nest)`);
+    if (m.type !== undefined && (typeof m.type !== "string" || m.type.toLowerCase() !== "user")) throw invalidValue(`${field}[${i}].type: only users can be members (groups do not nest)`);
     return { id: m.value, field: `${field}[${i}].value`, strict };
   });
 }

@@ -5,7 +5,7 @@
 // DELETE deprovisions and marks the user deleted, after which it answers 404.
 import type { Request, Response } from "express";
 import type { UserRecord } from "../../domain/model";
-import { servedUser } from "../../domain/users/directory-service";
+import { checkProfile, servedUser } from "../../domain/users/directory-service";
 import { directoryRequest, filterParam, guard, page, type ScimContext } from "./scim-context";
 import { listResponse } from "./scim-discovery";
 import { invalidValue, mutability, ScimError, sendScim } from "./scim-error";
@@ -104,6 +104,8 @@ async function change(ctx: ScimContext, req: Request, res: Response, operation: 
         "not the identity provider's. A portcullis administrator re-activates the user with the reactivateUser mutation and grants its roles again.",
     );
   }
+  // Bad input is refused before anything is written, deprovisioning included.
+  checkProfile(profile);
   const request = directoryRequest(ctx, operation);
   if (deprovision) await ctx.services.directory.deprovision(request, id);
   if (profileChanges) await ctx.services.directory.updateProfile(request, id, profile);

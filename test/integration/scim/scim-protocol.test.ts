@@ -105,9 +105,10 @@ for (const kind of databaseKinds()) {
         const partner = (await scim(server, admin, "POST", "/Users", aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }))).body;
         const other = (await scim(server, admin, "POST", "/Users", aScimUser())).body;
         expect((await scim(server, partnerAdmin.token, "GET", `/Users/${partner.id}`)).status).to.equal(200);
-        expectScimError(await scim(server, partnerAdmin.token, "GET", `/Users/${other.id}`), 403);
+        const refusedExisting = expectScimError(await scim(server, partnerAdmin.token, "GET", `/Users/${other.id}`), 403);
         // Not found and not allowed look alike to a caller who may not read the object.
-        expectScimError(await scim(server, partnerAdmin.token, "GET", `/Users/${randomUUID()}`), 403);
+        const refusedMissing = expectScimError(await scim(server, partnerAdmin.token, "GET", `/Users/${randomUUID()}`), 403);
+        expect(refusedExisting.detail).to.equal(refusedMissing.detail).and.not.contain(other.userName);
       });
     });
 

@@ -223,6 +223,13 @@ for (const kind of databaseKinds()) {
         expect(events.map((e) => e.action)).to.deep.equal(["deprovision", "change"]);
       });
 
+      it("refuses a PATCH with active false and a bad value as a whole: the user stays active", async () => {
+        const body = await create();
+        const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "active", value: false }, { op: "replace", path: "userName", value: "nope" }));
+        expectScimError(res, 400, "invalidValue");
+        expect((await server.app.storage.users.get(body.id))?.status).to.equal("ACTIVE");
+      });
+
       it("refuses active true on a deprovisioned user with 400 mutability that says how to re-activate", async () => {
         const body = await create({ active: false });
         const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "active", value: true }));
