@@ -21,6 +21,9 @@ import { PolicyService } from "./domain/access-model/policy-service";
 import { ResourceTypeService } from "./domain/access-model/resource-type-service";
 import { RoleService } from "./domain/access-model/role-service";
 import { loadSeeds } from "./domain/seeds/seed-loader";
+import { SessionService } from "./domain/sessions/session-service";
+import { SecretBox } from "./domain/credentials/secret-box";
+import { TotpService } from "./domain/mfa/totp-service";
 import { SsoGrantSyncService } from "./domain/sso/sso-grant-sync-service";
 import { SsoLoginService } from "./domain/sso/sso-login-service";
 import { SsoMappingService } from "./domain/sso/sso-mapping-service";
@@ -67,12 +70,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     } else if (result.bootstrapTokenIgnored) {
       logger.info("PORTCULLIS_BOOTSTRAP_TOKEN ignored: the database is already initialised");
     }
+    if (config.encryptionKey === null) logger.info("PORTCULLIS_ENCRYPTION_KEY is not set: TOTP enrolment is refused");
     const runtime = await PolicyRuntime.load(storage);
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
     const users = new UserService(writer);
     const ssoGrants = new SsoGrantSyncService(writer);
+    // Credential reads are cached briefly; a local write (revocation, lock, logout) empties the cache.
+    const credentials = new CredentialCache(storage);
+    writer.onCommitted(() => credentials.clear());
+    const sessions = new SessionService({ storage, runtime, audit, onChanged: () => credentials.clear() });
     const services = {
       storage, runtime, audit, writer, users, ssoGrants,
       decisions: new DecisionService(storage, runtime, audit),
@@ -86,10 +94,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
       ssoMappings: new SsoMappingService(storage, writer),
       directory: new DirectoryService(writer, users, ssoGrants, config.scimProvider),
+      sessions,
+      totp: new TotpService({
+        storage, runtime, audit, sessions, box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,
+        stepUpTtlSeconds: config.mfaStepUpTtlSeconds, onChanged: () => credentials.clear(),
+      }),
     };
-    // Credential reads are cached briefly; a local write (revocation, lock) empties the cache.
-    const credentials = new CredentialCache(storage);
-    writer.onCommitted(() => credentials.clear());
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
@@ -98,6 +108,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       })),
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
+      cookies: { secure: config.nodeEnv !== "development" },
       logger,
     });
     await http.start();

@@ -2,6 +2,7 @@
 // A bad value stops start-up with one line naming the variable (ConfigError).
 
 import { isIP } from "node:net";
+import { durationProblem, parseDuration } from "./engine/duration";
 
 export type DatabaseConfig =
   | { kind: "sqlite"; path: string; url: string }
@@ -22,6 +23,10 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** The SSO provider whose mappings turn SCIM group membership into grants. */
   scimProvider: string;
+  /** 32 bytes (PORTCULLIS_ENCRYPTION_KEY, base64) that encrypt TOTP seeds at rest; null: TOTP enrolment is refused. */
+  encryptionKey: Buffer | null;
+  /** How long a TOTP step-up counts as MFA for the session (PORTCULLIS_MFA_STEP_UP_TTL, default 15m). */
+  mfaStepUpTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -50,7 +55,25 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
     scimProvider: parseProviderName("SCIM_PROVIDER", value(env, "SCIM_PROVIDER") ?? "saml"),
+    encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
+    mfaStepUpTtlSeconds: parseStepUpTtl(value(env, "PORTCULLIS_MFA_STEP_UP_TTL")),
   };
+}
+
+function parseEncryptionKey(raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, "base64") : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError("PORTCULLIS_ENCRYPTION_KEY", "must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)");
+  return key;
+}
+
+function parseStepUpTtl(raw: string | undefined): number {
+  if (raw === undefined) return 15 * 60;
+  const problem = durationProblem(raw);
+  if (problem !== null) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", problem);
+  const seconds = parseDuration(raw);
+  if (seconds < 1) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", "must be at least 1s");
+  return seconds;
 }
 
 function value(env: Env, name: string): string | undefined {

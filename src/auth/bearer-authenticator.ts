@@ -1,5 +1,6 @@
-// Authorization: Bearer <secret> → Principal (PRODUCT.md §7). A secret with a bad
-// shape or checksum is refused before any lookup; only its SHA-256 is looked up.
+// Authorization: Bearer <secret>, or the session cookie → Principal (PRODUCT.md
+// §7). A secret with a bad shape or checksum is refused before any lookup; only
+// its SHA-256 is looked up.
 import { checkSecret, hashesEqual, hashSecret, SESSION_PREFIX } from "../domain/credentials/secret-format";
 import type { SessionRepository, TokenRepository, UserRepository } from "../domain/ports/storage.port";
 import type { Principal } from "../domain/principal";
@@ -19,6 +20,12 @@ export interface CredentialLookups {
   users: Pick<UserRepository, "get">;
 }
 
+/** What a request may carry: the Authorization header and the session cookie's value. */
+export interface RequestCredentials {
+  authorization: string | undefined;
+  sessionCookie: string | null;
+}
+
 export class BearerAuthenticator {
   constructor(
     private readonly storage: CredentialLookups,
@@ -36,6 +43,18 @@ export class BearerAuthenticator {
     if (!check.ok) return { ok: false, failure: check.problem === "checksum" ? "checksum" : "malformed" };
     const hash = hashSecret(secret);
     return check.prefix === SESSION_PREFIX ? this.session(hash, sourceIp) : this.token(hash, sourceIp);
+  }
+
+  /**
+   * A request with an Authorization header is judged by that header alone; the
+   * session cookie counts only without one, and only a session secret (`pts_`) is
+   * accepted from it: a token never travels as a cookie.
+   */
+  async authenticateRequest(credentials: RequestCredentials, sourceIp: string | null): Promise<AuthResult> {
+    if (credentials.authorization !== undefined || credentials.sessionCookie === null) return this.authenticate(credentials.authorization, sourceIp);
+    const check = checkSecret(credentials.sessionCookie, SESSION_PREFIX);
+    if (!check.ok) return { ok: false, failure: check.problem === "checksum" ? "checksum" : "malformed" };
+    return this.session(hashSecret(credentials.sessionCookie), sourceIp);
   }
 
   private async token(hash: string, sourceIp: string | null): Promise<AuthResult> {

@@ -13,6 +13,8 @@ import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
 import type { DirectoryService } from "../domain/users/directory-service";
 import type { Storage } from "../domain/ports/storage.port";
+import type { SessionService } from "../domain/sessions/session-service";
+import type { TotpService } from "../domain/mfa/totp-service";
 import type { SsoGrantSync, SsoLogin } from "../domain/sso/sso-login";
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
@@ -46,6 +48,10 @@ export interface Services {
   ssoMappings: SsoMappingService;
   /** Provisioning from the IdP's directory (SCIM): users and group membership. */
   directory: DirectoryService;
+  /** Logout and MFA step-up of the caller's own session. */
+  sessions: SessionService;
+  /** TOTP enrolment and verification. */
+  totp: TotpService;
 }
 
 export interface RequestContext {

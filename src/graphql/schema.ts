@@ -17,12 +17,13 @@ import { TokenResolver } from "./resolvers/token.resolver";
 import { UserAdminResolver } from "./resolvers/user-admin.resolver";
 import { AuditResolver } from "./resolvers/audit.resolver";
 import { AuditSubscriptionResolver } from "./resolvers/audit-subscription.resolver";
+import { MfaResolver } from "./resolvers/mfa.resolver";
 import { SsoMappingResolver } from "./resolvers/sso-mapping.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
 
 export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
   PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver,
-  AuditSubscriptionResolver, SsoMappingResolver] as const;
+  AuditSubscriptionResolver, SsoMappingResolver, MfaResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

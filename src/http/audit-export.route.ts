@@ -1,7 +1,8 @@
 // GET /audit/export: the audit trail as NDJSON, oldest first (PRODUCT.md §9).
 // Authenticated like /graphql, guarded by audit:read through the engine (the
 // decision audited as operation `GET /audit/export`), filtered by the query
-// parameters of AuditFilter plus `days`. Streams in batches, honours
+// parameters of AuditFilter plus `days`. The session cookie is accepted when no
+// Authorization header is sent. Streams in batches, honours
 // back-pressure and stops when the client goes away.
 import { once } from "node:events";
 import type { Request, RequestHandler, Response } from "express";
@@ -14,6 +15,7 @@ import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
+import { requestCredentials } from "./session-cookie";
 
 export const EXPORT_OPERATION = "GET /audit/export";
 const CAPABILITY = "audit:read";
@@ -88,7 +90,7 @@ export function auditExport(options: AuditExportOptions): RequestHandler {
   return async (req: Request, res: Response) => {
     const requestId = String(res.locals.requestId);
     const sourceIp = options.clientAddress(req);
-    const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
+    const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
     await auditAuthentication(services, auth, sourceIp, requestId);
     if (!auth.ok) {
       res.setHeader("www-authenticate", "Bearer");

@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /scim/v2.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /scim/v2.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -15,6 +15,8 @@ import { auditExport } from "./audit-export.route";
 import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
+import { logoutRoute } from "./logout.route";
+import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
 import { attachSubscriptionServer } from "./subscription-server";
 import type { Logger } from "./logger";
 
@@ -24,6 +26,8 @@ export interface HttpOptions {
   authenticator: BearerAuthenticator;
   trustedProxies: string[];
   production: boolean;
+  /** How session cookies are set and cleared (Secure outside development). */
+  cookies: SessionCookieOptions;
   logger: Logger;
 }
 
@@ -80,6 +84,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
   app.use("/scim/v2", scimRouter({ services, authenticator, clientAddress, logger }));
 
+  app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
+
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();
     const pending = database ? await services.storage.pendingMigrations().catch(() => ["unknown"]) : [];
@@ -103,7 +109,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           context: async ({ req, res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
             const sourceIp = clientAddress(req);
-            const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
+            const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
             await auditAuthentication(services, auth, sourceIp, requestId);
             return {
               requestId,

@@ -1,6 +1,7 @@
 // The browser form of a session secret (PRODUCT.md §7): an HTTP-only cookie,
 // Secure unless NODE_ENV is development, SameSite=Lax so that a cross-site POST
 // never carries it. The CLI gets the same secret as a bearer instead.
+import type { IncomingMessage } from "node:http";
 import type { Request, Response } from "express";
 
 export const SESSION_COOKIE = "portcullis_session";
@@ -25,7 +26,7 @@ export function clearSessionCookie(res: Response, options: SessionCookieOptions)
 }
 
 /** The session secret from the request's Cookie header, or null. */
-export function sessionCookieOf(req: Pick<Request, "headers">): string | null {
+export function sessionCookieOf(req: Pick<Request | IncomingMessage, "headers">): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(";")) {
@@ -36,4 +37,9 @@ export function sessionCookieOf(req: Pick<Request, "headers">): string | null {
     return value === "" ? null : value;
   }
   return null;
+}
+
+/** The credentials a request carries, for BearerAuthenticator.authenticateRequest. */
+export function requestCredentials(req: Pick<Request | IncomingMessage, "headers">): { authorization: string | undefined; sessionCookie: string | null } {
+  return { authorization: req.headers.authorization, sessionCookie: sessionCookieOf(req) };
 }

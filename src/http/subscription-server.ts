@@ -1,7 +1,10 @@
 // graphql-ws on the HTTP server's own port, path /graphql (PRODUCT.md §7, §9).
 //
 // - connection_init carries connectionParams { authorization: "Bearer <secret>" };
-//   a missing or bad credential is audited like any failed authentication and
+//   without it, the session cookie of the upgrade request counts, but only when
+//   the request comes from the server's own origin (browsers send cookies on
+//   cross-site WebSocket handshakes, and no CORS check stands in the way). A
+//   missing or bad credential is audited like any failed authentication and
 //   the socket is closed with 4403.
 // - Every REAUTH_MS the connection's credential is authenticated again (cheap:
 //   credential reads are cached for at most 1 s and emptied on local writes);
@@ -25,6 +28,7 @@ import type { RequestContext, Services } from "../graphql/context";
 import { formatError } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
+import { sessionCookieOf } from "./session-cookie";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 
@@ -52,6 +56,17 @@ interface Connection {
 
 type Extra = { socket: WebSocket; request: IncomingMessage };
 
+/** No Origin (not a browser), or an Origin whose host is the Host the request was sent to. */
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { services, authenticator, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: "/graphql" });
@@ -67,15 +82,18 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
     schema: options.schema,
     onConnect: async (ctx) => {
       const { socket, request } = ctx.extra;
-      const authorization = typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined;
+      const credentials = {
+        authorization: typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined,
+        sessionCookie: sameOrigin(request) ? sessionCookieOf(request) : null,
+      };
       const sourceIp = options.clientAddress(request);
-      const auth = await authenticator.authenticate(authorization, sourceIp);
+      const auth = await authenticator.authenticateRequest(credentials, sourceIp);
       await auditAuthentication(services, auth, sourceIp, randomUUID());
       if (!auth.ok) return false;
       // Gone while it was being authenticated: no timer for a socket that will never close again.
       if (socket.readyState !== socket.OPEN) return false;
       const timer = setInterval(() => {
-        authenticator.authenticate(authorization, sourceIp).then(
+        authenticator.authenticateRequest(credentials, sourceIp).then(
           (again) => { if (!again.ok) closeWith(socket, "credential"); },
           (err: unknown) => logger.warn("could not re-authenticate a subscriber", { error: String(err) }),
         );

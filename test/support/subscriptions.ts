@@ -15,12 +15,25 @@ export interface TestSubscription {
   dispose(): Promise<void>;
 }
 
-export function subscribe(server: TestServer, query: string, options: { token?: string; variables?: Record<string, unknown> } = {}): TestSubscription {
+/** A `ws` WebSocket that sends these headers with its handshake (a browser's Cookie and Origin). */
+function webSocketWith(headers: Record<string, string>): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  } as typeof WebSocket;
+}
+
+export function subscribe(
+  server: TestServer,
+  query: string,
+  options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): TestSubscription {
   let onClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (onClosed = resolve));
   const client: Client = createClient({
     url: server.url.replace(/^http/, "ws") + "/graphql",
-    webSocketImpl: WebSocket,
+    webSocketImpl: options.headers ? webSocketWith(options.headers) : WebSocket,
     connectionParams: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
     retryAttempts: 0,
     lazy: false,

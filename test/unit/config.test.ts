@@ -17,6 +17,15 @@ describe("loadConfig", () => {
     expect(loadConfig({ SCIM_PROVIDER: "oidc" }).scimProvider).to.equal("oidc");
   });
 
+  it("has no encryption key and a 15-minute step-up window unless told otherwise", () => {
+    expect(loadConfig({}).encryptionKey).to.equal(null);
+    expect(loadConfig({}).mfaStepUpTtlSeconds).to.equal(900);
+    const key = Buffer.alloc(32, 7);
+    const config = loadConfig({ PORTCULLIS_ENCRYPTION_KEY: key.toString("base64"), PORTCULLIS_MFA_STEP_UP_TTL: "1h30m" });
+    expect(config.encryptionKey).to.deep.equal(key);
+    expect(config.mfaStepUpTtlSeconds).to.equal(5400);
+  });
+
   it("reads a MySQL URL, a port, Redis and trusted proxies", () => {
     const config = loadConfig({
       DATABASE_URL: "mysql://root@127.0.0.1:3306/portcullis", PORT: "8080", REDIS_URL: "redis://127.0.0.1:6379",
@@ -42,6 +51,10 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ PORTCULLIS_ADMIN_EMAIL: "admin" }, "PORTCULLIS_ADMIN_EMAIL"],
     [{ SCIM_PROVIDER: "Okta SAML" }, "SCIM_PROVIDER"],
+    [{ PORTCULLIS_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") }, "PORTCULLIS_ENCRYPTION_KEY"],
+    [{ PORTCULLIS_ENCRYPTION_KEY: "not base64!" }, "PORTCULLIS_ENCRYPTION_KEY"],
+    [{ PORTCULLIS_MFA_STEP_UP_TTL: "15 minutes" }, "PORTCULLIS_MFA_STEP_UP_TTL"],
+    [{ PORTCULLIS_MFA_STEP_UP_TTL: "0s" }, "PORTCULLIS_MFA_STEP_UP_TTL"],
   ];
   for (const [env, variable] of bad) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {

@@ -129,9 +129,14 @@ export interface TokenRepository {
 }
 
 export interface SessionRepository {
+  /** null when no session has this id. */
+  get(id: string): Promise<SessionRecord | null>;
   getByHash(secretHash: string): Promise<SessionRecord | null>;
   create(session: SessionRecord): Promise<void>;
+  /** Replaces every mutable field (not id, userId, createdAt). */
   update(session: SessionRecord): Promise<void>;
+  /** Sets revokedAt on the session if it is live (not revoked, not expired at `at`); true when it was. */
+  revoke(id: string, at: Date): Promise<boolean>;
   /** Sets revokedAt on every live session of the user; returns how many. */
   revokeForUser(userId: string, at: Date): Promise<number>;
 }
@@ -147,6 +152,39 @@ export interface SsoMappingRepository {
    * otherwise, callers validate first); mappings of other providers are untouched.
    */
   replace(provider: string | null, mappings: readonly SsoMappingRecord[]): Promise<void>;
+}
+
+/** A user's TOTP state (columns of `users` that no UserRecord carries). */
+export interface TotpState {
+  userId: string;
+  /** The seed as sealed by the secret box (AES-256-GCM); null when not enrolled. */
+  sealedSecret: string | null;
+  /** Whether a code has confirmed the current seed (the user's mfaEnrolled). */
+  confirmed: boolean;
+  /** The last time step whose code was accepted. */
+  lastStep: number | null;
+  /** Wrong codes since the last accepted one or the last block. */
+  failures: number;
+  blockedUntil: Date | null;
+}
+
+export interface TotpRepository {
+  /** null when no user has this id. */
+  get(userId: string): Promise<TotpState | null>;
+  /** Stores a new unconfirmed seed: confirmed (mfaEnrolled) false, lastStep null, failures 0, not blocked. */
+  enroll(userId: string, sealedSecret: string): Promise<void>;
+  /**
+   * Accepts a code's time step, atomically: only when no step at or after it was
+   * accepted before (a code is good once, even with concurrent callers). On
+   * success sets lastStep, confirmed (mfaEnrolled) true, failures 0, not blocked.
+   * false when the step (or a later one) was already used.
+   */
+  acceptStep(userId: string, step: number): Promise<boolean>;
+  /**
+   * Counts a wrong code; the `limit`-th in a row blocks verification until
+   * `blockUntil` and starts the count again. Returns the state after it.
+   */
+  recordFailure(userId: string, limit: number, blockUntil: Date): Promise<TotpState>;
 }
 
 export interface PolicyStateRepository {
@@ -173,6 +211,7 @@ export interface Repositories {
   tokens: TokenRepository;
   sessions: SessionRepository;
   ssoMappings: SsoMappingRepository;
+  totp: TotpRepository;
   policyState: PolicyStateRepository;
   audit: AuditAppender;
 }

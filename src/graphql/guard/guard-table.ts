@@ -107,6 +107,9 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     reviewAccessRequest: { kind: "check", capability: "access_request:review", name: (a) => String(a.id) },
     // create/update on each policy, role and SSO provider it changes (read for a dry run): the resolver decides.
     applyBundle: { kind: "resolver" },
+    // About the caller's own session: any authenticated caller; the TOTP service refuses tokens and audits each verification.
+    enrollTotp: { kind: "always" },
+    verifyTotp: { kind: "always" },
   },
   Subscription: {
     // graphql-shield does not guard subscribe, and a "check" here would audit every

@@ -22,6 +22,14 @@ export class UserEntity {
 
   @Column(jsonText()) groups: string[];
   @Column({ type: "boolean", default: false }) mfaEnrolled: boolean;
+
+  // TOTP state (read and written only through the TOTP repository, never part of
+  // a UserRecord): the seed encrypted with AES-256-GCM, the last time step
+  // accepted (a code is good once), and the throttle on wrong codes.
+  @Column({ type: "varchar", length: 255, nullable: true }) totpSecret: string | null;
+  @Column({ type: "int", nullable: true }) totpLastStep: number | null;
+  @Column({ type: "int", default: 0 }) totpFailures: number;
+  @Column(timestamp({ nullable: true })) totpBlockedUntil: Date | null;
   @Column({ type: "varchar", length: 255, nullable: true }) lockedReason: string | null;
   @Column(timestamp()) createdAt: Date;
   @Column(timestamp({ nullable: true })) lastSeenAt: Date | null;

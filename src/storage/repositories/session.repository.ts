@@ -14,6 +14,11 @@ function toRecord(e: SessionEntity): SessionRecord {
 export class TypeormSessionRepository implements SessionRepository {
   constructor(private readonly manager: EntityManager) {}
 
+  async get(id: string): Promise<SessionRecord | null> {
+    const e = await this.manager.findOneBy(SessionEntity, { id });
+    return e ? toRecord(e) : null;
+  }
+
   async getByHash(secretHash: string): Promise<SessionRecord | null> {
     const e = await this.manager.findOneBy(SessionEntity, { secretHash });
     return e ? toRecord(e) : null;
@@ -26,6 +31,11 @@ export class TypeormSessionRepository implements SessionRepository {
   async update(session: SessionRecord): Promise<void> {
     const { id, createdAt: _createdAt, userId: _userId, ...rest } = session;
     await this.manager.update(SessionEntity, { id }, rest);
+  }
+
+  async revoke(id: string, at: Date): Promise<boolean> {
+    const result = await this.manager.update(SessionEntity, { id, revokedAt: IsNull(), expiresAt: MoreThan(at) }, { revokedAt: at });
+    return (result.affected ?? 0) > 0;
   }
 
   async revokeForUser(userId: string, at: Date): Promise<number> {

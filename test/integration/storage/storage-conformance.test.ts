@@ -386,6 +386,25 @@ for (const kind of databaseKinds()) {
         expect((await storage.sessions.getByHash(s.secretHash))?.revokedAt).to.deep.equal(at("2026-01-01T01:00:00.000Z"));
       });
 
+      it("reads a session by id and ends one live session, once", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        const s = {
+          id: randomUUID(), userId: u.id, secretHash: randomUUID().replace(/-/g, "").padEnd(64, "b"), source: "SAML" as const, mfa: false,
+          mfaVerifiedUntil: null, sourceIp: null, createdAt: at("2026-01-01T00:00:00.000Z"), expiresAt: at("2026-01-01T08:00:00.000Z"),
+          lastSeenAt: null, revokedAt: null,
+        };
+        await storage.sessions.create(s);
+        expect(await storage.sessions.get(s.id)).to.deep.equal(s);
+        expect(await storage.sessions.get(randomUUID())).to.equal(null);
+        expect(await storage.sessions.revoke(s.id, at("2026-01-01T09:00:00.000Z"))).to.equal(false);
+        expect(await storage.sessions.revoke(s.id, at("2026-01-01T01:00:00.000Z"))).to.equal(true);
+        expect(await storage.sessions.revoke(s.id, at("2026-01-01T02:00:00.000Z"))).to.equal(false);
+        const verified = { ...s, mfaVerifiedUntil: at("2026-01-01T01:15:00.000Z"), revokedAt: at("2026-01-01T01:00:00.000Z") };
+        await storage.sessions.update(verified);
+        expect(await storage.sessions.get(s.id)).to.deep.equal(verified);
+      });
+
       it("ends only live sessions: an expired one is neither revoked nor counted", async () => {
         const u = aUser();
         await storage.users.create(u);
@@ -398,6 +417,42 @@ for (const kind of databaseKinds()) {
         expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T02:00:00.000Z"))).to.equal(1);
         expect((await storage.sessions.getByHash("b".repeat(64)))?.revokedAt).to.equal(null);
         expect((await storage.sessions.getByHash("c".repeat(64)))?.revokedAt).to.deep.equal(at("2026-01-01T02:00:00.000Z"));
+      });
+    });
+
+    describe("TOTP state", () => {
+      it("stores a seed unconfirmed, and keeps it when the user is updated", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        expect(await storage.totp.get(u.id)).to.deep.equal({ userId: u.id, sealedSecret: null, confirmed: false, lastStep: null, failures: 0, blockedUntil: null });
+        await storage.totp.enroll(u.id, "v1.sealed");
+        await storage.users.update({ ...u, displayName: "Renamed" });
+        expect(await storage.totp.get(u.id)).to.deep.include({ sealedSecret: "v1.sealed", confirmed: false });
+        expect(await storage.totp.get(randomUUID())).to.equal(null);
+      });
+
+      it("accepts each time step once and only moving forward, confirming enrolment", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        await storage.totp.enroll(u.id, "v1.sealed");
+        expect(await storage.totp.acceptStep(u.id, 100)).to.equal(true);
+        expect(await storage.totp.acceptStep(u.id, 100)).to.equal(false);
+        expect(await storage.totp.acceptStep(u.id, 99)).to.equal(false);
+        expect(await storage.totp.get(u.id)).to.deep.include({ confirmed: true, lastStep: 100 });
+        expect((await storage.users.get(u.id))?.mfaEnrolled).to.equal(true);
+        const both = await Promise.all([storage.totp.acceptStep(u.id, 101), storage.totp.acceptStep(u.id, 101)]);
+        expect(both.filter(Boolean)).to.have.length(1);
+      });
+
+      it("blocks at the limit of wrong codes and starts counting again; an accepted code clears the count", async () => {
+        const u = aUser();
+        await storage.users.create(u);
+        await storage.totp.enroll(u.id, "v1.sealed");
+        const until = at("2026-01-01T00:05:00.000Z");
+        expect((await storage.totp.recordFailure(u.id, 3, until))).to.deep.include({ failures: 1, blockedUntil: null });
+        await storage.totp.acceptStep(u.id, 5);
+        for (let i = 0; i < 2; i++) await storage.totp.recordFailure(u.id, 3, until);
+        expect(await storage.totp.recordFailure(u.id, 3, until)).to.deep.include({ failures: 0, blockedUntil: until });
       });
     });
 

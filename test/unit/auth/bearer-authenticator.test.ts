@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { BearerAuthenticator } from "../../../src/auth/bearer-authenticator";
 import type { TokenUsageRecorder } from "../../../src/auth/token-usage-recorder";
-import { generateSecret, hashSecret, secretHint, TOKEN_PREFIX } from "../../../src/domain/credentials/secret-format";
+import { generateSecret, hashSecret, secretHint, SESSION_PREFIX, TOKEN_PREFIX } from "../../../src/domain/credentials/secret-format";
 import type { TokenRecord, UserRecord } from "../../../src/domain/model";
 
 // A storage double that records every lookup: the point is to show which
@@ -46,6 +46,20 @@ describe("BearerAuthenticator", () => {
     expect(await auth.authenticate("Basic abc", null)).to.deep.equal({ ok: false, failure: "malformed" });
     expect(await auth.authenticate("Bearer not-a-token", null)).to.deep.equal({ ok: false, failure: "malformed" });
     expect(lookups).to.deep.equal([]);
+  });
+
+  it("takes the session cookie only without an Authorization header, and never a token from it", async () => {
+    const secret = generateSecret(TOKEN_PREFIX);
+    const { storage, lookups } = storageWith([token(secret)], [user]);
+    const auth = new BearerAuthenticator(storage);
+    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: secret }, null)).to.deep.equal({ ok: false, failure: "malformed" });
+    expect(lookups).to.deep.equal([]);
+    const session = generateSecret(SESSION_PREFIX);
+    expect((await auth.authenticateRequest({ authorization: `Bearer ${secret}`, sessionCookie: session }, null)).ok).to.equal(true);
+    expect(lookups.some((l) => l.startsWith("session:"))).to.equal(false);
+    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: session }, null)).to.deep.equal({ ok: false, failure: "unknown" });
+    expect(lookups).to.include(`session:${hashSecret(session)}`);
+    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: null }, null)).to.deep.equal({ ok: false, failure: "missing" });
   });
 
   it("resolves a valid token to its owner, without MFA", async () => {

@@ -1,0 +1,34 @@
+// POST /auth/logout: ends the caller's session (from the cookie or a `pts_`
+// bearer), clears the cookie, 204. Without a valid session: 401 JSON, and the
+// cookie is cleared all the same (it is stale or forged). A token is not a
+// session: tokens end through revokeToken.
+import type { Request, RequestHandler, Response } from "express";
+import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { Services } from "../graphql/context";
+import { auditAuthentication } from "./authentication-audit";
+import type { ClientAddress } from "./client-address";
+import { clearSessionCookie, requestCredentials, type SessionCookieOptions } from "./session-cookie";
+
+export interface LogoutOptions {
+  services: Services;
+  authenticator: BearerAuthenticator;
+  clientAddress: ClientAddress;
+  cookies: SessionCookieOptions;
+}
+
+export function logoutRoute(options: LogoutOptions): RequestHandler {
+  const { services, authenticator } = options;
+  return async (req: Request, res: Response) => {
+    const requestId = String(res.locals.requestId);
+    const sourceIp = options.clientAddress(req);
+    const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
+    await auditAuthentication(services, auth, sourceIp, requestId);
+    clearSessionCookie(res, options.cookies);
+    if (!auth.ok || auth.principal.credential.kind !== "session") {
+      const message = auth.ok ? "logout ends a session; this credential is a token (revoke it with revokeToken)" : "no valid session: log in first";
+      return void res.status(401).json({ errors: [{ message, extensions: { code: "UNAUTHENTICATED" } }] });
+    }
+    await services.sessions.logout(auth.principal, requestId);
+    res.status(204).end();
+  };
+}
