@@ -35,7 +35,9 @@ export function scimRouter(options: ScimOptions): Router {
     sendScimError(res, new ScimError(500, `internal error (request id ${requestId})`));
   };
 
-  // Authentication first, for every path under /scim/v2, discovery included.
+  // Authentication first, for every path under /scim/v2, discovery included. The
+  // Authorization header only: SCIM clients are machines, and accepting the
+  // session cookie would let another site's page act with a browser's session.
   router.use(async (req, res, next) => {
     try {
       const requestId = String(res.locals.requestId);

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser, type TestUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
+import { addSession } from "../../support/sessions";
 import { aScimUser, eventsSince, expectScimError, GROUP_SCHEMA, patchOp, scim, USER_SCHEMA } from "../../support/scim";
 
 for (const kind of databaseKinds()) {
@@ -61,6 +62,13 @@ for (const kind of databaseKinds()) {
         expectScimError(await scim(server, "ptc_nottherightformat", "GET", "/ServiceProviderConfig"), 401);
         const failures = await eventsSince(server, since, "authenticate");
         expect(failures.map((e) => [e.decision, e.reason])).to.deep.equal([["DENY", "UNAUTHENTICATED"], ["DENY", "UNAUTHENTICATED"]]);
+      });
+
+      it("takes the Authorization header only: a session cookie does not authenticate SCIM calls", async () => {
+        const session = await addSession(server, viewer.user.id);
+        const res = await fetch(`${server.url}/scim/v2/Users`, { headers: { cookie: `portcullis_session=${session.secret}` } });
+        expect(res.status).to.equal(401);
+        expect(((await res.json()) as { schemas: string[] }).schemas).to.deep.equal(["urn:ietf:params:scim:api:messages:2.0:Error"]);
       });
 
       it("refuses a token once revoked or its owner deprovisioned", async () => {
