@@ -97,6 +97,8 @@ async function change(ctx: ScimContext, req: Request, res: Response, operation: 
   };
   const profileChanges = Object.keys(profile).length > 0;
   if (profileChanges || !deprovision) await guard(ctx, operation, "user:update", name);
+  // A new address is a new name in policies: the caller must be allowed to update that user too.
+  if (profile.email !== undefined) await guard(ctx, operation, "user:update", profile.email.toLowerCase());
   if (deprovision) await guard(ctx, operation, "user:deprovision", name);
   if (attrs.active === true && user.status === "DEPROVISIONED") {
     throw mutability(

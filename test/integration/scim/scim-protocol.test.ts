@@ -118,6 +118,19 @@ for (const kind of databaseKinds()) {
         const refusedMissing = expectScimError(await scim(server, partnerAdmin.token, "GET", `/Users/${randomUUID()}`), 403);
         expect(refusedExisting.detail).to.equal(refusedMissing.detail).and.not.contain(other.userName);
       });
+
+      it("needs update on the new address too when userName changes", async () => {
+        const role = `scim-${randomUUID().slice(0, 6)}`;
+        await addRole(server, `kind: policy\nname: ${role}\nrules:\n  - resource: user\n    name: "*@partner.example"\n    capabilities: [read, update]\n`, `kind: role\nname: ${role}\npolicies: [${role}]\n`);
+        const partnerAdmin = await addUser(server, [role]);
+        const partner = (await scim(server, admin, "POST", "/Users", aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }))).body;
+        const within = `q-${randomUUID().slice(0, 6)}@partner.example`;
+        const moved = await scim(server, partnerAdmin.token, "PATCH", `/Users/${partner.id}`, patchOp({ op: "replace", path: "userName", value: within }));
+        expect(moved.status, moved.raw).to.equal(200);
+        const outside = await scim(server, partnerAdmin.token, "PATCH", `/Users/${partner.id}`, patchOp({ op: "replace", path: "userName", value: `q@corp.example` }));
+        expectScimError(outside, 403);
+        expect((await server.app.storage.users.get(partner.id))?.email).to.equal(within);
+      });
     });
 
     describe("requests and errors", () => {
