@@ -33,6 +33,21 @@ export function patchOperations(body: unknown): PatchOperation[] {
 }
 
 const CORE_USER_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:";
+const ENTERPRISE_USER_PREFIX = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user";
+/**
+ * Core User attributes (RFC 7643 §4.1) portcullis does not keep. IdPs send them
+ * with their default mappings; like unknown attributes in a full representation
+ * they are ignored, where a path outside the schema is refused.
+ */
+const IGNORED_CORE = new Set([
+  "nickname", "profileurl", "title", "usertype", "preferredlanguage", "locale", "timezone", "phonenumbers", "ims", "photos",
+  "addresses", "entitlements", "roles", "x509certificates",
+]);
+
+/** Whether the path names an attribute portcullis does not keep but SCIM defines (the enterprise extension included). */
+function ignored(p: string): boolean {
+  return p.startsWith(ENTERPRISE_USER_PREFIX) || IGNORED_CORE.has(p.split(/[.[]/)[0]!);
+}
 
 /** A user attribute path without the optional core schema prefix, lower-cased (RFC 7643 §2.1: names ignore case). */
 function userPath(path: string): string {
@@ -45,7 +60,8 @@ function userPath(path: string): string {
  * attributes. Supported: add and replace of active, userName, displayName, name
  * (and name.formatted / givenName / familyName), externalId and emails (also
  * `emails[…].value`), with or without a path; remove of externalId, displayName
- * and name. `groups` is read-only (mutability); any other path is invalidPath.
+ * and name. `groups` is read-only (mutability); other attributes of the core and
+ * enterprise User schemas are ignored; any other path is invalidPath.
  */
 export function userPatch(ops: readonly PatchOperation[]): UserAttributes {
   const attrs: UserAttributes = {};
@@ -61,6 +77,8 @@ export function userPatch(ops: readonly PatchOperation[]): UserAttributes {
     const at = `${field}.value`;
     if (p === "groups" || p.startsWith("groups[") || p.startsWith("groups.")) throw mutability(`${field}: a user's groups are read-only; change membership through /Groups`);
     if (p === "id" || p.startsWith("meta")) throw mutability(`${field}: '${path}' is read-only`);
+    if (p === "password") throw invalidPath(`${field}: portcullis keeps no passwords (changePassword is not supported)`);
+    if (ignored(p)) continue;
     if (op === "remove") {
       if (p === "externalid") attrs.externalId = null;
       else if (p === "displayname" || p === "name" || p.startsWith("name.")) attrs.displayName = null;

@@ -177,10 +177,24 @@ for (const kind of databaseKinds()) {
         const body = await create({ displayName: "Stays" });
         const groups = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "displayName", value: "Gone" }, { op: "add", path: "groups", value: [{ value: "x" }] }));
         expectScimError(groups, 400, "mutability");
-        expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "nickName", value: "x" })), 400, "invalidPath");
+        expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "favouriteColour", value: "x" })), 400, "invalidPath");
+        expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "password", value: "x" })), 400, "invalidPath");
         expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, { Operations: [] }), 400, "invalidSyntax");
         expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "move", path: "displayName", value: "x" })), 400, "invalidSyntax");
         expect((await scim(server, admin, "GET", `/Users/${body.id}`)).body.displayName).to.equal("Stays");
+      });
+
+      it("ignores attributes of the SCIM schemas that portcullis does not keep, as IdPs' default mappings send them", async () => {
+        const body = await create();
+        const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp(
+          { op: "Add", path: "title", value: "Engineer" },
+          { op: "Add", path: 'phoneNumbers[type eq "work"].value', value: "+1 555" },
+          { op: "Add", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", value: "R&D" },
+          { op: "Replace", path: "displayName", value: "Kept" },
+        ));
+        expect(res.status, res.raw).to.equal(200);
+        expect(res.body.displayName).to.equal("Kept");
+        expect(res.body).to.not.have.property("title");
       });
 
       it("refuses a userName another user has with 409 uniqueness", async () => {
