@@ -118,6 +118,27 @@ for (const kind of databaseKinds()) {
       expectScimError(await scim(server, admin, "PUT", `/Groups/${id}`, { schemas: [GROUP_SCHEMA], displayName: "other", members: [] }), 400, "mutability");
     });
 
+    it("answers a group created without members, which is kept by nobody until members are added to its id", async () => {
+      const name = unique("empty");
+      const created = await scim(server, admin, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name });
+      expect(created.status, created.raw).to.equal(201);
+      expect(created.body).to.deep.include({ id: groupIdOf(name), displayName: name, members: [] });
+      expectScimError(await scim(server, admin, "GET", `/Groups/${created.body.id}`), 404);
+      const a = await newUser();
+      const filled = await scim(server, admin, "PATCH", `/Groups/${created.body.id}`, patchOp({ op: "add", path: "members", value: [{ value: a.id }] }));
+      expect(filled.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
+      expect((await scim(server, admin, "GET", `/Groups/${created.body.id}`)).status).to.equal(200);
+    });
+
+    it("removes every member with a remove of members without a value", async () => {
+      const [a, b] = [await newUser(), await newUser()];
+      const { id } = await createGroup(unique("emptied"), [a.id, b.id]);
+      const res = await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "remove", path: "members" }));
+      expect(res.body.members).to.deep.equal([]);
+      expect(await groupsOf(a.id)).to.deep.equal([]);
+      expect(await groupsOf(b.id)).to.deep.equal([]);
+    });
+
     it("deletes a group from every member; then GET answers 404, and members can be added again by id", async () => {
       const [a, b] = [await newUser(), await newUser()];
       const name = unique("deleted");
