@@ -18,6 +18,7 @@ import { PolicyWriter } from "./domain/policy/policy-writer";
 import { GrantService } from "./domain/grants/grant-service";
 import { TokenService } from "./domain/tokens/token-service";
 import { UserService } from "./domain/users/user-service";
+import { DirectoryService } from "./domain/users/directory-service";
 import { PolicyService } from "./domain/access-model/policy-service";
 import { ResourceTypeService } from "./domain/access-model/resource-type-service";
 import { RoleService } from "./domain/access-model/role-service";
@@ -88,6 +89,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     closeOnFailure.push(oneTime.close);
     // Every instance's committed events, in order: what subscribers are fed from.
     const stream = await AuditStream.start(storage.audit, { onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }) });
+    const users = new UserService(writer);
+    const ssoGrants = new SsoGrantSyncService(writer);
     // Credential reads are cached briefly; a write here or elsewhere (revocation, lock, logout) empties the cache.
     const credentials = new CredentialCache(storage);
     writer.onCommitted(() => credentials.clear());
@@ -107,19 +110,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
     const sessions = new SessionService({ storage, runtime, audit, onChanged: sessionsChanged });
     const services = {
-      storage, runtime, audit, writer, oneTimeStore: oneTime.store,
+      storage, runtime, audit, writer, oneTimeStore: oneTime.store, users, ssoGrants,
       decisions: new DecisionService(storage, runtime, audit),
       policies: new PolicyService(writer),
       roles: new RoleService(writer),
       resourceTypes: new ResourceTypeService(writer),
       grants: new GrantService(storage, writer),
-      users: new UserService(writer),
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
       auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream }),
       ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
-      ssoGrants: new SsoGrantSyncService(writer),
       ssoMappings: new SsoMappingService(storage, writer),
+      directory: new DirectoryService(writer, users, ssoGrants, config.scimProvider),
       sessions,
       totp: new TotpService({
         storage, runtime, audit, sessions, box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,

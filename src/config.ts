@@ -23,6 +23,8 @@ export interface Config {
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** The SSO provider whose mappings turn SCIM group membership into grants. */
+  scimProvider: string;
   /**
    * 32 bytes (PORTCULLIS_ENCRYPTION_KEY, base64) that encrypt TOTP seeds at rest and seal the OIDC
    * login cookie and device-flow handles; null: TOTP enrolment is refused, OIDC seals with a per-process key.
@@ -61,6 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
+    scimProvider: parseProviderName("SCIM_PROVIDER", value(env, "SCIM_PROVIDER") ?? "saml"),
     encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
     mfaStepUpTtlSeconds: parseStepUpTtl(value(env, "PORTCULLIS_MFA_STEP_UP_TTL")),
     saml: parseSamlConfig(env),
@@ -229,7 +232,7 @@ function parseSamlConfig(env: Env): SamlConfig | null {
     groupsAttributes: parseList("SAML_GROUPS_ATTRIBUTE", value(env, "SAML_GROUPS_ATTRIBUTE")) ?? SAML_DEFAULT_GROUPS_ATTRIBUTES,
     clockSkewMs: parseClockSkew(value(env, "SAML_CLOCK_SKEW")),
     mfaContexts: parseList("SAML_MFA_CONTEXTS", value(env, "SAML_MFA_CONTEXTS")) ?? SAML_DEFAULT_MFA_CONTEXTS,
-    provider: parseProvider("SAML_PROVIDER", value(env, "SAML_PROVIDER") ?? "saml"),
+    provider: parseProviderName("SAML_PROVIDER", value(env, "SAML_PROVIDER") ?? "saml"),
   };
 }
 
@@ -292,10 +295,6 @@ function parseClockSkew(raw: string | undefined): number {
   return seconds * 1000;
 }
 
-function parseProvider(variable: string, raw: string): string {
-  if (!/^[a-z0-9_-]{1,64}$/.test(raw)) throw new ConfigError(variable, `'${raw.slice(0, 80)}' is not a provider name ([a-z0-9_-], 1 to 64 characters)`);
-  return raw;
-}
 
 // --- OpenID Connect relying party (OIDC_* variables) ---
 
@@ -337,8 +336,7 @@ export function parseOidcConfig(env: Env): OidcConfig | null {
   if (!/^[\w:./-]{1,128}$/.test(groupsClaim)) throw new ConfigError("OIDC_GROUPS_CLAIM", `'${groupsClaim}' is not a claim name`);
   const mfaAmr = words(value(env, "OIDC_MFA_AMR") ?? "mfa otp hwk");
   if (mfaAmr.length === 0) throw new ConfigError("OIDC_MFA_AMR", "names no amr value");
-  const providerName = value(env, "OIDC_PROVIDER_NAME") ?? "oidc";
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(providerName)) throw new ConfigError("OIDC_PROVIDER_NAME", `'${providerName}' is not a provider name (a-z, 0-9, _ and -, at most 64)`);
+  const providerName = parseProviderName("OIDC_PROVIDER_NAME", value(env, "OIDC_PROVIDER_NAME") ?? "oidc");
   return { issuer, clientId, clientSecret, redirectUri, scopes, groupsClaim, mfaAmr, providerName };
 }
 
@@ -360,4 +358,9 @@ function parseOidcUrl(variable: string, raw: string): URL {
 
 function words(raw: string): string[] {
   return [...new Set(raw.split(/[\s,]+/).filter((s) => s !== ""))];
+}
+/** A provider name as SSO mappings store it (the same rule the mapping service applies). */
+function parseProviderName(variable: string, raw: string): string {
+  if (!/^[a-z0-9_-]{1,64}$/.test(raw)) throw new ConfigError(variable, `'${raw.slice(0, 80)}' is not a provider name: use 1 to 64 of a-z, 0-9, '_' and '-' (e.g. saml, oidc)`);
+  return raw;
 }

@@ -22,6 +22,12 @@ export interface UserRecord {
   lockedReason: string | null;
   createdAt: Date;
   lastSeenAt: Date | null;
+  /**
+   * When the identity provider deleted the user (SCIM DELETE). The record stays,
+   * DEPROVISIONED, for the audit trail's references, but provisioning no longer
+   * serves it. Absent or null: not deleted.
+   */
+  removedAt?: Date | null;
 }
 
 export interface ResourceTypeRecord {

@@ -11,6 +11,7 @@ import type { PolicyWriter } from "../domain/policy/policy-writer";
 import type { GrantService } from "../domain/grants/grant-service";
 import type { TokenService } from "../domain/tokens/token-service";
 import type { UserService } from "../domain/users/user-service";
+import type { DirectoryService } from "../domain/users/directory-service";
 import type { Storage } from "../domain/ports/storage.port";
 import type { SessionService } from "../domain/sessions/session-service";
 import type { TotpService } from "../domain/mfa/totp-service";
@@ -45,6 +46,8 @@ export interface Services {
   ssoGrants: SsoGrantSync;
   /** Lists and replaces SSO mappings. */
   ssoMappings: SsoMappingService;
+  /** Provisioning from the IdP's directory (SCIM): users and group membership. */
+  directory: DirectoryService;
   /** Logout and MFA step-up of the caller's own session. */
   sessions: SessionService;
   /** TOTP enrolment and verification. */

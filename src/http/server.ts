@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml, /auth/oidc.
+// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -12,6 +12,7 @@ import type { RequestContext, Services } from "../graphql/context";
 import { formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditExport } from "./audit-export.route";
+import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
 import { logoutRoute } from "./logout.route";
@@ -94,6 +95,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
   if (options.oidc) app.use("/auth/oidc", oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }));
+  app.use("/scim/v2", scimRouter({ services, authenticator, clientAddress, logger }));
 
   app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
 

@@ -10,6 +10,11 @@ describe("loadConfig", () => {
     expect(config.bootstrapToken).to.equal(null);
     expect(config.nodeEnv).to.equal("development");
     expect(config.trustedProxies).to.deep.equal([]);
+    expect(config.scimProvider).to.equal("saml");
+  });
+
+  it("takes the SSO provider whose mappings SCIM group membership feeds", () => {
+    expect(loadConfig({ SCIM_PROVIDER: "oidc" }).scimProvider).to.equal("oidc");
   });
 
   it("has no encryption key and a 15-minute step-up window unless told otherwise", () => {
@@ -45,6 +50,7 @@ describe("loadConfig", () => {
     [{ TRUSTED_PROXIES: "proxy.local" }, "TRUSTED_PROXIES"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ PORTCULLIS_ADMIN_EMAIL: "admin" }, "PORTCULLIS_ADMIN_EMAIL"],
+    [{ SCIM_PROVIDER: "Okta SAML" }, "SCIM_PROVIDER"],
     [{ PORTCULLIS_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") }, "PORTCULLIS_ENCRYPTION_KEY"],
     [{ PORTCULLIS_ENCRYPTION_KEY: "not base64!" }, "PORTCULLIS_ENCRYPTION_KEY"],
     [{ PORTCULLIS_MFA_STEP_UP_TTL: "15 minutes" }, "PORTCULLIS_MFA_STEP_UP_TTL"],

@@ -14,8 +14,18 @@ export interface UserRepository {
   getMany(ids: readonly string[]): Promise<UserRecord[]>;
   /** Case-insensitive; null when absent. */
   getByEmail(email: string): Promise<UserRecord | null>;
+  /** Every user whose externalId is exactly this (case-sensitive), ordered by id. */
+  findByExternalId(externalId: string): Promise<UserRecord[]>;
+  /** Every user whose `groups` holds exactly this name (case-sensitive), ordered by id. */
+  membersOf(group: string): Promise<UserRecord[]>;
+  /** Every group name some user carries, each once, in code-point order. */
+  groupNames(): Promise<string[]>;
   /** The user whose identity provider id is `externalId` and whose source is `source` (exact match); null when absent. */
   getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null>;
+  /** Users not deleted by their identity provider (`removedAt` null), ordered by id, `offset` skipped, at most `limit`. */
+  listPresent(offset: number, limit: number): Promise<UserRecord[]>;
+  /** How many users are not deleted by their identity provider. */
+  countPresent(): Promise<number>;
   /** Ordered by id ascending; only ids greater than `after` when given; at most `first`. */
   list(first: number, after?: string): Promise<UserRecord[]>;
   /** Every user, for compiling the policy state. */

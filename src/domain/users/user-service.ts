@@ -21,6 +21,13 @@ export interface CreateUserArgs {
   groups?: readonly string[] | null;
 }
 
+export interface DeprovisionOptions {
+  /** `Mutation.deprovisionUser` unless given (`SCIM.Users.delete`…). */
+  operation?: string;
+  /** Also mark the user deleted by its identity provider (`removedAt`). */
+  remove?: boolean;
+}
+
 export class UserService {
   constructor(
     private readonly writer: PolicyWriter,
@@ -106,6 +113,27 @@ export class UserService {
     });
   }
 
+  /**
+   * Back to ACTIVE after deprovisioning: an administrator's decision, never the
+   * identity provider's. Nothing comes back with it (grants were deleted, tokens
+   * and sessions stay revoked); a user the IdP deleted is served by SCIM again.
+   * Anything but DEPROVISIONED is CONFLICT.
+   */
+  async reactivateUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
+    return this.writer.write({ actor, operation: "Mutation.reactivateUser", requestId }, async (repos) => {
+      const user = await existingUser(repos, id, "id");
+      if (user.status !== "DEPROVISIONED") throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not DEPROVISIONED`, { field: "id" });
+      const active: UserRecord = { ...user, status: "ACTIVE", removedAt: null };
+      await repos.users.update(active);
+      return {
+        result: active,
+        apply: (e) => e.putUser(toUserDef(active)),
+        record: { user: user.email, from: "DEPROVISIONED", to: "ACTIVE", ...(user.removedAt ? { removedAt: user.removedAt.toISOString() } : {}) },
+        resource: { type: "user", name: user.email },
+      };
+    });
+  }
+
   /** Ends every live session of the user; returns how many. */
   async revokeSessions(actor: Principal, userId: string, requestId: string): Promise<number> {
     return this.writer.write({ actor, operation: "Mutation.revokeSessions", requestId }, async (repos) => {
@@ -119,10 +147,13 @@ export class UserService {
    * DEPROVISIONED, with every token and session revoked and every direct grant
    * deleted, in one write. Deprovisioning a deprovisioned user again changes
    * nothing and succeeds (identity providers retry). Deprovisioning oneself is refused.
+   * `remove` also marks the user deleted by its identity provider (SCIM DELETE)
+   * and takes it out of its groups, in the same write; `operation` names the entry point in the change record.
    */
-  async deprovisionUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
+  async deprovisionUser(actor: Principal, id: string, requestId: string, options: DeprovisionOptions = {}): Promise<UserRecord> {
     if (id === actor.user.id) throw badInput("id", "you cannot deprovision yourself: it would lock you out");
-    return this.writer.write({ actor, operation: "Mutation.deprovisionUser", requestId }, async (repos) => {
+    const operation = options.operation ?? "Mutation.deprovisionUser";
+    return this.writer.write({ actor, operation, requestId }, async (repos) => {
       const user = await existingUser(repos, id, "id");
       const now = this.now();
       const tokens = (await repos.tokens.listByOwner(id, false)).map((t) => ({ ...t, revokedAt: now }));
@@ -130,7 +161,8 @@ export class UserService {
       const sessionsRevoked = await repos.sessions.revokeForUser(id, now);
       const grants = await repos.grants.list({ userId: id, includeInactive: true });
       const grantsRemoved = await repos.grants.deleteForUser(id);
-      const gone: UserRecord = { ...user, status: "DEPROVISIONED" };
+      // A user the IdP deleted leaves its groups too: it is no longer anyone's member.
+      const gone: UserRecord = { ...user, status: "DEPROVISIONED", ...(options.remove ? { removedAt: user.removedAt ?? now, groups: [] } : {}) };
       await repos.users.update(gone);
       return {
         result: gone,
@@ -139,7 +171,7 @@ export class UserService {
           for (const g of grants) e.deleteGrant(g.id);
           for (const t of tokens) e.putToken(toTokenDef(t));
         },
-        record: { user: user.email, from: user.status, to: "DEPROVISIONED", grantsRemoved, roles: [...new Set(grants.map((g) => g.role))], tokensRevoked, sessionsRevoked },
+        record: { user: user.email, from: user.status, to: "DEPROVISIONED", ...(options.remove ? { removed: true, groupsLeft: user.groups } : {}), grantsRemoved, roles: [...new Set(grants.map((g) => g.role))], tokensRevoked, sessionsRevoked },
         resource: { type: "user", name: user.email },
       };
     });

@@ -85,6 +85,8 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     unlockUser: { kind: "check", capability: "user:unlock", name: (a, c) => userEmail(c, a.id) },
     revokeSessions: { kind: "check", capability: "user:lock", name: (a, c) => userEmail(c, a.userId) },
     deprovisionUser: { kind: "check", capability: "user:deprovision", name: (a, c) => userEmail(c, a.id) },
+    // Re-admitting a deprovisioned user is as weighty as creating one.
+    reactivateUser: { kind: "check", capability: "user:create", name: (a, c) => userEmail(c, a.id) },
     createPolicy: { kind: "check", capability: "policy:create", name: documentName },
     updatePolicy: { kind: "check", capability: "policy:update", name: (a) => String(a.name) },
     deletePolicy: { kind: "check", capability: "policy:delete", name: (a) => String(a.name) },

@@ -1,4 +1,4 @@
-// createUser, lockUser, unlockUser, revokeSessions, deprovisionUser. The guard
+// createUser, lockUser, unlockUser, revokeSessions, deprovisionUser, reactivateUser. The guard
 // has already checked the capability (guard-table.ts); the user service
 // validates, checks escalation and writes.
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from "type-graphql";
@@ -35,6 +35,13 @@ export class UserAdminResolver {
   @Mutation(() => UserType)
   async unlockUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<UserType> {
     return fresh(ctx, await ctx.services.users.unlockUser(ctx.principal!, id, ctx.requestId));
+  }
+
+  @Mutation(() => UserType, {
+    description: "Makes a DEPROVISIONED user ACTIVE again, without grants or credentials: an administrator's decision, which SCIM cannot make.",
+  })
+  async reactivateUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<UserType> {
+    return fresh(ctx, await ctx.services.users.reactivateUser(ctx.principal!, id, ctx.requestId));
   }
 
   @Mutation(() => Int, { description: "Ends every session of the user; returns how many were ended." })

@@ -33,4 +33,6 @@ export class UserEntity {
   @Column({ type: "varchar", length: 255, nullable: true }) lockedReason: string | null;
   @Column(timestamp()) createdAt: Date;
   @Column(timestamp({ nullable: true })) lastSeenAt: Date | null;
+  /** Set when the identity provider deleted the user over SCIM; the row stays for the audit trail. */
+  @Column(timestamp({ nullable: true })) removedAt: Date | null;
 }

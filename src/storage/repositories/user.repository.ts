@@ -1,4 +1,4 @@
-import { EntityManager, In, MoreThan } from "typeorm";
+import { EntityManager, In, IsNull, MoreThan } from "typeorm";
 import { DomainError } from "../../domain/errors";
 import type { UserRecord } from "../../domain/model";
 import type { UserRepository } from "../../domain/ports/storage.port";
@@ -19,11 +19,12 @@ export function toUserRecord(e: UserEntity): UserRecord {
     lockedReason: e.lockedReason,
     createdAt: e.createdAt,
     lastSeenAt: e.lastSeenAt,
+    removedAt: e.removedAt ?? null,
   };
 }
 
 function toEntity(u: UserRecord): UserEntity {
-  return Object.assign(new UserEntity(), { ...u, email: u.email.toLowerCase() });
+  return Object.assign(new UserEntity(), { ...u, email: u.email.toLowerCase(), removedAt: u.removedAt ?? null });
 }
 
 export class TypeormUserRepository implements UserRepository {
@@ -44,9 +45,44 @@ export class TypeormUserRepository implements UserRepository {
     return e ? toUserRecord(e) : null;
   }
 
+  async findByExternalId(externalId: string): Promise<UserRecord[]> {
+    // MySQL's default collation compares case-insensitively: keep exact matches only.
+    const rows = await this.manager.find(UserEntity, { where: { externalId }, order: { id: "ASC" } });
+    return rows.filter((e) => e.externalId === externalId).map(toUserRecord);
+  }
+
+  async membersOf(group: string): Promise<UserRecord[]> {
+    // Groups are a JSON array in a text column: narrow down with LIKE on the
+    // name's JSON form, then keep exact members only.
+    const pattern = `%${JSON.stringify(group).replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    const rows = await this.manager
+      .createQueryBuilder(UserEntity, "u")
+      .where("u.groups LIKE :pattern ESCAPE '!'", { pattern })
+      .orderBy("u.id", "ASC")
+      .getMany();
+    return rows.filter((e) => (e.groups ?? []).includes(group)).map(toUserRecord);
+  }
+
+  async groupNames(): Promise<string[]> {
+    const rows = await this.manager.createQueryBuilder(UserEntity, "u").select("u.groups", "groups").where("u.groups <> '[]'").getRawMany<{ groups: string | null }>();
+    const names = new Set<string>();
+    for (const row of rows) for (const g of JSON.parse(row.groups ?? "[]") as string[]) names.add(g);
+    return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
   async getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null> {
     const e = await this.manager.findOneBy(UserEntity, { source, externalId });
     return e ? toUserRecord(e) : null;
+  }
+
+  async listPresent(offset: number, limit: number): Promise<UserRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.manager.find(UserEntity, { where: { removedAt: IsNull() }, order: { id: "ASC" }, skip: offset, take: limit });
+    return rows.map(toUserRecord);
+  }
+
+  countPresent(): Promise<number> {
+    return this.manager.countBy(UserEntity, { removedAt: IsNull() });
   }
 
   async list(first: number, after?: string): Promise<UserRecord[]> {

@@ -12,6 +12,7 @@ const LOCK = `mutation($id: ID!, $reason: String) { lockUser(id: $id, reason: $r
 const UNLOCK = "mutation($id: ID!) { unlockUser(id: $id) { id status } }";
 const REVOKE_SESSIONS = "mutation($userId: ID!) { revokeSessions(userId: $userId) }";
 const DEPROVISION = `mutation($id: ID!) { deprovisionUser(id: $id) { ${USER_FIELDS} } }`;
+const REACTIVATE = `mutation($id: ID!) { reactivateUser(id: $id) { ${USER_FIELDS} } }`;
 const CAN = `query($subject: SubjectInput, $action: String!, $resource: ResourceInput!) {
   can(subject: $subject, action: $action, resource: $resource) { allowed reason }
 }`;
@@ -228,6 +229,26 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    describe("reactivateUser", () => {
+      it("makes a deprovisioned user ACTIVE again with no grants, its old credentials still revoked", async () => {
+        const target = await addUser(server, ["deployer"]);
+        await ok(server, admin, DEPROVISION, { id: target.user.id });
+        const before = await auditHead(server);
+        const { reactivateUser } = await ok(server, admin, REACTIVATE, { id: target.user.id });
+        expect(reactivateUser).to.deep.include({ status: "ACTIVE", grants: [] });
+        expect(await authenticates(target.token)).to.equal("UNAUTHENTICATED");
+        expect(await can(target.user.id)).to.deep.include({ allowed: false });
+        const [change] = await changesSince(server, before, "Mutation.reactivateUser");
+        expect(change?.metadata?.change).to.deep.include({ user: target.user.email, from: "DEPROVISIONED", to: "ACTIVE" });
+      });
+
+      it("refuses a user that is not deprovisioned with CONFLICT, and an unknown one with NOT_FOUND", async () => {
+        const target = await addUser(server, ["viewer"]);
+        expect((await refused(server, admin, REACTIVATE, { id: target.user.id })).extensions).to.deep.include({ code: "CONFLICT", field: "id" });
+        expect((await refused(server, admin, REACTIVATE, { id: randomUUID() })).extensions).to.deep.include({ code: "NOT_FOUND", field: "id" });
+      });
+    });
+
     it("refuses every user field to a user with no roles, with FORBIDDEN and the capability", async () => {
       const nobody = await addUser(server, []);
       const target = await addUser(server, ["viewer"]);
@@ -237,6 +258,7 @@ for (const kind of databaseKinds()) {
         [UNLOCK, { id: target.user.id }, "user:unlock"],
         [REVOKE_SESSIONS, { userId: target.user.id }, "user:lock"],
         [DEPROVISION, { id: target.user.id }, "user:deprovision"],
+        [REACTIVATE, { id: target.user.id }, "user:create"],
       ];
       for (const [query, variables, capability] of calls) {
         const { extensions } = await refused(server, nobody.token, query, variables);

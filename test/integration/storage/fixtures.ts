@@ -8,7 +8,7 @@ export function aUser(patch: Partial<UserRecord> = {}): UserRecord {
   return {
     id: randomUUID(), email: `user-${unique()}@example.com`, displayName: "A User", kind: "HUMAN", status: "ACTIVE",
     source: "LOCAL", externalId: null, groups: ["eng"], mfaEnrolled: false, lockedReason: null,
-    createdAt: at("2026-01-02T03:04:05.678Z"), lastSeenAt: null, ...patch,
+    createdAt: at("2026-01-02T03:04:05.678Z"), lastSeenAt: null, removedAt: null, ...patch,
   };
 }
 

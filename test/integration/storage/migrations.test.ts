@@ -56,6 +56,23 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it("keep the rows of a database built by an earlier release: users and the sessions that hang off them survive", async () => {
+      const ds = createDataSource(await detectDatabase(db.config));
+      await ds.initialize();
+      try {
+        await ds.runMigrations();
+        for (let i = 1; i < ds.migrations.length; i++) await ds.undoLastMigration();
+        const q = (name: string) => (ds.options.type === "better-sqlite3" ? `"${name}"` : `\`${name}\``);
+        await ds.query(`INSERT INTO users (id, email, kind, status, source, ${q("groups")}, mfa_enrolled, created_at) VALUES ('u1', 'old@example.com', 'HUMAN', 'ACTIVE', 'LOCAL', '["eng"]', 0, '2026-01-01 00:00:00.000')`);
+        await ds.query("INSERT INTO sessions (id, user_id, secret_hash, source, mfa, created_at, expires_at) VALUES ('s1', 'u1', 'h', 'LOCAL', 0, '2026-01-01 00:00:00.000', '2026-01-01 08:00:00.000')");
+        await ds.runMigrations();
+        expect((await ds.query("SELECT id FROM users")).map((r: { id: string }) => r.id)).to.deep.equal(["u1"]);
+        expect((await ds.query("SELECT id FROM sessions")).map((r: { id: string }) => r.id)).to.deep.equal(["s1"]);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
     it("are applied at start-up, after which none is pending", async () => {
       const bare = await TypeormStorage.open(db.config, { migrate: false });
       try {

@@ -69,6 +69,45 @@ for (const kind of databaseKinds()) {
         const changed = { ...u, status: "LOCKED" as const, lockedReason: "left", lastSeenAt: at("2026-05-06T07:08:09.123Z"), groups: [] };
         await storage.users.update(changed);
         expect(await storage.users.get(u.id)).to.deep.equal(changed);
+        const removed = { ...changed, status: "DEPROVISIONED" as const, removedAt: at("2026-05-07T00:00:00.001Z") };
+        await storage.users.update(removed);
+        expect(await storage.users.get(u.id)).to.deep.equal(removed);
+      });
+
+      it("pages users not deleted by their identity provider, by offset, and counts them", async () => {
+        for (let i = 0; i < 3; i++) await storage.users.create(aUser());
+        await storage.users.create(aUser({ status: "DEPROVISIONED", removedAt: at("2026-02-01T00:00:00.000Z") }));
+        const present = (await storage.users.all()).filter((u) => !u.removedAt);
+        expect(await storage.users.countPresent()).to.equal(present.length);
+        expect((await storage.users.listPresent(1, 2)).map((u) => u.id)).to.deep.equal(present.slice(1, 3).map((u) => u.id));
+        expect((await storage.users.listPresent(0, present.length + 5)).map((u) => u.id)).to.deep.equal(present.map((u) => u.id));
+        expect(await storage.users.listPresent(0, 0)).to.deep.equal([]);
+      });
+
+      it("finds users by exact externalId, case included", async () => {
+        const externalId = `ext-${randomUUID()}`;
+        const a = aUser({ externalId });
+        const b = aUser({ externalId: externalId.toUpperCase() });
+        await storage.users.create(a);
+        await storage.users.create(b);
+        expect((await storage.users.findByExternalId(externalId)).map((u) => u.id)).to.deep.equal([a.id]);
+        expect(await storage.users.findByExternalId(`ext-${randomUUID()}`)).to.deep.equal([]);
+      });
+
+      it("finds the members of a group by exact name, LIKE wildcards and quotes taken literally", async () => {
+        const tag = randomUUID().slice(0, 8);
+        const odd = `50%_off "${tag}" \\ é`;
+        const plain = aUser({ groups: [`eng-${tag}`, odd] });
+        const prefix = aUser({ groups: [`eng-${tag}-ops`] });
+        const upper = aUser({ groups: [`ENG-${tag}`] });
+        const wild = aUser({ groups: [`50x_off "${tag}" \\ é`] });
+        for (const u of [plain, prefix, upper, wild]) await storage.users.create(u);
+        expect((await storage.users.membersOf(`eng-${tag}`)).map((u) => u.id)).to.deep.equal([plain.id]);
+        expect((await storage.users.membersOf(odd)).map((u) => u.id)).to.deep.equal([plain.id]);
+        const names = await storage.users.groupNames();
+        expect(names).to.include.members([`eng-${tag}`, odd, `eng-${tag}-ops`, `ENG-${tag}`]);
+        expect(new Set(names).size).to.equal(names.length);
+        expect(names).to.deep.equal([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
       });
 
       it("finds a user by source and external id, exactly", async () => {

@@ -1,7 +1,8 @@
 import { Init1795511088864 } from "./1795511088864-Init";
 import { OneTimeValues1796224910080 } from "./1796224910080-OneTimeValues";
+import { ScimRemovedAt1796224848721 } from "./1796224848721-ScimRemovedAt";
 import { TotpState1796225832031 } from "./1796225832031-TotpState";
 import { AuditWriteCost1796227815942 } from "./1796227815942-AuditWriteCost";
 
 /** Every mysql migration, oldest first. */
-export const MYSQL_MIGRATIONS: Function[] = [Init1795511088864, OneTimeValues1796224910080, TotpState1796225832031, AuditWriteCost1796227815942];
+export const MYSQL_MIGRATIONS: Function[] = [Init1795511088864, ScimRemovedAt1796224848721, OneTimeValues1796224910080, TotpState1796225832031, AuditWriteCost1796227815942];
