@@ -133,6 +133,7 @@ export async function runFanoutBench(): Promise<void> {
     const question = `{ can(action: "read", resource: { type: "job", namespace: "prod", name: "api" }) { allowed } }`;
     let sent = 0;
     let failed = 0;
+    const roundTrips: number[] = [];
     const inFlight = new Set<Promise<void>>();
     const start = Date.now();
     const tickMs = 10;
@@ -142,7 +143,11 @@ export async function runFanoutBench(): Promise<void> {
         // A bounded number in flight: a server that cannot keep up shows as a lower rate, not a pile-up.
         while (sent < due && inFlight.size < MAX_IN_FLIGHT) {
           sent++;
-          const call = post(a!.url, denied, question).then((r) => { if (r.data?.can?.allowed !== false) failed++; }, () => void failed++);
+          const began = Date.now();
+          const call = post(a!.url, denied, question).then((r) => {
+            roundTrips.push(Date.now() - began);
+            if (r.data?.can?.allowed !== false) failed++;
+          }, () => void failed++);
           const tracked = call.finally(() => inFlight.delete(tracked));
           inFlight.add(tracked);
         }
@@ -157,7 +162,8 @@ export async function runFanoutBench(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const [onA, onB] = await Promise.all(workers.map(report));
     const rows = [["A (same instance)", onA!], ["B (over Redis)", onB!]] as const;
-    console.log(`sent ${sent} denies in ${elapsed.toFixed(1)} s (${Math.round(sent / elapsed)}/s), ${failed} failed`);
+    roundTrips.sort((x, y) => x - y);
+    console.log(`sent ${sent} denies in ${elapsed.toFixed(1)} s (${Math.round(sent / elapsed)}/s), ${failed} failed; the deny's own HTTP round trip (decision + durable audit write): p50 ${percentile(roundTrips, 50)} ms, p99 ${percentile(roundTrips, 99)} ms`);
     console.log("| subscribers on | deliveries | expected | p50 ms | p99 ms | max ms | closed early |");
     console.log("|---|---:|---:|---:|---:|---:|---:|");
     const all: number[] = [];
