@@ -2,7 +2,8 @@ import { Between, DataSource, EntityManager, type SelectQueryBuilder } from "typ
 import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import type { Mutex } from "../domain/mutex";
-import type { AuditStore, ChainFn } from "../domain/ports/audit.port";
+import { format } from "mysql2";
+import type { AuditStore, ChainFn, ChainHead } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
 import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
 
@@ -55,38 +56,63 @@ function rowPlan(manager: EntityManager): RowPlan {
   return plan;
 }
 
+interface PreparedAppend {
+  head: ChainHead;
+  records: AuditEventRecord[];
+  statements: Array<{ sql: string; params: unknown[] }>;
+}
+
+/**
+ * Numbers and hashes the events after `head` and builds the statements that
+ * insert them and move the head. Pure work, no I/O: it can run before the head
+ * is locked. On MySQL the values are formatted into the SQL here (with the
+ * connection's own rules: UTC dates), so nothing is left for the driver to do
+ * while the head is held.
+ */
+function prepareAppend(manager: EntityManager, sqlite: boolean, head: ChainHead, events: AuditEventInput[], chain: ChainFn): PreparedAppend {
+  const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
+  const statement = (sql: string, params: unknown[]) => (sqlite ? { sql, params } : { sql: format(sql, params as Parameters<typeof format>[1], false, "Z"), params: [] });
+  const records = chain(head, events);
+  const statements: PreparedAppend["statements"] = [];
+  if (records.length === 0) return { head, records, statements };
+  const plan = rowPlan(manager);
+  const columnList = plan.columns.map((c) => q(c.databaseName)).join(", ");
+  const rowPlaceholder = `(${plan.columns.map(() => "?").join(", ")})`;
+  const rowsPerInsert = sqlite ? ROWS_PER_INSERT.sqlite : ROWS_PER_INSERT.mysql;
+  for (let i = 0; i < records.length; i += rowsPerInsert) {
+    const chunk = records.slice(i, i + rowsPerInsert);
+    statements.push(statement(
+      `INSERT INTO ${q("audit_events")} (${columnList}) VALUES ${chunk.map(() => rowPlaceholder).join(", ")}`,
+      chunk.flatMap((r) => plan.values.map((value) => value(r))),
+    ));
+  }
+  const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => [String(r.sequence), role]));
+  for (let i = 0; i < roles.length; i += rowsPerInsert * 4) {
+    const chunk = roles.slice(i, i + rowsPerInsert * 4);
+    statements.push(statement(`INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`, chunk.flat()));
+  }
+  const last = records[records.length - 1]!;
+  statements.push(statement(`UPDATE ${q("audit_head")} SET ${q("sequence")} = ?, ${q("hash")} = ? WHERE ${q("id")} = 1`, [String(last.sequence), last.hash]));
+  return { head, records, statements };
+}
+
 /**
  * Locks the chain head (MySQL: the row, so instances never interleave; SQLite
  * has one writer at a time already), numbers and hashes the events after it,
  * inserts them and moves the head — all in the transaction of `manager`. Plain
  * multi-row INSERTs: this runs for every decision, so it skips the query builder.
+ * With `expected`, the statements are prepared before the lock and used when
+ * the head is indeed there.
  */
-async function appendIn(manager: EntityManager, sqlite: boolean, events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
+async function appendIn(manager: EntityManager, sqlite: boolean, events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]> {
   const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
-  const [head] = (await manager.query(`SELECT ${q("sequence")}, ${q("hash")} FROM ${q("audit_head")} WHERE ${q("id")} = 1${sqlite ? "" : " FOR UPDATE"}`)) as Array<{ sequence: string | number; hash: string }>;
-  if (!head) throw new Error("audit_head row is missing");
-  const records = chain({ sequence: Number(head.sequence), hash: head.hash }, events);
-  if (records.length === 0) return records;
-  const plan = rowPlan(manager);
-  const columns = plan.columns;
-  const columnList = columns.map((c) => q(c.databaseName)).join(", ");
-  const rowPlaceholder = `(${columns.map(() => "?").join(", ")})`;
-  const rowsPerInsert = sqlite ? ROWS_PER_INSERT.sqlite : ROWS_PER_INSERT.mysql;
-  for (let i = 0; i < records.length; i += rowsPerInsert) {
-    const chunk = records.slice(i, i + rowsPerInsert);
-    await manager.query(
-      `INSERT INTO ${q("audit_events")} (${columnList}) VALUES ${chunk.map(() => rowPlaceholder).join(", ")}`,
-      chunk.flatMap((r) => plan.values.map((value) => value(r))),
-    );
-  }
-  const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => [String(r.sequence), role]));
-  for (let i = 0; i < roles.length; i += rowsPerInsert * 4) {
-    const chunk = roles.slice(i, i + rowsPerInsert * 4);
-    await manager.query(`INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`, chunk.flat());
-  }
-  const last = records[records.length - 1]!;
-  await manager.query(`UPDATE ${q("audit_head")} SET ${q("sequence")} = ?, ${q("hash")} = ? WHERE ${q("id")} = 1`, [String(last.sequence), last.hash]);
-  return records;
+  let prepared = expected ? prepareAppend(manager, sqlite, expected, events, chain) : null;
+  const [row] = (await manager.query(`SELECT ${q("sequence")}, ${q("hash")} FROM ${q("audit_head")} WHERE ${q("id")} = 1${sqlite ? "" : " FOR UPDATE"}`)) as Array<{ sequence: string | number; hash: string }>;
+  if (!row) throw new Error("audit_head row is missing");
+  const head = { sequence: Number(row.sequence), hash: row.hash };
+  if (!prepared || prepared.head.sequence !== head.sequence || prepared.head.hash !== head.hash) prepared = prepareAppend(manager, sqlite, head, events, chain);
+  for (const { sql, params } of prepared.statements) await manager.query(sql, params);
+  return prepared.records;
 }
 
 /** Appends in a transaction someone else owns: the events commit or roll back with it. */
@@ -96,20 +122,23 @@ export function auditAppenderFor(manager: EntityManager, sqlite: boolean): Audit
 
 export class TypeormAuditStore implements AuditStore {
   private readonly sqlite: boolean;
+  /** MySQL: the next batch is prepared while the one before it commits (it then waits on the head's row lock). */
+  readonly concurrentAppends: number;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly lock: Mutex | null,
   ) {
     this.sqlite = dataSource.options.type === "better-sqlite3";
+    this.concurrentAppends = this.sqlite ? 1 : 2;
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     return this.lock ? this.lock.run(work) : work();
   }
 
-  append(events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]> {
-    return this.serial(() => this.dataSource.transaction((manager) => appendIn(manager, this.sqlite, events, chain)));
+  append(events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]> {
+    return this.serial(() => this.dataSource.transaction((manager) => appendIn(manager, this.sqlite, events, chain, expected)));
   }
 
   async range(from: number, to: number): Promise<AuditEventRecord[]> {

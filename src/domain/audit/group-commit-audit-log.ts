@@ -3,7 +3,7 @@
 // one transaction (group commit). A failed write rejects every event of its
 // batch, so each caller fails closed.
 import { randomUUID } from "node:crypto";
-import type { AuditStore } from "../ports/audit.port";
+import type { AuditStore, ChainFn, ChainHead } from "../ports/audit.port";
 import { type AuditEventInput, type AuditEventRecord } from "./audit-event";
 import { eventHash } from "./audit-hash";
 
@@ -28,6 +28,8 @@ export class GroupCommitAuditLog implements AuditLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private readonly listeners = new Set<(events: AuditEventRecord[]) => void>();
+  /** The head after the last batch this log wrote; null before the first, or after a failure. */
+  private lastHead: ChainHead | null = null;
 
   constructor(
     private readonly store: AuditStore,
@@ -60,24 +62,66 @@ export class GroupCommitAuditLog implements AuditLog {
     while (this.flushing) await this.flushing;
   }
 
+  /**
+   * Writes the queue in batches. Where the store allows it, the next batch is
+   * prepared (numbered, hashed, formatted) from where the batches in flight
+   * will leave the head, while they commit; the store prepares it again if the
+   * head is elsewhere (another instance, or a policy write, moved it). Callers
+   * and listeners hear of batches in the order they were written.
+   */
   private async flushLoop(): Promise<void> {
     // Let the callers of this tick join the first batch.
     await new Promise<void>((r) => setImmediate(r));
+    const depth = Math.max(1, this.store.concurrentAppends ?? 1);
+    const inFlight: Array<Promise<void>> = [];
+    let settled: Promise<void> = Promise.resolve();
+    // Where the head will stand once the batches in flight are written; null when not known.
+    let expected: ChainHead | null = this.lastHead;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 || inFlight.length > 0) {
+        if (this.queue.length === 0 || inFlight.length >= depth || (expected === null && inFlight.length > 0)) {
+          await inFlight.shift();
+          if (inFlight.length === 0) expected = this.lastHead;
+          continue;
+        }
         const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          const records = await this.store.append(batch.map((p) => p.event), (head, events) => chain(head, events));
-          batch.forEach((p, i) => p.resolve(records[i]!));
-          this.publish(records);
-        } catch (err) {
-          for (const p of batch) p.reject(err);
+        const events = batch.map((p) => p.event);
+        const base = expected;
+        const predicted = base ? chain(base, events) : null;
+        const chainFn: ChainFn = (head, evs) =>
+          predicted && base && head.sequence === base.sequence && head.hash === base.hash ? predicted : chain(head, evs);
+        const appended = this.store.append(events, chainFn, base ?? undefined);
+        // Handled below, in order; marked handled now so that an early failure is not reported as unhandled.
+        appended.catch(() => undefined);
+        expected = predicted !== null && predicted.length > 0 ? headOf(predicted) : null;
+        settled = settled.then(() => appended).then(
+          (records) => {
+            if (records.length > 0) this.lastHead = headOf(records);
+            batch.forEach((p, i) => p.resolve(records[i]!));
+            this.publish(records);
+          },
+          (err: unknown) => {
+            this.lastHead = null;
+            for (const p of batch) p.reject(err);
+          },
+        );
+        inFlight.push(settled);
+        // Let the callers of this tick join the next batch.
+        if (depth > 1) await new Promise<void>((r) => setImmediate(r));
+        else {
+          await inFlight.shift();
+          expected = this.lastHead;
         }
       }
     } finally {
       this.flushing = null;
     }
   }
+}
+
+function headOf(records: AuditEventRecord[]): ChainHead {
+  const last = records[records.length - 1]!;
+  return { sequence: last.sequence, hash: last.hash };
 }
 
 /** Numbers and chains a batch after the current head. */

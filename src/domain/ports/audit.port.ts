@@ -1,15 +1,29 @@
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
 import type { AuditFilter } from "../audit/audit-filter";
 
-export type ChainFn = (head: { sequence: number; hash: string }, events: AuditEventInput[]) => AuditEventRecord[];
+export interface ChainHead {
+  sequence: number;
+  hash: string;
+}
+
+export type ChainFn = (head: ChainHead, events: AuditEventInput[]) => AuditEventRecord[];
 
 export interface AuditStore {
   /**
    * In one transaction of its own: locks the chain head (so that instances sharing
    * the database never interleave), lets `chain` number and hash the events after
    * it, inserts them and moves the head. All or nothing; resolves after commit.
+   * `expected` is where the caller expects the head to be: the rows may be
+   * prepared from it before the head is locked (so that the work overlaps
+   * another append's commit), and are prepared again when the head is elsewhere.
    */
-  append(events: AuditEventInput[], chain: ChainFn): Promise<AuditEventRecord[]>;
+  append(events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]>;
+  /**
+   * How many appends are worth having in flight at once: 1 where the store runs
+   * them one after another anyway (SQLite); more where one can be prepared
+   * while another commits (MySQL). Absent means 1.
+   */
+  readonly concurrentAppends?: number;
   /** Events with sequence in [from, to], ascending. */
   range(from: number, to: number): Promise<AuditEventRecord[]>;
   /** The last sequence and hash written. */
