@@ -12,6 +12,7 @@
 //   announced anywhere is committed before it is announced).
 // - `catchUp()` reads whatever was committed since the last delivered event:
 //   the polling fallback when the bus is down, and a safety net when it is up.
+//   With no listener it only moves to the head: nothing is owed to anyone.
 // - Held events are bounded: beyond `maxHeld` the newest are dropped, to be
 //   read back from the database when their turn comes.
 import type { AuditStore } from "../ports/audit.port";
@@ -93,6 +94,14 @@ export class AuditStream {
   private async fill(): Promise<void> {
     try {
       const head = (await this.source.head()).sequence;
+      if (this.listeners.size === 0) {
+        // Nobody to deliver to: move to the head without reading the events (a
+        // subscriber that starts later replays from the table what it asks for).
+        if (head > this.delivered) this.delivered = head;
+        for (const sequence of this.held.keys()) if (sequence <= head) this.held.delete(sequence);
+        this.flush();
+        return;
+      }
       while (!this.stopped && this.delivered < head) {
         const events = await this.source.scanAfter({}, this.delivered, head, this.batch);
         if (events.length === 0) break;

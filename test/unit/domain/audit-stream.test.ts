@@ -91,4 +91,19 @@ describe("AuditStream", () => {
     expect(sequences(got)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     stream.stop();
   });
+
+  it("moves to the head without reading events while nobody listens", async () => {
+    const t = table(0);
+    const stream = await AuditStream.start(t.source);
+    for (let i = 1; i <= 5; i++) t.rows.push(event(i));
+    await stream.catchUp();
+    expect(t.reads()).to.equal(0);
+    expect(stream.position()).to.equal(5);
+    const got: AuditEventRecord[][] = [];
+    stream.listen((events) => got.push(events));
+    t.rows.push(event(6));
+    await stream.catchUp();
+    expect(sequences(got)).to.deep.equal([6]);
+    stream.stop();
+  });
 });
