@@ -12,6 +12,7 @@ export type OidcFailureReason =
   | "claims_invalid"
   | "replayed"
   | "user_locked"
+  | "link_refused"
   | "device_expired"
   | "device_denied"
   | "device_unknown";
