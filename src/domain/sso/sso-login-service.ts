@@ -10,7 +10,8 @@
 // SERVICE user, and anyone holding a superuser role, is never linked by email:
 // whoever controls an address at the IdP would otherwise become that user.
 // Administrators link such a user on purpose by setting its externalId to the
-// IdP's id for it (SCIM PUT/PATCH, which needs the user's roles covered).
+// IdP's id for it (SCIM PUT/PATCH, which needs the user's roles covered): a
+// LOCAL user, or a SCIM user of this provider, is then found by that id.
 import { randomUUID } from "node:crypto";
 import { actorFields } from "../audit/audit-actor";
 import type { AuditLog } from "../audit/group-commit-audit-log";
@@ -76,7 +77,7 @@ export class SsoLoginService implements SsoLogin {
     try {
       done = await this.deps.writer.write({ actor: SSO_PROVISIONING, operation: "provision", requestId: request.requestId }, async (repos) => {
         const now = this.now();
-        const linked = await repos.users.getByExternalId(identity.source, externalId);
+        const linked = (await repos.users.getByExternalId(identity.source, externalId)) ?? (await this.linkedOnPurpose(repos, externalId, provider));
         const found = linked ?? (await repos.users.getByEmail(email));
         if (found !== null && found.status !== "ACTIVE") throw new Refused(found, "USER_LOCKED", `${found.email} is ${found.status}`);
         const supers = found !== null ? await superuserRoleNames(repos) : new Set<string>();
@@ -129,6 +130,12 @@ export class SsoLoginService implements SsoLogin {
     }
     await this.auditLogin(done, identity, provider, request);
     return { userId: done.user.id, sessionId: done.session.id, sessionSecret: secret, expiresAt: done.session.expiresAt, mfa: done.session.mfa };
+  }
+
+  /** A LOCAL user, or a SCIM user of this provider, whose externalId an administrator set to this identity's. */
+  private async linkedOnPurpose(repos: Repositories, externalId: string, provider: string): Promise<UserRecord | null> {
+    const holders = await repos.users.findByExternalId(externalId);
+    return holders.find((u) => !u.removedAt && (u.source === "LOCAL" || (u.source === "SCIM" && this.deps.scimProvider === provider))) ?? null;
   }
 
   /**

@@ -1,13 +1,16 @@
 // Someone must remain able to administer portcullis: no write may leave the
 // server without an ACTIVE user holding a superuser role everywhere, when it had
-// one. Every path that can take that away (locking, deprovisioning, revoking or
+// one. "Superuser role" here means what administers the server: a role marked
+// `superuser`, the built-in `admin` role the bootstrap admin holds, and every
+// role inheriting one of them. Every path that can take that away (locking, deprovisioning, revoking or
 // replacing grants, group membership, role edits, SSO recomputes) runs its
 // change through keepingASuperuser inside its PolicyWriter write; the check reads
 // the state the write has made, in the write's transaction, so a refusal rolls
 // the whole write back.
 import { rolesReaching } from "../access-model/escalation";
+import { BUILT_IN_ADMIN_ROLE } from "../bootstrap";
 import { DomainError } from "../errors";
-import type { GrantRecord, UserRecord } from "../model";
+import type { GrantRecord, RoleRecord, UserRecord } from "../model";
 import type { Repositories } from "../ports/storage.port";
 
 type Repos = Pick<Repositories, "roles" | "grants" | "users">;
@@ -16,12 +19,14 @@ type Repos = Pick<Repositories, "roles" | "grants" | "users">;
 const lasting = (g: GrantRecord, now: Date) =>
   g.active && g.scope === "" && (g.startsAt === null || g.startsAt <= now) && g.expiresAt === null;
 
+const administers = (r: RoleRecord) => r.superuser || (r.builtIn && r.name.toLowerCase() === BUILT_IN_ADMIN_ROLE);
+
 /**
  * ACTIVE users (not deleted by their IdP) holding a lasting, unscoped grant of a
  * role that is or inherits a superuser role, directly or through a group.
  */
 export async function activeSuperusers(repos: Repos, now: Date): Promise<UserRecord[]> {
-  const roles = rolesReaching(await repos.roles.all(), (r) => r.superuser);
+  const roles = rolesReaching(await repos.roles.all(), administers);
   const ids = new Set<string>();
   const groups = new Set<string>();
   for (const role of roles) {
@@ -56,7 +61,7 @@ export function lastSuperuser(before: readonly UserRecord[], what: string): Doma
   );
 }
 
-/** Lower-cased names of the roles that are or inherit a superuser role. */
+/** Lower-cased names of the roles that are or inherit a superuser role (the built-in admin role included). */
 export async function superuserRoleNames(repos: Pick<Repositories, "roles">): Promise<Set<string>> {
-  return new Set(rolesReaching(await repos.roles.all(), (r) => r.superuser).map((r) => r.name.toLowerCase()));
+  return new Set(rolesReaching(await repos.roles.all(), administers).map((r) => r.name.toLowerCase()));
 }
