@@ -13,6 +13,7 @@ export type OidcFailureReason =
   | "replayed"
   | "user_locked"
   | "link_refused"
+  | "last_superuser"
   | "device_expired"
   | "device_denied"
   | "device_unknown";

@@ -17,6 +17,7 @@ import { actorFields } from "../audit/audit-actor";
 import type { AuditLog } from "../audit/group-commit-audit-log";
 import { generateSecret, hashSecret, SESSION_PREFIX } from "../credentials/secret-format";
 import { badInput, DomainError } from "../errors";
+import { grantsHeldBy } from "../grants/identity-escalation";
 import type { SessionRecord, UserRecord } from "../model";
 import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { PolicyWriter } from "../policy/policy-writer";
@@ -26,7 +27,6 @@ import type { Principal } from "../principal";
 import { SSO_PROVISIONING } from "../system-actor";
 import { keepingASuperuser, superuserRoleNames } from "../users/last-superuser";
 import { checkEmail, checkGroups, checkText } from "../users/user-input";
-import { grantsHeldBy } from "../grants/identity-escalation";
 import { sessionTtlSeconds } from "./session-ttl";
 import { applySsoGrantChanges, checkProvider, grantSummary, recomputeSsoGrants, type SsoGrantChanges } from "./sso-grant-recompute";
 import type { SsoIdentity, SsoLogin, SsoLoginRequest, SsoLoginResult } from "./sso-login";
@@ -91,17 +91,19 @@ export class SsoLoginService implements SsoLogin {
               id: randomUUID(), email, displayName, kind: "HUMAN", status: "ACTIVE", source: identity.source, externalId, groups,
               mfaEnrolled: false, lockedReason: null, createdAt: now, lastSeenAt: now,
             };
-        if (found !== null) await repos.users.update(user);
-        else await repos.users.create(user);
-        // Recomputing may take a superuser role given by a mapping: never the last ACTIVE superuser's.
-        const holdsMappedSuperuser = found !== null && (await repos.grants.list({ userId: found.id, includeInactive: true }))
-          .some((g) => g.source === "SSO" && g.ssoProvider === provider && supers.has(g.role.toLowerCase()));
-        const recompute = () => recomputeSsoGrants(repos, user, provider, now);
+        // New groups, or a recompute, may take a superuser role given through a group or a mapping:
+        // never the last ACTIVE superuser's.
+        const holdsSuperuser = found !== null && (await grantsHeldBy(repos, found, now)).some((g) => supers.has(g.role.toLowerCase()));
+        const provisionUser = async () => {
+          if (found !== null) await repos.users.update(user);
+          else await repos.users.create(user);
+          return recomputeSsoGrants(repos, user, provider, now);
+        };
         let changes: SsoGrantChanges;
         try {
-          changes = holdsMappedSuperuser ? await keepingASuperuser(repos, now, `this login's groups`, recompute) : await recompute();
+          changes = holdsSuperuser ? await keepingASuperuser(repos, now, "this login's groups", provisionUser) : await provisionUser();
         } catch (err) {
-          if (err instanceof DomainError && err.code === "CONFLICT") throw new Refused(found!, "LAST_SUPERUSER", err.message);
+          if (err instanceof DomainError && err.details.reason === "LAST_SUPERUSER") throw new Refused(found!, "LAST_SUPERUSER", err.message);
           throw err;
         }
         const ttl = await sessionTtlSeconds(repos, user, now);

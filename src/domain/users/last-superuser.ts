@@ -51,13 +51,14 @@ export async function keepingASuperuser<T>(repos: Repos, now: Date, what: string
   return result;
 }
 
-/** The refusal: names who would stop being the last superuser. */
+/** The refusal (reason LAST_SUPERUSER): names who would stop being the last superuser. */
 export function lastSuperuser(before: readonly UserRecord[], what: string): DomainError {
   const who = before.map((u) => u.email).sort().slice(0, 3).join(", ");
   return new DomainError(
     "CONFLICT",
     `${what} would leave no ACTIVE superuser (${who} ${before.length === 1 ? "is the last one" : "are the last ones"}): ` +
       "give another user a lasting superuser grant first",
+    { reason: "LAST_SUPERUSER" },
   );
 }
 

@@ -9,6 +9,8 @@ import { databaseKinds } from "../../support/databases";
 import { addRole, addUser, type TestUser } from "../../support/principals";
 import { aScimUser, expectScimError, GROUP_SCHEMA, patchOp, scim } from "../../support/scim";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
+import { DomainError } from "../../../src/domain/errors";
+import { loginRequest } from "../../support/sso";
 
 const LOCK = "mutation($id: ID!) { lockUser(id: $id) { id status } }";
 const DEPROVISION = "mutation($id: ID!) { deprovisionUser(id: $id) { id status } }";
@@ -153,6 +155,21 @@ for (const kind of databaseKinds()) {
     it("refuses to drop the mapping that makes the last superuser one", async () => {
       expectLastSuperuser(await refused(server, helpdesk.token, SET_MAPPINGS, { provider: "saml", mappings: [] }));
       expect(await server.app.storage.ssoMappings.forProvider("saml")).to.have.length(1);
+    });
+
+    it("refuses an SSO login whose groups would take the mapped superuser role from the last superuser", async () => {
+      const user = (await server.app.storage.users.get(last))!;
+      const identity = { provider: "saml", source: "SAML" as const, externalId: user.externalId!, email: user.email, displayName: null, groups: [], mfa: false };
+      let error: unknown;
+      try {
+        await server.app.services.ssoLogin.login(identity, loginRequest());
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(DomainError);
+      expect([(error as DomainError).code, (error as DomainError).details.reason]).to.deep.equal(["UNAUTHENTICATED", "LAST_SUPERUSER"]);
+      expect(server.app.services.runtime.engine().rolesOf(last)).to.deep.equal(["root"]);
+      expect((await server.app.storage.users.get(last))!.groups).to.have.length(1);
     });
 
     it("refuses to take the last superuser out of the mapped group, SSO grants and membership alike", async () => {
