@@ -121,6 +121,15 @@ for (const kind of databaseKinds()) {
       expect((await server.app.storage.users.get(last))!.groups).to.have.length(1);
     });
 
+    it("refuses an SSO login whose groups leave out the group that makes the last superuser one", async () => {
+      const user = (await server.app.storage.users.get(last))!;
+      const identity = { provider: "saml", source: "SAML" as const, externalId: user.externalId!, email: user.email, displayName: null, groups: ["staff"], mfa: false };
+      const err = await server.app.services.ssoLogin.login(identity, loginRequest()).then(() => null, (e: unknown) => e);
+      expect(err).to.be.instanceOf(DomainError);
+      expect([(err as DomainError).code, (err as DomainError).details.reason]).to.deep.equal(["UNAUTHENTICATED", "LAST_SUPERUSER"]);
+      expect((await server.app.storage.users.get(last))!.groups).to.deep.equal(user.groups);
+    });
+
     it("refuses to revoke the group's grant, and to make the role an ordinary one", async () => {
       expectLastSuperuser(await refused(server, helpdesk.token, REVOKE, { id: groupGrant }));
       expectLastSuperuser(await refused(server, helpdesk.token, UPDATE_ROLE, { n: "root", d: ROOT_ROLE(false) }));
