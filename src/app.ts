@@ -119,9 +119,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
       auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream }),
-      ssoLogin: new SsoLoginService({ storage, writer, runtime, audit }),
+      ssoLogin: new SsoLoginService({ storage, writer, runtime, audit, scimProvider: config.scimProvider }),
       ssoMappings: new SsoMappingService(storage, writer),
-      directory: new DirectoryService(writer, users, ssoGrants, config.scimProvider),
+      directory: new DirectoryService(writer, users, config.scimProvider),
       sessions,
       totp: new TotpService({
         storage, runtime, audit, sessions, box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,

@@ -56,6 +56,10 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     const requestId = String(res.locals.requestId);
     // A locked or deprovisioned user: SsoLogin has audited its refused login; the failed authentication is audited too.
     if (err instanceof DomainError && err.code === "FORBIDDEN") err = new OidcFailure("user_locked", "this user may not log in", err.details.reason ?? null);
+    // An account that may not be linked by email, or the last superuser's role: SsoLogin has audited why.
+    if (err instanceof DomainError && err.code === "UNAUTHENTICATED") {
+      err = new OidcFailure(err.details.reason === "LAST_SUPERUSER" ? "last_superuser" : "link_refused", err.message, err.details.reason ?? null);
+    }
     if (!(err instanceof OidcFailure) && !(err instanceof OidcUnavailable)) throw err;
     const reason: OidcFailureReason | "idp_unavailable" = err instanceof OidcFailure ? err.reason : "idp_unavailable";
     await services.audit.record({

@@ -62,7 +62,9 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
       if (!(err instanceof DomainError)) throw err;
       // The login service audits its own refusals (a locked or deprovisioned user).
       if (err.code === "FORBIDDEN") return fail(res, 403, "FORBIDDEN", "login refused: the account is not active");
-      await auditRefusal(services, err.message, sp.config.provider, sourceIp, requestId);
+      // An account that may not be linked by email, or the last superuser's role: the login service audited why.
+      const linking = err.code === "UNAUTHENTICATED" && (err.details.reason === "LINK_REFUSED" || err.details.reason === "LAST_SUPERUSER");
+      await auditRefusal(services, err.message, sp.config.provider, sourceIp, requestId, linking ? err.details.reason! : "SAML_RESPONSE_REFUSED");
       logger.info("SAML login refused", { requestId, reason: err.message });
       fail(res, 401, "UNAUTHENTICATED", "SAML authentication failed");
     }
@@ -71,11 +73,13 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
   return router;
 }
 
-async function auditRefusal(services: Services, reason: string, provider: string, sourceIp: string | null, requestId: string): Promise<void> {
+async function auditRefusal(
+  services: Services, reason: string, provider: string, sourceIp: string | null, requestId: string, failure = "SAML_RESPONSE_REFUSED",
+): Promise<void> {
   await services.audit.record({
     time: new Date(), actorId: null, actorEmail: null, actorRoles: [], tokenId: null, sourceIp, operation: "authenticate",
     action: null, resourceType: null, resourceNamespace: null, resourceName: null, subjectId: null, requestId,
-    decision: "DENY", reason: "UNAUTHENTICATED", metadata: { failure: "SAML_RESPONSE_REFUSED", provider, reason },
+    decision: "DENY", reason: "UNAUTHENTICATED", metadata: { failure, provider, reason },
   });
 }
 

@@ -19,6 +19,8 @@ const ACCOUNTS: IdpAccount[] = [
   { sub: "carol-sub", groups: ["staff"], amr: ["pwd"] },
   { sub: "dave-sub", email: "dave@example.com", emailVerified: false, amr: ["pwd"] },
   { sub: "erin-sub", email: "erin@example.com", amr: ["pwd"] },
+  // An IdP account that claims the bootstrap admin's address.
+  { sub: "mallory-sub", email: "admin@portcullis.local", amr: ["pwd"] },
 ];
 const ME = "{ me { email displayName source groups grants { role { name } scope source } } }";
 
@@ -189,6 +191,17 @@ for (const kind of databaseKinds()) {
         expect(locked.data!.lockUser.status).to.equal("LOCKED");
         const again = new Browser();
         await expectRefused(again, await loginUpToCallback(again, server.url, "erin-sub"), "user_locked");
+      });
+
+      it("refuses an IdP account whose email is the bootstrap admin's: a LOCAL superuser is never linked by email", async () => {
+        const browser = new Browser();
+        const callback = await loginUpToCallback(browser, server.url, "mallory-sub");
+        const since = (await server.app.storage.audit.head()).sequence;
+        await expectRefused(browser, callback, "link_refused");
+        const events = (await server.app.storage.audit.range(since + 1, (await server.app.storage.audit.head()).sequence)).filter((e) => e.operation === "login");
+        expect(events.map((e) => [e.decision, e.actorEmail, (e.metadata as Record<string, unknown>).failure])).to.deep.equal([["DENY", "admin@portcullis.local", "LINK_REFUSED"]]);
+        const admin = await server.app.storage.users.getByEmail("admin@portcullis.local");
+        expect(admin).to.deep.include({ source: "LOCAL", externalId: null });
       });
 
       it("refuses a login the user denied at the IdP", async () => {

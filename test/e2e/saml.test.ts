@@ -209,6 +209,24 @@ for (const kind of databaseKinds()) {
       });
     });
 
+    describe("POST /auth/saml/acs for an address an existing account holds", () => {
+      it("refuses with 401 an assertion for the bootstrap admin's address: a LOCAL superuser is never linked by email", async () => {
+        const admin = (await server.app.storage.users.getByEmail("admin@portcullis.local"))!;
+        const before = await sessionCount();
+        const { res } = await logIn({ email: "Admin@Portcullis.Local" });
+        expect(res.status).to.equal(401);
+        expect(res.headers.get("set-cookie")).to.equal(null);
+        expect(await sessionCount()).to.equal(before);
+        const events = await auditOf(res.headers.get("x-request-id")!);
+        expect(events.map((e) => [e.operation, e.decision, e.reason, e.metadata.failure])).to.have.deep.members([
+          ["login", "DENY", "UNAUTHENTICATED", "LINK_REFUSED"],
+          ["authenticate", "DENY", "UNAUTHENTICATED", "LINK_REFUSED"],
+        ]);
+        expect(String(events.find((e) => e.operation === "login")!.metadata.why)).to.match(/LOCAL user/);
+        expect(await server.app.storage.users.get(admin.id)).to.deep.equal(admin);
+      });
+    });
+
     describe("POST /auth/saml/acs for a locked user", () => {
       it("answers 403, creates no session and leaves the refusal audited as a login DENY", async () => {
         const first = await logIn();

@@ -12,6 +12,8 @@ export type OidcFailureReason =
   | "claims_invalid"
   | "replayed"
   | "user_locked"
+  | "link_refused"
+  | "last_superuser"
   | "device_expired"
   | "device_denied"
   | "device_unknown";

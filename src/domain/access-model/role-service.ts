@@ -10,6 +10,8 @@
 //   (coversRole, scope ""), granted yet or not; a superuser role needs a superuser.
 //   An update that loses a deny the role used to contribute also requires covering
 //   every role that inherits it. Holding `escalate` on the role lifts both.
+// - An update or delete that would leave no ACTIVE superuser (a superuser role
+//   made ordinary) is CONFLICT.
 // - Built-in roles may be updated but not deleted: CONFLICT.
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
@@ -21,6 +23,7 @@ import { badInput, DomainError } from "../errors";
 import type { RoleRecord } from "../model";
 import type { PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
+import { keepingASuperuser } from "../users/last-superuser";
 import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
 
@@ -78,7 +81,7 @@ export class RoleService {
       const updated = roleRecordFromDoc(doc, document, {
         id: existing.id, builtIn: existing.builtIn, version: existing.version + 1, createdAt: existing.createdAt, updatedAt: new Date(),
       });
-      await repos.roles.update(updated);
+      await keepingASuperuser(repos, new Date(), `updating role ${existing.name}`, () => repos.roles.update(updated));
       return { result: updated, apply: (e) => e.putRole(doc), record: change(existing, updated), resource: { type: "role", name: doc.name } };
     });
   }
@@ -101,7 +104,7 @@ export class RoleService {
         await repos.roles.update({ ...existing, requestableRoles: others(existing.requestableRoles), reviewableRoles: others(existing.reviewableRoles) });
       }
       try {
-        await repos.roles.delete(existing.name);
+        await keepingASuperuser(repos, new Date(), `deleting role ${existing.name}`, () => repos.roles.delete(existing.name));
       } catch (err) {
         if (err instanceof DomainError && err.code === "CONFLICT" && referrers.length > 0) {
           throw new DomainError("CONFLICT", `${err.message}; referred to by role(s) ${referrers.join(", ")}`);

@@ -9,6 +9,7 @@ import type { PolicyWriter } from "../policy/policy-writer";
 import { toGrantDef } from "../policy-state";
 import type { Repositories, Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
+import { keepingASuperuser } from "../users/last-superuser";
 import { checkText, groupNameProblem } from "../users/user-input";
 import { checkScope, checkTimeBounds, loadRole, loadRoles } from "./grant-input";
 import { assertMayGiveRole } from "./role-escalation";
@@ -89,11 +90,15 @@ export class GrantService {
     });
   }
 
-  /** true when revoked; NOT_FOUND when there is no such grant. Taking access away needs no escalation check. */
+  /**
+   * true when revoked; NOT_FOUND when there is no such grant. Taking access away
+   * needs no escalation check; taking the last ACTIVE superuser's superuser grant is CONFLICT.
+   */
   async revokeGrant(actor: Principal, id: string, requestId: string): Promise<boolean> {
     return this.writer.write({ actor, operation: "Mutation.revokeGrant", requestId }, async (repos) => {
       const grant = await repos.grants.get(id);
-      if (grant === null || !(await repos.grants.delete(id))) throw new DomainError("NOT_FOUND", `no grant with id '${id}'`, { field: "id" });
+      const deleted = grant !== null && (await keepingASuperuser(repos, this.now(), `revoking grant ${id} (${grant.role})`, () => repos.grants.delete(id)));
+      if (grant === null || !deleted) throw new DomainError("NOT_FOUND", `no grant with id '${id}'`, { field: "id" });
       const user = grant.userId !== null ? await repos.users.get(grant.userId) : null;
       return {
         result: true,
@@ -110,6 +115,7 @@ export class GrantService {
    * every other unscoped manual grant (other roles, time-bound ones) is replaced.
    * SSO, access-request and scoped grants are untouched. Each grant created passes
    * the escalation check. Returns the user's direct grants, in any state.
+   * Leaving no ACTIVE superuser is CONFLICT.
    */
   async setUserRoles(actor: Principal, userId: string, roles: readonly string[], requestId: string): Promise<GrantRecord[]> {
     return this.writer.write({ actor, operation: "Mutation.setUserRoles", requestId }, async (repos, engine) => {
@@ -125,10 +131,12 @@ export class GrantService {
       const removed = manual.filter((g) => kept.get(g.role.toLowerCase()) !== g);
       const added = wanted.filter((r) => !kept.has(r.name.toLowerCase()));
       for (const role of added) assertMayGiveRole(engine, actor, role, "");
-      for (const g of removed) await repos.grants.delete(g.id);
       const now = this.now();
       const created = added.map((role) => newGrant(actor, role, { userId, group: null, scope: "", startsAt: null, expiresAt: null, reason: null }, now));
-      for (const g of created) await repos.grants.create(g);
+      await keepingASuperuser(repos, now, `setting the roles of ${user.email}`, async () => {
+        for (const g of removed) await repos.grants.delete(g.id);
+        for (const g of created) await repos.grants.create(g);
+      });
       const before = new Set(manual.map((g) => g.role.toLowerCase()));
       const after = new Set(wanted.map((r) => r.name.toLowerCase()));
       return {

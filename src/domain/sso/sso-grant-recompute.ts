@@ -43,11 +43,12 @@ const keyOf = (role: string, scope: string) => `${role.toLowerCase()}\u0000${sco
  * deletes the rest of that provider's SSO grants (duplicates and any that were
  * made inactive or time-bound included). MANUAL and ACCESS_REQUEST grants, and
  * other providers' SSO grants, are never touched. A DEPROVISIONED user is given
- * nothing. SSO grants have no creating user (createdById null): `source` and
+ * nothing, and neither is a LOCAL user: mappings are for the provider's users,
+ * and group names a LOCAL user carries were not vouched for by any provider. SSO grants have no creating user (createdById null): `source` and
  * `ssoProvider` say where they come from.
  */
 export async function recomputeSsoGrants(repos: Repositories, user: UserRecord, provider: string, now: Date): Promise<SsoGrantChanges> {
-  const mappings = user.status === "DEPROVISIONED" ? [] : await repos.ssoMappings.forProvider(provider);
+  const mappings = user.status === "DEPROVISIONED" || user.source === "LOCAL" ? [] : await repos.ssoMappings.forProvider(provider);
   const wanted = new Map<string, SsoMappingRecord>();
   for (const m of mappings) {
     const key = keyOf(m.role, m.scope);

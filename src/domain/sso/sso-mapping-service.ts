@@ -14,6 +14,7 @@ import type { GrantRecord, SsoMappingRecord } from "../model";
 import type { PolicyWriter } from "../policy/policy-writer";
 import type { Repositories, Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
+import { keepingASuperuser } from "../users/last-superuser";
 import { groupNameProblem } from "../users/user-input";
 import { applySsoGrantChanges, checkProvider, grantSummary, recomputeSsoGrants } from "./sso-grant-recompute";
 
@@ -64,10 +65,12 @@ export class SsoMappingService {
       const known = new Set(before.map(keyOf));
       const added = next.filter((m) => !known.has(keyOf(m)));
       for (const m of added) assertMayGiveRole(engine, actor, (await repos.roles.get(m.role))!, m.scope);
-      await repos.ssoMappings.replace(provider, next);
-      const after = provider !== null ? await repos.ssoMappings.forProvider(provider) : await repos.ssoMappings.all();
-      const providers = [...new Set([...before, ...after].map((m) => m.provider))];
-      const changes = await this.recomputeUsers(repos, providers);
+      const { after, changes } = await keepingASuperuser(repos, this.now(), "replacing SSO mappings", async () => {
+        await repos.ssoMappings.replace(provider, next);
+        const after = provider !== null ? await repos.ssoMappings.forProvider(provider) : await repos.ssoMappings.all();
+        const providers = [...new Set([...before, ...after].map((m) => m.provider))];
+        return { after, changes: await this.recomputeUsers(repos, providers) };
+      });
       const unchanged = JSON.stringify(before) === JSON.stringify(after);
       if (unchanged && changes.added.length === 0 && changes.removed.length === 0) return { result: after };
       return {

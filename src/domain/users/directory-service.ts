@@ -1,19 +1,21 @@
 // Provisioning from an identity provider's directory (SCIM, PRODUCT.md §8): users
 // created and updated by the IdP, and group membership, which lives on the users
 // (a group is a name its members carry, PRODUCT.md §1). Every change is a policy
-// write, audited with its entry point's operation. A membership change then
-// recomputes the members' SSO grants from the provider's mappings, before the
-// caller answers, so taking someone out of a group takes the mapped role away.
+// write, audited with its entry point's operation. A membership change
+// recomputes the members' SSO grants from the provider's mappings in the same
+// write, so taking someone out of a group takes the mapped role away, and
+// putting someone in one is checked against every role it brings.
 import { randomUUID } from "node:crypto";
 import { existingUser } from "../grants/grant-service";
-import { assertMayGiveRole } from "../grants/role-escalation";
+import { assertMayChangeIdentity, assertMayGiveGrants, grantHeld } from "../grants/identity-escalation";
 import { badInput, DomainError } from "../errors";
-import type { UserRecord } from "../model";
+import type { GrantRecord, UserRecord } from "../model";
 import type { Repositories } from "../ports/storage.port";
 import type { PolicyWriter } from "../policy/policy-writer";
 import { toUserDef } from "../policy-state";
 import type { Principal } from "../principal";
-import type { SsoGrantSync } from "../sso/sso-login";
+import { applySsoGrantChanges, grantLabel, grantSummary, recomputeSsoGrants } from "../sso/sso-grant-recompute";
+import { keepingASuperuser } from "./last-superuser";
 import { checkEmail, checkText, groupNameProblem } from "./user-input";
 import type { UserService } from "./user-service";
 
@@ -58,7 +60,6 @@ export class DirectoryService {
   constructor(
     private readonly writer: PolicyWriter,
     private readonly users: UserService,
-    private readonly grantSync: SsoGrantSync,
     /** The SSO provider whose mappings turn this directory's groups into grants. */
     private readonly provider: string,
     private readonly now: () => Date = () => new Date(),
@@ -86,10 +87,14 @@ export class DirectoryService {
     });
   }
 
-  /** Changes email, externalId or display name; a change that changes nothing writes nothing. */
+  /**
+   * Changes email, externalId or display name; a change that changes nothing
+   * writes nothing. A new email or externalId is a new identity for every role the
+   * user holds: the actor must be able to give each of them (ESCALATION_DENIED).
+   */
   async updateProfile(request: DirectoryRequest, id: string, change: ProfileChange): Promise<UserRecord> {
     const { email, externalId, displayName } = checkProfile(change);
-    return this.writer.write(request, async (repos) => {
+    return this.writer.write(request, async (repos, engine) => {
       const user = await servedUser(repos, id);
       const next: UserRecord = {
         ...user, email: email ?? user.email, externalId: externalId === undefined ? user.externalId : externalId,
@@ -102,6 +107,8 @@ export class DirectoryService {
         if (holder !== null && holder.id !== user.id) throw new DomainError("CONFLICT", `a user with userName '${next.email}' already exists`, { field: "userName" });
       }
       if (next.externalId !== user.externalId) await assertExternalIdFree(repos, next.externalId, user.id);
+      const identity = changed.filter((k) => k !== "displayName");
+      if (identity.length > 0) await assertMayChangeIdentity(repos, engine, request.actor, user, this.now(), `changing the ${identity.join(" and ")} of ${user.email}`);
       await repos.users.update(next);
       return {
         result: next,
@@ -124,17 +131,18 @@ export class DirectoryService {
 
   /**
    * Changes who carries `group` by applying `steps` in order to its current
-   * members, in one write, then recomputes the SSO grants of every member whose
-   * membership changed (deprovisioned ones excepted: they keep no grants). An
-   * added member that is unknown, deleted or deprovisioned is BAD_USER_INPUT at
-   * its `field` and nothing changes; removing a non-member is NOT_FOUND at its
-   * `field` when `strict`. Adding anyone to a group that holds grants passes the
-   * escalation check for those roles, as giving them directly would.
+   * members, in one write, which also recomputes the SSO grants of every member
+   * whose membership changed (deprovisioned ones excepted: they keep no grants).
+   * An added member that is unknown, deleted or deprovisioned is BAD_USER_INPUT
+   * at its `field` and nothing changes; removing a non-member is NOT_FOUND at its
+   * `field` when `strict`. Every role the change hands out, through the group's
+   * grants and through the provider's SSO mappings, passes the escalation check
+   * as giving it directly would; leaving no ACTIVE superuser is CONFLICT.
    */
   async changeMembership(request: DirectoryRequest, group: string, steps: readonly MembershipStep[]): Promise<MembershipResult> {
     const problem = groupNameProblem(group);
     if (problem !== null) throw badInput("displayName", problem);
-    const written = await this.writer.write(request, async (repos, engine) => {
+    return this.writer.write(request, async (repos, engine) => {
       const current = await repos.users.membersOf(group);
       const ids = steps.flatMap((s) => s.members.map((m) => m.id));
       const byId = new Map([...(await repos.users.getMany(ids)), ...current].map((u) => [u.id, u]));
@@ -156,36 +164,45 @@ export class DirectoryService {
       }
       const added = [...target].filter((id) => !currentIds.has(id));
       const removed = current.filter((u) => !target.has(u.id)).map((u) => u.id);
+      const now = this.now();
       if (added.length > 0) {
-        const now = this.now();
-        for (const grant of await repos.grants.forGroups([group])) {
-          if (!grant.active || (grant.expiresAt !== null && now >= grant.expiresAt)) continue;
-          assertMayGiveRole(engine, request.actor, (await repos.roles.get(grant.role))!, grant.scope);
-        }
+        const groupGrants = (await repos.grants.forGroups([group])).filter((g) => grantHeld(g, now));
+        await assertMayGiveGrants(repos, engine, request.actor, groupGrants, `putting members in group '${group}'`);
       }
       const updated = [
         ...added.map((id) => ({ ...byId.get(id)!, groups: [...byId.get(id)!.groups, group] })),
         ...removed.map((id) => ({ ...byId.get(id)!, groups: byId.get(id)!.groups.filter((g) => g !== group) })),
       ];
-      for (const u of updated) await repos.users.update(u);
+      const grantChanges = { added: [] as GrantRecord[], removed: [] as GrantRecord[] };
+      const grants: MembershipResult["grants"] = {};
+      await keepingASuperuser(repos, now, `changing the members of group '${group}'`, async () => {
+        for (const u of updated) {
+          await repos.users.update(u);
+          if (u.status === "DEPROVISIONED") continue;
+          const changes = await recomputeSsoGrants(repos, u, this.provider, now);
+          await assertMayGiveGrants(repos, engine, request.actor, changes.added, `putting ${u.email} in group '${group}' (SSO mappings of ${this.provider})`);
+          grantChanges.added.push(...changes.added);
+          grantChanges.removed.push(...changes.removed);
+          grants[u.id] = { added: changes.added.map(grantLabel), removed: changes.removed.map(grantLabel) };
+        }
+      });
       const after = new Map(updated.map((u) => [u.id, u]));
       const members = [...target].map((id) => after.get(id) ?? byId.get(id)!).sort((a, b) => (a.id < b.id ? -1 : 1));
-      const result = { members, added, removed, updated };
+      const result: MembershipResult = { members, added, removed, grants };
       if (updated.length === 0) return { result };
       return {
         result,
         apply: (e) => {
           for (const u of updated) e.putUser(toUserDef(u));
+          applySsoGrantChanges(e, grantChanges);
         },
-        record: { group, added: added.map((id) => byId.get(id)!.email), removed: removed.map((id) => byId.get(id)!.email) },
+        record: {
+          group, added: added.map((id) => byId.get(id)!.email), removed: removed.map((id) => byId.get(id)!.email),
+          provider: this.provider, grantsAdded: grantSummary(grantChanges.added), grantsRemoved: grantSummary(grantChanges.removed),
+        },
         resource: { type: "user", name: "" },
       };
     });
-    const grants: MembershipResult["grants"] = {};
-    for (const u of written.updated) {
-      if (u.status !== "DEPROVISIONED") grants[u.id] = await this.grantSync.recompute(u.id, this.provider, request.requestId);
-    }
-    return { members: written.members, added: written.added, removed: written.removed, grants };
   }
 }
 

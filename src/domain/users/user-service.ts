@@ -5,12 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { existingUser, newGrant } from "../grants/grant-service";
 import { loadRoles } from "../grants/grant-input";
+import { assertMayChangeIdentity, assertMayGiveGrants, grantHeld } from "../grants/identity-escalation";
 import { assertMayGiveRole } from "../grants/role-escalation";
 import { badInput, DomainError } from "../errors";
 import type { UserKind, UserRecord } from "../model";
 import type { PolicyWriter } from "../policy/policy-writer";
 import { toGrantDef, toTokenDef, toUserDef } from "../policy-state";
 import type { Principal } from "../principal";
+import { keepingASuperuser } from "./last-superuser";
 import { checkEmail, checkGroups, checkText } from "./user-input";
 
 export interface CreateUserArgs {
@@ -49,11 +51,8 @@ export class UserService {
       if ((await repos.users.getByEmail(email)) !== null) throw new DomainError("CONFLICT", `a user with email '${email}' already exists`, { field: "input.email" });
       const now = this.now();
       for (const role of roles) assertMayGiveRole(engine, actor, role, "");
-      const inherited = (await repos.grants.forGroups(groups)).filter((g) => g.active && (g.expiresAt === null || now < g.expiresAt));
-      for (const g of inherited) {
-        const role = (await repos.roles.get(g.role))!;
-        assertMayGiveRole(engine, actor, role, g.scope);
-      }
+      const inherited = (await repos.grants.forGroups(groups)).filter((g) => grantHeld(g, now));
+      await assertMayGiveGrants(repos, engine, actor, inherited, `putting ${email} in groups ${groups.join(", ")}`);
       const user: UserRecord = {
         id: randomUUID(), email, displayName, kind: args.kind ?? "HUMAN", status: "ACTIVE", source: "LOCAL", externalId: null,
         groups, mfaEnrolled: false, lockedReason: null, createdAt: now, lastSeenAt: null,
@@ -77,7 +76,7 @@ export class UserService {
    * LOCKED, with every session ended in the same write. Tokens are kept but fail
    * authentication while the user is locked. Locking oneself is refused (it would
    * lock the caller out); a DEPROVISIONED user is CONFLICT. Locking a locked user
-   * again updates the reason.
+   * again updates the reason. Locking the last ACTIVE superuser is CONFLICT.
    */
   async lockUser(actor: Principal, id: string, reason: string | null | undefined, requestId: string): Promise<UserRecord> {
     if (id === actor.user.id) throw badInput("id", "you cannot lock yourself: it would lock you out");
@@ -86,7 +85,7 @@ export class UserService {
       const user = await existingUser(repos, id, "id");
       if (user.status === "DEPROVISIONED") throw new DomainError("CONFLICT", `${user.email} is deprovisioned and cannot be locked`, { field: "id" });
       const locked: UserRecord = { ...user, status: "LOCKED", lockedReason };
-      await repos.users.update(locked);
+      await keepingASuperuser(repos, this.now(), `locking ${user.email}`, () => repos.users.update(locked));
       const sessionsRevoked = await repos.sessions.revokeForUser(id, this.now());
       return {
         result: locked,
@@ -97,11 +96,16 @@ export class UserService {
     });
   }
 
-  /** Back to ACTIVE. Only a LOCKED user can be unlocked: anything else is CONFLICT. */
+  /**
+   * Back to ACTIVE. Only a LOCKED user can be unlocked: anything else is CONFLICT.
+   * Unlocking brings every role the user holds back into force, so the actor must
+   * be able to give each of them (ESCALATION_DENIED otherwise).
+   */
   async unlockUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
-    return this.writer.write({ actor, operation: "Mutation.unlockUser", requestId }, async (repos) => {
+    return this.writer.write({ actor, operation: "Mutation.unlockUser", requestId }, async (repos, engine) => {
       const user = await existingUser(repos, id, "id");
       if (user.status !== "LOCKED") throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not LOCKED`, { field: "id" });
+      await assertMayChangeIdentity(repos, engine, actor, user, this.now(), `unlocking ${user.email}`);
       const active: UserRecord = { ...user, status: "ACTIVE", lockedReason: null };
       await repos.users.update(active);
       return {
@@ -117,12 +121,15 @@ export class UserService {
    * Back to ACTIVE after deprovisioning: an administrator's decision, never the
    * identity provider's. Nothing comes back with it (grants were deleted, tokens
    * and sessions stay revoked); a user the IdP deleted is served by SCIM again.
-   * Anything but DEPROVISIONED is CONFLICT.
+   * Anything but DEPROVISIONED is CONFLICT. The roles of the user's groups come
+   * back with it, so the actor must be able to give each of them, as createUser
+   * with those groups would need (ESCALATION_DENIED otherwise).
    */
   async reactivateUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
-    return this.writer.write({ actor, operation: "Mutation.reactivateUser", requestId }, async (repos) => {
+    return this.writer.write({ actor, operation: "Mutation.reactivateUser", requestId }, async (repos, engine) => {
       const user = await existingUser(repos, id, "id");
       if (user.status !== "DEPROVISIONED") throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not DEPROVISIONED`, { field: "id" });
+      await assertMayChangeIdentity(repos, engine, actor, user, this.now(), `reactivating ${user.email}`);
       const active: UserRecord = { ...user, status: "ACTIVE", removedAt: null };
       await repos.users.update(active);
       return {
@@ -149,6 +156,7 @@ export class UserService {
    * nothing and succeeds (identity providers retry). Deprovisioning oneself is refused.
    * `remove` also marks the user deleted by its identity provider (SCIM DELETE)
    * and takes it out of its groups, in the same write; `operation` names the entry point in the change record.
+   * Deprovisioning the last ACTIVE superuser is CONFLICT.
    */
   async deprovisionUser(actor: Principal, id: string, requestId: string, options: DeprovisionOptions = {}): Promise<UserRecord> {
     if (id === actor.user.id) throw badInput("id", "you cannot deprovision yourself: it would lock you out");
@@ -156,14 +164,17 @@ export class UserService {
     return this.writer.write({ actor, operation, requestId }, async (repos) => {
       const user = await existingUser(repos, id, "id");
       const now = this.now();
+      const grants = await repos.grants.list({ userId: id, includeInactive: true });
+      // A user the IdP deleted leaves its groups too: it is no longer anyone's member.
+      const gone: UserRecord = { ...user, status: "DEPROVISIONED", ...(options.remove ? { removedAt: user.removedAt ?? now, groups: [] } : {}) };
+      const grantsRemoved = await keepingASuperuser(repos, now, `deprovisioning ${user.email}`, async () => {
+        const removed = await repos.grants.deleteForUser(id);
+        await repos.users.update(gone);
+        return removed;
+      });
       const tokens = (await repos.tokens.listByOwner(id, false)).map((t) => ({ ...t, revokedAt: now }));
       const tokensRevoked = await repos.tokens.revokeForOwner(id, now);
       const sessionsRevoked = await repos.sessions.revokeForUser(id, now);
-      const grants = await repos.grants.list({ userId: id, includeInactive: true });
-      const grantsRemoved = await repos.grants.deleteForUser(id);
-      // A user the IdP deleted leaves its groups too: it is no longer anyone's member.
-      const gone: UserRecord = { ...user, status: "DEPROVISIONED", ...(options.remove ? { removedAt: user.removedAt ?? now, groups: [] } : {}) };
-      await repos.users.update(gone);
       return {
         result: gone,
         apply: (e) => {

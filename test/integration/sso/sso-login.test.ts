@@ -108,12 +108,12 @@ for (const kind of databaseKinds()) {
       expect(await grantsOf(other.userId)).to.deep.equal([{ role: "viewer", scope: "dev", source: "SSO", provider }]);
     });
 
-    it("finds an existing user by email when the external id is new, and takes the new external id", async () => {
+    it("never takes over an existing LOCAL user by email: the login is refused and the user keeps no external id", async () => {
       const local = await addUser(server, ["viewer"]);
       const provider = unique("idp");
-      const result = await login(anIdentity({ provider, email: local.user.email.toUpperCase(), externalId: "sub-existing" }));
-      expect(result.userId).to.equal(local.user.id);
-      expect(await server.app.storage.users.get(local.user.id)).to.deep.include({ externalId: "sub-existing", source: "LOCAL" });
+      const err = await refusal(login(anIdentity({ provider, email: local.user.email.toUpperCase(), externalId: "sub-existing" })));
+      expect([err.code, err.details.reason]).to.deep.equal(["UNAUTHENTICATED", "LINK_REFUSED"]);
+      expect(await server.app.storage.users.get(local.user.id)).to.deep.include({ externalId: null, source: "LOCAL" });
     });
 
     it("refuses an identity whose email is not an address, naming the field, and creates nothing", async () => {
