@@ -21,6 +21,7 @@ import { badInput, DomainError } from "../errors";
 import type { RoleRecord } from "../model";
 import type { PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
+import { expirePendingForRole } from "../access-requests/access-review-service";
 import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
 
@@ -35,7 +36,7 @@ function referencesTo(role: RoleRecord, key: string): string[] {
 }
 
 export class RoleService {
-  constructor(private readonly writer: PolicyWriter) {}
+  constructor(private readonly writer: PolicyWriter, private readonly now: () => Date = () => new Date()) {}
 
   create(actor: Principal, document: string, requestId: string): Promise<RoleRecord> {
     const request: WriteRequest = { actor, operation: "Mutation.createRole", requestId };
@@ -100,6 +101,8 @@ export class RoleService {
         const others = (names: string[]) => names.filter((n) => n.toLowerCase() !== key);
         await repos.roles.update({ ...existing, requestableRoles: others(existing.requestableRoles), reviewableRoles: others(existing.reviewableRoles) });
       }
+      // Pending requests for the role cannot be granted any more: they expire with it, in this write.
+      const expired = await expirePendingForRole(repos, existing.name, this.now());
       try {
         await repos.roles.delete(existing.name);
       } catch (err) {
@@ -108,7 +111,7 @@ export class RoleService {
         }
         throw err;
       }
-      return { result: true, apply: (e) => e.deleteRole(existing.name), record: change(existing, null), resource: { type: "role", name: existing.name } };
+      return { result: true, apply: (e) => e.deleteRole(existing.name), record: change(existing, null), resource: { type: "role", name: existing.name }, events: expired };
     });
   }
 }
