@@ -126,6 +126,18 @@ for (const kind of databaseKinds()) {
       expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({ allowed: false, reason: "USER_LOCKED" });
     });
 
+    it("ends access-request grants at once when the requester is deprovisioned, and refuses to grant them afterwards", async () => {
+      const [alice, rita] = [await addUser(server, ["requester"]), await addUser(server, ["reviewer"])];
+      const r = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod" });
+      const pending = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod/other" });
+      await reviewOk(server, rita.token, r.id, true);
+      const gone = await call(server, server.adminToken, `mutation($id: ID!) { deprovisionUser(id: $id) { status } }`, { id: alice.user.id });
+      expect(gone.errors).to.equal(undefined);
+      expect((await mayRestart(server, server.adminToken, alice.user.id)).allowed).to.equal(false);
+      expect((await server.app.storage.grants.forAccessRequests([r.id])).get(r.id)).to.deep.equal([]);
+      expect((await call(server, rita.token, REVIEW, { id: pending.id, approve: true })).errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
+    });
+
     it("expires pending requests for a role when the role is deleted", async () => {
       const alice = await addUser(server, ["requester"]);
       await call(server, server.adminToken, `mutation($d: String!) { createRole(document: $d) { name } }`, { d: "kind: role\nname: temp-target\npolicies: [on-call-ops]\n" });
