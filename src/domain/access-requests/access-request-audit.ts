@@ -1,7 +1,10 @@
 // The audit side of access requests: the refusals the service decides itself
 // (a `resolver` guard entry audits its own decisions) and the events a write
 // carries. Every event is on resource type `access_request`, named by the
-// request's id, so `{ resourceType: "access_request" }` selects them.
+// request's id, so `{ resourceType: "access_request" }` selects them. A
+// mutation's change is action `change` (as every change record), a decision it
+// causes `approve`, `deny` or `expire`, a refusal the action refused (`request`,
+// `review`, `cancel`); metadata carries the request's facts at the top level.
 import type { DecisionReason } from "../../engine/types";
 import { actorFields, credentialMetadata } from "../audit/audit-actor";
 import type { AuditLog } from "../audit/group-commit-audit-log";

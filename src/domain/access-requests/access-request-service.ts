@@ -93,7 +93,7 @@ export class AccessRequestService {
           expiresAt: new Date(now.getTime() + this.deps.pendingTtlSeconds * 1000), decidedAt: null, reviews: [],
         };
         await repos.accessRequests.create(created);
-        return { result: { created }, events: [requestEvent("Mutation.requestAccess", "request", created, { approvalsRequired: approvals, denialsRequired: denials, pendingUntil: created.expiresAt!.toISOString() })] };
+        return { result: { created }, events: [requestEvent("Mutation.requestAccess", "change", created, { approvalsRequired: approvals, denialsRequired: denials, pendingUntil: created.expiresAt!.toISOString() })] };
       });
     if ("refused" in outcome) {
       await recordRefusal(this.deps, actor, {
@@ -120,7 +120,7 @@ export class AccessRequestService {
       const state = { status: "CANCELLED" as const, expiresAt: null, decidedAt: this.now() };
       await repos.accessRequests.updateState(id, state);
       const cancelled: AccessRequestRecord = { ...request, ...state };
-      return { result: { cancelled }, events: [requestEvent("Mutation.cancelAccessRequest", "cancel", cancelled)] };
+      return { result: { cancelled }, events: [requestEvent("Mutation.cancelAccessRequest", "change", cancelled)] };
     });
     if ("refused" in outcome) {
       await recordRefusal(this.deps, actor, {

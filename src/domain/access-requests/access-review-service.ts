@@ -59,7 +59,7 @@ export class AccessReviewService extends AccessRequestService {
       const review: AccessReviewRecord = { id: randomUUID(), requestId: id, reviewerId: actor.user.id, approve, comment: text, createdAt: now };
       await repos.accessRequests.addReview(review);
       const reviews = [...request.reviews, review];
-      const events: WriteEvent[] = [requestEvent("Mutation.reviewAccessRequest", "review", request, { approve, comment: text, reviewerId: actor.user.id })];
+      const events: WriteEvent[] = [requestEvent("Mutation.reviewAccessRequest", "change", request, { approve, comment: text, reviewerId: actor.user.id })];
       const approvals = reviews.filter((r) => r.approve).length;
       const denials = reviews.length - approvals;
       let grants: GrantRecord[] = [];

@@ -101,7 +101,7 @@ for (const kind of databaseKinds()) {
         const [decided] = await eventsSince(since, "accessRequest.approved");
         expect(decided).to.deep.include({ decision: "ALLOW", resourceName: r.id, actorId: rita.user.id });
         expect(decided!.metadata).to.deep.include({ requestId: r.id, roles: ["on-call"], scope: "prod", ttlSeconds: 1800, grants: [grant.id] });
-        expect((await eventsSince(since, "Mutation.reviewAccessRequest")).map((e) => e.action)).to.deep.equal(["review", "review"]);
+        expect((await eventsSince(since, "Mutation.reviewAccessRequest")).map((e) => e.action)).to.deep.equal(["review", "change"]);
       });
 
       it("shows the grant in effectivePermissions with its expiry", async () => {
