@@ -94,8 +94,12 @@ export class PolicyWriter {
           return { change, records };
         });
       } catch (err) {
+        // A catch-up inside the transaction compiled the committed state but took the
+        // version as bumped; the bump rolled back, so the state is version - 1. Left
+        // at `version`, the next write of another instance (which commits that number)
+        // would look as if already applied here, and this instance would miss it.
+        if (version > 0 && this.runtime.version() === version) this.runtime.advanceTo(version - 1);
         if (!(err instanceof Unchanged)) throw err;
-        if (this.runtime.version() === version) this.runtime.advanceTo(version - 1);
         return err.result as T;
       }
       const { change, records } = committed;
