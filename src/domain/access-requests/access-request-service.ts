@@ -11,7 +11,9 @@ import { checkScope, loadRoles } from "../grants/grant-input";
 import type { AuditLog } from "../audit/group-commit-audit-log";
 import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { PolicyWriter } from "../policy/policy-writer";
-import type { Storage } from "../ports/storage.port";
+import type { Engine } from "../../engine";
+import type { RoleRecord } from "../model";
+import type { Repositories, Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
 import { checkText } from "../users/user-input";
 import { ACCESS_REQUEST_TYPE, recordAllowed, recordRefusal, requestEvent } from "./access-request-audit";
@@ -52,6 +54,20 @@ export class AccessRequestService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /**
+   * The roles the caller acts with, inherited ones included: the user's roles,
+   * narrowed to the token's when a token limited to some roles calls (a token
+   * never asks for or reviews more than its roles would let it).
+   */
+  protected async actingRoles(repos: Pick<Repositories, "roles" | "tokens">, engine: Engine, actor: Principal): Promise<RoleRecord[]> {
+    let held = engine.rolesOf(actor.user.id);
+    if (actor.credential.kind === "token") {
+      const limited = new Set(((await repos.tokens.get(actor.credential.tokenId))?.roles ?? []).map((r) => r.toLowerCase()));
+      if (limited.size > 0) held = held.filter((r) => limited.has(r.toLowerCase()));
+    }
+    return roleClosure(await repos.roles.all(), held);
+  }
+
   /** The request's status now: PENDING past its deadline reads EXPIRED before any sweep runs. */
   statusOf(request: AccessRequestRecord): AccessRequestStatus {
     return effectiveStatus(request, this.now());
@@ -78,8 +94,8 @@ export class AccessRequestService {
     const names = requested.map((r) => r.name);
     type Outcome = { refused: string } | { duplicate: AccessRequestRecord } | { created: AccessRequestRecord };
     const outcome = await this.deps.writer
-      .write<Outcome>({ actor, operation: "Mutation.requestAccess", requestId }, async (repos) => {
-        const closure = roleClosure(await repos.roles.all(), this.deps.runtime.engine().rolesOf(actor.user.id));
+      .write<Outcome>({ actor, operation: "Mutation.requestAccess", requestId }, async (repos, engine) => {
+        const closure = await this.actingRoles(repos, engine, actor);
         const refused = firstNotRequestable(closure, names);
         if (refused !== null) return { result: { refused } };
         const now = this.now();
@@ -147,7 +163,7 @@ export class AccessRequestService {
     const decision = await auditedSystemCheck(this.deps, actor, { operation: "Query.accessRequests", capability: "access_request:list", name: "", requestId });
     if (!decision.allowed) return own;
     const engine = runtime.engine();
-    const closure = roleClosure(await storage.roles.all(), engine.rolesOf(actor.user.id));
+    const closure = await this.actingRoles(storage, engine, actor);
     const others = (await storage.accessRequests.list(statuses ? { statuses } : {}))
       .filter((r) => r.requesterId !== actor.user.id && matches(r) && firstNotReviewable(engine, actor, closure, r.roles) === null);
     return [...own, ...others].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));

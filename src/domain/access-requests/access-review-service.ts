@@ -20,7 +20,7 @@ import type { SystemActor } from "../system-actor";
 import { checkText } from "../users/user-input";
 import { recordRefusal, requestEvent } from "./access-request-audit";
 import { effectiveStatus, type AccessRequestRecord, type AccessReviewRecord } from "./access-request.model";
-import { firstNotReviewable, roleClosure } from "./access-request-rules";
+import { firstNotReviewable } from "./access-request-rules";
 import { AccessRequestService, MAX_REASON_LENGTH } from "./access-request-service";
 
 /** Expires pending requests on its own account: the deadline passed, or a requested role was deleted. */
@@ -44,7 +44,7 @@ export class AccessReviewService extends AccessRequestService {
       if (request.requesterId === actor.user.id) {
         return { result: { refused: { reason: "SELF_APPROVAL", message: "you may not review your own access request (cancel it instead)" } } };
       }
-      const closure = roleClosure(await repos.roles.all(), engine.rolesOf(actor.user.id));
+      const closure = await this.actingRoles(repos, engine, actor);
       const uncovered = firstNotReviewable(engine, actor, closure, request.roles);
       if (uncovered !== null) {
         return { result: { refused: { reason: "NO_MATCHING_RULE", message: `none of your roles reviews requests for role '${uncovered}' (reviewRequests.roles)` } } };

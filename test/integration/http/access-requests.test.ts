@@ -61,6 +61,14 @@ for (const kind of databaseKinds()) {
         expect(await server.app.storage.accessRequests.list({ requesterId: alice.user.id })).to.deep.equal([]);
       });
 
+      it("lets a token limited to some roles ask only for what those roles make requestable", async () => {
+        const limited = await addUser(server, ["requester", "bystander"], { tokenRoles: ["bystander"] });
+        const res = await call(server, limited.token, REQUEST, { roles: ["on-call"], reason: "x" });
+        expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN" });
+        const full = await addUser(server, ["requester", "bystander"], { tokenRoles: ["requester"] });
+        expect((await requestOk(server, full.token, { roles: ["on-call"] })).status).to.equal("PENDING");
+      });
+
       for (const [what, variables, field] of [
         ["an empty reason", { roles: ["on-call"], reason: "" }, "reason"],
         ["a reason over 1000 characters", { roles: ["on-call"], reason: "x".repeat(1001) }, "reason"],
