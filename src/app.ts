@@ -16,6 +16,8 @@ import { DecisionService } from "./domain/decisions/decision-service";
 import { PolicyRuntime } from "./domain/policy/policy-runtime";
 import { PolicyWriter } from "./domain/policy/policy-writer";
 import { GrantService } from "./domain/grants/grant-service";
+import { AccessReviewService } from "./domain/access-requests/access-review-service";
+import { AccessRequestSweeper } from "./domain/access-requests/access-request-sweeper";
 import { TokenService } from "./domain/tokens/token-service";
 import { UserService } from "./domain/users/user-service";
 import { DirectoryService } from "./domain/users/directory-service";
@@ -48,6 +50,8 @@ export interface AppOptions {
   seedsDir?: string;
   /** Where the generated bootstrap secret is written, once (stdout by default). */
   announce?: (line: string) => void;
+  /** The clock grants, tokens and access requests are judged against (tests move it); the system clock by default. */
+  now?: () => Date;
 }
 
 export interface App {
@@ -81,7 +85,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger.info("PORTCULLIS_BOOTSTRAP_TOKEN ignored: the database is already initialised");
     }
     if (config.encryptionKey === null) logger.info("PORTCULLIS_ENCRYPTION_KEY is not set: TOTP enrolment is refused");
-    const runtime = await PolicyRuntime.load(storage);
+    const runtime = await PolicyRuntime.load(storage, options.now);
     const audit = new GroupCommitAuditLog(storage.audit);
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
@@ -109,13 +113,18 @@ export async function createApp(options: AppOptions): Promise<App> {
       cluster.announceCredentials();
     };
     const sessions = new SessionService({ storage, runtime, audit, onChanged: sessionsChanged });
+    const accessRequests = new AccessReviewService({ storage, writer, runtime, audit, pendingTtlSeconds: config.accessRequestTtlSeconds, ...(options.now ? { now: options.now } : {}) });
+    // Every instance sweeps; the expiry write makes that safe (each request expires once).
+    const sweeper = new AccessRequestSweeper(accessRequests, (err) => logger.warn("could not expire access requests", { error: String(err) }));
+    closeOnFailure.push(() => sweeper.stop());
     const services = {
       storage, runtime, audit, writer, oneTimeStore: oneTime.store, users, ssoGrants,
       decisions: new DecisionService(storage, runtime, audit),
       policies: new PolicyService(writer),
-      roles: new RoleService(writer),
+      roles: new RoleService(writer, options.now),
       resourceTypes: new ResourceTypeService(writer),
-      grants: new GrantService(storage, writer),
+      grants: new GrantService(storage, writer, options.now),
+      accessRequests,
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
       auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream }),
@@ -129,6 +138,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       }),
     };
     cluster.start();
+    sweeper.start();
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
@@ -166,6 +176,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         if (closed) return;
         closed = true;
         await http.stop();
+        await sweeper.stop();
         await audit.drain();
         cluster.stop();
         stream.stop();

@@ -35,6 +35,8 @@ export interface Config {
   encryptionKey: Buffer | null;
   /** How long a TOTP step-up counts as MFA for the session (PORTCULLIS_MFA_STEP_UP_TTL, default 15m). */
   mfaStepUpTtlSeconds: number;
+  /** How long an access request stays pending before it expires (PORTCULLIS_ACCESS_REQUEST_TTL, default 24h). */
+  accessRequestTtlSeconds: number;
   /** SAML 2.0 service provider; null when no SAML_ variable is set (the /auth/saml routes then do not exist). */
   saml: SamlConfig | null;
   /** OpenID Connect login; null when no OIDC_* variable is set. */
@@ -56,7 +58,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
     scimProvider: parseProviderName("SCIM_PROVIDER", value(env, "SCIM_PROVIDER") ?? "saml"),
     encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
-    mfaStepUpTtlSeconds: parseStepUpTtl(value(env, "PORTCULLIS_MFA_STEP_UP_TTL")),
+    mfaStepUpTtlSeconds: parseTtl("PORTCULLIS_MFA_STEP_UP_TTL", value(env, "PORTCULLIS_MFA_STEP_UP_TTL"), 15 * 60),
+    accessRequestTtlSeconds: parseTtl("PORTCULLIS_ACCESS_REQUEST_TTL", value(env, "PORTCULLIS_ACCESS_REQUEST_TTL"), 24 * 3600),
     saml: parseSamlConfig(env),
     oidc: parseOidcConfig(env),
   };
@@ -69,12 +72,13 @@ function parseEncryptionKey(raw: string | undefined): Buffer | null {
   return key;
 }
 
-function parseStepUpTtl(raw: string | undefined): number {
-  if (raw === undefined) return 15 * 60;
+/** A duration written like role durations (`90s`, `1h30m`), at least one second. */
+function parseTtl(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
   const problem = durationProblem(raw);
-  if (problem !== null) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", problem);
+  if (problem !== null) throw new ConfigError(name, problem);
   const seconds = parseDuration(raw);
-  if (seconds < 1) throw new ConfigError("PORTCULLIS_MFA_STEP_UP_TTL", "must be at least 1s");
+  if (seconds < 1) throw new ConfigError(name, "must be at least 1s");
   return seconds;
 }
 

@@ -31,7 +31,9 @@ export type DecisionReason =
   | "SOURCE_NOT_ALLOWED"
   | "USER_LOCKED"
   | "TOKEN_SCOPE"
-  | "UNAUTHENTICATED";
+  | "UNAUTHENTICATED"
+  /** Never an engine outcome: a reviewer's refusal to approve their own access request (PRODUCT.md §6). */
+  | "SELF_APPROVAL";
 
 export type UserStatus = "ACTIVE" | "LOCKED" | "DEPROVISIONED";
 

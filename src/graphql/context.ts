@@ -19,6 +19,7 @@ import type { OneTimeStore, SsoGrantSync, SsoLogin } from "../domain/sso/sso-log
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
+import type { AccessReviewService } from "../domain/access-requests/access-review-service";
 
 /** What resolvers may use; built once in app.ts. */
 export interface Services {
@@ -52,6 +53,8 @@ export interface Services {
   sessions: SessionService;
   /** TOTP enrolment and verification. */
   totp: TotpService;
+  /** Access requests: asking, reviewing, cancelling, listing, expiry. */
+  accessRequests: AccessReviewService;
   /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
   oneTimeStore: OneTimeStore;
 }

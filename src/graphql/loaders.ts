@@ -8,6 +8,8 @@ export interface Loaders {
   user: DataLoader<string, UserRecord | null>;
   grantsByUser: DataLoader<string, GrantRecord[]>;
   tokensByOwner: DataLoader<string, TokenRecord[]>;
+  /** The grants each access request created, any state. */
+  grantsByAccessRequest: DataLoader<string, GrantRecord[]>;
   /** Every role and policy, read once per request (they are few and change rarely). */
   roles(): Promise<Map<string, RoleRecord>>;
   policies(): Promise<Map<string, PolicyRecord>>;
@@ -45,6 +47,9 @@ export function createLoaders(storage: Storage, stateVersion: () => number): Loa
     get tokensByOwner() {
       return current().tokensByOwner;
     },
+    get grantsByAccessRequest() {
+      return current().grantsByAccessRequest;
+    },
     roles: () => current().roles(),
     policies: () => current().policies(),
   };
@@ -63,6 +68,10 @@ function build(storage: Storage): Loaders {
     tokensByOwner: new DataLoader(async (ids) => {
       const byOwner = await storage.tokens.forOwners(ids);
       return ids.map((id) => byOwner.get(id) ?? []);
+    }),
+    grantsByAccessRequest: new DataLoader(async (ids) => {
+      const byRequest = await storage.grants.forAccessRequests(ids);
+      return ids.map((id) => byRequest.get(id) ?? []);
     }),
     roles: once(async () => new Map((await storage.roles.all()).map((r) => [r.name.toLowerCase(), r]))),
     policies: once(async () => new Map((await storage.policies.all()).map((p) => [p.name.toLowerCase(), p]))),

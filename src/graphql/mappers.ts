@@ -2,6 +2,9 @@
 import type { GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SsoMappingRecord, TokenRecord, UserRecord } from "../domain/model";
 import { LEVELS } from "../engine/types";
 import { GrantSource, IdentitySource, Level, SubjectType, UserKind, UserStatus } from "./types/enums";
+import type { AccessRequestRecord, AccessRequestStatus as Status } from "../domain/access-requests/access-request.model";
+import { AccessRequestType, AccessReviewType } from "./types/access-request.type";
+import { AccessRequestStatus } from "./types/enums";
 import { GrantType } from "./types/grant.type";
 import { PolicyType } from "./types/policy.type";
 import { ResourceTypeType } from "./types/resource-type.type";
@@ -59,4 +62,14 @@ export function toResourceTypeType(t: ResourceTypeRecord): ResourceTypeType {
 
 export function toSsoMappingType(m: SsoMappingRecord): SsoMappingType {
   return Object.assign(new SsoMappingType(), { provider: m.provider, group: m.group, scope: m.scope, roleName: m.role });
+}
+
+/** `status` is the request's status now (a pending request past its deadline reads EXPIRED). */
+export function toAccessRequestType(r: AccessRequestRecord, status: Status): AccessRequestType {
+  return Object.assign(new AccessRequestType(), {
+    id: r.id, reason: r.reason, scope: r.scope, status: status as AccessRequestStatus, ttlSeconds: r.ttlSeconds,
+    createdAt: r.createdAt, expiresAt: r.expiresAt, decidedAt: r.decidedAt, approvalsRequired: r.approvalsRequired,
+    denialsRequired: r.denialsRequired, requesterId: r.requesterId, roleNames: r.roles,
+    reviews: r.reviews.map((v) => Object.assign(new AccessReviewType(), { approve: v.approve, comment: v.comment, createdAt: v.createdAt, reviewerId: v.reviewerId })),
+  });
 }

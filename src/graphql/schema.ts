@@ -20,10 +20,11 @@ import { AuditSubscriptionResolver } from "./resolvers/audit-subscription.resolv
 import { MfaResolver } from "./resolvers/mfa.resolver";
 import { SsoMappingResolver } from "./resolvers/sso-mapping.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
+import { AccessRequestResolver, AccessReviewResolver } from "./resolvers/access-request.resolver";
 
 export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
   PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver,
-  AuditSubscriptionResolver, SsoMappingResolver, MfaResolver] as const;
+  AuditSubscriptionResolver, SsoMappingResolver, MfaResolver, AccessRequestResolver, AccessReviewResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

@@ -7,6 +7,7 @@ import { Mutex } from "../domain/mutex";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
 import { TypeormGrantRepository } from "./repositories/grant.repository";
+import { TypeormAccessRequestRepository } from "./repositories/access-request.repository";
 import { TypeormOneTimeStore } from "./repositories/one-time-value.repository";
 import { TypeormPolicyRepository } from "./repositories/policy.repository";
 import { TypeormResourceTypeRepository } from "./repositories/resource-type.repository";
@@ -29,6 +30,7 @@ function repositoriesFor(manager: EntityManager): Repositories {
     sessions: new TypeormSessionRepository(manager),
     ssoMappings: new TypeormSsoMappingRepository(manager),
     totp: new TypeormTotpRepository(manager),
+    accessRequests: new TypeormAccessRequestRepository(manager),
     policyState: new TypeormPolicyStateRepository(manager, sqlite),
     audit: auditAppenderFor(manager, sqlite),
   };
@@ -81,7 +83,7 @@ export function migrate(dataSource: DataSource): Promise<string[]> {
  */
 export class TypeormStorage implements Storage {
   readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
-  readonly ssoMappings; readonly totp;
+  readonly ssoMappings; readonly totp; readonly accessRequests;
   readonly policyState;
   readonly audit: AuditStore;
   /** The database OneTimeStore (used unless REDIS_URL is set). */
@@ -96,7 +98,7 @@ export class TypeormStorage implements Storage {
     const repos = this.lock ? serialized(base, this.lock) : base;
     ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
        grants: this.grants, tokens: this.tokens, sessions: this.sessions, ssoMappings: this.ssoMappings, totp: this.totp,
-       policyState: this.policyState } = repos);
+       accessRequests: this.accessRequests, policyState: this.policyState } = repos);
     const oneTimeValues = new TypeormOneTimeStore(dataSource.manager);
     this.oneTimeValues = this.lock ? serialized({ oneTimeValues }, this.lock).oneTimeValues : oneTimeValues;
   }

@@ -14,11 +14,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestServer> {
+export interface ServerOptions {
+  /** The clock the server judges grants, tokens and access requests against. */
+  now?: () => Date;
+}
+
+export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, existing?: TestDatabase, options: ServerOptions = {}): Promise<TestServer> {
   const db = existing ?? (await kind.create());
   const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...env });
   const announced: string[] = [];
-  const app = await createApp({ config, logger: createLogger("silent"), announce: (line) => announced.push(line) });
+  const app = await createApp({ config, logger: createLogger("silent"), announce: (line) => announced.push(line), ...(options.now ? { now: options.now } : {}) });
   const port = await app.listen();
   const secret = /(ptc_[0-9A-Za-z]{46})/.exec(announced.join("\n"))?.[1] ?? env.PORTCULLIS_BOOTSTRAP_TOKEN ?? "";
   return {
@@ -59,10 +64,10 @@ export async function gql<T = Record<string, any>>(
  * Registers the suite's hooks: a server on a fresh database of `kind` before the
  * suite (handed to `use` before any later `before` hook runs), stopped after it.
  */
-export function serverForSuite(kind: DatabaseKind, use: (server: TestServer) => void, env: Record<string, string> = {}): void {
+export function serverForSuite(kind: DatabaseKind, use: (server: TestServer) => void, env: Record<string, string> = {}, options: ServerOptions = {}): void {
   let server: TestServer | undefined;
   before(async () => {
-    server = await startServer(kind, env);
+    server = await startServer(kind, env, undefined, options);
     use(server);
   });
   after(async () => {

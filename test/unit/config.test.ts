@@ -26,6 +26,13 @@ describe("loadConfig", () => {
     expect(config.mfaStepUpTtlSeconds).to.equal(5400);
   });
 
+  it("keeps access requests pending 24 hours unless PORTCULLIS_ACCESS_REQUEST_TTL says otherwise", () => {
+    expect(loadConfig({}).accessRequestTtlSeconds).to.equal(24 * 3600);
+    expect(loadConfig({ PORTCULLIS_ACCESS_REQUEST_TTL: "2h" }).accessRequestTtlSeconds).to.equal(7200);
+    expect(() => loadConfig({ PORTCULLIS_ACCESS_REQUEST_TTL: "soon" })).to.throw(/PORTCULLIS_ACCESS_REQUEST_TTL/);
+    expect(() => loadConfig({ PORTCULLIS_ACCESS_REQUEST_TTL: "0s" })).to.throw(/PORTCULLIS_ACCESS_REQUEST_TTL/);
+  });
+
   it("reads a MySQL URL, a port, Redis and trusted proxies", () => {
     const config = loadConfig({
       DATABASE_URL: "mysql://root@127.0.0.1:3306/portcullis", PORT: "8080", REDIS_URL: "redis://127.0.0.1:6379",

@@ -24,6 +24,7 @@ import type { RoleRecord } from "../model";
 import type { PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
 import { keepingASuperuser } from "../users/last-superuser";
+import { expirePendingForRole } from "../access-requests/access-review-service";
 import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
 
@@ -38,7 +39,7 @@ function referencesTo(role: RoleRecord, key: string): string[] {
 }
 
 export class RoleService {
-  constructor(private readonly writer: PolicyWriter) {}
+  constructor(private readonly writer: PolicyWriter, private readonly now: () => Date = () => new Date()) {}
 
   create(actor: Principal, document: string, requestId: string): Promise<RoleRecord> {
     const request: WriteRequest = { actor, operation: "Mutation.createRole", requestId };
@@ -81,7 +82,7 @@ export class RoleService {
       const updated = roleRecordFromDoc(doc, document, {
         id: existing.id, builtIn: existing.builtIn, version: existing.version + 1, createdAt: existing.createdAt, updatedAt: new Date(),
       });
-      await keepingASuperuser(repos, new Date(), `updating role ${existing.name}`, () => repos.roles.update(updated));
+      await keepingASuperuser(repos, this.now(), `updating role ${existing.name}`, () => repos.roles.update(updated));
       return { result: updated, apply: (e) => e.putRole(doc), record: change(existing, updated), resource: { type: "role", name: doc.name } };
     });
   }
@@ -103,15 +104,17 @@ export class RoleService {
         const others = (names: string[]) => names.filter((n) => n.toLowerCase() !== key);
         await repos.roles.update({ ...existing, requestableRoles: others(existing.requestableRoles), reviewableRoles: others(existing.reviewableRoles) });
       }
+      // Pending requests for the role cannot be granted any more: they expire with it, in this write.
+      const expired = await expirePendingForRole(repos, existing.name, this.now());
       try {
-        await keepingASuperuser(repos, new Date(), `deleting role ${existing.name}`, () => repos.roles.delete(existing.name));
+        await keepingASuperuser(repos, this.now(), `deleting role ${existing.name}`, () => repos.roles.delete(existing.name));
       } catch (err) {
         if (err instanceof DomainError && err.code === "CONFLICT" && referrers.length > 0) {
           throw new DomainError("CONFLICT", `${err.message}; referred to by role(s) ${referrers.join(", ")}`);
         }
         throw err;
       }
-      return { result: true, apply: (e) => e.deleteRole(existing.name), record: change(existing, null), resource: { type: "role", name: existing.name } };
+      return { result: true, apply: (e) => e.deleteRole(existing.name), record: change(existing, null), resource: { type: "role", name: existing.name }, events: expired };
     });
   }
 }

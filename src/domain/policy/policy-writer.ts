@@ -20,6 +20,19 @@ export interface PolicyChange<T> {
   record?: Record<string, unknown>;
   /** The object changed, for the audit record. */
   resource?: { type: string; name: string };
+  /**
+   * ALLOW events of the write besides (or instead of) the change record, each
+   * with its own operation and metadata as given (`accessRequest.approved` for
+   * the review that decides a request), appended after it in the same transaction.
+   */
+  events?: WriteEvent[];
+}
+
+export interface WriteEvent {
+  operation: string;
+  action: string;
+  resource: { type: string; name: string };
+  metadata: Record<string, unknown>;
 }
 
 export interface WriteRequest {
@@ -75,13 +88,18 @@ export class PolicyWriter {
           if (version !== this.runtime.version() + 1) await this.runtime.reload(repos);
           const change = await work(repos, this.runtime.engine());
           // Nothing to apply and nothing to record: roll back, version bump included.
-          if (!change.apply && !change.record) throw new Unchanged(change.result);
-          const records: AuditEventRecord[] = change.record ? await repos.audit.append([this.event(request, change)], chain) : [];
+          if (!change.apply && !change.record && !change.events?.length) throw new Unchanged(change.result);
+          const events = [...(change.record ? [this.event(request, change)] : []), ...(change.events ?? []).map((e) => this.extraEvent(request, e))];
+          const records: AuditEventRecord[] = events.length > 0 ? await repos.audit.append(events, chain) : [];
           return { change, records };
         });
       } catch (err) {
+        // A catch-up inside the transaction compiled the committed state but took the
+        // version as bumped; the bump rolled back, so the state is version - 1. Left
+        // at `version`, the next write of another instance (which commits that number)
+        // would look as if already applied here, and this instance would miss it.
+        if (version > 0 && this.runtime.version() === version) this.runtime.advanceTo(version - 1);
         if (!(err instanceof Unchanged)) throw err;
-        if (this.runtime.version() === version) this.runtime.advanceTo(version - 1);
         return err.result as T;
       }
       const { change, records } = committed;
@@ -103,6 +121,14 @@ export class PolicyWriter {
       resourceType: change.resource?.type ?? null, resourceNamespace: change.resource ? "system" : null,
       resourceName: change.resource?.name ?? null, subjectId: null, decision: "ALLOW", reason: "ALLOWED",
       requestId: request.requestId, metadata: { change: change.record },
+    };
+  }
+
+  private extraEvent(request: WriteRequest, c: WriteEvent): AuditEventInput {
+    return {
+      time: new Date(), ...actorFields(request.actor, this.runtime.engine()), operation: c.operation, action: c.action,
+      resourceType: c.resource.type, resourceNamespace: "system", resourceName: c.resource.name, subjectId: null,
+      decision: "ALLOW", reason: "ALLOWED", requestId: request.requestId, metadata: c.metadata,
     };
   }
 }

@@ -3,6 +3,7 @@
 // on SQLite and on MySQL/MariaDB.
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
 import type { AuditStore, ChainFn } from "./audit.port";
+import type { AccessRequestRecord, AccessRequestStatus, AccessReviewRecord } from "../access-requests/access-request.model";
 import type {
   GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, SsoMappingRecord, TokenRecord, UserRecord,
 } from "../model";
@@ -103,6 +104,32 @@ export interface GrantRepository {
   delete(id: string): Promise<boolean>;
   /** Deletes every direct grant of the user; returns how many. */
   deleteForUser(userId: string): Promise<number>;
+  /** The grants each access request created (any state), keyed by request id; one query for the batch. */
+  forAccessRequests(requestIds: readonly string[]): Promise<Map<string, GrantRecord[]>>;
+}
+
+export interface AccessRequestFilter {
+  /** Only this requester's requests. */
+  requesterId?: string;
+  /** Stored status (callers widen PENDING to catch requests past their deadline). */
+  statuses?: readonly AccessRequestStatus[];
+}
+
+export interface AccessRequestRepository {
+  /** With its roles (in request order) and reviews (oldest first); null when absent. */
+  get(id: string): Promise<AccessRequestRecord | null>;
+  /** Newest first (creation time, then id descending), roles and reviews included. */
+  list(filter: AccessRequestFilter): Promise<AccessRequestRecord[]>;
+  /** Ids of requests stored as PENDING whose deadline (`expiresAt`) is at or before `now`, oldest deadline first, at most `limit`. */
+  pendingDue(now: Date, limit: number): Promise<string[]>;
+  /** Ids of requests stored as PENDING that ask for the role (name, ignoring case). */
+  pendingForRole(role: string): Promise<string[]>;
+  /** Inserts the request and its roles (which must exist); `reviews` is ignored. */
+  create(request: AccessRequestRecord): Promise<void>;
+  /** Sets status, expiresAt and decidedAt. */
+  updateState(id: string, state: Pick<AccessRequestRecord, "status" | "expiresAt" | "decidedAt">): Promise<void>;
+  /** CONFLICT when the reviewer already reviewed the request. */
+  addReview(review: AccessReviewRecord): Promise<void>;
 }
 
 export interface TokenRepository {
@@ -212,6 +239,7 @@ export interface Repositories {
   sessions: SessionRepository;
   ssoMappings: SsoMappingRepository;
   totp: TotpRepository;
+  accessRequests: AccessRequestRepository;
   policyState: PolicyStateRepository;
   audit: AuditAppender;
 }

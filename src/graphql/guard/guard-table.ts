@@ -105,6 +105,8 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     // Allowed for roles the caller's roles make requestable: the resolver decides.
     requestAccess: { kind: "resolver" },
     reviewAccessRequest: { kind: "check", capability: "access_request:review", name: (a) => String(a.id) },
+    // Only the requester may cancel: the resolver decides (and audits a refusal).
+    cancelAccessRequest: { kind: "resolver" },
     // create/update on each policy, role and SSO provider it changes (read for a dry run): the resolver decides.
     applyBundle: { kind: "resolver" },
     // About the caller's own session: any authenticated caller; the TOTP service refuses tokens and audits each verification.

@@ -26,5 +26,16 @@ export enum DecisionReason {
   USER_LOCKED = "USER_LOCKED",
   TOKEN_SCOPE = "TOKEN_SCOPE",
   UNAUTHENTICATED = "UNAUTHENTICATED",
+  /** Addition: a reviewer refused the approval of their own access request. */
+  SELF_APPROVAL = "SELF_APPROVAL",
 }
 registerEnumType(DecisionReason, { name: "DecisionReason", description: "Why a decision came out as it did." });
+
+export enum AccessRequestStatus {
+  PENDING = "PENDING",
+  APPROVED = "APPROVED",
+  DENIED = "DENIED",
+  EXPIRED = "EXPIRED",
+  CANCELLED = "CANCELLED",
+}
+registerEnumType(AccessRequestStatus, { name: "AccessRequestStatus" });

@@ -14,6 +14,9 @@ export class AccessRequestEntity {
   /** PENDING, APPROVED, DENIED, EXPIRED or CANCELLED. */
   @Column({ type: "varchar", length: 16 }) status: string;
   @Column({ type: "int" }) ttlSeconds: number;
+  /** Approvals and denials that decide the request, fixed when it is made. */
+  @Column({ type: "int", default: 1 }) approvalsRequired: number;
+  @Column({ type: "int", default: 1 }) denialsRequired: number;
   @Column(timestamp()) createdAt: Date;
   /** When a pending request lapses, or when the access it granted ends. */
   @Column(timestamp({ nullable: true })) expiresAt: Date | null;

@@ -7,6 +7,7 @@ import { UserEntity } from "./user.entity";
 @Index("IDX_grants_user", ["userId"])
 @Index("IDX_grants_group", ["groupName"])
 @Index("IDX_grants_role", ["roleId"])
+@Index("IDX_grants_access_request", ["accessRequestId"])
 export class GrantEntity {
   @PrimaryColumn(id()) id: string;
   /** USER or GROUP; exactly one of userId and groupName is set. */

@@ -99,6 +99,15 @@ export class TypeormGrantRepository implements GrantRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  async forAccessRequests(requestIds: readonly string[]): Promise<Map<string, GrantRecord[]>> {
+    const result = new Map<string, GrantRecord[]>(requestIds.map((id) => [id, []]));
+    if (requestIds.length === 0) return result;
+    for (const g of await this.run(this.query().where("g.access_request_id IN (:...ids)", { ids: [...requestIds] }))) {
+      result.get(g.accessRequestId!)?.push(g);
+    }
+    return result;
+  }
+
   async deleteForUser(userId: string): Promise<number> {
     const ids = (await this.manager.find(GrantEntity, { select: { id: true }, where: { userId } })).map((g) => g.id);
     if (ids.length === 0) return 0;

@@ -51,6 +51,21 @@ describe("loadSeeds", () => {
     expect(roles.every((r) => !r.doc.superuser)).to.equal(true);
   });
 
+  it("lets deployers request ops for up to 4h with one approval, reviewed by ops and admin", () => {
+    const { roles, policies } = loadSeeds(DEFAULT_SEEDS_DIR);
+    const doc = (name: string) => roles.find((r) => r.doc.name === name)!.doc;
+    expect(doc("deployer").request).to.deep.equal({ roles: ["ops"], approvals: 1, denials: 1 });
+    expect(doc("ops").options.maxSessionTtlSeconds).to.equal(4 * 3600);
+    expect(doc("ops").reviewRequests.roles).to.deep.equal(["ops"]);
+    expect(doc("admin").reviewRequests.roles).to.deep.equal(["ops"]);
+    for (const name of ["viewer", "auditor", "cicd", "operator"]) {
+      expect(doc(name).request.roles, name).to.deep.equal([]);
+      expect(doc(name).reviewRequests.roles, name).to.deep.equal([]);
+    }
+    const opsRules = policies.find((p) => p.doc.name === "ops-operate")!.doc.rules;
+    expect(opsRules.filter((r) => r.resourceType === "access_request").flatMap((r) => r.capabilities ?? [])).to.deep.equal(["list", "read", "review"]);
+  });
+
   it("lists every problem of every broken file, each with its file and path", () => {
     const dir = tempSeeds({
       "resource-types.yaml": "kind: resourceType\nname: job\ncapabilities: { read: METADATA, submit: SUPERADMIN }\n",
