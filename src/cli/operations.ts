@@ -40,8 +40,7 @@ export const OPERATIONS = {
   RoleDescribe: `query RoleDescribe($name: String!) {
     role(name: $name) { name description builtIn superuser requireSessionMfa maxSessionTtlSeconds approvalsRequired denialsRequired
       inherits { name } requestableRoles { name } reviewableRoles { name } document
-      policies { name rules { effect resourceType namespace name capabilities level labels { key values } sourceCidrs requireMfa } } }
-    grants(role: $name) { ${GRANT} } }`,
+      policies { name rules { effect resourceType namespace name capabilities level labels { key values } sourceCidrs requireMfa } } } }`,
   Grants: `query Grants($userId: ID, $role: String, $includeInactive: Boolean) {
     grants(userId: $userId, role: $role, includeInactive: $includeInactive) { ${GRANT} } }`,
   GrantRole: `mutation GrantRole($input: GrantInput!) { grantRole(input: $input) { ${GRANT} } }`,

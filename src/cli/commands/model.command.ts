@@ -42,9 +42,10 @@ export function modelCommands(cli: Cli): Command[] {
   addOutput(example(role.command("describe").argument("<name>").description("a role: its rules expanded, inheritance, and who holds it"),
     ["portcullis role describe deployer", "portcullis role describe deployer -o yaml"]))
     .action(async (name: string, _o: unknown, command: Command) => {
-      const data = await cli.client(command).request<{ role: RoleDetail | null; grants: GrantView[] }>(OPERATIONS.RoleDescribe, { name });
-      const found = data.role;
+      const client = cli.client(command);
+      const { role: found } = await client.request<{ role: RoleDetail | null }>(OPERATIONS.RoleDescribe, { name });
       if (!found) throw new CliError(`not found: no role named '${name}'`, EXIT.DENIED);
+      const data = await client.request<{ grants: GrantView[] }>(OPERATIONS.Grants, { role: name, userId: null, includeInactive: false });
       cli.print(command, { ...found, holders: data.grants }, () => {
         const lines = [
           `${found.name}${found.builtIn ? " (built-in)" : ""}${found.superuser ? " — SUPERUSER: every capability everywhere" : ""}`,
