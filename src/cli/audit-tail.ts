@@ -15,7 +15,7 @@ export interface TailOptions {
   authorization: string;
   filter: Record<string, unknown>;
   onEvent: (event: AuditEventView) => void;
-  /** Reconnection notices, for the person. */
+  /** Connection and reconnection notices, for the person. */
   tell: (line: string) => void;
   /** Resolves when the tail should stop (Ctrl-C). */
   stop: Promise<void>;
@@ -44,13 +44,14 @@ export async function tailAudit(options: TailOptions): Promise<void> {
     if (!everConnected) throw new CliError(`cannot reach ${options.server}: ${outcome.reason || `WebSocket closed (${outcome.code})`}`, EXIT.UNREACHABLE);
     if (outcome.connected) backoff = 1000;
     options.tell(`connection lost (${outcome.code}${outcome.reason ? ` ${outcome.reason}` : ""}); reconnecting in ${backoff / 1000}s${resumeAfter ? ` from sequence ${resumeAfter}` : ""}`);
-    const stopped = await Promise.race([options.stop.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), backoff).unref())]);
+    const stopped = await Promise.race([options.stop.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), backoff))]);
     if (stopped) return;
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   }
 }
 
 function connectOnce(options: TailOptions, resumeAfter: string | null, onEvent: (event: AuditEventView) => void): Promise<Outcome> {
+  const connectedLine = resumeAfter ? `reconnected; resuming after sequence ${resumeAfter}` : `connected to ${options.server}; following audit events (Ctrl-C stops)`;
   return new Promise((resolve) => {
     let connected = false;
     let settled = false;
@@ -70,7 +71,10 @@ function connectOnce(options: TailOptions, resumeAfter: string | null, onEvent: 
       keepAlive: 10_000,
       onNonLazyError: () => undefined,
       on: {
-        connected: () => (connected = true),
+        connected: () => {
+          connected = true;
+          options.tell(connectedLine);
+        },
         closed: (event) => {
           const { code, reason } = event as { code?: number; reason?: string };
           finish({ kind: "dropped", code: code ?? 1006, reason: String(reason ?? ""), connected });

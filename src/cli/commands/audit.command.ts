@@ -147,7 +147,6 @@ export function auditCommands(cli: Cli): Command {
       let onSignal!: () => void;
       const stop = new Promise<void>((resolve) => (onSignal = resolve));
       process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-      if (cli.io.errTty) cli.note(`following ${target.server} audit events${Object.keys(filter).length ? ` matching ${JSON.stringify(filter)}` : ""}; Ctrl-C stops`);
       await tailAudit({
         server: target.server, authorization: client.authorization(), filter, stop, tell: (line) => cli.note(line),
         onEvent: (e) => cli.io.out(options.output === "json" ? JSON.stringify(e) + "\n" : eventLine(e, paint) + "\n"),
