@@ -2,7 +2,8 @@
 // (~/.config/portcullis/config.json when the variable is unset), written with
 // mode 0600 in a 0700 folder. It holds named contexts, one per server, and the
 // current one. PORTCULLIS_URL and PORTCULLIS_TOKEN, when set, take precedence
-// over the context's server and secret (for CI, where no file is written).
+// over the current context (for CI, where no file is written); a context named
+// with --context takes precedence over them.
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -63,15 +64,21 @@ export interface Target {
   context: CliContext | undefined;
 }
 
-/** The server and credential a command uses: --server, then PORTCULLIS_URL, then the context; PORTCULLIS_TOKEN, then the context. */
+/**
+ * The server and credential a command uses. The server: --server, then (unless
+ * --context names a context) PORTCULLIS_URL, then the context's. The secret:
+ * PORTCULLIS_TOKEN (unless --context names a context), then the context's.
+ */
 export function resolveTarget(config: CliConfigFile, options: { context?: string; server?: string }, env: NodeJS.ProcessEnv = process.env): Target {
+  const explicit = options.context !== undefined;
   const name = options.context ?? config.current ?? DEFAULT_CONTEXT;
-  if (options.context !== undefined && !config.contexts[name]) {
+  if (explicit && !config.contexts[name]) {
     throw new CliError(`--context: no context named '${name}' (portcullis context list shows them)`, EXIT.USAGE);
   }
   const context = config.contexts[name];
-  const server = options.server ?? (env.PORTCULLIS_URL?.trim() || context?.server || DEFAULT_SERVER);
-  const secret = env.PORTCULLIS_TOKEN?.trim() || context?.secret;
+  const fromEnv = (value: string | undefined) => (explicit ? undefined : value?.trim() || undefined);
+  const server = options.server ?? fromEnv(env.PORTCULLIS_URL) ?? context?.server ?? DEFAULT_SERVER;
+  const secret = fromEnv(env.PORTCULLIS_TOKEN) ?? context?.secret;
   return { server: normaliseServer(server), secret, contextName: context ? name : null, context };
 }
 

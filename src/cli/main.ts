@@ -44,7 +44,8 @@ export function buildProgram(cli: Cli): Command {
     .option("--context <name>", "use this context of the configuration file instead of the current one")
     .addHelpText("after", `
 Credentials: portcullis login keeps them in ${cli.configFile} (mode 0600);
-PORTCULLIS_TOKEN and PORTCULLIS_URL take precedence when set.
+PORTCULLIS_TOKEN and PORTCULLIS_URL take precedence over the current context
+when set; --context NAME takes precedence over them.
 Exit codes: 0 ok, 1 denied or not found, 2 usage, 3 authentication, 4 server unreachable.
 `);
 

@@ -90,6 +90,11 @@ describe("portcullis command line", function () {
         expect(list.map((c: { name: string; current: boolean }) => [c.name, c.current])).to.deep.equal([["default", false], ["second", true]]);
         expect(JSON.parse(ok(await home.run(["whoami", "-o", "json"])).stdout).email).to.equal(viewer.user.email);
         expect(JSON.parse(ok(await home.run(["whoami", "-o", "json", "--context", "default"])).stdout).email).to.equal("admin@portcullis.local");
+        // PORTCULLIS_TOKEN wins over the current context; a context named with --context wins over PORTCULLIS_TOKEN.
+        const env = { PORTCULLIS_TOKEN: nobody.token };
+        expect(JSON.parse(ok(await home.run(["whoami", "-o", "json"], { env })).stdout).email).to.equal(nobody.user.email);
+        const named = JSON.parse(ok(await home.run(["whoami", "-o", "json", "--context", "second"], { env })).stdout);
+        expect([named.email, named.credential.from]).to.deep.equal([viewer.user.email, "context 'second'"]);
         ok(await home.run(["context", "use", "default"]));
         const whoami = ok(await home.run(["whoami"])).stdout;
         expect(whoami).to.contain("admin@portcullis.local").and.contain("token from context 'default'").and.not.contain(server.adminToken);

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { CliError, EXIT } from "../cli-error";
 import type { Cli } from "../cli-context";
-import { DEFAULT_CONTEXT, normaliseServer, writeConfig, type CliConfigFile } from "../config-store";
+import { DEFAULT_CONTEXT, DEFAULT_SERVER, normaliseServer, writeConfig, type CliConfigFile } from "../config-store";
 import { deviceLogin, DeviceLoginError } from "../device-login";
 import { GraphQLClient } from "../graphql-client";
 import { OPERATIONS, type UserView } from "../operations";
@@ -35,8 +35,9 @@ export function sessionCommands(cli: Cli): Command[] {
     .action(async (options: { withToken?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<{ server?: string; context?: string }>();
       const config = cli.config();
-      const current = config.contexts[globals.context ?? config.current ?? DEFAULT_CONTEXT];
-      const server = normaliseServer(globals.server ?? (cli.env.PORTCULLIS_URL?.trim() || current?.server || "http://localhost:4000"));
+      const named = globals.context ? config.contexts[globals.context] : undefined;
+      const current = config.contexts[config.current ?? DEFAULT_CONTEXT];
+      const server = normaliseServer(globals.server ?? named?.server ?? (cli.env.PORTCULLIS_URL?.trim() || current?.server || DEFAULT_SERVER));
       let secret: string;
       let expiresAt: string | undefined;
       if (options.withToken) {
@@ -86,7 +87,7 @@ export function sessionCommands(cli: Cli): Command[] {
     .action(async (_options: unknown, command: Command) => {
       const target = cli.target(command);
       const { me } = await new GraphQLClient(target.server, target.secret).request<{ me: Me }>(OPERATIONS.WhoAmI);
-      const fromEnv = Boolean(cli.env.PORTCULLIS_TOKEN?.trim());
+      const fromEnv = !command.optsWithGlobals<{ context?: string }>().context && Boolean(cli.env.PORTCULLIS_TOKEN?.trim());
       const credential = fromEnv ? "PORTCULLIS_TOKEN" : `context '${target.contextName}'`;
       const kind = target.secret?.startsWith("pts_") ? "session" : "token";
       const sessionExpiresAt = !fromEnv && kind === "session" ? (target.context?.expiresAt ?? null) : null;
