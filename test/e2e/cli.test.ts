@@ -249,6 +249,8 @@ describe("portcullis command line", function () {
       expect(bad.code).to.equal(2);
       expect(bad.stderr).to.match(/^portcullis: invalid: .*input\.role/);
       expect((await admin.run(["role", "describe", "no-such-role"])).code).to.equal(1);
+      const deployer = ok(await admin.run(["role", "describe", "deployer"])).stdout;
+      expect(deployer).to.match(/^inherits: viewer$/m).and.match(/^ {2}inherited from viewer:\n {4}policy \S+:\n {6}allow /m);
       expect(ok(await admin.run(["role", "list"])).stdout).to.contain("prod-job-admin").and.contain("viewer");
     });
 

@@ -45,18 +45,34 @@ export function modelCommands(cli: Cli): Command[] {
       const client = cli.client(command);
       const { role: found } = await client.request<{ role: RoleDetail | null }>(OPERATIONS.RoleDescribe, { name });
       if (!found) throw new CliError(`not found: no role named '${name}'`, EXIT.DENIED);
+      // Every role it inherits, directly or not, each once (the server refuses cycles).
+      const inherited: RoleDetail[] = [];
+      const queue = found.inherits.map((r) => r.name);
+      for (const seen = new Set([found.name]); queue.length > 0;) {
+        const next = queue.shift()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        const { role: parent } = await client.request<{ role: RoleDetail | null }>(OPERATIONS.RoleDescribe, { name: next });
+        if (!parent) continue;
+        inherited.push(parent);
+        queue.push(...parent.inherits.map((r) => r.name));
+      }
       const data = await client.request<{ grants: GrantView[] }>(OPERATIONS.Grants, { role: name, userId: null, includeInactive: false });
-      cli.print(command, { ...found, holders: data.grants }, () => {
+      const policyLines = (r: RoleDetail, indent: string) =>
+        r.policies.flatMap((p) => [`${indent}policy ${p.name}:`, ...(p.rules.length ? p.rules.map((rule) => `${indent}  ${ruleLine(rule)}`) : [`${indent}  (no rules)`])]);
+      cli.print(command, { ...found, inheritedRoles: inherited.map((r) => ({ name: r.name, policies: r.policies })), holders: data.grants }, () => {
         const lines = [
           `${found.name}${found.builtIn ? " (built-in)" : ""}${found.superuser ? " — SUPERUSER: every capability everywhere" : ""}`,
           ...(found.description ? [found.description] : []),
-          `inherits: ${names(found.inherits) || "nothing"}`,
+          `inherits: ${inherited.length ? inherited.map((r) => r.name).join(", ") : "nothing"}`,
           ...(found.requireSessionMfa ? ["sessions need MFA"] : []),
           ...(found.maxSessionTtlSeconds ? [`sessions last at most ${found.maxSessionTtlSeconds}s`] : []),
-          ...(found.requestableRoles.length ? [`may request: ${names(found.requestableRoles)}`] : []),
-          ...(found.reviewableRoles.length ? [`may review requests for: ${names(found.reviewableRoles)} (${found.approvalsRequired} approval(s) needed)`] : []),
+          ...(found.requestableRoles.length
+            ? [`may request: ${names(found.requestableRoles)} (${found.approvalsRequired} approval(s) grant, ${found.denialsRequired} denial(s) refuse)`] : []),
+          ...(found.reviewableRoles.length ? [`may review requests for: ${names(found.reviewableRoles)}`] : []),
           "rules:",
-          ...found.policies.flatMap((p) => [`  policy ${p.name}:`, ...(p.rules.length ? p.rules.map((r) => `    ${ruleLine(r)}`) : ["    (no rules)"])]),
+          ...policyLines(found, "  "),
+          ...inherited.flatMap((r) => [`  inherited from ${r.name}:`, ...policyLines(r, "    ")]),
           `held by: ${data.grants.length === 0 ? "nobody" : ""}`,
           ...data.grants.map((g) => `  ${grantSubject(g)}${g.scope ? ` in ${g.scope}` : ""} (${g.source}${g.expiresAt ? `, until ${g.expiresAt}` : ""})`),
         ];
