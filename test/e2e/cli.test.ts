@@ -39,8 +39,8 @@ describe("portcullis command line", function () {
         expect(stdout).to.match(new RegExp(`^  ${command}\\b`, "m"));
       }
       expect(stdout).to.contain("Exit codes: 0 ok, 1 denied or not found, 2 usage, 3 authentication, 4 server unreachable");
-      for (const command of [["token", "create"], ["audit", "tail"], ["can"], ["apply"], ["request"]]) {
-        expect(ok(await admin.run([...command, "--help"])).stdout, command.join(" ")).to.match(/Examples:\n {2}\$ portcullis /);
+      for (const command of [["token"], ["token", "create"], ["user"], ["role"], ["grant"], ["policy"], ["type"], ["context"], ["audit"], ["audit", "tail"], ["can"], ["apply"], ["request"], ["review"], ["completion"]]) {
+        expect(ok(await admin.run([...command, "--help"])).stdout, command.join(" ")).to.match(/Examples:\n {2}\$ .*portcullis /);
       }
     });
 

@@ -52,7 +52,7 @@ function eventLine(e: AuditEventView, paint: ReturnType<typeof painter>): string
 }
 
 export function auditCommands(cli: Cli): Command {
-  const audit = new Command("audit").description("the audit trail: search, export, verify, tail");
+  const audit = example(new Command("audit").description("the audit trail: search, export, verify, tail"), ["portcullis audit search --decision deny --since 1d", "portcullis audit tail --deny"]);
 
   const search = addOutput(addFilters(audit.command("search").description("search events, newest first")), ["table", "json", "yaml", "ndjson"]);
   example(search

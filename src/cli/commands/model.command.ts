@@ -30,7 +30,7 @@ const GRANT_HEAD = ["ID", "SUBJECT", "ROLE", "SCOPE", "SOURCE", "EXPIRES", "ACTI
 const grantRow = (g: GrantView) => [g.id, grantSubject(g), g.role.name, g.scope || "*", g.source, g.expiresAt ?? "never", g.active ? "yes" : "no"];
 
 export function modelCommands(cli: Cli): Command[] {
-  const role = new Command("role").description("roles: list, describe");
+  const role = example(new Command("role").description("roles: list, describe"), ["portcullis role list", "portcullis role describe deployer"]);
   addOutput(example(role.command("list").description("every role"), ["portcullis role list"]))
     .action(async (_o: unknown, command: Command) => {
       const { roles } = await cli.client(command).request<{ roles: Array<{ name: string; description: string | null; builtIn: boolean; superuser: boolean; inherits: Array<{ name: string }>; policies: Array<{ name: string }> }> }>(OPERATIONS.Roles);
@@ -80,7 +80,7 @@ export function modelCommands(cli: Cli): Command[] {
       });
     });
 
-  const grant = new Command("grant").description("grants of roles to users and groups: add, remove, list");
+  const grant = example(new Command("grant").description("grants of roles to users and groups: add, remove, list"), ["portcullis grant add --user alice@example.com --role deployer --scope prod --ttl 8h", "portcullis grant list --role deployer"]);
   addOutput(example(grant.command("add").description("grant a role to a user or a group")
     .requiredOption("--role <role>", "the role")
     .option("--user <email>", "to this user")
@@ -116,7 +116,7 @@ export function modelCommands(cli: Cli): Command[] {
       cli.print(command, grants, () => ({ head: GRANT_HEAD, rows: grants.map(grantRow) }));
     });
 
-  const policy = new Command("policy").description("policies: list, get");
+  const policy = example(new Command("policy").description("policies: list, get"), ["portcullis policy get deploy-prod -o yaml"]);
   addOutput(example(policy.command("list").description("every policy"), ["portcullis policy list"]))
     .action(async (_o: unknown, command: Command) => {
       const { policies } = await cli.client(command).request<{ policies: Array<{ name: string; description: string | null; builtIn: boolean; version: number; updatedAt: string; roles: Array<{ name: string }> }> }>(OPERATIONS.Policies);
@@ -141,7 +141,7 @@ export function modelCommands(cli: Cli): Command[] {
       ].join("\n") + "\n");
     });
 
-  const type = new Command("type").description("resource types");
+  const type = example(new Command("type").description("resource types"), ["portcullis type list"]);
   addOutput(example(type.command("list").description("every resource type with its capabilities and their levels"), ["portcullis type list"]))
     .action(async (_o: unknown, command: Command) => {
       const { resourceTypes } = await cli.client(command).request<{ resourceTypes: Array<{ name: string; capabilities: Array<{ capability: string; level: string }> }> }>(OPERATIONS.ResourceTypes);

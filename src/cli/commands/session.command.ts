@@ -102,7 +102,7 @@ export function sessionCommands(cli: Cli): Command[] {
       }));
     });
 
-  const context = new Command("context").description("several servers: list the contexts, switch between them");
+  const context = example(new Command("context").description("several servers: list the contexts, switch between them"), ["portcullis context list", "portcullis context use staging"]);
   addOutput(example(context.command("list").description("the contexts in the configuration file; * marks the current one"), ["portcullis context list"]))
     .action((_options: unknown, command: Command) => {
       const config = cli.config();

@@ -11,7 +11,7 @@ import { addOutput, example } from "./command-kit";
 interface Issued { secret: string; token: TokenView }
 
 export function tokenCommands(cli: Cli): Command {
-  const token = new Command("token").description("API tokens: create, list, rotate, revoke");
+  const token = example(new Command("token").description("API tokens: create, list, rotate, revoke"), ["portcullis token create --name ci --role cicd --ttl 30d --quiet", "portcullis token list"]);
 
   const printIssued = (issued: Issued, quiet: boolean | undefined) => {
     if (quiet) {

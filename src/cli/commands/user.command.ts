@@ -13,7 +13,7 @@ const userRow = (u: UserView) => [u.email, u.displayName, u.kind, u.status, u.so
 const USER_HEAD = ["EMAIL", "NAME", "KIND", "STATUS", "SOURCE", "MFA", "LAST SEEN"];
 
 export function userCommands(cli: Cli): Command {
-  const user = new Command("user").description("users: list, show, create, lock, unlock, deprovision, reactivate");
+  const user = example(new Command("user").description("users: list, show, create, lock, unlock, deprovision, reactivate"), ["portcullis user show alice@example.com", "portcullis user lock alice@example.com --reason 'laptop lost'"]);
 
   addOutput(example(user.command("list").description("every user"), ["portcullis user list", "portcullis user list -o json | jq -r '.[].email'"]))
     .action(async (_options: unknown, command: Command) => {
