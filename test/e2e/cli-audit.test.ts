@@ -1,6 +1,6 @@
 // `portcullis audit …` end to end: search, export, verify (the server's chain and
 // an exported file recomputed by the CLI), and tail over graphql-ws.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { CliHome, type CliResult } from "../support/cli";

@@ -46,7 +46,7 @@ async function runPlan(cli: Cli, client: GraphQLClient, source: BundleSource, op
   }
 }
 
-async function confirm(cli: Cli, server: string): Promise<boolean> {
+async function confirm(server: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return (await rl.question(`Apply these changes to ${server}? Type yes to go on: `)).trim() === "yes";
@@ -84,7 +84,7 @@ export function bundleCommands(cli: Cli): Command[] {
       }
       if (!options.yes) {
         if (!process.stdin.isTTY) throw usageError("apply: not applying without confirmation; pass --yes when not at a terminal");
-        if (!(await confirm(cli, client.server))) throw new CliError("apply: not confirmed; nothing changed", EXIT.DENIED);
+        if (!(await confirm(client.server))) throw new CliError("apply: not confirmed; nothing changed", EXIT.DENIED);
       }
       const applied = await runPlan(cli, client, source, options, { expectedVersion: planned.version }).catch((err: unknown) => {
         if (err instanceof CliError && err.message.startsWith("conflict:")) {
