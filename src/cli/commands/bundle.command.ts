@@ -93,7 +93,7 @@ export function bundleCommands(cli: Cli): Command[] {
         throw err;
       });
       const s = applied.summary;
-      print(cli.io, options.output, applied, () => `Applied: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted (policy-state version ${applied.version}).\n`);
+      print(cli.io, options.output, applied, () => `Applied: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted.\n`);
     });
   return [plan, apply];
 }
