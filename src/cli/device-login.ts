@@ -1,7 +1,7 @@
 // `portcullis login`: the OIDC device flow from a terminal, through the server's
 // /auth/oidc/device endpoints. What the person must do goes to stderr; the
-// session secret alone goes to stdout, once, so that it can be captured:
-//   export PORTCULLIS_SESSION=$(portcullis login --server https://portcullis.example.com)
+// session secret is handed back to the caller (the command stores it in the
+// configuration file, never on stdout or in a log).
 
 export interface DeviceLoginIo {
   fetch: typeof fetch;
@@ -11,7 +11,12 @@ export interface DeviceLoginIo {
   now: () => number;
 }
 
-export class DeviceLoginError extends Error {}
+export class DeviceLoginError extends Error {
+  /** True when the server could not be reached at all (as opposed to refusing). */
+  constructor(message: string, readonly unreachable = false) {
+    super(message);
+  }
+}
 
 interface Started {
   userCode: string;
@@ -64,7 +69,7 @@ async function post(io: DeviceLoginIo, url: URL, body: unknown): Promise<{ statu
   try {
     res = await io.fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   } catch (err) {
-    throw new DeviceLoginError(`cannot reach ${url.origin}: ${(err as Error).message}`);
+    throw new DeviceLoginError(`cannot reach ${url.origin}: ${(err as Error).message}`, true);
   }
   const text = await res.text();
   try {

@@ -1,85 +1,105 @@
 #!/usr/bin/env node
-// The `portcullis` command line.
-//   portcullis migrate          apply pending migrations to DATABASE_URL
-//   portcullis migrate --status list pending migrations, change nothing
-//   portcullis login [--server URL]  OIDC device-flow login; prints a session secret
-import "reflect-metadata";
-import { ConfigError, loadConfig } from "../config";
-import { deviceLogin, DeviceLoginError } from "./device-login";
-import { migrate as applyMigrations, TypeormStorage } from "../storage/typeorm-storage";
+// The `portcullis` command line: a client of the GraphQL API (migrate, which
+// talks to the database, is the one exception). `portcullis --help` lists the
+// commands; exit codes are in cli-error.ts and the README.
+import { Command, CommanderError } from "commander";
+import { Cli } from "./cli-context";
+import { CliError, EXIT } from "./cli-error";
+import { completionScript, SHELLS } from "./completion";
+import { processIo, type Io } from "./output";
+import { accessCommands } from "./commands/access.command";
+import { auditCommands } from "./commands/audit.command";
+import { bundleCommands } from "./commands/bundle.command";
+import { example } from "./commands/command-kit";
+import { modelCommands } from "./commands/model.command";
+import { requestCommands } from "./commands/request.command";
+import { sessionCommands } from "./commands/session.command";
+import { tokenCommands } from "./commands/token.command";
+import { userCommands } from "./commands/user.command";
 
-const USAGE = `usage: portcullis <command>
-
-commands:
-  migrate            apply pending database migrations (DATABASE_URL)
-  migrate --status   list pending migrations without applying them
-  login [--server URL]
-                     log in through the server's OIDC device flow; prints the
-                     instructions on stderr and the session secret on stdout
-                     (server: --server, else PORTCULLIS_URL, else http://localhost:4000)
-  help               show this text`;
-
-async function login(args: string[]): Promise<number | null> {
-  let server = process.env.PORTCULLIS_URL?.trim() || "http://localhost:4000";
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--server" && args[i + 1] !== undefined) server = args[++i]!;
-    else return null;
-  }
-  try {
-    const { sessionSecret } = await deviceLogin(server, {
-      fetch, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), tell: (line) => console.error(line), now: Date.now,
-    });
-    process.stdout.write(sessionSecret + "\n");
-    return 0;
-  } catch (err) {
-    if (!(err instanceof DeviceLoginError)) throw err;
-    console.error(`portcullis: ${err.message}`);
-    return 1;
-  }
-}
-
-async function migrate(statusOnly: boolean): Promise<number> {
+async function migrate(io: Io, statusOnly: boolean): Promise<void> {
+  // Loaded only here: every other command stays clear of the server's storage code.
+  await import("reflect-metadata");
+  const { loadConfig } = await import("../config.js");
+  const { migrate: applyMigrations, TypeormStorage } = await import("../storage/typeorm-storage.js");
   const config = loadConfig();
   const storage = await TypeormStorage.open(config.database, { migrate: false });
   try {
     const pending = await storage.pendingMigrations();
     if (statusOnly) {
-      console.log(pending.length === 0 ? "schema is current" : `pending: ${pending.join(", ")}`);
-      return 0;
+      io.out((pending.length === 0 ? "schema is current" : `pending: ${pending.join(", ")}`) + "\n");
+      return;
     }
     const applied = await applyMigrations(storage.dataSource);
-    console.log(applied.length === 0 ? "schema is current; nothing to apply" : `applied: ${applied.join(", ")}`);
-    return 0;
+    io.out((applied.length === 0 ? "schema is current; nothing to apply" : `applied: ${applied.join(", ")}`) + "\n");
   } finally {
     await storage.close();
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "migrate":
-      if (rest.some((a) => a !== "--status")) break;
-      return migrate(rest.includes("--status"));
-    case "login": {
-      const code = await login(rest);
-      if (code !== null) return code;
-      break;
-    }
-    case "help":
-    case "--help":
-    case undefined:
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
-  }
-  console.error(`portcullis: unknown command or option: ${argv.join(" ")}\n\n${USAGE}`);
-  return 2;
+export function buildProgram(cli: Cli): Command {
+  const program = new Command("portcullis")
+    .description("portcullis from a terminal: log in, check access, manage tokens, users and roles, apply policies from git, search the audit trail")
+    .option("--server <url>", "the server (default: PORTCULLIS_URL, else the context's, else http://localhost:4000)")
+    .option("--context <name>", "use this context of the configuration file instead of the current one")
+    .addHelpText("after", `
+Credentials: portcullis login keeps them in ${cli.configFile} (mode 0600);
+PORTCULLIS_TOKEN and PORTCULLIS_URL take precedence over the current context
+when set; --context NAME takes precedence over them.
+Exit codes: 0 ok, 1 denied or not found, 2 usage, 3 authentication, 4 server unreachable.
+`);
+
+  for (const command of [
+    ...sessionCommands(cli), ...accessCommands(cli), tokenCommands(cli), userCommands(cli), ...modelCommands(cli),
+    ...bundleCommands(cli), auditCommands(cli), ...requestCommands(cli),
+  ]) program.addCommand(command);
+
+  program.addCommand(example(new Command("migrate")
+    .description("apply pending database migrations to DATABASE_URL (on the server's host; talks to the database directly)")
+    .option("--status", "list pending migrations, change nothing"), ["DATABASE_URL=mysql://… portcullis migrate --status"])
+    .action((options: { status?: boolean }) => migrate(cli.io, Boolean(options.status))));
+
+  program.addCommand(example(new Command("completion")
+    .description("print a shell completion script")
+    .argument("<shell>", SHELLS.join(", ")), ["source <(portcullis completion bash)", "portcullis completion fish > ~/.config/fish/completions/portcullis.fish"])
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) throw new CliError(`completion: '${shell}' is not one of ${SHELLS.join(", ")}`, EXIT.USAGE);
+      cli.io.out(completionScript(program, shell as (typeof SHELLS)[number]));
+    }));
+
+  // Settings for every command of the tree (commands built on their own do not inherit them).
+  const configure = (command: Command) => {
+    command.exitOverride().showSuggestionAfterError().configureOutput({ writeOut: cli.io.out, writeErr: cli.io.err });
+    command.commands.forEach(configure);
+  };
+  configure(program);
+  return program;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof ConfigError ? `portcullis: configuration error: ${err.message}` : `portcullis: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
-  },
-);
+export async function run(argv: string[], cli: Cli): Promise<number> {
+  const program = buildProgram(cli);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help, help on a bare command group, --version: not failures. Anything else commander refuses is usage.
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.OK;
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof CliError) {
+      cli.io.err(`portcullis: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const configError = (err as { name?: string }).name === "ConfigError";
+    cli.io.err(`portcullis: ${configError ? "configuration error: " : ""}${err instanceof Error ? err.message : String(err)}\n`);
+    return configError ? EXIT.USAGE : EXIT.DENIED;
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), new Cli(processIo)).then((code) => {
+    // Let stdout drain (a large export or table into a pipe) before leaving.
+    process.stdout.write("", () => process.exit(code));
+  });
+}

@@ -1,57 +1,25 @@
 // `portcullis login` end to end: the command line runs the device flow against a
 // real portcullis whose OIDC provider is a real oidc-provider; a person approves
-// in a browser; the secret the command prints authenticates on /graphql.
-import { spawn } from "node:child_process";
+// in a browser; the session the command keeps in its configuration file
+// authenticates on /graphql and is never printed.
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { expect } from "chai";
 import { Browser } from "../support/browser";
 import { databaseKinds } from "../support/databases";
 import { startIdp, type TestIdp } from "../support/oidc-idp";
 import { approveDevice, freePort } from "../support/oidc-flows";
+import { CliHome } from "../support/cli";
 import { gql, startServer, type TestServer } from "../support/server";
 
-const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const CLIENT = { clientId: "portcullis", clientSecret: randomBytes(24).toString("hex") };
-
-interface Run {
-  stderrUntil(pattern: RegExp): Promise<RegExpExecArray>;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-function runCli(args: string[]): Run {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const waiters = new Set<() => void>();
-  child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => {
-    stderr += c.toString();
-    waiters.forEach((w) => w());
-  });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-  return {
-    done,
-    stderrUntil: (pattern) => new Promise((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(stderr);
-        if (match) {
-          waiters.delete(check);
-          resolve(match);
-        }
-      };
-      waiters.add(check);
-      check();
-      void done.then(() => reject(new Error(`the command ended without printing ${pattern}: ${stderr}`)));
-    }),
-  };
-}
 
 describe("portcullis login", function () {
   this.timeout(60_000);
   const sqlite = databaseKinds()[0]!;
   let idp: TestIdp;
   let server: TestServer;
+  const home = new CliHome();
 
   before(async () => {
     const port = await freePort();
@@ -65,26 +33,44 @@ describe("portcullis login", function () {
   after(async () => {
     await server?.close();
     await idp?.close();
+    home.remove();
   });
 
-  it("tells the person where to approve, waits, and prints only a session secret that authenticates", async () => {
-    const run = runCli(["login", "--server", server.url]);
-    const [, url] = await run.stderrUntil(/To log in, open (\S+)/);
-    const [, code] = await run.stderrUntil(/shows the code (\S+?)(?: |\.)/);
+  it("tells the person where to approve, waits, and keeps the session in a 0600 file, printing no secret", async () => {
+    const run = home.spawn(["login", "--server", server.url]);
+    const [, url] = await run.until(/To log in, open (\S+)/, "stderr");
+    const [, code] = await run.until(/shows the code (\S+?)(?: |\.)/, "stderr");
     await approveDevice(new Browser(), url!, code!, "bob-sub");
     const { code: exit, stdout, stderr } = await run.done;
     expect(exit, stderr).to.equal(0);
-    expect(stdout).to.match(/^pts_[0-9A-Za-z]{46}\n$/);
-    expect(stderr).to.contain("Logged in").and.not.contain(stdout.trim());
-    const me = await gql(server.url, "{ me { email source } }", { token: stdout.trim() });
+    expect(stdout).to.equal("");
+    expect(stderr).to.contain("Logged in").and.contain("as bob@example.com").and.not.match(/pts_/);
+    expect(statSync(home.configFile).mode & 0o777).to.equal(0o600);
+    const context = JSON.parse(readFileSync(home.configFile, "utf8")).contexts.default;
+    expect(context.secret).to.match(/^pts_[0-9A-Za-z]{46}$/);
+    expect(Date.parse(context.expiresAt)).to.be.greaterThan(Date.now());
+    const me = await gql(server.url, "{ me { email source } }", { token: context.secret });
     expect(me.data?.me).to.deep.equal({ email: "bob@example.com", source: "OIDC" });
+
+    const whoami = await home.run(["whoami", "-o", "json"]);
+    expect(whoami.code, whoami.stderr).to.equal(0);
+    expect(JSON.parse(whoami.stdout)).to.deep.include({ email: "bob@example.com", mfaEnrolled: false });
+    expect(JSON.parse(whoami.stdout).credential).to.deep.equal({ kind: "session", from: "context 'default'", sessionExpiresAt: context.expiresAt });
+
+    const logout = await home.run(["logout"]);
+    expect(logout.code, logout.stderr).to.equal(0);
+    expect((await gql(server.url, "{ me { email } }", { token: context.secret })).errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
+    expect(JSON.parse(readFileSync(home.configFile, "utf8")).contexts.default.secret).to.equal(undefined);
+    const after = await home.run(["whoami"]);
+    expect(after.code).to.equal(3);
+    expect(after.stderr).to.contain("not logged in");
   });
 
-  it("exits 1 with the server's reason when the server has no OIDC login", async () => {
+  it("exits 3 with the server's reason when the server has no OIDC login", async () => {
     const plain = await startServer(sqlite);
     try {
-      const { code, stdout, stderr } = await runCli(["login", "--server", plain.url]).done;
-      expect(code).to.equal(1);
+      const { code, stdout, stderr } = await home.run(["login", "--server", plain.url]);
+      expect(code).to.equal(3);
       expect(stdout).to.equal("");
       expect(stderr).to.match(/refused to start a device login \(404\)/);
     } finally {
@@ -93,8 +79,8 @@ describe("portcullis login", function () {
   });
 
   it("exits 2 naming the option when it is not understood", async () => {
-    const { code, stderr } = await runCli(["login", "--sever", server.url]).done;
+    const { code, stderr } = await home.run(["login", "--sever", server.url]);
     expect(code).to.equal(2);
-    expect(stderr).to.contain("unknown command or option: login --sever");
+    expect(stderr).to.contain("unknown option '--sever'");
   });
 });
