@@ -5,6 +5,7 @@
 import type { Engine } from "../../engine";
 import { actorFields } from "../audit/audit-actor";
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
+import { auditEscalationRefusal } from "../audit/escalation-audit";
 import { chain, type AuditLog } from "../audit/group-commit-audit-log";
 import { Mutex } from "../mutex";
 import type { Repositories, Storage } from "../ports/storage.port";
@@ -80,7 +81,11 @@ export class PolicyWriter {
           return { change, records };
         });
       } catch (err) {
-        if (!(err instanceof Unchanged)) throw err;
+        if (!(err instanceof Unchanged)) {
+          // The write is rolled back; the refusal is still a decision, recorded on its own.
+          await auditEscalationRefusal(this.audit, this.runtime.engine(), request, err);
+          throw err;
+        }
         if (this.runtime.version() === version) this.runtime.advanceTo(version - 1);
         return err.result as T;
       }

@@ -26,5 +26,7 @@ export enum DecisionReason {
   USER_LOCKED = "USER_LOCKED",
   TOKEN_SCOPE = "TOKEN_SCOPE",
   UNAUTHENTICATED = "UNAUTHENTICATED",
+  /** Audit events only: a write refused because it would give more than the actor may do. */
+  ESCALATION_DENIED = "ESCALATION_DENIED",
 }
 registerEnumType(DecisionReason, { name: "DecisionReason", description: "Why a decision came out as it did." });
