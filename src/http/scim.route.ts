@@ -104,6 +104,8 @@ export function scimRouter(options: ScimOptions): Router {
     const type = (err as { type?: string }).type;
     if (type === "entity.parse.failed") return sendScimError(res, invalidSyntax("the request body is not valid JSON"));
     if (type === "entity.too.large") return sendScimError(res, new ScimError(413, "the request body is larger than 1 MB"));
+    // The router could not percent-decode a path parameter (`/Groups/%%%`): the client's fault.
+    if (err instanceof URIError) return sendScimError(res, new ScimError(400, "the request path is not valid percent-encoding"));
     fail(res, err);
   });
   return router;
