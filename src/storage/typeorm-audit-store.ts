@@ -122,6 +122,8 @@ export function auditAppenderFor(manager: EntityManager, sqlite: boolean): Audit
 
 export class TypeormAuditStore implements AuditStore {
   private readonly sqlite: boolean;
+  /** The event columns and their keys in a raw row aliased `e`, looked up once. */
+  private columns: Array<{ column: ColumnMetadata; key: string }> | undefined;
   /** MySQL: the next batch is prepared while the one before it commits (it then waits on the head's row lock). */
   readonly concurrentAppends: number;
 
@@ -168,10 +170,15 @@ export class TypeormAuditStore implements AuditStore {
     const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<Record<string, unknown>>;
     if (rows.length === 0) return [];
     const last = Number(rows[rows.length - 1]!.e_sequence);
-    const roleRows = (await this.serial(() => this.dataSource.manager.createQueryBuilder(AuditEventRoleEntity, "r")
-      .where("r.sequence > :after", { after }).andWhere("r.sequence <= :last", { last }).getMany()));
+    const q = (name: string) => (this.sqlite ? `"${name}"` : `\`${name}\``);
+    const roleRows = (await this.serial(() => this.dataSource.manager.query(
+      `SELECT ${q("sequence")} AS s, ${q("role")} AS r FROM ${q("audit_event_roles")} WHERE ${q("sequence")} > ? AND ${q("sequence")} <= ?`, [after, last]))) as Array<{ s: string | number; r: string }>;
     const roles = new Map<number, string[]>();
-    for (const r of roleRows) roles.set(Number(r.sequence), [...(roles.get(Number(r.sequence)) ?? []), r.role]);
+    for (const { s, r } of roleRows) {
+      const list = roles.get(Number(s));
+      if (list) list.push(r);
+      else roles.set(Number(s), [r]);
+    }
     return rows.map((row) => {
       const sequence = Number(row.e_sequence);
       let record: AuditEventRecord | null;
@@ -227,9 +234,10 @@ export class TypeormAuditStore implements AuditStore {
   private hydrate(row: Record<string, unknown>): AuditEventRecord {
     const { driver } = this.dataSource;
     const entity = new AuditEventEntity();
-    for (const column of this.dataSource.getMetadata(AuditEventEntity).columns) {
+    this.columns ??= this.dataSource.getMetadata(AuditEventEntity).columns.map((column) => ({ column, key: `e_${column.databaseName}` }));
+    for (const { column, key } of this.columns) {
       // Applies the column's transformer too (JSON text → value).
-      (entity as unknown as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(row[`e_${column.databaseName}`], column);
+      (entity as unknown as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(row[key], column);
     }
     return toAuditRecord(entity);
   }
