@@ -2,8 +2,9 @@
 // more than 100 ms" promise. The machine running the tests may be shared: when
 // other processes take the cores, every synchronous step takes longer in wall
 // time than its CPU time. The slowdown is measured on a fixed CPU-bound task
-// right before and after (wall time over CPU time, at least 1, at most 5), and
-// the bound is scaled by it; on an idle machine it is 1.
+// (long enough, about 100 ms of CPU, to span several scheduler slices) right
+// before and after (wall time over CPU time; the larger of the two, at least 1,
+// at most 5), and the bound is scaled by it; on an idle machine it is 1.
 import { createHash } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
@@ -11,7 +12,7 @@ function calibrate(): number {
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let digest = "";
-  for (let i = 0; i < 20_000; i++) digest = createHash("sha256").update(digest + i).digest("hex");
+  for (let i = 0; i < 100_000; i++) digest = createHash("sha256").update(digest + i).digest("hex");
   const wall = Number(process.hrtime.bigint() - start) / 1e3;
   const used = process.cpuUsage(cpu);
   return wall / Math.max(1, used.user + used.system);
@@ -34,7 +35,7 @@ export async function measureBlocking(work: () => Promise<unknown>): Promise<Blo
     histogram.disable();
   }
   const after = calibrate();
-  return { maxMs: histogram.max / 1e6, slowdown: Math.min(5, Math.max(1, (before + after) / 2)) };
+  return { maxMs: histogram.max / 1e6, slowdown: Math.min(5, Math.max(1, before, after)) };
 }
 
 /** `limitMs` on an idle machine, scaled by the slowdown measured around the work. */

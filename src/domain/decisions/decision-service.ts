@@ -68,6 +68,9 @@ export class DecisionService {
     const time = new Date();
     const decisions: Decision[] = [];
     for (let i = 0; i < checks.length; i += CHECK_CHUNK) {
+      // A macrotask turn before each chunk of a long list: promise continuations alone (a SQLite
+      // write resolves at once) would run every chunk in one turn, and other requests would wait.
+      if (checks.length > CHECK_CHUNK) await new Promise<void>((resolve) => setImmediate(resolve));
       const chunk = checks.slice(i, i + CHECK_CHUNK);
       const decided = chunk.map((c) => engine.check(subject.principal, c.action, c.resource, context));
       await Promise.all(decided.map((d, j) => this.audit.record({
