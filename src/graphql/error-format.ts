@@ -3,7 +3,9 @@
 // masked, with the request id so an operator can find it in the logs.
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { auditEscalationRefusal } from "../domain/audit/escalation-audit";
 import { DomainError, type ErrorCode } from "../domain/errors";
+import type { RequestContext } from "./context";
 
 const CODES: Record<ErrorCode, ErrorCode> = {
   UNAUTHENTICATED: "UNAUTHENTICATED",
@@ -104,6 +106,32 @@ export function requestIdInErrors(logger: { error(message: string, fields?: Reco
             if (error.extensions?.code !== INTERNAL_ERROR) continue;
             (error as { message: string }).message = `internal error (request id ${requestId})`;
             (error.extensions as Record<string, unknown>).requestId = requestId;
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An escalation refusal is a decision, whatever path refused it: those thrown
+ * inside a policy write are recorded by the writer; this records, before the
+ * response goes out, any other that reached the GraphQL edge (once each).
+ */
+export function escalationRefusalsAudited(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, operation }) {
+          const actor = contextValue?.principal;
+          if (!actor) return;
+          const root = operation?.operation === "mutation" ? "Mutation" : operation?.operation === "subscription" ? "Subscription" : "Query";
+          for (const error of errors) {
+            const refusal = domainErrorOf(error);
+            if (refusal?.code !== "ESCALATION_DENIED") continue;
+            const field = typeof error.path?.[0] === "string" ? error.path[0] : "unknown";
+            await auditEscalationRefusal(contextValue.services.audit, contextValue.services.runtime.engine(),
+              { actor, operation: `${root}.${field}`, requestId: contextValue.requestId }, refusal);
           }
         },
       };

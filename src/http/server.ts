@@ -9,7 +9,7 @@ import express from "express";
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
 import type { BearerAuthenticator } from "../auth/bearer-authenticator";
 import type { RequestContext, Services } from "../graphql/context";
-import { formatError, requestIdInErrors } from "../graphql/error-format";
+import { escalationRefusalsAudited, formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { operationLimits } from "../graphql/operation-limits";
 import { auditExport } from "./audit-export.route";
@@ -82,7 +82,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules,
-    plugins: [...armor.plugins, operationLimits(), ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger)],
+    plugins: [...armor.plugins, operationLimits(), escalationRefusalsAudited(), ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger)],
     formatError: (formatted, error) => formatError(formatted, error),
   });
 
