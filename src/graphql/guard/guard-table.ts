@@ -13,7 +13,10 @@
 //      when that root field names its object, and `self` for the case that is
 //      the caller's own business (the parent object is the caller, or belongs
 //      to the caller), taking the parent object as resolved;
-//   2. a new principal type goes into PRINCIPAL_TYPES.
+//   2. list in `returnedBy` the mutations whose result shows what the caller
+//      just wrote through this field (the grants createUser gave); nothing
+//      else a mutation returns is exempt (`lockUser { tokens }` is guarded);
+//   3. a new principal type goes into PRINCIPAL_TYPES.
 // The guard test walks the served schema and fails for a field returning a
 // principal type without an entry. A refusal is a FORBIDDEN error on that field
 // (its value null, propagating as GraphQL does), audited like a root field's;
@@ -85,6 +88,11 @@ export type FieldGuardEntry =
       name?: (parent: any, ctx: RequestContext) => Promise<string> | string;
       /** True when the parent object is the caller's own business: allowed without a decision. */
       self?: (parent: any, ctx: RequestContext) => Promise<boolean> | boolean;
+      /**
+       * Mutations whose returned object (the parent, directly) the caller may read this field of
+       * without a decision: what that write made and just handed back (`createUser { grants }`).
+       */
+      returnedBy?: string[];
     };
 
 /** Object types that carry a principal's data; every field returning one needs a FIELD_GUARD_TABLE entry. */
@@ -96,14 +104,17 @@ const callerOrNone = (ctx: RequestContext, userId: unknown) => userId == null ||
 export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> = {
   User: {
     // As `tokens(userId:)` and `grants(userId:)`: your own need nothing (`me { tokens grants }`).
-    tokens: { kind: "check", capability: "token:list", self: (user: { id: string }, c) => isCaller(c, user.id) },
-    grants: { kind: "check", capability: "grant:list", self: (user: { id: string }, c) => isCaller(c, user.id) },
+    // A user createUser just made has the grants the caller gave and no tokens yet.
+    tokens: { kind: "check", capability: "token:list", self: (user: { id: string }, c) => isCaller(c, user.id), returnedBy: ["createUser"] },
+    grants: { kind: "check", capability: "grant:list", self: (user: { id: string }, c) => isCaller(c, user.id), returnedBy: ["createUser"] },
   },
   Token: {
     owner: {
       kind: "check", capability: "user:read",
       name: (token: { ownerId: string }, c) => userEmail(c, token.ownerId),
       self: (token: { ownerId: string }, c) => isCaller(c, token.ownerId),
+      // The owner the caller named when issuing (IssuedToken.token counts as the mutation's result).
+      returnedBy: ["createToken", "rotateToken"],
     },
   },
   Grant: {
@@ -111,11 +122,13 @@ export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> 
       kind: "check", capability: "user:read",
       name: (grant: { userId: string | null }, c) => userEmail(c, grant.userId),
       self: (grant: { userId: string | null }, c) => callerOrNone(c, grant.userId),
+      returnedBy: ["grantRole", "setUserRoles"],
     },
     createdBy: {
       kind: "check", capability: "user:read",
       name: (grant: { createdById: string | null }, c) => userEmail(c, grant.createdById),
       self: (grant: { createdById: string | null }, c) => callerOrNone(c, grant.createdById),
+      returnedBy: ["grantRole", "setUserRoles"],
     },
   },
   IssuedToken: {

@@ -54,26 +54,27 @@ function fieldRuleFor(operation: string, entry: FieldGuardEntry): ShieldRule {
 }
 
 /**
- * Whether the parent object is what a mutation of this request returned (an
- * element of it, or the token of an IssuedToken): the caller was allowed to
- * make that write about it, and reads back what it wrote. Anything further
- * down is guarded again.
+ * The root mutation field whose result the parent object is (an element of it,
+ * or the token of an IssuedToken), or null: a field's `returnedBy` names the
+ * mutations whose caller reads back what it just wrote. Anything further down
+ * is guarded again.
  */
-function returnedByMutation(info: GraphQLResolveInfo): boolean {
-  if (info.operation.operation !== "mutation") return false;
-  let steps = 0;
+function returningMutation(info: GraphQLResolveInfo): string | null {
+  if (info.operation.operation !== "mutation") return null;
+  const steps: string[] = [];
   for (let at = info.path.prev; at; at = at.prev) {
     if (typeof at.key === "number") continue;
     if (at.typename && FIELD_GUARD_TABLE[at.typename]?.[at.key]?.kind === "always") continue;
-    steps++;
+    steps.push(at.key);
   }
-  return steps === 1;
+  return steps.length === 1 ? steps[0]! : null;
 }
 
 async function decideField(operation: string, entry: FieldGuardEntry, parent: unknown, ctx: RequestContext, info: GraphQLResolveInfo): Promise<true | Error> {
   if (ctx.principal === null) return unauthenticated(ctx);
   if (entry.kind !== "check") return true;
-  if (returnedByMutation(info)) return true;
+  const mutation = entry.returnedBy ? returningMutation(info) : null;
+  if (mutation !== null && entry.returnedBy!.includes(mutation)) return true;
   if (entry.self && (await entry.self(parent, ctx))) return true;
   const name = entry.name ? await entry.name(parent, ctx) : "";
   let decisions = fieldDecisions.get(ctx);

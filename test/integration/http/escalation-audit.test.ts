@@ -69,7 +69,7 @@ for (const kind of databaseKinds()) {
       const res = await scim(server, caller.token, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: group, members: [{ value: member.body.id }] });
       expect(res.status).to.equal(403);
       const denials = (await eventsSince(before)).filter((e) => e.reason === "ESCALATION_DENIED");
-      expect(denials.map((e) => [e.decision, e.actorId])).to.deep.equal([["DENY", caller.user.id]]);
+      expect(denials.map((e) => [e.decision, e.actorId, e.operation])).to.deep.equal([["DENY", caller.user.id, "SCIM.Groups.create"]]);
       expect(denials[0]!.metadata?.capability).to.be.a("string");
     });
 

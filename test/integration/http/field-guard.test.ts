@@ -99,6 +99,13 @@ for (const kind of databaseKinds()) {
       const res = await gql(server.url, `mutation($u: ID!) { grantRole(input: { userId: $u, role: "viewer" }) { user { email tokens { id } } createdBy { id } } }`,
         { token: giver.token, variables: { u: clerk.user.id } });
       expect(res.errors?.map((e) => [e.path?.join("."), e.extensions?.capability])).to.deep.equal([["grantRole.user.tokens", "token:list"]]);
+      // What a mutation returns without having written it stays guarded: user:lock is not token:list.
+      await addRole(server, "kind: policy\nname: locker\nrules:\n  - resource: user\n    capabilities: [lock, unlock]\n", "kind: role\nname: locker\npolicies: [locker]\n");
+      const locker = await addUser(server, ["locker"]);
+      const locked = await gql(server.url, `mutation($u: ID!) { lockUser(id: $u) { id tokens { id hint } grants { id } } }`, { token: locker.token, variables: { u: clerk.user.id } });
+      expect(locked.raw).to.not.contain(clerk.tokenId);
+      expect(locked.errors?.[0]?.extensions).to.deep.include({ code: "FORBIDDEN" });
+      expect(["token:list", "grant:list"]).to.include(locked.errors?.[0]?.extensions?.capability);
     });
 
     it("still shows a holder of the capabilities everything nested, and the token a mutation just issued", async () => {
