@@ -3,7 +3,9 @@
 // masked, with the request id so an operator can find it in the logs.
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { auditEscalationRefusal } from "../domain/audit/escalation-audit";
 import { DomainError, type ErrorCode } from "../domain/errors";
+import type { RequestContext } from "./context";
 
 const CODES: Record<ErrorCode, ErrorCode> = {
   UNAUTHENTICATED: "UNAUTHENTICATED",
@@ -32,6 +34,30 @@ const REQUEST_ERROR_CODES = new Set([
 
 export const INTERNAL_ERROR = "INTERNAL_SERVER_ERROR";
 
+/**
+ * The code of an error about the request itself (parse, validation, variable
+ * coercion, the server's own request limits), or null. Apollo 5 wraps such
+ * errors with originalError set to what graphql-js (or a scalar) threw, so that
+ * alone does not make an error internal; one raised while a field resolved (it
+ * has a path) counts only when what it wraps is itself a GraphQLError.
+ */
+function requestErrorCode(error: unknown, path: unknown): string | null {
+  if (!(error instanceof GraphQLError)) return null;
+  const code = error.extensions?.code;
+  if (typeof code !== "string" || !REQUEST_ERROR_CODES.has(code)) return null;
+  const original = error.originalError;
+  return path === undefined || original === undefined || original instanceof GraphQLError ? code : null;
+}
+
+/**
+ * A validation message without graphql-js's "Did you mean …?" hints, which
+ * would spell out field and type names to a caller who may not introspect.
+ * Production hides them over HTTP (Apollo and graphql-armor) and WebSocket (this).
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean .+\?$/s, "").trim();
+}
+
 /** Maps one error for the wire. Anything unexpected becomes an INTERNAL_SERVER_ERROR with no detail. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const domain = domainErrorOf(error);
@@ -44,18 +70,18 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (domain.details.issues) extensions.issues = domain.details.issues;
     return { message: domain.message, locations: formatted.locations, path: formatted.path, extensions };
   }
-  const code = formatted.extensions?.code;
-  const original = error instanceof GraphQLError ? error.originalError : undefined;
-  if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (original === undefined || original instanceof GraphQLError)) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  const code = requestErrorCode(error, formatted.path);
+  if (code !== null) {
+    const field = (error as GraphQLError).extensions?.field;
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code, ...(typeof field === "string" ? { field } : {}) } };
   }
   return { message: "internal error", path: formatted.path, extensions: { code: INTERNAL_ERROR } };
 }
 
+/** The client's fault or a refusal: not logged as an internal error. */
 function isExpected(error: unknown): boolean {
   if (domainErrorOf(error)) return true;
-  const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
-  return typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (error as GraphQLError).originalError === undefined;
+  return requestErrorCode(error, error instanceof GraphQLError ? error.path : undefined) !== null;
 }
 
 /**
@@ -80,6 +106,32 @@ export function requestIdInErrors(logger: { error(message: string, fields?: Reco
             if (error.extensions?.code !== INTERNAL_ERROR) continue;
             (error as { message: string }).message = `internal error (request id ${requestId})`;
             (error.extensions as Record<string, unknown>).requestId = requestId;
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An escalation refusal is a decision, whatever path refused it: those thrown
+ * inside a policy write are recorded by the writer; this records, before the
+ * response goes out, any other that reached the GraphQL edge (once each).
+ */
+export function escalationRefusalsAudited(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, operation }) {
+          const actor = contextValue?.principal;
+          if (!actor) return;
+          const root = operation?.operation === "mutation" ? "Mutation" : operation?.operation === "subscription" ? "Subscription" : "Query";
+          for (const error of errors) {
+            const refusal = domainErrorOf(error);
+            if (refusal?.code !== "ESCALATION_DENIED") continue;
+            const field = typeof error.path?.[0] === "string" ? error.path[0] : "unknown";
+            await auditEscalationRefusal(contextValue.services.audit, contextValue.services.runtime.engine(),
+              { actor, operation: `${root}.${field}`, requestId: contextValue.requestId }, refusal);
           }
         },
       };

@@ -4,6 +4,7 @@
 // bodies in and out as application/scim+json, every error in SCIM's format.
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import { auditEscalationRefusal } from "../domain/audit/escalation-audit";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
 import type { ClientAddress } from "./client-address";
@@ -59,9 +60,16 @@ export function scimRouter(options: ScimOptions): Router {
   router.use(express.json({ limit: "1mb", type: ["application/scim+json", "application/json"] }));
 
   const route = (handler: Handler) => async (req: Request, res: Response) => {
+    const ctx = res.locals.scim as ScimContext;
     try {
-      await handler(res.locals.scim as ScimContext, req, res);
+      await handler(ctx, req, res);
     } catch (err) {
+      try {
+        // Refusals inside a policy write are recorded there; this records one checked anywhere else (once).
+        await auditEscalationRefusal(services.audit, services.runtime.engine(), { actor: ctx.principal, operation: `SCIM ${req.method} ${req.baseUrl}${req.path}`, requestId: ctx.requestId }, err);
+      } catch (auditErr) {
+        return fail(res, auditErr);
+      }
       fail(res, err);
     }
   };
@@ -104,6 +112,8 @@ export function scimRouter(options: ScimOptions): Router {
     const type = (err as { type?: string }).type;
     if (type === "entity.parse.failed") return sendScimError(res, invalidSyntax("the request body is not valid JSON"));
     if (type === "entity.too.large") return sendScimError(res, new ScimError(413, "the request body is larger than 1 MB"));
+    // The router could not percent-decode a path parameter (`/Groups/%%%`): the client's fault.
+    if (err instanceof URIError) return sendScimError(res, new ScimError(400, "the request path is not valid percent-encoding"));
     fail(res, err);
   });
   return router;

@@ -6,11 +6,12 @@ import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import type { GraphQLSchema } from "graphql";
+import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
 import type { BearerAuthenticator } from "../auth/bearer-authenticator";
 import type { RequestContext, Services } from "../graphql/context";
-import { formatError, requestIdInErrors } from "../graphql/error-format";
+import { escalationRefusalsAudited, formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
+import { operationLimits } from "../graphql/operation-limits";
 import { auditExport } from "./audit-export.route";
 import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
@@ -62,10 +63,14 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     maxDepth: { n: 10 },
     maxAliases: { n: 30 },
     maxDirectives: { n: 20 },
-    maxTokens: { n: MAX_TOKENS },
+    // graphql-js counts tokens while Apollo parses (parseOptions below): armor's own count ran in a
+    // plugin where a syntax error became a 500 instead of a 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: 20_000 },
     blockFieldSuggestion: { enabled: options.production },
   }).protect();
+  // The same rules over HTTP and WebSocket: armor's limits and, in production, no introspection.
+  const validationRules = [...(armor.validationRules ?? []), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     csrfPrevention: true,
@@ -75,8 +80,9 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger)],
+    parseOptions: { maxTokens: MAX_TOKENS },
+    validationRules,
+    plugins: [...armor.plugins, operationLimits(), escalationRefusalsAudited(), ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger)],
     formatError: (formatted, error) => formatError(formatted, error),
   });
 
@@ -116,7 +122,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       await apollo.start();
       subscriptions = attachSubscriptionServer({
         server, schema: options.schema, services, authenticator, clientAddress, logger,
-        validationRules: armor.validationRules ?? [], maxTokens: MAX_TOKENS, credentialsChanged: options.credentialsChanged,
+        validationRules, maxTokens: MAX_TOKENS, hideSuggestions: options.production, credentialsChanged: options.credentialsChanged,
       });
       app.use(
         "/graphql",

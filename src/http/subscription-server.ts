@@ -27,7 +27,7 @@ import type { BearerAuthenticator } from "../auth/bearer-authenticator";
 import type { FeedEnd } from "../domain/audit/audit-feed";
 import type { Principal } from "../domain/principal";
 import type { RequestContext, Services } from "../graphql/context";
-import { formatError } from "../graphql/error-format";
+import { formatError, withoutSuggestions } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
 import { sessionCookieOf } from "./session-cookie";
@@ -51,6 +51,8 @@ export interface SubscriptionServerOptions {
   validationRules: readonly ValidationRule[];
   /** Largest number of tokens a document may have. */
   maxTokens: number;
+  /** Production: validation messages without "Did you mean …?" (as over HTTP). */
+  hideSuggestions?: boolean;
   /** Subscribes to "credentials may have changed" (revocations, locks); re-checks every connection. */
   credentialsChanged?: (listener: () => void) => () => void;
 }
@@ -143,7 +145,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
 
 /** Parses and validates; anything but a subscription is refused here. */
 function subscriptionOnly(
-  options: Pick<SubscriptionServerOptions, "schema" | "validationRules" | "maxTokens">,
+  options: Pick<SubscriptionServerOptions, "schema" | "validationRules" | "maxTokens" | "hideSuggestions">,
   shared: SharedSubscribe,
   query: string,
   variables: Record<string, unknown> | null | undefined,
@@ -157,7 +159,9 @@ function subscriptionOnly(
     return [new GraphQLError(err instanceof Error ? err.message : "could not parse the document", { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
   }
   const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-  if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+  if (errors.length > 0) {
+    return errors.map((e) => new GraphQLError(options.hideSuggestions ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+  }
   const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== "subscription") {
     return [new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];

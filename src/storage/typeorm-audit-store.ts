@@ -3,9 +3,9 @@ import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-ev
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import type { Mutex } from "../domain/mutex";
 import { format } from "mysql2";
-import type { AuditStore, ChainFn, ChainHead } from "../domain/ports/audit.port";
+import type { AuditStore, ChainFn, ChainHead, StoredEvent } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
-import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
+import { AuditCheckpointEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
 
 // Rows per INSERT statement. SQLite allows 32766 bound variables per statement
 // (20 columns a row); MySQL takes larger statements (up to max_allowed_packet,
@@ -122,6 +122,8 @@ export function auditAppenderFor(manager: EntityManager, sqlite: boolean): Audit
 
 export class TypeormAuditStore implements AuditStore {
   private readonly sqlite: boolean;
+  /** The event columns and their keys in a raw row aliased `e`, looked up once. */
+  private columns: Array<{ column: ColumnMetadata; key: string }> | undefined;
   /** MySQL: the next batch is prepared while the one before it commits (it then waits on the head's row lock). */
   readonly concurrentAppends: number;
 
@@ -161,6 +163,56 @@ export class TypeormAuditStore implements AuditStore {
     return this.run(qb.andWhere(`${seq} > :after`, { after }).andWhere(`${seq} <= :upTo`, { upTo }).orderBy(seq, "ASC").limit(limit));
   }
 
+  async scanStored(after: number, upTo: number, limit: number): Promise<StoredEvent[]> {
+    const qb = this.dataSource.manager.createQueryBuilder(AuditEventEntity, "e")
+      .where("e.sequence > :after", { after }).andWhere("e.sequence <= :upTo", { upTo }).orderBy("e.sequence", "ASC").limit(limit);
+    const [sql, parameters] = qb.getQueryAndParameters();
+    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<Record<string, unknown>>;
+    if (rows.length === 0) return [];
+    const last = Number(rows[rows.length - 1]!.e_sequence);
+    const q = (name: string) => (this.sqlite ? `"${name}"` : `\`${name}\``);
+    const roleRows = (await this.serial(() => this.dataSource.manager.query(
+      `SELECT ${q("sequence")} AS s, ${q("role")} AS r FROM ${q("audit_event_roles")} WHERE ${q("sequence")} > ? AND ${q("sequence")} <= ?`, [after, last]))) as Array<{ s: string | number; r: string }>;
+    const roles = new Map<number, string[]>();
+    for (const { s, r } of roleRows) {
+      const list = roles.get(Number(s));
+      if (list) list.push(r);
+      else roles.set(Number(s), [r]);
+    }
+    return rows.map((row) => {
+      const sequence = Number(row.e_sequence);
+      let record: AuditEventRecord | null;
+      try {
+        record = this.hydrate(row);
+      } catch {
+        // A column that cannot be read back (metadata that is not JSON): the event is broken, not the verification.
+        record = null;
+      }
+      return { sequence, record, indexedRoles: roles.get(sequence) ?? [] };
+    });
+  }
+
+  async checkpoint(): Promise<ChainHead | null> {
+    const row = await this.serial(() => this.dataSource.manager.findOneBy(AuditCheckpointEntity, { id: 1 }));
+    return row ? { sequence: Number(row.sequence), hash: row.hash } : null;
+  }
+
+  async saveCheckpoint(at: ChainHead): Promise<void> {
+    const values = { sequence: String(at.sequence), hash: at.hash, verifiedAt: new Date() };
+    await this.serial(async () => {
+      const manager = this.dataSource.manager;
+      if (!(await manager.findOneBy(AuditCheckpointEntity, { id: 1 }))) {
+        // Another instance may insert it first: then the update below decides.
+        try {
+          await manager.insert(AuditCheckpointEntity, { id: 1, ...values });
+          return;
+        } catch { /* already there */ }
+      }
+      await manager.createQueryBuilder().update(AuditCheckpointEntity).set(values)
+        .where("id = 1").andWhere("sequence < :sequence", { sequence: at.sequence }).execute();
+    });
+  }
+
   /** The query searchBefore runs (exposed so that tests can EXPLAIN it). */
   searchQuery(filter: AuditFilter, before: number | null, limit: number): SelectQueryBuilder<AuditEventEntity> {
     const { qb, seq } = this.filtered(filter);
@@ -175,16 +227,19 @@ export class TypeormAuditStore implements AuditStore {
   private async run(qb: SelectQueryBuilder<AuditEventEntity>): Promise<AuditEventRecord[]> {
     const [sql, parameters] = qb.getQueryAndParameters();
     const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<Record<string, unknown>>;
+    return rows.map((row) => this.hydrate(row));
+  }
+
+  /** A raw row of a query on AuditEventEntity aliased `e`, as a record. */
+  private hydrate(row: Record<string, unknown>): AuditEventRecord {
     const { driver } = this.dataSource;
-    const columns = this.dataSource.getMetadata(AuditEventEntity).columns;
-    return rows.map((row) => {
-      const entity = new AuditEventEntity();
-      for (const column of columns) {
-        // Applies the column's transformer too (JSON text → value).
-        (entity as unknown as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(row[`e_${column.databaseName}`], column);
-      }
-      return toAuditRecord(entity);
-    });
+    const entity = new AuditEventEntity();
+    this.columns ??= this.dataSource.getMetadata(AuditEventEntity).columns.map((column) => ({ column, key: `e_${column.databaseName}` }));
+    for (const { column, key } of this.columns) {
+      // Applies the column's transformer too (JSON text → value).
+      (entity as unknown as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(row[key], column);
+    }
+    return toAuditRecord(entity);
   }
 
   /**

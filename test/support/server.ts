@@ -17,13 +17,17 @@ export interface TestServer {
 export interface ServerOptions {
   /** The clock the server judges grants, tokens and access requests against. */
   now?: () => Date;
+  /** When given, receives every log line the server writes (level debug and up). */
+  logLines?: string[];
 }
 
 export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, existing?: TestDatabase, options: ServerOptions = {}): Promise<TestServer> {
   const db = existing ?? (await kind.create());
   const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...env });
   const announced: string[] = [];
-  const app = await createApp({ config, logger: createLogger("silent"), announce: (line) => announced.push(line), ...(options.now ? { now: options.now } : {}) });
+  const logLines = options.logLines;
+  const logger = logLines ? createLogger("debug", (line) => logLines.push(line)) : createLogger("silent");
+  const app = await createApp({ config, logger, announce: (line) => announced.push(line), ...(options.now ? { now: options.now } : {}) });
   const port = await app.listen();
   const secret = /(ptc_[0-9A-Za-z]{46})/.exec(announced.join("\n"))?.[1] ?? env.PORTCULLIS_BOOTSTRAP_TOKEN ?? "";
   return {

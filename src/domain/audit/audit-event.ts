@@ -1,5 +1,12 @@
 import type { DecisionReason, Effect } from "../../engine/types";
 
+/**
+ * Why an audited decision came out as it did: the engine's reasons, and
+ * ESCALATION_DENIED for a write refused because it would give more than the
+ * actor may do (src/domain/audit/escalation-audit.ts).
+ */
+export type AuditReason = DecisionReason | "ESCALATION_DENIED";
+
 /** One authorization decision, as handed to the audit log (PRODUCT.md §9). */
 export interface AuditEventInput {
   time: Date;
@@ -16,7 +23,7 @@ export interface AuditEventInput {
   resourceName: string | null;
   subjectId: string | null;
   decision: Effect;
-  reason: DecisionReason;
+  reason: AuditReason;
   requestId: string | null;
   metadata: Record<string, unknown> | null;
 }

@@ -1,7 +1,7 @@
 // Reading the audit trail: search (newest first, cursor paging), export
 // (oldest first, in batches) and chain verification (PRODUCT.md §9).
 import { badInput } from "../errors";
-import type { AuditStore } from "../ports/audit.port";
+import type { AuditStore, ChainHead } from "../ports/audit.port";
 import { GENESIS_HASH, type AuditEventRecord } from "./audit-event";
 import type { AuditFilter } from "./audit-filter";
 import { decodeAuditCursor, encodeAuditCursor } from "./audit-cursor";
@@ -10,6 +10,13 @@ import { eventHash } from "./audit-hash";
 export const MAX_PAGE = 500;
 /** Rows per query when streaming (export, verification): bounded memory whatever the trail's size. */
 export const STREAM_BATCH = 1000;
+
+/**
+ * Events read, recomputed and compared per step of chain verification, which
+ * yields to the event loop between steps: small enough that one step (the read
+ * and the hashing) stays well under the 100 ms any request may hold the loop.
+ */
+export const VERIFY_BATCH = 250;
 
 export interface AuditPage {
   nodes: AuditEventRecord[];
@@ -53,34 +60,70 @@ export class AuditTrailService {
   }
 
   /**
-   * Recomputes numbering and the hash chain from sequence 1 up to the head read
-   * at the start, then compares the end of the chain with audit_head. A row
-   * edited (hash mismatch), deleted (gap), moved or swapped (sequence or prevHash
-   * mismatch) breaks the chain where it happened; rows cut off the tail leave
-   * audit_head ahead of the last row and break it just after the last one left.
+   * Recomputes numbering and the hash chain up to the head read at the start,
+   * then compares the end of the chain with audit_head. A row edited (hash
+   * mismatch), deleted (gap), moved or swapped (sequence or prevHash mismatch),
+   * unreadable (metadata that is not JSON) or whose role-index rows differ from
+   * its actorRoles (what `role` searches read) breaks the chain where it
+   * happened; rows cut off the tail leave audit_head ahead of the last row and
+   * break it just after the last one left.
+   *
+   * It starts from the stored checkpoint (where the last verification found the
+   * chain intact, checking that that event still carries the same hash) unless
+   * `full`, and moves the checkpoint to the head when it finds no break. Reads
+   * and hashes VERIFY_BATCH events at a time, yielding to the event loop between
+   * batches. Concurrent calls of the same kind share one run.
    */
-  async verify(): Promise<AuditChainReport> {
+  verify(full = false): Promise<AuditChainReport> {
+    const running = this.running.get(full);
+    if (running) return running;
+    const run = this.verifyOnce(full).finally(() => this.running.delete(full));
+    this.running.set(full, run);
+    return run;
+  }
+
+  private readonly running = new Map<boolean, Promise<AuditChainReport>>();
+
+  private async verifyOnce(full: boolean): Promise<AuditChainReport> {
     const head = await this.store.head();
-    let expected = 1;
-    let prev = GENESIS_HASH;
     let checked = 0;
     const broken = (sequence: number): AuditChainReport => ({ ok: false, checked, firstBrokenSequence: sequence });
-    let after = 0;
+    let from: ChainHead = { sequence: 0, hash: GENESIS_HASH };
+    const checkpoint = full ? null : await this.store.checkpoint();
+    if (checkpoint && checkpoint.sequence > 0) {
+      // Events verified before have gone from the tail.
+      if (checkpoint.sequence > head.sequence) return broken(head.sequence + 1);
+      const [at] = await this.store.scanStored(checkpoint.sequence - 1, checkpoint.sequence, 1);
+      if (!at || at.record?.hash !== checkpoint.hash) return broken(checkpoint.sequence);
+      from = checkpoint;
+    }
+    let expected = from.sequence + 1;
+    let prev = from.hash;
+    let after = from.sequence;
     for (;;) {
-      const batch = await this.store.scanAfter({}, after, head.sequence, STREAM_BATCH);
-      for (const row of batch) {
+      const batch = await this.store.scanStored(after, head.sequence, VERIFY_BATCH);
+      for (const { sequence, record, indexedRoles } of batch) {
         checked++;
-        if (row.sequence !== expected) return broken(expected);
-        if (row.prevHash !== prev || eventHash(row.prevHash, row) !== row.hash) return broken(row.sequence);
-        prev = row.hash;
+        if (sequence !== expected) return broken(expected);
+        if (record === null || record.prevHash !== prev || eventHash(record.prevHash, record) !== record.hash) return broken(sequence);
+        if (!sameRoles(record.actorRoles, indexedRoles)) return broken(sequence);
+        prev = record.hash;
         expected++;
       }
-      if (batch.length < STREAM_BATCH) break;
+      if (batch.length < VERIFY_BATCH) break;
       after = batch[batch.length - 1]!.sequence;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const last = expected - 1;
     if (last !== head.sequence) return broken(last + 1);
     if (head.hash !== prev) return broken(last);
+    if (last > from.sequence) await this.store.saveCheckpoint({ sequence: last, hash: prev });
     return { ok: true, checked, firstBrokenSequence: null };
   }
+}
+
+/** The role index holds one row per distinct role of the event's actor, no more and no fewer. */
+function sameRoles(actorRoles: readonly string[], indexed: readonly string[]): boolean {
+  const expected = new Set(actorRoles);
+  return expected.size === indexed.length && indexed.every((role) => expected.has(role));
 }

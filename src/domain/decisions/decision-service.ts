@@ -9,6 +9,9 @@ import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
 
+/** Checks decided and audited at a time (one audit batch): bounds how long one step holds the event loop. */
+const CHECK_CHUNK = 100;
+
 export interface SubjectArg {
   userId?: string | null;
   email?: string | null;
@@ -46,7 +49,12 @@ export class DecisionService {
     return { principal: { kind: "user", userId: user.id }, userId: user.id, self: user.id === caller.user.id, implicit: false };
   }
 
-  /** Decides each check, records each as an audit event (one group commit), and returns them in input order. */
+  /**
+   * Decides each check, records each as an audit event, and returns them in
+   * input order. Works CHECK_CHUNK checks at a time, each chunk decided and its
+   * events written before the next starts, so that neither deciding nor the
+   * audit write of a long list holds the event loop.
+   */
   async check(
     caller: Principal,
     subject: Subject,
@@ -55,21 +63,29 @@ export class DecisionService {
     requestId: string,
   ): Promise<Decision[]> {
     const engine = this.runtime.engine();
-    const decisions = checks.map((c) => engine.check(subject.principal, c.action, c.resource, context));
     const actor = actorFields(caller, engine);
     const base = credentialMetadata(caller);
     const time = new Date();
-    await Promise.all(decisions.map((d, i) => this.audit.record({
-      time, ...actor, operation: "check", action: checks[i]!.action, resourceType: checks[i]!.resource.type,
-      resourceNamespace: checks[i]!.resource.namespace, resourceName: checks[i]!.resource.name, subjectId: subject.userId,
-      decision: d.allowed ? "ALLOW" : "DENY", reason: d.reason, requestId,
-      metadata: {
-        ...base,
-        ...(subject.principal.kind === "token" ? { subjectTokenId: subject.principal.tokenId } : {}),
-        ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
-        context: { mfa: context.mfa, sourceIp: context.sourceIp },
-      },
-    })));
+    const decisions: Decision[] = [];
+    for (let i = 0; i < checks.length; i += CHECK_CHUNK) {
+      // A macrotask turn before each chunk of a long list: promise continuations alone (a SQLite
+      // write resolves at once) would run every chunk in one turn, and other requests would wait.
+      if (checks.length > CHECK_CHUNK) await new Promise<void>((resolve) => setImmediate(resolve));
+      const chunk = checks.slice(i, i + CHECK_CHUNK);
+      const decided = chunk.map((c) => engine.check(subject.principal, c.action, c.resource, context));
+      await Promise.all(decided.map((d, j) => this.audit.record({
+        time, ...actor, operation: "check", action: chunk[j]!.action, resourceType: chunk[j]!.resource.type,
+        resourceNamespace: chunk[j]!.resource.namespace, resourceName: chunk[j]!.resource.name, subjectId: subject.userId,
+        decision: d.allowed ? "ALLOW" : "DENY", reason: d.reason, requestId,
+        metadata: {
+          ...base,
+          ...(subject.principal.kind === "token" ? { subjectTokenId: subject.principal.tokenId } : {}),
+          ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
+          context: { mfa: context.mfa, sourceIp: context.sourceIp },
+        },
+      })));
+      decisions.push(...decided);
+    }
     return decisions;
   }
 

@@ -5,6 +5,7 @@
 import type { Engine } from "../../engine";
 import { actorFields } from "../audit/audit-actor";
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
+import { auditEscalationRefusal } from "../audit/escalation-audit";
 import { chain, type AuditLog } from "../audit/group-commit-audit-log";
 import { Mutex } from "../mutex";
 import type { Repositories, Storage } from "../ports/storage.port";
@@ -99,7 +100,11 @@ export class PolicyWriter {
         // at `version`, the next write of another instance (which commits that number)
         // would look as if already applied here, and this instance would miss it.
         if (version > 0 && this.runtime.version() === version) this.runtime.advanceTo(version - 1);
-        if (!(err instanceof Unchanged)) throw err;
+        if (!(err instanceof Unchanged)) {
+          // The write is rolled back; the refusal is still a decision, recorded on its own.
+          await auditEscalationRefusal(this.audit, this.runtime.engine(), request, err);
+          throw err;
+        }
         return err.result as T;
       }
       const { change, records } = committed;

@@ -6,6 +6,15 @@ export interface ChainHead {
   hash: string;
 }
 
+/** One stored event as chain verification reads it. */
+export interface StoredEvent {
+  sequence: number;
+  /** The event; null when a column cannot be read back (metadata that is not JSON…). */
+  record: AuditEventRecord | null;
+  /** The roles the `role` search index (audit_event_roles) holds for this sequence. */
+  indexedRoles: string[];
+}
+
 export type ChainFn = (head: ChainHead, events: AuditEventInput[]) => AuditEventRecord[];
 
 export interface AuditStore {
@@ -40,4 +49,10 @@ export interface AuditStore {
    * batches (export, chain verification) without holding the whole result.
    */
   scanAfter(filter: AuditFilter, after: number, upTo: number, limit: number): Promise<AuditEventRecord[]>;
+  /** At most `limit` stored events with sequence in (after, upTo], ascending, each with its role index rows. */
+  scanStored(after: number, upTo: number, limit: number): Promise<StoredEvent[]>;
+  /** Where verification last found the chain intact; null before the first verification. */
+  checkpoint(): Promise<ChainHead | null>;
+  /** Moves the checkpoint to `at`; never backwards (another instance may have verified further). */
+  saveCheckpoint(at: ChainHead): Promise<void>;
 }

@@ -2,6 +2,25 @@
 // `system` type that the caller needs, the name of the addressed object, and
 // when the call is the caller's own business and needs no capability at all.
 // A root field missing here is denied (graphql-shield's fallbackRule).
+//
+// FIELD_GUARD_TABLE does the same for object fields that reach a principal's
+// data (users, their tokens and grants): a field beneath an allowed root field
+// must not show what the root field of its own would refuse. To add a field
+// that returns a principal type (User, Token, Grant, a session, an access
+// request or review, or a list of them) to any object type:
+//   1. give it an entry under its parent type's name below, with the capability
+//      the matching root field needs (`Role.holders` → `user:list`), `name`
+//      when that root field names its object, and `self` for the case that is
+//      the caller's own business (the parent object is the caller, or belongs
+//      to the caller), taking the parent object as resolved;
+//   2. list in `returnedBy` the mutations whose result shows what the caller
+//      just wrote through this field (the grants createUser gave); nothing
+//      else a mutation returns is exempt (`lockUser { tokens }` is guarded);
+//   3. a new principal type goes into PRINCIPAL_TYPES.
+// The guard test walks the served schema and fails for a field returning a
+// principal type without an entry. A refusal is a FORBIDDEN error on that field
+// (its value null, propagating as GraphQL does), audited like a root field's;
+// one decision per field, capability and name in a request.
 import { parse as parseYaml } from "yaml";
 import type { RequestContext } from "../context";
 
@@ -56,6 +75,79 @@ async function aboutCaller(args: Args, ctx: RequestContext): Promise<boolean> {
   if (subject.email != null && subject.email.toLowerCase() !== me.email) return false;
   return true;
 }
+
+/** Checks of an object field: like a root field's, about the parent object instead of arguments. */
+export type FieldGuardEntry =
+  /** What a mutation just returned to its caller (the token it issued): no decision. */
+  | { kind: "always" }
+  | {
+      kind: "check";
+      /** `type:capability`, type in namespace `system`. */
+      capability: string;
+      /** The addressed object's name; empty for lists. */
+      name?: (parent: any, ctx: RequestContext) => Promise<string> | string;
+      /** True when the parent object is the caller's own business: allowed without a decision. */
+      self?: (parent: any, ctx: RequestContext) => Promise<boolean> | boolean;
+      /**
+       * Mutations whose returned object (the parent, directly) the caller may read this field of
+       * without a decision: what that write made and just handed back (`createUser { grants }`).
+       */
+      returnedBy?: string[];
+    };
+
+/** Object types that carry a principal's data; every field returning one needs a FIELD_GUARD_TABLE entry. */
+export const PRINCIPAL_TYPES = ["User", "Token", "Grant", "AccessRequest", "AccessReview"] as const;
+
+/** Caller-or-nobody: a missing reference reads as null, which shows nothing. */
+const callerOrNone = (ctx: RequestContext, userId: unknown) => userId == null || isCaller(ctx, userId);
+
+export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> = {
+  User: {
+    // As `tokens(userId:)` and `grants(userId:)`: your own need nothing (`me { tokens grants }`).
+    // A user createUser just made has the grants the caller gave and no tokens yet.
+    tokens: { kind: "check", capability: "token:list", self: (user: { id: string }, c) => isCaller(c, user.id), returnedBy: ["createUser"] },
+    grants: { kind: "check", capability: "grant:list", self: (user: { id: string }, c) => isCaller(c, user.id), returnedBy: ["createUser"] },
+  },
+  Token: {
+    owner: {
+      kind: "check", capability: "user:read",
+      name: (token: { ownerId: string }, c) => userEmail(c, token.ownerId),
+      self: (token: { ownerId: string }, c) => isCaller(c, token.ownerId),
+      // The owner the caller named when issuing (IssuedToken.token counts as the mutation's result).
+      returnedBy: ["createToken", "rotateToken"],
+    },
+  },
+  Grant: {
+    user: {
+      kind: "check", capability: "user:read",
+      name: (grant: { userId: string | null }, c) => userEmail(c, grant.userId),
+      self: (grant: { userId: string | null }, c) => callerOrNone(c, grant.userId),
+      returnedBy: ["grantRole", "setUserRoles"],
+    },
+    createdBy: {
+      kind: "check", capability: "user:read",
+      name: (grant: { createdById: string | null }, c) => userEmail(c, grant.createdById),
+      self: (grant: { createdById: string | null }, c) => callerOrNone(c, grant.createdById),
+      returnedBy: ["grantRole", "setUserRoles"],
+    },
+  },
+  // accessRequests and the access-request mutations hand out only requests the caller
+  // may see (their own, or one they could review): who asked, who reviewed and the
+  // grants that followed are part of what a reviewer reviews. What those objects
+  // reach further (User.tokens, Grant.createdBy, ...) is guarded by their own entries.
+  AccessRequest: {
+    requester: { kind: "always" },
+    reviews: { kind: "always" },
+    grants: { kind: "always" },
+  },
+  AccessReview: {
+    reviewer: { kind: "always" },
+  },
+  IssuedToken: {
+    // The token createToken or rotateToken just issued, shown to the caller who was allowed to issue it.
+    token: { kind: "always" },
+  },
+};
 
 export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<string, GuardEntry>> = {
   Query: {

@@ -28,6 +28,8 @@ export enum DecisionReason {
   UNAUTHENTICATED = "UNAUTHENTICATED",
   /** Addition: a reviewer refused the approval of their own access request. */
   SELF_APPROVAL = "SELF_APPROVAL",
+  /** Audit events only: a write refused because it would give more than the actor may do. */
+  ESCALATION_DENIED = "ESCALATION_DENIED",
 }
 registerEnumType(DecisionReason, { name: "DecisionReason", description: "Why a decision came out as it did." });
 

@@ -69,3 +69,16 @@ export class AuditHeadEntity {
   @Column({ type: "bigint" }) sequence: string;
   @Column({ type: "varchar", length: 64 }) hash: string;
 }
+
+/**
+ * Where chain verification last found the trail intact (sequence and hash of
+ * the last event it checked), so that the next verification starts there. One
+ * row (id 1), shared by every instance; it only moves forward.
+ */
+@Entity("audit_checkpoint")
+export class AuditCheckpointEntity {
+  @PrimaryColumn({ type: "int" }) id: number;
+  @Column({ type: "bigint" }) sequence: string;
+  @Column({ type: "varchar", length: 64 }) hash: string;
+  @Column(timestamp()) verifiedAt: Date;
+}

@@ -1,5 +1,5 @@
 import { AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity } from "./access-request.entity";
-import { AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./audit-event.entity";
+import { AuditCheckpointEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./audit-event.entity";
 import { GrantEntity } from "./grant.entity";
 import { OneTimeValueEntity } from "./one-time-value.entity";
 import { PolicyEntity, PolicyVersionEntity } from "./policy.entity";
@@ -13,7 +13,7 @@ import { TokenEntity } from "./token.entity";
 import { UserEntity } from "./user.entity";
 
 export {
-  AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity,
+  AccessRequestEntity, AccessRequestRoleEntity, AccessReviewEntity, AuditCheckpointEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity,
   GrantEntity, OneTimeValueEntity, PolicyEntity, PolicyStateEntity, PolicyVersionEntity, ResourceCapabilityEntity, ResourceTypeEntity,
   RoleEntity, RoleLinkEntity, RolePolicyEntity, SessionEntity, SsoMappingEntity, TokenEntity, UserEntity,
 };
@@ -22,5 +22,5 @@ export const ENTITIES = [
   UserEntity, ResourceTypeEntity, ResourceCapabilityEntity, PolicyEntity, PolicyVersionEntity,
   RoleEntity, RolePolicyEntity, RoleLinkEntity, GrantEntity, TokenEntity, SessionEntity,
   AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity, SsoMappingEntity, AccessRequestEntity, AccessRequestRoleEntity,
-  AccessReviewEntity, PolicyStateEntity, OneTimeValueEntity,
+  AccessReviewEntity, PolicyStateEntity, OneTimeValueEntity, AuditCheckpointEntity,
 ];

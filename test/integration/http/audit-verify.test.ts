@@ -99,6 +99,54 @@ for (const kind of databaseKinds()) {
       expect(await verify()).to.deep.include({ ok: false, firstBrokenSequence: head.sequence + 1 });
     });
 
+    it("reports a row whose metadata is not valid JSON as broken at its sequence, not as an internal error", async () => {
+      await sql(`UPDATE ${q("audit_events")} SET ${q("metadata")} = ? WHERE ${q("sequence")} = 6`, ["{not json"]);
+      expect(await verify()).to.deep.equal({ ok: false, checked: 6, firstBrokenSequence: 6 });
+    });
+
+    it("finds role-index rows deleted (events hidden from role: searches) or added", async () => {
+      await sql(`DELETE FROM ${q("audit_event_roles")} WHERE ${q("sequence")} = 8`);
+      expect(await verify()).to.deep.equal({ ok: false, checked: 8, firstBrokenSequence: 8 });
+      await sql(`INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES (8, 'viewer'), (3, 'admin')`);
+      expect(await verify()).to.deep.equal({ ok: false, checked: 3, firstBrokenSequence: 3 });
+    });
+
+    it("keeps a stored checkpoint: a second call checks only what was added, across restarts; full: true checks everything", async () => {
+      const first = await verify();
+      expect(first.ok).to.equal(true);
+      const second = await verify();
+      // The one event since: the second call's own guard decision (the first call's was in what it checked).
+      expect(second).to.deep.equal({ ok: true, checked: 1, firstBrokenSequence: null });
+      // Tampering behind the checkpoint goes unseen by the incremental check, not by a full one.
+      await sql(`UPDATE ${q("audit_events")} SET ${q("resource_name")} = ? WHERE ${q("sequence")} = 3`, ["job-edited"]);
+      expect((await verify()).ok).to.equal(true);
+      const full = await gql(server.url, "{ verifyAuditChain(full: true) { ok checked firstBrokenSequence } }", { token: auditor.token });
+      expect(full.data!.verifyAuditChain).to.deep.equal({ ok: false, checked: 3, firstBrokenSequence: 3 });
+      // The checkpoint is in the database: another instance (or this one restarted) starts from it.
+      const db = server.db;
+      const other = await startServer(kind, {}, db);
+      try {
+        const res = await gql(other.url, VERIFY, { token: auditor.token });
+        expect(res.data!.verifyAuditChain.ok).to.equal(true);
+        expect(res.data!.verifyAuditChain.checked).to.be.below(10);
+      } finally {
+        await other.close();
+      }
+      // The event at the checkpoint itself rewritten: the incremental check sees it.
+      const checkpoint = (await server.app.storage.audit.checkpoint())!;
+      await sql(`UPDATE ${q("audit_events")} SET ${q("hash")} = ? WHERE ${q("sequence")} = ?`, ["0".repeat(64), checkpoint.sequence]);
+      expect(await verify()).to.deep.include({ ok: false, firstBrokenSequence: checkpoint.sequence });
+    });
+
+    it("runs once per request: aliases are refused with a 400 before anything runs", async () => {
+      const before = (await server.app.storage.audit.head()).sequence;
+      const res = await gql(server.url, "{ a: verifyAuditChain { ok } b: verifyAuditChain(full: true) { ok } }", { token: auditor.token });
+      expect(res.status).to.equal(400);
+      expect(res.errors?.[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "verifyAuditChain" });
+      const events = await server.app.storage.audit.range(before + 1, (await server.app.storage.audit.head()).sequence);
+      expect(events.filter((e) => e.operation === "Query.verifyAuditChain")).to.deep.equal([]);
+    });
+
     it("refuses a user with no roles with FORBIDDEN", async () => {
       const nobody = await addUser(server, []);
       const res = await gql(server.url, VERIFY, { token: nobody.token });

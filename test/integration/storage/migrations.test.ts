@@ -4,7 +4,7 @@ import { TypeormStorage } from "../../../src/storage/typeorm-storage";
 import { databaseKinds, type TestDatabase } from "../../support/databases";
 
 const TABLES = [
-  "access_request_roles", "access_requests", "access_reviews", "audit_event_roles", "audit_events", "audit_head", "grants", "one_time_values", "policies", "policy_state",
+  "access_request_roles", "access_requests", "access_reviews", "audit_checkpoint", "audit_event_roles", "audit_events", "audit_head", "grants", "one_time_values", "policies", "policy_state",
   "policy_versions", "resource_capabilities", "resource_types", "role_links", "role_policies", "roles", "sessions",
   "sso_mappings", "tokens", "users",
 ];

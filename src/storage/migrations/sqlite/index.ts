@@ -4,6 +4,10 @@ import { ScimRemovedAt1796224848721 } from "./1796224848721-ScimRemovedAt";
 import { TotpState1796225832031 } from "./1796225832031-TotpState";
 import { AuditWriteCost1796227815942 } from "./1796227815942-AuditWriteCost";
 import { AccessRequestThresholds1796519125037 } from "./1796519125037-AccessRequestThresholds";
+import { AuditCheckpoint1796520132539 } from "./1796520132539-AuditCheckpoint";
 
 /** Every sqlite migration, oldest first. */
-export const SQLITE_MIGRATIONS: Function[] = [Init1795511088864, ScimRemovedAt1796224848721, OneTimeValues1796224910080, TotpState1796225832031, AuditWriteCost1796227815942, AccessRequestThresholds1796519125037];
+export const SQLITE_MIGRATIONS: Function[] = [
+  Init1795511088864, ScimRemovedAt1796224848721, OneTimeValues1796224910080, TotpState1796225832031, AuditWriteCost1796227815942,
+  AccessRequestThresholds1796519125037, AuditCheckpoint1796520132539,
+];
