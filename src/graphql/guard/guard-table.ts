@@ -118,17 +118,19 @@ export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> 
     },
   },
   Grant: {
+    // The deciding review of an access request grants like grantRole does: its
+    // reviewer reads back the grants it just made (reviewAccessRequest { grants { user } }).
     user: {
       kind: "check", capability: "user:read",
       name: (grant: { userId: string | null }, c) => userEmail(c, grant.userId),
       self: (grant: { userId: string | null }, c) => callerOrNone(c, grant.userId),
-      returnedBy: ["grantRole", "setUserRoles"],
+      returnedBy: ["grantRole", "setUserRoles", "reviewAccessRequest"],
     },
     createdBy: {
       kind: "check", capability: "user:read",
       name: (grant: { createdById: string | null }, c) => userEmail(c, grant.createdById),
       self: (grant: { createdById: string | null }, c) => callerOrNone(c, grant.createdById),
-      returnedBy: ["grantRole", "setUserRoles"],
+      returnedBy: ["grantRole", "setUserRoles", "reviewAccessRequest"],
     },
   },
   // accessRequests and the access-request mutations hand out only requests the caller
