@@ -4,6 +4,7 @@ import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { SeedError } from "./domain/seeds/seed-loader";
 import { DomainError } from "./domain/errors";
+import { boundAddress } from "./http/bound-address";
 import { createLogger } from "./http/logger";
 
 async function main(): Promise<void> {
@@ -28,8 +29,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const port = await app.listen();
-  logger.info("listening", { port, database: config.database.kind, graphql: `http://localhost:${port}/graphql` });
+  await app.listen();
+  const bound = boundAddress(app.http.server);
+  logger.info(`listening on ${bound.address}`, { ...bound, database: config.database.kind });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
