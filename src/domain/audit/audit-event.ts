@@ -1,6 +1,6 @@
 import type { DecisionReason, Effect } from "../../engine/types";
 
-/** One authorization decision, as handed to the audit log (PRODUCT.md §9). */
+/** One authorization decision, as handed to the audit log (docs/audit.md). */
 export interface AuditEventInput {
   time: Date;
   actorId: string | null;

@@ -1,4 +1,4 @@
-// Two server processes on one MariaDB database and one Redis (PRODUCT.md §9,
+// Two server processes on one MariaDB database and one Redis (docs/audit.md,
 // §10): what happens on one is in force on the other within a second, and
 // every decision either makes lands once in the one chain.
 import { expect } from "chai";
