@@ -1,4 +1,4 @@
-// Writes docs/guard-table.md from GUARD_TABLE (run by `npm run docs:guard`). The
+// Writes docs/guard-table.md from the guard table (run by `npm run build`). The
 // committed file is checked against this output by
 // test/unit/graphql/guard-table-doc.test.ts, so the document cannot drift from
 // the table. Every type of the table is written, root or not, and every entry
@@ -6,7 +6,7 @@
 // comments written above an entry in guard-table.ts become its note.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GUARD_TABLE } from "./guard-table";
+import * as guardModule from "./guard-table";
 
 const REPO = join(__dirname, "..", "..", "..", "..");
 export const GUARD_TABLE_SOURCE = join(REPO, "src", "graphql", "guard", "guard-table.ts");
@@ -128,10 +128,31 @@ export function guardTableMarkdown(table: Table, notes: Map<string, string>): st
   return out.join("\n") + "\n";
 }
 
+const isEntry = (v: unknown): boolean => typeof v === "object" && v !== null && typeof (v as { kind?: unknown }).kind === "string";
+
+/**
+ * Every table guard-table.ts exports (GUARD_TABLE first, then any other export
+ * shaped Type → field → entry), merged by type: entries for object fields may
+ * live beside the root table.
+ */
+export function guardTables(module: Record<string, unknown>): Table {
+  const merged: Table = {};
+  const names = Object.keys(module).sort((a, b) => (a === "GUARD_TABLE" ? -1 : b === "GUARD_TABLE" ? 1 : a.localeCompare(b)));
+  for (const name of names) {
+    const value = module[name];
+    if (typeof value !== "object" || value === null) continue;
+    const types = Object.entries(value as Record<string, unknown>);
+    const isTable = types.length > 0 && types.every(([, fields]) => typeof fields === "object" && fields !== null && Object.values(fields).every(isEntry));
+    if (!isTable) continue;
+    for (const [type, fields] of types) merged[type] = { ...(merged[type] ?? {}), ...(fields as Record<string, unknown>) };
+  }
+  return merged;
+}
+
 /** What `npm run docs:guard` writes. */
 export function emittedGuardTableDoc(): string {
   const source = existsSync(GUARD_TABLE_SOURCE) ? readFileSync(GUARD_TABLE_SOURCE, "utf8") : "";
-  return guardTableMarkdown(GUARD_TABLE as unknown as Table, entryNotes(source));
+  return guardTableMarkdown(guardTables(guardModule as unknown as Record<string, unknown>), entryNotes(source));
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { expect } from "chai";
-import { argumentsRead, emittedGuardTableDoc, entryNotes, GUARD_TABLE_DOC, guardTableMarkdown } from "../../../src/graphql/guard/guard-table-doc";
+import { argumentsRead, emittedGuardTableDoc, guardTables, entryNotes, GUARD_TABLE_DOC, guardTableMarkdown } from "../../../src/graphql/guard/guard-table-doc";
 
 describe("docs/guard-table.md", () => {
   it("is what `npm run docs:guard` writes from the guard table", () => {
@@ -22,6 +22,17 @@ describe("docs/guard-table.md", () => {
     expect(text).to.contain("## User");
     expect(text).to.contain("| `tokens` | `token:list` | from `input.userId` | yes, when the call concerns only the caller | a note \\| with a pipe |");
     expect(text).to.contain('| `odd` | `kind: "parent", capability: "x:y"` | computed: pick |');
+  });
+
+  it("finds every exported table, object-field tables included, and merges them by type", () => {
+    const tables = guardTables({
+      helper: () => 1,
+      OBJECT_FIELDS: { User: { tokens: { kind: "check", capability: "token:list" } }, Query: { extra: { kind: "always" } } },
+      GUARD_TABLE: { Query: { me: { kind: "always" } }, Mutation: { x: { kind: "resolver" } } },
+      LIMITS: { max: 5 },
+    });
+    expect(Object.keys(tables)).to.deep.equal(["Query", "Mutation", "User"]);
+    expect(Object.keys(tables.Query!)).to.deep.equal(["me", "extra"]);
   });
 
   it("names the arguments a name function reads", () => {
