@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   }
   await app.listen();
   const bound = boundAddress(app.http.server);
-  logger.info(`listening on ${bound.address}`, { ...bound, database: config.database.kind });
+  // `"message":"listening","port":N` first: scripts and tests read the port from this line.
+  logger.info("listening", { port: bound.port, address: bound.address, graphql: bound.graphql, database: config.database.kind });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

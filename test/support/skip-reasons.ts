@@ -4,6 +4,17 @@
 import type Mocha from "mocha";
 
 const reasons = new WeakMap<object, string>();
+const notRun = new Set<string>();
+
+/** Records a whole variant of the suite that is not even declared here (e.g. the MySQL runs), to be listed at the end. */
+export function noteNotRun(what: string): void {
+  notRun.add(what);
+}
+
+/** What noteNotRun recorded, in order. */
+export function notRunNotes(): string[] {
+  return [...notRun];
+}
 
 /** `describe` when `condition` holds; otherwise the suite is declared skipped, with `reason`. */
 export function describeIf(condition: unknown, reason: string) {

@@ -1,7 +1,7 @@
 // The spec reporter, then each skipped test with the reason it was skipped
 // (see skip-reasons.ts), then one line `N passed, N failed[, N skipped]` that CI reads.
 import Mocha from "mocha";
-import { skipReason } from "./skip-reasons";
+import { notRunNotes, skipReason } from "./skip-reasons";
 
 const { EVENT_RUN_END, EVENT_TEST_FAIL, EVENT_TEST_PASS, EVENT_TEST_PENDING } = Mocha.Runner.constants;
 const NO_REASON = "no reason given (marked pending in the test file)";
@@ -25,6 +25,7 @@ class SummaryReporter extends Mocha.reporters.Spec {
       for (const [reason, titles] of skipped) {
         out += `\nSkipped ${titles.length}: ${reason}\n${titles.map((t) => `  - ${t}\n`).join("")}`;
       }
+      for (const note of notRunNotes()) out += `\nNot run: ${note}\n`;
       out += `\n${passed} passed, ${failed} failed${skippedCount ? `, ${skippedCount} skipped` : ""}\n`;
       process.stdout.write(out);
     });
