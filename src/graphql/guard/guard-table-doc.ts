@@ -65,7 +65,7 @@ function nameColumn(name: unknown): string {
 function describe(entry: Record<string, unknown>): [string, string, string] {
   switch (entry.kind) {
     case "always":
-      return ["nothing: always allowed, no decision and no audit event", "", ""];
+      return ["a valid credential only: no decision, no audit event", "", ""];
     case "resolver":
       return ["decided by the resolver, object by object, each decision audited (see the note)", "", ""];
     case "check":
@@ -95,7 +95,8 @@ export function guardTableMarkdown(table: Table, notes: Map<string, string>): st
     "",
     "<!-- Generated from src/graphql/guard/guard-table.ts by `npm run docs:guard`. Do not edit by hand: a test fails when this file differs from what the script writes. -->",
     "",
-    "Every field listed here is guarded by the same policy engine that answers `can`.",
+    "Every field needs a valid credential (without one the answer is `UNAUTHENTICATED`),",
+    "and every field listed here is guarded by the same policy engine that answers `can`.",
     "A field that needs a capability is allowed only when the caller holds that",
     "capability on the named type in namespace `system`, for a resource named as the",
     "*resource name* column says: the name of the object the call addresses, taken",
