@@ -16,7 +16,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
 }
 
-/** A glob (PRODUCT.md §3) as an anchored regular expression. */
+/** A glob (docs/documents.md) as an anchored regular expression. */
 export function globToRegExp(pattern: string): RegExp {
   const segments = pattern.split("/");
   let source = "";

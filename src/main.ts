@@ -4,6 +4,7 @@ import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { SeedError } from "./domain/seeds/seed-loader";
 import { DomainError } from "./domain/errors";
+import { boundAddress } from "./http/bound-address";
 import { createLogger } from "./http/logger";
 
 async function main(): Promise<void> {
@@ -28,8 +29,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const port = await app.listen();
-  logger.info("listening", { port, database: config.database.kind, graphql: `http://localhost:${port}/graphql` });
+  await app.listen();
+  const bound = boundAddress(app.http.server);
+  // `"message":"listening","port":N` first: scripts and tests read the port from this line.
+  logger.info("listening", { port: bound.port, address: bound.address, graphql: bound.graphql, database: config.database.kind });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

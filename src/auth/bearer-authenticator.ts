@@ -1,6 +1,6 @@
-// Authorization: Bearer <secret>, or the session cookie → Principal (PRODUCT.md
-// §7). A secret with a bad shape or checksum is refused before any lookup; only
-// its SHA-256 is looked up.
+// Authorization: Bearer <secret>, or the session cookie → Principal
+// (docs/concepts.md). A secret with a bad shape or checksum is refused before
+// any lookup; only its SHA-256 is looked up.
 import { checkSecret, hashesEqual, hashSecret, SESSION_PREFIX } from "../domain/credentials/secret-format";
 import type { SessionRepository, TokenRepository, UserRepository } from "../domain/ports/storage.port";
 import type { Principal } from "../domain/principal";

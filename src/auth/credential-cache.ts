@@ -1,6 +1,6 @@
 // Credential lookups are the only storage reads on the hot path of every call.
 // This keeps what was found for a short while: at most `ttlMs` (1 s, the bound
-// PRODUCT.md §10 puts on another instance's revocations), and it is emptied on
+// docs/running.md puts on another instance's revocations), and it is emptied on
 // every policy write of this instance, so a local revocation or lock applies to
 // the very next request. Expiry is still judged per request by the
 // authenticator; nothing that was not found is remembered.

@@ -1,4 +1,4 @@
-// lastUsedAt / lastUsedIp of tokens (PRODUCT.md §7): at most one write a minute
+// lastUsedAt / lastUsedIp of tokens (docs/concepts.md): at most one write a minute
 // per token. The write is never awaited by the request it describes and its
 // failure never fails that request: knowing when a token was last used is worth
 // less than serving the call.

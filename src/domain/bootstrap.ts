@@ -1,4 +1,4 @@
-// First start on an empty database (PRODUCT.md §7): load the seeds, create the
+// First start on an empty database (docs/concepts.md): load the seeds, create the
 // built-in admin user with the admin role, and a break-glass token for it.
 import { randomUUID } from "node:crypto";
 import type { RoleDoc } from "../engine/types";

@@ -8,7 +8,7 @@ export function enginePrincipal(principal: Principal): EnginePrincipal {
     : { kind: "user", userId: principal.user.id };
 }
 
-/** The facts of the caller's own request (PRODUCT.md §6): session MFA and the connection's address. */
+/** The facts of the caller's own request (docs/decisions.md): session MFA and the connection's address. */
 export function callerContext(principal: Principal): DecisionContext {
   return { mfa: principal.mfa, sourceIp: principal.sourceIp };
 }

@@ -1,5 +1,5 @@
 // The one error model inside portcullis. The GraphQL edge maps each code to
-// `extensions.code` once (PRODUCT.md §11); anything that is not a DomainError is masked.
+// `extensions.code` once (docs/errors.md); anything that is not a DomainError is masked.
 
 export type ErrorCode =
   | "UNAUTHENTICATED"

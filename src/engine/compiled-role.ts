@@ -1,5 +1,5 @@
 // A role flattened for decisions: its members (the role and every role it
-// inherits, each with the MFA requirement it adds, PRODUCT.md §4) and, for each
+// inherits, each with the MFA requirement it adds, docs/documents.md) and, for each
 // member, its compiled policies. Rules stay in their policies (shared by every
 // role that includes them); a role only says which policies apply and through
 // which member.

@@ -1,4 +1,4 @@
-// Escalation checks (PRODUCT.md §6, the Kubernetes RBAC rule): is everything a
+// Escalation checks (docs/decisions.md, the Kubernetes RBAC rule): is everything a
 // set of rules would allow within a scope already allowed to the actor?
 //
 // Sound by construction: each (type, capability) a target allow rule yields must

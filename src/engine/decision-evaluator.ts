@@ -1,4 +1,4 @@
-// The decision loop (PRODUCT.md §5, steps 3-6) over a list of grants:
+// The decision loop (docs/decisions.md, steps 3-6) over a list of grants:
 //   1. a superuser role in a live, in-scope grant decides;
 //   2. the candidate rules are gathered: for each live, in-scope grant, each
 //      policy of its role, the groups under the resource's literal namespace

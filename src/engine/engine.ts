@@ -1,6 +1,6 @@
 // The policy engine: compiled state plus the questions asked of it. One engine
 // answers check, effectivePermissions, whoCan and the escalation checks, so every
-// caller gets the same decision for the same facts (PRODUCT.md §5).
+// caller gets the same decision for the same facts (docs/decisions.md).
 
 import { CoverChecker, type CoverTarget } from "./cover-checker";
 import { DecisionEvaluator, Outcome, OUTCOME_ALLOW, OUTCOME_NONE, OUTCOME_SUPERUSER, type Clock } from "./decision-evaluator";
@@ -57,7 +57,7 @@ export class Engine {
     return this.clock === null ? Date.now() : this.clock().getTime();
   }
 
-  /** Decides whether `principal` may use capability `action` on `resource` (PRODUCT.md §5, in order). */
+  /** Decides whether `principal` may use capability `action` on `resource` (docs/decisions.md, in order). */
   check(principal: Principal, action: string, resource: Resource, context: DecisionContext): Decision {
     const index = this.index;
     const clock = this.checkClock;

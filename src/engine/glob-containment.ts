@@ -3,7 +3,7 @@
 import { GlobAutomaton } from "./glob-automaton";
 import { GlobMatcher } from "./glob-matcher";
 
-/** Whether `glob` matches `text` (PRODUCT.md §3 semantics). */
+/** Whether `glob` matches `text` (docs/documents.md semantics). */
 export function globMatches(glob: string, text: string): boolean {
   return GlobMatcher.compile(glob).match(text);
 }

@@ -1,4 +1,4 @@
-// Namespace/name globs (PRODUCT.md §3). `*` is any run of characters other than
+// Namespace/name globs (docs/documents.md). `*` is any run of characters other than
 // `/`, `?` one character other than `/`, `**` (a whole segment) zero or more whole
 // segments; everything else is literal.
 //

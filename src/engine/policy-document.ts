@@ -1,4 +1,4 @@
-// `kind: policy` documents (PRODUCT.md §3): parse with every problem reported at
+// `kind: policy` documents (docs/documents.md): parse with every problem reported at
 // its path, and format back to YAML that parses to the same PolicyDoc.
 
 import { Document } from "yaml";

@@ -1,4 +1,4 @@
-// Steps 1-2 of a decision (PRODUCT.md §5): from a Principal to the user whose
+// Steps 1-2 of a decision (docs/decisions.md): from a Principal to the user whose
 // grants decide, or the reason there is none.
 
 import { CidrSet, parseIp } from "./cidr-matcher";

@@ -1,4 +1,4 @@
-// `kind: resourceType` documents (PRODUCT.md §2).
+// `kind: resourceType` documents (docs/documents.md).
 
 import { stringify } from "yaml";
 import { didYouMean } from "./did-you-mean";

@@ -1,5 +1,5 @@
 // A role with everything it inherits, each reached role tagged with whether its
-// allows need MFA (PRODUCT.md §4: requireSessionMfa applies to every allow a role
+// allows need MFA (docs/documents.md: requireSessionMfa applies to every allow a role
 // contributes, inherited ones included).
 
 import type { RoleDoc } from "./types";

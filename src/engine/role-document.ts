@@ -1,4 +1,4 @@
-// `kind: role` documents (PRODUCT.md §4). References to policies and roles are
+// `kind: role` documents (docs/documents.md). References to policies and roles are
 // checked against the current state through RoleRefs, including inheritance
 // cycles that the new document would close.
 

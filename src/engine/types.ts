@@ -32,7 +32,7 @@ export type DecisionReason =
   | "USER_LOCKED"
   | "TOKEN_SCOPE"
   | "UNAUTHENTICATED"
-  /** Never an engine outcome: a reviewer's refusal to approve their own access request (PRODUCT.md §6). */
+  /** Never an engine outcome: a reviewer's refusal to approve their own access request (docs/concepts.md, Access requests). */
   | "SELF_APPROVAL";
 
 export type UserStatus = "ACTIVE" | "LOCKED" | "DEPROVISIONED";

@@ -1,4 +1,4 @@
-// Maps errors to the wire once (PRODUCT.md §11). DomainError codes become
+// Maps errors to the wire once (docs/errors.md). DomainError codes become
 // extensions.code; graphql-js validation errors pass through; anything else is
 // masked, with the request id so an operator can find it in the logs.
 import type { ApolloServerPlugin } from "@apollo/server";

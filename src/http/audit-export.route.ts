@@ -1,4 +1,4 @@
-// GET /audit/export: the audit trail as NDJSON, oldest first (PRODUCT.md §9).
+// GET /audit/export: the audit trail as NDJSON, oldest first (docs/audit.md).
 // Authenticated like /graphql, guarded by audit:read through the engine (the
 // decision audited as operation `GET /audit/export`), filtered by the query
 // parameters of AuditFilter plus `days`. The session cookie is accepted when no

@@ -1,5 +1,5 @@
 // /auth/oidc: browser login (authorization code flow with PKCE) and the device
-// flow for the CLI (PRODUCT.md §8). Mounted only when OIDC is configured.
+// flow for the CLI (docs/sso.md). Mounted only when OIDC is configured.
 //
 // The login transaction (state, nonce, PKCE verifier, returnTo) travels in a
 // sealed, HTTP-only, SameSite=Lax cookie scoped to /auth/oidc that lives ten

@@ -1,4 +1,4 @@
-// The browser form of a session secret (PRODUCT.md §7): an HTTP-only cookie,
+// The browser form of a session secret (docs/concepts.md): an HTTP-only cookie,
 // Secure unless NODE_ENV is development, SameSite=Lax so that a cross-site POST
 // never carries it. The CLI gets the same secret as a bearer instead.
 import type { IncomingMessage } from "node:http";

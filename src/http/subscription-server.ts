@@ -1,4 +1,4 @@
-// graphql-ws on the HTTP server's own port, path /graphql (PRODUCT.md §7, §9).
+// graphql-ws on the HTTP server's own port, path /graphql (docs/concepts.md, docs/audit.md).
 //
 // - connection_init carries connectionParams { authorization: "Bearer <secret>" };
 //   without it, the session cookie of the upgrade request counts, but only when

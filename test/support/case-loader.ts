@@ -35,7 +35,7 @@ type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 const date = (v: unknown): Date | null => (v === undefined || v === null ? null : new Date(String(v)));
 
-/** The seeded resource types (as in PRODUCT.md §2), used unless a file lists its own. */
+/** The seeded resource types (as in docs/documents.md), used unless a file lists its own. */
 export const DEFAULT_TYPES: ResourceTypeDef[] = parseResourceTypeDocuments(
   readFileSync(join(CASES_DIR, "types", "default-types.yaml"), "utf8"),
 );

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DatabaseConfig } from "../../src/config";
+import { noteNotRun } from "./skip-reasons";
 
 export interface TestDatabase {
   config: DatabaseConfig;
@@ -49,5 +50,6 @@ export function databaseKinds(): DatabaseKind[] {
   const kinds: DatabaseKind[] = [{ name: "sqlite", create: createSqlite }];
   const mysqlUrl = process.env.TEST_MYSQL_URL;
   if (mysqlUrl) kinds.push({ name: "mysql", create: () => createMysql(mysqlUrl) });
+  else noteNotRun("the MySQL/MariaDB runs of the database tests (TEST_MYSQL_URL is not set; they ran on SQLite only)");
   return kinds;
 }

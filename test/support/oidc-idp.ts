@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import Provider, { type ClientMetadata, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { type Adapter, type AdapterPayload, type ClientMetadata, type KoaContextWithOIDC } from "oidc-provider";
 
 export interface IdpAccount {
   sub: string;
@@ -63,9 +63,23 @@ export async function startIdp(options: IdpOptions): Promise<TestIdp> {
     scopes: ["openid", "email", "profile", "groups"],
     // amr comes with every ID token, as IdPs that report it send it (oidc-provider would otherwise release it only on request).
     claims: { acr: null, auth_time: null, sid: null, iss: null, openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
-    features: { devInteractions: { enabled: false }, deviceFlow: { enabled: options.deviceFlow ?? true } },
+    features: {
+      devInteractions: { enabled: false },
+      // Pages of our own (the provider's stock pages log a notice each time they are used); the test browser posts their forms.
+      deviceFlow: {
+        enabled: options.deviceFlow ?? true,
+        userCodeInputSource: (ctx, form) => void (ctx.body = page(`${form}<button type="submit" form="op.deviceInputForm">Continue</button>`)),
+        userCodeConfirmSource: (ctx, form, _client, _info, userCode) => void (ctx.body = page(
+          `<p>${userCode}</p>${form}<button type="submit" form="op.deviceConfirmForm">Continue</button><button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">Abort</button>`,
+        )),
+        successSource: (ctx) => void (ctx.body = page("<p>Signed in: you may close this page.</p>")),
+      },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    ttl: { DeviceCode: options.deviceCodeTtl ?? 600 },
+    // Every lifetime set here, so the provider does not fall back to its defaults (each logs a notice when used).
+    ttl: { DeviceCode: options.deviceCodeTtl ?? 600, Interaction: 3600, Session: 86400, Grant: 86400, AccessToken: 3600, IdToken: 3600 },
+    // A store of our own: with none given the provider warns that its built-in one is for development only.
+    adapter: mapAdapter(new Map()),
     findAccount: (_ctx: KoaContextWithOIDC, sub: string) => {
       const account = accounts.get(sub);
       if (!account) return undefined;
@@ -92,6 +106,44 @@ export async function startIdp(options: IdpOptions): Promise<TestIdp> {
     }
   };
   return idp;
+}
+
+function page(body: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Test IdP</title></head><body>${body}</body></html>`;
+}
+
+interface Stored {
+  payload: AdapterPayload;
+  expiresAt: number;
+}
+
+/** The provider's storage in one Map per IdP, with the lookups oidc-provider makes (by uid, user code, grant). */
+function mapAdapter(store: Map<string, Stored>): (model: string) => Adapter {
+  const live = (key: string): AdapterPayload | undefined => {
+    const item = store.get(key);
+    if (item === undefined || item.expiresAt <= Date.now()) return undefined;
+    return item.payload;
+  };
+  const findBy = (model: string, field: "uid" | "userCode", value: string) => {
+    for (const [key, item] of store) {
+      if (key.startsWith(`${model}:`) && item.payload[field] === value) return live(key);
+    }
+    return undefined;
+  };
+  return (model) => ({
+    upsert: async (id, payload, expiresIn) => void store.set(`${model}:${id}`, { payload, expiresAt: Date.now() + expiresIn * 1000 }),
+    find: async (id) => live(`${model}:${id}`),
+    findByUid: async (uid) => findBy(model, "uid", uid),
+    findByUserCode: async (userCode) => findBy(model, "userCode", userCode),
+    consume: async (id) => {
+      const item = store.get(`${model}:${id}`);
+      if (item) item.payload.consumed = Math.floor(Date.now() / 1000);
+    },
+    destroy: async (id) => void store.delete(`${model}:${id}`),
+    revokeByGrantId: async (grantId) => {
+      for (const [key, item] of store) if (item.payload.grantId === grantId) store.delete(key);
+    },
+  });
 }
 
 /**

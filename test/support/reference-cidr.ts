@@ -1,4 +1,4 @@
-// Address and CIDR matching for the reference evaluator, written from PRODUCT.md §3:
+// Address and CIDR matching for the reference evaluator, written from docs/documents.md:
 // IPv4 and IPv6, and an IPv4-mapped IPv6 address (::ffff:a.b.c.d) counts as IPv4.
 // Addresses become BigInts; a CIDR matches when the top `bits` bits are equal.
 

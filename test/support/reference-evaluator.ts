@@ -1,4 +1,4 @@
-// A naive reference evaluator written straight from PRODUCT.md §2–§5, for the
+// A naive reference evaluator written straight from docs/documents.md, docs/concepts.md, docs/decisions.md, for the
 // property tests to compare the compiled engine against. It re-reads the whole
 // state on every call: no indexes, no caching, just loops over rules.
 import {

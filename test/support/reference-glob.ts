@@ -1,4 +1,4 @@
-// Glob matching for the reference evaluator, written straight from PRODUCT.md §3
+// Glob matching for the reference evaluator, written straight from docs/documents.md
 // and kept deliberately naive: plain recursion, no regular expressions, no caching.
 //
 //   `*`  any run of characters other than `/` (including none)

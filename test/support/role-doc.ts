@@ -1,6 +1,6 @@
 import type { RoleDoc } from "../../src/engine/types";
 
-/** A role document with the defaults a YAML role document gets (PRODUCT.md §4). */
+/** A role document with the defaults a YAML role document gets (docs/documents.md). */
 export function roleDoc(name: string, fields: Partial<Omit<RoleDoc, "name" | "options">> & { requireSessionMfa?: boolean } = {}): RoleDoc {
   return {
     name,

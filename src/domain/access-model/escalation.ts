@@ -1,4 +1,4 @@
-// Escalation prevention for writes to the access model (PRODUCT.md §6, the
+// Escalation prevention for writes to the access model (docs/decisions.md, the
 // Kubernetes RBAC rule): what a write would allow must already be allowed to the
 // actor. Holding `escalate` on `role` lifts the rule.
 import type { Engine } from "../../engine";

@@ -1,4 +1,4 @@
-// createPolicy, updatePolicy, deletePolicy (PRODUCT.md §3, §6). Every write goes
+// createPolicy, updatePolicy, deletePolicy (docs/documents.md, docs/decisions.md). Every write goes
 // through the PolicyWriter: validation and escalation checks see the state the
 // write changes, the change record (old and new documents) commits with it, and
 // the compiled engine is updated before the response.

@@ -1,4 +1,4 @@
-// registerResourceType (PRODUCT.md §2): adds a type, or capabilities to one.
+// registerResourceType (docs/documents.md): adds a type, or capabilities to one.
 //
 // Choices where the specification is silent:
 // - A document may leave out capabilities the type already has (it only adds);

@@ -1,4 +1,4 @@
-// createRole, updateRole, deleteRole (PRODUCT.md §4, §6), through the PolicyWriter
+// createRole, updateRole, deleteRole (docs/concepts.md, docs/decisions.md), through the PolicyWriter
 // like every policy-state write.
 //
 // Choices where the specification is silent:

@@ -1,5 +1,5 @@
 // Who may ask for which roles, who may review them, and what a request needs to
-// be decided (PRODUCT.md §4 `request`/`reviewRequests`, §6). Pure functions over
+// be decided (docs/documents.md `request`/`reviewRequests`, docs/concepts.md). Pure functions over
 // the stored roles and the compiled engine, shared by every path that decides.
 import type { Engine } from "../../engine";
 import { holdsEscalate } from "../access-model/escalation";

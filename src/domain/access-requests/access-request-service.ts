@@ -1,4 +1,4 @@
-// Access requests (PRODUCT.md §4, §6): asking for roles with a reason, listing,
+// Access requests (docs/concepts.md, Access requests; README, Access requests): asking for roles with a reason, listing,
 // cancelling. Reviews are in access-review.ts. Every change goes through the
 // PolicyWriter, so it is serialised with every other policy-state write (on this
 // instance and across instances), re-reads the request inside the write, and

@@ -1,4 +1,4 @@
-// Access requests (PRODUCT.md §4, §6): a time-bound grant asked for with a
+// Access requests (docs/concepts.md, Access requests; README, Access requests): a time-bound grant asked for with a
 // reason, decided by reviewers. Plain records, as storage hands them over.
 
 export type AccessRequestStatus = "PENDING" | "APPROVED" | "DENIED" | "EXPIRED" | "CANCELLED";

@@ -1,4 +1,4 @@
-// Reviewing access requests (PRODUCT.md §4, §6), and their expiry. Approving is
+// Reviewing access requests (docs/concepts.md, Access requests; README, Access requests), and their expiry. Approving is
 // granting: a reviewer must be able to give each requested role within the
 // request's scope (the escalation rule of grantRole), must not be the requester,
 // and must review the roles (`reviewRequests.roles`, or `escalate` on the role).

@@ -1,4 +1,4 @@
-// The in-memory twin of the SQL filter in storage (PRODUCT.md §9), for events
+// The in-memory twin of the SQL filter in storage (docs/audit.md), for events
 // that never touch a query: the live subscription. Same semantics: every field
 // left out matches everything; `actorEmail`, `resourceName` and the others match
 // exactly; `role` matches events whose actorRoles include it; `since` is

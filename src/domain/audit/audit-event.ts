@@ -7,7 +7,7 @@ import type { DecisionReason, Effect } from "../../engine/types";
  */
 export type AuditReason = DecisionReason | "ESCALATION_DENIED";
 
-/** One authorization decision, as handed to the audit log (PRODUCT.md §9). */
+/** One authorization decision, as handed to the audit log (docs/audit.md). */
 export interface AuditEventInput {
   time: Date;
   actorId: string | null;

@@ -1,4 +1,4 @@
-// The live `auditEvents` subscription (PRODUCT.md §9), on this instance.
+// The live `auditEvents` subscription (docs/audit.md), on this instance.
 //
 // Contracts:
 // - A subscriber needs audit:read. The check when it starts is audited (operation

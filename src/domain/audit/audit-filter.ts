@@ -1,7 +1,7 @@
 import type { Effect } from "../../engine/types";
 
 /**
- * What `auditEvents`, the export and the subscription select on (PRODUCT.md §9).
+ * What `auditEvents`, the export and the subscription select on (docs/audit.md).
  * Every field left out matches everything; the ones given must all match.
  */
 export interface AuditFilter {

@@ -1,4 +1,4 @@
-// The chain (PRODUCT.md §9): hash = hex SHA-256 of prevHash followed by the
+// The chain (docs/audit.md): hash = hex SHA-256 of prevHash followed by the
 // canonical JSON of the event — every contract field but hash and prevHash,
 // keys sorted at every depth, no whitespace, absent values as null, time as
 // ISO-8601 UTC with milliseconds. Anyone holding an export can recompute it.

@@ -1,5 +1,5 @@
 // Reading the audit trail: search (newest first, cursor paging), export
-// (oldest first, in batches) and chain verification (PRODUCT.md §9).
+// (oldest first, in batches) and chain verification (docs/audit.md).
 import { badInput } from "../errors";
 import type { AuditStore, ChainHead } from "../ports/audit.port";
 import { GENESIS_HASH, type AuditEventRecord } from "./audit-event";

@@ -1,4 +1,4 @@
-// Every refused escalation is a decision (PRODUCT.md §6, §9): whichever path
+// Every refused escalation is a decision (docs/decisions.md, Escalation prevention; docs/audit.md): whichever path
 // threw DomainError("ESCALATION_DENIED") — a GraphQL mutation, SCIM, an SSO
 // mapping change, token issue — the refusal is recorded as a DENY event with
 // reason ESCALATION_DENIED and the missing capability in its metadata. The

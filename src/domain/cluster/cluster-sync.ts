@@ -1,5 +1,6 @@
-// Keeps this instance current with the others on the same database (PRODUCT.md
-// §10: a revocation or policy change on one is in force on all within a second).
+// Keeps this instance current with the others on the same database
+// (docs/running.md: a revocation or policy change on one is in force on all
+// within a second).
 //
 // - With a bus (Redis): this instance announces its committed audit events and
 //   policy-state writes; others apply them at once. The bus is trusted only

@@ -1,4 +1,4 @@
-// Credential secrets (PRODUCT.md §7): PREFIX + 40 random base62 characters +
+// Credential secrets (docs/concepts.md): PREFIX + 40 random base62 characters +
 // a 6-character checksum, the CRC-32 (IEEE) of the 40 characters written in
 // base62 and left-padded with '0'. A leaked secret is recognisable offline, and
 // a mistyped or forged one is refused before any database lookup.

@@ -92,7 +92,7 @@ export class DecisionService {
   /**
    * The facts a question is decided with: those the caller asserts; with none
    * asserted, the caller's own request when the question is about the calling
-   * credential, else no MFA and no known address (PRODUCT.md §6).
+   * credential, else no MFA and no known address (docs/decisions.md).
    */
   contextFor(caller: Principal, subject: Subject, asserted: DecisionContext | null): DecisionContext {
     return asserted ?? (subject.implicit ? callerContext(caller) : { mfa: false, sourceIp: null });

@@ -1,4 +1,4 @@
-// Validation of grant arguments (PRODUCT.md §4): scopes are namespace paths,
+// Validation of grant arguments (docs/concepts.md): scopes are namespace paths,
 // time bounds must leave a future window, roles must exist. Every problem is
 // BAD_USER_INPUT naming its field, raised before anything is written.
 import { badInput } from "../errors";

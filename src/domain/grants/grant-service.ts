@@ -1,4 +1,4 @@
-// Grants (PRODUCT.md §4, §6): listing, giving a role to a user or group, revoking,
+// Grants (docs/concepts.md, docs/decisions.md): listing, giving a role to a user or group, revoking,
 // and replacing a user's manual roles. Every change goes through the PolicyWriter,
 // so its escalation check sees exactly the state it changes and its change record
 // commits with it.

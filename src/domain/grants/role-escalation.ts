@@ -1,4 +1,4 @@
-// Escalation prevention when a role is given out (PRODUCT.md §6, the Kubernetes
+// Escalation prevention when a role is given out (docs/decisions.md, the Kubernetes
 // RBAC rule): the actor must already be allowed everything the role would allow
 // within the scope, unless the actor holds `escalate` on that role. Callers run
 // this inside a PolicyWriter write, so the engine is the state being changed.

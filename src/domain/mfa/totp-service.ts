@@ -1,4 +1,4 @@
-// TOTP enrolment and step-up (PRODUCT.md §7: "a local TOTP step-up"). RFC 6238
+// TOTP enrolment and step-up (docs/concepts.md: "a local TOTP step-up"). RFC 6238
 // codes (SHA-1, 6 digits, 30 s) through otplib, a window of one step either
 // way. A code is good once (the last accepted time step is kept, and accepting
 // one is a single conditional update), and wrong codes are throttled: the

@@ -1,7 +1,7 @@
 import type { AuditEventRecord } from "../audit/audit-event";
 
 /**
- * What instances sharing one database tell each other (PRODUCT.md §9, §10).
+ * What instances sharing one database tell each other (docs/audit.md, docs/running.md).
  * Every message names the instance that sent it; an instance ignores its own
  * `audit` and `state` messages (it applied them before it sent them).
  */

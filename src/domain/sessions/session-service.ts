@@ -1,4 +1,4 @@
-// Ending and stepping up sessions (PRODUCT.md §7). Sessions are credentials, not
+// Ending and stepping up sessions (docs/concepts.md). Sessions are credentials, not
 // policy state: these writes bypass the PolicyWriter (a logout must not make
 // every instance recompile), but each one empties this instance's credential
 // cache through `onChanged`, so the very next request sees it; other instances'

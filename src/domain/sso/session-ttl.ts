@@ -1,4 +1,4 @@
-// How long a new session lasts (PRODUCT.md §7): the smallest maxSessionTtl of
+// How long a new session lasts (docs/concepts.md): the smallest maxSessionTtl of
 // the roles the user holds through current grants, direct or through groups;
 // 8 hours when none of them sets one.
 import type { GrantRecord, UserRecord } from "../model";

@@ -1,6 +1,6 @@
-// The one implementation of "a user's SSO grants follow the mappings" (PRODUCT.md
-// §8): login, SCIM group changes and mapping changes all call it inside their
-// policy write, so every path computes the same grants.
+// The one implementation of "a user's SSO grants follow the mappings"
+// (docs/sso.md): login, SCIM group changes and mapping changes all call it
+// inside their policy write, so every path computes the same grants.
 import { randomUUID } from "node:crypto";
 import { GlobMatcher, type Engine } from "../../engine";
 import { badInput } from "../errors";

@@ -1,8 +1,9 @@
-// Just-in-time provisioning and session issue for every SSO protocol (PRODUCT.md
-// §7, §8). The user, the SSO grants and the session change in one policy write,
-// so they are serialised with every other write, recorded as a change and in
-// force on the compiled engine before the session secret is handed out; the
-// login itself is then audited (operation `login`) before login() resolves.
+// Just-in-time provisioning and session issue for every SSO protocol
+// (docs/concepts.md, docs/sso.md). The user, the SSO grants and the session
+// change in one policy write, so they are serialised with every other write,
+// recorded as a change and in force on the compiled engine before the session
+// secret is handed out; the login itself is then audited (operation `login`)
+// before login() resolves.
 //
 // Linking by email: an identity whose external id is new is linked to the user
 // with its email only when that user came from the same provider and has no

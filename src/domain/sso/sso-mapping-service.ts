@@ -1,4 +1,4 @@
-// SSO mappings (PRODUCT.md §6, §8): listing, and replacing one provider's list or
+// SSO mappings (docs/decisions.md, docs/sso.md): listing, and replacing one provider's list or
 // the whole set in one policy write. A mapping hands its role out to every
 // matching user at login, so adding one passes the same escalation check as
 // grantRole at the mapping's scope. The SSO grants of every user holding SSO

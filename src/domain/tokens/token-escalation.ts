@@ -1,6 +1,6 @@
-// Escalation checks for issuing a token (createToken, rotateToken): PRODUCT.md
-// §4 and §6. A secret handed out is as good as a new grant, so rotation is
-// checked exactly like creation.
+// Escalation checks for issuing a token (createToken, rotateToken):
+// docs/concepts.md, docs/decisions.md. A secret handed out is as good as a new
+// grant, so rotation is checked exactly like creation.
 import type { Engine } from "../../engine";
 import { holdsEscalate, roleDocOf } from "../access-model/escalation";
 import { enginePrincipal } from "../engine-principal";

@@ -1,4 +1,4 @@
-// Tokens (PRODUCT.md §4, §7): list, issue, rotate, revoke. Every change goes
+// Tokens (docs/concepts.md): list, issue, rotate, revoke. Every change goes
 // through the policy writer, so its checks see the state it changes, its change
 // record commits with it, and this instance's engine knows it before the next
 // request. Secrets exist only in the value returned to the caller: storage keeps

@@ -1,6 +1,6 @@
-// Provisioning from an identity provider's directory (SCIM, PRODUCT.md §8): users
+// Provisioning from an identity provider's directory (SCIM, docs/sso.md): users
 // created and updated by the IdP, and group membership, which lives on the users
-// (a group is a name its members carry, PRODUCT.md §1). Every change is a policy
+// (a group is a name its members carry, docs/concepts.md). Every change is a policy
 // write, audited with its entry point's operation. A membership change
 // recomputes the members' SSO grants from the provider's mappings in the same
 // write, so taking someone out of a group takes the mapped role away, and

@@ -1,4 +1,4 @@
-// Users' lifecycle (PRODUCT.md §4, §8): creation with initial roles, lock and
+// Users' lifecycle (docs/concepts.md, docs/sso.md): creation with initial roles, lock and
 // unlock, ending sessions, deprovisioning. Status and grants are policy state, so
 // each change goes through the PolicyWriter and reaches the engine at once; the
 // authenticator refuses credentials of users who are not ACTIVE.

@@ -1,4 +1,4 @@
-// THE table (PRODUCT.md §6): every root field of the API → the capability on a
+// THE table (docs/guard-table.md): every root field of the API → the capability on a
 // `system` type that the caller needs, the name of the addressed object, and
 // when the call is the caller's own business and needs no capability at all.
 // A root field missing here is denied (graphql-shield's fallbackRule).

@@ -1,5 +1,5 @@
 // The SCIM core Group resource (RFC 7643 §4.2) over portcullis' groups, which
-// are names carried by users (PRODUCT.md §1), not rows of their own.
+// are names carried by users (docs/concepts.md), not rows of their own.
 //
 // A group's id is its name in base64url (UTF-8, no padding). That makes the id
 // stable without storage (every instance derives the same id, nothing to keep in

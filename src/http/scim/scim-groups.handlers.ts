@@ -1,4 +1,4 @@
-// /scim/v2/Groups: a group is a name its members carry (PRODUCT.md §1), so it
+// /scim/v2/Groups: a group is a name its members carry (docs/concepts.md), so it
 // exists while it has members. Guarded by `user` capabilities on the whole
 // directory (empty name: one call changes several users): list/read for GET,
 // create for POST, update for PUT, PATCH and DELETE (DELETE takes the group

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { jsonText, timestamp } from "./columns";
 
-// Searches (PRODUCT.md §9) run newest first, so every filter column is indexed
+// Searches (docs/audit.md) run newest first, so every filter column is indexed
 // together with the sequence: the database walks the index backwards and stops
 // after one page.
 @Entity("audit_events")

@@ -1,4 +1,4 @@
-// Two server processes on one MariaDB database and one Redis (PRODUCT.md §9,
+// Two server processes on one MariaDB database and one Redis (docs/audit.md,
 // §10): what happens on one is in force on the other within a second, and
 // every decision either makes lands once in the one chain.
 import { expect } from "chai";
@@ -6,10 +6,12 @@ import { generateSecret, TOKEN_PREFIX } from "../../../src/domain/credentials/se
 import { databaseKinds, type TestDatabase } from "../../support/databases";
 import { privateRedis, startInstance, type Instance, type PrivateRedis } from "../../support/instances";
 import { gql } from "../../support/server";
+import { describeIf } from "../../support/skip-reasons";
 import { subscribe } from "../../support/subscriptions";
 
 const mysql = databaseKinds().find((kind) => kind.name === "mysql");
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const withMariaDb = describeIf(mysql, "TEST_MYSQL_URL is not set: the two-instance tests need MariaDB (and Redis at TEST_REDIS_URL)");
 
 /** Polls `probe` every 25 ms until it holds; the elapsed milliseconds, or a failure after `ms`. */
 async function within(ms: number, probe: () => Promise<boolean>): Promise<number> {
@@ -26,7 +28,7 @@ async function clusterMode(instance: Instance): Promise<string> {
   return ((await res.json()) as { checks: { cluster: string } }).checks.cluster;
 }
 
-(mysql ? describe : describe.skip)("two instances on MariaDB and Redis", function () {
+withMariaDb("two instances on MariaDB and Redis", function () {
   this.timeout(120_000);
   let db: TestDatabase;
   let a: Instance;
@@ -136,7 +138,7 @@ async function countEvents(instance: Instance, token: string, filter: Record<str
   return { count: sequences.length, distinct: new Set(sequences).size };
 }
 
-(mysql ? describe : describe.skip)("two instances when Redis goes away", function () {
+withMariaDb("two instances when Redis goes away", function () {
   this.timeout(120_000);
   let db: TestDatabase;
   let redis: PrivateRedis;

@@ -8,9 +8,12 @@ import { RedisOneTimeStore } from "../../../src/storage/redis-one-time-store";
 import { TypeormStorage } from "../../../src/storage/typeorm-storage";
 import { OneTimeValueEntity } from "../../../src/storage/entities";
 import { databaseKinds, type TestDatabase } from "../../support/databases";
+import { describeIf } from "../../support/skip-reasons";
 
 interface Backend {
   name: string;
+  /** Declared skipped, with the reason, when the condition does not hold. */
+  skipUnless?: [unknown, string];
   open(): Promise<{ store: OneTimeStore; storage?: TypeormStorage; close(): Promise<void> }>;
 }
 
@@ -22,22 +25,22 @@ const backends: Backend[] = databaseKinds().map((kind) => ({
     return { store: storage.oneTimeValues, storage, close: async () => { await storage.close(); await db.drop(); } };
   },
 }));
-if (process.env.TEST_REDIS_URL) {
-  const url = process.env.TEST_REDIS_URL;
-  backends.push({
-    name: "Redis",
-    open: async () => {
-      const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      await redis.connect();
-      return { store: new RedisOneTimeStore(redis), close: async () => void (await redis.quit()) };
-    },
-  });
-}
+const redisUrl = process.env.TEST_REDIS_URL;
+backends.push({
+  name: "Redis",
+  skipUnless: [redisUrl, "TEST_REDIS_URL is not set: the Redis one-time store needs a Redis server"],
+  open: async () => {
+    const redis = new Redis(redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    return { store: new RedisOneTimeStore(redis), close: async () => void (await redis.quit()) };
+  },
+});
 
 const inMinutes = (n: number) => new Date(Date.now() + n * 60_000);
 
 for (const backend of backends) {
-  describe(`OneTimeStore in ${backend.name}`, function () {
+  const declare = backend.skipUnless ? describeIf(...backend.skipUnless) : describe;
+  declare(`OneTimeStore in ${backend.name}`, function () {
     this.timeout(30_000);
     let opened: Awaited<ReturnType<Backend["open"]>>;
     before(async () => { opened = await backend.open(); });

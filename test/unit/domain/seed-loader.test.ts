@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { DEFAULT_SEEDS_DIR } from "../../../src/app";
 import { loadSeeds, SeedError } from "../../../src/domain/seeds/seed-loader";
 
-// PRODUCT.md §2, level by level.
+// docs/documents.md, level by level.
 const TABLE: Record<string, Record<string, string[]>> = {
   namespace: { METADATA: ["list", "read"], ADMIN: ["create", "delete"] },
   job: { METADATA: ["list", "read"], READ: ["logs"], OPERATE: ["restart", "stop"], ADMIN: ["submit", "delete"], OWNER: ["exec"] },

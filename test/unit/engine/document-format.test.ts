@@ -38,7 +38,7 @@ rules:
     when: { mfa: true, sourceCidrs: [10.20.0.0/16] }
 `;
 
-  it("reads the example of PRODUCT.md §3", () => {
+  it("reads the example of docs/documents.md", () => {
     const doc = parsePolicyDocument(example, TYPES);
     expect(doc.name).to.equal("deployer-prod");
     expect(doc.description).to.equal("Submit jobs in prod, never read secrets");
@@ -114,7 +114,7 @@ reviewRequests: { roles: [] }
 superuser: false
 `;
 
-  it("reads the example of PRODUCT.md §4", () => {
+  it("reads the example of docs/documents.md", () => {
     expect(parseRoleDocument(example, REFS)).to.deep.equal({
       name: "developer",
       description: "Feature work; deploys to staging and dev",
