@@ -1,7 +1,7 @@
 // One typed, validated configuration, read from the environment in one place.
 // A bad value stops start-up with one line naming the variable (ConfigError).
 
-import { isIP } from "node:net";
+import { parseCidr } from "./engine/cidr-matcher";
 import { durationProblem, parseDuration } from "./engine/duration";
 import { ConfigError, parseProviderName, value, type Env } from "./config-values";
 import { parseOidcConfig, parseSamlConfig, type OidcConfig, type SamlConfig } from "./sso-config";
@@ -124,16 +124,13 @@ function parseNodeEnv(raw: string | undefined): Config["nodeEnv"] {
   throw new ConfigError("NODE_ENV", `'${raw}' is not one of development, production, test`);
 }
 
+/** Networks in the engine's notation: what it refuses here it would never match. */
 function parseTrustedProxies(raw: string | undefined): string[] {
   if (raw === undefined) return [];
   const entries = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const entry of entries) {
-    const [address, bits, extra] = entry.split("/");
-    const family = isIP(address ?? "");
-    const maxBits = family === 6 ? 128 : 32;
-    const badBits = bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits);
-    if (family === 0 || badBits || extra !== undefined) {
-      throw new ConfigError("TRUSTED_PROXIES", `'${entry}' is not an IP address or CIDR`);
+    if (parseCidr(entry) === null) {
+      throw new ConfigError("TRUSTED_PROXIES", `'${entry}' is not an IP address or network in CIDR notation (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7; no leading zeros)`);
     }
   }
   return entries;

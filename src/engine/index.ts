@@ -10,5 +10,5 @@ export { GlobMatcher, globProblem, namespaceGlobProblem, MAX_GLOB_LENGTH, MAX_GL
 export { namespaceProblem, MAX_NAMESPACE_LENGTH } from "./namespace-path";
 export { GlobAutomaton } from "./glob-automaton";
 export { globContains, globMatches } from "./glob-containment";
-export { parseCidr, parseIp, cidrContains, CidrSet, type CidrBlock, type IpAddress } from "./cidr-matcher";
+export { parseCidr, parseIp, formatIp, cidrProblem, cidrContains, CidrSet, type CidrBlock, type IpAddress } from "./cidr-matcher";
 export { Engine, type EngineOptions } from "./engine";
