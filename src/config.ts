@@ -4,6 +4,7 @@
 import { parseCidr } from "./engine/cidr-matcher";
 import { durationProblem, parseDuration } from "./engine/duration";
 import { ConfigError, parseProviderName, value, type Env } from "./config-values";
+import { parseRateLimits, type RateLimitConfig } from "./rate-limit-config";
 import { parseOidcConfig, parseSamlConfig, type OidcConfig, type SamlConfig } from "./sso-config";
 
 export { ConfigError } from "./config-values";
@@ -39,6 +40,8 @@ export interface Config {
   saml: SamlConfig | null;
   /** OpenID Connect login; null when no OIDC_* variable is set. */
   oidc: OidcConfig | null;
+  /** Limits on failed authentications and /auth/* requests. */
+  rateLimits: RateLimitConfig;
 }
 
 export const DEFAULT_DATABASE_URL = "sqlite:data/portcullis.sqlite";
@@ -59,6 +62,7 @@ export function loadConfig(env: Env = process.env): Config {
     mfaStepUpTtlSeconds: parseStepUpTtl(value(env, "PORTCULLIS_MFA_STEP_UP_TTL")),
     saml: parseSamlConfig(env),
     oidc: parseOidcConfig(env),
+    rateLimits: parseRateLimits(env),
   };
 }
 
