@@ -11,6 +11,7 @@ import { cidrContains, parseCidr } from "./cidr-matcher";
 import type { CompiledRule } from "./compiled-rule";
 import { rulePhrase } from "./decision-explainer";
 import { GlobAutomaton, WorkBudget } from "./glob-automaton";
+import { GlobMatcher, isLiteral } from "./glob-matcher";
 import { isLive, scopeCovers } from "./grant-entry";
 import type { PolicyIndex } from "./policy-index";
 import { resolvePrincipal } from "./principal-resolver";
@@ -37,13 +38,15 @@ interface ActorDeny {
 }
 
 /**
- * Edges one escalation check may follow in all its glob questions together, and
- * one question alone (a few tens of milliseconds at most): past them the answer
- * is "not covered". Globs are capped in length and wildcards when documents are
+ * Work units (about one automaton edge each, see glob-automaton.ts) one
+ * escalation check may spend on all its glob questions together, and one
+ * question alone: some 10-30 ms of one core at most. Past them the answer is
+ * "not covered". Globs are capped in length and wildcards when documents are
  * read; these caps bound what remains, the product of several globs' automata.
+ * Ordinary globs (prod/**, team-*, literals) use a few hundred units.
  */
-const CHECK_BUDGET = 40_000;
-const QUESTION_BUDGET = 10_000;
+const CHECK_BUDGET = 16_000;
+const QUESTION_BUDGET = 6_000;
 /** Answers to glob questions, shared by every check: they depend on the glob texts only. */
 const answers = new Map<string, boolean>();
 const MAX_ANSWERS = 10_000;
@@ -174,6 +177,11 @@ export class CoverChecker {
 
   /** Whether namespaces matching `namespace` within `scope` all lie in the outer glob ("g") or scope ("s"). */
   private within(kind: "g" | "s", outer: string, namespace: string, scope: string): boolean {
+    if (isLiteral(namespace)) {
+      // One namespace: nothing to contain when the scope excludes it, else it must lie in the outer glob or scope.
+      if (!scopeCovers(scope, namespace)) return true;
+      return kind === "g" ? GlobMatcher.compile(outer).match(namespace) : scopeCovers(outer, namespace);
+    }
     return this.remember(`w${kind}\u0000${outer}\u0000${namespace}\u0000${scope}`, () => {
       const automaton = kind === "g" ? this.glob(outer) : this.scope(outer);
       return GlobAutomaton.contains([automaton], [this.glob(namespace), this.scope(scope)], this.questionBudget());
@@ -182,6 +190,8 @@ export class CoverChecker {
 
   private contains(outer: string, inner: string): boolean {
     if (outer === inner) return true;
+    // One string: whether the outer glob matches it (exact, linear, no automaton).
+    if (isLiteral(inner)) return GlobMatcher.compile(outer).match(inner);
     return this.remember(`c\u0000${outer}\u0000${inner}`, () => GlobAutomaton.contains([this.glob(outer)], [this.glob(inner)], this.questionBudget()));
   }
 

@@ -15,7 +15,14 @@ const OTHER = -1;
 const CLASS_ANY = -2;
 const CLASS_NOT_SLASH = -3;
 const MAX_PRODUCT_STATES = 20000;
-/** Edges one question may follow when no budget is given (a few tens of milliseconds at most). */
+/**
+ * Work is counted in units of about one edge followed. A transition not met
+ * before also builds, sorts and interns a set, which costs as much as some fifty
+ * edges; looking up a known one costs a few.
+ */
+const NEW_SET_COST = 50;
+const STEP_COST = 4;
+/** Units one question may use when no budget is given. */
 const QUESTION_BUDGET = 10_000;
 
 interface Edge {
@@ -197,12 +204,15 @@ export class GlobAutomaton {
     const known = map.get(on);
     if (known !== undefined) return known;
     const reached = new Set<number>();
-    let work = 1;
+    let work = NEW_SET_COST;
     for (const s of this.sets[id]) {
       for (const e of this.edges[s]) {
         work++;
         const ok = e.on === CLASS_ANY || (e.on === CLASS_NOT_SLASH ? on !== SLASH : e.on === on);
-        if (ok) for (const t of this.closureOf(e.to)) reached.add(t);
+        if (!ok) continue;
+        const closure = this.closureOf(e.to);
+        work += closure.length;
+        for (const t of closure) reached.add(t);
       }
     }
     if (!budget.spend(work + reached.size)) return -1;
@@ -260,7 +270,7 @@ function explore(automata: readonly GlobAutomaton[], required: number, budget: W
     if (witness) return "found";
     const symbols = new Set<number>([SLASH, OTHER]);
     for (let i = 0; i < n; i++) for (const c of automata[i].literalsOf(tuple[i])) symbols.add(c);
-    if (!budget.spend(symbols.size * n)) return "unknown";
+    if (!budget.spend(symbols.size * n * STEP_COST)) return "unknown";
     for (const symbol of symbols) {
       const next: number[] = [];
       let stuck = false;
