@@ -7,7 +7,10 @@ import { addRole, addUser } from "../../support/principals";
 import { auditHead, changesSince, LIMITED_AUTHOR_POLICY, LIMITED_AUTHOR_ROLE, ok, refused } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addGrantTestRoles } from "../../support/grant-roles";
+import { aScimUser, scim } from "../../support/scim";
 import { serverForSuite, type TestServer } from "../../support/server";
+import { anIdentity, loginRequest } from "../../support/sso";
+import { DomainError } from "../../../src/domain/errors";
 
 const GRANT = "mutation($input: GrantInput!) { grantRole(input: $input) { id scope } }";
 const CAN = "query($subject: SubjectInput, $resource: ResourceInput!) { can(subject: $subject, action: \"submit\", resource: $resource) { allowed reason } }";
@@ -123,6 +126,32 @@ for (const kind of databaseKinds()) {
         expect((await ok(server, admin, USER_BY_EMAIL, { email: "\uff4eorm@example.com" })).user.id).to.equal(createUser.id);
         const can = await ok(server, admin, CAN, { subject: { email: "\uff4eorm@example.com" }, resource: { type: "job", namespace: "prod" } });
         expect(can.can.allowed).to.equal(false);
+      });
+
+      it("SCIM refuses a userName with a zero-width space (400) and stores fullwidth forms folded", async () => {
+        const refusedUser = await scim(server, admin, "POST", "/Users", aScimUser({ userName: "sc\u200bim@example.com" }));
+        expect(refusedUser.status).to.equal(400);
+        const created = await scim(server, admin, "POST", "/Users", aScimUser({ userName: "\uff33cim-fold@example.com", displayName: "\uff33cim" }));
+        expect(created.status, created.raw).to.equal(201);
+        expect(created.body.userName).to.equal("scim-fold@example.com");
+        expect(created.body.displayName).to.equal("Scim");
+        const found = await scim(server, admin, "GET", `/Users?filter=${encodeURIComponent('userName eq "SCIM-FOLD@example.com"')}`);
+        expect(found.body.totalResults).to.equal(1);
+        const patched = await scim(server, admin, "PATCH", `/Users/${created.body.id}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: "S\u202eim" }] });
+        expect(patched.status).to.equal(400);
+      });
+
+      it("an SSO identity whose email holds an invisible character is refused; a fullwidth one is stored folded", async () => {
+        try {
+          await server.app.services.ssoLogin.login(anIdentity({ email: "ad\u200bmin@portcullis.local" }), loginRequest());
+          expect.fail("the login was accepted");
+        } catch (err) {
+          expect(err).to.be.instanceOf(DomainError);
+          expect((err as DomainError).code).to.equal("BAD_USER_INPUT");
+        }
+        const session = await server.app.services.ssoLogin.login(anIdentity({ email: "\uff53so-fold@Example.com" }), loginRequest());
+        const user = await server.app.storage.users.get(session.userId);
+        expect(user?.email).to.equal("sso-fold@example.com");
       });
 
       it("createUser refuses a display name with a zero-width character at input.displayName", async () => {
