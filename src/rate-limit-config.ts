@@ -14,7 +14,7 @@ export interface RateLimitConfig {
   windowSeconds: number;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimitConfig = { failuresPerAddress: 20, failuresPerCredential: 10, authRequestsPerAddress: 60, windowSeconds: 5 * 60 };
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = { failuresPerAddress: 20, failuresPerCredential: 10, authRequestsPerAddress: 300, windowSeconds: 5 * 60 };
 
 function count(env: Env, variable: string, fallback: number): number {
   const raw = value(env, variable);

@@ -45,7 +45,7 @@ export class BearerAuthenticator {
    */
   private async limited(sourceIp: string | null, run: () => Promise<AuthResult>): Promise<AuthResult> {
     if (this.limiter === undefined) return run();
-    const blocked = await this.limiter.addressBlocked(sourceIp);
+    const blocked = this.limiter.addressBlocked(sourceIp);
     if (blocked !== null) return { ok: false, failure: "rate_limited", rateLimit: blocked };
     const result = await run();
     if (result.ok || result.failure === "missing") return result;
