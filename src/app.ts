@@ -94,6 +94,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     limiterRedis?.on("error", (err: Error) => logger.debug("redis (rate limits)", { error: err.message }));
     const closeLimiterRedis = async () => { await limiterRedis?.quit().catch(() => limiterRedis.disconnect()); };
     closeOnFailure.push(closeLimiterRedis);
+    // Counting starts in Redis when it answers at start-up; until it does, each instance counts in memory.
+    await limiterRedis?.ping().catch(() => undefined);
     const rateLimiter = new AuthRateLimiter(config.rateLimits, limiterRedis, deploymentChannel(config.database).replace(/:cluster$/, ":rl"));
     // Every instance's committed events, in order: what subscribers are fed from.
     const stream = await AuditStream.start(storage.audit, { onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }) });

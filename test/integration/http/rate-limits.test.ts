@@ -8,6 +8,7 @@ import type { AuditEventRecord } from "../../../src/domain/audit/audit-event";
 import { databaseKinds } from "../../support/databases";
 import { addUser, revokeToken } from "../../support/principals";
 import { DEFAULT_LIMITS, gql, startServer, type TestServer } from "../../support/server";
+import { subscribe } from "../../support/subscriptions";
 
 const ME = "{ me { id } }";
 const badToken = () => `ptc_${"x".repeat(46)}`;
@@ -43,9 +44,13 @@ for (const kind of databaseKinds()) {
           const retryAfter = Number(res.headers.get("retry-after"));
           expect(retryAfter).to.be.within(1, DEFAULT_RATE_LIMITS.windowSeconds);
         }
-        // Even the right credential waits out the window: the address is refused before any credential is read.
+        // Even the right credential waits out the window: the address is refused before any credential is read,
+        // over HTTP and at the WebSocket handshake.
         const admin = await gql(server.url, ME, { token: server.adminToken });
         expect(admin.status).to.equal(429);
+        const subscription = subscribe(server, "subscription { auditEvents { sequence } }", { token: server.adminToken });
+        expect(await subscription.closed).to.equal(4403);
+        await subscription.dispose();
         const audited = await events(server, since);
         const limited = audited.filter((e) => (e.metadata as Record<string, unknown>).failure === "rate_limited");
         expect(limited).to.have.length(1);
@@ -55,11 +60,13 @@ for (const kind of databaseKinds()) {
       });
     });
 
-    describe("with small limits", () => {
+    // Counted in memory, and in Redis (shared by instances) when one is given for the tests.
+    for (const redis of [null, ...(process.env.TEST_REDIS_URL ? [process.env.TEST_REDIS_URL] : [])]) describe(`with small limits${redis ? " in Redis" : ""}`, () => {
       let server: TestServer;
       before(async () => {
         server = await startServer(kind, {
           PORTCULLIS_AUTH_FAILURES_PER_ADDRESS: "1000", PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL: "3", PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS: "4",
+          ...(redis ? { REDIS_URL: redis } : {}),
         });
       });
       after(async () => server?.close());
