@@ -2,6 +2,8 @@
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { Redis } from "ioredis";
+import { AuthRateLimiter } from "./auth/auth-rate-limiter";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
 import { CredentialCache } from "./auth/credential-cache";
 import { TokenUsageRecorder } from "./auth/token-usage-recorder";
@@ -91,6 +93,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     const writer = new PolicyWriter(storage, runtime, audit);
     const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
     closeOnFailure.push(oneTime.close);
+    // Counted in Redis when instances share it, so a limit holds for the deployment, not per instance.
+    const limiterRedis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+    limiterRedis?.on("error", (err: Error) => logger.debug("redis (rate limits)", { error: err.message }));
+    const closeLimiterRedis = async () => { await limiterRedis?.quit().catch(() => limiterRedis.disconnect()); };
+    closeOnFailure.push(closeLimiterRedis);
+    // Counting starts in Redis when it answers at start-up; until it does, each instance counts in memory.
+    await limiterRedis?.ping().catch(() => undefined);
+    const rateLimiter = new AuthRateLimiter(config.rateLimits, limiterRedis, deploymentChannel(config.database).replace(/:cluster$/, ":rl"));
     // Every instance's committed events, in order: what subscribers are fed from.
     const stream = await AuditStream.start(storage.audit, { onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }) });
     const users = new UserService(writer);
@@ -144,7 +154,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       services,
       authenticator: new BearerAuthenticator(credentials.lookups(), undefined, new TokenUsageRecorder(storage.tokens, {
         onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
-      })),
+      }), rateLimiter),
+      rateLimiter,
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
       cookies: { secure: config.nodeEnv !== "development" },
@@ -182,6 +193,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         stream.stop();
         await bus?.close();
         await oneTime.close();
+        await closeLimiterRedis();
         await storage.close();
       },
     };

@@ -1,9 +1,10 @@
 // One typed, validated configuration, read from the environment in one place.
 // A bad value stops start-up with one line naming the variable (ConfigError).
 
-import { isIP } from "node:net";
+import { parseCidr } from "./engine/cidr-matcher";
 import { durationProblem, parseDuration } from "./engine/duration";
 import { ConfigError, parseProviderName, value, type Env } from "./config-values";
+import { parseRateLimits, type RateLimitConfig } from "./rate-limit-config";
 import { parseOidcConfig, parseSamlConfig, type OidcConfig, type SamlConfig } from "./sso-config";
 
 export { ConfigError } from "./config-values";
@@ -41,6 +42,8 @@ export interface Config {
   saml: SamlConfig | null;
   /** OpenID Connect login; null when no OIDC_* variable is set. */
   oidc: OidcConfig | null;
+  /** Limits on failed authentications and /auth/* requests. */
+  rateLimits: RateLimitConfig;
 }
 
 export const DEFAULT_DATABASE_URL = "sqlite:data/portcullis.sqlite";
@@ -62,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessRequestTtlSeconds: parseTtl("PORTCULLIS_ACCESS_REQUEST_TTL", value(env, "PORTCULLIS_ACCESS_REQUEST_TTL"), 24 * 3600),
     saml: parseSamlConfig(env),
     oidc: parseOidcConfig(env),
+    rateLimits: parseRateLimits(env),
   };
 }
 
@@ -128,16 +132,13 @@ function parseNodeEnv(raw: string | undefined): Config["nodeEnv"] {
   throw new ConfigError("NODE_ENV", `'${raw}' is not one of development, production, test`);
 }
 
+/** Networks in the engine's notation: what it refuses here it would never match. */
 function parseTrustedProxies(raw: string | undefined): string[] {
   if (raw === undefined) return [];
   const entries = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const entry of entries) {
-    const [address, bits, extra] = entry.split("/");
-    const family = isIP(address ?? "");
-    const maxBits = family === 6 ? 128 : 32;
-    const badBits = bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits);
-    if (family === 0 || badBits || extra !== undefined) {
-      throw new ConfigError("TRUSTED_PROXIES", `'${entry}' is not an IP address or CIDR`);
+    if (parseCidr(entry) === null) {
+      throw new ConfigError("TRUSTED_PROXIES", `'${entry}' is not an IP address or network in CIDR notation (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7; no leading zeros)`);
     }
   }
   return entries;

@@ -4,14 +4,15 @@
 import { checkSecret, hashesEqual, hashSecret, SESSION_PREFIX } from "../domain/credentials/secret-format";
 import type { SessionRepository, TokenRepository, UserRepository } from "../domain/ports/storage.port";
 import type { Principal } from "../domain/principal";
+import type { AuthRateLimiter, RateLimitRefusal } from "./auth-rate-limiter";
 import { addressInAny } from "./ip-match";
 import type { TokenUsageRecorder } from "./token-usage-recorder";
 
-export type AuthFailure = "missing" | "malformed" | "checksum" | "unknown" | "revoked" | "expired" | "source_ip" | "user_inactive";
+export type AuthFailure = "missing" | "malformed" | "checksum" | "unknown" | "revoked" | "expired" | "source_ip" | "user_inactive" | "rate_limited";
 
 export type AuthResult =
   | { ok: true; principal: Principal }
-  | { ok: false; failure: AuthFailure; credentialId?: string; credentialKind?: "token" | "session" };
+  | { ok: false; failure: AuthFailure; credentialId?: string; credentialKind?: "token" | "session"; rateLimit?: RateLimitRefusal };
 
 /** The reads authentication needs (storage itself, or a cache in front of it). */
 export interface CredentialLookups {
@@ -32,9 +33,31 @@ export class BearerAuthenticator {
     private readonly now: () => Date = () => new Date(),
     /** Keeps tokens' lastUsedAt/lastUsedIp; without one, uses are not recorded. */
     private readonly usage?: TokenUsageRecorder,
+    /** Limits failed authentications; without one, nothing is limited. */
+    private readonly limiter?: AuthRateLimiter,
   ) {}
 
-  async authenticate(authorization: string | undefined, sourceIp: string | null): Promise<AuthResult> {
+  /**
+   * An address over its limit of failed authentications is refused before its
+   * credential is looked at; a failure that takes the address or the credential
+   * over its limit is answered as rate-limited. A request without credentials
+   * is not a guess and is not counted.
+   */
+  private async limited(sourceIp: string | null, run: () => Promise<AuthResult>): Promise<AuthResult> {
+    if (this.limiter === undefined) return run();
+    const blocked = this.limiter.addressBlocked(sourceIp);
+    if (blocked !== null) return { ok: false, failure: "rate_limited", rateLimit: blocked };
+    const result = await run();
+    if (result.ok || result.failure === "missing") return result;
+    const refusal = await this.limiter.failed(sourceIp, result.credentialId ?? null);
+    return refusal === null ? result : { ...result, failure: "rate_limited", rateLimit: refusal };
+  }
+
+  authenticate(authorization: string | undefined, sourceIp: string | null): Promise<AuthResult> {
+    return this.limited(sourceIp, () => this.authenticateHeader(authorization, sourceIp));
+  }
+
+  private async authenticateHeader(authorization: string | undefined, sourceIp: string | null): Promise<AuthResult> {
     if (authorization === undefined || authorization.trim() === "") return { ok: false, failure: "missing" };
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) return { ok: false, failure: "malformed" };
@@ -50,11 +73,14 @@ export class BearerAuthenticator {
    * session cookie counts only without one, and only a session secret (`pts_`) is
    * accepted from it: a token never travels as a cookie.
    */
-  async authenticateRequest(credentials: RequestCredentials, sourceIp: string | null): Promise<AuthResult> {
-    if (credentials.authorization !== undefined || credentials.sessionCookie === null) return this.authenticate(credentials.authorization, sourceIp);
-    const check = checkSecret(credentials.sessionCookie, SESSION_PREFIX);
-    if (!check.ok) return { ok: false, failure: check.problem === "checksum" ? "checksum" : "malformed" };
-    return this.session(hashSecret(credentials.sessionCookie), sourceIp);
+  authenticateRequest(credentials: RequestCredentials, sourceIp: string | null): Promise<AuthResult> {
+    return this.limited(sourceIp, async () => {
+      const cookie = credentials.sessionCookie;
+      if (credentials.authorization !== undefined || cookie === null) return this.authenticateHeader(credentials.authorization, sourceIp);
+      const check = checkSecret(cookie, SESSION_PREFIX);
+      if (!check.ok) return { ok: false, failure: check.problem === "checksum" ? "checksum" : "malformed" };
+      return this.session(hashSecret(cookie), sourceIp);
+    });
   }
 
   private async token(hash: string, sourceIp: string | null): Promise<AuthResult> {

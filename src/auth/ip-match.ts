@@ -1,11 +1,13 @@
-import ipaddr from "ipaddr.js";
-import { CidrSet, parseIp } from "../engine";
+import { CidrSet, formatIp, parseIp } from "../engine";
 
-/** Parses an address; IPv4-mapped IPv6 (::ffff:10.0.0.1) becomes IPv4. null when not an address. */
-export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  if (!ipaddr.isValid(text)) return null;
-  const addr = ipaddr.parse(text);
-  return addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
+/**
+ * The canonical text of an address (IPv4-mapped IPv6 such as ::ffff:10.0.0.1
+ * becomes IPv4), or null when `text` is not one. The engine's parser, so an
+ * address means the same here as in every network list it is matched against.
+ */
+export function canonicalAddress(text: string): string | null {
+  const address = parseIp(text);
+  return address === null ? null : formatIp(address);
 }
 
 /**

@@ -53,6 +53,13 @@ export function parseIp(text: string): IpAddress | null {
   return isMapped(words) ? { v6: false, words: [words[3]] } : { v6: true, words };
 }
 
+/** The canonical text of an address: dotted IPv4 (mapped IPv6 included), RFC 5952 IPv6. */
+export function formatIp(address: IpAddress): string {
+  if (!address.v6) return [24, 16, 8, 0].map((shift) => (address.words[0] >>> shift) & 255).join(".");
+  const bytes = address.words.flatMap((w) => [24, 16, 8, 0].map((shift) => (w >>> shift) & 255));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
 /** Parses `address/prefix` (a bare address is a single host). Null when invalid. */
 export function parseCidr(text: string): CidrBlock | null {
   if (typeof text !== "string" || text.length > 64) return null;

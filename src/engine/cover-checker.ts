@@ -10,7 +10,8 @@
 import { cidrContains, parseCidr } from "./cidr-matcher";
 import type { CompiledRule } from "./compiled-rule";
 import { rulePhrase } from "./decision-explainer";
-import { GlobAutomaton } from "./glob-automaton";
+import { GlobAutomaton, WorkBudget } from "./glob-automaton";
+import { GlobMatcher, isLiteral } from "./glob-matcher";
 import { isLive, scopeCovers } from "./grant-entry";
 import type { PolicyIndex } from "./policy-index";
 import { resolvePrincipal } from "./principal-resolver";
@@ -36,7 +37,22 @@ interface ActorDeny {
   describe: string;
 }
 
+/**
+ * Work units (about one automaton edge each, see glob-automaton.ts) one
+ * escalation check may spend on all its glob questions together, and one
+ * question alone: some 10-30 ms of one core at most. Past them the answer is
+ * "not covered". Globs are capped in length and wildcards when documents are
+ * read; these caps bound what remains, the product of several globs' automata.
+ * Ordinary globs (prod/**, team-*, literals) use a few hundred units.
+ */
+const CHECK_BUDGET = 16_000;
+const QUESTION_BUDGET = 6_000;
+/** Answers to glob questions, shared by every check: they depend on the glob texts only. */
+const answers = new Map<string, boolean>();
+const MAX_ANSWERS = 10_000;
+
 export class CoverChecker {
+  private readonly budget = new WorkBudget(CHECK_BUDGET);
   private readonly globs = new Map<string, GlobAutomaton>();
   private readonly scopes = new Map<string, GlobAutomaton>();
   private readonly memo = new Map<string, boolean>();
@@ -98,7 +114,8 @@ export class CoverChecker {
           return { covered: false, missing: `${type}:${capability}`, explanation: `${target.label} would allow ${what}, but ${this.subject} is denied it by ${deny.describe}` };
         }
         if (!this.allows.some((a) => this.allowCovers(a, spec, scope, type, capability))) {
-          return { covered: false, missing: `${type}:${capability}`, explanation: `${target.label} would allow ${what}, which ${this.subject} may not do` };
+          const limit = this.budget.exhausted ? " (its globs are too complex to compare with the actor's within the analysis limit: simplify them)" : "";
+          return { covered: false, missing: `${type}:${capability}`, explanation: `${target.label} would allow ${what}, which ${this.subject} may not do${limit}` };
         }
       }
     }
@@ -160,19 +177,26 @@ export class CoverChecker {
 
   /** Whether namespaces matching `namespace` within `scope` all lie in the outer glob ("g") or scope ("s"). */
   private within(kind: "g" | "s", outer: string, namespace: string, scope: string): boolean {
+    if (isLiteral(namespace)) {
+      // One namespace: nothing to contain when the scope excludes it, else it must lie in the outer glob or scope.
+      if (!scopeCovers(scope, namespace)) return true;
+      return kind === "g" ? GlobMatcher.compile(outer).match(namespace) : scopeCovers(outer, namespace);
+    }
     return this.remember(`w${kind}\u0000${outer}\u0000${namespace}\u0000${scope}`, () => {
       const automaton = kind === "g" ? this.glob(outer) : this.scope(outer);
-      return GlobAutomaton.contains([automaton], [this.glob(namespace), this.scope(scope)]);
+      return GlobAutomaton.contains([automaton], [this.glob(namespace), this.scope(scope)], this.questionBudget());
     });
   }
 
   private contains(outer: string, inner: string): boolean {
     if (outer === inner) return true;
-    return this.remember(`c\u0000${outer}\u0000${inner}`, () => GlobAutomaton.contains([this.glob(outer)], [this.glob(inner)]));
+    // One string: whether the outer glob matches it (exact, linear, no automaton).
+    if (isLiteral(inner)) return GlobMatcher.compile(outer).match(inner);
+    return this.remember(`c\u0000${outer}\u0000${inner}`, () => GlobAutomaton.contains([this.glob(outer)], [this.glob(inner)], this.questionBudget()));
   }
 
   private overlaps(globs: string[]): boolean {
-    return this.remember(`o\u0000${globs.join("\u0000")}`, () => GlobAutomaton.overlap(globs.map((g) => this.glob(g))));
+    return this.remember(`o\u0000${globs.join("\u0000")}`, () => GlobAutomaton.overlap(globs.map((g) => this.glob(g)), this.questionBudget()));
   }
 
   /** Every actor selector is implied by a target selector on the same key with narrower values. */
@@ -183,14 +207,18 @@ export class CoverChecker {
       const t = target.find((s) => s.key === a.key);
       if (t === undefined) return false;
       const outer = a.values.map((v) => this.glob(v));
-      if (!t.values.every((v) => a.values.includes(v) || GlobAutomaton.contains(outer, [this.glob(v)]))) return false;
+      const key = `l\u0000${a.values.join("\u0000")}\u0000`;
+      const contained = (v: string) => this.remember(key + v, () => GlobAutomaton.contains(outer, [this.glob(v)], this.questionBudget()));
+      if (!t.values.every((v) => a.values.includes(v) || contained(v))) return false;
     }
     return true;
   }
 
   private denyOverlaps(d: ActorDeny, spec: RuleSpec, scope: string): boolean {
     const rule = d.rule.spec;
-    const namespaces = GlobAutomaton.overlap([this.glob(spec.namespace), this.scope(scope), this.glob(rule.namespace), this.scope(d.scope)]);
+    const key = `d\u0000${spec.namespace}\u0000${scope}\u0000${rule.namespace}\u0000${d.scope}`;
+    const namespaces = this.remember(key, () =>
+      GlobAutomaton.overlap([this.glob(spec.namespace), this.scope(scope), this.glob(rule.namespace), this.scope(d.scope)], this.questionBudget()));
     if (!namespaces || !this.overlaps([spec.name, rule.name])) return false;
     for (const ds of rule.labels) {
       const ts = spec.labels.find((s) => s.key === ds.key);
@@ -212,9 +240,29 @@ export class CoverChecker {
     return a;
   }
 
+  /**
+   * A question's own allowance, drawn from what is left of the check's. What it
+   * does not use is not returned: the check's allowance bounds all the work done.
+   */
+  private questionBudget(): WorkBudget {
+    return new WorkBudget(this.budget.exhausted ? 0 : QUESTION_BUDGET, this.budget);
+  }
+
+  /**
+   * A glob question's answer, computed once per check and shared across checks
+   * when it did not depend on an allowance running out.
+   */
   private remember(key: string, compute: () => boolean): boolean {
-    let v = this.memo.get(key);
-    if (v === undefined) this.memo.set(key, (v = compute()));
+    let v = this.memo.get(key) ?? answers.get(key);
+    if (v === undefined) {
+      const before = this.budget.exhausted;
+      v = compute();
+      if (!before && !this.budget.exhausted) {
+        if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
+        answers.set(key, v);
+      }
+    }
+    this.memo.set(key, v);
     return v;
   }
 }

@@ -69,8 +69,9 @@ export class DocumentReader {
     return out;
   }
 
+  /** The value at `key` of the mapping at `path`; a missing key is reported at its own path (`rules[1].resource`). */
   required(map: Map<string, unknown>, key: string, path: string): unknown {
-    if (!map.has(key)) this.issue(path, `missing required key '${key}'`);
+    if (!map.has(key)) this.issue(at(path, key), `missing required key '${key}'`);
     return map.get(key);
   }
 

@@ -4,8 +4,8 @@
 // Globs are regular, so both questions are decided exactly by exploring the
 // product of their automata. The alphabet is finite in effect: every character a
 // glob does not name literally behaves the same way in all of them, so one
-// stand-in symbol represents them all. Exploration is capped; past the cap the
-// answers fall back to the safe side (not contained, may overlap).
+// stand-in symbol represents them all. Exploration is capped by a work budget;
+// past it the answers fall back to the safe side (not contained, may overlap).
 
 import { globSegments } from "./glob-matcher";
 
@@ -15,6 +15,15 @@ const OTHER = -1;
 const CLASS_ANY = -2;
 const CLASS_NOT_SLASH = -3;
 const MAX_PRODUCT_STATES = 20000;
+/**
+ * Work is counted in units of about one edge followed. A transition not met
+ * before also builds, sorts and interns a set, which costs as much as some fifty
+ * edges; looking up a known one costs a few.
+ */
+const NEW_SET_COST = 50;
+const STEP_COST = 4;
+/** Units one question may use when no budget is given. */
+const QUESTION_BUDGET = 10_000;
 
 interface Edge {
   /** A character code, CLASS_ANY or CLASS_NOT_SLASH. */
@@ -26,6 +35,11 @@ interface Edge {
 export class GlobAutomaton {
   private readonly edges: Edge[][] = [];
   private readonly epsilon: number[][] = [];
+  private readonly closures: Array<number[] | undefined> = [];
+  private readonly sets: number[][] = [];
+  private readonly setIds = new Map<string, number>();
+  private readonly setLiterals: Array<Set<number>> = [];
+  private readonly transitions: Array<Map<number, number>> = [];
   private start = 0;
   private accept = 0;
 
@@ -95,14 +109,14 @@ export class GlobAutomaton {
   }
 
   /** Whether every string accepted by all of `inner` is accepted by some automaton of `outer`. */
-  static contains(outer: readonly GlobAutomaton[], inner: readonly GlobAutomaton[]): boolean {
-    const result = explore([...inner, ...outer], inner.length);
+  static contains(outer: readonly GlobAutomaton[], inner: readonly GlobAutomaton[], budget = new WorkBudget(QUESTION_BUDGET)): boolean {
+    const result = explore([...inner, ...outer], inner.length, budget);
     return result === "none";
   }
 
   /** Whether some string is accepted by every automaton given. */
-  static overlap(all: readonly GlobAutomaton[]): boolean {
-    return explore(all, all.length) !== "none";
+  static overlap(all: readonly GlobAutomaton[], budget = new WorkBudget(QUESTION_BUDGET)): boolean {
+    return explore(all, all.length, budget) !== "none";
   }
 
   private state(): number {
@@ -129,12 +143,7 @@ export class GlobAutomaton {
     return loop;
   }
 
-  /** Character codes named literally. */
-  literals(into: Set<number>): void {
-    for (const list of this.edges) for (const e of list) if (e.on >= 0) into.add(e.on);
-  }
-
-  closure(states: Iterable<number>): number[] {
+  private closure(states: Iterable<number>): number[] {
     const seen = new Set<number>();
     const stack = [...states];
     while (stack.length > 0) {
@@ -146,23 +155,92 @@ export class GlobAutomaton {
     return [...seen].sort((x, y) => x - y);
   }
 
-  step(states: readonly number[], symbol: number): number[] {
-    const next: number[] = [];
-    for (const s of states) {
+  private closureOf(state: number): number[] {
+    let c = this.closures[state];
+    if (c === undefined) this.closures[state] = c = this.closure([state]);
+    return c;
+  }
+
+  // The subset construction, built lazily as exploration asks for it: a set of
+  // NFA states gets an id once, and each (id, symbol) transition is computed once.
+
+  private intern(states: number[]): number {
+    const key = states.join(",");
+    let id = this.setIds.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.setIds.set(key, id);
+      this.sets.push(states);
+      this.transitions.push(new Map());
+      const literals = new Set<number>();
+      for (const s of states) for (const e of this.edges[s]) if (e.on >= 0) literals.add(e.on);
+      this.setLiterals.push(literals);
+    }
+    return id;
+  }
+
+  /** The id of the set of states the automaton starts in. */
+  startId(): number {
+    return this.intern(this.closure([this.start]));
+  }
+
+  acceptsId(id: number): boolean {
+    return this.sets[id].includes(this.accept);
+  }
+
+  isDead(id: number): boolean {
+    return this.sets[id].length === 0;
+  }
+
+  /** Characters named on edges leaving set `id`; any other character but "/" moves it like OTHER. */
+  literalsOf(id: number): ReadonlySet<number> {
+    return this.setLiterals[id];
+  }
+
+  /** The set reached from set `id` on `symbol`; -1 when computing it would overspend `budget`. */
+  next(id: number, symbol: number, budget: WorkBudget): number {
+    const on = symbol === SLASH || this.setLiterals[id].has(symbol) ? symbol : OTHER;
+    const map = this.transitions[id];
+    const known = map.get(on);
+    if (known !== undefined) return known;
+    const reached = new Set<number>();
+    let work = NEW_SET_COST;
+    for (const s of this.sets[id]) {
       for (const e of this.edges[s]) {
-        const ok = e.on === CLASS_ANY || (e.on === CLASS_NOT_SLASH ? symbol !== SLASH : e.on === symbol);
-        if (ok) next.push(e.to);
+        work++;
+        const ok = e.on === CLASS_ANY || (e.on === CLASS_NOT_SLASH ? on !== SLASH : e.on === on);
+        if (!ok) continue;
+        const closure = this.closureOf(e.to);
+        work += closure.length;
+        for (const t of closure) reached.add(t);
       }
     }
-    return this.closure(next);
+    if (!budget.spend(work + reached.size)) return -1;
+    const to = this.intern([...reached].sort((x, y) => x - y));
+    map.set(on, to);
+    return to;
+  }
+}
+
+/**
+ * Work allowance for containment questions, counted in automaton edges followed.
+ * A question that runs out answers "unknown", which every caller treats as the
+ * safe side; a checker shares one budget across all its questions, so a whole
+ * escalation check is bounded however many globs a document holds.
+ */
+export class WorkBudget {
+  /** `parent`: a larger allowance this one is drawn from; spending here spends there too. */
+  constructor(private remaining: number, private readonly parent: WorkBudget | null = null) {}
+
+  /** Takes `units`; false once this allowance (or its parent's) is spent. */
+  spend(units: number): boolean {
+    this.remaining -= units;
+    const parentOk = this.parent === null || this.parent.spend(units);
+    return this.remaining >= 0 && parentOk;
   }
 
-  startSet(): number[] {
-    return this.closure([this.start]);
-  }
-
-  accepts(states: readonly number[]): boolean {
-    return states.includes(this.accept);
+  get exhausted(): boolean {
+    return this.remaining < 0 || (this.parent !== null && this.parent.exhausted);
   }
 }
 
@@ -170,29 +248,41 @@ export class GlobAutomaton {
  * Breadth-first search of the product of `automata`. The first `required` of them
  * must all accept and the rest must all reject for a state to be a witness.
  * Returns "found" for a witness, "none" when there is none, "unknown" past the cap.
+ *
+ * Each product state is expanded over character classes, not characters: the
+ * literals on the edges leaving its states, "/", and one symbol standing for
+ * every other character (they all lead to the same next state). A glob with a
+ * thousand distinct literals therefore costs a few symbols per state, not a
+ * thousand.
  */
-function explore(automata: readonly GlobAutomaton[], required: number): "found" | "none" | "unknown" {
-  const literal = new Set<number>();
-  for (const a of automata) a.literals(literal);
-  literal.add(SLASH);
-  const alphabet = [...literal, OTHER];
-  const startTuple = automata.map((a) => a.startSet());
-  const key = (t: number[][]) => t.map((s) => s.join(",")).join("|");
-  const seen = new Set<string>([key(startTuple)]);
-  const queue: number[][][] = [startTuple];
+function explore(automata: readonly GlobAutomaton[], required: number, budget: WorkBudget): "found" | "none" | "unknown" {
+  const n = automata.length;
+  const startTuple = automata.map((a) => a.startId());
+  const seen = new Set<string>([startTuple.join(",")]);
+  const queue: number[][] = [startTuple];
   for (let head = 0; head < queue.length; head++) {
     const tuple = queue[head];
     let witness = true;
-    for (let i = 0; i < automata.length && witness; i++) {
-      const accepting = automata[i].accepts(tuple[i]);
+    for (let i = 0; i < n && witness; i++) {
+      const accepting = automata[i].acceptsId(tuple[i]);
       witness = i < required ? accepting : !accepting;
     }
     if (witness) return "found";
-    for (const symbol of alphabet) {
-      const next = tuple.map((states, i) => automata[i].step(states, symbol));
-      // Once a required automaton is stuck, nothing further can be a witness.
-      if (next.slice(0, required).some((s) => s.length === 0)) continue;
-      const k = key(next);
+    const symbols = new Set<number>([SLASH, OTHER]);
+    for (let i = 0; i < n; i++) for (const c of automata[i].literalsOf(tuple[i])) symbols.add(c);
+    if (!budget.spend(symbols.size * n * STEP_COST)) return "unknown";
+    for (const symbol of symbols) {
+      const next: number[] = [];
+      let stuck = false;
+      for (let i = 0; i < n && !stuck; i++) {
+        const to = automata[i].next(tuple[i], symbol, budget);
+        if (to < 0) return "unknown";
+        // Once a required automaton is stuck, nothing further can be a witness.
+        stuck = i < required && automata[i].isDead(to);
+        next.push(to);
+      }
+      if (stuck) continue;
+      const k = next.join(",");
       if (seen.has(k)) continue;
       if (seen.size >= MAX_PRODUCT_STATES) return "unknown";
       seen.add(k);

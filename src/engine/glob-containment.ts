@@ -1,7 +1,7 @@
 // Convenience entry points over globs, for callers outside the engine.
 
 import { GlobAutomaton } from "./glob-automaton";
-import { GlobMatcher } from "./glob-matcher";
+import { GlobMatcher, isLiteral } from "./glob-matcher";
 
 /** Whether `glob` matches `text` (docs/documents.md semantics). */
 export function globMatches(glob: string, text: string): boolean {
@@ -15,5 +15,6 @@ export function globMatches(glob: string, text: string): boolean {
  */
 export function globContains(outer: string, inner: string): boolean {
   if (outer === inner || outer === "**") return true;
+  if (isLiteral(inner)) return GlobMatcher.compile(outer).match(inner);
   return GlobAutomaton.contains([GlobAutomaton.fromGlob(outer)], [GlobAutomaton.fromGlob(inner)]);
 }

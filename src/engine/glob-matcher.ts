@@ -8,14 +8,25 @@
 // `*` (or a `**`) can absorb any gap, so the cost is linear in the input times the
 // length of a chunk or group, never exponential.
 
+import { segmentProblem } from "./namespace-path";
+
 const SLASH = 47;
 const QUESTION = 63;
-const MAX_GLOB_LENGTH = 1024;
+/**
+ * Bounds on one glob. Escalation checks compare globs by exploring the product of
+ * their automata, whose size grows with length and, exponentially in the worst
+ * case, with wildcards; these caps keep every such comparison small.
+ */
+export const MAX_GLOB_LENGTH = 256;
+/** Wildcards per glob: each `*`, `?` and `**` segment counts one. */
+export const MAX_GLOB_WILDCARDS = 16;
 
 /** Why `glob` is not a valid glob, or null when it is. */
 export function globProblem(glob: string): string | null {
   if (glob.length === 0) return "must not be empty";
-  if (glob.length > MAX_GLOB_LENGTH) return `must be at most ${MAX_GLOB_LENGTH} characters`;
+  if (glob.length > MAX_GLOB_LENGTH) return `must be at most ${MAX_GLOB_LENGTH} characters (it has ${glob.length})`;
+  const wildcards = glob.split("/").reduce((n, s) => n + (s === "**" ? 1 : (s.match(/[*?]/g) ?? []).length), 0);
+  if (wildcards > MAX_GLOB_WILDCARDS) return `must have at most ${MAX_GLOB_WILDCARDS} wildcards ('*', '?', '**'), it has ${wildcards}`;
   if (/[\u0000-\u001f\u007f-\u009f]/.test(glob)) return "must not contain control characters";
   if (glob.startsWith("/") || glob.endsWith("/")) return "must not start or end with '/'";
   if (glob.includes("//")) return "must not contain empty segments ('//')";
@@ -23,6 +34,11 @@ export function globProblem(glob: string): string | null {
     if (segment !== "**" && segment.includes("**")) return `'**' must be a whole segment (in '${segment}')`;
   }
   return null;
+}
+
+/** Why `glob` is not a valid namespace glob, or null: a glob whose segments are safe namespace segments. */
+export function namespaceGlobProblem(glob: string): string | null {
+  return globProblem(glob) ?? segmentProblem(glob);
 }
 
 /** Splits a glob into segments, collapsing runs of `**` (`a/**\/**` is `a/**`). */

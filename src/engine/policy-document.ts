@@ -5,7 +5,7 @@ import { Document } from "yaml";
 import { cidrProblem } from "./cidr-matcher";
 import { didYouMean } from "./did-you-mean";
 import { at, DocumentReader } from "./document-reader";
-import { globProblem } from "./glob-matcher";
+import { globProblem, namespaceGlobProblem } from "./glob-matcher";
 import { readKind, readLevel, TYPE_NAME } from "./resource-type-document";
 import { SYSTEM_TYPES, type Effect, type LabelSelector, type PolicyDoc, type ResourceTypeDef, type RuleSpec } from "./types";
 import { refuseUnexpected } from "./validation-error";
@@ -38,10 +38,10 @@ export function readDescription(r: DocumentReader, map: Map<string, unknown>, pa
   return r.string(raw, at(path, "description"));
 }
 
-function readGlob(r: DocumentReader, value: unknown, path: string): string | null {
+function readGlob(r: DocumentReader, value: unknown, path: string, problemOf = globProblem): string | null {
   const glob = r.string(value, path);
   if (glob === null) return null;
-  const problem = globProblem(glob);
+  const problem = problemOf(glob);
   if (problem !== null) r.issue(path, `invalid glob '${glob.slice(0, 80)}': ${problem}`);
   return problem === null ? glob : null;
 }
@@ -115,7 +115,7 @@ function readRule(r: DocumentReader, value: unknown, path: string, types: Readon
   if (map === null) return null;
   const before = r.issues.length;
   const resource = readResource(r, map, path, types);
-  const namespace = map.has("namespace") ? readGlob(r, map.get("namespace"), at(path, "namespace")) : "**";
+  const namespace = map.has("namespace") ? readGlob(r, map.get("namespace"), at(path, "namespace"), namespaceGlobProblem) : "**";
   const name = map.has("name") ? readGlob(r, map.get("name"), at(path, "name")) : "*";
   const labels = map.has("labels") ? readLabels(r, map.get("labels"), at(path, "labels")) : [];
 
@@ -136,7 +136,7 @@ function readRule(r: DocumentReader, value: unknown, path: string, types: Readon
   const hasCaps = map.has("capabilities");
   const hasLevel = map.has("level");
   if (hasCaps && hasLevel) r.issue(at(path, "level"), "a rule has capabilities or level, never both");
-  if (!hasCaps && !hasLevel) r.issue(path, "a rule needs capabilities or level");
+  if (!hasCaps && !hasLevel) r.issue(at(path, "capabilities"), "missing required key 'capabilities' (or 'level'): a rule needs capabilities or level");
   if (hasLevel) level = readLevel(r, map.get("level"), at(path, "level"));
   if (hasCaps) {
     const capsPath = at(path, "capabilities");

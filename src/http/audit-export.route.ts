@@ -13,6 +13,7 @@ import { auditedSystemCheck } from "../domain/decisions/audited-system-check";
 import { DomainError } from "../domain/errors";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
+import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { requestCredentials } from "./session-cookie";
@@ -92,6 +93,7 @@ export function auditExport(options: AuditExportOptions): RequestHandler {
     const sourceIp = options.clientAddress(req);
     const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
     await auditAuthentication(services, auth, sourceIp, requestId);
+    if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
     if (!auth.ok) {
       res.setHeader("www-authenticate", "Bearer");
       return fail(res, 401, "UNAUTHENTICATED", auth.failure === "missing"

@@ -11,6 +11,16 @@ export async function auditAuthentication(services: Services, auth: AuthResult, 
     time: new Date(), actorRoles: [] as string[], sourceIp, operation: "authenticate", action: null, resourceType: null,
     resourceNamespace: null, resourceName: null, subjectId: null, requestId,
   };
+  if (!auth.ok && auth.rateLimit !== undefined) {
+    // Refused by a limit: one event when the window's limit is first passed, none for the requests after it.
+    if (!auth.rateLimit.first) return;
+    const { limit, points, windowSeconds, retryAfterSeconds } = auth.rateLimit;
+    await services.audit.record({
+      ...base, actorId: null, actorEmail: null, tokenId: null, decision: "DENY", reason: "UNAUTHENTICATED",
+      metadata: { failure: "rate_limited", rateLimit: { limit, points, windowSeconds, retryAfterSeconds }, ...(auth.credentialId !== undefined ? { credentialKind: auth.credentialKind, credentialId: auth.credentialId } : {}) },
+    });
+    return;
+  }
   if (!auth.ok) {
     const tokenId = auth.credentialId !== undefined && auth.credentialKind === "token" ? auth.credentialId : null;
     await services.audit.record({

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { parseAddress } from "../auth/ip-match";
+import { canonicalAddress } from "../auth/ip-match";
 import { CidrSet, parseIp } from "../engine";
 
 export type ClientAddress = (req: IncomingMessage) => string | null;
@@ -27,7 +27,5 @@ export function clientAddressResolver(trustedProxies: readonly string[]): Client
 }
 
 function normalise(text: string | null): string | null {
-  if (text === null) return null;
-  const addr = parseAddress(text);
-  return addr ? addr.toString() : null;
+  return text === null ? null : canonicalAddress(text);
 }

@@ -6,6 +6,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { BearerAuthenticator } from "../auth/bearer-authenticator";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
+import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";
 import { clearSessionCookie, requestCredentials, type SessionCookieOptions } from "./session-cookie";
 
@@ -24,6 +25,7 @@ export function logoutRoute(options: LogoutOptions): RequestHandler {
     const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
     await auditAuthentication(services, auth, sourceIp, requestId);
     clearSessionCookie(res, options.cookies);
+    if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
     if (!auth.ok || auth.principal.credential.kind !== "session") {
       const message = auth.ok ? "logout ends a session; this credential is a token (revoke it with revokeToken)" : "no valid session: log in first";
       return void res.status(401).json({ errors: [{ message, extensions: { code: "UNAUTHENTICATED" } }] });

@@ -11,7 +11,6 @@ import express, { Router, type Request, type Response } from "express";
 import { createHash } from "node:crypto";
 import type { OidcRelyingParty, LoginTransaction } from "../auth/oidc/oidc-relying-party";
 import { OidcFailure, OidcUnavailable, type OidcFailureReason } from "../auth/oidc/oidc-failure";
-import { parseReturnTo } from "../auth/oidc/return-to";
 import type { SealedBox } from "../auth/oidc/sealed-box";
 import { DomainError } from "../domain/errors";
 import type { SsoIdentity, SsoLoginResult } from "../domain/sso/sso-login";
@@ -19,6 +18,7 @@ import type { Services } from "../graphql/context";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { setSessionCookie } from "./session-cookie";
+import { parseReturnTo, returnPathOrRoot } from "./return-to";
 
 export const TRANSACTION_COOKIE = "portcullis_oidc";
 const TRANSACTION_PURPOSE = "oidc-login";
@@ -87,9 +87,7 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
 
   router.get("/login", async (req, res) => {
     noStore(res);
-    const raw = req.query.returnTo;
-    if (raw !== undefined && typeof raw !== "string") return fail(res, 400, "BAD_USER_INPUT", "returnTo: must be given once, as a path", { field: "returnTo" });
-    const returnTo = parseReturnTo(raw);
+    const returnTo = parseReturnTo(req.query.returnTo);
     if (!returnTo.ok) return fail(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
     let started;
     try {
@@ -121,7 +119,7 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
       const identity = await relyingParty.completeLogin(query, transaction);
       const session = await login(identity, req, res);
       setSessionCookie(res, session.sessionSecret, session.expiresAt, { secure: secureCookies });
-      res.redirect(303, transaction.returnTo);
+      res.redirect(303, returnPathOrRoot(transaction.returnTo));
     } catch (err) {
       await refuse(req, res, err, "code");
     }

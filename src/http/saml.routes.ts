@@ -8,7 +8,7 @@ import { DomainError } from "../domain/errors";
 import type { Services } from "../graphql/context";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
-import { sameOriginPath } from "./return-to";
+import { parseReturnTo, returnPathOrRoot } from "./return-to";
 import { setSessionCookie, type SessionCookieOptions } from "./session-cookie";
 
 export interface SamlRouteOptions {
@@ -23,8 +23,8 @@ export interface SamlRouteDeps extends SamlRouteOptions {
   logger: Logger;
 }
 
-function fail(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, requestId: String(res.locals.requestId) } }] });
+function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ errors: [{ message, extensions: { code, ...extra, requestId: String(res.locals.requestId) } }] });
 }
 
 export function samlRoutes(deps: SamlRouteDeps): Router {
@@ -33,12 +33,10 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
 
   router.get("/login", async (req, res) => {
     const raw = req.query.returnTo;
-    const returnTo = raw === undefined ? null : sameOriginPath(raw);
-    if (raw !== undefined && returnTo === null) {
-      return fail(res, 400, "BAD_USER_INPUT", `returnTo: '${String(raw).slice(0, 200)}' is not a path on this server (e.g. /console)`);
-    }
+    const returnTo = parseReturnTo(raw);
+    if (!returnTo.ok) return fail(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
     res.setHeader("cache-control", "no-store");
-    res.redirect(302, await sp.loginUrl(returnTo));
+    res.redirect(302, await sp.loginUrl(raw === undefined || raw === "" ? null : returnTo.path));
   });
 
   router.get("/metadata", (_req, res) => {
@@ -57,7 +55,7 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
       const session = await services.ssoLogin.login(identity, { sourceIp, requestId });
       setSessionCookie(res, session.sessionSecret, session.expiresAt, deps.cookies);
       res.setHeader("cache-control", "no-store");
-      res.redirect(303, sameOriginPath((req.body as Record<string, unknown>).RelayState) ?? "/");
+      res.redirect(303, returnPathOrRoot((req.body as Record<string, unknown>).RelayState));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       // The login service audits its own refusals (a locked or deprovisioned user).

@@ -7,6 +7,7 @@ import type { BearerAuthenticator } from "../auth/bearer-authenticator";
 import { auditEscalationRefusal } from "../domain/audit/escalation-audit";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
+import { rateLimitMessage } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import type { ScimContext } from "./scim/scim-context";
@@ -45,6 +46,10 @@ export function scimRouter(options: ScimOptions): Router {
       const sourceIp = options.clientAddress(req);
       const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
       await auditAuthentication(services, auth, sourceIp, requestId);
+      if (!auth.ok && auth.rateLimit !== undefined) {
+        res.setHeader("retry-after", String(auth.rateLimit.retryAfterSeconds));
+        return sendScimError(res, new ScimError(429, rateLimitMessage(auth.rateLimit)));
+      }
       if (!auth.ok) {
         res.setHeader("www-authenticate", "Bearer");
         return sendScimError(res, new ScimError(401, auth.failure === "missing"

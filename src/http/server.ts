@@ -7,7 +7,8 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
-import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { AuthRateLimiter } from "../auth/auth-rate-limiter";
+import type { AuthResult, BearerAuthenticator } from "../auth/bearer-authenticator";
 import type { RequestContext, Services } from "../graphql/context";
 import { escalationRefusalsAudited, formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
@@ -17,6 +18,7 @@ import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
 import { logoutRoute } from "./logout.route";
+import { authRouteLimit, sendRateLimited } from "./rate-limit-response";
 import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
@@ -40,6 +42,8 @@ export interface HttpOptions {
   saml: SamlRouteOptions | null;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
   oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer"> | null;
+  /** Limits requests to /auth/* per address (failed authentications are limited by the authenticator). */
+  rateLimiter?: AuthRateLimiter | null;
 }
 
 export interface HttpServer {
@@ -97,6 +101,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     res.json({ status: "ok" });
   });
 
+  if (options.rateLimiter) app.use("/auth", authRouteLimit(options.rateLimiter, clientAddress, services));
   if (options.saml) app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
@@ -127,12 +132,23 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       app.use(
         "/graphql",
         express.json({ limit: "1mb" }),
-        expressMiddleware(apollo, {
-          context: async ({ req, res }): Promise<RequestContext> => {
-            const requestId = String(res.locals.requestId);
+        // Authenticated before the GraphQL layer, so a rate-limited caller gets HTTP 429 with Retry-After and no execution.
+        async (req: express.Request, res: express.Response, next: express.NextFunction) => {
+          try {
             const sourceIp = clientAddress(req);
             const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
-            await auditAuthentication(services, auth, sourceIp, requestId);
+            await auditAuthentication(services, auth, sourceIp, String(res.locals.requestId));
+            if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
+            res.locals.auth = auth;
+            next();
+          } catch (err) {
+            next(err);
+          }
+        },
+        expressMiddleware(apollo, {
+          context: async ({ res }): Promise<RequestContext> => {
+            const requestId = String(res.locals.requestId);
+            const auth = res.locals.auth as AuthResult;
             return {
               requestId,
               principal: auth.ok ? auth.principal : null,

@@ -105,7 +105,10 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses a returnTo that leaves the server", async () => {
-        for (const returnTo of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "evil", "/%0a/x\t"]) {
+        for (const returnTo of [
+          "//evil.example/x", "https://evil.example/", "/\\evil.example", "evil", "/%0a/x\t",
+          "/.//evil.example/phish", "/a/..//evil.example", "/%2e//evil.example", "/././/evil.example",
+        ]) {
           const res = await new Browser().request(`${server.url}/auth/oidc/login?returnTo=${encodeURIComponent(returnTo)}`);
           expect(res.status, returnTo).to.equal(400);
           expect(JSON.parse(res.body).errors[0].extensions).to.include({ code: "BAD_USER_INPUT", field: "returnTo" });

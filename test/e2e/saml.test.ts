@@ -71,6 +71,17 @@ for (const kind of databaseKinds()) {
       return { res, fields, login };
     };
 
+    describe("RelayState after a login", () => {
+      for (const relay of ["/.//evil.example/phish", "/a/..//evil.example", "/%2e//evil.example", "//evil.example"]) {
+        it(`sends the browser to / when RelayState is '${relay}'`, async () => {
+          const login = await startLogin(server.url);
+          const res = await postToAcs(server.url, signedResponse(assertionFields(login.requestId)), relay);
+          expect(res.status).to.equal(303);
+          expect(res.headers.get("location")).to.equal("/");
+        });
+      }
+    });
+
     describe("GET /auth/saml/login", () => {
       it("redirects to the IdP with an AuthnRequest from our entity id, answered at our ACS URL", async () => {
         const login = await startLogin(server.url);
@@ -85,7 +96,10 @@ for (const kind of databaseKinds()) {
         expect(login.relayState).to.equal("/console/users?tab=all");
       });
 
-      for (const bad of ["https://evil.example.test/", "//evil.example.test/x", "/\\evil.example.test", "javascript:alert(1)"]) {
+      for (const bad of [
+        "https://evil.example.test/", "//evil.example.test/x", "/\\evil.example.test", "javascript:alert(1)",
+        "/.//evil.example/phish", "/a/..//evil.example", "/%2e//evil.example", "/././/evil.example",
+      ]) {
         it(`refuses returnTo '${bad}' with 400, naming the parameter`, async () => {
           const res = await fetch(`${server.url}/auth/saml/login?returnTo=${encodeURIComponent(bad)}`, { redirect: "manual" });
           expect(res.status).to.equal(400);

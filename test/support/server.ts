@@ -21,9 +21,21 @@ export interface ServerOptions {
   logLines?: string[];
 }
 
+/**
+ * Limits high enough for suites that fail authentication on purpose, many times
+ * from 127.0.0.1. A suite that tests the limits passes its own (or
+ * DEFAULT_LIMITS to run with the server's defaults).
+ */
+const SUITE_LIMITS: Record<string, string> = {
+  PORTCULLIS_AUTH_FAILURES_PER_ADDRESS: "1000000", PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL: "1000000", PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS: "1000000",
+};
+/** Pass as env to startServer to run with the server's default rate limits (a blank variable is an unset one). */
+export const DEFAULT_LIMITS: Record<string, string> = Object.fromEntries(Object.keys(SUITE_LIMITS).map((k) => [k, ""]));
+
 export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, existing?: TestDatabase, options: ServerOptions = {}): Promise<TestServer> {
   const db = existing ?? (await kind.create());
-  const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...env });
+  const limits = Object.keys(env).some((k) => k in SUITE_LIMITS) ? {} : SUITE_LIMITS;
+  const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...limits, ...env });
   const announced: string[] = [];
   const logLines = options.logLines;
   const logger = logLines ? createLogger("debug", (line) => logLines.push(line)) : createLogger("silent");

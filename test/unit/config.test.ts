@@ -55,6 +55,11 @@ describe("loadConfig", () => {
     [{ NODE_ENV: "staging" }, "NODE_ENV"],
     [{ TRUSTED_PROXIES: "10.0.0.0/33" }, "TRUSTED_PROXIES"],
     [{ TRUSTED_PROXIES: "proxy.local" }, "TRUSTED_PROXIES"],
+    // Forms the engine's network parser refuses (and so would never match) are refused at start-up.
+    [{ TRUSTED_PROXIES: "10.0.0.0/08" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "010.0.0.1" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "10.0.0.0/8/1" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "fe80::1/129" }, "TRUSTED_PROXIES"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ PORTCULLIS_ADMIN_EMAIL: "admin" }, "PORTCULLIS_ADMIN_EMAIL"],
     [{ SCIM_PROVIDER: "Okta SAML" }, "SCIM_PROVIDER"],
@@ -76,6 +81,10 @@ describe("loadConfig", () => {
       }
     });
   }
+
+  it("names the refused TRUSTED_PROXIES value", () => {
+    expect(() => loadConfig({ TRUSTED_PROXIES: "10.0.0.0/08" })).to.throw(ConfigError).with.property("message").that.contains("'10.0.0.0/08'");
+  });
 
   it("does not repeat a password from a bad DATABASE_URL", () => {
     expect(() => loadConfig({ DATABASE_URL: "postgres://user:hunter2@db/x" })).to.throw(ConfigError).with.property("message").that.does.not.contain("hunter2");

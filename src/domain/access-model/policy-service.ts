@@ -25,6 +25,7 @@ import type { PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
 import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
+import { yieldToEventLoop } from "../event-loop";
 
 const change = (before: PolicyRecord | null, after: PolicyRecord | null) => documentChange("policy", before, after);
 
@@ -37,6 +38,7 @@ export class PolicyService {
     const request: WriteRequest = { actor, operation: "Mutation.createPolicy", requestId };
     return this.writer.write(request, async (repos, engine) => {
       const doc = readDocument("policy", () => parsePolicyDocument(document, engine.typeMap()));
+      await yieldToEventLoop();
       const taken = await repos.policies.get(doc.name);
       if (taken) throw new DomainError("CONFLICT", `a policy named '${taken.name}' already exists`, { field: "name" });
       if (!holdsEscalate(engine, actor, "")) requireCovered(engine.covers(enginePrincipal(actor), doc.rules, ""), `policy ${doc.name}`);
@@ -61,6 +63,7 @@ export class PolicyService {
       }
       const old: PolicyDoc | null = reread(() => parsePolicyDocument(existing.document, types));
       if (document === existing.document || (old !== null && isDeepStrictEqual(old, doc))) return { result: existing };
+      await yieldToEventLoop();
 
       if (!holdsEscalate(engine, actor, "")) {
         const principal = enginePrincipal(actor);

@@ -1,5 +1,5 @@
 // Validation of what a caller asks about: every problem names its field.
-import { parseIp } from "../../engine";
+import { namespaceProblem, parseIp } from "../../engine";
 import type { DecisionContext, Resource } from "../../engine/types";
 import { badInput } from "../errors";
 
@@ -22,7 +22,12 @@ export function toResource(input: ResourceArg, path: string): Resource {
     if (label.key in labels) throw badInput(`${path}.labels[${i}].key`, `label '${label.key}' is given twice`);
     labels[label.key] = label.value;
   });
-  return { type: input.type, namespace: input.namespace ?? "", name: input.name ?? "", labels };
+  // A namespace that is not a path ("staging/../prod") would match grants scoped
+  // to a prefix of it: refuse it rather than answer about it.
+  const namespace = input.namespace ?? "";
+  const problem = namespaceProblem(namespace);
+  if (problem !== null) throw badInput(`${path}.namespace`, `'${namespace.slice(0, 80)}' ${problem}`);
+  return { type: input.type, namespace, name: input.name ?? "", labels };
 }
 
 /** Left out: no MFA and no known address (a sourceCidrs condition then does not admit). */

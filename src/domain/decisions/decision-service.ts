@@ -1,6 +1,7 @@
 // can, canMany, effectivePermissions and whoCan: the engine's answers, about the
 // caller or about someone else, each check audited before it is returned.
 import type { Decision, DecisionContext, Permission, PermissionFilter, Principal as EnginePrincipal, Resource } from "../../engine/types";
+import { namespaceProblem } from "../../engine";
 import { actorFields, credentialMetadata } from "../audit/audit-actor";
 import type { AuditLog } from "../audit/group-commit-audit-log";
 import { callerContext, enginePrincipal } from "../engine-principal";
@@ -99,6 +100,8 @@ export class DecisionService {
   }
 
   effectivePermissions(subject: Subject, filter: PermissionFilter): Permission[] {
+    const problem = filter.namespace == null ? null : namespaceProblem(filter.namespace);
+    if (problem !== null) throw badInput("namespace", `'${filter.namespace!.slice(0, 80)}' ${problem}`);
     return this.runtime.engine().effectivePermissions(subject.principal, filter);
   }
 

@@ -1,21 +1,20 @@
 // Validation of grant arguments (docs/concepts.md): scopes are namespace paths,
 // time bounds must leave a future window, roles must exist. Every problem is
 // BAD_USER_INPUT naming its field, raised before anything is written.
+import { namespaceProblem } from "../../engine";
 import { badInput } from "../errors";
 import type { RoleRecord } from "../model";
 import type { RoleRepository } from "../ports/storage.port";
-import { distinctRoleNames, MAX_NAME_LENGTH } from "../users/user-input";
+import { distinctRoleNames } from "../users/user-input";
 
-/** Checks that `scope` is a namespace path ("" = everywhere): no globs, no empty segments, no control characters. */
+/**
+ * Checks that `scope` is a namespace path ("" = everywhere): no globs, no empty,
+ * "." or ".." segments, no whitespace, invisible or control characters. Every
+ * scope accepted anywhere (grants, SSO mappings, access requests) passes here.
+ */
 export function checkScope(scope: string, field: string): string {
-  const problem =
-    scope.length > MAX_NAME_LENGTH ? `must be at most ${MAX_NAME_LENGTH} characters`
-    : /[\u0000-\u001f\u007f-\u009f]/.test(scope) ? "must not contain control characters"
-    : /[*?]/.test(scope) ? "is a namespace path, not a glob: '*' and '?' are not allowed"
-    : scope !== "" && (scope.startsWith("/") || scope.endsWith("/")) ? "must not start or end with '/'"
-    : scope.includes("//") ? "must not contain empty segments ('//')"
-    : null;
-  if (problem !== null) throw badInput(field, `'${scope}' ${problem}`);
+  const problem = namespaceProblem(scope);
+  if (problem !== null) throw badInput(field, `'${scope.slice(0, 80)}' ${problem}`);
   return scope;
 }
 

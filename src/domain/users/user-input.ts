@@ -8,11 +8,40 @@ export const MAX_NAME_LENGTH = 255;
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART = 64;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Characters that render as nothing or reorder what follows: format characters
+ * (zero-width space and joiners, bidi controls, BOM, soft hyphen), line and
+ * paragraph separators. Two names that differ only by them look the same.
+ */
+const INVISIBLE = /[\p{Cf}\u2028\u2029]/u;
 const LOCAL_PART = /^[^\s@"()<>,;:\\[\]]+$/;
 const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
-/** The address as stored (lower-cased); BAD_USER_INPUT at `field` when it is not an email address. */
-export function checkEmail(email: string, field: string): string {
+/**
+ * The form addresses are stored and looked up in: Unicode NFKC (fullwidth and
+ * other compatibility forms fold to plain letters), then lower case. Every
+ * lookup by email goes through this, so it finds what checkEmail stored.
+ */
+export function normalizeEmail(email: string): string {
+  return email.normalize("NFKC").toLowerCase();
+}
+
+/**
+ * Text as stored for names shown to people (display names, reasons): NFKC, and
+ * refused when it holds control or invisible characters. Tab and newline count
+ * as control characters only where `allowLineBreaks` is false.
+ */
+function textProblem(text: string, allowLineBreaks: boolean): string | null {
+  if (CONTROL.test(allowLineBreaks ? text.replace(/[\t\n]/g, " ") : text)) return "must not contain control characters";
+  if (INVISIBLE.test(text)) return "must not contain invisible characters (zero-width, bidi controls, separators)";
+  return null;
+}
+
+/** The address as stored (normalizeEmail); BAD_USER_INPUT at `field` when it is not an email address. */
+export function checkEmail(raw: string, field: string): string {
+  const invisible = textProblem(raw, false);
+  if (invisible !== null) throw badInput(field, `'${JSON.stringify(raw).slice(1, -1).slice(0, 120)}' ${invisible}`);
+  const email = normalizeEmail(raw);
   const at = email.lastIndexOf("@");
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
@@ -24,7 +53,7 @@ export function checkEmail(email: string, field: string): string {
     : !domain.split(".").every((label) => DOMAIN_LABEL.test(label)) ? `'${domain}' is not a domain name`
     : null;
   if (problem !== null) throw badInput(field, problem);
-  return email.toLowerCase();
+  return email;
 }
 
 /** Why `name` cannot be a group name, or null: non-empty, at most 255 characters, no control characters. */
@@ -44,11 +73,13 @@ export function checkGroups(groups: readonly string[], field: string): string[] 
   return [...new Set(groups)];
 }
 
-/** Free text that ends up in a bounded column (display name, lock reason). */
-export function checkText(text: string | null | undefined, field: string, max = MAX_NAME_LENGTH): string | null {
-  if (text == null) return null;
+/** Free text that ends up in a bounded column (display name, lock reason), in NFKC. */
+export function checkText(raw: string | null | undefined, field: string, max = MAX_NAME_LENGTH): string | null {
+  if (raw == null) return null;
+  const problem = textProblem(raw, true);
+  if (problem !== null) throw badInput(field, problem);
+  const text = raw.normalize("NFKC");
   if (text.length > max) throw badInput(field, `must be at most ${max} characters`);
-  if (CONTROL.test(text.replace(/[\t\n]/g, " "))) throw badInput(field, "must not contain control characters");
   return text;
 }
 

@@ -2,6 +2,7 @@ import { EntityManager, In, IsNull, MoreThan } from "typeorm";
 import { DomainError } from "../../domain/errors";
 import type { UserRecord } from "../../domain/model";
 import type { UserRepository } from "../../domain/ports/storage.port";
+import { normalizeEmail } from "../../domain/users/user-input";
 import { isUniqueViolation } from "../db-errors";
 import { UserEntity } from "../entities";
 
@@ -24,7 +25,7 @@ export function toUserRecord(e: UserEntity): UserRecord {
 }
 
 function toEntity(u: UserRecord): UserEntity {
-  return Object.assign(new UserEntity(), { ...u, email: u.email.toLowerCase(), removedAt: u.removedAt ?? null });
+  return Object.assign(new UserEntity(), { ...u, email: normalizeEmail(u.email), removedAt: u.removedAt ?? null });
 }
 
 export class TypeormUserRepository implements UserRepository {
@@ -41,7 +42,7 @@ export class TypeormUserRepository implements UserRepository {
   }
 
   async getByEmail(email: string): Promise<UserRecord | null> {
-    const e = await this.manager.findOneBy(UserEntity, { email: email.toLowerCase() });
+    const e = await this.manager.findOneBy(UserEntity, { email: normalizeEmail(email) });
     return e ? toUserRecord(e) : null;
   }
 

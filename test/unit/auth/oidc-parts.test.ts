@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { identityFromClaims } from "../../../src/auth/oidc/oidc-identity";
 import { OidcFailure } from "../../../src/auth/oidc/oidc-failure";
-import { parseReturnTo } from "../../../src/auth/oidc/return-to";
 import { SealedBox } from "../../../src/auth/oidc/sealed-box";
 
 const SETTINGS = { providerName: "oidc", groupsClaim: "groups", mfaAmr: ["mfa", "otp", "hwk"] };
@@ -31,19 +30,6 @@ describe("SealedBox", () => {
   it("does not show its payload", () => {
     expect(box.seal("login", { state: "visible-state" }, later())).not.to.contain("visible-state");
   });
-});
-
-describe("parseReturnTo", () => {
-  it("keeps a path on this server with its query and fragment, and defaults to /", () => {
-    expect(parseReturnTo(undefined)).to.deep.equal({ ok: true, path: "/" });
-    expect(parseReturnTo("/app/jobs?tab=mine#top")).to.deep.equal({ ok: true, path: "/app/jobs?tab=mine#top" });
-  });
-
-  for (const raw of ["//evil.example", "https://evil.example/", "/\\evil.example", "evil.example", "/\t/evil.example", "javascript:alert(1)"]) {
-    it(`refuses ${JSON.stringify(raw)}`, () => {
-      expect(parseReturnTo(raw).ok).to.equal(false);
-    });
-  }
 });
 
 describe("identityFromClaims", () => {

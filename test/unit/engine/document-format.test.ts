@@ -72,7 +72,8 @@ rules:
     .record({
       deny: fc.boolean(),
       resourceType: fc.constantFrom("*", "job", "secret", "user"),
-      namespace: glob,
+      // Namespace globs never hold whitespace; names and label values may.
+      namespace: glob.filter((g) => !/\s/.test(g)),
       name: glob,
       labels: fc.uniqueArray(fc.record({ key: fc.constantFrom("team", "env", "true", "k:v", "*"), values: fc.array(glob, { minLength: 1, maxLength: 2 }) }), { selector: (l) => l.key, maxLength: 2 }),
       what: fc.oneof(fc.constantFrom("METADATA", "OWNER").map((level) => ({ level, capabilities: null })), fc.constant({ level: null, capabilities: ["*"] }), fc.constant({ level: null, capabilities: ["list", "read"] })),

@@ -107,11 +107,14 @@ describe("glob validation", () => {
     ["a/", "start or end with '/'"],
     ["a\u0000b", "control characters"],
     ["a\nb", "control characters"],
+    ["x".repeat(257), "at most 256 characters"],
+    ["*a????????????????", "at most 16 wildcards"],
+    [Array(17).fill("**").join("/x/"), "at most 16 wildcards"],
   ];
   for (const [glob, problem] of refused) {
     it(`refuses ${JSON.stringify(glob)}`, () => expect(globProblem(glob)).to.include(problem));
   }
-  for (const glob of ["**", "*", "prod/**", "a/**/b", "team-?", "svc-*-api", "**/x"]) {
+  for (const glob of ["**", "*", "prod/**", "a/**/b", "team-?", "svc-*-api", "**/x", "x".repeat(256), "*a???????????????"]) {
     it(`accepts '${glob}'`, () => expect(globProblem(glob)).to.equal(null));
   }
 });

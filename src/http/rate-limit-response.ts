@@ -1,0 +1,42 @@
+// How a rate-limit refusal looks: HTTP 429 with Retry-After, in the GraphQL
+// error shape with code RATE_LIMITED (SCIM's error format on /scim/v2), and the
+// /auth/* per-address limit as express middleware.
+import type { RequestHandler, Response } from "express";
+import type { AuthRateLimiter, RateLimitRefusal } from "../auth/auth-rate-limiter";
+import type { Services } from "../graphql/context";
+import type { ClientAddress } from "./client-address";
+
+export function rateLimitMessage(refusal: RateLimitRefusal): string {
+  const what = refusal.limit === "auth-requests-per-address" ? "requests to /auth from this address"
+    : refusal.limit === "failures-per-credential" ? "failed authentications with this credential" : "failed authentications from this address";
+  return `too many ${what} (at most ${refusal.points} per ${refusal.windowSeconds} s): retry after ${refusal.retryAfterSeconds} s`;
+}
+
+/** A JSON 429 in the server's error shape. */
+export function sendRateLimited(res: Response, refusal: RateLimitRefusal): void {
+  res.setHeader("retry-after", String(refusal.retryAfterSeconds));
+  res.setHeader("cache-control", "no-store");
+  res.status(429).json({ errors: [{ message: rateLimitMessage(refusal), extensions: { code: "RATE_LIMITED", retryAfterSeconds: refusal.retryAfterSeconds, requestId: String(res.locals.requestId) } }] });
+}
+
+/** Counts every request to /auth/* per source address; over the limit: 429, audited once per window. */
+export function authRouteLimit(limiter: AuthRateLimiter, clientAddress: ClientAddress, services: Services): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const sourceIp = clientAddress(req);
+      const refusal = await limiter.authRequest(sourceIp);
+      if (refusal === null) return next();
+      if (refusal.first) {
+        const { limit, points, windowSeconds, retryAfterSeconds } = refusal;
+        await services.audit.record({
+          time: new Date(), actorId: null, actorEmail: null, actorRoles: [], tokenId: null, sourceIp, operation: "authenticate", action: null,
+          resourceType: null, resourceNamespace: null, resourceName: null, subjectId: null, requestId: String(res.locals.requestId),
+          decision: "DENY", reason: "UNAUTHENTICATED", metadata: { failure: "rate_limited", path: req.baseUrl + req.path, rateLimit: { limit, points, windowSeconds, retryAfterSeconds } },
+        });
+      }
+      sendRateLimited(res, refusal);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
