@@ -20,7 +20,21 @@ export interface PolicyChange<T> {
   record?: Record<string, unknown>;
   /** The object changed, for the audit record. */
   resource?: { type: string; name: string };
+  /**
+   * Further change records of the same write, each its own audit event with its
+   * own operation (a bundle: one per object changed), written before `record`.
+   */
+  events?: ChangeEvent[];
 }
+
+export interface ChangeEvent {
+  operation: string;
+  record: Record<string, unknown>;
+  resource?: { type: string; name: string };
+}
+
+/** A write's work: `version` is the policy-state version the write will leave (the stored one plus 1). */
+export type WriteWork<T> = (repos: Repositories, engine: Engine, version: number) => Promise<PolicyChange<T>>;
 
 export interface WriteRequest {
   /** A caller, or a named part of portcullis acting on its own account (never null). */
@@ -28,6 +42,11 @@ export interface WriteRequest {
   /** `Mutation.createRole`… */
   operation: string;
   requestId: string;
+}
+
+/** Carries a rehearsal's result out of the transaction it rolls back. */
+class Rehearsed {
+  constructor(readonly result: unknown) {}
 }
 
 /** Carries a write's result out of a transaction rolled back because it changed nothing. */
@@ -64,7 +83,29 @@ export class PolicyWriter {
     });
   }
 
-  write<T>(request: WriteRequest, work: (repos: Repositories, engine: Engine) => Promise<PolicyChange<T>>): Promise<T> {
+  /**
+   * Runs `work` as a write would run it (in the writers' turn, in a transaction,
+   * against the compiled state of the stored version, which it is handed), then
+   * rolls the transaction back: what a write would do, without doing it. `work`
+   * must not change the live engine.
+   */
+  rehearse<T>(work: (repos: Repositories, engine: Engine, version: number) => Promise<T>): Promise<T> {
+    return this.turn.run(async () => {
+      try {
+        await this.storage.transaction(async (repos) => {
+          const version = await repos.policyState.version();
+          if (version !== this.runtime.version()) await this.runtime.reload(repos);
+          throw new Rehearsed(await work(repos, this.runtime.engine(), version));
+        });
+      } catch (err) {
+        if (err instanceof Rehearsed) return err.result as T;
+        throw err;
+      }
+      throw new Error("unreachable: a rehearsal always rolls back");
+    });
+  }
+
+  write<T>(request: WriteRequest, work: WriteWork<T>): Promise<T> {
     return this.turn.run(async () => {
       let version = 0;
       let committed: { change: PolicyChange<T>; records: AuditEventRecord[] };
@@ -73,10 +114,12 @@ export class PolicyWriter {
           version = await repos.policyState.lockAndBump();
           // Another instance changed the state since we compiled it: catch up first.
           if (version !== this.runtime.version() + 1) await this.runtime.reload(repos);
-          const change = await work(repos, this.runtime.engine());
+          const change = await work(repos, this.runtime.engine(), version);
           // Nothing to apply and nothing to record: roll back, version bump included.
-          if (!change.apply && !change.record) throw new Unchanged(change.result);
-          const records: AuditEventRecord[] = change.record ? await repos.audit.append([this.event(request, change)], chain) : [];
+          if (!change.apply && !change.record && !change.events?.length) throw new Unchanged(change.result);
+          const events = (change.events ?? []).map((e) => this.event({ ...request, operation: e.operation }, e));
+          if (change.record) events.push(this.event(request, change));
+          const records: AuditEventRecord[] = events.length > 0 ? await repos.audit.append(events, chain) : [];
           return { change, records };
         });
       } catch (err) {
@@ -97,7 +140,7 @@ export class PolicyWriter {
     });
   }
 
-  private event(request: WriteRequest, change: PolicyChange<unknown>): AuditEventInput {
+  private event(request: WriteRequest, change: Pick<PolicyChange<unknown>, "record" | "resource">): AuditEventInput {
     return {
       time: new Date(), ...actorFields(request.actor, this.runtime.engine()), operation: request.operation, action: "change",
       resourceType: change.resource?.type ?? null, resourceNamespace: change.resource ? "system" : null,
