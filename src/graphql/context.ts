@@ -19,6 +19,8 @@ import type { OneTimeStore, SsoGrantSync, SsoLogin } from "../domain/sso/sso-log
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
+import type { BundleService } from "../domain/bundles/bundle-service";
+import type { AuditReplay } from "../domain/bundles/audit-replay";
 
 /** What resolvers may use; built once in app.ts. */
 export interface Services {
@@ -52,6 +54,10 @@ export interface Services {
   sessions: SessionService;
   /** TOTP enrolment and verification. */
   totp: TotpService;
+  /** applyBundle: plans and applies bundles of policies, roles, types and SSO mappings. */
+  bundles: BundleService;
+  /** Decides the audit trail's decisions again under another state (a bundle's plan). */
+  replay: AuditReplay;
   /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
   oneTimeStore: OneTimeStore;
 }

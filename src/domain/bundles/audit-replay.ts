@@ -1,0 +1,112 @@
+// Replays the audit trail against another policy state: every `check` and every
+// guard decision of the window is asked again of the engine handed in, and the
+// decisions that would come out the other way are counted and (the first 100
+// of each direction, oldest first) listed. Events are read from the store in
+// batches of ascending sequence, never all at once.
+//
+// The question of an event:
+// - `check`: the subject (subjectTokenId in the metadata for a token, else
+//   subjectId), the action on the resource recorded, with the labels and the
+//   context (mfa, sourceIp) the metadata holds; labels are recorded since
+//   bundles exist, so older checks replay without labels.
+// - a guard decision (operation `Query.*`, `Mutation.*`, `Subscription.*`,
+//   `BundlePlan.*` or an HTTP route such as `GET /audit/export`, on namespace
+//   `system`): the actor, as its token when it used one, with the session's MFA
+//   (metadata `mfa`) and the recorded source address.
+// Anything else (authentications, logins, change records, actions of the
+// server itself) is not a decision the policy state makes, and is skipped.
+import type { Decision, DecisionContext, Engine, Principal, Resource } from "../../engine";
+import type { AuditEventRecord } from "../audit/audit-event";
+import type { AuditStore } from "../ports/audit.port";
+
+export const MAX_FLIPS = 100;
+const BATCH = 5000;
+const GUARDED = /^(Query|Mutation|Subscription|BundlePlan)\.|^(GET|POST|PUT|PATCH|DELETE) \//;
+
+export interface ReplayFlip {
+  event: AuditEventRecord;
+  now: Decision;
+}
+
+export interface ReplayReport {
+  since: Date;
+  replayed: number;
+  allowToDeny: number;
+  denyToAllow: number;
+  allowToDenyFlips: ReplayFlip[];
+  denyToAllowFlips: ReplayFlip[];
+}
+
+export interface ReplayQuestion {
+  principal: Principal;
+  action: string;
+  resource: Resource;
+  context: DecisionContext;
+}
+
+const meta = (e: AuditEventRecord) => (e.metadata ?? {}) as Record<string, unknown>;
+
+function labelsOf(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+}
+
+/** The question an event recorded, or null when the event is not a decision of the policy state. */
+export function replayQuestion(e: AuditEventRecord): ReplayQuestion | null {
+  if (e.action === null || e.resourceType === null || e.action === "change") return null;
+  const m = meta(e);
+  if (e.operation === "check") {
+    const tokenId = typeof m.subjectTokenId === "string" ? m.subjectTokenId : null;
+    if (tokenId === null && e.subjectId === null) return null;
+    const context = (m.context ?? {}) as { mfa?: unknown; sourceIp?: unknown };
+    return {
+      principal: tokenId !== null ? { kind: "token", tokenId } : { kind: "user", userId: e.subjectId! },
+      action: e.action,
+      resource: { type: e.resourceType, namespace: e.resourceNamespace ?? "", name: e.resourceName ?? "", labels: labelsOf(m.labels) },
+      context: { mfa: context.mfa === true, sourceIp: typeof context.sourceIp === "string" ? context.sourceIp : null },
+    };
+  }
+  if (!GUARDED.test(e.operation) || e.resourceNamespace !== "system" || e.actorId === null || e.actorId.startsWith("system:")) return null;
+  return {
+    principal: e.tokenId !== null ? { kind: "token", tokenId: e.tokenId } : { kind: "user", userId: e.actorId },
+    action: e.action,
+    resource: { type: e.resourceType, namespace: "system", name: e.resourceName ?? "", labels: {} },
+    context: { mfa: m.mfa === true, sourceIp: e.sourceIp },
+  };
+}
+
+export class AuditReplay {
+  constructor(
+    private readonly store: AuditStore,
+    private readonly now: () => Date = () => new Date(),
+    private readonly batch = BATCH,
+  ) {}
+
+  /** Replays the last `days` days, up to the events written when it starts. */
+  async replay(engine: Engine, days: number): Promise<ReplayReport> {
+    const since = new Date(this.now().getTime() - days * 86_400_000);
+    const report: ReplayReport = { since, replayed: 0, allowToDeny: 0, denyToAllow: 0, allowToDenyFlips: [], denyToAllowFlips: [] };
+    const upTo = (await this.store.head()).sequence;
+    let after = 0;
+    for (;;) {
+      const events = await this.store.scanAfter({ since }, after, upTo, this.batch);
+      for (const event of events) {
+        const q = replayQuestion(event);
+        if (q === null) continue;
+        report.replayed++;
+        const now = engine.check(q.principal, q.action, q.resource, q.context);
+        const was = event.decision === "ALLOW";
+        if (was === now.allowed) continue;
+        if (was) {
+          report.allowToDeny++;
+          if (report.allowToDenyFlips.length < MAX_FLIPS) report.allowToDenyFlips.push({ event, now });
+        } else {
+          report.denyToAllow++;
+          if (report.denyToAllowFlips.length < MAX_FLIPS) report.denyToAllowFlips.push({ event, now });
+        }
+      }
+      if (events.length < this.batch) return report;
+      after = events[events.length - 1]!.sequence;
+    }
+  }
+}
