@@ -14,5 +14,5 @@ export { Engine, type EngineOptions } from "./engine";
 export type { AccessDiffHint, UserAccessDiff } from "./access-diff";
 export { readDocumentStream, pathSegments, StreamError, MAX_STREAM_BYTES, type StreamDocument, type StreamIssue, type Position } from "./document-stream";
 export {
-  BUNDLE_KINDS, PRUNABLE_KINDS, readDocumentKind, readSsoMappingsDocument, readBundleDocument, type BundleKind, type PrunableKind, type SsoMappingsDoc,
+  BUNDLE_KINDS, PRUNABLE_KINDS, BUNDLE_KEYS, SSO_MAPPINGS_KEYS, SSO_MAPPING_KEYS, readDocumentKind, readSsoMappingsDocument, readBundleDocument, type BundleKind, type PrunableKind, type SsoMappingsDoc,
 } from "./bundle-documents";
