@@ -17,7 +17,7 @@
 // server itself) is not a decision the policy state makes, and is skipped.
 import type { Decision, DecisionContext, Engine, Principal, Resource } from "../../engine";
 import type { AuditEventRecord } from "../audit/audit-event";
-import type { AuditStore } from "../ports/audit.port";
+import type { AuditDecision, AuditStore } from "../ports/audit.port";
 
 export const MAX_FLIPS = 100;
 const BATCH = 5000;
@@ -44,7 +44,7 @@ export interface ReplayQuestion {
   context: DecisionContext;
 }
 
-const meta = (e: AuditEventRecord) => (e.metadata ?? {}) as Record<string, unknown>;
+const meta = (e: AuditDecision) => (e.metadata ?? {}) as Record<string, unknown>;
 
 function labelsOf(value: unknown): Record<string, string> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
@@ -52,7 +52,7 @@ function labelsOf(value: unknown): Record<string, string> {
 }
 
 /** The question an event recorded, or null when the event is not a decision of the policy state. */
-export function replayQuestion(e: AuditEventRecord): ReplayQuestion | null {
+export function replayQuestion(e: AuditDecision): ReplayQuestion | null {
   if (e.action === null || e.resourceType === null || e.action === "change") return null;
   const m = meta(e);
   if (e.operation === "check") {
@@ -86,27 +86,35 @@ export class AuditReplay {
   async replay(engine: Engine, days: number): Promise<ReplayReport> {
     const since = new Date(this.now().getTime() - days * 86_400_000);
     const report: ReplayReport = { since, replayed: 0, allowToDeny: 0, denyToAllow: 0, allowToDenyFlips: [], denyToAllowFlips: [] };
+    const found = { allowToDeny: [] as Array<{ sequence: number; now: Decision }>, denyToAllow: [] as Array<{ sequence: number; now: Decision }> };
     const upTo = (await this.store.head()).sequence;
-    let after = 0;
-    for (;;) {
-      const events = await this.store.scanAfter({ since }, after, upTo, this.batch);
+    // Events are numbered in the order they were written, with their own clock's time: the window
+    // starts at the first event of `since` (time index) and is read by sequence from there.
+    const from = await this.store.firstSequenceSince(since);
+    if (from === null) return report;
+    // The next batch is read while this one is decided (on MySQL the server works meanwhile).
+    let next: Promise<AuditDecision[]> | null = this.store.readDecisions(from, upTo, this.batch);
+    while (next !== null) {
+      const events: AuditDecision[] = await next;
+      next = events.length < this.batch ? null : this.store.readDecisions(events[events.length - 1]!.sequence + 1, upTo, this.batch);
       for (const event of events) {
+        if (event.time < since) continue;
         const q = replayQuestion(event);
         if (q === null) continue;
         report.replayed++;
         const now = engine.check(q.principal, q.action, q.resource, q.context);
         const was = event.decision === "ALLOW";
         if (was === now.allowed) continue;
-        if (was) {
-          report.allowToDeny++;
-          if (report.allowToDenyFlips.length < MAX_FLIPS) report.allowToDenyFlips.push({ event, now });
-        } else {
-          report.denyToAllow++;
-          if (report.denyToAllowFlips.length < MAX_FLIPS) report.denyToAllowFlips.push({ event, now });
-        }
+        const list = was ? found.allowToDeny : found.denyToAllow;
+        if (was) report.allowToDeny++;
+        else report.denyToAllow++;
+        if (list.length < MAX_FLIPS) list.push({ sequence: event.sequence, now });
       }
-      if (events.length < this.batch) return report;
-      after = events[events.length - 1]!.sequence;
     }
+    // The events of the flips listed are read whole, once the stream is done.
+    const whole = async (flips: typeof found.allowToDeny) => Promise.all(flips.map(async ({ sequence, now }) => ({ event: (await this.store.range(sequence, sequence))[0]!, now })));
+    report.allowToDenyFlips = await whole(found.allowToDeny);
+    report.denyToAllowFlips = await whole(found.denyToAllow);
+    return report;
   }
 }

@@ -6,6 +6,11 @@ export interface ChainHead {
   hash: string;
 }
 
+/** What a replay reads of an event: enough to ask its question again. */
+export type AuditDecision = Pick<AuditEventRecord,
+  "sequence" | "time" | "actorId" | "tokenId" | "sourceIp" | "operation" | "action" | "resourceType" | "resourceNamespace" | "resourceName" | "subjectId"
+  | "decision" | "metadata">;
+
 export type ChainFn = (head: ChainHead, events: AuditEventInput[]) => AuditEventRecord[];
 
 export interface AuditStore {
@@ -40,4 +45,16 @@ export interface AuditStore {
    * batches (export, chain verification) without holding the whole result.
    */
   scanAfter(filter: AuditFilter, after: number, upTo: number, limit: number): Promise<AuditEventRecord[]>;
+  /**
+   * Oldest first: at most `limit` events with sequence in [from, to], as the
+   * fields a decision is asked again from (AuditDecision) — a primary-key range,
+   * nothing filtered or joined, the chain and actor details left out — for
+   * streaming long stretches of the trail (a replay) batch by batch.
+   */
+  readDecisions(from: number, to: number, limit: number): Promise<AuditDecision[]>;
+  /**
+   * The lowest sequence among events whose time is at or after `since` (through
+   * the time index); null when there is none.
+   */
+  firstSequenceSince(since: Date): Promise<number | null>;
 }
