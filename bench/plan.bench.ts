@@ -96,6 +96,9 @@ export function checkEvent(w: Workload, i: number, time: Date): AuditEventInput 
   };
 }
 
+/** Progress on stderr: the whole run takes minutes. */
+const progress = (database: string, what: string) => process.stderr.write(`  ${database}: ${what}\n`);
+
 async function measure(name: string, database: DatabaseConfig, w: Workload): Promise<Figures> {
   const storage = await TypeormStorage.open(database, { migrate: true });
   try {
@@ -104,9 +107,11 @@ async function measure(name: string, database: DatabaseConfig, w: Workload): Pro
     let started = Date.now();
     await store(storage, w);
     const seedSeconds = (Date.now() - started) / 1000;
+    progress(name, `stored the workload in ${seedSeconds.toFixed(0)} s`);
     started = Date.now();
     const runtime = await PolicyRuntime.load(storage);
     const loadSeconds = (Date.now() - started) / 1000;
+    progress(name, `compiled the stored state in ${loadSeconds.toFixed(1)} s`);
     const audit = new GroupCommitAuditLog(storage.audit);
     const writer = new PolicyWriter(storage, runtime, audit);
     const bundles = new BundleService({ storage, writer, runtime, audit });
@@ -121,6 +126,7 @@ async function measure(name: string, database: DatabaseConfig, w: Workload): Pro
       planMs.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     if (plan.changes.length !== 1) throw new Error(`expected one change, planned ${plan.changes.length}`);
+    progress(name, `planned ${RUNS} times: ${planMs.map((m) => Math.round(m)).join(", ")} ms`);
 
     started = Date.now();
     const time = new Date();
@@ -131,6 +137,7 @@ async function measure(name: string, database: DatabaseConfig, w: Workload): Pro
       head = { sequence: written[written.length - 1]!.sequence, hash: written[written.length - 1]!.hash };
     }
     const storeSeconds = (Date.now() - started) / 1000;
+    progress(name, `stored ${EVENTS.toLocaleString("en-US")} events in ${storeSeconds.toFixed(0)} s`);
     started = Date.now();
     const report = await new AuditReplay(storage.audit).replay(plan.after, 30);
     const replaySeconds = (Date.now() - started) / 1000;
