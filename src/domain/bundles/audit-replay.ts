@@ -23,6 +23,16 @@ export const MAX_FLIPS = 100;
 const BATCH = 5000;
 const GUARDED = /^(Query|Mutation|Subscription|BundlePlan)\.|^(GET|POST|PUT|PATCH|DELETE) \//;
 
+/** Distinct questions remembered during one replay. */
+const MAX_REMEMBERED = 200_000;
+
+function questionKey(q: ReplayQuestion): string {
+  const who = q.principal.kind === "user" ? `u${q.principal.userId}` : `t${q.principal.tokenId}`;
+  const r = q.resource;
+  const labels = Object.keys(r.labels).length === 0 ? "" : JSON.stringify(Object.entries(r.labels).sort());
+  return `${who}\u0000${q.action}\u0000${r.type}\u0000${r.namespace}\u0000${r.name}\u0000${labels}\u0000${q.context.mfa}\u0000${q.context.sourceIp ?? ""}`;
+}
+
 export interface ReplayFlip {
   event: AuditEventRecord;
   now: Decision;
@@ -92,6 +102,19 @@ export class AuditReplay {
     // starts at the first event of `since` (time index) and is read by sequence from there.
     const from = await this.store.firstSequenceSince(since);
     if (from === null) return report;
+    // A trail repeats itself (a gateway asks the same question all day): each distinct question
+    // is decided once per replay, all against the same state. Bounded, so memory stays flat.
+    const decided = new Map<string, Decision>();
+    const decide = (q: ReplayQuestion): Decision => {
+      const key = questionKey(q);
+      let decision = decided.get(key);
+      if (decision === undefined) {
+        decision = engine.check(q.principal, q.action, q.resource, q.context);
+        if (decided.size >= MAX_REMEMBERED) decided.clear();
+        decided.set(key, decision);
+      }
+      return decision;
+    };
     // The next batch is read while this one is decided (on MySQL the server works meanwhile).
     let next: Promise<AuditDecision[]> | null = this.store.readDecisions(from, upTo, this.batch);
     while (next !== null) {
@@ -102,7 +125,7 @@ export class AuditReplay {
         const q = replayQuestion(event);
         if (q === null) continue;
         report.replayed++;
-        const now = engine.check(q.principal, q.action, q.resource, q.context);
+        const now = decide(q);
         const was = event.decision === "ALLOW";
         if (was === now.allowed) continue;
         const list = was ? found.allowToDeny : found.denyToAllow;
