@@ -105,7 +105,8 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     // Allowed for roles the caller's roles make requestable: the resolver decides.
     requestAccess: { kind: "resolver" },
     reviewAccessRequest: { kind: "check", capability: "access_request:review", name: (a) => String(a.id) },
-    // create/update on each policy, role and SSO provider it changes (read for a dry run): the resolver decides.
+    // create/update/delete on each policy, role, SSO provider and type it changes, read on what it
+    // leaves as it is (read on everything for a dry run): the bundle service decides and audits each.
     applyBundle: { kind: "resolver" },
     // About the caller's own session: any authenticated caller; the TOTP service refuses tokens and audits each verification.
     enrollTotp: { kind: "always" },
