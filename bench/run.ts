@@ -5,12 +5,14 @@ import { runAuditBench } from "./audit.bench";
 import { runEngineBench } from "./engine.bench";
 import { runFanoutBench } from "./fanout.bench";
 import { runHttpBench } from "./http.bench";
+import { runPlanBench } from "./plan.bench";
 
 const BENCHES: Record<string, (args: string[]) => void | Promise<void>> = {
   engine: runEngineBench,
   http: () => runHttpBench(),
   audit: () => runAuditBench(),
   fanout: () => runFanoutBench(),
+  plan: runPlanBench,
 };
 
 async function main(): Promise<void> {

@@ -33,6 +33,8 @@ import { TotpService } from "./domain/mfa/totp-service";
 import { SsoGrantSyncService } from "./domain/sso/sso-grant-sync-service";
 import { SsoLoginService } from "./domain/sso/sso-login-service";
 import { SsoMappingService } from "./domain/sso/sso-mapping-service";
+import { BundleService } from "./domain/bundles/bundle-service";
+import { AuditReplay } from "./domain/bundles/audit-replay";
 import { buildGuardedSchema } from "./graphql/schema";
 import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpOptions, type HttpServer } from "./http/server";
@@ -140,6 +142,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream }),
       ssoLogin: new SsoLoginService({ storage, writer, runtime, audit, scimProvider: config.scimProvider }),
       ssoMappings: new SsoMappingService(storage, writer),
+      bundles: new BundleService({ storage, writer, runtime, audit }),
+      replay: new AuditReplay(storage.audit),
       directory: new DirectoryService(writer, users, config.scimProvider),
       sessions,
       totp: new TotpService({

@@ -18,7 +18,7 @@ export interface ErrorDetails {
   /** `type:capability` that was missing. */
   capability?: string;
   /** Every problem, when there are several (document validation). */
-  issues?: Array<{ path: string; message: string }>;
+  issues?: Array<{ path: string; message: string; line?: number; column?: number }>;
 }
 
 export class DomainError extends Error {

@@ -3,7 +3,7 @@
 import { ValidationError } from "./validation-error";
 
 const UNITS: ReadonlyArray<[string, number]> = [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]];
-const DURATION = /^(?:([0-9]{1,7})d)?(?:([0-9]{1,7})h)?(?:([0-9]{1,9})m)?(?:([0-9]{1,10})s)?$/;
+export const DURATION = /^(?:([0-9]{1,7})d)?(?:([0-9]{1,7})h)?(?:([0-9]{1,9})m)?(?:([0-9]{1,10})s)?$/;
 /** Ten years: longer is certainly a mistake, and keeps every value a safe integer. */
 export const MAX_DURATION_SECONDS = 3650 * 86400;
 

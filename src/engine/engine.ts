@@ -2,6 +2,7 @@
 // answers check, effectivePermissions, whoCan and the escalation checks, so every
 // caller gets the same decision for the same facts (docs/decisions.md).
 
+import { diffAccess, type AccessDiffHint, type UserAccessDiff } from "./access-diff";
 import { CoverChecker, type CoverTarget } from "./cover-checker";
 import { DecisionEvaluator, Outcome, OUTCOME_ALLOW, OUTCOME_NONE, OUTCOME_SUPERUSER, type Clock } from "./decision-evaluator";
 import { decision, explainOutcome, grantPhrase, rulePhrase, subjectOf, target, type Question } from "./decision-explainer";
@@ -39,6 +40,16 @@ export class Engine {
     const engine = new Engine(options.now ?? null);
     engine.index.load(state);
     return engine;
+  }
+
+  /** The state this engine decides from, as plain data shared with it (read-only): to compile a scratch engine from. */
+  snapshot(): PolicyState {
+    return this.index.snapshot();
+  }
+
+  /** Per user, the permissions gained and lost going from this state to `after`'s; see access-diff.ts. */
+  diffAccess(after: Engine, hint: AccessDiffHint): UserAccessDiff[] {
+    return diffAccess(this.index, after.index, this.nowMs(), hint);
   }
 
   putType(def: ResourceTypeDef): void { this.index.putType(def); }

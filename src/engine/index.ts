@@ -12,3 +12,8 @@ export { GlobAutomaton } from "./glob-automaton";
 export { globContains, globMatches } from "./glob-containment";
 export { parseCidr, parseIp, formatIp, cidrProblem, cidrContains, CidrSet, type CidrBlock, type IpAddress } from "./cidr-matcher";
 export { Engine, type EngineOptions } from "./engine";
+export type { AccessDiffHint, UserAccessDiff } from "./access-diff";
+export { readDocumentStream, pathSegments, StreamError, MAX_STREAM_BYTES, type StreamDocument, type StreamIssue, type Position } from "./document-stream";
+export {
+  BUNDLE_KINDS, PRUNABLE_KINDS, BUNDLE_KEYS, SSO_MAPPINGS_KEYS, SSO_MAPPING_KEYS, readDocumentKind, readSsoMappingsDocument, readBundleDocument, type BundleKind, type PrunableKind, type SsoMappingsDoc,
+} from "./bundle-documents";

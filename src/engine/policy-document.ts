@@ -13,9 +13,9 @@ import { readYaml } from "./yaml-reader";
 
 /** Policy and role names. */
 export const OBJECT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-const POLICY_KEYS = ["kind", "name", "description", "rules"] as const;
-const RULE_KEYS = ["resource", "namespace", "name", "labels", "capabilities", "level", "effect", "when"] as const;
-const WHEN_KEYS = ["mfa", "sourceCidrs"] as const;
+export const POLICY_KEYS = ["kind", "name", "description", "rules"] as const;
+export const RULE_KEYS = ["resource", "namespace", "name", "labels", "capabilities", "level", "effect", "when"] as const;
+export const WHEN_KEYS = ["mfa", "sourceCidrs"] as const;
 const SYSTEM: ReadonlySet<string> = new Set(SYSTEM_TYPES);
 
 /** Reads a required policy/role name. */

@@ -77,6 +77,20 @@ export class PolicyIndex implements PairRegistry {
     for (const slot of this.slots.values()) this.compiled(slot);
   }
 
+  /** The state indexed here, as plain data (the objects are shared: read-only). */
+  snapshot(): PolicyState {
+    const users: UserDef[] = [];
+    for (const record of this.records.values()) if (record.def !== null) users.push(record.def);
+    return {
+      types: [...this.types.values()].map((t) => t.def),
+      policies: [...this.policies.values()].map((p) => p.doc),
+      roles: [...this.roles.values()],
+      grants: [...this.allGrants()],
+      users,
+      tokens: [...this.tokens.values()],
+    };
+  }
+
   /** The record of a known user. */
   user(id: string): UserRecord | undefined {
     const record = this.records.get(id);

@@ -9,7 +9,7 @@ import { readYaml, readYamlStream } from "./yaml-reader";
 
 /** Type and capability names: lowercase letters, digits and `_`. */
 export const TYPE_NAME = /^[a-z0-9_]{1,64}$/;
-const KEYS = ["kind", "name", "capabilities"] as const;
+export const RESOURCE_TYPE_KEYS = ["kind", "name", "capabilities"] as const;
 
 /** Reads a level name, case-insensitively; reports unknown ones with a suggestion. */
 export function readLevel(r: DocumentReader, value: unknown, path: string): Level | null {
@@ -30,7 +30,7 @@ export function readKind(r: DocumentReader, map: Map<string, unknown>, expected:
 }
 
 function readType(r: DocumentReader, value: unknown, path: string): ResourceTypeDef | null {
-  const map = r.mapping(value, path, KEYS, "a mapping (a resourceType document)");
+  const map = r.mapping(value, path, RESOURCE_TYPE_KEYS, "a mapping (a resourceType document)");
   if (map === null) return null;
   readKind(r, map, "resourceType", path);
   let name: string | null = null;

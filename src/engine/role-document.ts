@@ -20,11 +20,11 @@ export interface RoleRefs {
   roleNames(): string[];
 }
 
-const ROLE_KEYS = ["kind", "name", "description", "policies", "inherits", "options", "request", "reviewRequests", "superuser"] as const;
-const OPTION_KEYS = ["maxSessionTtl", "requireSessionMfa"] as const;
-const REQUEST_KEYS = ["roles", "approvals", "denials"] as const;
-const REVIEW_KEYS = ["roles"] as const;
-const MAX_VOTES = 100;
+export const ROLE_KEYS = ["kind", "name", "description", "policies", "inherits", "options", "request", "reviewRequests", "superuser"] as const;
+export const OPTION_KEYS = ["maxSessionTtl", "requireSessionMfa"] as const;
+export const REQUEST_KEYS = ["roles", "approvals", "denials"] as const;
+export const REVIEW_KEYS = ["roles"] as const;
+export const MAX_VOTES = 100;
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

@@ -20,6 +20,8 @@ import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
 import type { AccessReviewService } from "../domain/access-requests/access-review-service";
+import type { BundleService } from "../domain/bundles/bundle-service";
+import type { AuditReplay } from "../domain/bundles/audit-replay";
 
 /** What resolvers may use; built once in app.ts. */
 export interface Services {
@@ -55,6 +57,10 @@ export interface Services {
   totp: TotpService;
   /** Access requests: asking, reviewing, cancelling, listing, expiry. */
   accessRequests: AccessReviewService;
+  /** applyBundle: plans and applies bundles of policies, roles, types and SSO mappings. */
+  bundles: BundleService;
+  /** Decides the audit trail's decisions again under another state (a bundle's plan). */
+  replay: AuditReplay;
   /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
   oneTimeStore: OneTimeStore;
 }

@@ -16,6 +16,7 @@ import { RoleResolver } from "./resolvers/role.resolver";
 import { TokenResolver } from "./resolvers/token.resolver";
 import { UserAdminResolver } from "./resolvers/user-admin.resolver";
 import { AuditResolver } from "./resolvers/audit.resolver";
+import { BundleResolver } from "./resolvers/bundle.resolver";
 import { AuditSubscriptionResolver } from "./resolvers/audit-subscription.resolver";
 import { MfaResolver } from "./resolvers/mfa.resolver";
 import { SsoMappingResolver } from "./resolvers/sso-mapping.resolver";
@@ -24,7 +25,7 @@ import { AccessRequestResolver, AccessReviewResolver } from "./resolvers/access-
 
 export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
   PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver,
-  AuditSubscriptionResolver, SsoMappingResolver, MfaResolver, AccessRequestResolver, AccessReviewResolver] as const;
+  AuditSubscriptionResolver, SsoMappingResolver, MfaResolver, AccessRequestResolver, AccessReviewResolver, BundleResolver] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

@@ -3,7 +3,7 @@ import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-ev
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import type { Mutex } from "../domain/mutex";
 import { format } from "mysql2";
-import type { AuditStore, ChainFn, ChainHead, StoredEvent } from "../domain/ports/audit.port";
+import type { AuditDecision, AuditStore, ChainFn, ChainHead, StoredEvent } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
 import { AuditCheckpointEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
 
@@ -53,6 +53,47 @@ function rowPlan(manager: EntityManager): RowPlan {
   });
   plan = { columns, values };
   rowPlans.set(dataSource, plan);
+  return plan;
+}
+
+/** The columns readDecisions selects (a row is mostly hashes and ids it does not need). */
+const DECISION_FIELDS: ReadonlySet<string> = new Set<keyof AuditDecision>([
+  "sequence", "time", "actorId", "tokenId", "sourceIp", "operation", "action", "resourceType", "resourceNamespace", "resourceName", "subjectId", "decision", "metadata",
+]);
+
+/** How rows of a plain SELECT become AuditDecisions, worked out once per data source: the driver converts dates and JSON, the rest is taken as it is. */
+interface ReadPlan {
+  select: string;
+  record: (row: Record<string, unknown>) => Record<string, unknown>;
+}
+
+const readPlans = new WeakMap<DataSource, ReadPlan>();
+
+function readPlan(dataSource: DataSource): ReadPlan {
+  let plan = readPlans.get(dataSource);
+  if (plan) return plan;
+  const { driver } = dataSource;
+  const sqlite = dataSource.options.type === "better-sqlite3";
+  const columns = dataSource.getMetadata(AuditEventEntity).columns.filter((c) => DECISION_FIELDS.has(c.propertyName));
+  const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
+  const readers = columns.map((column) => {
+    const property = column.propertyName as keyof AuditEventRecord;
+    const key = column.databaseName;
+    if (property === "sequence") return (row: Record<string, unknown>, out: Record<string, unknown>) => { out.sequence = Number(row[key]); };
+    if (column.transformer || column.type === "datetime") {
+      return (row: Record<string, unknown>, out: Record<string, unknown>) => { out[property] = driver.prepareHydratedValue(row[key], column); };
+    }
+    return (row: Record<string, unknown>, out: Record<string, unknown>) => { out[property] = row[key] ?? null; };
+  });
+  plan = {
+    select: columns.map((c) => q(c.databaseName)).join(", "),
+    record: (row) => {
+      const out: Record<string, unknown> = {};
+      for (const read of readers) read(row, out);
+      return out;
+    },
+  };
+  readPlans.set(dataSource, plan);
   return plan;
 }
 
@@ -211,6 +252,21 @@ export class TypeormAuditStore implements AuditStore {
       await manager.createQueryBuilder().update(AuditCheckpointEntity).set(values)
         .where("id = 1").andWhere("sequence < :sequence", { sequence: at.sequence }).execute();
     });
+  }
+
+  async readDecisions(from: number, to: number, limit: number): Promise<AuditDecision[]> {
+    const plan = readPlan(this.dataSource);
+    const q = (name: string) => (this.sqlite ? `"${name}"` : `\`${name}\``);
+    const sql = `SELECT ${plan.select} FROM ${q("audit_events")} WHERE ${q("sequence")} >= ? AND ${q("sequence")} <= ? ORDER BY ${q("sequence")} ASC LIMIT ${Math.max(0, Math.floor(limit))}`;
+    const rows = (await this.serial(() => this.dataSource.manager.query(sql, [String(from), String(to)]))) as Array<Record<string, unknown>>;
+    return rows.map(plan.record) as AuditDecision[];
+  }
+
+  async firstSequenceSince(since: Date): Promise<number | null> {
+    const qb = this.filtered({ since }).qb.select("e.sequence", "sequence").orderBy("e.time", "ASC").addOrderBy("e.sequence", "ASC").limit(1);
+    const [sql, parameters] = qb.getQueryAndParameters();
+    const [row] = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<{ sequence: string | number }>;
+    return row === undefined ? null : Number(row.sequence);
   }
 
   /** The query searchBefore runs (exposed so that tests can EXPLAIN it). */

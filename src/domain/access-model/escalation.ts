@@ -19,10 +19,19 @@ export function holdsEscalate(engine: Engine, actor: Principal, roleName: string
   return engine.check(enginePrincipal(actor), "escalate", resource, callerContext(actor)).allowed;
 }
 
-/** Throws ESCALATION_DENIED naming the first missing `type:capability`. */
-export function requireCovered(result: CoverResult, what: string): void {
+/**
+ * Where an escalation refusal goes. A write throws it (the default); a bundle's
+ * dry run collects every one instead, so that a reviewer sees them all.
+ */
+export type Refusal = (refusal: DomainError) => void;
+export const throwRefusal: Refusal = (refusal) => {
+  throw refusal;
+};
+
+/** ESCALATION_DENIED naming the first missing `type:capability`, handed to `refuse` (thrown by default). */
+export function requireCovered(result: CoverResult, what: string, refuse: Refusal = throwRefusal): void {
   if (result.covered) return;
-  throw new DomainError("ESCALATION_DENIED", `${what} would allow more than you may do yourself: ${result.explanation}`, { capability: result.missing });
+  refuse(new DomainError("ESCALATION_DENIED", `${what} would allow more than you may do yourself: ${result.explanation}`, { capability: result.missing }));
 }
 
 /** The engine's form of a stored role (the inverse of roleRecordFromDoc). */

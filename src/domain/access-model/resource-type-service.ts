@@ -15,12 +15,11 @@ import { LEVELS, SYSTEM_TYPES, type Level, type ResourceTypeDef, type RuleSpec }
 import { enginePrincipal } from "../engine-principal";
 import { DomainError } from "../errors";
 import type { ResourceTypeRecord } from "../model";
-import { loadPolicyState } from "../policy-state";
-import type { PolicyWriter, WriteRequest } from "../policy/policy-writer";
-import type { Repositories } from "../ports/storage.port";
+import type { PolicyChange, PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
 import { readDocument } from "./document-input";
-import { holdsEscalate, requireCovered } from "./escalation";
+import { holdsEscalate, requireCovered, type Refusal } from "./escalation";
+import type { WriteStep } from "./write-step";
 
 const SYSTEM: ReadonlySet<string> = new Set(SYSTEM_TYPES);
 
@@ -50,45 +49,52 @@ function sortedCapabilities(capabilities: Record<string, Level>): Record<string,
   return Object.fromEntries(entries);
 }
 
+/** registerResourceType's validation, checks and write, inside a policy write; no apply and no record when nothing is added. */
+export async function registerResourceTypeChange({ repos, engine, actor, refuse }: WriteStep, document: string): Promise<PolicyChange<ResourceTypeRecord>> {
+  const def = readDocument("resourceType", () => parseResourceTypeDocument(document));
+  if (SYSTEM.has(def.name)) {
+    throw new DomainError("BAD_USER_INPUT", `name: '${def.name}' is one of the server's own types and cannot be changed`, { field: "name" });
+  }
+  const existing = await repos.resourceTypes.get(def.name);
+  if (existing) refuseLevelChanges(existing, def.capabilities);
+  const added = Object.keys(def.capabilities).filter((cap) => !(existing && cap in existing.capabilities)).sort();
+  if (existing && added.length === 0) return { result: existing };
+
+  const merged: ResourceTypeDef = { name: def.name, capabilities: sortedCapabilities({ ...existing?.capabilities, ...def.capabilities }) };
+  if (!holdsEscalate(engine, actor, "")) requireHolds(engine, actor, merged, added, refuse);
+  const saved: ResourceTypeRecord = { name: def.name, builtIn: existing?.builtIn ?? false, capabilities: merged.capabilities };
+  await repos.resourceTypes.save(saved);
+  return {
+    result: saved,
+    apply: (e) => e.putType(merged),
+    record: {
+      kind: "resourceType", name: def.name, addedCapabilities: added,
+      oldDocument: existing ? formatResourceTypeDocument({ name: existing.name, capabilities: existing.capabilities }) : null,
+      newDocument: formatResourceTypeDocument(merged),
+    },
+    resource: { type: "resource_type", name: def.name },
+  };
+}
+
+/**
+ * Judged on a scratch engine holding the state as it would be after the write
+ * (the one handed in must not change before commit); it is compiled from that
+ * engine's state, which is the stored state in the writers' turn.
+ */
+function requireHolds(engine: Engine, actor: Principal, merged: ResourceTypeDef, added: string[], refuse?: Refusal): void {
+  const state = engine.snapshot();
+  const after = Engine.compile({ ...state, types: [...state.types.filter((t) => t.name !== merged.name), merged] });
+  const principal = enginePrincipal(actor);
+  for (const capability of added) {
+    requireCovered(after.covers(principal, [allowEverywhere(merged.name, capability)], ""), `registering ${merged.name}:${capability}`, refuse);
+  }
+}
+
 export class ResourceTypeService {
   constructor(private readonly writer: PolicyWriter) {}
 
   register(actor: Principal, document: string, requestId: string): Promise<ResourceTypeRecord> {
     const request: WriteRequest = { actor, operation: "Mutation.registerResourceType", requestId };
-    return this.writer.write(request, async (repos, engine) => {
-      const def = readDocument("resourceType", () => parseResourceTypeDocument(document));
-      if (SYSTEM.has(def.name)) {
-        throw new DomainError("BAD_USER_INPUT", `name: '${def.name}' is one of the server's own types and cannot be changed`, { field: "name" });
-      }
-      const existing = await repos.resourceTypes.get(def.name);
-      if (existing) refuseLevelChanges(existing, def.capabilities);
-      const added = Object.keys(def.capabilities).filter((cap) => !(existing && cap in existing.capabilities)).sort();
-      if (existing && added.length === 0) return { result: existing };
-
-      const merged: ResourceTypeDef = { name: def.name, capabilities: sortedCapabilities({ ...existing?.capabilities, ...def.capabilities }) };
-      if (!holdsEscalate(engine, actor, "")) await this.requireHolds(repos, actor, merged, added);
-      const saved: ResourceTypeRecord = { name: def.name, builtIn: existing?.builtIn ?? false, capabilities: merged.capabilities };
-      await repos.resourceTypes.save(saved);
-      return {
-        result: saved,
-        apply: (e) => e.putType(merged),
-        record: {
-          kind: "resourceType", name: def.name, addedCapabilities: added,
-          oldDocument: existing ? formatResourceTypeDocument({ name: existing.name, capabilities: existing.capabilities }) : null,
-          newDocument: formatResourceTypeDocument(merged),
-        },
-        resource: { type: "resource_type", name: def.name },
-      };
-    });
-  }
-
-  /** Judged on a scratch engine holding the state as it would be after the write (the live one must not change before commit). */
-  private async requireHolds(repos: Repositories, actor: Principal, merged: ResourceTypeDef, added: string[]): Promise<void> {
-    const state = await loadPolicyState(repos);
-    const after = Engine.compile({ ...state, types: [...state.types.filter((t) => t.name !== merged.name), merged] });
-    const principal = enginePrincipal(actor);
-    for (const capability of added) {
-      requireCovered(after.covers(principal, [allowEverywhere(merged.name, capability)], ""), `registering ${merged.name}:${capability}`);
-    }
+    return this.writer.write(request, (repos, engine) => registerResourceTypeChange({ repos, engine, actor }, document));
   }
 }

@@ -82,6 +82,8 @@ export class DecisionService {
           ...base,
           ...(subject.principal.kind === "token" ? { subjectTokenId: subject.principal.tokenId } : {}),
           ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
+          // Kept so that a replay (a bundle's plan) can ask the same question again.
+          ...(Object.keys(chunk[j]!.resource.labels).length > 0 ? { labels: chunk[j]!.resource.labels } : {}),
           context: { mfa: context.mfa, sourceIp: context.sourceIp },
         },
       })));

@@ -27,6 +27,11 @@ export interface PolicyChange<T> {
    * the review that decides a request), appended after it in the same transaction.
    */
   events?: WriteEvent[];
+  /**
+   * Further change records of the same write, each its own audit event with its
+   * own operation (a bundle: one per object changed), written before `record`.
+   */
+  objectChanges?: ChangeEvent[];
 }
 
 export interface WriteEvent {
@@ -36,12 +41,26 @@ export interface WriteEvent {
   metadata: Record<string, unknown>;
 }
 
+export interface ChangeEvent {
+  operation: string;
+  record: Record<string, unknown>;
+  resource?: { type: string; name: string };
+}
+
+/** A write's work: `version` is the policy-state version the write will leave (the stored one plus 1). */
+export type WriteWork<T> = (repos: Repositories, engine: Engine, version: number) => Promise<PolicyChange<T>>;
+
 export interface WriteRequest {
   /** A caller, or a named part of portcullis acting on its own account (never null). */
   actor: Principal | SystemActor;
   /** `Mutation.createRole`… */
   operation: string;
   requestId: string;
+}
+
+/** Carries a rehearsal's result out of the transaction it rolls back. */
+class Rehearsed {
+  constructor(readonly result: unknown) {}
 }
 
 /** Carries a write's result out of a transaction rolled back because it changed nothing. */
@@ -78,7 +97,29 @@ export class PolicyWriter {
     });
   }
 
-  write<T>(request: WriteRequest, work: (repos: Repositories, engine: Engine) => Promise<PolicyChange<T>>): Promise<T> {
+  /**
+   * Runs `work` as a write would run it (in the writers' turn, in a transaction,
+   * against the compiled state of the stored version, which it is handed), then
+   * rolls the transaction back: what a write would do, without doing it. `work`
+   * must not change the live engine.
+   */
+  rehearse<T>(work: (repos: Repositories, engine: Engine, version: number) => Promise<T>): Promise<T> {
+    return this.turn.run(async () => {
+      try {
+        await this.storage.transaction(async (repos) => {
+          const version = await repos.policyState.version();
+          if (version !== this.runtime.version()) await this.runtime.reload(repos);
+          throw new Rehearsed(await work(repos, this.runtime.engine(), version));
+        });
+      } catch (err) {
+        if (err instanceof Rehearsed) return err.result as T;
+        throw err;
+      }
+      throw new Error("unreachable: a rehearsal always rolls back");
+    });
+  }
+
+  write<T>(request: WriteRequest, work: WriteWork<T>): Promise<T> {
     return this.turn.run(async () => {
       let version = 0;
       let committed: { change: PolicyChange<T>; records: AuditEventRecord[] };
@@ -87,10 +128,14 @@ export class PolicyWriter {
           version = await repos.policyState.lockAndBump();
           // Another instance changed the state since we compiled it: catch up first.
           if (version !== this.runtime.version() + 1) await this.runtime.reload(repos);
-          const change = await work(repos, this.runtime.engine());
+          const change = await work(repos, this.runtime.engine(), version);
           // Nothing to apply and nothing to record: roll back, version bump included.
-          if (!change.apply && !change.record && !change.events?.length) throw new Unchanged(change.result);
-          const events = [...(change.record ? [this.event(request, change)] : []), ...(change.events ?? []).map((e) => this.extraEvent(request, e))];
+          if (!change.apply && !change.record && !change.events?.length && !change.objectChanges?.length) throw new Unchanged(change.result);
+          const events = [
+            ...(change.objectChanges ?? []).map((e) => this.event({ ...request, operation: e.operation }, e)),
+            ...(change.record ? [this.event(request, change)] : []),
+            ...(change.events ?? []).map((e) => this.extraEvent(request, e)),
+          ];
           const records: AuditEventRecord[] = events.length > 0 ? await repos.audit.append(events, chain) : [];
           return { change, records };
         });
@@ -120,7 +165,7 @@ export class PolicyWriter {
     });
   }
 
-  private event(request: WriteRequest, change: PolicyChange<unknown>): AuditEventInput {
+  private event(request: WriteRequest, change: Pick<PolicyChange<unknown>, "record" | "resource">): AuditEventInput {
     return {
       time: new Date(), ...actorFields(request.actor, this.runtime.engine()), operation: request.operation, action: "change",
       resourceType: change.resource?.type ?? null, resourceNamespace: change.resource ? "system" : null,

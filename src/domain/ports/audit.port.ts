@@ -15,6 +15,11 @@ export interface StoredEvent {
   indexedRoles: string[];
 }
 
+/** What a replay reads of an event: enough to ask its question again. */
+export type AuditDecision = Pick<AuditEventRecord,
+  "sequence" | "time" | "actorId" | "tokenId" | "sourceIp" | "operation" | "action" | "resourceType" | "resourceNamespace" | "resourceName" | "subjectId"
+  | "decision" | "metadata">;
+
 export type ChainFn = (head: ChainHead, events: AuditEventInput[]) => AuditEventRecord[];
 
 export interface AuditStore {
@@ -55,4 +60,17 @@ export interface AuditStore {
   checkpoint(): Promise<ChainHead | null>;
   /** Moves the checkpoint to `at`; never backwards (another instance may have verified further). */
   saveCheckpoint(at: ChainHead): Promise<void>;
+
+  /**
+   * Oldest first: at most `limit` events with sequence in [from, to], as the
+   * fields a decision is asked again from (AuditDecision) — a primary-key range,
+   * nothing filtered or joined, the chain and actor details left out — for
+   * streaming long stretches of the trail (a replay) batch by batch.
+   */
+  readDecisions(from: number, to: number, limit: number): Promise<AuditDecision[]>;
+  /**
+   * The lowest sequence among events whose time is at or after `since` (through
+   * the time index); null when there is none.
+   */
+  firstSequenceSince(since: Date): Promise<number | null>;
 }

@@ -8,7 +8,7 @@ import type { GrantRecord, SsoMappingRecord, UserRecord } from "../model";
 import { toGrantDef } from "../policy-state";
 import type { Repositories } from "../ports/storage.port";
 
-const PROVIDER = /^[a-z0-9_-]{1,64}$/;
+export const PROVIDER = /^[a-z0-9_-]{1,64}$/;
 
 /** The provider name as stored in mappings and grants; BAD_USER_INPUT at `field` unless it is `[a-z0-9_-]{1,64}`. */
 export function checkProvider(provider: string, field: string): string {

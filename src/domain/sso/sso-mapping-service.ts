@@ -10,8 +10,9 @@ import { globProblem } from "../../engine";
 import { badInput } from "../errors";
 import { checkScope, loadRole } from "../grants/grant-input";
 import { assertMayGiveRole } from "../grants/role-escalation";
+import type { WriteStep } from "../access-model/write-step";
 import type { GrantRecord, SsoMappingRecord } from "../model";
-import type { PolicyWriter } from "../policy/policy-writer";
+import type { PolicyChange, PolicyWriter } from "../policy/policy-writer";
 import type { Repositories, Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
 import { keepingASuperuser } from "../users/last-superuser";
@@ -28,7 +29,7 @@ export interface SsoMappingArgs {
 const keyOf = (m: SsoMappingRecord) => JSON.stringify([m.provider, m.group, m.role.toLowerCase(), m.scope]);
 
 /** Shape checks that need no storage; BAD_USER_INPUT at `mappings[i].<field>`. */
-function checkMappings(args: readonly SsoMappingArgs[], provider: string | null): SsoMappingRecord[] {
+export function checkMappings(args: readonly SsoMappingArgs[], provider: string | null): SsoMappingRecord[] {
   return args.map((m, i) => {
     const at = (field: string) => `mappings[${i}].${field}`;
     checkProvider(m.provider, at("provider"));
@@ -37,6 +38,76 @@ function checkMappings(args: readonly SsoMappingArgs[], provider: string | null)
     if (problem !== null) throw badInput(at("group"), `'${m.group.slice(0, 80)}' is not a valid group glob: ${problem}`);
     return { provider: m.provider, group: m.group, role: m.role, scope: checkScope(m.scope ?? "", at("scope")) };
   });
+}
+
+/** What setSsoMappings changed: the list replaced, and the SSO grants recomputed with it. */
+export interface SsoMappingsResult {
+  mappings: SsoMappingRecord[];
+  grantsAdded: GrantRecord[];
+  grantsRemoved: GrantRecord[];
+}
+
+/**
+ * setSsoMappings' checks and write, inside a policy write, for mappings that
+ * passed checkMappings: replaces the list of `provider` (every provider's when
+ * null), checks each added mapping like grantRole at its scope, and recomputes
+ * the SSO grants of the affected providers' users. No apply and no record when
+ * nothing changes.
+ */
+export async function setSsoMappingsChange(
+  { repos, engine, actor, refuse }: WriteStep, checked: SsoMappingRecord[], provider: string | null, now: Date,
+): Promise<PolicyChange<SsoMappingsResult>> {
+  const next = await resolveRoles(repos, checked);
+  const before = provider !== null ? await repos.ssoMappings.forProvider(provider) : await repos.ssoMappings.all();
+  const known = new Set(before.map(keyOf));
+  const added = next.filter((m) => !known.has(keyOf(m)));
+  for (const m of added) assertMayGiveRole(engine, actor, (await repos.roles.get(m.role))!, m.scope, refuse);
+  const { after, changes } = await keepingASuperuser(repos, now, "replacing SSO mappings", async () => {
+    await repos.ssoMappings.replace(provider, next);
+    const after = provider !== null ? await repos.ssoMappings.forProvider(provider) : await repos.ssoMappings.all();
+    const providers = [...new Set([...before, ...after].map((m) => m.provider))];
+    return { after, changes: await recomputeUsers(repos, providers, now) };
+  });
+  const result = { mappings: after, grantsAdded: changes.added, grantsRemoved: changes.removed };
+  const unchanged = JSON.stringify(before) === JSON.stringify(after);
+  if (unchanged && changes.added.length === 0 && changes.removed.length === 0) return { result };
+  return {
+    result,
+    apply: (e) => applySsoGrantChanges(e, changes),
+    record: { provider, before, after, grantsAdded: grantSummary(changes.added), grantsRemoved: grantSummary(changes.removed) },
+    resource: { type: "sso", name: provider ?? "" },
+  };
+}
+
+/** Stored role names (BAD_USER_INPUT at `mappings[i].role` when unknown), duplicates dropped. */
+async function resolveRoles(repos: Repositories, mappings: SsoMappingRecord[]): Promise<SsoMappingRecord[]> {
+  const seen = new Set<string>();
+  const out: SsoMappingRecord[] = [];
+  for (const [i, m] of mappings.entries()) {
+    const role = await loadRole(repos.roles, m.role, `mappings[${i}].role`);
+    const mapping = { ...m, role: role.name };
+    if (seen.has(keyOf(mapping))) continue;
+    seen.add(keyOf(mapping));
+    out.push(mapping);
+  }
+  return out;
+}
+
+/**
+ * For each provider, every user holding SSO grants of it, recomputed against
+ * its new mappings. Only those users are known to log in through the provider:
+ * nobody gets a provider's grants without having logged in through it.
+ */
+async function recomputeUsers(repos: Repositories, providers: string[], now: Date): Promise<{ added: GrantRecord[]; removed: GrantRecord[] }> {
+  const changes = { added: [] as GrantRecord[], removed: [] as GrantRecord[] };
+  for (const provider of providers) {
+    for (const user of await repos.users.getMany(await repos.grants.ssoUserIds([provider]))) {
+      const one = await recomputeSsoGrants(repos, user, provider, now);
+      changes.added.push(...one.added);
+      changes.removed.push(...one.removed);
+    }
+  }
+  return changes;
 }
 
 export class SsoMappingService {
@@ -59,58 +130,10 @@ export class SsoMappingService {
   async set(actor: Principal, args: readonly SsoMappingArgs[], provider: string | null, requestId: string): Promise<SsoMappingRecord[]> {
     if (provider !== null) checkProvider(provider, "provider");
     const checked = checkMappings(args, provider);
-    return this.writer.write({ actor, operation: "Mutation.setSsoMappings", requestId }, async (repos, engine) => {
-      const next = await this.resolveRoles(repos, checked);
-      const before = provider !== null ? await repos.ssoMappings.forProvider(provider) : await repos.ssoMappings.all();
-      const known = new Set(before.map(keyOf));
-      const added = next.filter((m) => !known.has(keyOf(m)));
-      for (const m of added) assertMayGiveRole(engine, actor, (await repos.roles.get(m.role))!, m.scope);
-      const { after, changes } = await keepingASuperuser(repos, this.now(), "replacing SSO mappings", async () => {
-        await repos.ssoMappings.replace(provider, next);
-        const after = provider !== null ? await repos.ssoMappings.forProvider(provider) : await repos.ssoMappings.all();
-        const providers = [...new Set([...before, ...after].map((m) => m.provider))];
-        return { after, changes: await this.recomputeUsers(repos, providers) };
-      });
-      const unchanged = JSON.stringify(before) === JSON.stringify(after);
-      if (unchanged && changes.added.length === 0 && changes.removed.length === 0) return { result: after };
-      return {
-        result: after,
-        apply: (e) => applySsoGrantChanges(e, changes),
-        record: { provider, before, after, grantsAdded: grantSummary(changes.added), grantsRemoved: grantSummary(changes.removed) },
-        resource: { type: "sso", name: provider ?? "" },
-      };
+    const change = await this.writer.write({ actor, operation: "Mutation.setSsoMappings", requestId }, async (repos, engine) => {
+      const step = await setSsoMappingsChange({ repos, engine, actor }, checked, provider, this.now());
+      return { ...step, result: step.result.mappings };
     });
-  }
-
-  /** Stored role names (BAD_USER_INPUT at `mappings[i].role` when unknown), duplicates dropped. */
-  private async resolveRoles(repos: Repositories, mappings: SsoMappingRecord[]): Promise<SsoMappingRecord[]> {
-    const seen = new Set<string>();
-    const out: SsoMappingRecord[] = [];
-    for (const [i, m] of mappings.entries()) {
-      const role = await loadRole(repos.roles, m.role, `mappings[${i}].role`);
-      const mapping = { ...m, role: role.name };
-      if (seen.has(keyOf(mapping))) continue;
-      seen.add(keyOf(mapping));
-      out.push(mapping);
-    }
-    return out;
-  }
-
-  /**
-   * For each provider, every user holding SSO grants of it, recomputed against
-   * its new mappings. Only those users are known to log in through the provider:
-   * nobody gets a provider's grants without having logged in through it.
-   */
-  private async recomputeUsers(repos: Repositories, providers: string[]): Promise<{ added: GrantRecord[]; removed: GrantRecord[] }> {
-    const changes = { added: [] as GrantRecord[], removed: [] as GrantRecord[] };
-    const now = this.now();
-    for (const provider of providers) {
-      for (const user of await repos.users.getMany(await repos.grants.ssoUserIds([provider]))) {
-        const one = await recomputeSsoGrants(repos, user, provider, now);
-        changes.added.push(...one.added);
-        changes.removed.push(...one.removed);
-      }
-    }
-    return changes;
+    return change;
   }
 }

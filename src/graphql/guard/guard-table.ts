@@ -145,6 +145,12 @@ export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> 
   AccessReview: {
     reviewer: { kind: "always" },
   },
+  // A plan's access diff says what each affected user may do, as effectivePermissions
+  // about someone else and whoCan do: it needs permission:check (one decision a
+  // request). Refused, the plan cannot be shown: select accessChanges only with it.
+  AccessChange: {
+    user: { kind: "check", capability: "permission:check", self: (change: { user: { id: string } }, c) => isCaller(c, change.user.id) },
+  },
   IssuedToken: {
     // The token createToken or rotateToken just issued, shown to the caller who was allowed to issue it.
     token: { kind: "always" },
@@ -201,7 +207,8 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     reviewAccessRequest: { kind: "check", capability: "access_request:review", name: (a) => String(a.id) },
     // Only the requester may cancel: the resolver decides (and audits a refusal).
     cancelAccessRequest: { kind: "resolver" },
-    // create/update on each policy, role and SSO provider it changes (read for a dry run): the resolver decides.
+    // create/update/delete on each policy, role, SSO provider and type it changes, read on what it
+    // leaves as it is (read on everything for a dry run): the bundle service decides and audits each.
     applyBundle: { kind: "resolver" },
     // About the caller's own session: any authenticated caller; the TOTP service refuses tokens and audits each verification.
     enrollTotp: { kind: "always" },

@@ -2,7 +2,7 @@
 // the interfaces in src/domain/ports/storage.port.ts.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
+import type { AuditEventInput, AuditEventRecord } from "../../../src/domain/audit/audit-event";
 import { eventHash } from "../../../src/domain/audit/audit-hash";
 import { DomainError } from "../../../src/domain/errors";
 import type { ChainFn } from "../../../src/domain/ports/audit.port";
@@ -489,6 +489,21 @@ for (const kind of databaseKinds()) {
         expect(seqs(await storage.audit.scanAfter({ resourceType: kindOf, role: "ops" }, 0, s4, 2))).to.deep.equal([s0, s1]);
         const [first] = await storage.audit.scanAfter({ resourceName: "n0", resourceType: kindOf }, 0, s4, 1);
         expect(first).to.deep.equal(written[0]);
+      });
+
+      it("reads the decisions of a range of sequences oldest first, as written, and finds the first event of a time", async () => {
+        const written = await storage.audit.append([5, 6, 7].map((i) => ({ ...event(i), time: at(`2027-01-0${i}T10:00:00.123Z`), metadata: { n: i, labels: { team: "pay" } } })), chain);
+        const [s5, s6, s7] = written.map((r) => r.sequence) as [number, number, number];
+        const decision = (r: AuditEventRecord) => ({
+          sequence: r.sequence, time: r.time, actorId: r.actorId, tokenId: r.tokenId, sourceIp: r.sourceIp, operation: r.operation, action: r.action,
+          resourceType: r.resourceType, resourceNamespace: r.resourceNamespace, resourceName: r.resourceName, subjectId: r.subjectId, decision: r.decision, metadata: r.metadata,
+        });
+        expect(await storage.audit.readDecisions(s5, s7, 10)).to.deep.equal(written.map(decision));
+        expect(await storage.audit.readDecisions(s5, s7, 2)).to.deep.equal(written.slice(0, 2).map(decision));
+        expect(await storage.audit.readDecisions(s7 + 1, s7 + 5, 10)).to.deep.equal([]);
+        expect(await storage.audit.firstSequenceSince(at("2027-01-06T00:00:00.000Z"))).to.equal(s6);
+        expect(await storage.audit.firstSequenceSince(at("2027-01-06T10:00:00.123Z"))).to.equal(s6);
+        expect(await storage.audit.firstSequenceSince(at("2030-01-01T00:00:00.000Z"))).to.equal(null);
       });
     });
 
