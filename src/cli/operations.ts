@@ -12,7 +12,7 @@ const USER = "id email displayName kind status source mfaEnrolled groups created
 const GRANT = "id subjectType user { email } group role { name } scope active source startsAt expiresAt reason createdAt";
 
 export const OPERATIONS = {
-  WhoAmI: `query WhoAmI { me { ${USER} grants { role { name } scope expiresAt source } } }`,
+  WhoAmI: `query WhoAmI { me { ${USER} grants { role { name } scope expiresAt source } } credential { kind id expiresAt mfa mfaVerifiedUntil sessionSource breakGlass } }`,
   UserByEmail: `query UserByEmail($email: String!) { user(email: $email) { id email status } }`,
 
   Can: `query Can($action: String!, $resource: ResourceInput!, $subject: SubjectInput) {

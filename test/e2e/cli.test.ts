@@ -97,7 +97,7 @@ describe("portcullis command line", function () {
         expect([named.email, named.credential.from]).to.deep.equal([viewer.user.email, "context 'second'"]);
         ok(await home.run(["context", "use", "default"]));
         const whoami = ok(await home.run(["whoami"])).stdout;
-        expect(whoami).to.contain("admin@portcullis.local").and.contain("token from context 'default'").and.not.contain(server.adminToken);
+        expect(whoami).to.contain("admin@portcullis.local").and.match(/token \(break-glass\) [0-9a-f-]+ from context 'default'/).and.not.contain(server.adminToken);
 
         expect((await home.run(["context", "use", "nope"])).code).to.equal(1);
         const unknown = await home.run(["whoami", "--context", "nope"]);
@@ -115,7 +115,10 @@ describe("portcullis command line", function () {
     it("PORTCULLIS_TOKEN and PORTCULLIS_URL work without a configuration file", async () => {
       const me = JSON.parse(ok(await admin.run(["whoami", "-o", "json"])).stdout);
       expect(me).to.deep.include({ email: "admin@portcullis.local", status: "ACTIVE" });
-      expect(me.credential).to.deep.equal({ kind: "token", from: "PORTCULLIS_TOKEN", sessionExpiresAt: null });
+      expect(me.credential).to.deep.include({
+        kind: "TOKEN", from: "PORTCULLIS_TOKEN", expiresAt: null, mfa: false, mfaVerifiedUntil: null, sessionSource: null, breakGlass: true,
+      });
+      expect(me.credential.id).to.be.a("string").and.not.match(/^ptc_/);
     });
 
     it("exits 3 without a credential or with a bad one, and 4 when the server cannot be reached", async () => {

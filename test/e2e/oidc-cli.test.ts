@@ -55,7 +55,10 @@ describe("portcullis login", function () {
     const whoami = await home.run(["whoami", "-o", "json"]);
     expect(whoami.code, whoami.stderr).to.equal(0);
     expect(JSON.parse(whoami.stdout)).to.deep.include({ email: "bob@example.com", mfaEnrolled: false });
-    expect(JSON.parse(whoami.stdout).credential).to.deep.equal({ kind: "session", from: "context 'default'", sessionExpiresAt: context.expiresAt });
+    const credential = JSON.parse(whoami.stdout).credential;
+    expect(credential).to.deep.include({ kind: "SESSION", from: "context 'default'", mfa: false, sessionSource: "OIDC", breakGlass: false });
+    // The expiry is the server's, which the login also saved.
+    expect(Date.parse(credential.expiresAt)).to.equal(Date.parse(context.expiresAt));
 
     const logout = await home.run(["logout"]);
     expect(logout.code, logout.stderr).to.equal(0);

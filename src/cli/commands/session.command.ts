@@ -13,6 +13,17 @@ interface Me extends UserView {
   grants: Array<{ role: { name: string }; scope: string; expiresAt: string | null; source: string }>;
 }
 
+/** The server's view of the credential in use (Query.credential). */
+interface CurrentCredential {
+  kind: "TOKEN" | "SESSION";
+  id: string;
+  expiresAt: string | null;
+  mfa: boolean;
+  mfaVerifiedUntil: string | null;
+  sessionSource: string | null;
+  breakGlass: boolean;
+}
+
 /** The context a login on `server` goes to: the one named, else one already on that server, else one named after the host. */
 function contextFor(config: CliConfigFile, server: string, named: string | undefined): string {
   if (named) return named;
@@ -86,18 +97,19 @@ export function sessionCommands(cli: Cli): Command[] {
   ["portcullis whoami", "portcullis whoami -o json"]))
     .action(async (_options: unknown, command: Command) => {
       const target = cli.target(command);
-      const { me } = await new GraphQLClient(target.server, target.secret).request<{ me: Me }>(OPERATIONS.WhoAmI);
+      const { me, credential: current } = await new GraphQLClient(target.server, target.secret).request<{ me: Me; credential: CurrentCredential }>(OPERATIONS.WhoAmI);
       const fromEnv = !command.optsWithGlobals<{ context?: string }>().context && Boolean(cli.env.PORTCULLIS_TOKEN?.trim());
-      const credential = fromEnv ? "PORTCULLIS_TOKEN" : `context '${target.contextName}'`;
-      const kind = target.secret?.startsWith("pts_") ? "session" : "token";
-      const sessionExpiresAt = !fromEnv && kind === "session" ? (target.context?.expiresAt ?? null) : null;
+      const from = fromEnv ? "PORTCULLIS_TOKEN" : `context '${target.contextName}'`;
+      const kind = current.kind === "SESSION" ? "session" : "token";
       const roles = me.grants.map((g) => (g.scope ? `${g.role.name} (${g.scope})` : g.role.name));
-      cli.print(command, { ...me, server: target.server, credential: { kind, from: credential, sessionExpiresAt } }, () => ({
+      const mfa = current.mfa ? (current.mfaVerifiedUntil ? `yes (step-up until ${current.mfaVerifiedUntil})` : "yes") : "no";
+      cli.print(command, { ...me, server: target.server, credential: { ...current, from } }, () => ({
         head: ["", ""],
         rows: [
           ["email", me.email], ["name", me.displayName], ["status", me.status], ["source", me.source], ["roles", joinList([...new Set(roles)])],
           ["groups", joinList(me.groups)], ["MFA enrolled", me.mfaEnrolled ? "yes" : "no"], ["server", target.server],
-          ["credential", `${kind} from ${credential}`], ["session expires", kind === "session" ? (sessionExpiresAt ?? "unknown") : "(token)"],
+          ["credential", `${kind}${current.breakGlass ? " (break-glass)" : ""} ${current.id} from ${from}`],
+          ["expires", current.expiresAt ?? "never"], ["MFA now", mfa],
         ],
       }));
     });

@@ -160,6 +160,8 @@ export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> 
 export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<string, GuardEntry>> = {
   Query: {
     me: { kind: "always" },
+    // The caller's own credential (kind, expiry, MFA now), like `me`.
+    credential: { kind: "always" },
     users: { kind: "check", capability: "user:list" },
     user: { kind: "check", capability: "user:read", name: (a, c) => userEmail(c, a.id, a.email) },
     roles: { kind: "check", capability: "role:list" },

@@ -71,6 +71,8 @@ for (const kind of databaseKinds()) {
       expect(verifyTotp.confirmed).to.equal(false);
       expect(new Date(verifyTotp.verifiedUntil).getTime() - before).to.be.within(10 * 60_000 - 5_000, 10 * 60_000 + 5_000);
       await ok(server, s.sessionSecret, USERS);
+      const { credential } = await ok(server, s.sessionSecret, "{ credential { kind mfa mfaVerifiedUntil } }");
+      expect(credential).to.deep.equal({ kind: "SESSION", mfa: true, mfaVerifiedUntil: verifyTotp.verifiedUntil });
     });
 
     it("refuses a wrong code and a replayed code, and audits each verification", async () => {
