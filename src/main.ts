@@ -1,10 +1,13 @@
 // Process entry: configuration, the app, listening, clean shutdown.
+// Tracing first: it must patch http, express, graphql, mysql2 and ioredis before they load.
+import "./observability/start-tracing";
 import "reflect-metadata";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { SeedError } from "./domain/seeds/seed-loader";
 import { DomainError } from "./domain/errors";
-import { createLogger } from "./http/logger";
+import { createLogger } from "./observability/logger";
+import { stopTracing } from "./observability/tracing";
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +20,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   let app;
   try {
     app = await createApp({ config, logger });
@@ -30,6 +33,8 @@ async function main(): Promise<void> {
   }
   const port = await app.listen();
   logger.info("listening", { port, database: config.database.kind, graphql: `http://localhost:${port}/graphql` });
+  const metricsPort = app.metricsPort();
+  if (metricsPort !== null) logger.info("serving metrics", { port: metricsPort, metrics: `http://localhost:${metricsPort}/metrics` });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await stopTracing().catch(() => undefined);
       logger.info("stopped");
       process.exit(0);
     } catch (err) {

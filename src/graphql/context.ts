@@ -19,6 +19,7 @@ import type { OneTimeStore, SsoGrantSync, SsoLogin } from "../domain/sso/sso-log
 import type { SsoMappingService } from "../domain/sso/sso-mapping-service";
 import type { Principal } from "../domain/principal";
 import type { Loaders } from "./loaders";
+import type { Metrics } from "../observability/metrics";
 
 /** What resolvers may use; built once in app.ts. */
 export interface Services {
@@ -52,6 +53,8 @@ export interface Services {
   sessions: SessionService;
   /** TOTP enrolment and verification. */
   totp: TotpService;
+  /** This instance's Prometheus metrics; decisions and checks report to it. */
+  metrics: Metrics;
   /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
   oneTimeStore: OneTimeStore;
 }

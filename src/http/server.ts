@@ -1,6 +1,5 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
-import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -20,7 +19,10 @@ import { requestCredentials, type SessionCookieOptions } from "./session-cookie"
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
 import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
-import type { Logger } from "./logger";
+import type { RootLogger } from "./logger";
+import { accessFacts, accessLog } from "../observability/access-log";
+import { graphqlObserver } from "../observability/graphql-observer";
+import type { Metrics } from "../observability/metrics";
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -30,7 +32,10 @@ export interface HttpOptions {
   production: boolean;
   /** How session cookies are set and cleared (Secure outside development). */
   cookies: SessionCookieOptions;
-  logger: Logger;
+  logger: RootLogger;
+  metrics: Metrics;
+  /** Serve GET /metrics on this server (false when METRICS_PORT gives it a port of its own). */
+  metricsRoute: boolean;
   /** "Credentials may have changed": open subscriptions re-check theirs at once. */
   credentialsChanged?: (listener: () => void) => () => void;
   /** How this instance keeps up with the others, for /readyz. */
@@ -48,6 +53,9 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+const RESPONSE = Symbol("response");
+type ContextWithResponse = RequestContext & { [RESPONSE]?: ServerResponse };
+
 /** Largest number of tokens a GraphQL document may have, over HTTP and WebSocket. */
 const MAX_TOKENS = 5000;
 
@@ -56,6 +64,9 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   const clientAddress = clientAddressResolver(options.trustedProxies);
   const app = express();
   app.disable("x-powered-by");
+  // Which response a GraphQL context belongs to, for the access line's operation. A property of the
+  // context itself, since Apollo hands plugins a shallow copy of the context the middleware built.
+  const responseOf = (context: RequestContext) => (context as ContextWithResponse)[RESPONSE];
   const server = createServer(app);
   // Query limits: deep, wide, alias-heavy or huge documents are refused before they run.
   const armor = new ApolloArmor({
@@ -76,16 +87,28 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger)],
+    logger: apolloLogger(logger),
+    plugins: [
+      ...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger),
+      graphqlObserver<RequestContext>(options.schema, {
+        logger,
+        request: (operation, outcome, seconds) => options.metrics.graphqlRequest(operation, outcome, seconds),
+        onOperation: (context, operation, operationName) => {
+          const response = responseOf(context);
+          if (!response) return;
+          const facts = accessFacts(response);
+          facts.operation = operation;
+          if (operationName !== null) facts.operationName = operationName.slice(0, 100);
+        },
+      }),
+    ],
     formatError: (formatted, error) => formatError(formatted, error),
   });
 
-  app.use((_req, res, next) => {
-    const requestId = randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader("x-request-id", requestId);
-    next();
-  });
+  // Sets res.locals.requestId and the x-request-id header, and writes the access line when the response ends.
+  app.use(accessLog(logger));
+
+  if (options.metricsRoute) app.get("/metrics", metricsHandler(options.metrics));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -127,13 +150,16 @@ export function createHttpServer(options: HttpOptions): HttpServer {
             const sourceIp = clientAddress(req);
             const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
             await auditAuthentication(services, auth, sourceIp, requestId);
-            return {
+            if (auth.ok) accessFacts(res).actorId = auth.principal.user.id;
+            const context: RequestContext = {
               requestId,
               principal: auth.ok ? auth.principal : null,
               authFailure: auth.ok ? null : auth.failure,
               services,
               loaders: createLoaders(services.storage, () => services.runtime.version()),
             };
+            (context as ContextWithResponse)[RESPONSE] = res;
+            return context;
           },
         }),
       );
@@ -155,5 +181,23 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       await subscriptions?.close();
       await apollo.stop();
     },
+  };
+}
+
+/** GET /metrics: the Prometheus text format. */
+export function metricsHandler(metrics: Metrics): express.RequestHandler {
+  return (_req, res, next) => {
+    metrics.render().then(({ contentType, body }) => res.type(contentType).send(body), next);
+  };
+}
+
+/** Apollo's own messages, through the same logger. */
+function apolloLogger(logger: RootLogger): { debug(m?: unknown): void; info(m?: unknown): void; warn(m?: unknown): void; error(m?: unknown): void } {
+  const apollo = logger.pino.child({ component: "apollo" });
+  return {
+    debug: (m) => apollo.debug(String(m)),
+    info: (m) => apollo.info(String(m)),
+    warn: (m) => apollo.warn(String(m)),
+    error: (m) => apollo.error(String(m)),
   };
 }

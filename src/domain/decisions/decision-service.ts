@@ -8,6 +8,7 @@ import { badInput, DomainError } from "../errors";
 import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
+import { noMetrics, secondsSince, type DecisionMetrics } from "../../observability/metric-ports";
 
 export interface SubjectArg {
   userId?: string | null;
@@ -30,6 +31,7 @@ export class DecisionService {
     private readonly storage: Storage,
     private readonly runtime: PolicyRuntime,
     private readonly audit: AuditLog,
+    private readonly metrics: DecisionMetrics = noMetrics,
   ) {}
 
   /** Whom a question is about. Unknown users are NOT_FOUND; an unknown token is decided (UNAUTHENTICATED). */
@@ -54,6 +56,7 @@ export class DecisionService {
     context: DecisionContext,
     requestId: string,
   ): Promise<Decision[]> {
+    const started = process.hrtime.bigint();
     const engine = this.runtime.engine();
     const decisions = checks.map((c) => engine.check(subject.principal, c.action, c.resource, context));
     const actor = actorFields(caller, engine);
@@ -70,6 +73,8 @@ export class DecisionService {
         context: { mfa: context.mfa, sourceIp: context.sourceIp },
       },
     })));
+    const seconds = secondsSince(started);
+    for (const d of decisions) this.metrics.decided("check", d.reason, seconds);
     return decisions;
   }
 
