@@ -38,6 +38,8 @@ export function createLogger(level: LogLevel, output: LoggerOptions | ((line: st
   const base: pino.LoggerOptions = {
     level,
     base: undefined,
+    // The key this server's log lines have always used.
+    messageKey: "message",
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
@@ -53,7 +55,7 @@ function destination(options: LoggerOptions): DestinationStream {
   }
   if (options.format === "pretty") {
     const pretty = loadPretty();
-    if (pretty) return pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+    if (pretty) return pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l", messageKey: "message" });
     process.stderr.write("portcullis: LOG_FORMAT=pretty needs the pino-pretty package (a development dependency), which is not installed; logging JSON\n");
   }
   return pino.destination({ dest: 2, sync: true });

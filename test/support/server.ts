@@ -1,7 +1,7 @@
 // A real server on a real database, listening on a free loopback port.
 import { createApp, type App } from "../../src/app";
 import { loadConfig } from "../../src/config";
-import { createLogger } from "../../src/http/logger";
+import { createLogger, type RootLogger } from "../../src/http/logger";
 import type { DatabaseKind, TestDatabase } from "./databases";
 
 export interface TestServer {
@@ -14,11 +14,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestServer> {
+export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, existing?: TestDatabase, logger?: RootLogger): Promise<TestServer> {
   const db = existing ?? (await kind.create());
   const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...env });
   const announced: string[] = [];
-  const app = await createApp({ config, logger: createLogger("silent"), announce: (line) => announced.push(line) });
+  const app = await createApp({ config, logger: logger ?? createLogger("silent"), announce: (line) => announced.push(line) });
   const port = await app.listen();
   const secret = /(ptc_[0-9A-Za-z]{46})/.exec(announced.join("\n"))?.[1] ?? env.PORTCULLIS_BOOTSTRAP_TOKEN ?? "";
   return {
