@@ -1,5 +1,6 @@
 // Composition root: storage, seeds and bootstrap, the compiled policy state, schema, HTTP.
 import "reflect-metadata";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
@@ -35,9 +36,7 @@ import { createHttpServer, type HttpOptions, type HttpServer } from "./http/serv
 import type { Logger, RootLogger } from "./http/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { currentTraceId } from "./observability/tracing";
-import { createServer, type Server } from "node:http";
-import { metricsHandler } from "./http/server";
-import express from "express";
+import { createMetricsServer } from "./http/metrics-server";
 import { TypeormStorage } from "./storage/typeorm-storage";
 import { deploymentChannel, RedisClusterBus } from "./storage/redis-cluster-bus";
 import { idpCertificateWarnings, SamlServiceProvider } from "./auth/saml/saml-service-provider";
@@ -164,7 +163,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       for (const warning of idpCertificateWarnings(idpCerts)) logger.warn(warning);
     }
     let closed = false;
-    const metricsServer = config.metricsPort === null ? null : metricsOnly(metrics);
+    const metricsServer = config.metricsPort === null ? null : createMetricsServer(metrics);
     return {
       storage,
       services,
@@ -202,15 +201,6 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
     server.once("error", reject);
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
-}
-
-/** The METRICS_PORT server: GET /metrics and nothing else. */
-function metricsOnly(metrics: Metrics): Server {
-  const app = express();
-  app.disable("x-powered-by");
-  app.get("/metrics", metricsHandler(metrics));
-  app.use((_req, res) => void res.status(404).json({ errors: [{ message: "not found", extensions: { code: "NOT_FOUND" } }] }));
-  return createServer(app);
 }
 
 function describeMode(cluster: ClusterSync): string {

@@ -23,6 +23,7 @@ import type { RootLogger } from "./logger";
 import { accessFacts, accessLog } from "../observability/access-log";
 import { graphqlObserver } from "../observability/graphql-observer";
 import type { Metrics } from "../observability/metrics";
+import { metricsHandler } from "./metrics-server";
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -181,13 +182,6 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       await subscriptions?.close();
       await apollo.stop();
     },
-  };
-}
-
-/** GET /metrics: the Prometheus text format. */
-export function metricsHandler(metrics: Metrics): express.RequestHandler {
-  return (_req, res, next) => {
-    metrics.render().then(({ contentType, body }) => res.type(contentType).send(body), next);
   };
 }
 

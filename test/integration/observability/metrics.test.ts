@@ -67,7 +67,8 @@ describe("metrics", function () {
       const mode = redisUrl ? "bus" : "single";
       expect(value("portcullis_cluster_mode", { mode })).to.equal(1);
       expect(samples.filter((s) => s.name === "portcullis_cluster_mode").reduce((n, s) => n + s.value, 0)).to.equal(1);
-      if (redisUrl) expect(value("portcullis_cluster_bus_round_trip_seconds")).to.be.greaterThan(0).and.lessThan(2);
+      // Bus mode means heartbeats came back; on loopback the round trip may be under the clock's millisecond.
+      if (redisUrl) expect(value("portcullis_cluster_bus_round_trip_seconds")).to.be.at.least(0).and.lessThan(2);
       else expect(value("portcullis_cluster_bus_round_trip_seconds")).to.equal(0);
       expect(value("portcullis_cluster_event_lag_seconds_count")).to.be.a("number");
 
