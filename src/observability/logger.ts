@@ -58,7 +58,8 @@ function destination(options: LoggerOptions): DestinationStream {
     if (pretty) return pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l", messageKey: "message" });
     process.stderr.write("portcullis: LOG_FORMAT=pretty needs the pino-pretty package (a development dependency), which is not installed; logging JSON\n");
   }
-  return pino.destination({ dest: 2, sync: true });
+  // Asynchronous writes (buffered by pino, flushed when the process exits): a log line never waits on stderr.
+  return pino.destination({ dest: 2, sync: false });
 }
 
 type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
