@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { createLogger } from "../../../src/observability/logger";
 import { databaseKinds } from "../../support/databases";
 import { gql, startServer, type TestServer } from "../../support/server";
+import { subscribe } from "../../support/subscriptions";
 
 const [sqlite] = databaseKinds();
 
@@ -41,6 +42,13 @@ describe("access log", function () {
     expect(lines.filter((l) => l.message === "request" && l.requestId === requestId)).to.have.length(1);
     const page = await server.app.services.auditTrail.search({ operation: "check" }, 100, null);
     expect(page.nodes.filter((e) => e.requestId === requestId).map((e) => e.action)).to.deep.equal(["read"]);
+  });
+
+  it("uses a WebSocket handshake's X-Request-Id for the audit of its authentication", async () => {
+    const feed = subscribe(server, "subscription { auditEvents { operation } }", { token: "ptc_not-a-token", headers: { "x-request-id": "ws-handshake-1" } });
+    await feed.closed;
+    const page = await server.app.services.auditTrail.search({ operation: "authenticate" }, 100, null);
+    expect(page.nodes.filter((e) => e.requestId === "ws-handshake-1").map((e) => e.decision)).to.deep.equal(["DENY"]);
   });
 
   it("makes its own id when the inbound one is not well-formed", async () => {
