@@ -132,8 +132,7 @@ export class ClusterSync {
       const last = message.records[message.records.length - 1];
       if (last) this.deps.metrics?.remoteEventLag((this.clock() - new Date(last.time).getTime()) / 1000);
       this.deps.stream.offer(message.records);
-    }
-    else if (message.kind === "credentials") this.deps.onStateChanged();
+    } else if (message.kind === "credentials") this.deps.onStateChanged();
     else if (message.version > this.deps.runtime.version()) {
       // Credentials first: they are read from the database again at once, while
       // the policy state recompiles.
