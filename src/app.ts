@@ -1,5 +1,6 @@
 // Composition root: storage, seeds and bootstrap, the compiled policy state, schema, HTTP.
 import "reflect-metadata";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -38,7 +39,10 @@ import { AuditReplay } from "./domain/bundles/audit-replay";
 import { buildGuardedSchema } from "./graphql/schema";
 import type { Services } from "./graphql/context";
 import { createHttpServer, type HttpOptions, type HttpServer } from "./http/server";
-import type { Logger } from "./http/logger";
+import type { Logger, RootLogger } from "./http/logger";
+import { createMetrics, type Metrics } from "./observability/metrics";
+import { currentTraceId } from "./observability/tracing";
+import { createMetricsServer } from "./http/metrics-server";
 import { TypeormStorage } from "./storage/typeorm-storage";
 import { deploymentChannel, RedisClusterBus } from "./storage/redis-cluster-bus";
 import { idpCertificateWarnings, SamlServiceProvider } from "./auth/saml/saml-service-provider";
@@ -50,7 +54,7 @@ export const DEFAULT_SEEDS_DIR = join(__dirname, "..", "..", "seeds");
 
 export interface AppOptions {
   config: Config;
-  logger: Logger;
+  logger: RootLogger;
   seedsDir?: string;
   /** Where the generated bootstrap secret is written, once (stdout by default). */
   announce?: (line: string) => void;
@@ -65,13 +69,18 @@ export interface App {
   bootstrap: BootstrapResult;
   /** How this instance keeps up with others on the same database. */
   cluster: ClusterSync;
-  /** Listens on config.port (0 = any free port); resolves with the port. */
+  /** This app's metrics (its own registry). */
+  metrics: Metrics;
+  /** Listens on config.port (0 = any free port), and on config.metricsPort when set; resolves with the main port. */
   listen(): Promise<number>;
+  /** The port /metrics is served on apart from the main one, once listening; null when it is served on the main port. */
+  metricsPort(): number | null;
   close(): Promise<void>;
 }
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
+  const metrics = createMetrics();
   // Seeds are validated before the database is touched: a broken seed stops start-up.
   const seeds = loadSeeds(options.seedsDir ?? DEFAULT_SEEDS_DIR);
   const storage = await TypeormStorage.open(config.database, { migrate: true });
@@ -89,8 +98,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger.info("PORTCULLIS_BOOTSTRAP_TOKEN ignored: the database is already initialised");
     }
     if (config.encryptionKey === null) logger.info("PORTCULLIS_ENCRYPTION_KEY is not set: TOTP enrolment is refused");
-    const runtime = await PolicyRuntime.load(storage, options.now);
-    const audit = new GroupCommitAuditLog(storage.audit);
+    const runtime = await PolicyRuntime.load(storage, options.now, metrics);
+    const audit = new GroupCommitAuditLog(storage.audit, undefined, { metrics, traceId: currentTraceId });
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
     const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
@@ -113,7 +122,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const bus = config.redisUrl
       ? new RedisClusterBus({ url: config.redisUrl, channel: deploymentChannel(config.database), onError: (err) => logger.debug("redis", { error: err.message }) })
       : null;
-    const cluster = new ClusterSync({ bus, stream, audit, writer, runtime, onStateChanged: () => credentials.clear(), log: logger });
+    const cluster = new ClusterSync({ bus, stream, audit, writer, runtime, onStateChanged: () => credentials.clear(), log: logger, metrics });
     closeOnFailure.push(async () => {
       cluster.stop();
       stream.stop();
@@ -130,8 +139,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const sweeper = new AccessRequestSweeper(accessRequests, (err) => logger.warn("could not expire access requests", { error: String(err) }));
     closeOnFailure.push(() => sweeper.stop());
     const services = {
-      storage, runtime, audit, writer, oneTimeStore: oneTime.store, users, ssoGrants,
-      decisions: new DecisionService(storage, runtime, audit),
+      storage, runtime, audit, writer, oneTimeStore: oneTime.store, users, ssoGrants, metrics,
+      decisions: new DecisionService(storage, runtime, audit, metrics),
       policies: new PolicyService(writer),
       roles: new RoleService(writer, options.now),
       resourceTypes: new ResourceTypeService(writer),
@@ -139,7 +148,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       accessRequests,
       tokens: new TokenService(storage, writer),
       auditTrail: new AuditTrailService(storage.audit),
-      auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream }),
+      auditFeed: new AuditFeed({ runtime, audit, store: storage.audit, events: stream, metrics }),
       ssoLogin: new SsoLoginService({ storage, writer, runtime, audit, scimProvider: config.scimProvider }),
       ssoMappings: new SsoMappingService(storage, writer),
       bundles: new BundleService({ storage, writer, runtime, audit }),
@@ -153,6 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
     cluster.start();
     sweeper.start();
+    metrics.watch({ auditQueueDepth: () => audit.pending(), clusterMode: () => cluster.currentMode(), engineSize: () => runtime.engine().size() });
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
@@ -164,6 +174,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       production: config.nodeEnv === "production",
       cookies: { secure: config.nodeEnv !== "development" },
       logger,
+      metrics,
+      metricsRoute: config.metricsPort === null,
       credentialsChanged: (listener) => credentials.onCleared(listener),
       clusterMode: () => describeMode(cluster),
       saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
@@ -176,20 +188,23 @@ export async function createApp(options: AppOptions): Promise<App> {
       for (const warning of idpCertificateWarnings(idpCerts)) logger.warn(warning);
     }
     let closed = false;
+    const metricsServer = config.metricsPort === null ? null : createMetricsServer(metrics);
     return {
       storage,
       services,
       http,
       bootstrap: result,
       cluster,
-      listen: () =>
-        new Promise((resolve, reject) => {
-          http.server.once("error", reject);
-          http.server.listen(config.port, config.host, () => resolve((http.server.address() as AddressInfo).port));
-        }),
+      metrics,
+      listen: async () => {
+        if (metricsServer) await listenOn(metricsServer, config.metricsPort!, config.host);
+        return listenOn(http.server, config.port, config.host);
+      },
+      metricsPort: () => (metricsServer?.listening ? (metricsServer.address() as AddressInfo).port : null),
       close: async () => {
         if (closed) return;
         closed = true;
+        if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
         await http.stop();
         await sweeper.stop();
         await audit.drain();
@@ -206,6 +221,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     await storage.close();
     throw err;
   }
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
 }
 
 function describeMode(cluster: ClusterSync): string {

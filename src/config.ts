@@ -27,6 +27,10 @@ export interface Config {
   /** Addresses whose X-Forwarded-For header is believed. */
   trustedProxies: string[];
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** LOG_FORMAT: json (default) or pretty (readable lines, needs the pino-pretty development dependency). */
+  logFormat: "json" | "pretty";
+  /** METRICS_PORT: serve /metrics on this port only (on HOST), not on PORT; null: /metrics is on PORT. */
+  metricsPort: number | null;
   /** The SSO provider whose mappings turn SCIM group membership into grants. */
   scimProvider: string;
   /**
@@ -59,6 +63,8 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: parseNodeEnv(value(env, "NODE_ENV")),
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
+    logFormat: parseLogFormat(value(env, "LOG_FORMAT")),
+    metricsPort: value(env, "METRICS_PORT") === undefined ? null : parsePort(value(env, "METRICS_PORT"), "METRICS_PORT"),
     scimProvider: parseProviderName("SCIM_PROVIDER", value(env, "SCIM_PROVIDER") ?? "saml"),
     encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
     mfaStepUpTtlSeconds: parseTtl("PORTCULLIS_MFA_STEP_UP_TTL", value(env, "PORTCULLIS_MFA_STEP_UP_TTL"), 15 * 60),
@@ -109,9 +115,9 @@ export function parseDatabaseUrl(url: string): DatabaseConfig {
   throw new ConfigError("DATABASE_URL", `unsupported scheme '${scheme}' (expected mysql://… or sqlite:PATH)`);
 }
 
-function parsePort(raw: string | undefined): number {
+function parsePort(raw: string | undefined, variable = "PORT"): number {
   if (raw === undefined) return 4000;
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError("PORT", `'${raw}' is not a port number (0-65535)`);
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError(variable, `'${raw}' is not a port number (0-65535)`);
   return Number(raw);
 }
 
@@ -155,4 +161,10 @@ function parseLogLevel(raw: string | undefined): Config["logLevel"] {
   const found = levels.find((l) => l === raw);
   if (!found) throw new ConfigError("LOG_LEVEL", `'${raw}' is not one of ${levels.join(", ")}`);
   return found;
+}
+
+function parseLogFormat(raw: string | undefined): Config["logFormat"] {
+  if (raw === undefined || raw === "json") return "json";
+  if (raw === "pretty") return raw;
+  throw new ConfigError("LOG_FORMAT", `'${raw}' is not one of json, pretty`);
 }

@@ -1,11 +1,14 @@
 // Process entry: configuration, the app, listening, clean shutdown.
+// Tracing first: it must patch http, express, graphql, mysql2 and ioredis before they load.
+import "./observability/start-tracing";
 import "reflect-metadata";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { SeedError } from "./domain/seeds/seed-loader";
 import { DomainError } from "./domain/errors";
 import { boundAddress } from "./http/bound-address";
-import { createLogger } from "./http/logger";
+import { createLogger } from "./observability/logger";
+import { stopTracing } from "./observability/tracing";
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   let app;
   try {
     app = await createApp({ config, logger });
@@ -31,8 +34,10 @@ async function main(): Promise<void> {
   }
   await app.listen();
   const bound = boundAddress(app.http.server);
-  // `"message":"listening","port":N` first: scripts and tests read the port from this line.
+  // Scripts and tests read the port from this line: `"port":N, … "message":"listening"`.
   logger.info("listening", { port: bound.port, address: bound.address, graphql: bound.graphql, database: config.database.kind });
+  const metricsPort = app.metricsPort();
+  if (metricsPort !== null) logger.info("serving metrics", { port: metricsPort, metrics: `http://localhost:${metricsPort}/metrics` });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -46,6 +51,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await stopTracing().catch(() => undefined);
       logger.info("stopped");
       process.exit(0);
     } catch (err) {

@@ -52,6 +52,11 @@ export class Engine {
     return diffAccess(this.index, after.index, this.nowMs(), hint);
   }
 
+  /** What the state holds: known users, grants (direct and group), policy rules. Linear in users and policies. */
+  size(): { users: number; grants: number; rules: number } {
+    return this.index.size();
+  }
+
   putType(def: ResourceTypeDef): void { this.index.putType(def); }
   putPolicy(doc: PolicyDoc): void { this.index.putPolicy(doc); }
   deletePolicy(name: string): void { this.index.deletePolicy(name); }

@@ -299,6 +299,19 @@ export class PolicyIndex implements PairRegistry {
     for (const list of this.grantsByGroup.values()) yield* list;
   }
 
+  size(): { users: number; grants: number; rules: number } {
+    let users = 0;
+    let grants = 0;
+    let rules = 0;
+    for (const record of this.records.values()) {
+      if (record.def !== null) users++;
+      grants += record.grants.length;
+    }
+    for (const list of this.grantsByGroup.values()) grants += list.length;
+    for (const policy of this.policies.values()) rules += policy.rules.length;
+    return { users, grants, rules };
+  }
+
   /** Every role slot with its grants listed. */
   grantsOfRoles(): Iterable<RoleSlot> {
     if (!this.slotGrantsBuilt) {

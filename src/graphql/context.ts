@@ -22,6 +22,7 @@ import type { Loaders } from "./loaders";
 import type { AccessReviewService } from "../domain/access-requests/access-review-service";
 import type { BundleService } from "../domain/bundles/bundle-service";
 import type { AuditReplay } from "../domain/bundles/audit-replay";
+import type { Metrics } from "../observability/metrics";
 
 /** What resolvers may use; built once in app.ts. */
 export interface Services {
@@ -61,6 +62,8 @@ export interface Services {
   bundles: BundleService;
   /** Decides the audit trail's decisions again under another state (a bundle's plan). */
   replay: AuditReplay;
+  /** This instance's Prometheus metrics; decisions and checks report to it. */
+  metrics: Metrics;
   /** Values used at most once across every instance (SAML request ids): the database, or Redis when REDIS_URL is set. */
   oneTimeStore: OneTimeStore;
 }

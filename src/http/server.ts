@@ -1,6 +1,5 @@
-// The express application: /graphql, /healthz, /readyz, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
-import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -23,7 +22,11 @@ import { requestCredentials, type SessionCookieOptions } from "./session-cookie"
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
 import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
-import type { Logger } from "./logger";
+import type { RootLogger } from "./logger";
+import { accessFacts, accessLog } from "../observability/access-log";
+import { graphqlObserver } from "../observability/graphql-observer";
+import type { Metrics } from "../observability/metrics";
+import { metricsHandler } from "./metrics-server";
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -33,7 +36,10 @@ export interface HttpOptions {
   production: boolean;
   /** How session cookies are set and cleared (Secure outside development). */
   cookies: SessionCookieOptions;
-  logger: Logger;
+  logger: RootLogger;
+  metrics: Metrics;
+  /** Serve GET /metrics on this server (false when METRICS_PORT gives it a port of its own). */
+  metricsRoute: boolean;
   /** "Credentials may have changed": open subscriptions re-check theirs at once. */
   credentialsChanged?: (listener: () => void) => () => void;
   /** How this instance keeps up with the others, for /readyz. */
@@ -53,6 +59,9 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+const RESPONSE = Symbol("response");
+type ContextWithResponse = RequestContext & { [RESPONSE]?: ServerResponse };
+
 /** Largest number of tokens a GraphQL document may have, over HTTP and WebSocket. */
 const MAX_TOKENS = 5000;
 
@@ -61,6 +70,9 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   const clientAddress = clientAddressResolver(options.trustedProxies);
   const app = express();
   app.disable("x-powered-by");
+  // Which response a GraphQL context belongs to, for the access line's operation. A property of the
+  // context itself, since Apollo hands plugins a shallow copy of the context the middleware built.
+  const responseOf = (context: RequestContext) => (context as ContextWithResponse)[RESPONSE];
   const server = createServer(app);
   // Query limits: deep, wide, alias-heavy or huge documents are refused before they run.
   const armor = new ApolloArmor({
@@ -86,16 +98,28 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules,
-    plugins: [...armor.plugins, operationLimits(), escalationRefusalsAudited(), ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger)],
+    logger: apolloLogger(logger),
+    plugins: [
+      ...armor.plugins, operationLimits(), escalationRefusalsAudited(), ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger),
+      graphqlObserver<RequestContext>(options.schema, {
+        logger,
+        request: (operation, outcome, seconds) => options.metrics.graphqlRequest(operation, outcome, seconds),
+        onOperation: (context, operation, operationName) => {
+          const response = responseOf(context);
+          if (!response) return;
+          const facts = accessFacts(response);
+          facts.operation = operation;
+          if (operationName !== null) facts.operationName = operationName.slice(0, 100);
+        },
+      }),
+    ],
     formatError: (formatted, error) => formatError(formatted, error),
   });
 
-  app.use((_req, res, next) => {
-    const requestId = randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader("x-request-id", requestId);
-    next();
-  });
+  // Sets res.locals.requestId and the x-request-id header, and writes the access line when the response ends.
+  app.use(accessLog(logger));
+
+  if (options.metricsRoute) app.get("/metrics", metricsHandler(options.metrics));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -139,6 +163,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
             const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
             await auditAuthentication(services, auth, sourceIp, String(res.locals.requestId));
             if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
+            if (auth.ok) accessFacts(res).actorId = auth.principal.user.id;
             res.locals.auth = auth;
             next();
           } catch (err) {
@@ -149,13 +174,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           context: async ({ res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
             const auth = res.locals.auth as AuthResult;
-            return {
+            const context: RequestContext = {
               requestId,
               principal: auth.ok ? auth.principal : null,
               authFailure: auth.ok ? null : auth.failure,
               services,
               loaders: createLoaders(services.storage, () => services.runtime.version()),
             };
+            (context as ContextWithResponse)[RESPONSE] = res;
+            return context;
           },
         }),
       );
@@ -177,5 +204,16 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       await subscriptions?.close();
       await apollo.stop();
     },
+  };
+}
+
+/** Apollo's own messages, through the same logger. */
+function apolloLogger(logger: RootLogger): { debug(m?: unknown): void; info(m?: unknown): void; warn(m?: unknown): void; error(m?: unknown): void } {
+  const apollo = logger.pino.child({ component: "apollo" });
+  return {
+    debug: (m) => apollo.debug(String(m)),
+    info: (m) => apollo.info(String(m)),
+    warn: (m) => apollo.warn(String(m)),
+    error: (m) => apollo.error(String(m)),
   };
 }

@@ -34,6 +34,7 @@ import { sessionCookieOf } from "./session-cookie";
 import { SharedSubscribe } from "./shared-subscribe";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
+import { requestIdOf } from "../observability/access-log";
 
 export const REAUTH_MS = 500;
 export const CLOSE_FORBIDDEN = CloseCode.Forbidden;
@@ -99,7 +100,8 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       };
       const sourceIp = options.clientAddress(request);
       const auth = await authenticator.authenticateRequest(credentials, sourceIp);
-      await auditAuthentication(services, auth, sourceIp, randomUUID());
+      // The handshake's well-formed X-Request-Id, like an HTTP request's.
+      await auditAuthentication(services, auth, sourceIp, requestIdOf(request));
       if (!auth.ok) return false;
       // Gone while it was being authenticated: no timer for a socket that will never close again.
       if (socket.readyState !== socket.OPEN) return false;

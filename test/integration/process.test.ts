@@ -24,7 +24,7 @@ function run(env: Record<string, string>): Running {
   const port = new Promise<number>((resolve, reject) => {
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr.push(chunk.toString());
-      const match = /"message":"listening","port":(\d+)/.exec(stderr.join(""));
+      const match = /"port":(\d+)[^\n]*"message":"listening"/.exec(stderr.join(""));
       if (match) resolve(Number(match[1]));
     });
     child.once("exit", () => reject(new Error(`exited before listening: ${stderr.join("")}`)));

@@ -25,7 +25,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   const port = await new Promise<number>((resolve, reject) => {
     child.stderr!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"message":"listening","port":(\d+)/.exec(output);
+      const match = /"port":(\d+)[^\n]*"message":"listening"/.exec(output);
       if (match) resolve(Number(match[1]));
     });
     child.once("exit", (code) => reject(new Error(`instance exited (${code}) before listening: ${output}`)));

@@ -1,7 +1,7 @@
 // A real server on a real database, listening on a free loopback port.
 import { createApp, type App } from "../../src/app";
 import { loadConfig } from "../../src/config";
-import { createLogger } from "../../src/http/logger";
+import { createLogger, type RootLogger } from "../../src/http/logger";
 import type { DatabaseKind, TestDatabase } from "./databases";
 
 export interface TestServer {
@@ -19,6 +19,8 @@ export interface ServerOptions {
   now?: () => Date;
   /** When given, receives every log line the server writes (level debug and up). */
   logLines?: string[];
+  /** The server's logger (debug and up when given); silent unless this or logLines is given. */
+  logger?: RootLogger;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function startServer(kind: DatabaseKind, env: Record<string, string
   const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...limits, ...env });
   const announced: string[] = [];
   const logLines = options.logLines;
-  const logger = logLines ? createLogger("debug", (line) => logLines.push(line)) : createLogger("silent");
+  const logger = options.logger ?? (logLines ? createLogger("debug", (line) => logLines.push(line)) : createLogger("silent"));
   const app = await createApp({ config, logger, announce: (line) => announced.push(line), ...(options.now ? { now: options.now } : {}) });
   const port = await app.listen();
   const secret = /(ptc_[0-9A-Za-z]{46})/.exec(announced.join("\n"))?.[1] ?? env.PORTCULLIS_BOOTSTRAP_TOKEN ?? "";

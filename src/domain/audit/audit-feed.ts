@@ -14,6 +14,7 @@
 // - Listening never slows the audit writer: the listener filters and appends.
 //   A subscriber whose buffer passes `bufferLimit` is ended ("overflow"), and its
 //   transport closes it; nobody else waits for it.
+import type { DecisionMetrics, FeedMetrics } from "../../observability/metric-ports";
 import { DomainError, badInput } from "../errors";
 import { auditedSystemCheck } from "../decisions/audited-system-check";
 import { callerContext, enginePrincipal } from "../engine-principal";
@@ -52,6 +53,7 @@ export interface FeedDeps {
   store: AuditStore;
   /** Live events of every instance, in sequence order. */
   events: Pick<AuditStream, "listen">;
+  metrics?: FeedMetrics & DecisionMetrics;
 }
 
 export class AuditFeed {
@@ -108,7 +110,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
   private skipUpTo = 0;
 
   constructor(
-    private readonly deps: Pick<FeedDeps, "store" | "events">,
+    private readonly deps: Pick<FeedDeps, "store" | "events" | "metrics">,
     private readonly filter: AuditFilter,
     resumeAfter: number | null,
     private readonly bufferLimit: number,
@@ -118,6 +120,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
     this.replay = resumeAfter === null ? null : { after: resumeAfter, upTo: null, batch: [] };
     // Listen first: the head read afterwards bounds the replay.
     this.unlisten = deps.events.listen((events) => this.receive(events));
+    deps.metrics?.subscriptionOpened();
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<AuditEventRecord> {
@@ -162,6 +165,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
       this.end("forbidden");
       return { done: true, value: undefined };
     }
+    this.deps.metrics?.delivered();
     return { done: false, value: event };
   }
 
@@ -178,6 +182,8 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
     if (this.ended) return;
     this.ended = true;
     this.unlisten();
+    if (why === "overflow") this.deps.metrics?.dropped(this.buffer.length);
+    this.deps.metrics?.subscriptionClosed();
     this.buffer = [];
     this.wake?.();
     this.wake = null;

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { AuditStore, ChainFn, ChainHead } from "../ports/audit.port";
 import { type AuditEventInput, type AuditEventRecord } from "./audit-event";
 import { eventHash } from "./audit-hash";
+import { noMetrics, secondsSince, type AuditMetrics } from "../../observability/metric-ports";
 
 interface Pending {
   event: AuditEventInput;
@@ -24,6 +25,12 @@ export interface AuditLog {
   drain(): Promise<void>;
 }
 
+export interface AuditLogOptions {
+  metrics?: AuditMetrics;
+  /** The trace the caller is part of, if tracing is on: kept in the event's metadata as `traceId`. */
+  traceId?: () => string | null;
+}
+
 export class GroupCommitAuditLog implements AuditLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
@@ -34,9 +41,17 @@ export class GroupCommitAuditLog implements AuditLog {
   constructor(
     private readonly store: AuditStore,
     private readonly maxBatch = 2000,
+    private readonly options: AuditLogOptions = {},
   ) {}
 
+  /** Events waiting for a group commit. */
+  pending(): number {
+    return this.queue.length;
+  }
+
   record(event: AuditEventInput): Promise<AuditEventRecord> {
+    const traceId = this.options.traceId?.() ?? null;
+    if (traceId !== null) event = { ...event, metadata: { ...event.metadata, traceId } };
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       if (!this.flushing) this.flushing = this.flushLoop();
@@ -49,6 +64,7 @@ export class GroupCommitAuditLog implements AuditLog {
   }
 
   publish(records: AuditEventRecord[]): void {
+    (this.options.metrics ?? noMetrics).written(records);
     for (const listener of this.listeners) {
       try {
         listener(records);
@@ -90,12 +106,14 @@ export class GroupCommitAuditLog implements AuditLog {
         const predicted = base ? chain(base, events) : null;
         const chainFn: ChainFn = (head, evs) =>
           predicted && base && head.sequence === base.sequence && head.hash === base.hash ? predicted : chain(head, evs);
+        const started = process.hrtime.bigint();
         const appended = this.store.append(events, chainFn, base ?? undefined);
         // Handled below, in order; marked handled now so that an early failure is not reported as unhandled.
         appended.catch(() => undefined);
         expected = predicted !== null && predicted.length > 0 ? headOf(predicted) : null;
         settled = settled.then(() => appended).then(
           (records) => {
+            this.options.metrics?.batchCommitted(records.length, secondsSince(started));
             if (records.length > 0) this.lastHead = headOf(records);
             batch.forEach((p, i) => p.resolve(records[i]!));
             this.publish(records);

@@ -22,6 +22,7 @@ import type { AuditStream } from "../audit/audit-stream";
 import type { ClusterBus, ClusterMessage } from "../ports/cluster-bus.port";
 import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { PolicyWriter } from "../policy/policy-writer";
+import type { ClusterMetrics } from "../../observability/metric-ports";
 
 export type SyncMode = "single" | "bus" | "polling";
 
@@ -39,6 +40,7 @@ export interface ClusterSyncDeps {
   /** Called after this instance caught up with a state another instance wrote. */
   onStateChanged: () => void;
   log: SyncLog;
+  metrics?: ClusterMetrics;
 }
 
 export interface ClusterSyncTiming {
@@ -121,13 +123,17 @@ export class ClusterSync {
     if (message.kind === "heartbeat") {
       if (message.origin === this.instanceId) {
         this.lastHeartbeat = this.clock();
+        this.deps.metrics?.busRoundTrip((this.lastHeartbeat - message.at) / 1000);
         if (this.mode !== "bus") this.evaluate();
       }
       return;
     }
     if (message.origin === this.instanceId) return;
-    if (message.kind === "audit") this.deps.stream.offer(message.records);
-    else if (message.kind === "credentials") this.deps.onStateChanged();
+    if (message.kind === "audit") {
+      const last = message.records[message.records.length - 1];
+      if (last) this.deps.metrics?.remoteEventLag((this.clock() - new Date(last.time).getTime()) / 1000);
+      this.deps.stream.offer(message.records);
+    } else if (message.kind === "credentials") this.deps.onStateChanged();
     else if (message.version > this.deps.runtime.version()) {
       // Credentials first: they are read from the database again at once, while
       // the policy state recompiles.

@@ -8,6 +8,7 @@ import type { AuditLog } from "../audit/group-commit-audit-log";
 import { callerContext, enginePrincipal } from "../engine-principal";
 import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { Principal } from "../principal";
+import { secondsSince, type DecisionMetrics } from "../../observability/metric-ports";
 
 export interface SystemCheck {
   /** `Query.users`, `GET /audit/export`. */
@@ -20,10 +21,11 @@ export interface SystemCheck {
 }
 
 export async function auditedSystemCheck(
-  deps: { runtime: PolicyRuntime; audit: AuditLog },
+  deps: { runtime: PolicyRuntime; audit: AuditLog; metrics?: DecisionMetrics },
   principal: Principal,
   check: SystemCheck,
 ): Promise<Decision> {
+  const started = process.hrtime.bigint();
   const [type, capability] = check.capability.split(":") as [string, string];
   const engine = deps.runtime.engine();
   const decision = engine.check(enginePrincipal(principal), capability, { type, namespace: "system", name: check.name, labels: {} }, callerContext(principal));
@@ -32,5 +34,6 @@ export async function auditedSystemCheck(
     resourceNamespace: "system", resourceName: check.name, subjectId: null, decision: decision.allowed ? "ALLOW" : "DENY",
     reason: decision.reason, requestId: check.requestId, metadata: credentialMetadata(principal),
   });
+  deps.metrics?.decided(check.operation, decision.reason, secondsSince(started));
   return decision;
 }

@@ -9,6 +9,7 @@ import { badInput, DomainError } from "../errors";
 import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { Storage } from "../ports/storage.port";
 import type { Principal } from "../principal";
+import { noMetrics, secondsSince, type DecisionMetrics } from "../../observability/metric-ports";
 
 /** Checks decided and audited at a time (one audit batch): bounds how long one step holds the event loop. */
 const CHECK_CHUNK = 100;
@@ -34,6 +35,7 @@ export class DecisionService {
     private readonly storage: Storage,
     private readonly runtime: PolicyRuntime,
     private readonly audit: AuditLog,
+    private readonly metrics: DecisionMetrics = noMetrics,
   ) {}
 
   /** Whom a question is about. Unknown users are NOT_FOUND; an unknown token is decided (UNAUTHENTICATED). */
@@ -63,6 +65,7 @@ export class DecisionService {
     context: DecisionContext,
     requestId: string,
   ): Promise<Decision[]> {
+    const started = process.hrtime.bigint();
     const engine = this.runtime.engine();
     const actor = actorFields(caller, engine);
     const base = credentialMetadata(caller);
@@ -89,6 +92,8 @@ export class DecisionService {
       })));
       decisions.push(...decided);
     }
+    const seconds = secondsSince(started);
+    for (const d of decisions) this.metrics.decided("check", d.reason, seconds);
     return decisions;
   }
 

@@ -4,6 +4,7 @@
 import { Engine } from "../../engine";
 import { loadPolicyState } from "../policy-state";
 import type { Repositories } from "../ports/storage.port";
+import { noMetrics, secondsSince, type EngineMetrics } from "../../observability/metric-ports";
 
 type Source = Pick<Repositories, "resourceTypes" | "policies" | "roles" | "grants" | "users" | "tokens" | "policyState">;
 
@@ -12,11 +13,16 @@ export class PolicyRuntime {
     private current: Engine,
     private loadedVersion: number,
     private readonly now?: () => Date,
+    private readonly metrics: EngineMetrics = noMetrics,
   ) {}
 
-  static async load(repos: Source, now?: () => Date): Promise<PolicyRuntime> {
+  static async load(repos: Source, now?: () => Date, metrics: EngineMetrics = noMetrics): Promise<PolicyRuntime> {
     const version = await repos.policyState.version();
-    return new PolicyRuntime(Engine.compile(await loadPolicyState(repos), now ? { now } : {}), version, now);
+    const state = await loadPolicyState(repos);
+    const started = process.hrtime.bigint();
+    const engine = Engine.compile(state, now ? { now } : {});
+    metrics.compiled(secondsSince(started));
+    return new PolicyRuntime(engine, version, now, metrics);
   }
 
   engine(): Engine {
@@ -31,7 +37,10 @@ export class PolicyRuntime {
   /** Recompiles from storage (another instance wrote, or an incremental update failed). */
   async reload(repos: Source): Promise<void> {
     const version = await repos.policyState.version();
-    this.current = Engine.compile(await loadPolicyState(repos), this.now ? { now: this.now } : {});
+    const state = await loadPolicyState(repos);
+    const started = process.hrtime.bigint();
+    this.current = Engine.compile(state, this.now ? { now: this.now } : {});
+    this.metrics.compiled(secondsSince(started));
     this.loadedVersion = version;
   }
 
