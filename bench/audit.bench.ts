@@ -4,7 +4,6 @@
 // it does not answer). CALLERS concurrent callers each record one decision and
 // wait until it is durable, then record the next, for SECONDS seconds; the
 // figures are events made durable per second and each caller's wait.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,10 +11,10 @@ import type { DatabaseConfig } from "../src/config";
 import type { AuditEventInput } from "../src/domain/audit/audit-event";
 import { GroupCommitAuditLog } from "../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../src/storage/typeorm-storage";
+import { withScratchMysql } from "./scratch-mysql";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CALLERS = Number(process.env.BENCH_AUDIT_CALLERS ?? 4000);
-const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
 
 interface Figures {
   database: string;
@@ -84,25 +83,7 @@ async function sqliteFigures(): Promise<Figures> {
 }
 
 async function mysqlFigures(): Promise<Figures | string> {
-  const mysql = await import("mysql2/promise");
-  const server = new URL(MYSQL_URL);
-  server.pathname = "/";
-  let admin;
-  try {
-    admin = await mysql.createConnection({ uri: server.toString() });
-  } catch (err) {
-    return `MariaDB skipped: ${server.host} does not answer (${(err as Error).message})`;
-  }
-  const name = `pc_bench_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE \`${name}\``);
-  try {
-    const url = new URL(server.toString());
-    url.pathname = `/${name}`;
-    return await measure("MariaDB", { kind: "mysql", url: url.toString() });
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await admin.end();
-  }
+  return withScratchMysql((database) => measure("MariaDB", database));
 }
 
 export async function runAuditBench(): Promise<void> {

@@ -11,7 +11,7 @@
 // Then BENCH_REPLAY_EVENTS (default 1,000,000) check events about those users
 // are stored and the plan's replay over them is timed: events per second,
 // streamed from the store in batches.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,9 +30,9 @@ import { formatPolicyDocument, formatRoleDocument } from "../src/engine";
 import { GrantEntity } from "../src/storage/entities/grant.entity";
 import { UserEntity } from "../src/storage/entities/user.entity";
 import { TypeormStorage } from "../src/storage/typeorm-storage";
+import { withScratchMysql } from "./scratch-mysql";
 import { buildWorkload, SIZES, type Workload } from "./engine-workload";
 
-const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
 const RUNS = Number(process.env.BENCH_PLAN_RUNS ?? 3);
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
 const ROWS_PER_INSERT = 500;
@@ -162,25 +162,7 @@ async function sqliteFigures(w: Workload): Promise<Figures> {
 }
 
 async function mysqlFigures(w: Workload): Promise<Figures | string> {
-  const mysql = await import("mysql2/promise");
-  const server = new URL(MYSQL_URL);
-  server.pathname = "/";
-  let admin;
-  try {
-    admin = await mysql.createConnection({ uri: server.toString() });
-  } catch (err) {
-    return `MariaDB skipped: ${server.host} does not answer (${(err as Error).message})`;
-  }
-  const name = `pc_bench_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE \`${name}\``);
-  try {
-    const url = new URL(server.toString());
-    url.pathname = `/${name}`;
-    return await measure("MariaDB", { kind: "mysql", url: url.toString() }, w);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await admin.end();
-  }
+  return withScratchMysql((database) => measure("MariaDB", database, w));
 }
 
 export async function runPlanBench(args: string[]): Promise<void> {
