@@ -5,6 +5,7 @@ import { databaseKinds } from "../../support/databases";
 import { addRole, addUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
 import { anIdentity, loginRequest } from "../../support/sso";
+import { requestOk } from "../../support/access-requests";
 
 const PLAN_FIELDS = `applied version summary { created updated deleted usersGaining usersLosing }
   changes { kind name action diff }
@@ -209,6 +210,35 @@ for (const kind of databaseKinds()) {
       expect((await ok(server, admin, APPLY, { d: bundle, dry: true })).applyBundle.changes).to.deep.equal([]);
       const plan = (await ok(server, admin, APPLY, { d: bundle, dry: true, p: ["role"] })).applyBundle;
       expect(plan.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal(["delete role other-r"]);
+    });
+  });
+
+  describe(`applyBundle prune and access requests on ${kind.name}`, function () {
+    this.timeout(120_000);
+    let server: TestServer;
+    serverForSuite(kind, (s) => (server = s));
+
+    it("expires the pending requests for a role the bundle prunes, in the same write, as deleteRole does", async () => {
+      const admin = server.adminToken;
+      await addRole(server, jobPolicy("target-p", "[read]"), role("temp-target", ["target-p"]));
+      await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`,
+        { d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n" });
+      const alice = await addUser(server, ["temp-requester"]);
+      const pending = await requestOk(server, alice.token, { roles: ["temp-target"] });
+      expect(pending.status).to.equal("PENDING");
+      const since = await auditHead(server);
+      // temp-requester stays, without its request setting; temp-target is not mentioned and goes.
+      const bundle = "kind: role\nname: temp-requester\npolicies: []\n";
+      const applied = (await ok(server, admin, APPLY, { d: bundle, dry: false, p: ["role"] })).applyBundle;
+      expect(applied.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal(["update role temp-requester", "delete role temp-target"]);
+      expect((await server.app.storage.accessRequests.get(pending.id))!.status).to.equal("EXPIRED");
+      const events = await server.app.storage.audit.range(since + 1, await auditHead(server));
+      const expired = events.filter((e) => e.operation === "accessRequest.expired");
+      expect(expired.map((e) => e.metadata)).to.have.length(1);
+      expect(expired[0]!.metadata).to.deep.include({ requestId: pending.id, roles: ["temp-target"] });
+      // After the bundle's own record, in the same transaction.
+      const bundleRecord = events.find((e) => e.operation === "Mutation.applyBundle" && e.action === "change")!;
+      expect(expired[0]!.sequence).to.be.greaterThan(bundleRecord.sequence);
     });
   });
 }
