@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `portcullis` command line: a client of the GraphQL API (migrate, which
-// talks to the database, is the one exception). `portcullis --help` lists the
+// The `portcullis` command line: a client of the GraphQL API (migrate and
+// bootstrap, which talk to the database, and token-format, which is local, are
+// the exceptions). `portcullis --help` lists the
 // commands; exit codes are in cli-error.ts and the README.
 import { Command, CommanderError } from "commander";
 import { Cli } from "./cli-context";
@@ -11,6 +12,7 @@ import { accessCommands } from "./commands/access.command";
 import { auditCommands } from "./commands/audit.command";
 import { bundleCommands } from "./commands/bundle.command";
 import { example } from "./commands/command-kit";
+import { hostCommands } from "./commands/host.command";
 import { modelCommands } from "./commands/model.command";
 import { requestCommands } from "./commands/request.command";
 import { sessionCommands } from "./commands/session.command";
@@ -58,6 +60,7 @@ Exit codes: 0 ok, 1 denied or not found, 2 usage, 3 authentication, 4 server unr
     .description("apply pending database migrations to DATABASE_URL (on the server's host; talks to the database directly)")
     .option("--status", "list pending migrations, change nothing"), ["DATABASE_URL=mysql://… portcullis migrate --status"])
     .action((options: { status?: boolean }) => migrate(cli.io, Boolean(options.status))));
+  for (const command of hostCommands(cli)) program.addCommand(command);
 
   program.addCommand(example(new Command("completion")
     .description("print a shell completion script")

@@ -17,6 +17,7 @@ import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { requestCredentials } from "./session-cookie";
+import { sendError } from "./error-response";
 
 export const EXPORT_OPERATION = "GET /audit/export";
 const CAPABILITY = "audit:read";
@@ -30,10 +31,6 @@ export interface AuditExportOptions {
   /** The caller's address, trusted proxies taken into account. */
   clientAddress: ClientAddress;
   logger: Logger;
-}
-
-function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, ...extra } }] });
 }
 
 function invalid(field: string, message: string): DomainError {
@@ -96,20 +93,20 @@ export function auditExport(options: AuditExportOptions): RequestHandler {
     if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
     if (!auth.ok) {
       res.setHeader("www-authenticate", "Bearer");
-      return fail(res, 401, "UNAUTHENTICATED", auth.failure === "missing"
+      return sendError(res, 401, "UNAUTHENTICATED", auth.failure === "missing"
         ? "authentication required: send Authorization: Bearer <token>" : "invalid, expired or revoked credential");
     }
     const decision = await auditedSystemCheck(services, auth.principal, { operation: EXPORT_OPERATION, capability: CAPABILITY, name: "", requestId });
     if (!decision.allowed) {
       const code = decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN";
-      return fail(res, 403, code, `${EXPORT_OPERATION} needs ${CAPABILITY} (${decision.reason})`, { reason: decision.reason, capability: CAPABILITY });
+      return sendError(res, 403, code, `${EXPORT_OPERATION} needs ${CAPABILITY} (${decision.reason})`, { reason: decision.reason, capability: CAPABILITY });
     }
     let filter: AuditFilter;
     try {
       filter = exportFilter(new URL(req.originalUrl, "http://localhost").searchParams, new Date());
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return fail(res, 400, err.code, err.message, { field: err.details.field });
+      return sendError(res, 400, err.code, err.message, { field: err.details.field });
     }
     await stream(res, services.auditTrail.exportBatches(filter), requestId, logger);
   };

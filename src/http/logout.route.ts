@@ -9,6 +9,7 @@ import { auditAuthentication } from "./authentication-audit";
 import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";
 import { clearSessionCookie, requestCredentials, type SessionCookieOptions } from "./session-cookie";
+import { sendError } from "./error-response";
 
 export interface LogoutOptions {
   services: Services;
@@ -28,7 +29,7 @@ export function logoutRoute(options: LogoutOptions): RequestHandler {
     if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
     if (!auth.ok || auth.principal.credential.kind !== "session") {
       const message = auth.ok ? "logout ends a session; this credential is a token (revoke it with revokeToken)" : "no valid session: log in first";
-      return void res.status(401).json({ errors: [{ message, extensions: { code: "UNAUTHENTICATED" } }] });
+      return sendError(res, 401, "UNAUTHENTICATED", message);
     }
     await services.sessions.logout(auth.principal, requestId);
     res.status(204).end();

@@ -2,6 +2,7 @@
 import { createServer, type Server } from "node:http";
 import express from "express";
 import type { Metrics } from "../observability/metrics";
+import { sendError } from "./error-response";
 
 /** The Prometheus text format of this app's registry. */
 export function metricsHandler(metrics: Metrics): express.RequestHandler {
@@ -15,6 +16,6 @@ export function createMetricsServer(metrics: Metrics): Server {
   const app = express();
   app.disable("x-powered-by");
   app.get("/metrics", metricsHandler(metrics));
-  app.use((_req, res) => void res.status(404).json({ errors: [{ message: "not found", extensions: { code: "NOT_FOUND" } }] }));
+  app.use((_req, res) => sendError(res, 404, "NOT_FOUND", "not found"));
   return createServer(app);
 }

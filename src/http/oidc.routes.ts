@@ -19,6 +19,7 @@ import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { setSessionCookie } from "./session-cookie";
 import { parseReturnTo, returnPathOrRoot } from "./return-to";
+import { sendError } from "./error-response";
 
 export const TRANSACTION_COOKIE = "portcullis_oidc";
 const TRANSACTION_PURPOSE = "oidc-login";
@@ -70,9 +71,9 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     });
     if (err instanceof OidcUnavailable) {
       logger.warn("OIDC identity provider request failed", { requestId, detail: err.detail });
-      return fail(res, 503, "SERVICE_UNAVAILABLE", err.message);
+      return sendError(res, 503, "SERVICE_UNAVAILABLE", err.message);
     }
-    fail(res, 401, "UNAUTHENTICATED", `login refused: ${err.message}`);
+    sendError(res, 401, "UNAUTHENTICATED", `login refused: ${err.message}`);
   };
 
   const login = async (identity: SsoIdentity, req: Request, res: Response): Promise<SsoLoginResult> => {
@@ -88,12 +89,12 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
   router.get("/login", async (req, res) => {
     noStore(res);
     const returnTo = parseReturnTo(req.query.returnTo);
-    if (!returnTo.ok) return fail(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
+    if (!returnTo.ok) return sendError(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
     let started;
     try {
       started = await relyingParty.beginLogin(returnTo.path);
     } catch (err) {
-      if (err instanceof OidcUnavailable) return fail(res, 503, "SERVICE_UNAVAILABLE", err.message);
+      if (err instanceof OidcUnavailable) return sendError(res, 503, "SERVICE_UNAVAILABLE", err.message);
       throw err;
     }
     const expires = new Date(Date.now() + TRANSACTION_TTL_MS);
@@ -131,11 +132,11 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     try {
       device = await relyingParty.startDevice();
     } catch (err) {
-      if (err instanceof OidcUnavailable) return fail(res, 503, "SERVICE_UNAVAILABLE", err.message);
-      if (err instanceof OidcFailure) return fail(res, 502, "BAD_GATEWAY", "the identity provider refused to start a device login");
+      if (err instanceof OidcUnavailable) return sendError(res, 503, "SERVICE_UNAVAILABLE", err.message);
+      if (err instanceof OidcFailure) return sendError(res, 502, "BAD_GATEWAY", "the identity provider refused to start a device login");
       throw err;
     }
-    if (device === null) return fail(res, 501, "NOT_IMPLEMENTED", "the identity provider offers no device authorization endpoint; log in with a browser");
+    if (device === null) return sendError(res, 501, "NOT_IMPLEMENTED", "the identity provider offers no device authorization endpoint; log in with a browser");
     const expiresAt = new Date(Date.now() + device.expiresIn * 1000);
     const handle = sealer.seal(DEVICE_PURPOSE, { deviceCode: device.deviceCode, expiresAt: expiresAt.getTime() } satisfies DeviceHandle, expiresAt);
     await once.put(deviceKey(createHash("sha256").update(handle).digest("hex")), "1", expiresAt);
@@ -148,7 +149,7 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
   router.post("/device/token", express.json({ limit: "16kb" }), async (req, res) => {
     noStore(res);
     const raw = (req.body as { handle?: unknown } | undefined)?.handle;
-    if (typeof raw !== "string" || raw === "") return fail(res, 400, "BAD_USER_INPUT", "handle: the handle from POST /auth/oidc/device is required", { field: "handle" });
+    if (typeof raw !== "string" || raw === "") return sendError(res, 400, "BAD_USER_INPUT", "handle: the handle from POST /auth/oidc/device is required", { field: "handle" });
     const key = createHash("sha256").update(raw).digest("hex");
     // One poll at a time per handle: a second one meanwhile is told to slow down.
     if (polling.has(key)) return void res.json({ status: "slow_down" });
@@ -170,10 +171,6 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
   });
 
   return router;
-}
-
-function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, ...extra } }] });
 }
 
 function noStore(res: Response): void {

@@ -5,6 +5,7 @@ import type { RequestHandler, Response } from "express";
 import type { AuthRateLimiter, RateLimitRefusal } from "../auth/auth-rate-limiter";
 import type { Services } from "../graphql/context";
 import type { ClientAddress } from "./client-address";
+import { sendError } from "./error-response";
 
 export function rateLimitMessage(refusal: RateLimitRefusal): string {
   const what = refusal.limit === "auth-requests-per-address" ? "requests to /auth from this address"
@@ -16,7 +17,7 @@ export function rateLimitMessage(refusal: RateLimitRefusal): string {
 export function sendRateLimited(res: Response, refusal: RateLimitRefusal): void {
   res.setHeader("retry-after", String(refusal.retryAfterSeconds));
   res.setHeader("cache-control", "no-store");
-  res.status(429).json({ errors: [{ message: rateLimitMessage(refusal), extensions: { code: "RATE_LIMITED", retryAfterSeconds: refusal.retryAfterSeconds, requestId: String(res.locals.requestId) } }] });
+  sendError(res, 429, "RATE_LIMITED", rateLimitMessage(refusal), { retryAfterSeconds: refusal.retryAfterSeconds });
 }
 
 /** Counts every request to /auth/* per source address; over the limit: 429, audited once per window. */

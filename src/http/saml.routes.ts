@@ -2,7 +2,7 @@
 // Mounted only when SAML is configured. A refused response answers 401 JSON
 // with a message that names no detail, and is audited (operation
 // `authenticate`, DENY) with the reason; no user and no session are created.
-import express, { Router, type Response } from "express";
+import express, { Router } from "express";
 import type { SamlServiceProvider } from "../auth/saml/saml-service-provider";
 import { DomainError } from "../domain/errors";
 import type { Services } from "../graphql/context";
@@ -10,6 +10,7 @@ import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { parseReturnTo, returnPathOrRoot } from "./return-to";
 import { setSessionCookie, type SessionCookieOptions } from "./session-cookie";
+import { sendError } from "./error-response";
 
 export interface SamlRouteOptions {
   sp: SamlServiceProvider;
@@ -23,10 +24,6 @@ export interface SamlRouteDeps extends SamlRouteOptions {
   logger: Logger;
 }
 
-function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, ...extra, requestId: String(res.locals.requestId) } }] });
-}
-
 export function samlRoutes(deps: SamlRouteDeps): Router {
   const { sp, services, logger } = deps;
   const router = Router();
@@ -34,7 +31,7 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
   router.get("/login", async (req, res) => {
     const raw = req.query.returnTo;
     const returnTo = parseReturnTo(raw);
-    if (!returnTo.ok) return fail(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
+    if (!returnTo.ok) return sendError(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
     res.setHeader("cache-control", "no-store");
     res.redirect(302, await sp.loginUrl(raw === undefined || raw === "" ? null : returnTo.path));
   });
@@ -59,12 +56,12 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       // The login service audits its own refusals (a locked or deprovisioned user).
-      if (err.code === "FORBIDDEN") return fail(res, 403, "FORBIDDEN", "login refused: the account is not active");
+      if (err.code === "FORBIDDEN") return sendError(res, 403, "FORBIDDEN", "login refused: the account is not active");
       // An account that may not be linked by email, or the last superuser's role: the login service audited why.
       const linking = err.code === "UNAUTHENTICATED" && (err.details.reason === "LINK_REFUSED" || err.details.reason === "LAST_SUPERUSER");
       await auditRefusal(services, err.message, sp.config.provider, sourceIp, requestId, linking ? err.details.reason! : "SAML_RESPONSE_REFUSED");
       logger.info("SAML login refused", { requestId, reason: err.message });
-      fail(res, 401, "UNAUTHENTICATED", "SAML authentication failed");
+      sendError(res, 401, "UNAUTHENTICATED", "SAML authentication failed");
     }
   });
 

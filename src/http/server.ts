@@ -27,6 +27,7 @@ import { accessFacts, accessLog } from "../observability/access-log";
 import { graphqlObserver } from "../observability/graphql-observer";
 import type { Metrics } from "../observability/metrics";
 import { metricsHandler } from "./metrics-server";
+import { sendError } from "./error-response";
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -187,16 +188,16 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         }),
       );
       app.use((_req, res) => {
-        res.status(404).json({ error: "not found" });
+        sendError(res, 404, "NOT_FOUND", "not found");
       });
       // Express would answer with an HTML page and a stack trace; answer in the API's own terms.
       app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
         const type = (err as { type?: string }).type;
         const requestId = String(res.locals.requestId);
-        if (type === "entity.parse.failed") return void res.status(400).json({ errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
-        if (type === "entity.too.large") return void res.status(413).json({ errors: [{ message: "request body is larger than 1 MB", extensions: { code: "BAD_REQUEST" } }] });
+        if (type === "entity.parse.failed") return sendError(res, 400, "BAD_REQUEST", "request body is not valid JSON");
+        if (type === "entity.too.large") return sendError(res, 413, "BAD_REQUEST", "request body is larger than 1 MB");
         logger.error("unhandled HTTP error", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-        res.status(500).json({ errors: [{ message: `internal error (request id ${requestId})`, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+        sendError(res, 500, "INTERNAL_SERVER_ERROR", `internal error (request id ${requestId})`);
       });
     },
     async stop() {
