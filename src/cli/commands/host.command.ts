@@ -43,7 +43,8 @@ async function reissue(cli: Cli): Promise<void> {
     }
     const result = await reissueBootstrapToken(storage, { adminEmail: config.adminEmail });
     if (!result.ok) throw new CliError(`bootstrap: ${result.reason}`, EXIT.DENIED);
-    cli.io.err(`revoked ${result.revoked} break-glass token(s) of ${config.adminEmail}; the new one is shown once, store it now:\n`);
+    cli.io.err(`revoked ${result.revoked} break-glass token(s) of ${config.adminEmail}; the new one is shown once, store it now\n` +
+      "(a server running without REDIS_URL takes the new token for permission checks once restarted):\n");
     cli.io.out(result.secret + "\n");
   } finally {
     await storage.close();
