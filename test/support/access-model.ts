@@ -22,12 +22,17 @@ export async function auditHead(server: TestServer): Promise<number> {
   return (await server.app.storage.audit.head()).sequence;
 }
 
-/** Change records (action `change`) written after `since`, optionally of one operation. */
-export async function changesSince(server: TestServer, since: number, operation?: string): Promise<AuditEventRecord[]> {
+/** Every event written after `since`, optionally of one operation. */
+export async function eventsSince(server: TestServer, since: number, operation?: string): Promise<AuditEventRecord[]> {
   const head = await auditHead(server);
   if (head <= since) return [];
   const events = await server.app.storage.audit.range(since + 1, head);
-  return events.filter((e) => e.action === "change" && (operation === undefined || e.operation === operation));
+  return operation === undefined ? events : events.filter((e) => e.operation === operation);
+}
+
+/** Change records (action `change`) written after `since`, optionally of one operation. */
+export async function changesSince(server: TestServer, since: number, operation?: string): Promise<AuditEventRecord[]> {
+  return (await eventsSince(server, since, operation)).filter((e) => e.action === "change");
 }
 
 /** A policy that lets its holders write policies and roles, and do anything to jobs under prod, nothing else. */

@@ -2,7 +2,6 @@
 // parsed and checked to be SCIM's media type.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import type { AuditEventRecord } from "../../src/domain/audit/audit-event";
 import type { TestServer } from "./server";
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -49,8 +48,4 @@ export function aScimUser(patch: Record<string, unknown> = {}): Record<string, u
 export const patchOp = (...operations: Array<Record<string, unknown>>) => ({ schemas: [PATCH_SCHEMA], Operations: operations });
 
 /** The audit events after `since` of one operation. */
-export async function eventsSince(server: TestServer, since: number, operation: string): Promise<AuditEventRecord[]> {
-  const head = (await server.app.storage.audit.head()).sequence;
-  if (head <= since) return [];
-  return (await server.app.storage.audit.range(since + 1, head)).filter((e) => e.operation === operation);
-}
+export { eventsSince } from "./access-model";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { addAccessRequestRoles, call, LIST, mayRestart, REQUEST, requestOk, REVIEW, reviewOk, TestClock } from "../../support/access-requests";
-import { auditHead } from "../../support/access-model";
+import { auditHead, eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
@@ -13,10 +13,7 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s), {}, { now: clock.now });
     before(async () => addAccessRequestRoles(server));
 
-    async function eventsSince(since: number, operation: string) {
-      const head = (await server.app.storage.audit.head()).sequence;
-      return head <= since ? [] : (await server.app.storage.audit.range(since + 1, head)).filter((e) => e.operation === operation);
-    }
+    const eventsSince = (since: number, operation: string) => eventsSinceIn(server, since, operation);
 
     describe("requestAccess", () => {
       it("records a pending request with the thresholds and deadline, audited with its id", async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
+import { eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addGrantTestRoles } from "../../support/grant-roles";
 import { addRole, addUser } from "../../support/principals";
@@ -17,10 +18,7 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s));
     before(async () => addGrantTestRoles(server));
 
-    async function eventsSince(sequence: number) {
-      const head = await server.app.storage.audit.head();
-      return server.app.storage.audit.range(sequence + 1, head.sequence);
-    }
+    const eventsSince = (sequence: number) => eventsSinceIn(server, sequence);
 
     async function refusedAndAudited(token: string, query: string, variables: Record<string, unknown>, actorId: string) {
       const before = (await server.app.storage.audit.head()).sequence;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser, type TestUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
@@ -19,10 +20,7 @@ for (const kind of databaseKinds()) {
       adminId = me.data!.me.id;
     });
 
-    async function eventsSince(sequence: number) {
-      const head = await server.app.storage.audit.head();
-      return server.app.storage.audit.range(sequence + 1, head.sequence);
-    }
+    const eventsSince = (sequence: number) => eventsSinceIn(server, sequence);
 
     /** A viewer whose grant the bootstrap admin gave (so Grant.createdBy is the admin). */
     async function viewerGrantedByAdmin(): Promise<TestUser> {

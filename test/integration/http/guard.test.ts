@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { eventsSince as eventsSinceIn } from "../../support/access-model";
 import { generateSecret, TOKEN_PREFIX } from "../../../src/domain/credentials/secret-format";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
@@ -21,10 +22,7 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     serverForSuite(kind, (s) => (server = s));
 
-    async function eventsSince(sequence: number) {
-      const head = await server.app.storage.audit.head();
-      return server.app.storage.audit.range(sequence + 1, head.sequence);
-    }
+    const eventsSince = (sequence: number) => eventsSinceIn(server, sequence);
 
     it("refuses every root field but `me` to a user with no roles, with FORBIDDEN, reason and capability", async () => {
       const nobody = await addUser(server, []);
