@@ -27,10 +27,22 @@ interface Figures {
 
 function decision(i: number): AuditEventInput {
   return {
-    time: new Date(), actorId: "0b7f3c1e-8d6a-4c59-9a1e-2f4b5c6d7e8f", actorEmail: "gateway@example.com", actorRoles: ["viewer", "deployer"],
-    tokenId: "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", sourceIp: "10.20.30.40", operation: "check", action: i % 3 === 0 ? "submit" : "read",
-    resourceType: "job", resourceNamespace: "prod/payments", resourceName: `api-${i % 97}`, subjectId: "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7",
-    decision: i % 3 === 0 ? "DENY" : "ALLOW", reason: i % 3 === 0 ? "NO_MATCHING_RULE" : "ALLOWED", requestId: `bench-${i}`, metadata: null,
+    time: new Date(),
+    actorId: "0b7f3c1e-8d6a-4c59-9a1e-2f4b5c6d7e8f",
+    actorEmail: "gateway@example.com",
+    actorRoles: ["viewer", "deployer"],
+    tokenId: "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+    sourceIp: "10.20.30.40",
+    operation: "check",
+    action: i % 3 === 0 ? "submit" : "read",
+    resourceType: "job",
+    resourceNamespace: "prod/payments",
+    resourceName: `api-${i % 97}`,
+    subjectId: "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7",
+    decision: i % 3 === 0 ? "DENY" : "ALLOW",
+    reason: i % 3 === 0 ? "NO_MATCHING_RULE" : "ALLOWED",
+    requestId: `bench-${i}`,
+    metadata: null,
   };
 }
 
@@ -66,7 +78,14 @@ async function measure(name: string, database: DatabaseConfig): Promise<Figures>
     await log.drain();
     waits.sort((a, b) => a - b);
     const head = await storage.audit.head();
-    return { database: name, events, perSecond: events / seconds, p50Ms: percentile(waits, 50), p99Ms: percentile(waits, 99), chainOk: head.sequence === next };
+    return {
+      database: name,
+      events,
+      perSecond: events / seconds,
+      p50Ms: percentile(waits, 50),
+      p99Ms: percentile(waits, 99),
+      chainOk: head.sequence === next,
+    };
   } finally {
     await storage.close();
   }
@@ -87,13 +106,18 @@ async function mysqlFigures(): Promise<Figures | string> {
 }
 
 export async function runAuditBench(): Promise<void> {
-  console.log(`audit write throughput: ${CALLERS} concurrent callers, ${SECONDS} s each, every event durable before its caller continues`);
+  console.log(
+    `audit write throughput: ${CALLERS} concurrent callers, ${SECONDS} s each, every event durable before its caller continues`,
+  );
   const rows = [await sqliteFigures(), await mysqlFigures()];
   console.log("| database | events | events/s | wait p50 ms | wait p99 ms | chain head = events written |");
   console.log("|---|---:|---:|---:|---:|---|");
   for (const row of rows) {
     if (typeof row === "string") console.log(row);
-    else console.log(`| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.chainOk ? "yes" : "NO"} |`);
+    else
+      console.log(
+        `| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.chainOk ? "yes" : "NO"} |`,
+      );
   }
   console.log("targets: SQLite >= 50,000 events/s, MariaDB >= 20,000 events/s");
 }

@@ -7,7 +7,11 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 
 async function main(): Promise<void> {
-  const apollo = new ApolloServer({ typeDefs: "type Query { hello: String! }", resolvers: { Query: { hello: () => "world" } }, stopOnTerminationSignals: true });
+  const apollo = new ApolloServer({
+    typeDefs: "type Query { hello: String! }",
+    resolvers: { Query: { hello: () => "world" } },
+    stopOnTerminationSignals: true,
+  });
   await apollo.start();
   const app = express();
   app.use("/graphql", express.json({ limit: "1mb" }), expressMiddleware(apollo));

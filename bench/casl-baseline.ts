@@ -38,7 +38,8 @@ const isGlob = (pattern: string): boolean => /[*?]/.test(pattern);
 
 function conditionsOf(rule: RuleSpec): MongoQuery | undefined {
   const conditions: Record<string, unknown> = {};
-  if (rule.namespace !== "**") conditions.namespace = isGlob(rule.namespace) ? { $regex: globToRegExp(rule.namespace) } : rule.namespace;
+  if (rule.namespace !== "**")
+    conditions.namespace = isGlob(rule.namespace) ? { $regex: globToRegExp(rule.namespace) } : rule.namespace;
   if (rule.name !== "*") conditions.name = isGlob(rule.name) ? { $regex: globToRegExp(rule.name) } : rule.name;
   for (const selector of rule.labels) {
     if (selector.key === "*") continue;
@@ -54,12 +55,19 @@ function toCaslRules(rule: RuleSpec): CaslRule[] {
   const out: CaslRule[] = [];
   for (const type of types) {
     const actions = Object.entries(type.capabilities)
-      .filter(([cap, level]) => rule.level !== null
-        ? LEVELS.indexOf(level) <= LEVELS.indexOf(rule.level)
-        : rule.capabilities!.includes("*") || rule.capabilities!.includes(cap))
+      .filter(([cap, level]) =>
+        rule.level !== null
+          ? LEVELS.indexOf(level) <= LEVELS.indexOf(rule.level)
+          : rule.capabilities!.includes("*") || rule.capabilities!.includes(cap),
+      )
       .map(([cap]) => cap);
     if (actions.length === 0) continue;
-    out.push({ action: actions, subject: type.name, ...(conditions ? { conditions } : {}), ...(rule.effect === "DENY" ? { inverted: true } : {}) });
+    out.push({
+      action: actions,
+      subject: type.name,
+      ...(conditions ? { conditions } : {}),
+      ...(rule.effect === "DENY" ? { inverted: true } : {}),
+    });
   }
   return out;
 }

@@ -4,7 +4,16 @@
 //
 // Kept to what both can express (see SHARED_FEATURES / LEFT_OUT): no `when`
 // conditions, superusers, tokens, inheritance, group or time-bound grants.
-import type { GrantDef, LabelSelector, Level, PolicyState, Principal, Resource, ResourceTypeDef, RuleSpec } from "../src/engine/types";
+import type {
+  GrantDef,
+  LabelSelector,
+  Level,
+  PolicyState,
+  Principal,
+  Resource,
+  ResourceTypeDef,
+  RuleSpec,
+} from "../src/engine/types";
 import { SeededRandom } from "./seeded-random";
 
 export interface WorkloadSize {
@@ -30,12 +39,40 @@ export const LEFT_OUT =
 /** The seeded infrastructure types (seeds/resource-types.yaml). */
 export const INFRA_TYPES: ResourceTypeDef[] = [
   { name: "namespace", capabilities: { list: "METADATA", read: "METADATA", create: "ADMIN", delete: "ADMIN" } },
-  { name: "job", capabilities: { list: "METADATA", read: "METADATA", logs: "READ", restart: "OPERATE", stop: "OPERATE", submit: "ADMIN", delete: "ADMIN", exec: "OWNER" } },
-  { name: "alloc", capabilities: { list: "METADATA", read: "METADATA", logs: "READ", restart: "OPERATE", exec: "OWNER" } },
+  {
+    name: "job",
+    capabilities: {
+      list: "METADATA",
+      read: "METADATA",
+      logs: "READ",
+      restart: "OPERATE",
+      stop: "OPERATE",
+      submit: "ADMIN",
+      delete: "ADMIN",
+      exec: "OWNER",
+    },
+  },
+  {
+    name: "alloc",
+    capabilities: { list: "METADATA", read: "METADATA", logs: "READ", restart: "OPERATE", exec: "OWNER" },
+  },
   { name: "node", capabilities: { list: "METADATA", read: "METADATA", drain: "OPERATE", exec: "OWNER" } },
   { name: "secret", capabilities: { list: "METADATA", read: "READ", write: "ADMIN", delete: "ADMIN" } },
   { name: "db", capabilities: { list: "METADATA", read: "METADATA", query: "READ", write: "ADMIN", admin: "OWNER" } },
-  { name: "app", capabilities: { list: "METADATA", read: "METADATA", logs: "READ", env: "READ", restart: "OPERATE", scale: "OPERATE", deploy: "ADMIN", delete: "ADMIN", exec: "OWNER" } },
+  {
+    name: "app",
+    capabilities: {
+      list: "METADATA",
+      read: "METADATA",
+      logs: "READ",
+      env: "READ",
+      restart: "OPERATE",
+      scale: "OPERATE",
+      deploy: "ADMIN",
+      delete: "ADMIN",
+      exec: "OWNER",
+    },
+  },
 ];
 
 const LEVELS: Level[] = ["METADATA", "READ", "OPERATE", "ADMIN", "OWNER"];
@@ -69,12 +106,16 @@ function ruleFor(rng: SeededRandom, team: number): RuleSpec {
   const namespace = rng.chance(0.1)
     ? rng.pick([`team${team}/**`, `team${team}/*`, `*/${env}`, "**"])
     : `team${team}/${env}`;
-  const name = rng.chance(0.1) ? rng.pick([`svc-${rng.int(4)}*`, "*", `svc-?${rng.int(10)}`]) : `svc-${rng.int(NAMES_PER_TEAM)}`;
+  const name = rng.chance(0.1)
+    ? rng.pick([`svc-${rng.int(4)}*`, "*", `svc-?${rng.int(10)}`])
+    : `svc-${rng.int(NAMES_PER_TEAM)}`;
   const labels: LabelSelector[] = [];
   if (rng.chance(0.25)) {
-    labels.push(rng.chance(0.7)
-      ? { key: "team", values: rng.sample(TEAM_LABELS, 1 + rng.int(2)) }
-      : { key: "tier", values: [rng.pick(TIER_LABELS)] });
+    labels.push(
+      rng.chance(0.7)
+        ? { key: "team", values: rng.sample(TEAM_LABELS, 1 + rng.int(2)) }
+        : { key: "tier", values: [rng.pick(TIER_LABELS)] },
+    );
   }
   const deny = rng.chance(0.05);
   const useLevel = !deny && rng.chance(0.5);
@@ -100,7 +141,8 @@ function resourceFor(rng: SeededRandom, rule: RuleSpec, teams: number): Resource
     if (segment === "*") return [i === 0 ? `team${rng.int(teams)}` : rng.pick(ENVS)];
     return [segment];
   });
-  const name = rule.name === "*" ? `svc-${rng.int(NAMES_PER_TEAM)}` : rule.name.replace(/[*?]/g, () => String(rng.int(10)));
+  const name =
+    rule.name === "*" ? `svc-${rng.int(NAMES_PER_TEAM)}` : rule.name.replace(/[*?]/g, () => String(rng.int(10)));
   return { type, namespace: segments.join("/"), name, labels: randomLabels(rng) };
 }
 
@@ -138,7 +180,11 @@ export function buildWorkload(size: WorkloadSize, checkCount: number, seed = 7):
     reviewRequests: { roles: [] },
     superuser: false,
   }));
-  const users = Array.from({ length: size.users }, (_, u) => ({ id: `user-${u}`, status: "ACTIVE" as const, groups: [] }));
+  const users = Array.from({ length: size.users }, (_, u) => ({
+    id: `user-${u}`,
+    status: "ACTIVE" as const,
+    groups: [],
+  }));
   const grants: GrantDef[] = [];
   const grantsByUser = new Map<string, GrantDef[]>();
   for (const user of users) {
@@ -166,7 +212,12 @@ export function buildWorkload(size: WorkloadSize, checkCount: number, seed = 7):
       resource = randomResource(rng, teams);
     }
     const type = INFRA_TYPES.find((t) => t.name === resource.type)!;
-    checks.push({ userId: user.id, principal: { kind: "user", userId: user.id }, action: rng.pick(Object.keys(type.capabilities)), resource });
+    checks.push({
+      userId: user.id,
+      principal: { kind: "user", userId: user.id },
+      action: rng.pick(Object.keys(type.capabilities)),
+      resource,
+    });
   }
   const state: PolicyState = { types: INFRA_TYPES, policies, roles, grants, users, tokens: [] };
   return { size, state, grantsByUser, checks };

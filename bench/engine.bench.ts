@@ -62,7 +62,8 @@ function benchSize(size: WorkloadSize): { rows: Row[]; agreed: number; allowed: 
     const a = ours(check);
     if (a) allowed++;
     if (a === theirs(check)) agreed++;
-    else if (disagreements.length < 3) disagreements.push(`${check.userId} ${check.action} ${JSON.stringify(check.resource)}: portcullis ${a}`);
+    else if (disagreements.length < 3)
+      disagreements.push(`${check.userId} ${check.action} ${JSON.stringify(check.resource)}: portcullis ${a}`);
   }
   for (const line of disagreements) console.log(`  disagreement (${size.name}): ${line}`);
   const [ourTiming, theirTiming] = measurePair(workload.checks, ours, theirs);
@@ -73,18 +74,28 @@ function benchSize(size: WorkloadSize): { rows: Row[]; agreed: number; allowed: 
   return { rows, agreed, allowed };
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pad = (s: string, w: number): string => s.padStart(w);
 
 export function runEngineBench(sizeNames: string[] = []): void {
   const sizes = sizeNames.length === 0 ? SIZES : SIZES.filter((s) => sizeNames.includes(s.name));
   console.log("portcullis engine benchmark: Engine.check vs @casl/ability");
-  console.log(`  shared workload: ${SHARED_FEATURES}; 3 roles per user, half the checks aimed at a rule the user holds`);
+  console.log(
+    `  shared workload: ${SHARED_FEATURES}; 3 roles per user, half the checks aimed at a rule the user holds`,
+  );
   console.log(`  left out (not expressible in CASL the same way): ${LEFT_OUT}`);
-  const overhead = latency(Array.from({ length: 10_000 }, (_, i) => i), () => false).timerOverheadUs;
-  console.log(`  timing: ${PASSES} interleaved passes of ${THROUGHPUT_MS} ms throughput + ${CHECKS} individually timed checks each, ` +
-    `best pass reported; latencies include ~${overhead.toFixed(2)} µs of hrtime overhead`);
-  console.log(`  heap: ${canCollect() ? "retained by the compiled structure, measured after gc" : "NO --expose-gc: heap deltas include garbage"}`);
+  const overhead = latency(
+    Array.from({ length: 10_000 }, (_, i) => i),
+    () => false,
+  ).timerOverheadUs;
+  console.log(
+    `  timing: ${PASSES} interleaved passes of ${THROUGHPUT_MS} ms throughput + ${CHECKS} individually timed checks each, ` +
+      `best pass reported; latencies include ~${overhead.toFixed(2)} µs of hrtime overhead`,
+  );
+  console.log(
+    `  heap: ${canCollect() ? "retained by the compiled structure, measured after gc" : "NO --expose-gc: heap deltas include garbage"}`,
+  );
   console.log("");
 
   const rows: Row[] = [];
@@ -94,18 +105,24 @@ export function runEngineBench(sizeNames: string[] = []): void {
     const result = benchSize(size);
     rows.push(...result.rows);
     agreement.set(size.name, result.agreed);
-    console.log(`  ${size.name}: ${size.users} users, ${size.roles} roles x ${size.rulesPerRole} rules; ` +
-      `agreement ${result.agreed}/${AGREEMENT_CHECKS} checks (${result.allowed} allowed); ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `  ${size.name}: ${size.users} users, ${size.roles} roles x ${size.rulesPerRole} rules; ` +
+        `agreement ${result.agreed}/${AGREEMENT_CHECKS} checks (${result.allowed} allowed); ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
 
   console.log("");
-  console.log(`${"size".padEnd(7)} ${"impl".padEnd(10)} ${pad("checks/s", 12)} ${pad("p50 µs", 8)} ${pad("p99 µs", 8)} ${pad("compile ms", 11)} ${pad("heap MB", 8)} ${pad("portcullis/CASL", 16)}`);
+  console.log(
+    `${"size".padEnd(7)} ${"impl".padEnd(10)} ${pad("checks/s", 12)} ${pad("p50 µs", 8)} ${pad("p99 µs", 8)} ${pad("compile ms", 11)} ${pad("heap MB", 8)} ${pad("portcullis/CASL", 16)}`,
+  );
   for (const size of sizes) {
     const ours = rows.find((r) => r.size === size.name && r.impl === "portcullis")!;
     const theirs = rows.find((r) => r.size === size.name && r.impl === "CASL")!;
     for (const r of [ours, theirs]) {
       const ratio = r === ours ? `${(ours.checksPerSec / theirs.checksPerSec).toFixed(1)}x` : "";
-      console.log(`${r.size.padEnd(7)} ${r.impl.padEnd(10)} ${pad(fmt(r.checksPerSec), 12)} ${pad(fmt(r.p50Us, 2), 8)} ${pad(fmt(r.p99Us, 2), 8)} ${pad(fmt(r.compileMs, 1), 11)} ${pad(r.heapMb < 0.05 ? "<0.1" : fmt(r.heapMb, 1), 8)} ${pad(ratio, 16)}`);
+      console.log(
+        `${r.size.padEnd(7)} ${r.impl.padEnd(10)} ${pad(fmt(r.checksPerSec), 12)} ${pad(fmt(r.p50Us, 2), 8)} ${pad(fmt(r.p99Us, 2), 8)} ${pad(fmt(r.compileMs, 1), 11)} ${pad(r.heapMb < 0.05 ? "<0.1" : fmt(r.heapMb, 1), 8)} ${pad(ratio, 16)}`,
+      );
     }
   }
 
@@ -115,12 +132,17 @@ export function runEngineBench(sizeNames: string[] = []): void {
     const ours = rows.find((r) => r.size === size.name && r.impl === "portcullis")!;
     const theirs = rows.find((r) => r.size === size.name && r.impl === "CASL")!;
     const agreed = agreement.get(size.name)!;
-    console.log(`${verdict(agreed === AGREEMENT_CHECKS)}  ${size.name}: both decide alike (${agreed}/${AGREEMENT_CHECKS})`);
+    console.log(
+      `${verdict(agreed === AGREEMENT_CHECKS)}  ${size.name}: both decide alike (${agreed}/${AGREEMENT_CHECKS})`,
+    );
     if (size.name !== "small") {
       const ratio = ours.checksPerSec / theirs.checksPerSec;
       console.log(`${verdict(ratio >= 10)}  ${size.name}: checks/s at least 10x CASL (${ratio.toFixed(1)}x)`);
     }
     console.log(`${verdict(ours.p99Us <= 10)}  ${size.name}: p99 at most 10 µs (${ours.p99Us.toFixed(2)} µs)`);
-    if (size.name === "large") console.log(`${verdict(ours.compileMs <= 500)}  large: compiled in at most 500 ms (${ours.compileMs.toFixed(0)} ms)`);
+    if (size.name === "large")
+      console.log(
+        `${verdict(ours.compileMs <= 500)}  large: compiled in at most 500 ms (${ours.compileMs.toFixed(0)} ms)`,
+      );
   }
 }

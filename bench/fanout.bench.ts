@@ -68,11 +68,20 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   return res.json();
 }
 
-function subscribers(url: string, token: string, email: string, count: number): { worker: Worker; ready: Promise<void> } {
+function subscribers(
+  url: string,
+  token: string,
+  email: string,
+  count: number,
+): { worker: Worker; ready: Promise<void> } {
   const worker = new Worker(SUBSCRIBER_SOURCE, {
     eval: true,
     workerData: { url, token, email, count, graphqlWs: require.resolve("graphql-ws"), ws: require.resolve("ws") },
@@ -109,13 +118,24 @@ export async function runFanoutBench(): Promise<void> {
     const url = new URL(server.toString());
     url.pathname = `/${name}`;
     const admin = generateSecret(TOKEN_PREFIX);
-    const env = { DATABASE_URL: url.toString(), REDIS_URL, PORTCULLIS_BOOTSTRAP_TOKEN: admin, NODE_ENV: "production", LOG_LEVEL: "info" };
+    const env = {
+      DATABASE_URL: url.toString(),
+      REDIS_URL,
+      PORTCULLIS_BOOTSTRAP_TOKEN: admin,
+      NODE_ENV: "production",
+      LOG_LEVEL: "info",
+    };
     const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
     instances.push(a!, b!);
     // The denied caller: a user with no roles asking about itself, one DENY event per call.
     const email = "denied@example.com";
     const user = await post(a!.url, admin, `mutation { createUser(input: { email: "${email}" }) { id } }`);
-    const issued = await post(a!.url, admin, `mutation($u: ID!) { createToken(input: { name: "bench", userId: $u }) { secret } }`, { u: user.data.createUser.id });
+    const issued = await post(
+      a!.url,
+      admin,
+      `mutation($u: ID!) { createToken(input: { name: "bench", userId: $u }) { secret } }`,
+      { u: user.data.createUser.id },
+    );
     const denied: string = issued.data.createToken.secret;
 
     const half = Math.floor(SUBSCRIBERS / 2);
@@ -123,13 +143,21 @@ export async function runFanoutBench(): Promise<void> {
     workers.push(...groups.map((g) => g.worker));
     // Each subscriber counts as ready once it has seen one event: warm-up denies (about no name, not
     // counted) until all have.
-    const warm = setInterval(() => void post(a!.url, denied, `{ can(action: "read", resource: { type: "job" }) { allowed } }`).catch(() => undefined), 50);
+    const warm = setInterval(
+      () =>
+        void post(a!.url, denied, `{ can(action: "read", resource: { type: "job" }) { allowed } }`).catch(
+          () => undefined,
+        ),
+      50,
+    );
     await Promise.all(groups.map((g) => g.ready));
     clearInterval(warm);
     await new Promise((r) => setTimeout(r, 500));
     for (const g of groups) g.worker.removeAllListeners("message");
 
-    console.log(`audit fan-out: ${SUBSCRIBERS} subscribers (${half} on A, ${SUBSCRIBERS - half} on B over Redis), ${RATE} denies/s on A for ${SECONDS} s`);
+    console.log(
+      `audit fan-out: ${SUBSCRIBERS} subscribers (${half} on A, ${SUBSCRIBERS - half} on B over Redis), ${RATE} denies/s on A for ${SECONDS} s`,
+    );
     const question = `{ can(action: "read", resource: { type: "job", namespace: "prod", name: "api" }) { allowed } }`;
     let sent = 0;
     let failed = 0;
@@ -144,10 +172,13 @@ export async function runFanoutBench(): Promise<void> {
         while (sent < due && inFlight.size < MAX_IN_FLIGHT) {
           sent++;
           const began = Date.now();
-          const call = post(a!.url, denied, question).then((r) => {
-            roundTrips.push(Date.now() - began);
-            if (r.data?.can?.allowed !== false) failed++;
-          }, () => void failed++);
+          const call = post(a!.url, denied, question).then(
+            (r) => {
+              roundTrips.push(Date.now() - began);
+              if (r.data?.can?.allowed !== false) failed++;
+            },
+            () => void failed++,
+          );
           const tracked = call.finally(() => inFlight.delete(tracked));
           inFlight.add(tracked);
         }
@@ -161,9 +192,14 @@ export async function runFanoutBench(): Promise<void> {
     const elapsed = (Date.now() - start) / 1000;
     await new Promise((r) => setTimeout(r, 1000));
     const [onA, onB] = await Promise.all(workers.map(report));
-    const rows = [["A (same instance)", onA!], ["B (over Redis)", onB!]] as const;
+    const rows = [
+      ["A (same instance)", onA!],
+      ["B (over Redis)", onB!],
+    ] as const;
     roundTrips.sort((x, y) => x - y);
-    console.log(`sent ${sent} denies in ${elapsed.toFixed(1)} s (${Math.round(sent / elapsed)}/s), ${failed} failed; the deny's own HTTP round trip (decision + durable audit write): p50 ${percentile(roundTrips, 50)} ms, p99 ${percentile(roundTrips, 99)} ms`);
+    console.log(
+      `sent ${sent} denies in ${elapsed.toFixed(1)} s (${Math.round(sent / elapsed)}/s), ${failed} failed; the deny's own HTTP round trip (decision + durable audit write): p50 ${percentile(roundTrips, 50)} ms, p99 ${percentile(roundTrips, 99)} ms`,
+    );
     console.log("| subscribers on | deliveries | expected | p50 ms | p99 ms | max ms | closed early |");
     console.log("|---|---:|---:|---:|---:|---:|---:|");
     const all: number[] = [];
@@ -171,10 +207,14 @@ export async function runFanoutBench(): Promise<void> {
       const sorted = [...result.latencies].sort((x, y) => x - y);
       for (const value of sorted) all.push(value);
       const expected = sent * (label.startsWith("A") ? half : SUBSCRIBERS - half);
-      console.log(`| ${label} | ${result.received} | ${expected} | ${percentile(sorted, 50)} | ${percentile(sorted, 99)} | ${sorted[sorted.length - 1] ?? NaN} | ${result.closed} |`);
+      console.log(
+        `| ${label} | ${result.received} | ${expected} | ${percentile(sorted, 50)} | ${percentile(sorted, 99)} | ${sorted[sorted.length - 1] ?? NaN} | ${result.closed} |`,
+      );
     }
     all.sort((x, y) => x - y);
-    console.log(`all subscribers: p50 ${percentile(all, 50)} ms, p99 ${percentile(all, 99)} ms (target p99 ≤ 50 ms): ${percentile(all, 99) <= 50 ? "PASS" : "MISS"}`);
+    console.log(
+      `all subscribers: p50 ${percentile(all, 50)} ms, p99 ${percentile(all, 99)} ms (target p99 ≤ 50 ms): ${percentile(all, 99) <= 50 ? "PASS" : "MISS"}`,
+    );
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
     await Promise.all(instances.map((i) => i.stop()));

@@ -29,7 +29,12 @@ export function measureBuild<T>(build: () => T): { value: T; ms: number; heapMb:
 }
 
 /** Calls `fn` over `items` round-robin for about `budgetMs` (at most `maxCalls`); calls per second. */
-export function throughput<T>(items: readonly T[], fn: (item: T) => boolean, budgetMs: number, maxCalls: number): number {
+export function throughput<T>(
+  items: readonly T[],
+  fn: (item: T) => boolean,
+  budgetMs: number,
+  maxCalls: number,
+): number {
   let calls = 0;
   let sink = 0;
   const start = process.hrtime.bigint();
@@ -64,7 +69,8 @@ export function latency<T>(items: readonly T[], fn: (item: T) => boolean): Laten
   if (sink < 0) console.log(sink);
   samples.sort();
   overhead.sort();
-  const at = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1000;
+  const at = (sorted: Float64Array, q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1000;
   return { p50Us: at(samples, 0.5), p99Us: at(samples, 0.99), timerOverheadUs: at(overhead, 0.5) };
 }
 

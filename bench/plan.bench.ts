@@ -55,10 +55,28 @@ export async function store(storage: TypeormStorage, w: Workload): Promise<Map<s
   const roleIds = new Map<string, string>();
   await storage.transaction(async (repos) => {
     for (const p of w.state.policies) {
-      await repos.policies.create({ id: randomUUID(), name: p.name, description: null, version: 1, builtIn: false, document: formatPolicyDocument(p), createdAt: now, updatedAt: now }, null);
+      await repos.policies.create(
+        {
+          id: randomUUID(),
+          name: p.name,
+          description: null,
+          version: 1,
+          builtIn: false,
+          document: formatPolicyDocument(p),
+          createdAt: now,
+          updatedAt: now,
+        },
+        null,
+      );
     }
     for (const r of w.state.roles) {
-      const record = roleRecordFromDoc(r, formatRoleDocument(r), { id: randomUUID(), builtIn: false, version: 1, createdAt: now, updatedAt: now });
+      const record = roleRecordFromDoc(r, formatRoleDocument(r), {
+        id: randomUUID(),
+        builtIn: false,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
       roleIds.set(r.name, record.id);
       await repos.roles.create(record);
     }
@@ -66,33 +84,101 @@ export async function store(storage: TypeormStorage, w: Workload): Promise<Map<s
   const manager = storage.dataSource.manager;
   const insert = async (entity: typeof UserEntity | typeof GrantEntity, rows: object[]) => {
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      await manager.createQueryBuilder().insert().into(entity).values(rows.slice(i, i + ROWS_PER_INSERT) as never).execute();
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(entity)
+        .values(rows.slice(i, i + ROWS_PER_INSERT) as never)
+        .execute();
     }
   };
-  await insert(UserEntity, w.state.users.map((u) => ({
-    id: u.id, email: `${u.id}@example.com`, displayName: null, kind: "HUMAN", status: "ACTIVE", source: "LOCAL", externalId: null, groups: [],
-    mfaEnrolled: false, totpSecret: null, totpLastStep: null, totpFailures: 0, totpBlockedUntil: null, lockedReason: null, createdAt: now, lastSeenAt: null, removedAt: null,
-  })));
-  await insert(GrantEntity, w.state.grants.map((g) => ({
-    id: g.id, subjectType: "USER", userId: (g.subject as { userId: string }).userId, groupName: null, roleId: roleIds.get(g.role)!, scope: g.scope, active: true,
-    startsAt: null, expiresAt: null, reason: null, source: "MANUAL", ssoProvider: null, accessRequestId: null, createdById: null, createdAt: now,
-  })));
+  await insert(
+    UserEntity,
+    w.state.users.map((u) => ({
+      id: u.id,
+      email: `${u.id}@example.com`,
+      displayName: null,
+      kind: "HUMAN",
+      status: "ACTIVE",
+      source: "LOCAL",
+      externalId: null,
+      groups: [],
+      mfaEnrolled: false,
+      totpSecret: null,
+      totpLastStep: null,
+      totpFailures: 0,
+      totpBlockedUntil: null,
+      lockedReason: null,
+      createdAt: now,
+      lastSeenAt: null,
+      removedAt: null,
+    })),
+  );
+  await insert(
+    GrantEntity,
+    w.state.grants.map((g) => ({
+      id: g.id,
+      subjectType: "USER",
+      userId: (g.subject as { userId: string }).userId,
+      groupName: null,
+      roleId: roleIds.get(g.role)!,
+      scope: g.scope,
+      active: true,
+      startsAt: null,
+      expiresAt: null,
+      reason: null,
+      source: "MANUAL",
+      ssoProvider: null,
+      accessRequestId: null,
+      createdById: null,
+      createdAt: now,
+    })),
+  );
   return roleIds;
 }
 
 /** The one-role change: role-0's policy gains a rule (submit on jobs in its team's prod). */
 export function oneRoleBundle(w: Workload): string {
   const policy = w.state.policies[0]!;
-  return formatPolicyDocument({ ...policy, rules: [...policy.rules, { ...policy.rules[0]!, effect: "ALLOW", resourceType: "job", capabilities: ["submit"], level: null, namespace: "team0/prod", labels: [] }] });
+  return formatPolicyDocument({
+    ...policy,
+    rules: [
+      ...policy.rules,
+      {
+        ...policy.rules[0]!,
+        effect: "ALLOW",
+        resourceType: "job",
+        capabilities: ["submit"],
+        level: null,
+        namespace: "team0/prod",
+        labels: [],
+      },
+    ],
+  });
 }
 
 export function checkEvent(w: Workload, i: number, time: Date): AuditEventInput {
   const c = w.checks[i % w.checks.length]!;
   return {
-    time, actorId: "gateway", actorEmail: "gateway@example.com", actorRoles: [], tokenId: null, sourceIp: "10.20.30.40", operation: "check",
-    action: c.action, resourceType: c.resource.type, resourceNamespace: c.resource.namespace, resourceName: c.resource.name, subjectId: c.userId,
-    decision: i % 2 === 0 ? "ALLOW" : "DENY", reason: i % 2 === 0 ? "ALLOWED" : "NO_MATCHING_RULE", requestId: null,
-    metadata: { context: { mfa: false, sourceIp: null }, ...(Object.keys(c.resource.labels).length > 0 ? { labels: c.resource.labels } : {}) },
+    time,
+    actorId: "gateway",
+    actorEmail: "gateway@example.com",
+    actorRoles: [],
+    tokenId: null,
+    sourceIp: "10.20.30.40",
+    operation: "check",
+    action: c.action,
+    resourceType: c.resource.type,
+    resourceNamespace: c.resource.namespace,
+    resourceName: c.resource.name,
+    subjectId: c.userId,
+    decision: i % 2 === 0 ? "ALLOW" : "DENY",
+    reason: i % 2 === 0 ? "ALLOWED" : "NO_MATCHING_RULE",
+    requestId: null,
+    metadata: {
+      context: { mfa: false, sourceIp: null },
+      ...(Object.keys(c.resource.labels).length > 0 ? { labels: c.resource.labels } : {}),
+    },
   };
 }
 
@@ -102,7 +188,10 @@ const progress = (database: string, what: string) => process.stderr.write(`  ${d
 async function measure(name: string, database: DatabaseConfig, w: Workload): Promise<Figures> {
   const storage = await TypeormStorage.open(database, { migrate: true });
   try {
-    const boot = await bootstrap(storage, loadSeeds(DEFAULT_SEEDS_DIR), { adminEmail: "admin@portcullis.local", bootstrapToken: null });
+    const boot = await bootstrap(storage, loadSeeds(DEFAULT_SEEDS_DIR), {
+      adminEmail: "admin@portcullis.local",
+      bootstrapToken: null,
+    });
     if (!boot.created) throw new Error("the scratch database was not empty");
     let started = Date.now();
     await store(storage, w);
@@ -116,7 +205,12 @@ async function measure(name: string, database: DatabaseConfig, w: Workload): Pro
     const writer = new PolicyWriter(storage, runtime, audit);
     const bundles = new BundleService({ storage, writer, runtime, audit });
     const admin = (await storage.users.get(boot.adminId))!;
-    const actor: Principal = { user: admin, credential: { kind: "token", tokenId: boot.tokenId, breakGlass: true }, mfa: false, sourceIp: null };
+    const actor: Principal = {
+      user: admin,
+      credential: { kind: "token", tokenId: boot.tokenId, breakGlass: true },
+      mfa: false,
+      sourceIp: null,
+    };
     const document = oneRoleBundle(w);
     const planMs: number[] = [];
     let plan!: Awaited<ReturnType<BundleService["apply"]>>;
@@ -143,8 +237,15 @@ async function measure(name: string, database: DatabaseConfig, w: Workload): Pro
     const replaySeconds = (Date.now() - started) / 1000;
     await audit.drain();
     return {
-      database: name, seedSeconds, loadSeconds, planMs, usersChanged: plan.accessChanges.length, storeSeconds, replayed: report.replayed,
-      replaySeconds, flips: report.allowToDeny + report.denyToAllow,
+      database: name,
+      seedSeconds,
+      loadSeconds,
+      planMs,
+      usersChanged: plan.accessChanges.length,
+      storeSeconds,
+      replayed: report.replayed,
+      replaySeconds,
+      flips: report.allowToDeny + report.denyToAllow,
     };
   } finally {
     await storage.close();
@@ -169,11 +270,15 @@ export async function runPlanBench(args: string[]): Promise<void> {
   const size = SIZES.find((s) => s.name === "large")!;
   const w = buildWorkload(size, 20_000);
   const only = args[0];
-  console.log(`bundle plan: one-role change at ${size.users.toLocaleString("en-US")} users / ${size.roles.toLocaleString("en-US")} roles / ${(size.roles * size.rulesPerRole).toLocaleString("en-US")} rules; replay over ${EVENTS.toLocaleString("en-US")} stored check events`);
+  console.log(
+    `bundle plan: one-role change at ${size.users.toLocaleString("en-US")} users / ${size.roles.toLocaleString("en-US")} roles / ${(size.roles * size.rulesPerRole).toLocaleString("en-US")} rules; replay over ${EVENTS.toLocaleString("en-US")} stored check events`,
+  );
   const rows: Array<Figures | string> = [];
   if (only === undefined || only === "sqlite") rows.push(await sqliteFigures(w));
   if (only === undefined || only === "mysql") rows.push(await mysqlFigures(w));
-  console.log("| database | plan ms (median of runs) | users with access changes | replayed | replay s | replay events/s | flips | (seed s, state load s, events stored s) |");
+  console.log(
+    "| database | plan ms (median of runs) | users with access changes | replayed | replay s | replay events/s | flips | (seed s, state load s, events stored s) |",
+  );
   console.log("|---|---:|---:|---:|---:|---:|---:|---|");
   for (const row of rows) {
     if (typeof row === "string") {
@@ -182,7 +287,9 @@ export async function runPlanBench(args: string[]): Promise<void> {
     }
     const sorted = [...row.planMs].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
-    console.log(`| ${row.database} | ${Math.round(median)} (${row.planMs.map((m) => Math.round(m)).join(", ")}) | ${row.usersChanged} | ${row.replayed.toLocaleString("en-US")} | ${row.replaySeconds.toFixed(1)} | ${Math.round(row.replayed / row.replaySeconds).toLocaleString("en-US")} | ${row.flips.toLocaleString("en-US")} | ${row.seedSeconds.toFixed(0)}, ${row.loadSeconds.toFixed(1)}, ${row.storeSeconds.toFixed(0)} |`);
+    console.log(
+      `| ${row.database} | ${Math.round(median)} (${row.planMs.map((m) => Math.round(m)).join(", ")}) | ${row.usersChanged} | ${row.replayed.toLocaleString("en-US")} | ${row.replaySeconds.toFixed(1)} | ${Math.round(row.replayed / row.replaySeconds).toLocaleString("en-US")} | ${row.flips.toLocaleString("en-US")} | ${row.seedSeconds.toFixed(0)}, ${row.loadSeconds.toFixed(1)}, ${row.storeSeconds.toFixed(0)} |`,
+    );
   }
   console.log("targets: plan < 5,000 ms; replay of 1,000,000 events < 30 s");
 }

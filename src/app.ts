@@ -86,7 +86,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const storage = await TypeormStorage.open(config.database, { migrate: true });
   const closeOnFailure: Array<() => Promise<void>> = [];
   try {
-    const result = await bootstrap(storage, seeds, { adminEmail: config.adminEmail, bootstrapToken: config.bootstrapToken });
+    const result = await bootstrap(storage, seeds, {
+      adminEmail: config.adminEmail,
+      bootstrapToken: config.bootstrapToken,
+    });
     if (result.created) {
       logger.info("bootstrapped an empty database", { adminId: result.adminId, tokenId: result.tokenId });
       if (result.generatedSecret) {
@@ -105,24 +108,48 @@ export async function createApp(options: AppOptions): Promise<App> {
     const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
     closeOnFailure.push(oneTime.close);
     // Counted in Redis when instances share it, so a limit holds for the deployment, not per instance.
-    const limiterRedis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+    const limiterRedis =
+      config.redisUrl === null
+        ? null
+        : new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
     limiterRedis?.on("error", (err: Error) => logger.debug("redis (rate limits)", { error: err.message }));
-    const closeLimiterRedis = async () => { await limiterRedis?.quit().catch(() => limiterRedis.disconnect()); };
+    const closeLimiterRedis = async () => {
+      await limiterRedis?.quit().catch(() => limiterRedis.disconnect());
+    };
     closeOnFailure.push(closeLimiterRedis);
     // Counting starts in Redis when it answers at start-up; until it does, each instance counts in memory.
     await limiterRedis?.ping().catch(() => undefined);
-    const rateLimiter = new AuthRateLimiter(config.rateLimits, limiterRedis, deploymentChannel(config.database).replace(/:cluster$/, ":rl"));
+    const rateLimiter = new AuthRateLimiter(
+      config.rateLimits,
+      limiterRedis,
+      deploymentChannel(config.database).replace(/:cluster$/, ":rl"),
+    );
     // Every instance's committed events, in order: what subscribers are fed from.
-    const stream = await AuditStream.start(storage.audit, { onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }) });
+    const stream = await AuditStream.start(storage.audit, {
+      onError: (err) => logger.warn("could not read audit events to catch up", { error: String(err) }),
+    });
     const users = new UserService(writer);
     const ssoGrants = new SsoGrantSyncService(writer);
     // Credential reads are cached briefly; a write here or elsewhere (revocation, lock, logout) empties the cache.
     const credentials = new CredentialCache(storage);
     writer.onCommitted(() => credentials.clear());
     const bus = config.redisUrl
-      ? new RedisClusterBus({ url: config.redisUrl, channel: deploymentChannel(config.database), onError: (err) => logger.debug("redis", { error: err.message }) })
+      ? new RedisClusterBus({
+          url: config.redisUrl,
+          channel: deploymentChannel(config.database),
+          onError: (err) => logger.debug("redis", { error: err.message }),
+        })
       : null;
-    const cluster = new ClusterSync({ bus, stream, audit, writer, runtime, onStateChanged: () => credentials.clear(), log: logger, metrics });
+    const cluster = new ClusterSync({
+      bus,
+      stream,
+      audit,
+      writer,
+      runtime,
+      onStateChanged: () => credentials.clear(),
+      log: logger,
+      metrics,
+    });
     closeOnFailure.push(async () => {
       cluster.stop();
       stream.stop();
@@ -134,12 +161,28 @@ export async function createApp(options: AppOptions): Promise<App> {
       cluster.announceCredentials();
     };
     const sessions = new SessionService({ storage, runtime, audit, onChanged: sessionsChanged });
-    const accessRequests = new AccessReviewService({ storage, writer, runtime, audit, pendingTtlSeconds: config.accessRequestTtlSeconds, ...(options.now ? { now: options.now } : {}) });
+    const accessRequests = new AccessReviewService({
+      storage,
+      writer,
+      runtime,
+      audit,
+      pendingTtlSeconds: config.accessRequestTtlSeconds,
+      ...(options.now ? { now: options.now } : {}),
+    });
     // Every instance sweeps; the expiry write makes that safe (each request expires once).
-    const sweeper = new AccessRequestSweeper(accessRequests, (err) => logger.warn("could not expire access requests", { error: String(err) }));
+    const sweeper = new AccessRequestSweeper(accessRequests, (err) =>
+      logger.warn("could not expire access requests", { error: String(err) }),
+    );
     closeOnFailure.push(() => sweeper.stop());
     const services = {
-      storage, runtime, audit, writer, oneTimeStore: oneTime.store, users, ssoGrants, metrics,
+      storage,
+      runtime,
+      audit,
+      writer,
+      oneTimeStore: oneTime.store,
+      users,
+      ssoGrants,
+      metrics,
       decisions: new DecisionService(storage, runtime, audit, metrics),
       policies: new PolicyService(writer),
       roles: new RoleService(writer, options.now),
@@ -156,19 +199,33 @@ export async function createApp(options: AppOptions): Promise<App> {
       directory: new DirectoryService(writer, users, config.scimProvider),
       sessions,
       totp: new TotpService({
-        storage, runtime, audit, sessions, box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,
-        stepUpTtlSeconds: config.mfaStepUpTtlSeconds, onChanged: sessionsChanged,
+        storage,
+        runtime,
+        audit,
+        sessions,
+        box: config.encryptionKey ? new SecretBox(config.encryptionKey) : null,
+        stepUpTtlSeconds: config.mfaStepUpTtlSeconds,
+        onChanged: sessionsChanged,
       }),
     };
     cluster.start();
     sweeper.start();
-    metrics.watch({ auditQueueDepth: () => audit.pending(), clusterMode: () => cluster.currentMode(), engineSize: () => runtime.engine().size() });
+    metrics.watch({
+      auditQueueDepth: () => audit.pending(),
+      clusterMode: () => cluster.currentMode(),
+      engineSize: () => runtime.engine().size(),
+    });
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
-      authenticator: new BearerAuthenticator(credentials.lookups(), undefined, new TokenUsageRecorder(storage.tokens, {
-        onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
-      }), rateLimiter),
+      authenticator: new BearerAuthenticator(
+        credentials.lookups(),
+        undefined,
+        new TokenUsageRecorder(storage.tokens, {
+          onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
+        }),
+        rateLimiter,
+      ),
       rateLimiter,
       trustedProxies: config.trustedProxies,
       production: config.nodeEnv === "production",
@@ -184,7 +241,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     await http.start();
     if (config.saml) {
       const { spEntityId, idpEntityId, acsUrl, idpCerts } = config.saml;
-      logger.info("SAML single sign-on enabled", { spEntityId, idpEntityId, acsUrl, idpCertificates: idpCerts.length, requestIds: config.redisUrl ? "redis" : "database" });
+      logger.info("SAML single sign-on enabled", {
+        spEntityId,
+        idpEntityId,
+        acsUrl,
+        idpCertificates: idpCerts.length,
+        requestIds: config.redisUrl ? "redis" : "database",
+      });
       for (const warning of idpCertificateWarnings(idpCerts)) logger.warn(warning);
     }
     let closed = false;
@@ -232,9 +295,12 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
 
 function describeMode(cluster: ClusterSync): string {
   switch (cluster.currentMode()) {
-    case "single": return "single instance (no REDIS_URL)";
-    case "bus": return "redis";
-    case "polling": return "polling the database: redis unreachable";
+    case "single":
+      return "single instance (no REDIS_URL)";
+    case "bus":
+      return "redis";
+    case "polling":
+      return "polling the database: redis unreachable";
   }
 }
 
@@ -243,11 +309,20 @@ function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
   const oidc = config.oidc;
   if (!oidc) return null;
   if (!config.encryptionKey) {
-    logger.warn("PORTCULLIS_ENCRYPTION_KEY is not set: OIDC logins seal their state with a random key of this process, so each must come back to the instance that started it");
+    logger.warn(
+      "PORTCULLIS_ENCRYPTION_KEY is not set: OIDC logins seal their state with a random key of this process, so each must come back to the instance that started it",
+    );
   }
   const relyingParty = new OidcRelyingParty(oidc, (detail) =>
-    logger.warn("OIDC discovery failed; /auth/oidc answers 503 until the identity provider answers", { issuer: oidc.issuer.href, detail }));
+    logger.warn("OIDC discovery failed; /auth/oidc answers 503 until the identity provider answers", {
+      issuer: oidc.issuer.href,
+      detail,
+    }),
+  );
   // Read the IdP's configuration now so that a mistake shows in the log at start; the server starts either way.
-  relyingParty.discover().then(() => logger.info("OIDC identity provider discovered", { issuer: oidc.issuer.href }), () => {});
+  relyingParty.discover().then(
+    () => logger.info("OIDC identity provider discovered", { issuer: oidc.issuer.href }),
+    () => {},
+  );
   return { relyingParty, sealer: new SealedBox(config.encryptionKey) };
 }

@@ -23,6 +23,10 @@ export function value(env: Env, name: string): string | undefined {
 
 /** A provider name as SSO mappings store it (the same rule the mapping service applies). */
 export function parseProviderName(variable: string, raw: string): string {
-  if (!/^[a-z0-9_-]{1,64}$/.test(raw)) throw new ConfigError(variable, `'${raw.slice(0, 80)}' is not a provider name: use 1 to 64 of a-z, 0-9, '_' and '-' (e.g. saml, oidc)`);
+  if (!/^[a-z0-9_-]{1,64}$/.test(raw))
+    throw new ConfigError(
+      variable,
+      `'${raw.slice(0, 80)}' is not a provider name: use 1 to 64 of a-z, 0-9, '_' and '-' (e.g. saml, oidc)`,
+    );
   return raw;
 }

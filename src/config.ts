@@ -64,11 +64,16 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies: parseTrustedProxies(value(env, "TRUSTED_PROXIES")),
     logLevel: parseLogLevel(value(env, "LOG_LEVEL")),
     logFormat: parseLogFormat(value(env, "LOG_FORMAT")),
-    metricsPort: value(env, "METRICS_PORT") === undefined ? null : parsePort(value(env, "METRICS_PORT"), "METRICS_PORT"),
+    metricsPort:
+      value(env, "METRICS_PORT") === undefined ? null : parsePort(value(env, "METRICS_PORT"), "METRICS_PORT"),
     scimProvider: parseProviderName("SCIM_PROVIDER", value(env, "SCIM_PROVIDER") ?? "saml"),
     encryptionKey: parseEncryptionKey(value(env, "PORTCULLIS_ENCRYPTION_KEY")),
     mfaStepUpTtlSeconds: parseTtl("PORTCULLIS_MFA_STEP_UP_TTL", value(env, "PORTCULLIS_MFA_STEP_UP_TTL"), 15 * 60),
-    accessRequestTtlSeconds: parseTtl("PORTCULLIS_ACCESS_REQUEST_TTL", value(env, "PORTCULLIS_ACCESS_REQUEST_TTL"), 24 * 3600),
+    accessRequestTtlSeconds: parseTtl(
+      "PORTCULLIS_ACCESS_REQUEST_TTL",
+      value(env, "PORTCULLIS_ACCESS_REQUEST_TTL"),
+      24 * 3600,
+    ),
     saml: parseSamlConfig(env),
     oidc: parseOidcConfig(env),
     rateLimits: parseRateLimits(env),
@@ -78,7 +83,11 @@ export function loadConfig(env: Env = process.env): Config {
 function parseEncryptionKey(raw: string | undefined): Buffer | null {
   if (raw === undefined) return null;
   const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, "base64") : Buffer.alloc(0);
-  if (key.length !== 32) throw new ConfigError("PORTCULLIS_ENCRYPTION_KEY", "must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)");
+  if (key.length !== 32)
+    throw new ConfigError(
+      "PORTCULLIS_ENCRYPTION_KEY",
+      "must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)",
+    );
   return key;
 }
 
@@ -95,7 +104,11 @@ function parseTtl(name: string, raw: string | undefined, fallback: number): numb
 export function parseDatabaseUrl(url: string): DatabaseConfig {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\//, "");
-    if (path === "") throw new ConfigError("DATABASE_URL", `'${url}' has no file path (use sqlite:PATH, e.g. ${DEFAULT_DATABASE_URL})`);
+    if (path === "")
+      throw new ConfigError(
+        "DATABASE_URL",
+        `'${url}' has no file path (use sqlite:PATH, e.g. ${DEFAULT_DATABASE_URL})`,
+      );
     return { kind: "sqlite", path, url };
   }
   if (url.startsWith("mysql://") || url.startsWith("mariadb://")) {
@@ -106,7 +119,8 @@ export function parseDatabaseUrl(url: string): DatabaseConfig {
       throw new ConfigError("DATABASE_URL", "is not a valid mysql:// URL");
     }
     if (parsed.hostname === "") throw new ConfigError("DATABASE_URL", "mysql URL has no host");
-    if (parsed.pathname.replace(/^\//, "") === "") throw new ConfigError("DATABASE_URL", "mysql URL names no database (mysql://user@host:3306/DATABASE)");
+    if (parsed.pathname.replace(/^\//, "") === "")
+      throw new ConfigError("DATABASE_URL", "mysql URL names no database (mysql://user@host:3306/DATABASE)");
     const flavour = url.startsWith("mariadb:") ? "mariadb" : undefined;
     return { kind: "mysql", url: url.replace(/^mariadb:/, "mysql:"), ...(flavour ? { flavour } : {}) };
   }
@@ -117,7 +131,8 @@ export function parseDatabaseUrl(url: string): DatabaseConfig {
 
 function parsePort(raw: string | undefined, variable = "PORT"): number {
   if (raw === undefined) return 4000;
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError(variable, `'${raw}' is not a port number (0-65535)`);
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535)
+    throw new ConfigError(variable, `'${raw}' is not a port number (0-65535)`);
   return Number(raw);
 }
 
@@ -141,17 +156,24 @@ function parseNodeEnv(raw: string | undefined): Config["nodeEnv"] {
 /** Networks in the engine's notation: what it refuses here it would never match. */
 function parseTrustedProxies(raw: string | undefined): string[] {
   if (raw === undefined) return [];
-  const entries = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const entries = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   for (const entry of entries) {
     if (parseCidr(entry) === null) {
-      throw new ConfigError("TRUSTED_PROXIES", `'${entry}' is not an IP address or network in CIDR notation (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7; no leading zeros)`);
+      throw new ConfigError(
+        "TRUSTED_PROXIES",
+        `'${entry}' is not an IP address or network in CIDR notation (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7; no leading zeros)`,
+      );
     }
   }
   return entries;
 }
 
 function parseEmail(variable: string, raw: string): string {
-  if (!/^[^\s@]+@[^\s@]+$/.test(raw) || raw.length > 320) throw new ConfigError(variable, `'${raw}' is not an email address`);
+  if (!/^[^\s@]+@[^\s@]+$/.test(raw) || raw.length > 320)
+    throw new ConfigError(variable, `'${raw}' is not an email address`);
   return raw.toLowerCase();
 }
 

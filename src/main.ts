@@ -35,9 +35,15 @@ async function main(): Promise<void> {
   await app.listen();
   const bound = boundAddress(app.http.server);
   // Scripts and tests read the port from this line: `"port":N, … "message":"listening"`.
-  logger.info("listening", { port: bound.port, address: bound.address, graphql: bound.graphql, database: config.database.kind });
+  logger.info("listening", {
+    port: bound.port,
+    address: bound.address,
+    graphql: bound.graphql,
+    database: config.database.kind,
+  });
   const metricsPort = app.metricsPort();
-  if (metricsPort !== null) logger.info("serving metrics", { port: metricsPort, metrics: `http://localhost:${metricsPort}/metrics` });
+  if (metricsPort !== null)
+    logger.info("serving metrics", { port: metricsPort, metrics: `http://localhost:${metricsPort}/metrics` });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -64,6 +70,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`portcullis: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`portcullis: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

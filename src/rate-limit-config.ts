@@ -14,12 +14,18 @@ export interface RateLimitConfig {
   windowSeconds: number;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimitConfig = { failuresPerAddress: 20, failuresPerCredential: 10, authRequestsPerAddress: 300, windowSeconds: 5 * 60 };
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+  failuresPerAddress: 20,
+  failuresPerCredential: 10,
+  authRequestsPerAddress: 300,
+  windowSeconds: 5 * 60,
+};
 
 function count(env: Env, variable: string, fallback: number): number {
   const raw = value(env, variable);
   if (raw === undefined) return fallback;
-  if (!/^[1-9][0-9]{0,8}$/.test(raw)) throw new ConfigError(variable, `'${raw.slice(0, 40)}' is not a whole number from 1 to 999999999`);
+  if (!/^[1-9][0-9]{0,8}$/.test(raw))
+    throw new ConfigError(variable, `'${raw.slice(0, 40)}' is not a whole number from 1 to 999999999`);
   return Number(raw);
 }
 
@@ -29,8 +35,16 @@ export function parseRateLimits(env: Env): RateLimitConfig {
   if (problem !== null) throw new ConfigError("PORTCULLIS_RATE_LIMIT_WINDOW", problem);
   return {
     failuresPerAddress: count(env, "PORTCULLIS_AUTH_FAILURES_PER_ADDRESS", DEFAULT_RATE_LIMITS.failuresPerAddress),
-    failuresPerCredential: count(env, "PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL", DEFAULT_RATE_LIMITS.failuresPerCredential),
-    authRequestsPerAddress: count(env, "PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS", DEFAULT_RATE_LIMITS.authRequestsPerAddress),
+    failuresPerCredential: count(
+      env,
+      "PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL",
+      DEFAULT_RATE_LIMITS.failuresPerCredential,
+    ),
+    authRequestsPerAddress: count(
+      env,
+      "PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS",
+      DEFAULT_RATE_LIMITS.authRequestsPerAddress,
+    ),
     windowSeconds: window === undefined ? DEFAULT_RATE_LIMITS.windowSeconds : parseDuration(window),
   };
 }

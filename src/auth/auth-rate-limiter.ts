@@ -40,12 +40,21 @@ export class AuthRateLimiter {
   private readonly blockedUntil = new Map<string, number>();
 
   /** `namespace`: what Redis keys start with, one per deployment (instances sharing a database count together). */
-  constructor(readonly settings: RateLimitSettings, redis: Redis | null = null, namespace = "portcullis:rl") {
+  constructor(
+    readonly settings: RateLimitSettings,
+    redis: Redis | null = null,
+    namespace = "portcullis:rl",
+  ) {
     const make = (keyPrefix: string, points: number): RateLimiterAbstract => {
       const options = { keyPrefix: `${namespace}:${keyPrefix}`, points, duration: settings.windowSeconds };
       if (redis === null) return new RateLimiterMemory(options);
       // While Redis is away each instance counts on its own rather than making logins wait for it.
-      return new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
+      return new RateLimiterRedis({
+        ...options,
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(options),
+      });
     };
     this.byAddress = make("fail-ip", settings.failuresPerAddress);
     this.byCredential = make("fail-cred", settings.failuresPerCredential);
@@ -68,7 +77,13 @@ export class AuthRateLimiter {
       return null;
     }
     const { failuresPerAddress: points, windowSeconds } = this.settings;
-    return { limit: "failures-per-address", points, windowSeconds, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)), first: false };
+    return {
+      limit: "failures-per-address",
+      points,
+      windowSeconds,
+      retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)),
+      first: false,
+    };
   }
 
   /** Counts one failed authentication; a refusal when it goes over a limit. */
@@ -76,26 +91,44 @@ export class AuthRateLimiter {
     const key = address ?? UNKNOWN_ADDRESS;
     const byAddress = await this.consume(this.byAddress, key, "failures-per-address", this.settings.failuresPerAddress);
     if (byAddress !== null) this.remember(key, Date.now() + byAddress.retryAfterSeconds * 1000);
-    const byCredential = credentialId === null ? null
-      : await this.consume(this.byCredential, credentialId, "failures-per-credential", this.settings.failuresPerCredential);
+    const byCredential =
+      credentialId === null
+        ? null
+        : await this.consume(
+            this.byCredential,
+            credentialId,
+            "failures-per-credential",
+            this.settings.failuresPerCredential,
+          );
     return byAddress ?? byCredential;
   }
 
   /** Counts one request to /auth/*; a refusal when the address is over its limit. */
   authRequest(address: string | null): Promise<RateLimitRefusal | null> {
-    return this.consume(this.authRoutes, address ?? UNKNOWN_ADDRESS, "auth-requests-per-address", this.settings.authRequestsPerAddress);
+    return this.consume(
+      this.authRoutes,
+      address ?? UNKNOWN_ADDRESS,
+      "auth-requests-per-address",
+      this.settings.authRequestsPerAddress,
+    );
   }
 
   private remember(key: string, until: number): void {
     if (this.blockedUntil.size >= MAX_BLOCKED_REMEMBERED) {
       const now = Date.now();
       for (const [k, u] of this.blockedUntil) if (u <= now) this.blockedUntil.delete(k);
-      if (this.blockedUntil.size >= MAX_BLOCKED_REMEMBERED) this.blockedUntil.delete(this.blockedUntil.keys().next().value!);
+      if (this.blockedUntil.size >= MAX_BLOCKED_REMEMBERED)
+        this.blockedUntil.delete(this.blockedUntil.keys().next().value!);
     }
     this.blockedUntil.set(key, until);
   }
 
-  private async consume(limiter: RateLimiterAbstract, key: string, limit: RateLimitName, points: number): Promise<RateLimitRefusal | null> {
+  private async consume(
+    limiter: RateLimiterAbstract,
+    key: string,
+    limit: RateLimitName,
+    points: number,
+  ): Promise<RateLimitRefusal | null> {
     try {
       await limiter.consume(key);
       return null;
@@ -106,6 +139,12 @@ export class AuthRateLimiter {
   }
 
   private refusal(limit: RateLimitName, points: number, res: RateLimiterRes, first: boolean): RateLimitRefusal {
-    return { limit, points, windowSeconds: this.settings.windowSeconds, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)), first };
+    return {
+      limit,
+      points,
+      windowSeconds: this.settings.windowSeconds,
+      retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+      first,
+    };
   }
 }

@@ -8,11 +8,26 @@ import type { AuthRateLimiter, RateLimitRefusal } from "./auth-rate-limiter";
 import { addressInAny } from "./ip-match";
 import type { TokenUsageRecorder } from "./token-usage-recorder";
 
-export type AuthFailure = "missing" | "malformed" | "checksum" | "unknown" | "revoked" | "expired" | "source_ip" | "user_inactive" | "rate_limited";
+export type AuthFailure =
+  | "missing"
+  | "malformed"
+  | "checksum"
+  | "unknown"
+  | "revoked"
+  | "expired"
+  | "source_ip"
+  | "user_inactive"
+  | "rate_limited";
 
 export type AuthResult =
   | { ok: true; principal: Principal }
-  | { ok: false; failure: AuthFailure; credentialId?: string; credentialKind?: "token" | "session"; rateLimit?: RateLimitRefusal };
+  | {
+      ok: false;
+      failure: AuthFailure;
+      credentialId?: string;
+      credentialKind?: "token" | "session";
+      rateLimit?: RateLimitRefusal;
+    };
 
 /** The reads authentication needs (storage itself, or a cache in front of it). */
 export interface CredentialLookups {
@@ -76,7 +91,8 @@ export class BearerAuthenticator {
   authenticateRequest(credentials: RequestCredentials, sourceIp: string | null): Promise<AuthResult> {
     return this.limited(sourceIp, async () => {
       const cookie = credentials.sessionCookie;
-      if (credentials.authorization !== undefined || cookie === null) return this.authenticateHeader(credentials.authorization, sourceIp);
+      if (credentials.authorization !== undefined || cookie === null)
+        return this.authenticateHeader(credentials.authorization, sourceIp);
       const check = checkSecret(cookie, SESSION_PREFIX);
       if (!check.ok) return { ok: false, failure: check.problem === "checksum" ? "checksum" : "malformed" };
       return this.session(hashSecret(cookie), sourceIp);
@@ -86,20 +102,38 @@ export class BearerAuthenticator {
   private async token(hash: string, sourceIp: string | null): Promise<AuthResult> {
     const token = await this.storage.tokens.getByHash(hash);
     if (!token || !hashesEqual(token.secretHash, hash)) return { ok: false, failure: "unknown" };
-    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: token.id, credentialKind: "token" });
+    const fail = (failure: AuthFailure): AuthResult => ({
+      ok: false,
+      failure,
+      credentialId: token.id,
+      credentialKind: "token",
+    });
     if (token.revokedAt !== null) return fail("revoked");
     if (token.expiresAt !== null && token.expiresAt <= this.now()) return fail("expired");
     if (token.boundCidrs.length > 0 && !addressInAny(sourceIp, token.boundCidrs)) return fail("source_ip");
     const user = await this.storage.users.get(token.ownerId);
     if (!user || user.status !== "ACTIVE") return fail("user_inactive");
     this.usage?.used(token, sourceIp);
-    return { ok: true, principal: { user, credential: { kind: "token", tokenId: token.id, breakGlass: token.breakGlass }, mfa: false, sourceIp } };
+    return {
+      ok: true,
+      principal: {
+        user,
+        credential: { kind: "token", tokenId: token.id, breakGlass: token.breakGlass },
+        mfa: false,
+        sourceIp,
+      },
+    };
   }
 
   private async session(hash: string, sourceIp: string | null): Promise<AuthResult> {
     const session = await this.storage.sessions.getByHash(hash);
     if (!session || !hashesEqual(session.secretHash, hash)) return { ok: false, failure: "unknown" };
-    const fail = (failure: AuthFailure): AuthResult => ({ ok: false, failure, credentialId: session.id, credentialKind: "session" });
+    const fail = (failure: AuthFailure): AuthResult => ({
+      ok: false,
+      failure,
+      credentialId: session.id,
+      credentialKind: "session",
+    });
     const now = this.now();
     if (session.revokedAt !== null) return fail("revoked");
     if (session.expiresAt <= now) return fail("expired");

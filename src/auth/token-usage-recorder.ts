@@ -43,15 +43,18 @@ export class TokenUsageRecorder {
     this.remember(token.id, nowMs);
     const write = this.tokens
       .recordUse(token.id, at, ip, new Date(nowMs - USE_RECORD_INTERVAL_MS))
-      .then(() => undefined, (error: unknown) => {
-        // Let the next use try again rather than lose a minute of history.
-        if (this.written.get(token.id) === nowMs) this.written.delete(token.id);
-        try {
-          this.options.onError?.(error, token.id);
-        } catch {
-          // a failing error reporter must not turn into an unhandled rejection
-        }
-      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // Let the next use try again rather than lose a minute of history.
+          if (this.written.get(token.id) === nowMs) this.written.delete(token.id);
+          try {
+            this.options.onError?.(error, token.id);
+          } catch {
+            // a failing error reporter must not turn into an unhandled rejection
+          }
+        },
+      )
       .finally(() => this.inFlight.delete(write));
     this.inFlight.add(write);
   }

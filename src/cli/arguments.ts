@@ -15,20 +15,30 @@ export interface ResourceArg {
  */
 export function parseResource(text: string): ResourceArg {
   const parts = text.split("/");
-  if (parts.some((p, i) => p === "" && i === 0)) throw new InvalidArgumentError(`'${text}' is not TYPE/NAMESPACE/NAME (e.g. job/prod/web)`);
+  if (parts.some((p, i) => p === "" && i === 0))
+    throw new InvalidArgumentError(`'${text}' is not TYPE/NAMESPACE/NAME (e.g. job/prod/web)`);
   if (parts.length === 1) return { type: parts[0]!, namespace: "", name: "" };
   if (parts.length === 2) return { type: parts[0]!, namespace: parts[1]!, name: "" };
   return { type: parts[0]!, namespace: parts.slice(1, -1).join("/"), name: parts[parts.length - 1]! };
 }
 
-export function parseLabel(text: string, previous: Array<{ key: string; value: string }> = []): Array<{ key: string; value: string }> {
+export function parseLabel(
+  text: string,
+  previous: Array<{ key: string; value: string }> = [],
+): Array<{ key: string; value: string }> {
   const at = text.indexOf("=");
   if (at <= 0) throw new InvalidArgumentError(`'${text}' is not key=value`);
   return [...previous, { key: text.slice(0, at), value: text.slice(at + 1) }];
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== ""),
+  ];
 }
 
 /** Seconds in a duration written like 90s, 30m, 8h, 1h30m or 7d. */
@@ -47,7 +57,12 @@ export function parsePositiveInt(text: string): number {
 export function parseWhen(text: string, now: Date = new Date()): string {
   if (durationProblem(text) === null) return new Date(now.getTime() - parseDuration(text) * 1000).toISOString();
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += "T00:00:00Z";
-  const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? new Date(text) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError(`'${text}' is neither a duration back from now (7d, 12h) nor a date (2026-01-31 or 2026-01-31T08:00:00Z)`);
+  const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)
+    ? new Date(text)
+    : new Date(NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError(
+      `'${text}' is neither a duration back from now (7d, 12h) nor a date (2026-01-31 or 2026-01-31T08:00:00Z)`,
+    );
   return date.toISOString();
 }

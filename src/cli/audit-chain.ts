@@ -21,7 +21,14 @@ export interface ChainCheck {
 }
 
 export async function checkChain(input: Readable, onProgress?: (checked: number) => void): Promise<ChainCheck> {
-  const result: ChainCheck = { checked: 0, firstSequence: null, lastSequence: null, head: null, broken: null, gaps: [] };
+  const result: ChainCheck = {
+    checked: 0,
+    firstSequence: null,
+    lastSequence: null,
+    head: null,
+    broken: null,
+    gaps: [],
+  };
   let previous: { sequence: number; hash: string } | null = null;
   let lineNumber = 0;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
@@ -39,13 +46,19 @@ export async function checkChain(input: Readable, onProgress?: (checked: number)
       result.broken = { line: lineNumber, sequence, problem };
       return result;
     };
-    if (sequence === null || typeof event.hash !== "string" || typeof event.prevHash !== "string") return fail("missing sequence, hash or prevHash");
-    if (eventHash(event.prevHash, event as never) !== event.hash) return fail("hash does not match the event's content (the event was altered)");
+    if (sequence === null || typeof event.hash !== "string" || typeof event.prevHash !== "string")
+      return fail("missing sequence, hash or prevHash");
+    if (eventHash(event.prevHash, event as never) !== event.hash)
+      return fail("hash does not match the event's content (the event was altered)");
     if (sequence === 1 && event.prevHash !== GENESIS_HASH) return fail("the first event's prevHash is not 64 zeros");
     if (previous) {
-      if (sequence <= previous.sequence) return fail(`sequence ${sequence} after ${previous.sequence}: events out of order or repeated`);
+      if (sequence <= previous.sequence)
+        return fail(`sequence ${sequence} after ${previous.sequence}: events out of order or repeated`);
       if (sequence === previous.sequence + 1) {
-        if (event.prevHash !== previous.hash) return fail(`prevHash does not match the hash of sequence ${previous.sequence} (an event was removed, replaced or reordered)`);
+        if (event.prevHash !== previous.hash)
+          return fail(
+            `prevHash does not match the hash of sequence ${previous.sequence} (an event was removed, replaced or reordered)`,
+          );
       } else {
         result.gaps.push({ after: previous.sequence, before: sequence });
       }

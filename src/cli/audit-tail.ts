@@ -21,7 +21,10 @@ export interface TailOptions {
   stop: Promise<void>;
 }
 
-type Outcome = { kind: "stopped" } | { kind: "dropped"; code: number; reason: string; connected: boolean } | { kind: "failed"; error: CliError };
+type Outcome =
+  | { kind: "stopped" }
+  | { kind: "dropped"; code: number; reason: string; connected: boolean }
+  | { kind: "failed"; error: CliError };
 
 /** Runs until stopped or a fatal error (thrown as CliError). */
 export async function tailAudit(options: TailOptions): Promise<void> {
@@ -39,19 +42,37 @@ export async function tailAudit(options: TailOptions): Promise<void> {
     if (outcome.code === CLOSE_FORBIDDEN) {
       throw /audit:read/.test(outcome.reason)
         ? new CliError(`denied: audit:read (${outcome.reason})`, EXIT.DENIED)
-        : new CliError(`not authenticated: the server closed the live connection (${outcome.reason || "credential not accepted"}) — run portcullis login, or check PORTCULLIS_TOKEN`, EXIT.AUTH);
+        : new CliError(
+            `not authenticated: the server closed the live connection (${outcome.reason || "credential not accepted"}) — run portcullis login, or check PORTCULLIS_TOKEN`,
+            EXIT.AUTH,
+          );
     }
-    if (!everConnected) throw new CliError(`cannot reach ${options.server}: ${outcome.reason || `WebSocket closed (${outcome.code})`}`, EXIT.UNREACHABLE);
+    if (!everConnected)
+      throw new CliError(
+        `cannot reach ${options.server}: ${outcome.reason || `WebSocket closed (${outcome.code})`}`,
+        EXIT.UNREACHABLE,
+      );
     if (outcome.connected) backoff = 1000;
-    options.tell(`connection lost (${outcome.code}${outcome.reason ? ` ${outcome.reason}` : ""}); reconnecting in ${backoff / 1000}s${resumeAfter ? ` from sequence ${resumeAfter}` : ""}`);
-    const stopped = await Promise.race([options.stop.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), backoff))]);
+    options.tell(
+      `connection lost (${outcome.code}${outcome.reason ? ` ${outcome.reason}` : ""}); reconnecting in ${backoff / 1000}s${resumeAfter ? ` from sequence ${resumeAfter}` : ""}`,
+    );
+    const stopped = await Promise.race([
+      options.stop.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), backoff)),
+    ]);
     if (stopped) return;
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   }
 }
 
-function connectOnce(options: TailOptions, resumeAfter: string | null, onEvent: (event: AuditEventView) => void): Promise<Outcome> {
-  const connectedLine = resumeAfter ? `reconnected; resuming after sequence ${resumeAfter}` : `connected to ${options.server}; following audit events (Ctrl-C stops)`;
+function connectOnce(
+  options: TailOptions,
+  resumeAfter: string | null,
+  onEvent: (event: AuditEventView) => void,
+): Promise<Outcome> {
+  const connectedLine = resumeAfter
+    ? `reconnected; resuming after sequence ${resumeAfter}`
+    : `connected to ${options.server}; following audit events (Ctrl-C stops)`;
   return new Promise((resolve) => {
     let connected = false;
     let settled = false;
@@ -79,20 +100,31 @@ function connectOnce(options: TailOptions, resumeAfter: string | null, onEvent: 
           const { code, reason } = event as { code?: number; reason?: string };
           finish({ kind: "dropped", code: code ?? 1006, reason: String(reason ?? ""), connected });
         },
-        error: (err) => finish({ kind: "dropped", code: 1006, reason: (err as { message?: string }).message ?? "connection error", connected }),
+        error: (err) =>
+          finish({
+            kind: "dropped",
+            code: 1006,
+            reason: (err as { message?: string }).message ?? "connection error",
+            connected,
+          }),
       },
     });
-    client.subscribe<{ auditEvents: AuditEventView }>({ query: OPERATIONS.AuditTail, variables: { filter: options.filter, resumeAfter } }, {
-      next: (value) => {
-        if (value.errors?.length) finish({ kind: "failed", error: errorFrom(value.errors[0] as ServerError, undefined) });
-        else if (value.data) onEvent(value.data.auditEvents);
+    client.subscribe<{ auditEvents: AuditEventView }>(
+      { query: OPERATIONS.AuditTail, variables: { filter: options.filter, resumeAfter } },
+      {
+        next: (value) => {
+          if (value.errors?.length)
+            finish({ kind: "failed", error: errorFrom(value.errors[0] as ServerError, undefined) });
+          else if (value.data) onEvent(value.data.auditEvents);
+        },
+        error: (err) => {
+          if (Array.isArray(err) && err.length > 0)
+            finish({ kind: "failed", error: errorFrom(err[0] as ServerError, undefined) });
+          // Socket-level errors arrive through `closed` with their code.
+        },
+        complete: () => finish({ kind: "dropped", code: 1000, reason: "the server ended the subscription", connected }),
       },
-      error: (err) => {
-        if (Array.isArray(err) && err.length > 0) finish({ kind: "failed", error: errorFrom(err[0] as ServerError, undefined) });
-        // Socket-level errors arrive through `closed` with their code.
-      },
-      complete: () => finish({ kind: "dropped", code: 1000, reason: "the server ended the subscription", connected }),
-    });
+    );
     void options.stop.then(() => finish({ kind: "stopped" }));
   });
 }

@@ -24,7 +24,9 @@ function yamlFiles(path: string): string[] {
   return readdirSync(path, { withFileTypes: true })
     .filter((e) => !e.name.startsWith("."))
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? yamlFiles(join(path, e.name)) : /\.ya?ml$/i.test(e.name) ? [join(path, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory() ? yamlFiles(join(path, e.name)) : /\.ya?ml$/i.test(e.name) ? [join(path, e.name)] : [],
+    );
 }
 
 export function readBundle(paths: string[]): BundleSource {
@@ -42,7 +44,10 @@ export function readBundle(paths: string[]): BundleSource {
       const problem = doc.errors[0];
       if (problem) {
         const at = problem.linePos?.[0];
-        throw new CliError(`invalid: ${file}${at ? `:${at.line}:${at.col}` : ""}: ${problem.message.split("\n")[0]}`, EXIT.USAGE);
+        throw new CliError(
+          `invalid: ${file}${at ? `:${at.line}:${at.col}` : ""}: ${problem.message.split("\n")[0]}`,
+          EXIT.USAGE,
+        );
       }
       if (doc.contents === null) continue;
       origins.push({ file: relative(process.cwd(), file) || file, index: count++ });

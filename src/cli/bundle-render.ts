@@ -6,16 +6,23 @@ import type { Colour } from "./output";
 
 type Paint = (colour: Colour, text: string) => string;
 
-const SIGN: Record<string, [string, Colour]> = { create: ["+", "green"], update: ["~", "yellow"], delete: ["-", "red"] };
+const SIGN: Record<string, [string, Colour]> = {
+  create: ["+", "green"],
+  update: ["~", "yellow"],
+  delete: ["-", "red"],
+};
 
 function diffLines(diff: string, paint: Paint): string[] {
-  return diff.replace(/\n$/, "").split("\n").map((line) => {
-    if (line.startsWith("+++") || line.startsWith("---")) return `      ${paint("bold", line)}`;
-    if (line.startsWith("+")) return `      ${paint("green", line)}`;
-    if (line.startsWith("-")) return `      ${paint("red", line)}`;
-    if (line.startsWith("@@")) return `      ${paint("cyan", line)}`;
-    return `      ${line}`;
-  });
+  return diff
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((line) => {
+      if (line.startsWith("+++") || line.startsWith("---")) return `      ${paint("bold", line)}`;
+      if (line.startsWith("+")) return `      ${paint("green", line)}`;
+      if (line.startsWith("-")) return `      ${paint("red", line)}`;
+      if (line.startsWith("@@")) return `      ${paint("cyan", line)}`;
+      return `      ${line}`;
+    });
 }
 
 function flipLine(flip: FlipView): string {
@@ -28,8 +35,13 @@ export function renderPlan(plan: BundlePlanView, paint: Paint): string {
   const s = plan.summary;
   const out: string[] = [];
   const verb = plan.applied ? "Applied" : "Plan";
-  out.push(paint("bold", `${verb} (policy-state version ${plan.version}): ${s.created} to create, ${s.updated} to update, ${s.deleted} to delete; ` +
-    `${s.usersGaining} user(s) gain access, ${s.usersLosing} lose access.`));
+  out.push(
+    paint(
+      "bold",
+      `${verb} (policy-state version ${plan.version}): ${s.created} to create, ${s.updated} to update, ${s.deleted} to delete; ` +
+        `${s.usersGaining} user(s) gain access, ${s.usersLosing} lose access.`,
+    ),
+  );
   if (plan.changes.length === 0) out.push("No changes: the server already matches these documents.");
   else {
     out.push("", "Changes:");
@@ -44,7 +56,8 @@ export function renderPlan(plan: BundlePlanView, paint: Paint): string {
     for (const a of plan.accessChanges) {
       out.push(`  ${a.user.email}`);
       for (const { change, permission: p } of a.changes) {
-        const text = `${change === "GAINED" ? "+" : "-"} ${p.effect.toLowerCase()} ${[p.resourceType, p.namespace || "*", p.name || "*"].join("/")}: ${p.capabilities.join(", ")}` +
+        const text =
+          `${change === "GAINED" ? "+" : "-"} ${p.effect.toLowerCase()} ${[p.resourceType, p.namespace || "*", p.name || "*"].join("/")}: ${p.capabilities.join(", ")}` +
           `${p.scope ? ` in ${p.scope}` : ""} (${p.via.role ? `role ${p.via.role}, ` : ""}policy ${p.via.policy} rule ${p.via.ruleIndex})`;
         out.push(`    ${paint(change === "GAINED" ? "green" : "red", text)}`);
       }
@@ -52,15 +65,21 @@ export function renderPlan(plan: BundlePlanView, paint: Paint): string {
   }
   if (plan.replay) {
     const r = plan.replay;
-    out.push("", `Audit replay since ${r.since}: ${r.replayed} decision(s) decided again; ${r.allowToDeny} would flip ALLOW→DENY, ${r.denyToAllow} DENY→ALLOW.`);
+    out.push(
+      "",
+      `Audit replay since ${r.since}: ${r.replayed} decision(s) decided again; ${r.allowToDeny} would flip ALLOW→DENY, ${r.denyToAllow} DENY→ALLOW.`,
+    );
     if (r.allowToDenyFlips.length) out.push(paint("red", "  now denied:"), ...r.allowToDenyFlips.map(flipLine));
-    if (r.allowToDeny > r.allowToDenyFlips.length) out.push(`    … and ${r.allowToDeny - r.allowToDenyFlips.length} more`);
+    if (r.allowToDeny > r.allowToDenyFlips.length)
+      out.push(`    … and ${r.allowToDeny - r.allowToDenyFlips.length} more`);
     if (r.denyToAllowFlips.length) out.push(paint("green", "  now allowed:"), ...r.denyToAllowFlips.map(flipLine));
-    if (r.denyToAllow > r.denyToAllowFlips.length) out.push(`    … and ${r.denyToAllow - r.denyToAllowFlips.length} more`);
+    if (r.denyToAllow > r.denyToAllowFlips.length)
+      out.push(`    … and ${r.denyToAllow - r.denyToAllowFlips.length} more`);
   }
   if (plan.escalations.length > 0) {
     out.push("", paint("red", "You may not apply these (the server will refuse them):"));
-    for (const e of plan.escalations) out.push(`  ${e.kind} ${e.name}${e.capability ? ` needs ${e.capability}` : ""}: ${e.message}`);
+    for (const e of plan.escalations)
+      out.push(`  ${e.kind} ${e.name}${e.capability ? ` needs ${e.capability}` : ""}: ${e.message}`);
   }
   return out.join("\n") + "\n";
 }

@@ -15,7 +15,10 @@ export interface GlobalOptions {
 export class Cli {
   readonly configFile: string;
 
-  constructor(readonly io: Io, readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly io: Io,
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.configFile = configPath(env);
   }
 

@@ -40,10 +40,19 @@ export function readConfig(path: string): CliConfigFile {
   }
   try {
     const parsed = JSON.parse(text) as CliConfigFile;
-    if (typeof parsed !== "object" || parsed === null || typeof parsed.contexts !== "object" || parsed.contexts === null) throw new Error("no contexts object");
+    if (
+      typeof parsed !== "object" ||
+      parsed === null ||
+      typeof parsed.contexts !== "object" ||
+      parsed.contexts === null
+    )
+      throw new Error("no contexts object");
     return parsed;
   } catch (err) {
-    throw new CliError(`${path} is not a portcullis configuration (${(err as Error).message}); fix or remove it`, EXIT.USAGE);
+    throw new CliError(
+      `${path} is not a portcullis configuration (${(err as Error).message}); fix or remove it`,
+      EXIT.USAGE,
+    );
   }
 }
 
@@ -69,7 +78,11 @@ export interface Target {
  * --context names a context) PORTCULLIS_URL, then the context's. The secret:
  * PORTCULLIS_TOKEN (unless --context names a context), then the context's.
  */
-export function resolveTarget(config: CliConfigFile, options: { context?: string; server?: string }, env: NodeJS.ProcessEnv = process.env): Target {
+export function resolveTarget(
+  config: CliConfigFile,
+  options: { context?: string; server?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Target {
   const explicit = options.context !== undefined;
   const name = options.context ?? config.current ?? DEFAULT_CONTEXT;
   if (explicit && !config.contexts[name]) {
@@ -89,6 +102,7 @@ export function normaliseServer(server: string): string {
   } catch {
     throw new CliError(`--server: '${server}' is not a URL (e.g. https://portcullis.example.com)`, EXIT.USAGE);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new CliError(`--server: '${server}' is not an http(s) URL`, EXIT.USAGE);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new CliError(`--server: '${server}' is not an http(s) URL`, EXIT.USAGE);
   return url.origin + url.pathname.replace(/\/+$/, "");
 }

@@ -13,7 +13,10 @@ export interface DeviceLoginIo {
 
 export class DeviceLoginError extends Error {
   /** True when the server could not be reached at all (as opposed to refusing). */
-  constructor(message: string, readonly unreachable = false) {
+  constructor(
+    message: string,
+    readonly unreachable = false,
+  ) {
     super(message);
   }
 }
@@ -28,27 +31,37 @@ interface Started {
 }
 
 /** Runs the flow against `server`; resolves with the session secret and its expiry. */
-export async function deviceLogin(server: string, io: DeviceLoginIo): Promise<{ sessionSecret: string; expiresAt: string }> {
+export async function deviceLogin(
+  server: string,
+  io: DeviceLoginIo,
+): Promise<{ sessionSecret: string; expiresAt: string }> {
   const base = parseServer(server);
   const started = await post(io, new URL("/auth/oidc/device", base), {});
-  if (started.status !== 200) throw new DeviceLoginError(`the server refused to start a device login (${started.status}): ${errorMessage(started.body)}`);
+  if (started.status !== 200)
+    throw new DeviceLoginError(
+      `the server refused to start a device login (${started.status}): ${errorMessage(started.body)}`,
+    );
   const device = started.body as Started;
   io.tell(`To log in, open ${device.verificationUriComplete ?? device.verificationUri}`);
-  io.tell(`and check that it shows the code ${device.userCode}${device.verificationUriComplete ? "" : " (enter it there)"}.`);
+  io.tell(
+    `and check that it shows the code ${device.userCode}${device.verificationUriComplete ? "" : " (enter it there)"}.`,
+  );
   let interval = Math.max(1, device.interval) * 1000;
   const deadline = io.now() + device.expiresIn * 1000;
   while (io.now() < deadline) {
     await io.sleep(interval);
     const polled = await post(io, new URL("/auth/oidc/device/token", base), { handle: device.handle });
     const body = polled.body as { status?: string; sessionSecret?: string; expiresAt?: string };
-    if (polled.status !== 200) throw new DeviceLoginError(`login refused (${polled.status}): ${errorMessage(polled.body)}`);
+    if (polled.status !== 200)
+      throw new DeviceLoginError(`login refused (${polled.status}): ${errorMessage(polled.body)}`);
     if (body.status === "approved" && typeof body.sessionSecret === "string") {
       io.tell(`Logged in; the session lasts until ${body.expiresAt}.`);
       return { sessionSecret: body.sessionSecret, expiresAt: String(body.expiresAt) };
     }
     // RFC 8628 §3.5: slow_down adds 5 seconds to the interval for the rest of the flow.
     if (body.status === "slow_down") interval += 5000;
-    else if (body.status !== "pending") throw new DeviceLoginError(`unexpected answer from the server: ${JSON.stringify(body).slice(0, 200)}`);
+    else if (body.status !== "pending")
+      throw new DeviceLoginError(`unexpected answer from the server: ${JSON.stringify(body).slice(0, 200)}`);
   }
   throw new DeviceLoginError("the device login expired before it was approved; run portcullis login again");
 }
@@ -60,14 +73,19 @@ function parseServer(server: string): URL {
   } catch {
     throw new DeviceLoginError(`--server: '${server}' is not a URL (e.g. https://portcullis.example.com)`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new DeviceLoginError(`--server: '${server}' is not an http(s) URL`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new DeviceLoginError(`--server: '${server}' is not an http(s) URL`);
   return url;
 }
 
 async function post(io: DeviceLoginIo, url: URL, body: unknown): Promise<{ status: number; body: unknown }> {
   let res: Response;
   try {
-    res = await io.fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    res = await io.fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
   } catch (err) {
     throw new DeviceLoginError(`cannot reach ${url.origin}: ${(err as Error).message}`, true);
   }

@@ -12,7 +12,10 @@ export interface ServerError {
 }
 
 export class GraphQLClient {
-  constructor(readonly server: string, private readonly secret: string | undefined) {}
+  constructor(
+    readonly server: string,
+    private readonly secret: string | undefined,
+  ) {}
 
   /** The Authorization header value, or a CliError (exit 3) when there is no credential. */
   authorization(): string {
@@ -62,13 +65,19 @@ export class GraphQLClient {
       return await fetch(this.server + path, init);
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach ${this.server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, EXIT.UNREACHABLE);
+      throw new CliError(
+        `cannot reach ${this.server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        EXIT.UNREACHABLE,
+      );
     }
   }
 }
 
 function notPortcullis(server: string, status: number, text: string): CliError {
-  return new CliError(`${server} did not answer as a portcullis server (HTTP ${status}: ${text.slice(0, 120).trim() || "empty body"})`, EXIT.UNREACHABLE);
+  return new CliError(
+    `${server} did not answer as a portcullis server (HTTP ${status}: ${text.slice(0, 120).trim() || "empty body"})`,
+    EXIT.UNREACHABLE,
+  );
 }
 
 /** One API error as the command line reports it. */
@@ -77,11 +86,20 @@ export function errorFrom(error: ServerError, requestId: string | undefined): Cl
   const withId = (text: string) => (requestId ? `${text} (request id ${requestId})` : text);
   switch (ext.code) {
     case "UNAUTHENTICATED":
-      return new CliError(`not authenticated: ${error.message} — run portcullis login, or check PORTCULLIS_TOKEN`, EXIT.AUTH);
+      return new CliError(
+        `not authenticated: ${error.message} — run portcullis login, or check PORTCULLIS_TOKEN`,
+        EXIT.AUTH,
+      );
     case "FORBIDDEN":
-      return new CliError(`denied: ${ext.capability ?? error.message} (${ext.reason ?? "FORBIDDEN"}) — ask for a role that grants it: portcullis request ROLE --reason "…"`, EXIT.DENIED);
+      return new CliError(
+        `denied: ${ext.capability ?? error.message} (${ext.reason ?? "FORBIDDEN"}) — ask for a role that grants it: portcullis request ROLE --reason "…"`,
+        EXIT.DENIED,
+      );
     case "MFA_REQUIRED":
-      return new CliError(`denied: ${ext.capability ?? error.message} (MFA_REQUIRED) — log in again with multi-factor authentication`, EXIT.DENIED);
+      return new CliError(
+        `denied: ${ext.capability ?? error.message} (MFA_REQUIRED) — log in again with multi-factor authentication`,
+        EXIT.DENIED,
+      );
     case "ESCALATION_DENIED":
       return new CliError(`denied: ${error.message} (ESCALATION_DENIED)`, EXIT.DENIED);
     case "NOT_FOUND":
@@ -89,9 +107,15 @@ export function errorFrom(error: ServerError, requestId: string | undefined): Cl
     case "CONFLICT":
       return new CliError(`conflict: ${error.message}`, EXIT.DENIED);
     case "BAD_USER_INPUT":
-      return new CliError(`invalid: ${error.message}${ext.field && !error.message.includes(ext.field) ? ` (at ${ext.field})` : ""}`, EXIT.USAGE);
+      return new CliError(
+        `invalid: ${error.message}${ext.field && !error.message.includes(ext.field) ? ` (at ${ext.field})` : ""}`,
+        EXIT.USAGE,
+      );
     case "GRAPHQL_VALIDATION_FAILED":
-      return new CliError(withId(`the server does not support this command (${error.message}); is it an older portcullis?`), EXIT.DENIED);
+      return new CliError(
+        withId(`the server does not support this command (${error.message}); is it an older portcullis?`),
+        EXIT.DENIED,
+      );
     default:
       return new CliError(withId(`server error: ${error.message}`), EXIT.DENIED);
   }

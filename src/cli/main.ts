@@ -41,34 +41,58 @@ async function migrate(io: Io, statusOnly: boolean): Promise<void> {
 
 export function buildProgram(cli: Cli): Command {
   const program = new Command("portcullis")
-    .description("portcullis from a terminal: log in, check access, manage tokens, users and roles, apply policies from git, search the audit trail")
+    .description(
+      "portcullis from a terminal: log in, check access, manage tokens, users and roles, apply policies from git, search the audit trail",
+    )
     .option("--server <url>", "the server (default: PORTCULLIS_URL, else the context's, else http://localhost:4000)")
     .option("--context <name>", "use this context of the configuration file instead of the current one")
-    .addHelpText("after", `
+    .addHelpText(
+      "after",
+      `
 Credentials: portcullis login keeps them in ${cli.configFile} (mode 0600);
 PORTCULLIS_TOKEN and PORTCULLIS_URL take precedence over the current context
 when set; --context NAME takes precedence over them.
 Exit codes: 0 ok, 1 denied or not found, 2 usage, 3 authentication, 4 server unreachable.
-`);
+`,
+    );
 
   for (const command of [
-    ...sessionCommands(cli), ...accessCommands(cli), tokenCommands(cli), userCommands(cli), ...modelCommands(cli),
-    ...bundleCommands(cli), auditCommands(cli), ...requestCommands(cli),
-  ]) program.addCommand(command);
+    ...sessionCommands(cli),
+    ...accessCommands(cli),
+    tokenCommands(cli),
+    userCommands(cli),
+    ...modelCommands(cli),
+    ...bundleCommands(cli),
+    auditCommands(cli),
+    ...requestCommands(cli),
+  ])
+    program.addCommand(command);
 
-  program.addCommand(example(new Command("migrate")
-    .description("apply pending database migrations to DATABASE_URL (on the server's host; talks to the database directly)")
-    .option("--status", "list pending migrations, change nothing"), ["DATABASE_URL=mysql://… portcullis migrate --status"])
-    .action((options: { status?: boolean }) => migrate(cli.io, Boolean(options.status))));
+  program.addCommand(
+    example(
+      new Command("migrate")
+        .description(
+          "apply pending database migrations to DATABASE_URL (on the server's host; talks to the database directly)",
+        )
+        .option("--status", "list pending migrations, change nothing"),
+      ["DATABASE_URL=mysql://… portcullis migrate --status"],
+    ).action((options: { status?: boolean }) => migrate(cli.io, Boolean(options.status))),
+  );
   for (const command of hostCommands(cli)) program.addCommand(command);
 
-  program.addCommand(example(new Command("completion")
-    .description("print a shell completion script")
-    .argument("<shell>", SHELLS.join(", ")), ["source <(portcullis completion bash)", "portcullis completion fish > ~/.config/fish/completions/portcullis.fish"])
-    .action((shell: string) => {
-      if (!(SHELLS as readonly string[]).includes(shell)) throw new CliError(`completion: '${shell}' is not one of ${SHELLS.join(", ")}`, EXIT.USAGE);
+  program.addCommand(
+    example(
+      new Command("completion").description("print a shell completion script").argument("<shell>", SHELLS.join(", ")),
+      [
+        "source <(portcullis completion bash)",
+        "portcullis completion fish > ~/.config/fish/completions/portcullis.fish",
+      ],
+    ).action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell))
+        throw new CliError(`completion: '${shell}' is not one of ${SHELLS.join(", ")}`, EXIT.USAGE);
       cli.io.out(completionScript(program, shell as (typeof SHELLS)[number]));
-    }));
+    }),
+  );
 
   // Settings for every command of the tree (commands built on their own do not inherit them).
   const configure = (command: Command) => {
@@ -95,7 +119,9 @@ export async function run(argv: string[], cli: Cli): Promise<number> {
       return err.exitCode;
     }
     const configError = (err as { name?: string }).name === "ConfigError";
-    cli.io.err(`portcullis: ${configError ? "configuration error: " : ""}${err instanceof Error ? err.message : String(err)}\n`);
+    cli.io.err(
+      `portcullis: ${configError ? "configuration error: " : ""}${err instanceof Error ? err.message : String(err)}\n`,
+    );
     return configError ? EXIT.USAGE : EXIT.DENIED;
   }
 }

@@ -20,7 +20,16 @@ export const BUNDLE_OPERATIONS = {
 } as const;
 
 export interface FlipView {
-  event: { sequence: number; time: string; actorEmail: string | null; operation: string; action: string | null; resourceType: string | null; resourceNamespace: string | null; resourceName: string | null };
+  event: {
+    sequence: number;
+    time: string;
+    actorEmail: string | null;
+    operation: string;
+    action: string | null;
+    resourceType: string | null;
+    resourceNamespace: string | null;
+    resourceName: string | null;
+  };
   now: { allowed: boolean; reason: string };
 }
 export interface BundlePlanView {
@@ -28,7 +37,28 @@ export interface BundlePlanView {
   version: number;
   summary: { created: number; updated: number; deleted: number; usersGaining: number; usersLosing: number };
   changes: Array<{ kind: string; name: string; action: string; diff: string | null }>;
-  accessChanges: Array<{ user: { email: string }; changes: Array<{ change: "GAINED" | "LOST"; permission: { effect: string; resourceType: string; namespace: string; name: string; capabilities: string[]; scope: string; via: { role: string | null; policy: string; ruleIndex: number } } }> }>;
+  accessChanges: Array<{
+    user: { email: string };
+    changes: Array<{
+      change: "GAINED" | "LOST";
+      permission: {
+        effect: string;
+        resourceType: string;
+        namespace: string;
+        name: string;
+        capabilities: string[];
+        scope: string;
+        via: { role: string | null; policy: string; ruleIndex: number };
+      };
+    }>;
+  }>;
   escalations: Array<{ kind: string; name: string; capability: string | null; message: string }>;
-  replay?: { since: string; replayed: number; allowToDeny: number; denyToAllow: number; allowToDenyFlips: FlipView[]; denyToAllowFlips: FlipView[] };
+  replay?: {
+    since: string;
+    replayed: number;
+    allowToDeny: number;
+    denyToAllow: number;
+    allowToDenyFlips: FlipView[];
+    denyToAllowFlips: FlipView[];
+  };
 }

@@ -15,8 +15,18 @@ export const REQUEST_OPERATIONS = {
 } as const;
 
 export interface AccessRequestView {
-  id: string; status: string; reason: string; scope: string; ttlSeconds: number; createdAt: string; expiresAt: string | null;
-  decidedAt: string | null; approvalsRequired: number; denialsRequired: number; requester: { email: string }; roles: Array<{ name: string }>;
+  id: string;
+  status: string;
+  reason: string;
+  scope: string;
+  ttlSeconds: number;
+  createdAt: string;
+  expiresAt: string | null;
+  decidedAt: string | null;
+  approvalsRequired: number;
+  denialsRequired: number;
+  requester: { email: string };
+  roles: Array<{ name: string }>;
   reviews: Array<{ reviewer: { email: string }; approve: boolean; comment: string | null; createdAt: string }>;
   grants: Array<{ id: string; expiresAt: string | null }>;
 }

@@ -7,9 +7,11 @@ const PERMISSION = `effect resourceType namespace name capabilities scope requir
   labels { key values } via { role policy ruleIndex grantId }`;
 const AUDIT_EVENT = `id sequence time actorId actorEmail actorRoles tokenId sourceIp operation action resourceType
   resourceNamespace resourceName subjectId decision reason requestId metadata prevHash hash`;
-const TOKEN = "id name hint breakGlass boundCidrs createdAt expiresAt lastUsedAt lastUsedIp revokedAt owner { email } roles { name }";
+const TOKEN =
+  "id name hint breakGlass boundCidrs createdAt expiresAt lastUsedAt lastUsedIp revokedAt owner { email } roles { name }";
 const USER = "id email displayName kind status source mfaEnrolled groups createdAt lastSeenAt";
-const GRANT = "id subjectType user { email } group role { name } scope active source startsAt expiresAt reason createdAt";
+const GRANT =
+  "id subjectType user { email } group role { name } scope active source startsAt expiresAt reason createdAt";
 
 export const OPERATIONS = {
   WhoAmI: `query WhoAmI { me { ${USER} grants { role { name } scope expiresAt source } } credential { kind id expiresAt mfa mfaVerifiedUntil sessionSource breakGlass } }`,
@@ -59,29 +61,94 @@ export const OPERATIONS = {
 
 // Result shapes of the documents above, as far as the commands read them.
 export interface UserView {
-  id: string; email: string; displayName: string | null; kind: string; status: string; source: string;
-  mfaEnrolled: boolean; groups: string[]; createdAt: string; lastSeenAt: string | null;
+  id: string;
+  email: string;
+  displayName: string | null;
+  kind: string;
+  status: string;
+  source: string;
+  mfaEnrolled: boolean;
+  groups: string[];
+  createdAt: string;
+  lastSeenAt: string | null;
 }
 export interface TokenView {
-  id: string; name: string; hint: string; breakGlass: boolean; boundCidrs: string[]; createdAt: string; expiresAt: string | null;
-  lastUsedAt: string | null; lastUsedIp: string | null; revokedAt: string | null; owner: { email: string }; roles: Array<{ name: string }>;
+  id: string;
+  name: string;
+  hint: string;
+  breakGlass: boolean;
+  boundCidrs: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+  revokedAt: string | null;
+  owner: { email: string };
+  roles: Array<{ name: string }>;
 }
 export interface GrantView {
-  id: string; subjectType: string; user: { email: string } | null; group: string | null; role: { name: string }; scope: string;
-  active: boolean; source: string; startsAt: string | null; expiresAt: string | null; reason: string | null; createdAt: string;
+  id: string;
+  subjectType: string;
+  user: { email: string } | null;
+  group: string | null;
+  role: { name: string };
+  scope: string;
+  active: boolean;
+  source: string;
+  startsAt: string | null;
+  expiresAt: string | null;
+  reason: string | null;
+  createdAt: string;
 }
-export interface RuleRefView { role: string | null; policy: string; ruleIndex: number; grantId: string | null }
+export interface RuleRefView {
+  role: string | null;
+  policy: string;
+  ruleIndex: number;
+  grantId: string | null;
+}
 export interface PermissionView {
-  effect: string; resourceType: string; namespace: string; name: string; capabilities: string[]; scope: string;
-  requireMfa: boolean; sourceCidrs: string[]; expiresAt: string | null; labels: Array<{ key: string; values: string[] }>; via: RuleRefView;
+  effect: string;
+  resourceType: string;
+  namespace: string;
+  name: string;
+  capabilities: string[];
+  scope: string;
+  requireMfa: boolean;
+  sourceCidrs: string[];
+  expiresAt: string | null;
+  labels: Array<{ key: string; values: string[] }>;
+  via: RuleRefView;
 }
 export interface AuditEventView {
-  id: string; sequence: number; time: string; actorId: string | null; actorEmail: string | null; actorRoles: string[];
-  tokenId: string | null; sourceIp: string | null; operation: string; action: string | null; resourceType: string | null;
-  resourceNamespace: string | null; resourceName: string | null; subjectId: string | null; decision: string; reason: string;
-  requestId: string | null; metadata: unknown; prevHash: string; hash: string;
+  id: string;
+  sequence: number;
+  time: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  actorRoles: string[];
+  tokenId: string | null;
+  sourceIp: string | null;
+  operation: string;
+  action: string | null;
+  resourceType: string | null;
+  resourceNamespace: string | null;
+  resourceName: string | null;
+  subjectId: string | null;
+  decision: string;
+  reason: string;
+  requestId: string | null;
+  metadata: unknown;
+  prevHash: string;
+  hash: string;
 }
 export interface RuleView {
-  effect: string; resourceType: string; namespace: string; name: string; capabilities: string[]; level: string | null;
-  labels: Array<{ key: string; values: string[] }>; sourceCidrs: string[]; requireMfa: boolean;
+  effect: string;
+  resourceType: string;
+  namespace: string;
+  name: string;
+  capabilities: string[];
+  level: string | null;
+  labels: Array<{ key: string; values: string[] }>;
+  sourceCidrs: string[];
+  requireMfa: boolean;
 }

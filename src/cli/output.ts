@@ -35,7 +35,11 @@ export interface TableView {
 }
 
 export function renderTable(view: TableView): string {
-  const table = new Table({ head: view.head.every((h) => h === "") ? [] : view.head, style: { head: [], border: [] }, wordWrap: true });
+  const table = new Table({
+    head: view.head.every((h) => h === "") ? [] : view.head,
+    style: { head: [], border: [] },
+    wordWrap: true,
+  });
   for (const row of view.rows) table.push(row.map((cell) => (cell === null || cell === undefined ? "" : String(cell))));
   return table.toString() + "\n";
 }
@@ -50,7 +54,14 @@ export function print(io: Io, format: string, value: unknown, view: () => TableV
   }
 }
 
-const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22], dim: [2, 22] } as const;
+const CODES = {
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+  bold: [1, 22],
+  dim: [2, 22],
+} as const;
 export type Colour = keyof typeof CODES;
 
 /** A painter for one stream: identity unless it is a terminal and NO_COLOR is unset. */
@@ -59,4 +70,5 @@ export function painter(tty: boolean, env: NodeJS.ProcessEnv = process.env): (co
   return (colour, text) => (on ? `\u001b[${CODES[colour][0]}m${text}\u001b[${CODES[colour][1]}m` : text);
 }
 
-export const joinList = (items: readonly string[] | undefined | null): string => (items && items.length > 0 ? items.join(", ") : "");
+export const joinList = (items: readonly string[] | undefined | null): string =>
+  items && items.length > 0 ? items.join(", ") : "";

@@ -20,50 +20,90 @@ export const BOOTSTRAP_REISSUE: SystemActor = { kind: "system", name: "bootstrap
 export const BOOTSTRAP_REISSUE_OPERATION = "bootstrap.reissue";
 
 export type ReissueResult =
-  | { ok: true; adminId: string; tokenId: string; /** Shown once; never stored, logged or recorded. */ secret: string; revoked: number }
+  | {
+      ok: true;
+      adminId: string;
+      tokenId: string;
+      /** Shown once; never stored, logged or recorded. */ secret: string;
+      revoked: number;
+    }
   | { ok: false; reason: string };
 
 /** What the change record says about a token: never the secret or its hash. */
 function describe(t: TokenRecord): Record<string, unknown> {
-  return { id: t.id, name: t.name, ownerId: t.ownerId, breakGlass: t.breakGlass, hint: t.hint, revokedAt: t.revokedAt?.toISOString() ?? null };
+  return {
+    id: t.id,
+    name: t.name,
+    ownerId: t.ownerId,
+    breakGlass: t.breakGlass,
+    hint: t.hint,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+  };
 }
 
-export async function reissueBootstrapToken(storage: Storage, options: { adminEmail: string; now?: () => Date }): Promise<ReissueResult> {
+export async function reissueBootstrapToken(
+  storage: Storage,
+  options: { adminEmail: string; now?: () => Date },
+): Promise<ReissueResult> {
   const now = options.now ?? (() => new Date());
   if ((await storage.users.count()) === 0) {
-    return { ok: false, reason: "the database is empty, there is nothing to reissue: start the server once, it bootstraps an empty database and prints the token" };
+    return {
+      ok: false,
+      reason:
+        "the database is empty, there is nothing to reissue: start the server once, it bootstraps an empty database and prints the token",
+    };
   }
   const runtime = await PolicyRuntime.load(storage);
   const audit = new GroupCommitAuditLog(storage.audit);
   const writer = new PolicyWriter(storage, runtime, audit);
   const requestId = `reissue-${randomUUID()}`;
-  const result = await writer.write<ReissueResult>({ actor: BOOTSTRAP_REISSUE, operation: BOOTSTRAP_REISSUE_OPERATION, requestId }, async (repos) => {
-    const admin = await repos.users.getByEmail(options.adminEmail);
-    if (!admin) {
-      return { result: { ok: false, reason: `no user with the email '${options.adminEmail}' (PORTCULLIS_ADMIN_EMAIL): set it to the built-in admin's email` } };
-    }
-    const at = now();
-    const revoked: TokenRecord[] = [];
-    for (const token of await repos.tokens.listByOwner(admin.id, false)) {
-      if (!token.breakGlass) continue;
-      const done: TokenRecord = { ...token, revokedAt: at };
-      await repos.tokens.update(done);
-      revoked.push(done);
-    }
-    const secret = generateSecret(TOKEN_PREFIX);
-    const token: TokenRecord = {
-      id: randomUUID(), name: BOOTSTRAP_TOKEN_NAME, ownerId: admin.id, secretHash: hashSecret(secret), hint: secretHint(secret),
-      roles: [], boundCidrs: [], breakGlass: true, ttlSeconds: null, createdById: null, createdAt: at, expiresAt: null,
-      lastUsedAt: null, lastUsedIp: null, revokedAt: null,
-    };
-    await repos.tokens.create(token);
-    return {
-      result: { ok: true, adminId: admin.id, tokenId: token.id, secret, revoked: revoked.length },
-      apply: (e) => [...revoked, token].forEach((t) => e.putToken(toTokenDef(t))),
-      record: { revoked: revoked.map(describe), created: describe(token) },
-      resource: { type: "token", name: token.id },
-    };
-  });
+  const result = await writer.write<ReissueResult>(
+    { actor: BOOTSTRAP_REISSUE, operation: BOOTSTRAP_REISSUE_OPERATION, requestId },
+    async (repos) => {
+      const admin = await repos.users.getByEmail(options.adminEmail);
+      if (!admin) {
+        return {
+          result: {
+            ok: false,
+            reason: `no user with the email '${options.adminEmail}' (PORTCULLIS_ADMIN_EMAIL): set it to the built-in admin's email`,
+          },
+        };
+      }
+      const at = now();
+      const revoked: TokenRecord[] = [];
+      for (const token of await repos.tokens.listByOwner(admin.id, false)) {
+        if (!token.breakGlass) continue;
+        const done: TokenRecord = { ...token, revokedAt: at };
+        await repos.tokens.update(done);
+        revoked.push(done);
+      }
+      const secret = generateSecret(TOKEN_PREFIX);
+      const token: TokenRecord = {
+        id: randomUUID(),
+        name: BOOTSTRAP_TOKEN_NAME,
+        ownerId: admin.id,
+        secretHash: hashSecret(secret),
+        hint: secretHint(secret),
+        roles: [],
+        boundCidrs: [],
+        breakGlass: true,
+        ttlSeconds: null,
+        createdById: null,
+        createdAt: at,
+        expiresAt: null,
+        lastUsedAt: null,
+        lastUsedIp: null,
+        revokedAt: null,
+      };
+      await repos.tokens.create(token);
+      return {
+        result: { ok: true, adminId: admin.id, tokenId: token.id, secret, revoked: revoked.length },
+        apply: (e) => [...revoked, token].forEach((t) => e.putToken(toTokenDef(t))),
+        record: { revoked: revoked.map(describe), created: describe(token) },
+        resource: { type: "token", name: token.id },
+      };
+    },
+  );
   await audit.drain();
   return result;
 }

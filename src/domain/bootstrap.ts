@@ -19,10 +19,19 @@ export interface BootstrapOptions {
 }
 
 export type BootstrapResult =
-  | { created: true; adminId: string; tokenId: string; /** Set only when the secret was generated here: print it once. */ generatedSecret: string | null }
+  | {
+      created: true;
+      adminId: string;
+      tokenId: string;
+      /** Set only when the secret was generated here: print it once. */ generatedSecret: string | null;
+    }
   | { created: false; bootstrapTokenIgnored: boolean };
 
-export function roleRecordFromDoc(doc: RoleDoc, document: string, base: { id: string; builtIn: boolean; version: number; createdAt: Date; updatedAt: Date }): RoleRecord {
+export function roleRecordFromDoc(
+  doc: RoleDoc,
+  document: string,
+  base: { id: string; builtIn: boolean; version: number; createdAt: Date; updatedAt: Date },
+): RoleRecord {
   return {
     ...base,
     name: doc.name,
@@ -72,50 +81,105 @@ export async function bootstrap(storage: Storage, seeds: SeedSet, options: Boots
   if (options.bootstrapToken !== null) {
     const check = checkSecret(options.bootstrapToken, TOKEN_PREFIX);
     if (!check.ok) {
-      throw new DomainError("BAD_USER_INPUT", `PORTCULLIS_BOOTSTRAP_TOKEN: not a valid token secret (${check.problem === "checksum" ? "checksum does not match" : "expected ptc_ followed by 46 base62 characters"})`, { field: "PORTCULLIS_BOOTSTRAP_TOKEN" });
+      throw new DomainError(
+        "BAD_USER_INPUT",
+        `PORTCULLIS_BOOTSTRAP_TOKEN: not a valid token secret (${check.problem === "checksum" ? "checksum does not match" : "expected ptc_ followed by 46 base62 characters"})`,
+        { field: "PORTCULLIS_BOOTSTRAP_TOKEN" },
+      );
     }
   }
   const now = options.now ?? new Date();
   return storage.exclusively("bootstrap", () => seedIfEmpty(storage, seeds, options, now));
 }
 
-async function seedIfEmpty(storage: Storage, seeds: SeedSet, options: BootstrapOptions, now: Date): Promise<BootstrapResult> {
+async function seedIfEmpty(
+  storage: Storage,
+  seeds: SeedSet,
+  options: BootstrapOptions,
+  now: Date,
+): Promise<BootstrapResult> {
   try {
     return await storage.transaction(async (repos) => {
       if (!(await isEmpty(repos))) return { created: false, bootstrapTokenIgnored: options.bootstrapToken !== null };
       for (const type of seeds.types) await repos.resourceTypes.save({ ...type, builtIn: true });
       for (const { doc, text } of seeds.policies) {
         await repos.policies.create(
-          { id: randomUUID(), name: doc.name, description: doc.description, version: 1, builtIn: true, document: text, createdAt: now, updatedAt: now },
+          {
+            id: randomUUID(),
+            name: doc.name,
+            description: doc.description,
+            version: 1,
+            builtIn: true,
+            document: text,
+            createdAt: now,
+            updatedAt: now,
+          },
           null,
         );
       }
       for (const { doc, text } of inDependencyOrder(seeds.roles)) {
-        await repos.roles.create(roleRecordFromDoc(doc, text, { id: randomUUID(), builtIn: true, version: 1, createdAt: now, updatedAt: now }));
+        await repos.roles.create(
+          roleRecordFromDoc(doc, text, { id: randomUUID(), builtIn: true, version: 1, createdAt: now, updatedAt: now }),
+        );
       }
       const adminId = randomUUID();
       await repos.users.create({
-        id: adminId, email: options.adminEmail, displayName: "Administrator", kind: "HUMAN", status: "ACTIVE", source: "LOCAL",
-        externalId: null, groups: [], mfaEnrolled: false, lockedReason: null, createdAt: now, lastSeenAt: null,
+        id: adminId,
+        email: options.adminEmail,
+        displayName: "Administrator",
+        kind: "HUMAN",
+        status: "ACTIVE",
+        source: "LOCAL",
+        externalId: null,
+        groups: [],
+        mfaEnrolled: false,
+        lockedReason: null,
+        createdAt: now,
+        lastSeenAt: null,
       });
       await repos.grants.create({
-        id: randomUUID(), subjectType: "USER", userId: adminId, group: null, role: BUILT_IN_ADMIN_ROLE, scope: "", active: true,
-        startsAt: null, expiresAt: null, reason: "bootstrap", source: "MANUAL", ssoProvider: null, accessRequestId: null,
-        createdById: null, createdAt: now,
+        id: randomUUID(),
+        subjectType: "USER",
+        userId: adminId,
+        group: null,
+        role: BUILT_IN_ADMIN_ROLE,
+        scope: "",
+        active: true,
+        startsAt: null,
+        expiresAt: null,
+        reason: "bootstrap",
+        source: "MANUAL",
+        ssoProvider: null,
+        accessRequestId: null,
+        createdById: null,
+        createdAt: now,
       });
       const secret = options.bootstrapToken ?? generateSecret(TOKEN_PREFIX);
       const tokenId = randomUUID();
       await repos.tokens.create({
-        id: tokenId, name: BOOTSTRAP_TOKEN_NAME, ownerId: adminId, secretHash: hashSecret(secret), hint: secretHint(secret),
-        roles: [], boundCidrs: [], breakGlass: true, ttlSeconds: null, createdById: null, createdAt: now, expiresAt: null,
-        lastUsedAt: null, lastUsedIp: null, revokedAt: null,
+        id: tokenId,
+        name: BOOTSTRAP_TOKEN_NAME,
+        ownerId: adminId,
+        secretHash: hashSecret(secret),
+        hint: secretHint(secret),
+        roles: [],
+        boundCidrs: [],
+        breakGlass: true,
+        ttlSeconds: null,
+        createdById: null,
+        createdAt: now,
+        expiresAt: null,
+        lastUsedAt: null,
+        lastUsedIp: null,
+        revokedAt: null,
       });
       return { created: true, adminId, tokenId, generatedSecret: options.bootstrapToken === null ? secret : null };
     });
   } catch (err) {
     // Another process bootstrapped the same database at the same moment (two
     // processes on one SQLite file, which takes no named lock): its rows won.
-    if (!(await storage.transaction(isEmpty))) return { created: false, bootstrapTokenIgnored: options.bootstrapToken !== null };
+    if (!(await storage.transaction(isEmpty)))
+      return { created: false, bootstrapTokenIgnored: options.bootstrapToken !== null };
     throw err;
   }
 }

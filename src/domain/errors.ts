@@ -2,13 +2,7 @@
 // `extensions.code` once (docs/errors.md); anything that is not a DomainError is masked.
 
 export type ErrorCode =
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "BAD_USER_INPUT"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "ESCALATION_DENIED"
-  | "MFA_REQUIRED";
+  "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "ESCALATION_DENIED" | "MFA_REQUIRED";
 
 export interface ErrorDetails {
   /** Path of the offending input (`input.roles[0]`, `rules[2].capabilities[0]`). */

@@ -8,7 +8,8 @@ import type { Repositories } from "./ports/storage.port";
 
 export class StoredDocumentError extends Error {
   constructor(kind: string, name: string, err: unknown) {
-    const detail = err instanceof ValidationError ? err.issues.map((i) => `${i.path}: ${i.message}`).join("; ") : String(err);
+    const detail =
+      err instanceof ValidationError ? err.issues.map((i) => `${i.path}: ${i.message}`).join("; ") : String(err);
     super(`stored ${kind} '${name}' does not validate: ${detail}`);
     this.name = "StoredDocumentError";
   }
@@ -27,12 +28,24 @@ export const toGrantDef = (g: GrantRecord): GrantDef => ({
 export const toUserDef = (u: UserRecord): UserDef => ({ id: u.id, status: u.status, groups: u.groups });
 
 export const toTokenDef = (t: TokenRecord): TokenDef => ({
-  id: t.id, ownerId: t.ownerId, roles: t.roles, expiresAt: t.expiresAt, revokedAt: t.revokedAt, boundCidrs: t.boundCidrs,
+  id: t.id,
+  ownerId: t.ownerId,
+  roles: t.roles,
+  expiresAt: t.expiresAt,
+  revokedAt: t.revokedAt,
+  boundCidrs: t.boundCidrs,
 });
 
-export async function loadPolicyState(repos: Pick<Repositories, "resourceTypes" | "policies" | "roles" | "grants" | "users" | "tokens">): Promise<PolicyState> {
+export async function loadPolicyState(
+  repos: Pick<Repositories, "resourceTypes" | "policies" | "roles" | "grants" | "users" | "tokens">,
+): Promise<PolicyState> {
   const [typeRecords, policyRecords, roleRecords, grants, users, tokens] = await Promise.all([
-    repos.resourceTypes.all(), repos.policies.all(), repos.roles.all(), repos.grants.all(), repos.users.all(), repos.tokens.allActive(),
+    repos.resourceTypes.all(),
+    repos.policies.all(),
+    repos.roles.all(),
+    repos.grants.all(),
+    repos.users.all(),
+    repos.tokens.allActive(),
   ]);
   const types = typeRecords.map(({ name, capabilities }) => ({ name, capabilities }));
   const typeMap = new Map(types.map((t) => [t.name, t]));
@@ -58,5 +71,12 @@ export async function loadPolicyState(repos: Pick<Repositories, "resourceTypes" 
       throw new StoredDocumentError("role", r.name, err);
     }
   });
-  return { types, policies, roles, grants: grants.map(toGrantDef), users: users.map(toUserDef), tokens: tokens.map(toTokenDef) };
+  return {
+    types,
+    policies,
+    roles,
+    grants: grants.map(toGrantDef),
+    users: users.map(toUserDef),
+    tokens: tokens.map(toTokenDef),
+  };
 }

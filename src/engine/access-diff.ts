@@ -58,23 +58,50 @@ function atomsOf(index: PolicyIndex, role: CompiledRole): RoleAtoms {
   const out: RoleAtoms = new Map();
   if (role.superuser) {
     out.set(SUPERUSER_KEY, {
-      key: SUPERUSER_KEY, capability: "*",
-      permission: { effect: "ALLOW", resourceType: "*", namespace: "**", name: "*", labels: [], requireMfa: false, sourceCidrs: [], policy: "", ruleIndex: -1 },
+      key: SUPERUSER_KEY,
+      capability: "*",
+      permission: {
+        effect: "ALLOW",
+        resourceType: "*",
+        namespace: "**",
+        name: "*",
+        labels: [],
+        requireMfa: false,
+        sourceCidrs: [],
+        policy: "",
+        ruleIndex: -1,
+      },
     });
   }
   for (const rr of role.rules) {
     const spec = rr.rule.spec;
     const labels = spec.labels.map((l) => ({ key: l.key, values: [...l.values] }));
     const cidrs = rr.deny ? [] : [...spec.sourceCidrs];
-    const base = JSON.stringify([spec.effect, spec.resourceType, spec.namespace, spec.name, labels, rr.requireMfa, cidrs]);
+    const base = JSON.stringify([
+      spec.effect,
+      spec.resourceType,
+      spec.namespace,
+      spec.name,
+      labels,
+      rr.requireMfa,
+      cidrs,
+    ]);
     for (const capability of expandCapabilities(index, rr.rule, null)) {
       const key = `${base}${capability}`;
       if (out.has(key)) continue;
       out.set(key, {
-        key, capability,
+        key,
+        capability,
         permission: {
-          effect: spec.effect, resourceType: spec.resourceType, namespace: spec.namespace, name: spec.name, labels,
-          requireMfa: rr.requireMfa, sourceCidrs: cidrs, policy: rr.policy, ruleIndex: rr.ruleIndex,
+          effect: spec.effect,
+          resourceType: spec.resourceType,
+          namespace: spec.namespace,
+          name: spec.name,
+          labels,
+          requireMfa: rr.requireMfa,
+          sourceCidrs: cidrs,
+          policy: rr.policy,
+          ruleIndex: rr.ruleIndex,
         },
       });
     }
@@ -93,14 +120,18 @@ interface Holding {
 class Side {
   private readonly atoms = new Map<string, RoleAtoms>();
 
-  constructor(readonly index: PolicyIndex, private readonly now: number) {}
+  constructor(
+    readonly index: PolicyIndex,
+    private readonly now: number,
+  ) {}
 
   roleAtoms(name: string): RoleAtoms {
     const key = roleKey(name);
     let atoms = this.atoms.get(key);
     if (atoms === undefined) {
       const slot = this.index.slots.get(key);
-      atoms = slot === undefined || !this.index.roles.has(key) ? new Map() : atomsOf(this.index, this.index.compiled(slot));
+      atoms =
+        slot === undefined || !this.index.roles.has(key) ? new Map() : atomsOf(this.index, this.index.compiled(slot));
       this.atoms.set(key, atoms);
     }
     return atoms;
@@ -109,7 +140,9 @@ class Side {
   holdings(userId: string): Holding[] {
     const record = this.index.user(userId);
     if (record === undefined || record.status !== "ACTIVE") return [];
-    return this.index.entriesOf(record).filter((e) => isLive(e, this.now))
+    return this.index
+      .entriesOf(record)
+      .filter((e) => isLive(e, this.now))
       .map((e) => ({ role: e.roleName, scope: e.scope, grantId: e.grantId, expiresAt: e.grant?.expiresAt ?? null }));
   }
 
@@ -132,7 +165,12 @@ class Side {
         continue;
       }
       const role = this.index.compiled(slot);
-      if (hint.types || [...role.roleKeys].some((k) => hint.roles.has(k)) || [...role.policyKeys].some((k) => hint.policies.has(k))) into.add(key);
+      if (
+        hint.types ||
+        [...role.roleKeys].some((k) => hint.roles.has(k)) ||
+        [...role.policyKeys].some((k) => hint.policies.has(k))
+      )
+        into.add(key);
     }
   }
 }
@@ -145,7 +183,13 @@ function* fresh(from: RoleAtoms, other: RoleAtoms | null): Iterable<Atom> {
 }
 
 /** Atoms a user has on `mine` and not on `theirs`, grouped back into permissions. */
-function oneWay(mine: Side, theirs: Side, myHoldings: Holding[], theirHoldings: Holding[], affected: ReadonlySet<string>): Permission[] {
+function oneWay(
+  mine: Side,
+  theirs: Side,
+  myHoldings: Holding[],
+  theirHoldings: Holding[],
+  affected: ReadonlySet<string>,
+): Permission[] {
   const theirPairs = new Set(theirHoldings.map((h) => `${roleKey(h.role)}\u0000${h.scope}`));
   const theirByScope = new Map<string, string[]>();
   for (const h of theirHoldings) {
@@ -173,9 +217,17 @@ function oneWay(mine: Side, theirs: Side, myHoldings: Holding[], theirHoldings: 
         continue;
       }
       grouped.set(groupKey, {
-        effect: p.effect, resourceType: p.resourceType, namespace: p.namespace, name: p.name, labels: p.labels, capabilities: [atom.capability],
-        requireMfa: p.requireMfa, sourceCidrs: p.sourceCidrs, via: { policy: p.policy, ruleIndex: p.ruleIndex, role: h.role, grantId: h.grantId },
-        scope: h.scope, expiresAt: h.expiresAt,
+        effect: p.effect,
+        resourceType: p.resourceType,
+        namespace: p.namespace,
+        name: p.name,
+        labels: p.labels,
+        capabilities: [atom.capability],
+        requireMfa: p.requireMfa,
+        sourceCidrs: p.sourceCidrs,
+        via: { policy: p.policy, ruleIndex: p.ruleIndex, role: h.role, grantId: h.grantId },
+        scope: h.scope,
+        expiresAt: h.expiresAt,
       });
     }
   }
@@ -183,13 +235,34 @@ function oneWay(mine: Side, theirs: Side, myHoldings: Holding[], theirHoldings: 
 }
 
 function comparePermissions(a: Permission, b: Permission): number {
-  const ka = [a.scope, a.resourceType, a.namespace, a.name, a.via.role ?? "", a.via.policy, String(a.via.ruleIndex).padStart(6, "0")].join("\u0000");
-  const kb = [b.scope, b.resourceType, b.namespace, b.name, b.via.role ?? "", b.via.policy, String(b.via.ruleIndex).padStart(6, "0")].join("\u0000");
+  const ka = [
+    a.scope,
+    a.resourceType,
+    a.namespace,
+    a.name,
+    a.via.role ?? "",
+    a.via.policy,
+    String(a.via.ruleIndex).padStart(6, "0"),
+  ].join("\u0000");
+  const kb = [
+    b.scope,
+    b.resourceType,
+    b.namespace,
+    b.name,
+    b.via.role ?? "",
+    b.via.policy,
+    String(b.via.ruleIndex).padStart(6, "0"),
+  ].join("\u0000");
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /** Per user whose permissions differ between `before` and `after`: what they gain and what they lose. */
-export function diffAccess(before: PolicyIndex, after: PolicyIndex, now: number, hint: AccessDiffHint): UserAccessDiff[] {
+export function diffAccess(
+  before: PolicyIndex,
+  after: PolicyIndex,
+  now: number,
+  hint: AccessDiffHint,
+): UserAccessDiff[] {
   const b = new Side(before, now);
   const a = new Side(after, now);
   const candidates = new Set<string>();

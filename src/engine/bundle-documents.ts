@@ -27,9 +27,12 @@ export interface SsoMappingsDoc {
 export function readDocumentKind(value: unknown): { kind: BundleKind } | { problem: string } {
   if (!(value instanceof Map)) return { problem: "expected a mapping (a document with a kind)" };
   const kind = value.get("kind");
-  if (typeof kind !== "string") return { problem: "missing required key 'kind' (one of " + BUNDLE_KINDS.join(", ") + ")" };
+  if (typeof kind !== "string")
+    return { problem: "missing required key 'kind' (one of " + BUNDLE_KINDS.join(", ") + ")" };
   if ((BUNDLE_KINDS as readonly string[]).includes(kind)) return { kind: kind as BundleKind };
-  return { problem: `unknown kind '${kind.slice(0, 40)}' (one of ${BUNDLE_KINDS.join(", ")})${didYouMean(kind, BUNDLE_KINDS)}` };
+  return {
+    problem: `unknown kind '${kind.slice(0, 40)}' (one of ${BUNDLE_KINDS.join(", ")})${didYouMean(kind, BUNDLE_KINDS)}`,
+  };
 }
 
 /** Reads a `kind: ssoMappings` document; provider names and globs are checked where mappings are set. */
@@ -73,7 +76,11 @@ export function readBundleDocument(value: unknown): { prune: PrunableKind[] } {
       if (map.has("prune")) {
         for (const item of r.stringList(map.get("prune"), "prune") ?? []) {
           if ((PRUNABLE_KINDS as readonly string[]).includes(item.value)) prune.push(item.value as PrunableKind);
-          else r.issue(item.path, `'${item.value.slice(0, 40)}' cannot be pruned (one of ${PRUNABLE_KINDS.join(", ")})${didYouMean(item.value, PRUNABLE_KINDS)}`);
+          else
+            r.issue(
+              item.path,
+              `'${item.value.slice(0, 40)}' cannot be pruned (one of ${PRUNABLE_KINDS.join(", ")})${didYouMean(item.value, PRUNABLE_KINDS)}`,
+            );
         }
       }
     }

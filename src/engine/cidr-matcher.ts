@@ -82,7 +82,9 @@ export function parseCidr(text: string): CidrBlock | null {
 
 /** Why `text` is not a valid network, or null. */
 export function cidrProblem(text: string): string | null {
-  return parseCidr(text) === null ? `invalid network '${text}' (expected CIDR notation such as 10.0.0.0/8 or 2001:db8::/32)` : null;
+  return parseCidr(text) === null
+    ? `invalid network '${text}' (expected CIDR notation such as 10.0.0.0/8 or 2001:db8::/32)`
+    : null;
 }
 
 /** Whether the first `prefix` bits of a and b agree. */

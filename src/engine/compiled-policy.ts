@@ -22,7 +22,8 @@ function byKey(x: CompiledRule, y: CompiledRule): number {
   return mx === my ? 0 : mx < my ? -1 : 1;
 }
 
-const sameGroup = (x: CompiledRule, y: CompiledRule) => x.namespaceLiteral === y.namespaceLiteral && x.nameLiteral === y.nameLiteral;
+const sameGroup = (x: CompiledRule, y: CompiledRule) =>
+  x.namespaceLiteral === y.namespaceLiteral && x.nameLiteral === y.nameLiteral;
 
 export class CompiledPolicy {
   readonly rules: CompiledRule[];
@@ -46,7 +47,11 @@ export class CompiledPolicy {
   readonly nameLo: number;
   readonly nameHi: number;
 
-  constructor(readonly doc: PolicyDoc, globs: GlobCache, registry: PairRegistry) {
+  constructor(
+    readonly doc: PolicyDoc,
+    globs: GlobCache,
+    registry: PairRegistry,
+  ) {
     this.rules = doc.rules.map((spec, i) => compileRule(spec, doc.name, i, globs));
     for (const rule of this.rules) {
       if (rule.namespaceLiteral === null && rule.nameLiteral === null) this.wild.rules.push(rule);

@@ -55,7 +55,11 @@ export class CompiledRole {
   wildCount = 0;
   private ruleList: RoleRule[] | null = null;
 
-  constructor(readonly name: string, doc: RoleDoc | undefined, lookup: PolicyLookup) {
+  constructor(
+    readonly name: string,
+    doc: RoleDoc | undefined,
+    lookup: PolicyLookup,
+  ) {
     this.roleKeys.add(roleKey(name));
     const members = doc === undefined ? [] : roleClosure(doc, (n) => lookup.role(n));
     for (const { doc: memberDoc, mfa } of members) {

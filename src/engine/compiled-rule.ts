@@ -44,7 +44,8 @@ export const namespaceMatches = (r: CompiledRule, namespace: string): boolean =>
   r.namespace === null ? r.namespaceLiteral === namespace : r.namespace.match(namespace);
 
 /** Whether the rule's name glob matches `name`. */
-export const nameMatches = (r: CompiledRule, name: string): boolean => (r.name === null ? r.nameLiteral === name : r.name.match(name));
+export const nameMatches = (r: CompiledRule, name: string): boolean =>
+  r.name === null ? r.nameLiteral === name : r.name.match(name);
 
 export const levelIndex = (level: Level): number => LEVELS.indexOf(level);
 
@@ -102,7 +103,13 @@ export function compileRule(spec: RuleSpec, policy: string, ruleIndex: number, g
 }
 
 /** Whether a rule names `capability` (at level index `level`) of `type`. */
-export function ruleCovers(r: CompiledRule, type: string, infrastructure: boolean, capability: string, level: number): boolean {
+export function ruleCovers(
+  r: CompiledRule,
+  type: string,
+  infrastructure: boolean,
+  capability: string,
+  level: number,
+): boolean {
   if (r.type !== type && !(infrastructure && r.type === "*")) return false;
   return level <= r.levelIndex || r.capabilities.includes(capability);
 }

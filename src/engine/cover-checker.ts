@@ -60,7 +60,10 @@ export class CoverChecker {
   private allows: ActorAllow[] = [];
   private denies: ActorDeny[] = [];
 
-  constructor(private readonly index: PolicyIndex, private readonly now: number) {}
+  constructor(
+    private readonly index: PolicyIndex,
+    private readonly now: number,
+  ) {}
 
   /** Collects the actor's live allows and denies (nothing for an unknown, locked or invalid principal). */
   loadActor(actor: Principal): void {
@@ -81,7 +84,8 @@ export class CoverChecker {
           continue;
         }
         const tokenMfa = restrict === null ? false : restrict.members.get(rr.sourceRole.toLowerCase());
-        if (tokenMfa !== undefined) this.allows.push({ rule: rr.rule, requireMfa: rr.requireMfa || tokenMfa, scope: entry.scope });
+        if (tokenMfa !== undefined)
+          this.allows.push({ rule: rr.rule, requireMfa: rr.requireMfa || tokenMfa, scope: entry.scope });
       }
     }
     if (restrict !== null && who.token !== null) {
@@ -109,13 +113,25 @@ export class CoverChecker {
         // The targets' own deny takes this away wherever they apply: nothing to cover.
         if (targetDenies.some((d) => this.shadows(d, spec, type, capability))) continue;
         const what = `${type}:${capability} on '${spec.name}' in namespace '${spec.namespace}' ${where}`;
-        const deny = this.denies.find((d) => this.grants(d.rule, type, capability) && this.denyOverlaps(d, spec, scope));
+        const deny = this.denies.find(
+          (d) => this.grants(d.rule, type, capability) && this.denyOverlaps(d, spec, scope),
+        );
         if (deny !== undefined) {
-          return { covered: false, missing: `${type}:${capability}`, explanation: `${target.label} would allow ${what}, but ${this.subject} is denied it by ${deny.describe}` };
+          return {
+            covered: false,
+            missing: `${type}:${capability}`,
+            explanation: `${target.label} would allow ${what}, but ${this.subject} is denied it by ${deny.describe}`,
+          };
         }
         if (!this.allows.some((a) => this.allowCovers(a, spec, scope, type, capability))) {
-          const limit = this.budget.exhausted ? " (its globs are too complex to compare with the actor's within the analysis limit: simplify them)" : "";
-          return { covered: false, missing: `${type}:${capability}`, explanation: `${target.label} would allow ${what}, which ${this.subject} may not do${limit}` };
+          const limit = this.budget.exhausted
+            ? " (its globs are too complex to compare with the actor's within the analysis limit: simplify them)"
+            : "";
+          return {
+            covered: false,
+            missing: `${type}:${capability}`,
+            explanation: `${target.label} would allow ${what}, which ${this.subject} may not do${limit}`,
+          };
         }
       }
     }
@@ -124,9 +140,12 @@ export class CoverChecker {
 
   /** Concrete (type, capability) pairs a rule yields now: types by name, capabilities in registry order. */
   private pairs(spec: RuleSpec): Array<[string, string]> {
-    const types = spec.resourceType === "*"
-      ? [...this.index.types.values()].filter((t) => t.infrastructure).sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
-      : [this.index.types.get(spec.resourceType)].filter((t) => t !== undefined);
+    const types =
+      spec.resourceType === "*"
+        ? [...this.index.types.values()]
+            .filter((t) => t.infrastructure)
+            .sort((a, b) => (a.def.name < b.def.name ? -1 : 1))
+        : [this.index.types.get(spec.resourceType)].filter((t) => t !== undefined);
     const all = spec.capabilities?.includes("*") ?? false;
     const maxLevel = spec.level === null ? -1 : LEVELS.indexOf(spec.level);
     const out: Array<[string, string]> = [];
@@ -148,8 +167,9 @@ export class CoverChecker {
     if (info === undefined) return false;
     if (d.resourceType !== type && !(d.resourceType === "*" && info.infrastructure)) return false;
     const level = info.capabilities.get(capability)?.level;
-    const named = (d.capabilities ?? []).some((c) => c === "*" || c === capability)
-      || (d.level !== null && level !== undefined && level <= LEVELS.indexOf(d.level));
+    const named =
+      (d.capabilities ?? []).some((c) => c === "*" || c === capability) ||
+      (d.level !== null && level !== undefined && level <= LEVELS.indexOf(d.level));
     if (!named) return false;
     if (d.labels.some((l) => !(l.key === "*" && l.values.includes("*")))) return false;
     return (d.namespace === "**" || this.contains(d.namespace, spec.namespace)) && this.contains(d.name, spec.name);
@@ -160,7 +180,10 @@ export class CoverChecker {
     const info = this.index.types.get(type)!;
     const t = rule.spec.resourceType;
     if (t !== type && !(t === "*" && info.infrastructure)) return false;
-    return (info.capabilities.get(capability)?.level ?? Infinity) <= rule.levelIndex || rule.capabilities.includes(capability);
+    return (
+      (info.capabilities.get(capability)?.level ?? Infinity) <= rule.levelIndex ||
+      rule.capabilities.includes(capability)
+    );
   }
 
   private allowCovers(a: ActorAllow, spec: RuleSpec, scope: string, type: string, capability: string): boolean {
@@ -192,11 +215,18 @@ export class CoverChecker {
     if (outer === inner) return true;
     // One string: whether the outer glob matches it (exact, linear, no automaton).
     if (isLiteral(inner)) return GlobMatcher.compile(outer).match(inner);
-    return this.remember(`c\u0000${outer}\u0000${inner}`, () => GlobAutomaton.contains([this.glob(outer)], [this.glob(inner)], this.questionBudget()));
+    return this.remember(`c\u0000${outer}\u0000${inner}`, () =>
+      GlobAutomaton.contains([this.glob(outer)], [this.glob(inner)], this.questionBudget()),
+    );
   }
 
   private overlaps(globs: string[]): boolean {
-    return this.remember(`o\u0000${globs.join("\u0000")}`, () => GlobAutomaton.overlap(globs.map((g) => this.glob(g)), this.questionBudget()));
+    return this.remember(`o\u0000${globs.join("\u0000")}`, () =>
+      GlobAutomaton.overlap(
+        globs.map((g) => this.glob(g)),
+        this.questionBudget(),
+      ),
+    );
   }
 
   /** Every actor selector is implied by a target selector on the same key with narrower values. */
@@ -208,7 +238,8 @@ export class CoverChecker {
       if (t === undefined) return false;
       const outer = a.values.map((v) => this.glob(v));
       const key = `l\u0000${a.values.join("\u0000")}\u0000`;
-      const contained = (v: string) => this.remember(key + v, () => GlobAutomaton.contains(outer, [this.glob(v)], this.questionBudget()));
+      const contained = (v: string) =>
+        this.remember(key + v, () => GlobAutomaton.contains(outer, [this.glob(v)], this.questionBudget()));
       if (!t.values.every((v) => a.values.includes(v) || contained(v))) return false;
     }
     return true;
@@ -218,7 +249,11 @@ export class CoverChecker {
     const rule = d.rule.spec;
     const key = `d\u0000${spec.namespace}\u0000${scope}\u0000${rule.namespace}\u0000${d.scope}`;
     const namespaces = this.remember(key, () =>
-      GlobAutomaton.overlap([this.glob(spec.namespace), this.scope(scope), this.glob(rule.namespace), this.scope(d.scope)], this.questionBudget()));
+      GlobAutomaton.overlap(
+        [this.glob(spec.namespace), this.scope(scope), this.glob(rule.namespace), this.scope(d.scope)],
+        this.questionBudget(),
+      ),
+    );
     if (!namespaces || !this.overlaps([spec.name, rule.name])) return false;
     for (const ds of rule.labels) {
       const ts = spec.labels.find((s) => s.key === ds.key);

@@ -99,8 +99,15 @@ export class DecisionEvaluator {
    * the type or capability is unknown: then only a superuser role can allow.
    */
   evaluate(
-    out: Outcome, entries: readonly GrantEntry[], clock: Clock, resource: Resource,
-    capability: string, pair: number, level: number, infrastructure: boolean, context: DecisionContext,
+    out: Outcome,
+    entries: readonly GrantEntry[],
+    clock: Clock,
+    resource: Resource,
+    capability: string,
+    pair: number,
+    level: number,
+    infrastructure: boolean,
+    context: DecisionContext,
   ): void {
     const index = this.index;
     const namespace = resource.namespace;
@@ -133,7 +140,7 @@ export class DecisionEvaluator {
       const grant = grants[i];
       if (grant.wildCount === 0) {
         // The role-wide filters usually show that none of its policies has a group for this resource.
-        if (!hashed) (nsHash = hashText(namespace)), (nameHash = hashText(this.name)), (hashed = true);
+        if (!hashed) ((nsHash = hashText(namespace)), (nameHash = hashText(this.name)), (hashed = true));
         if (!mayContain(grant.nsLo, grant.nsHi, nsHash) && !mayContain(grant.nameLo, grant.nameHi, nameHash)) continue;
       }
       const policies = grant.policies;
@@ -141,12 +148,13 @@ export class DecisionEvaluator {
         const policy = policies[p];
         const member = grant.members[p];
         if (policy.groupCount > 0) {
-          if (!hashed) (nsHash = hashText(namespace)), (nameHash = hashText(this.name)), (hashed = true);
+          if (!hashed) ((nsHash = hashText(namespace)), (nameHash = hashText(this.name)), (hashed = true));
           if (mayContain(policy.nsLo, policy.nsHi, nsHash)) {
             this.lookup(policy, nsHash, nameHash, namespace, this.name, pair, member, grant);
             this.lookup(policy, nsHash, ANY_HASH, namespace, null, pair, member, grant);
           }
-          if (mayContain(policy.nameLo, policy.nameHi, nameHash)) this.lookup(policy, ANY_HASH, nameHash, null, this.name, pair, member, grant);
+          if (mayContain(policy.nameLo, policy.nameHi, nameHash))
+            this.lookup(policy, ANY_HASH, nameHash, null, this.name, pair, member, grant);
         }
         if (policy.wildCount > 0) this.gather(policy.wild, pair, member, grant, 0);
       }
@@ -155,7 +163,8 @@ export class DecisionEvaluator {
     const count = this.count;
     const rules = this.rules;
     for (let k = 0; k < count; k++) {
-      if (rules[k].deny && this.matches(rules[k], this.flags[k])) return out.set(OUTCOME_DENY, rules[k], this.members[k], this.owners[k]);
+      if (rules[k].deny && this.matches(rules[k], this.flags[k]))
+        return out.set(OUTCOME_DENY, rules[k], this.members[k], this.owners[k]);
     }
     let mfaOnly = -1;
     let source = -1;
@@ -182,8 +191,14 @@ export class DecisionEvaluator {
    * are compared only once some rule there is relevant, which is rare.
    */
   private lookup(
-    policy: CompiledPolicy, a: number, b: number, namespace: string | null, name: string | null,
-    pair: number, member: RoleMember, grant: GrantEntry,
+    policy: CompiledPolicy,
+    a: number,
+    b: number,
+    namespace: string | null,
+    name: string | null,
+    pair: number,
+    member: RoleMember,
+    grant: GrantEntry,
   ): void {
     const table = policy.table;
     const slots = table.slots;
@@ -197,7 +212,8 @@ export class DecisionEvaluator {
         this.gather(policy.large[-count - 1], pair, member, grant, flags);
       } else {
         for (let k = start; k < start + count; k++) {
-          if (ruleCovers(literal[k], this.type, this.infrastructure, this.capability, this.level)) this.add(literal[k], member, grant, flags);
+          if (ruleCovers(literal[k], this.type, this.infrastructure, this.capability, this.level))
+            this.add(literal[k], member, grant, flags);
         }
       }
       if (this.count === first) continue;
@@ -217,7 +233,8 @@ export class DecisionEvaluator {
     }
     const rules = group.rules;
     for (let k = 0; k < rules.length; k++) {
-      if (ruleCovers(rules[k], this.type, this.infrastructure, this.capability, this.level)) this.add(rules[k], member, grant, flags);
+      if (ruleCovers(rules[k], this.type, this.infrastructure, this.capability, this.level))
+        this.add(rules[k], member, grant, flags);
     }
   }
 
@@ -230,8 +247,10 @@ export class DecisionEvaluator {
   }
 
   private matches(r: CompiledRule, flags: number): boolean {
-    return ((flags & KNOWN_NAMESPACE) !== 0 || namespaceMatches(r, this.namespace))
-      && ((flags & KNOWN_NAME) !== 0 || nameMatches(r, this.name))
-      && (r.labels === null || labelsMatch(r.labels, this.labels));
+    return (
+      ((flags & KNOWN_NAMESPACE) !== 0 || namespaceMatches(r, this.namespace)) &&
+      ((flags & KNOWN_NAME) !== 0 || nameMatches(r, this.name)) &&
+      (r.labels === null || labelsMatch(r.labels, this.labels))
+    );
   }
 }

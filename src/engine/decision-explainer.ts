@@ -6,7 +6,12 @@
 import type { CompiledRule } from "./compiled-rule";
 import type { CompiledRole, RoleMember } from "./compiled-role";
 import {
-  OUTCOME_ALLOW, OUTCOME_DENY, OUTCOME_MFA, OUTCOME_SOURCE, OUTCOME_SUPERUSER, type Outcome,
+  OUTCOME_ALLOW,
+  OUTCOME_DENY,
+  OUTCOME_MFA,
+  OUTCOME_SOURCE,
+  OUTCOME_SUPERUSER,
+  type Outcome,
 } from "./decision-evaluator";
 import type { GrantEntry } from "./grant-entry";
 import type { Decision, DecisionContext, DecisionReason, Resource, RuleRef } from "./types";
@@ -20,8 +25,12 @@ export interface Question {
   context: DecisionContext;
 }
 
-export const decision = (allowed: boolean, reason: DecisionReason, decidedBy: RuleRef | null, explanation: string[]): Decision =>
-  ({ allowed, reason, decidedBy, explanation });
+export const decision = (
+  allowed: boolean,
+  reason: DecisionReason,
+  decidedBy: RuleRef | null,
+  explanation: string[],
+): Decision => ({ allowed, reason, decidedBy, explanation });
 
 export function ruleRef(rule: CompiledRule | null, entry: GrantEntry | null): RuleRef | null {
   if (rule === null || entry === null) return null;
@@ -29,12 +38,14 @@ export function ruleRef(rule: CompiledRule | null, entry: GrantEntry | null): Ru
 }
 
 /** "user alice" or "token t1 of user alice". */
-export const subjectOf = (q: Question): string => (q.tokenId === null ? `user ${q.userId}` : `token ${q.tokenId} of user ${q.userId}`);
+export const subjectOf = (q: Question): string =>
+  q.tokenId === null ? `user ${q.userId}` : `token ${q.tokenId} of user ${q.userId}`;
 
 /** "role developer granted in scope prod (grant g7)". */
 export function grantPhrase(entry: GrantEntry): string {
   if (entry.phrase !== null) return entry.phrase;
-  if (entry.grant === null) return (entry.phrase = `role ${entry.roleName}${entry.tokenId === null ? "" : ` of token ${entry.tokenId}`}`);
+  if (entry.grant === null)
+    return (entry.phrase = `role ${entry.roleName}${entry.tokenId === null ? "" : ` of token ${entry.tokenId}`}`);
   const subject = entry.grant.subject;
   const to = subject.type === "GROUP" ? `to group ${subject.group} ` : "";
   const where = entry.scope === "" ? "everywhere" : `in scope ${entry.scope}`;
@@ -61,34 +72,55 @@ function mfaSource(rule: CompiledRule, entry: GrantEntry): string {
  * The Decision for an evaluated outcome. `superRole` is the compiled role of a
  * superuser entry; `note` (if any) is appended to the explanation.
  */
-export function explainOutcome(out: Outcome, q: Question, superRole: CompiledRole | null, note: string | null): Decision {
+export function explainOutcome(
+  out: Outcome,
+  q: Question,
+  superRole: CompiledRole | null,
+  note: string | null,
+): Decision {
   const steps = stepsFor(out.kind, out.rule, out.member, out.entry, q, superRole);
   if (note !== null) steps.push(note);
   switch (out.kind) {
-    case OUTCOME_SUPERUSER: return decision(true, "SUPERUSER", null, steps);
-    case OUTCOME_ALLOW: return decision(true, "ALLOWED", ruleRef(out.rule, out.entry), steps);
-    case OUTCOME_DENY: return decision(false, "EXPLICIT_DENY", ruleRef(out.rule, out.entry), steps);
-    case OUTCOME_MFA: return decision(false, "MFA_REQUIRED", ruleRef(out.rule, out.entry), steps);
-    case OUTCOME_SOURCE: return decision(false, "SOURCE_NOT_ALLOWED", ruleRef(out.rule, out.entry), steps);
-    default: return decision(false, "NO_MATCHING_RULE", null, steps);
+    case OUTCOME_SUPERUSER:
+      return decision(true, "SUPERUSER", null, steps);
+    case OUTCOME_ALLOW:
+      return decision(true, "ALLOWED", ruleRef(out.rule, out.entry), steps);
+    case OUTCOME_DENY:
+      return decision(false, "EXPLICIT_DENY", ruleRef(out.rule, out.entry), steps);
+    case OUTCOME_MFA:
+      return decision(false, "MFA_REQUIRED", ruleRef(out.rule, out.entry), steps);
+    case OUTCOME_SOURCE:
+      return decision(false, "SOURCE_NOT_ALLOWED", ruleRef(out.rule, out.entry), steps);
+    default:
+      return decision(false, "NO_MATCHING_RULE", null, steps);
   }
 }
 
 function stepsFor(
-  kind: number, rule: CompiledRule | null, member: RoleMember | null, entry: GrantEntry | null, q: Question, superRole: CompiledRole | null,
+  kind: number,
+  rule: CompiledRule | null,
+  member: RoleMember | null,
+  entry: GrantEntry | null,
+  q: Question,
+  superRole: CompiledRole | null,
 ): string[] {
   switch (kind) {
     case OUTCOME_SUPERUSER: {
       const source = superRole?.superuserSource ?? entry!.roleName;
-      const via = source.toLowerCase() === entry!.roleName.toLowerCase() ? "" : ` (inherited from superuser role ${source})`;
-      return [`allowed: ${subjectOf(q)} holds superuser ${grantPhrase(entry!)}${via}`, "a superuser role allows everything; deny rules do not apply to it"];
+      const via =
+        source.toLowerCase() === entry!.roleName.toLowerCase() ? "" : ` (inherited from superuser role ${source})`;
+      return [
+        `allowed: ${subjectOf(q)} holds superuser ${grantPhrase(entry!)}${via}`,
+        "a superuser role allows everything; deny rules do not apply to it",
+      ];
     }
     case OUTCOME_DENY:
       return [`denied by ${rulePhrase(rule!, member!, entry!)}`, "a matching deny rule overrides any allow"];
     case OUTCOME_ALLOW: {
       const steps = [`allowed by ${rulePhrase(rule!, member!, entry!)}`];
       if (rule!.requireMfa || member!.mfa) steps.push(`${mfaSource(rule!, entry!)}, and the request has MFA`);
-      if (rule!.cidrs !== null) steps.push(`the request came from ${q.context.sourceIp}, inside ${rule!.spec.sourceCidrs.join(", ")}`);
+      if (rule!.cidrs !== null)
+        steps.push(`the request came from ${q.context.sourceIp}, inside ${rule!.spec.sourceCidrs.join(", ")}`);
       return steps;
     }
     case OUTCOME_MFA:
@@ -97,11 +129,14 @@ function stepsFor(
         "stepping up to MFA would allow it",
       ];
     case OUTCOME_SOURCE: {
-      const from = q.context.sourceIp ? `the request came from ${q.context.sourceIp}` : "the request's address is unknown";
+      const from = q.context.sourceIp
+        ? `the request came from ${q.context.sourceIp}`
+        : "the request's address is unknown";
       const steps = [
         `source not allowed: ${rulePhrase(rule!, member!, entry!)} would allow ${target(q.capability, q.resource)}, but only from ${rule!.spec.sourceCidrs.join(", ")}; ${from}`,
       ];
-      if ((rule!.requireMfa || member!.mfa) && !q.context.mfa) steps.push(`that rule also needs MFA: ${mfaSource(rule!, entry!)}`);
+      if ((rule!.requireMfa || member!.mfa) && !q.context.mfa)
+        steps.push(`that rule also needs MFA: ${mfaSource(rule!, entry!)}`);
       return steps;
     }
     default:

@@ -45,7 +45,12 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
     const shorter = Math.min(c.length, lower.length);
-    if (shorter >= 3 && (c.startsWith(lower) || lower.startsWith(c)) && (prefixed === null || candidate.length > prefixed.length)) prefixed = candidate;
+    if (
+      shorter >= 3 &&
+      (c.startsWith(lower) || lower.startsWith(c)) &&
+      (prefixed === null || candidate.length > prefixed.length)
+    )
+      prefixed = candidate;
   }
   return prefixed;
 }

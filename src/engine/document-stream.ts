@@ -71,16 +71,25 @@ function issuesOf(doc: Document, index: number, lines: LineCounter): StreamIssue
   const out: StreamIssue[] = [];
   for (const problem of [...doc.errors, ...doc.warnings].slice(0, 5)) {
     const { line, col } = lines.linePos(problem.pos[0]);
-    out.push({ path: "document", message: `line ${line}, column ${col}: ${problem.message.split("\n")[0]}`, document: index, line, column: col });
+    out.push({
+      path: "document",
+      message: `line ${line}, column ${col}: ${problem.message.split("\n")[0]}`,
+      document: index,
+      line,
+      column: col,
+    });
   }
   return out;
 }
 
 /** Splits and reads a stream; throws StreamError listing every syntax problem (with positions) when any document is malformed. */
 export function readDocumentStream(text: unknown): StreamDocument[] {
-  if (typeof text !== "string") throw new StreamError([{ path: "document", message: "expected YAML text", document: 0, line: 1, column: 1 }]);
+  if (typeof text !== "string")
+    throw new StreamError([{ path: "document", message: "expected YAML text", document: 0, line: 1, column: 1 }]);
   if (Buffer.byteLength(text, "utf8") > MAX_STREAM_BYTES) {
-    throw new StreamError([{ path: "document", message: `larger than ${MAX_STREAM_BYTES / 1024} KB`, document: 0, line: 1, column: 1 }]);
+    throw new StreamError([
+      { path: "document", message: `larger than ${MAX_STREAM_BYTES / 1024} KB`, document: 0, line: 1, column: 1 },
+    ]);
   }
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
@@ -103,7 +112,13 @@ export function readDocumentStream(text: unknown): StreamDocument[] {
     } catch (err) {
       const { line, column } = position(start);
       const aliases = err instanceof ReferenceError && /alias/i.test(err.message);
-      issues.push({ path: "document", message: aliases ? "too many aliases" : `could not be read: ${String(err)}`, document: index, line, column });
+      issues.push({
+        path: "document",
+        message: aliases ? "too many aliases" : `could not be read: ${String(err)}`,
+        document: index,
+        line,
+        column,
+      });
       return;
     }
     out.push({

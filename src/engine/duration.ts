@@ -2,7 +2,12 @@
 
 import { ValidationError } from "./validation-error";
 
-const UNITS: ReadonlyArray<[string, number]> = [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]];
+const UNITS: ReadonlyArray<[string, number]> = [
+  ["d", 86400],
+  ["h", 3600],
+  ["m", 60],
+  ["s", 1],
+];
 export const DURATION = /^(?:([0-9]{1,7})d)?(?:([0-9]{1,7})h)?(?:([0-9]{1,9})m)?(?:([0-9]{1,10})s)?$/;
 /** Ten years: longer is certainly a mistake, and keeps every value a safe integer. */
 export const MAX_DURATION_SECONDS = 3650 * 86400;
@@ -10,7 +15,8 @@ export const MAX_DURATION_SECONDS = 3650 * 86400;
 /** Why `text` is not a duration, or null. */
 export function durationProblem(text: string): string | null {
   const m = typeof text === "string" && text.length <= 40 ? DURATION.exec(text) : null;
-  if (!m || text === "") return `invalid duration '${String(text).slice(0, 40)}' (write it like 90s, 30m, 8h, 1h30m or 7d)`;
+  if (!m || text === "")
+    return `invalid duration '${String(text).slice(0, 40)}' (write it like 90s, 30m, 8h, 1h30m or 7d)`;
   if (secondsOf(m) > MAX_DURATION_SECONDS) return `duration '${text}' is longer than ${MAX_DURATION_SECONDS / 86400}d`;
   return null;
 }

@@ -4,8 +4,23 @@
 
 import { diffAccess, type AccessDiffHint, type UserAccessDiff } from "./access-diff";
 import { CoverChecker, type CoverTarget } from "./cover-checker";
-import { DecisionEvaluator, Outcome, OUTCOME_ALLOW, OUTCOME_NONE, OUTCOME_SUPERUSER, type Clock } from "./decision-evaluator";
-import { decision, explainOutcome, grantPhrase, rulePhrase, subjectOf, target, type Question } from "./decision-explainer";
+import {
+  DecisionEvaluator,
+  Outcome,
+  OUTCOME_ALLOW,
+  OUTCOME_NONE,
+  OUTCOME_SUPERUSER,
+  type Clock,
+} from "./decision-evaluator";
+import {
+  decision,
+  explainOutcome,
+  grantPhrase,
+  rulePhrase,
+  subjectOf,
+  target,
+  type Question,
+} from "./decision-explainer";
 import { listPermissions } from "./permission-lister";
 import { isLive, scopeCovers, type UserRecord } from "./grant-entry";
 import { PolicyIndex } from "./policy-index";
@@ -15,8 +30,21 @@ import { roleKey } from "./role-closure";
 import { resolveRole } from "./role-rules";
 import { tokenScope } from "./token-scope";
 import type {
-  CoverResult, Decision, DecisionContext, GrantDef, Permission, PermissionFilter, PolicyDoc, PolicyState, Principal,
-  Resource, ResourceTypeDef, RoleDoc, RuleSpec, TokenDef, UserDef,
+  CoverResult,
+  Decision,
+  DecisionContext,
+  GrantDef,
+  Permission,
+  PermissionFilter,
+  PolicyDoc,
+  PolicyState,
+  Principal,
+  Resource,
+  ResourceTypeDef,
+  RoleDoc,
+  RuleSpec,
+  TokenDef,
+  UserDef,
 } from "./types";
 import { resolveWhoCan } from "./who-can-resolver";
 
@@ -57,17 +85,39 @@ export class Engine {
     return this.index.size();
   }
 
-  putType(def: ResourceTypeDef): void { this.index.putType(def); }
-  putPolicy(doc: PolicyDoc): void { this.index.putPolicy(doc); }
-  deletePolicy(name: string): void { this.index.deletePolicy(name); }
-  putRole(doc: RoleDoc): void { this.index.putRole(doc); }
-  deleteRole(name: string): void { this.index.deleteRole(name); }
-  putGrant(grant: GrantDef): void { this.index.putGrant(grant); }
-  deleteGrant(id: string): void { this.index.deleteGrant(id); }
-  putUser(user: UserDef): void { this.index.putUser(user); }
-  deleteUser(id: string): void { this.index.deleteUser(id); }
-  putToken(token: TokenDef): void { this.index.putToken(token); }
-  deleteToken(id: string): void { this.index.deleteToken(id); }
+  putType(def: ResourceTypeDef): void {
+    this.index.putType(def);
+  }
+  putPolicy(doc: PolicyDoc): void {
+    this.index.putPolicy(doc);
+  }
+  deletePolicy(name: string): void {
+    this.index.deletePolicy(name);
+  }
+  putRole(doc: RoleDoc): void {
+    this.index.putRole(doc);
+  }
+  deleteRole(name: string): void {
+    this.index.deleteRole(name);
+  }
+  putGrant(grant: GrantDef): void {
+    this.index.putGrant(grant);
+  }
+  deleteGrant(id: string): void {
+    this.index.deleteGrant(id);
+  }
+  putUser(user: UserDef): void {
+    this.index.putUser(user);
+  }
+  deleteUser(id: string): void {
+    this.index.deleteUser(id);
+  }
+  putToken(token: TokenDef): void {
+    this.index.putToken(token);
+  }
+  deleteToken(id: string): void {
+    this.index.deleteToken(id);
+  }
 
   private nowMs(): number {
     return this.clock === null ? Date.now() : this.clock().getTime();
@@ -83,8 +133,10 @@ export class Engine {
     if (principal?.kind === "user") {
       // The common case, without allocating a Resolution.
       record = index.user(principal.userId);
-      if (record === undefined) return decision(false, "NO_MATCHING_RULE", null, [`user ${principal.userId} is unknown; denied by default`]);
-      if (record.status !== "ACTIVE") return decision(false, "USER_LOCKED", null, [`user ${record.id} is ${record.status}`]);
+      if (record === undefined)
+        return decision(false, "NO_MATCHING_RULE", null, [`user ${principal.userId} is unknown; denied by default`]);
+      if (record.status !== "ACTIVE")
+        return decision(false, "USER_LOCKED", null, [`user ${record.id} is ${record.status}`]);
     } else {
       const who = resolvePrincipal(index, principal, clock.now(), context.sourceIp);
       if (!who.ok) return decision(false, who.reason, null, [who.message]);
@@ -97,20 +149,46 @@ export class Engine {
     const level = capability?.level ?? -1;
     const infrastructure = type?.infrastructure ?? false;
     const owner = this.ownerOutcome;
-    this.evaluator.evaluate(owner, index.entriesOf(record), clock, resource, action, pair, level, infrastructure, context);
+    this.evaluator.evaluate(
+      owner,
+      index.entriesOf(record),
+      clock,
+      resource,
+      action,
+      pair,
+      level,
+      infrastructure,
+      context,
+    );
     const q: Question = { userId: record.id, tokenId: token?.id ?? null, capability: action, resource, context };
     if (token === null || token.roles.length === 0 || !owner.allowed) return this.explain(owner, q, pair, null);
     // A token is the intersection of its owner's grants and its own roles, taken as unscoped grants.
     const side = this.tokenOutcome;
-    this.evaluator.evaluate(side, index.entriesOfToken(token), clock, resource, action, pair, level, infrastructure, context);
+    this.evaluator.evaluate(
+      side,
+      index.entriesOfToken(token),
+      clock,
+      resource,
+      action,
+      pair,
+      level,
+      infrastructure,
+      context,
+    );
     if (side.allowed) {
       const reportSide = owner.kind === OUTCOME_SUPERUSER && side.kind === OUTCOME_ALLOW;
-      return this.explain(reportSide ? side : owner, q, pair, `token ${token.id}'s roles (${token.roles.join(", ")}) allow it too`);
+      return this.explain(
+        reportSide ? side : owner,
+        q,
+        pair,
+        `token ${token.id}'s roles (${token.roles.join(", ")}) allow it too`,
+      );
     }
     if (side.kind === OUTCOME_NONE) {
-      const via = owner.rule !== null
-        ? `by ${rulePhrase(owner.rule, owner.member!, owner.entry!)}`
-        : `as a superuser through ${grantPhrase(owner.entry!)}`;
+      const via =
+        owner.rule !== null
+          ? `by ${rulePhrase(owner.rule, owner.member!, owner.entry!)}`
+          : `as a superuser through ${grantPhrase(owner.entry!)}`;
       return decision(false, "TOKEN_SCOPE", null, [
         `token ${token.id} may not ${target(action, resource)}: its roles (${token.roles.join(", ")}) do not allow it`,
         `its owner ${record.id} may, ${via}, but a token is limited to its roles`,
@@ -122,8 +200,13 @@ export class Engine {
   private explain(out: Outcome, q: Question, pair: number, note: string | null): Decision {
     if (out.kind === OUTCOME_NONE && pair < 0) {
       const r = q.resource;
-      const problem = this.index.types.has(r.type) ? `type ${r.type} has no capability '${q.capability}'` : `unknown resource type '${r.type}'`;
-      return decision(false, "NO_MATCHING_RULE", null, [`no rule allows ${subjectOf(q)} to ${target(q.capability, r)}: ${problem}`, "denied by default"]);
+      const problem = this.index.types.has(r.type)
+        ? `type ${r.type} has no capability '${q.capability}'`
+        : `unknown resource type '${r.type}'`;
+      return decision(false, "NO_MATCHING_RULE", null, [
+        `no rule allows ${subjectOf(q)} to ${target(q.capability, r)}: ${problem}`,
+        "denied by default",
+      ]);
     }
     const superRole = out.kind === OUTCOME_SUPERUSER ? this.index.roleOf(out.entry!) : null;
     return explainOutcome(out, q, superRole, note);
@@ -146,7 +229,10 @@ export class Engine {
   covers(actor: Principal, rules: RuleSpec[], scope: string): CoverResult {
     const checker = new CoverChecker(this.index, this.nowMs());
     checker.loadActor(actor);
-    return checker.check(rules.map((spec, i) => ({ spec, label: `rules[${i}]` })), scope);
+    return checker.check(
+      rules.map((spec, i) => ({ spec, label: `rules[${i}]` })),
+      scope,
+    );
   }
 
   /** covers() for a role's full rule set; a superuser role is covered only by a superuser actor. */
@@ -157,10 +243,15 @@ export class Engine {
     if (resolved.superuser !== null) {
       if (checker.superuserIn(scope)) return { covered: true };
       const via = resolved.superuser === role.name ? "" : ` (it inherits superuser role ${resolved.superuser})`;
-      return { covered: false, missing: "*:*", explanation: `role ${role.name} is a superuser role${via}; only a superuser may give it out` };
+      return {
+        covered: false,
+        missing: "*:*",
+        explanation: `role ${role.name} is a superuser role${via}; only a superuser may give it out`,
+      };
     }
     const targets: CoverTarget[] = resolved.rules.map((r) => ({
-      spec: r.spec, label: `rules[${r.ruleIndex}] of policy ${r.policy} (role ${r.role})`,
+      spec: r.spec,
+      label: `rules[${r.ruleIndex}] of policy ${r.policy} (role ${r.role})`,
     }));
     return checker.check(targets, scope);
   }
@@ -172,7 +263,9 @@ export class Engine {
 
   /** Registered types, by name. */
   types(): ResourceTypeDef[] {
-    return [...this.index.types.values()].map((t) => t.def).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.index.types.values()]
+      .map((t) => t.def)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   typeMap(): ReadonlyMap<string, ResourceTypeDef> {

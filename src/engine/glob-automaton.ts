@@ -109,7 +109,11 @@ export class GlobAutomaton {
   }
 
   /** Whether every string accepted by all of `inner` is accepted by some automaton of `outer`. */
-  static contains(outer: readonly GlobAutomaton[], inner: readonly GlobAutomaton[], budget = new WorkBudget(QUESTION_BUDGET)): boolean {
+  static contains(
+    outer: readonly GlobAutomaton[],
+    inner: readonly GlobAutomaton[],
+    budget = new WorkBudget(QUESTION_BUDGET),
+  ): boolean {
     const result = explore([...inner, ...outer], inner.length, budget);
     return result === "none";
   }
@@ -230,7 +234,10 @@ export class GlobAutomaton {
  */
 export class WorkBudget {
   /** `parent`: a larger allowance this one is drawn from; spending here spends there too. */
-  constructor(private remaining: number, private readonly parent: WorkBudget | null = null) {}
+  constructor(
+    private remaining: number,
+    private readonly parent: WorkBudget | null = null,
+  ) {}
 
   /** Takes `units`; false once this allowance (or its parent's) is spent. */
   spend(units: number): boolean {
@@ -255,7 +262,11 @@ export class WorkBudget {
  * thousand distinct literals therefore costs a few symbols per state, not a
  * thousand.
  */
-function explore(automata: readonly GlobAutomaton[], required: number, budget: WorkBudget): "found" | "none" | "unknown" {
+function explore(
+  automata: readonly GlobAutomaton[],
+  required: number,
+  budget: WorkBudget,
+): "found" | "none" | "unknown" {
   const n = automata.length;
   const startTuple = automata.map((a) => a.startId());
   const seen = new Set<string>([startTuple.join(",")]);

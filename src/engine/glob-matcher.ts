@@ -26,7 +26,8 @@ export function globProblem(glob: string): string | null {
   if (glob.length === 0) return "must not be empty";
   if (glob.length > MAX_GLOB_LENGTH) return `must be at most ${MAX_GLOB_LENGTH} characters (it has ${glob.length})`;
   const wildcards = glob.split("/").reduce((n, s) => n + (s === "**" ? 1 : (s.match(/[*?]/g) ?? []).length), 0);
-  if (wildcards > MAX_GLOB_WILDCARDS) return `must have at most ${MAX_GLOB_WILDCARDS} wildcards ('*', '?', '**'), it has ${wildcards}`;
+  if (wildcards > MAX_GLOB_WILDCARDS)
+    return `must have at most ${MAX_GLOB_WILDCARDS} wildcards ('*', '?', '**'), it has ${wildcards}`;
   if (/[\u0000-\u001f\u007f-\u009f]/.test(glob)) return "must not contain control characters";
   if (glob.startsWith("/") || glob.endsWith("/")) return "must not start or end with '/'";
   if (glob.includes("//")) return "must not contain empty segments ('//')";
@@ -122,7 +123,10 @@ export class GlobMatcher {
   /** Segment groups separated by `**`; one group when there is no `**`. */
   private readonly groups: SegmentPattern[][];
 
-  private constructor(readonly source: string, literal: boolean) {
+  private constructor(
+    readonly source: string,
+    literal: boolean,
+  ) {
     if (literal) {
       this.kind = KIND_LITERAL;
       this.literal = source;

@@ -82,18 +82,56 @@ export const scopeCovers = (scope: string, namespace: string): boolean =>
 /** A role held without scope or time bounds: a token's role, or a role examined on its own. */
 export function unscopedEntry(slot: RoleSlot, tokenId: string | null): GrantEntry {
   return {
-    grant: null, grantId: null, tokenId, roleName: slot.name, slot, role: null, epoch: -1, superuser: false, policies: NO_POLICIES,
-    members: NO_MEMBERS, nsLo: 0, nsHi: 0, nameLo: 0, nameHi: 0, wildCount: 0, active: true, bounded: false, from: -Infinity, until: Infinity, scope: "", scopePrefix: "/", phrase: null,
+    grant: null,
+    grantId: null,
+    tokenId,
+    roleName: slot.name,
+    slot,
+    role: null,
+    epoch: -1,
+    superuser: false,
+    policies: NO_POLICIES,
+    members: NO_MEMBERS,
+    nsLo: 0,
+    nsHi: 0,
+    nameLo: 0,
+    nameHi: 0,
+    wildCount: 0,
+    active: true,
+    bounded: false,
+    from: -Infinity,
+    until: Infinity,
+    scope: "",
+    scopePrefix: "/",
+    phrase: null,
   };
 }
-
 
 /** A grant as the decision loop reads it; `scopePrefix` is scope + "/" (shared between grants). */
 export function grantEntry(grant: GrantDef, slot: RoleSlot, scope: string, scopePrefix: string): GrantEntry {
   const [from, until] = grantWindow(grant);
   return {
-    grant, grantId: grant.id, tokenId: null, roleName: grant.role, slot, role: null, epoch: -1, superuser: false,
-    policies: NO_POLICIES, members: NO_MEMBERS, nsLo: 0, nsHi: 0, nameLo: 0, nameHi: 0, wildCount: 0,
-    active: grant.active === true, bounded: from !== -Infinity || until !== Infinity, from, until, scope, scopePrefix, phrase: null,
+    grant,
+    grantId: grant.id,
+    tokenId: null,
+    roleName: grant.role,
+    slot,
+    role: null,
+    epoch: -1,
+    superuser: false,
+    policies: NO_POLICIES,
+    members: NO_MEMBERS,
+    nsLo: 0,
+    nsHi: 0,
+    nameLo: 0,
+    nameHi: 0,
+    wildCount: 0,
+    active: grant.active === true,
+    bounded: from !== -Infinity || until !== Infinity,
+    from,
+    until,
+    scope,
+    scopePrefix,
+    phrase: null,
   };
 }

@@ -19,11 +19,15 @@ import type { Permission, PermissionFilter } from "./types";
 /** The capabilities a rule covers on `type`, or on every infrastructure type for `*`; registry order. */
 export function expandCapabilities(index: PolicyIndex, rule: CompiledRule, onlyType: string | null): string[] {
   const spec = rule.spec;
-  const typeNames = spec.resourceType !== "*"
-    ? [spec.resourceType]
-    : onlyType !== null
-      ? [onlyType]
-      : [...index.types.values()].filter((t) => t.infrastructure).map((t) => t.def.name).sort();
+  const typeNames =
+    spec.resourceType !== "*"
+      ? [spec.resourceType]
+      : onlyType !== null
+        ? [onlyType]
+        : [...index.types.values()]
+            .filter((t) => t.infrastructure)
+            .map((t) => t.def.name)
+            .sort();
   const out = new Set<string>();
   for (const name of typeNames) {
     const info = index.types.get(name);
@@ -36,7 +40,11 @@ export function expandCapabilities(index: PolicyIndex, rule: CompiledRule, onlyT
 }
 
 export function listPermissions(
-  index: PolicyIndex, user: UserRecord, scope: TokenScope | null, now: number, filter: PermissionFilter,
+  index: PolicyIndex,
+  user: UserRecord,
+  scope: TokenScope | null,
+  now: number,
+  filter: PermissionFilter,
 ): Permission[] {
   const type = filter.resourceType ?? null;
   const namespace = filter.namespace ?? null;
@@ -50,9 +58,17 @@ export function listPermissions(
     const expiresAt = entry.grant?.expiresAt ?? null;
     if (role.superuser && (scope === null || scope.members.has(role.superuserSource!.toLowerCase()))) {
       out.push({
-        effect: "ALLOW", resourceType: "*", namespace: "**", name: "*", labels: [], capabilities: ["*"],
-        requireMfa: false, sourceCidrs: [], via: { policy: "", ruleIndex: -1, role: entry.roleName, grantId },
-        scope: entry.scope, expiresAt,
+        effect: "ALLOW",
+        resourceType: "*",
+        namespace: "**",
+        name: "*",
+        labels: [],
+        capabilities: ["*"],
+        requireMfa: false,
+        sourceCidrs: [],
+        via: { policy: "", ruleIndex: -1, role: entry.roleName, grantId },
+        scope: entry.scope,
+        expiresAt,
       });
     }
     for (const rr of role.rules) {

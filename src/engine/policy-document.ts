@@ -7,14 +7,30 @@ import { didYouMean } from "./did-you-mean";
 import { at, DocumentReader } from "./document-reader";
 import { globProblem, namespaceGlobProblem } from "./glob-matcher";
 import { readKind, readLevel, TYPE_NAME } from "./resource-type-document";
-import { SYSTEM_TYPES, type Effect, type LabelSelector, type PolicyDoc, type ResourceTypeDef, type RuleSpec } from "./types";
+import {
+  SYSTEM_TYPES,
+  type Effect,
+  type LabelSelector,
+  type PolicyDoc,
+  type ResourceTypeDef,
+  type RuleSpec,
+} from "./types";
 import { refuseUnexpected } from "./validation-error";
 import { readYaml } from "./yaml-reader";
 
 /** Policy and role names. */
 export const OBJECT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const POLICY_KEYS = ["kind", "name", "description", "rules"] as const;
-export const RULE_KEYS = ["resource", "namespace", "name", "labels", "capabilities", "level", "effect", "when"] as const;
+export const RULE_KEYS = [
+  "resource",
+  "namespace",
+  "name",
+  "labels",
+  "capabilities",
+  "level",
+  "effect",
+  "when",
+] as const;
 export const WHEN_KEYS = ["mfa", "sourceCidrs"] as const;
 const SYSTEM: ReadonlySet<string> = new Set(SYSTEM_TYPES);
 
@@ -26,7 +42,8 @@ export function readObjectName(r: DocumentReader, map: Map<string, unknown>, pat
   const name = r.string(raw, namePath);
   if (name === null) return null;
   if (name === "") r.issue(namePath, "must not be empty");
-  else if (!OBJECT_NAME.test(name)) r.issue(namePath, `invalid name '${name.slice(0, 80)}' (1-64 characters from A-Z a-z 0-9 _ . : -)`);
+  else if (!OBJECT_NAME.test(name))
+    r.issue(namePath, `invalid name '${name.slice(0, 80)}' (1-64 characters from A-Z a-z 0-9 _ . : -)`);
   else return name;
   return null;
 }
@@ -92,7 +109,12 @@ function readWhen(r: DocumentReader, value: unknown, path: string): { requireMfa
   return out;
 }
 
-function readResource(r: DocumentReader, map: Map<string, unknown>, path: string, types: ReadonlyMap<string, ResourceTypeDef>): string | null {
+function readResource(
+  r: DocumentReader,
+  map: Map<string, unknown>,
+  path: string,
+  types: ReadonlyMap<string, ResourceTypeDef>,
+): string | null {
   const raw = r.required(map, "resource", path);
   if (raw === undefined) return null;
   const p = at(path, "resource");
@@ -106,16 +128,24 @@ function readResource(r: DocumentReader, map: Map<string, unknown>, path: string
 
 /** Capabilities a rule about `resource` may name. */
 function knownCapabilities(resource: string, types: ReadonlyMap<string, ResourceTypeDef>): Set<string> {
-  const defs = resource === "*" ? [...types.entries()].filter(([n]) => !SYSTEM.has(n)).map(([, d]) => d) : [types.get(resource)!];
+  const defs =
+    resource === "*" ? [...types.entries()].filter(([n]) => !SYSTEM.has(n)).map(([, d]) => d) : [types.get(resource)!];
   return new Set(defs.flatMap((d) => Object.keys(d.capabilities)));
 }
 
-function readRule(r: DocumentReader, value: unknown, path: string, types: ReadonlyMap<string, ResourceTypeDef>): RuleSpec | null {
+function readRule(
+  r: DocumentReader,
+  value: unknown,
+  path: string,
+  types: ReadonlyMap<string, ResourceTypeDef>,
+): RuleSpec | null {
   const map = r.mapping(value, path, RULE_KEYS, "a mapping (a rule)");
   if (map === null) return null;
   const before = r.issues.length;
   const resource = readResource(r, map, path, types);
-  const namespace = map.has("namespace") ? readGlob(r, map.get("namespace"), at(path, "namespace"), namespaceGlobProblem) : "**";
+  const namespace = map.has("namespace")
+    ? readGlob(r, map.get("namespace"), at(path, "namespace"), namespaceGlobProblem)
+    : "**";
   const name = map.has("name") ? readGlob(r, map.get("name"), at(path, "name")) : "*";
   const labels = map.has("labels") ? readLabels(r, map.get("labels"), at(path, "labels")) : [];
 
@@ -127,7 +157,10 @@ function readRule(r: DocumentReader, value: unknown, path: string, types: Readon
       effect = text.toUpperCase() as Effect;
       effectWritten = true;
     } else if (text !== null) {
-      r.issue(at(path, "effect"), `unknown effect '${text.slice(0, 40)}' (allow or deny)${didYouMean(text.toLowerCase(), ["allow", "deny"])}`);
+      r.issue(
+        at(path, "effect"),
+        `unknown effect '${text.slice(0, 40)}' (allow or deny)${didYouMean(text.toLowerCase(), ["allow", "deny"])}`,
+      );
     }
   }
 
@@ -136,14 +169,19 @@ function readRule(r: DocumentReader, value: unknown, path: string, types: Readon
   const hasCaps = map.has("capabilities");
   const hasLevel = map.has("level");
   if (hasCaps && hasLevel) r.issue(at(path, "level"), "a rule has capabilities or level, never both");
-  if (!hasCaps && !hasLevel) r.issue(at(path, "capabilities"), "missing required key 'capabilities' (or 'level'): a rule needs capabilities or level");
+  if (!hasCaps && !hasLevel)
+    r.issue(
+      at(path, "capabilities"),
+      "missing required key 'capabilities' (or 'level'): a rule needs capabilities or level",
+    );
   if (hasLevel) level = readLevel(r, map.get("level"), at(path, "level"));
   if (hasCaps) {
     const capsPath = at(path, "capabilities");
     const items = r.stringList(map.get("capabilities"), capsPath);
     if (items !== null && items.length === 0 && Array.isArray(map.get("capabilities"))) {
       // `capabilities: []` is the explicit "deny everything" form.
-      if (effectWritten && effect === "ALLOW") r.issue(capsPath, "an empty list denies every capability; it cannot have effect: allow");
+      if (effectWritten && effect === "ALLOW")
+        r.issue(capsPath, "an empty list denies every capability; it cannot have effect: allow");
       effect = "DENY";
       capabilities = ["*"];
     } else if (items !== null) {
@@ -151,7 +189,11 @@ function readRule(r: DocumentReader, value: unknown, path: string, types: Readon
       capabilities = [];
       for (const item of items) {
         if (item.value === "*" || known === null || known.has(item.value)) capabilities.push(item.value);
-        else r.issue(item.path, `unknown capability '${item.value.slice(0, 80)}' for ${resource}${didYouMean(item.value, known)}`);
+        else
+          r.issue(
+            item.path,
+            `unknown capability '${item.value.slice(0, 80)}' for ${resource}${didYouMean(item.value, known)}`,
+          );
       }
     }
   }
@@ -162,7 +204,16 @@ function readRule(r: DocumentReader, value: unknown, path: string, types: Readon
     else when = readWhen(r, map.get("when"), at(path, "when"));
   }
   if (r.issues.length > before || resource === null || namespace === null || name === null) return null;
-  return { effect, resourceType: resource, namespace, name, labels, capabilities: hasLevel ? null : capabilities, level, ...when };
+  return {
+    effect,
+    resourceType: resource,
+    namespace,
+    name,
+    labels,
+    capabilities: hasLevel ? null : capabilities,
+    level,
+    ...when,
+  };
 }
 
 function readPolicy(r: DocumentReader, value: unknown, types: ReadonlyMap<string, ResourceTypeDef>): PolicyDoc | null {

@@ -14,7 +14,15 @@ import { grantEntry, unscopedEntry, type GrantEntry, type RoleSlot, type UserRec
 import { roleKey } from "./role-closure";
 import type { PairRegistry } from "./rule-group";
 import {
-  LEVELS, SYSTEM_TYPES, type GrantDef, type PolicyDoc, type PolicyState, type ResourceTypeDef, type RoleDoc, type TokenDef, type UserDef,
+  LEVELS,
+  SYSTEM_TYPES,
+  type GrantDef,
+  type PolicyDoc,
+  type PolicyState,
+  type ResourceTypeDef,
+  type RoleDoc,
+  type TokenDef,
+  type UserDef,
 } from "./types";
 
 const SYSTEM: ReadonlySet<string> = new Set(SYSTEM_TYPES);
@@ -145,7 +153,8 @@ export class PolicyIndex implements PairRegistry {
 
   putUser(user: UserDef): void {
     let record = this.records.get(user.id);
-    if (record === undefined) this.records.set(user.id, (record = { id: user.id, def: null, status: "", grants: [], entries: null }));
+    if (record === undefined)
+      this.records.set(user.id, (record = { id: user.id, def: null, status: "", grants: [], entries: null }));
     else if (record.def !== null) this.leaveGroups(record.def);
     record.def = user;
     record.status = user.status;
@@ -203,7 +212,9 @@ export class PolicyIndex implements PairRegistry {
 
   /** The role's compiled form, building it if it was dropped. */
   compiled(slot: RoleSlot): CompiledRole {
-    return slot.compiled ?? (slot.compiled = new CompiledRole(slot.name, this.roles.get(roleKey(slot.name)), this.lookup));
+    return (
+      slot.compiled ?? (slot.compiled = new CompiledRole(slot.name, this.roles.get(roleKey(slot.name)), this.lookup))
+    );
   }
 
   /** The compiled role of a grant, remembered (with its hot fields) on the entry. */
@@ -240,7 +251,8 @@ export class PolicyIndex implements PairRegistry {
     const groups = record.def?.groups ?? [];
     if (groups.length > 0) {
       const seen = new Set(grants);
-      for (const group of groups) for (const g of this.grantsByGroup.get(group) ?? []) if (!seen.has(g)) (seen.add(g), grants.push(g));
+      for (const group of groups)
+        for (const g of this.grantsByGroup.get(group) ?? []) if (!seen.has(g)) (seen.add(g), grants.push(g));
     }
     grants.sort(byId);
     return (record.entries = grants.map((g) => this.entryOf(g)));
@@ -334,7 +346,7 @@ export class PolicyIndex implements PairRegistry {
     if (this.loading) return;
     let any = false;
     for (const slot of this.slots.values()) {
-      if (slot.compiled !== null && affected(slot.compiled)) (slot.compiled = null), (any = true);
+      if (slot.compiled !== null && affected(slot.compiled)) ((slot.compiled = null), (any = true));
     }
     if (any) this.epoch++;
   }

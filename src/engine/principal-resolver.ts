@@ -21,14 +21,21 @@ const refuse = (reason: DecisionReason, message: string): Resolution => ({ ok: f
  * `sourceIp` is checked against a token's bound networks when given; pass
  * undefined where there is no request (escalation checks, listings).
  */
-export function resolvePrincipal(index: PolicyIndex, principal: Principal, now: number, sourceIp?: string | null): Resolution {
+export function resolvePrincipal(
+  index: PolicyIndex,
+  principal: Principal,
+  now: number,
+  sourceIp?: string | null,
+): Resolution {
   let token: TokenDef | null = null;
   let userId: string;
   if (principal?.kind === "token") {
     token = index.tokens.get(principal.tokenId) ?? null;
     if (token === null) return refuse("UNAUTHENTICATED", `token ${principal.tokenId} is unknown`);
-    if (token.revokedAt !== null && token.revokedAt !== undefined) return refuse("UNAUTHENTICATED", `token ${token.id} was revoked`);
-    const expires = token.expiresAt === null || token.expiresAt === undefined ? Infinity : new Date(token.expiresAt).getTime();
+    if (token.revokedAt !== null && token.revokedAt !== undefined)
+      return refuse("UNAUTHENTICATED", `token ${token.id} was revoked`);
+    const expires =
+      token.expiresAt === null || token.expiresAt === undefined ? Infinity : new Date(token.expiresAt).getTime();
     if (!(now < expires)) return refuse("UNAUTHENTICATED", `token ${token.id} has expired`);
     const bound = token.boundCidrs ?? [];
     if (sourceIp !== undefined && bound.length > 0) {

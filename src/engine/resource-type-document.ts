@@ -16,7 +16,11 @@ export function readLevel(r: DocumentReader, value: unknown, path: string): Leve
   const text = r.string(value, path);
   if (text === null) return null;
   const level = LEVELS.find((l) => l === text.toUpperCase());
-  if (level === undefined) r.issue(path, `unknown level '${text.slice(0, 40)}' (one of ${LEVELS.join(", ")})${didYouMean(text.toUpperCase(), LEVELS)}`);
+  if (level === undefined)
+    r.issue(
+      path,
+      `unknown level '${text.slice(0, 40)}' (one of ${LEVELS.join(", ")})${didYouMean(text.toUpperCase(), LEVELS)}`,
+    );
   return level ?? null;
 }
 

@@ -20,7 +20,17 @@ export interface RoleRefs {
   roleNames(): string[];
 }
 
-export const ROLE_KEYS = ["kind", "name", "description", "policies", "inherits", "options", "request", "reviewRequests", "superuser"] as const;
+export const ROLE_KEYS = [
+  "kind",
+  "name",
+  "description",
+  "policies",
+  "inherits",
+  "options",
+  "request",
+  "reviewRequests",
+  "superuser",
+] as const;
 export const OPTION_KEYS = ["maxSessionTtl", "requireSessionMfa"] as const;
 export const REQUEST_KEYS = ["roles", "approvals", "denials"] as const;
 export const REVIEW_KEYS = ["roles"] as const;
@@ -29,11 +39,19 @@ export const MAX_VOTES = 100;
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Names listed under `key`, each checked to exist. */
-function readRefs(r: DocumentReader, value: unknown, path: string, exists: (n: string) => boolean, names: () => string[], what: string): string[] {
+function readRefs(
+  r: DocumentReader,
+  value: unknown,
+  path: string,
+  exists: (n: string) => boolean,
+  names: () => string[],
+  what: string,
+): string[] {
   const out: string[] = [];
   for (const item of r.stringList(value, path) ?? []) {
     if (!OBJECT_NAME.test(item.value)) r.issue(item.path, `invalid ${what} name '${item.value.slice(0, 80)}'`);
-    else if (!exists(item.value)) r.issue(item.path, `unknown ${what} '${item.value}'${didYouMean(item.value, names())}`);
+    else if (!exists(item.value))
+      r.issue(item.path, `unknown ${what} '${item.value}'${didYouMean(item.value, names())}`);
     else out.push(item.value);
   }
   return out;
@@ -67,7 +85,16 @@ function readRole(r: DocumentReader, value: unknown, refs: RoleRefs): RoleDoc | 
   const doc: RoleDoc = {
     name: self,
     description: readDescription(r, map, ""),
-    policies: map.has("policies") ? readRefs(r, map.get("policies"), "policies", (n) => refs.policyExists(n), () => refs.policyNames(), "policy") : [],
+    policies: map.has("policies")
+      ? readRefs(
+          r,
+          map.get("policies"),
+          "policies",
+          (n) => refs.policyExists(n),
+          () => refs.policyNames(),
+          "policy",
+        )
+      : [],
     inherits: [],
     options: { maxSessionTtlSeconds: null, requireSessionMfa: false },
     request: { roles: [], approvals: 1, denials: 1 },
@@ -81,7 +108,8 @@ function readRole(r: DocumentReader, value: unknown, refs: RoleRefs): RoleDoc | 
     for (const item of items) {
       if (!OBJECT_NAME.test(item.value)) r.issue(item.path, `invalid role name '${item.value.slice(0, 80)}'`);
       else if (name !== null && same(item.value, name)) r.issue(item.path, "a role cannot inherit itself");
-      else if (!roleExists(item.value)) r.issue(item.path, `unknown role '${item.value}'${didYouMean(item.value, roleNames())}`);
+      else if (!roleExists(item.value))
+        r.issue(item.path, `unknown role '${item.value}'${didYouMean(item.value, roleNames())}`);
       else {
         const cycle = name === null ? null : cycleThrough(name, item.value, all, refs);
         if (cycle) r.issue(item.path, `inheritance cycle: ${[name, ...cycle].join(" -> ")}`);
@@ -107,7 +135,8 @@ function readRole(r: DocumentReader, value: unknown, refs: RoleRefs): RoleDoc | 
 
   if (map.has("request")) {
     const request = r.mapping(map.get("request"), "request", REQUEST_KEYS);
-    if (request?.has("roles")) doc.request.roles = readRefs(r, request.get("roles"), "request.roles", roleExists, roleNames, "role");
+    if (request?.has("roles"))
+      doc.request.roles = readRefs(r, request.get("roles"), "request.roles", roleExists, roleNames, "role");
     for (const key of ["approvals", "denials"] as const) {
       if (request?.has(key)) doc.request[key] = r.integer(request.get(key), `request.${key}`, 1, MAX_VOTES) ?? 1;
     }
@@ -115,7 +144,15 @@ function readRole(r: DocumentReader, value: unknown, refs: RoleRefs): RoleDoc | 
 
   if (map.has("reviewRequests")) {
     const review = r.mapping(map.get("reviewRequests"), "reviewRequests", REVIEW_KEYS);
-    if (review?.has("roles")) doc.reviewRequests.roles = readRefs(r, review.get("roles"), "reviewRequests.roles", roleExists, roleNames, "role");
+    if (review?.has("roles"))
+      doc.reviewRequests.roles = readRefs(
+        r,
+        review.get("roles"),
+        "reviewRequests.roles",
+        roleExists,
+        roleNames,
+        "role",
+      );
   }
 
   if (map.has("superuser")) doc.superuser = r.boolean(map.get("superuser"), "superuser") ?? false;
@@ -136,7 +173,8 @@ export function parseRoleDocument(text: string, refs: RoleRefs): RoleDoc {
 /** YAML for a role; parseRoleDocument(formatRoleDocument(d), refs) deep-equals d. */
 export function formatRoleDocument(doc: RoleDoc): string {
   const options: Record<string, unknown> = {};
-  if (doc.options.maxSessionTtlSeconds !== null) options.maxSessionTtl = formatDuration(doc.options.maxSessionTtlSeconds);
+  if (doc.options.maxSessionTtlSeconds !== null)
+    options.maxSessionTtl = formatDuration(doc.options.maxSessionTtlSeconds);
   options.requireSessionMfa = doc.options.requireSessionMfa;
   const out: Record<string, unknown> = { kind: "role", name: doc.name };
   if (doc.description !== null) out.description = doc.description;

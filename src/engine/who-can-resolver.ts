@@ -11,7 +11,12 @@ import type { PolicyIndex } from "./policy-index";
 import type { DecisionContext, Resource } from "./types";
 
 export function resolveWhoCan(
-  index: PolicyIndex, evaluator: DecisionEvaluator, now: number, action: string, resource: Resource, context: DecisionContext,
+  index: PolicyIndex,
+  evaluator: DecisionEvaluator,
+  now: number,
+  action: string,
+  resource: Resource,
+  context: DecisionContext,
 ): string[] {
   const type = index.types.get(resource.type);
   const capability = type?.capabilities.get(action);
@@ -26,11 +31,23 @@ export function resolveWhoCan(
   for (const slot of index.grantsOfRoles()) {
     if (slot.grants.length === 0) continue;
     evaluator.evaluate(out, [unscopedEntry(slot, null)], clock, resource, action, pair, level, infrastructure, context);
-    const into = out.kind === OUTCOME_SUPERUSER ? superusers : out.kind === OUTCOME_DENY ? denied : out.kind === OUTCOME_ALLOW ? allowed : null;
+    const into =
+      out.kind === OUTCOME_SUPERUSER
+        ? superusers
+        : out.kind === OUTCOME_DENY
+          ? denied
+          : out.kind === OUTCOME_ALLOW
+            ? allowed
+            : null;
     if (into === null) continue;
     for (const grant of slot.grants) {
       const [from, until] = grantWindow(grant);
-      if (now < from || now >= until || !scopeCovers(typeof grant.scope === "string" ? grant.scope : "", resource.namespace)) continue;
+      if (
+        now < from ||
+        now >= until ||
+        !scopeCovers(typeof grant.scope === "string" ? grant.scope : "", resource.namespace)
+      )
+        continue;
       const subject = grant.subject;
       if (subject.type === "USER") into.add(subject.userId);
       else for (const member of index.groupMembers.get(subject.group) ?? []) into.add(member);

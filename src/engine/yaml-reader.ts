@@ -15,10 +15,14 @@ const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, ver
 
 function checkText(text: unknown): string {
   if (typeof text !== "string") {
-    throw new ValidationError([{ path: "document", message: `expected YAML text, got ${text === null ? "null" : typeof text}` }]);
+    throw new ValidationError([
+      { path: "document", message: `expected YAML text, got ${text === null ? "null" : typeof text}` },
+    ]);
   }
   if (Buffer.byteLength(text, "utf8") > MAX_DOCUMENT_BYTES) {
-    throw new ValidationError([{ path: "document", message: `document is larger than ${MAX_DOCUMENT_BYTES / 1024} KB` }]);
+    throw new ValidationError([
+      { path: "document", message: `document is larger than ${MAX_DOCUMENT_BYTES / 1024} KB` },
+    ]);
   }
   return text;
 }
@@ -42,7 +46,9 @@ function toValue(doc: Document, path: string): unknown {
     return doc.toJS({ mapAsMap: true, maxAliasCount: MAX_ALIASES });
   } catch (err) {
     const aliases = err instanceof ReferenceError && /alias/i.test(err.message);
-    const message = aliases ? "too many aliases (refused as a resource-exhaustion attempt)" : `could not be read: ${String(err)}`;
+    const message = aliases
+      ? "too many aliases (refused as a resource-exhaustion attempt)"
+      : `could not be read: ${String(err)}`;
     throw new ValidationError([{ path, message }]);
   }
 }

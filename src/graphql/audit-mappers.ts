@@ -7,11 +7,18 @@ import { AuditChainReportType, AuditEventPageType, AuditEventType } from "./type
 import { DecisionReason, Effect } from "./types/enums";
 
 export function toAuditEventType(e: AuditEventRecord): AuditEventType {
-  return Object.assign(new AuditEventType(), { ...e, decision: e.decision as Effect, reason: e.reason as DecisionReason });
+  return Object.assign(new AuditEventType(), {
+    ...e,
+    decision: e.decision as Effect,
+    reason: e.reason as DecisionReason,
+  });
 }
 
 export function toAuditEventPageType(page: AuditPage): AuditEventPageType {
-  return Object.assign(new AuditEventPageType(), { nodes: page.nodes.map(toAuditEventType), nextCursor: page.nextCursor });
+  return Object.assign(new AuditEventPageType(), {
+    nodes: page.nodes.map(toAuditEventType),
+    nextCursor: page.nextCursor,
+  });
 }
 
 export function toAuditChainReportType(report: AuditChainReport): AuditChainReportType {
@@ -21,7 +28,14 @@ export function toAuditChainReportType(report: AuditChainReport): AuditChainRepo
 export function toAuditFilter(input: AuditFilterInput | null | undefined): AuditFilter {
   if (!input) return {};
   return {
-    actorId: input.actorId, actorEmail: input.actorEmail, role: input.role, decision: input.decision, operation: input.operation,
-    resourceType: input.resourceType, resourceName: input.resourceName, since: input.since, until: input.until,
+    actorId: input.actorId,
+    actorEmail: input.actorEmail,
+    role: input.role,
+    decision: input.decision,
+    operation: input.operation,
+    resourceType: input.resourceType,
+    resourceName: input.resourceName,
+    since: input.since,
+    until: input.until,
   };
 }

@@ -3,19 +3,35 @@ import { CheckResultType, PermissionType, RuleRefType } from "./types/decision.t
 import { DecisionReason, Effect } from "./types/enums";
 
 function toRuleRef(ref: RuleRef): RuleRefType {
-  return Object.assign(new RuleRefType(), { policy: ref.policy, ruleIndex: ref.ruleIndex, role: ref.role, grantId: ref.grantId });
+  return Object.assign(new RuleRefType(), {
+    policy: ref.policy,
+    ruleIndex: ref.ruleIndex,
+    role: ref.role,
+    grantId: ref.grantId,
+  });
 }
 
 export function toCheckResult(d: Decision): CheckResultType {
   return Object.assign(new CheckResultType(), {
-    allowed: d.allowed, reason: d.reason as DecisionReason, decidedBy: d.decidedBy ? toRuleRef(d.decidedBy) : null, explanation: d.explanation,
+    allowed: d.allowed,
+    reason: d.reason as DecisionReason,
+    decidedBy: d.decidedBy ? toRuleRef(d.decidedBy) : null,
+    explanation: d.explanation,
   });
 }
 
 export function toPermissionType(p: Permission): PermissionType {
   return Object.assign(new PermissionType(), {
-    effect: p.effect as Effect, resourceType: p.resourceType, namespace: p.namespace, name: p.name,
-    labels: p.labels.map((l) => ({ key: l.key, values: l.values })), capabilities: p.capabilities, requireMfa: p.requireMfa,
-    sourceCidrs: p.sourceCidrs, via: toRuleRef(p.via), scope: p.scope, expiresAt: p.expiresAt,
+    effect: p.effect as Effect,
+    resourceType: p.resourceType,
+    namespace: p.namespace,
+    name: p.name,
+    labels: p.labels.map((l) => ({ key: l.key, values: l.values })),
+    capabilities: p.capabilities,
+    requireMfa: p.requireMfa,
+    sourceCidrs: p.sourceCidrs,
+    via: toRuleRef(p.via),
+    scope: p.scope,
+    expiresAt: p.expiresAt,
   });
 }

@@ -28,8 +28,13 @@ function domainErrorOf(error: unknown): DomainError | null {
 
 /** Codes graphql-js and Apollo give to errors about the request itself; safe to show. */
 const REQUEST_ERROR_CODES = new Set([
-  "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
 ]);
 
 export const INTERNAL_ERROR = "INTERNAL_SERVER_ERROR";
@@ -73,7 +78,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = requestErrorCode(error, formatted.path);
   if (code !== null) {
     const field = (error as GraphQLError).extensions?.field;
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code, ...(typeof field === "string" ? { field } : {}) } };
+    return {
+      message: formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code, ...(typeof field === "string" ? { field } : {}) },
+    };
   }
   return { message: "internal error", path: formatted.path, extensions: { code: INTERNAL_ERROR } };
 }
@@ -88,7 +98,9 @@ function isExpected(error: unknown): boolean {
  * Internal errors go out as "internal error (request id …)" and into the log
  * with their stack under the same id, so an operator can find one from the other.
  */
-export function requestIdInErrors(logger: { error(message: string, fields?: Record<string, unknown>): void }): ApolloServerPlugin<{ requestId: string }> {
+export function requestIdInErrors(logger: {
+  error(message: string, fields?: Record<string, unknown>): void;
+}): ApolloServerPlugin<{ requestId: string }> {
   return {
     async requestDidStart() {
       return {
@@ -96,7 +108,10 @@ export function requestIdInErrors(logger: { error(message: string, fields?: Reco
           for (const error of errors) {
             if (isExpected(error)) continue;
             const cause = error.originalError ?? error;
-            logger.error("internal error", { requestId: contextValue?.requestId, error: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) });
+            logger.error("internal error", {
+              requestId: contextValue?.requestId,
+              error: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause),
+            });
           }
         },
         async willSendResponse({ response, contextValue }) {
@@ -125,13 +140,22 @@ export function escalationRefusalsAudited(): ApolloServerPlugin<RequestContext> 
         async didEncounterErrors({ errors, contextValue, operation }) {
           const actor = contextValue?.principal;
           if (!actor) return;
-          const root = operation?.operation === "mutation" ? "Mutation" : operation?.operation === "subscription" ? "Subscription" : "Query";
+          const root =
+            operation?.operation === "mutation"
+              ? "Mutation"
+              : operation?.operation === "subscription"
+                ? "Subscription"
+                : "Query";
           for (const error of errors) {
             const refusal = domainErrorOf(error);
             if (refusal?.code !== "ESCALATION_DENIED") continue;
             const field = typeof error.path?.[0] === "string" ? error.path[0] : "unknown";
-            await auditEscalationRefusal(contextValue.services.audit, contextValue.services.runtime.engine(),
-              { actor, operation: `${root}.${field}`, requestId: contextValue.requestId }, refusal);
+            await auditEscalationRefusal(
+              contextValue.services.audit,
+              contextValue.services.runtime.engine(),
+              { actor, operation: `${root}.${field}`, requestId: contextValue.requestId },
+              refusal,
+            );
           }
         },
       };

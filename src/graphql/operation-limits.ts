@@ -9,7 +9,14 @@
 //
 // Each refusal is a 400 with a GraphQL error naming the rule.
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from "graphql";
 
 /** The most checks `can` and `canMany` decide in one request, summed over every alias. */
 export const MAX_CHECKS_PER_REQUEST = 1000;
@@ -19,18 +26,26 @@ function refuse(message: string, code: string, field?: string): GraphQLError {
 }
 
 /** The root fields an operation's selection set selects, through fragments and inline fragments. */
-function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()) {
+function rootFields(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+) {
   const out: Array<{ name: string; args: Map<string, ValueNode> }> = [];
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      out.push({ name: selection.name.value, args: new Map((selection.arguments ?? []).map((a) => [a.name.value, a.value])) });
+      out.push({
+        name: selection.name.value,
+        args: new Map((selection.arguments ?? []).map((a) => [a.name.value, a.value])),
+      });
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       out.push(...rootFields(selection.selectionSet, fragments, seen));
     } else {
       const name = selection.name.value;
       const fragment = fragments.get(name);
       // A fragment spread twice selects the same fields twice: both count.
-      if (fragment && !seen.has(name)) out.push(...rootFields(fragment.selectionSet, fragments, new Set([...seen, name])));
+      if (fragment && !seen.has(name))
+        out.push(...rootFields(fragment.selectionSet, fragments, new Set([...seen, name])));
     }
   }
   return out;
@@ -48,7 +63,11 @@ function listLength(value: ValueNode | undefined, variables: Record<string, unkn
 }
 
 /** Throws the refusal for `document`'s operation, if any. */
-export function checkOperation(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): void {
+export function checkOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): void {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operations.find((o) => (operationName ? o.name?.value === operationName : true));
   if (!operation) return;
@@ -56,7 +75,11 @@ export function checkOperation(document: DocumentNode, operationName: string | n
     throw refuse("subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP", "BAD_REQUEST");
   }
   if (operation.operation !== "query") return;
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
   let checks = 0;
   let verifications = 0;
   for (const field of rootFields(operation.selectionSet, fragments)) {
@@ -65,9 +88,18 @@ export function checkOperation(document: DocumentNode, operationName: string | n
     else if (field.name === "verifyAuditChain") verifications++;
   }
   if (checks > MAX_CHECKS_PER_REQUEST) {
-    throw refuse(`${checks} checks in one request (can and canMany, every alias counted); at most ${MAX_CHECKS_PER_REQUEST}`, "BAD_USER_INPUT", "checks");
+    throw refuse(
+      `${checks} checks in one request (can and canMany, every alias counted); at most ${MAX_CHECKS_PER_REQUEST}`,
+      "BAD_USER_INPUT",
+      "checks",
+    );
   }
-  if (verifications > 1) throw refuse(`verifyAuditChain ${verifications} times in one request; at most once`, "BAD_USER_INPUT", "verifyAuditChain");
+  if (verifications > 1)
+    throw refuse(
+      `verifyAuditChain ${verifications} times in one request; at most once`,
+      "BAD_USER_INPUT",
+      "verifyAuditChain",
+    );
 }
 
 export function operationLimits(): ApolloServerPlugin {

@@ -8,10 +8,14 @@ const SYSTEM = new Set<string>(SYSTEM_TYPES);
 export function expandCapabilities(rule: RuleSpec, types: ReadonlyMap<string, ResourceTypeDef>): string[] {
   if (rule.capabilities !== null) return rule.capabilities;
   const limit = LEVELS.indexOf(rule.level!);
-  const matched = rule.resourceType === "*" ? [...types.values()].filter((t) => !SYSTEM.has(t.name)) : [types.get(rule.resourceType)].filter((t) => t !== undefined);
+  const matched =
+    rule.resourceType === "*"
+      ? [...types.values()].filter((t) => !SYSTEM.has(t.name))
+      : [types.get(rule.resourceType)].filter((t) => t !== undefined);
   const names = new Set<string>();
   for (const t of matched) {
-    for (const [capability, level] of Object.entries(t.capabilities)) if (LEVELS.indexOf(level) <= limit) names.add(capability);
+    for (const [capability, level] of Object.entries(t.capabilities))
+      if (LEVELS.indexOf(level) <= limit) names.add(capability);
   }
   return [...names].sort();
 }

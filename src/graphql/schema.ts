@@ -24,9 +24,28 @@ import { UserResolver } from "./resolvers/user.resolver";
 import { AccessRequestResolver, AccessReviewResolver } from "./resolvers/access-request.resolver";
 
 import { CredentialResolver } from "./resolvers/credential.resolver";
-export const RESOLVERS = [UserResolver, RoleResolver, PolicyResolver, ResourceTypeResolver, GrantResolver, TokenResolver, DecisionResolver,
-  PolicyMutationResolver, RoleMutationResolver, ResourceTypeMutationResolver, GrantAdminResolver, UserAdminResolver, AuditResolver,
-  AuditSubscriptionResolver, SsoMappingResolver, MfaResolver, AccessRequestResolver, AccessReviewResolver, BundleResolver, CredentialResolver] as const;
+export const RESOLVERS = [
+  UserResolver,
+  RoleResolver,
+  PolicyResolver,
+  ResourceTypeResolver,
+  GrantResolver,
+  TokenResolver,
+  DecisionResolver,
+  PolicyMutationResolver,
+  RoleMutationResolver,
+  ResourceTypeMutationResolver,
+  GrantAdminResolver,
+  UserAdminResolver,
+  AuditResolver,
+  AuditSubscriptionResolver,
+  SsoMappingResolver,
+  MfaResolver,
+  AccessRequestResolver,
+  AccessReviewResolver,
+  BundleResolver,
+  CredentialResolver,
+] as const;
 
 /** The schema's types and resolvers, unguarded: what is emitted as SDL. */
 export function buildGraphQLSchema(): GraphQLSchema {

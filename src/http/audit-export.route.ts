@@ -40,7 +40,8 @@ function invalid(field: string, message: string): DomainError {
 function parseDate(field: string, value: string): Date {
   // ISO-8601 with a date and a time zone, as the DateTime scalar takes it.
   const date = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw invalid(field, "expected an ISO-8601 date-time with a time zone, e.g. 2026-01-31T00:00:00Z");
+  if (Number.isNaN(date.getTime()))
+    throw invalid(field, "expected an ISO-8601 date-time with a time zone, e.g. 2026-01-31T00:00:00Z");
   return date;
 }
 
@@ -75,12 +76,30 @@ export function exportFilter(params: URLSearchParams, now: Date): AuditFilter {
 
 /** One NDJSON line: the contract's AuditEvent fields, time in ISO-8601 UTC with milliseconds. */
 export function exportLine(e: AuditEventRecord): string {
-  return JSON.stringify({
-    id: e.id, sequence: e.sequence, time: e.time.toISOString(), actorId: e.actorId, actorEmail: e.actorEmail, actorRoles: e.actorRoles,
-    tokenId: e.tokenId, sourceIp: e.sourceIp, operation: e.operation, action: e.action, resourceType: e.resourceType,
-    resourceNamespace: e.resourceNamespace, resourceName: e.resourceName, subjectId: e.subjectId, decision: e.decision, reason: e.reason,
-    requestId: e.requestId, metadata: e.metadata, prevHash: e.prevHash, hash: e.hash,
-  }) + "\n";
+  return (
+    JSON.stringify({
+      id: e.id,
+      sequence: e.sequence,
+      time: e.time.toISOString(),
+      actorId: e.actorId,
+      actorEmail: e.actorEmail,
+      actorRoles: e.actorRoles,
+      tokenId: e.tokenId,
+      sourceIp: e.sourceIp,
+      operation: e.operation,
+      action: e.action,
+      resourceType: e.resourceType,
+      resourceNamespace: e.resourceNamespace,
+      resourceName: e.resourceName,
+      subjectId: e.subjectId,
+      decision: e.decision,
+      reason: e.reason,
+      requestId: e.requestId,
+      metadata: e.metadata,
+      prevHash: e.prevHash,
+      hash: e.hash,
+    }) + "\n"
+  );
 }
 
 export function auditExport(options: AuditExportOptions): RequestHandler {
@@ -93,13 +112,27 @@ export function auditExport(options: AuditExportOptions): RequestHandler {
     if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
     if (!auth.ok) {
       res.setHeader("www-authenticate", "Bearer");
-      return sendError(res, 401, "UNAUTHENTICATED", auth.failure === "missing"
-        ? "authentication required: send Authorization: Bearer <token>" : "invalid, expired or revoked credential");
+      return sendError(
+        res,
+        401,
+        "UNAUTHENTICATED",
+        auth.failure === "missing"
+          ? "authentication required: send Authorization: Bearer <token>"
+          : "invalid, expired or revoked credential",
+      );
     }
-    const decision = await auditedSystemCheck(services, auth.principal, { operation: EXPORT_OPERATION, capability: CAPABILITY, name: "", requestId });
+    const decision = await auditedSystemCheck(services, auth.principal, {
+      operation: EXPORT_OPERATION,
+      capability: CAPABILITY,
+      name: "",
+      requestId,
+    });
     if (!decision.allowed) {
       const code = decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN";
-      return sendError(res, 403, code, `${EXPORT_OPERATION} needs ${CAPABILITY} (${decision.reason})`, { reason: decision.reason, capability: CAPABILITY });
+      return sendError(res, 403, code, `${EXPORT_OPERATION} needs ${CAPABILITY} (${decision.reason})`, {
+        reason: decision.reason,
+        capability: CAPABILITY,
+      });
     }
     let filter: AuditFilter;
     try {
@@ -112,7 +145,12 @@ export function auditExport(options: AuditExportOptions): RequestHandler {
   };
 }
 
-async function stream(res: Response, batches: AsyncGenerator<AuditEventRecord[]>, requestId: string, logger: Logger): Promise<void> {
+async function stream(
+  res: Response,
+  batches: AsyncGenerator<AuditEventRecord[]>,
+  requestId: string,
+  logger: Logger,
+): Promise<void> {
   let gone = false;
   res.once("close", () => {
     gone = true;

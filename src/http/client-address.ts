@@ -16,7 +16,10 @@ export function clientAddressResolver(trustedProxies: readonly string[]): Client
     const peer = normalise(req.socket.remoteAddress ?? null);
     if (peer === null || trustedProxies.length === 0 || !isProxy(peer)) return peer;
     const header = req.headers["x-forwarded-for"];
-    const hops = (Array.isArray(header) ? header.join(",") : header ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = normalise(hops[i]!);
       if (hop === null) return peer;

@@ -6,9 +6,17 @@
 import type { Response } from "express";
 
 /** Sends `status` with the error body; `extra` adds extensions (field, reason…). */
-export function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+export function sendError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
   const requestId = res.locals.requestId as unknown;
   res.status(status).json({
-    errors: [{ message, extensions: { code, ...extra, ...(requestId === undefined ? {} : { requestId: String(requestId) }) } }],
+    errors: [
+      { message, extensions: { code, ...extra, ...(requestId === undefined ? {} : { requestId: String(requestId) }) } },
+    ],
   });
 }

@@ -28,7 +28,9 @@ export function logoutRoute(options: LogoutOptions): RequestHandler {
     clearSessionCookie(res, options.cookies);
     if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
     if (!auth.ok || auth.principal.credential.kind !== "session") {
-      const message = auth.ok ? "logout ends a session; this credential is a token (revoke it with revokeToken)" : "no valid session: log in first";
+      const message = auth.ok
+        ? "logout ends a session; this credential is a token (revoke it with revokeToken)"
+        : "no valid session: log in first";
       return sendError(res, 401, "UNAUTHENTICATED", message);
     }
     await services.sessions.logout(auth.principal, requestId);

@@ -56,17 +56,34 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
   const refuse = async (req: Request, res: Response, err: unknown, flow: "code" | "device"): Promise<void> => {
     const requestId = String(res.locals.requestId);
     // A locked or deprovisioned user: SsoLogin has audited its refused login; the failed authentication is audited too.
-    if (err instanceof DomainError && err.code === "FORBIDDEN") err = new OidcFailure("user_locked", "this user may not log in", err.details.reason ?? null);
+    if (err instanceof DomainError && err.code === "FORBIDDEN")
+      err = new OidcFailure("user_locked", "this user may not log in", err.details.reason ?? null);
     // An account that may not be linked by email, or the last superuser's role: SsoLogin has audited why.
     if (err instanceof DomainError && err.code === "UNAUTHENTICATED") {
-      err = new OidcFailure(err.details.reason === "LAST_SUPERUSER" ? "last_superuser" : "link_refused", err.message, err.details.reason ?? null);
+      err = new OidcFailure(
+        err.details.reason === "LAST_SUPERUSER" ? "last_superuser" : "link_refused",
+        err.message,
+        err.details.reason ?? null,
+      );
     }
     if (!(err instanceof OidcFailure) && !(err instanceof OidcUnavailable)) throw err;
     const reason: OidcFailureReason | "idp_unavailable" = err instanceof OidcFailure ? err.reason : "idp_unavailable";
     await services.audit.record({
-      time: new Date(), actorId: null, actorEmail: null, actorRoles: [], tokenId: null, sourceIp: clientAddress(req),
-      operation: "authenticate", action: null, resourceType: null, resourceNamespace: null, resourceName: null, subjectId: null,
-      decision: "DENY", reason: "UNAUTHENTICATED", requestId,
+      time: new Date(),
+      actorId: null,
+      actorEmail: null,
+      actorRoles: [],
+      tokenId: null,
+      sourceIp: clientAddress(req),
+      operation: "authenticate",
+      action: null,
+      resourceType: null,
+      resourceNamespace: null,
+      resourceName: null,
+      subjectId: null,
+      decision: "DENY",
+      reason: "UNAUTHENTICATED",
+      requestId,
       metadata: { method: "oidc", flow, failure: reason, detail: err.detail },
     });
     if (err instanceof OidcUnavailable) {
@@ -78,10 +95,18 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
 
   const login = async (identity: SsoIdentity, req: Request, res: Response): Promise<SsoLoginResult> => {
     try {
-      return await services.ssoLogin.login(identity, { sourceIp: clientAddress(req), requestId: String(res.locals.requestId) });
+      return await services.ssoLogin.login(identity, {
+        sourceIp: clientAddress(req),
+        requestId: String(res.locals.requestId),
+      });
     } catch (err) {
       // Claims the IdP signed but portcullis cannot take (an over-long name, too many groups): a refused login, not a crash.
-      if (err instanceof DomainError && err.code === "BAD_USER_INPUT") throw new OidcFailure("claims_invalid", "the identity provider sent claims portcullis cannot accept", err.message);
+      if (err instanceof DomainError && err.code === "BAD_USER_INPUT")
+        throw new OidcFailure(
+          "claims_invalid",
+          "the identity provider sent claims portcullis cannot accept",
+          err.message,
+        );
       throw err;
     }
   };
@@ -89,7 +114,8 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
   router.get("/login", async (req, res) => {
     noStore(res);
     const returnTo = parseReturnTo(req.query.returnTo);
-    if (!returnTo.ok) return sendError(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
+    if (!returnTo.ok)
+      return sendError(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
     let started;
     try {
       started = await relyingParty.beginLogin(returnTo.path);
@@ -100,7 +126,11 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     const expires = new Date(Date.now() + TRANSACTION_TTL_MS);
     await once.put(stateKey(started.transaction.state), "1", expires);
     res.cookie(TRANSACTION_COOKIE, sealer.seal(TRANSACTION_PURPOSE, started.transaction, expires), {
-      httpOnly: true, secure: secureCookies, sameSite: "lax", path: "/auth/oidc", expires,
+      httpOnly: true,
+      secure: secureCookies,
+      sameSite: "lax",
+      path: "/auth/oidc",
+      expires,
     });
     res.redirect(302, started.authorizationUrl.href);
   });
@@ -111,8 +141,13 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     try {
       const sealed = cookieOf(req, TRANSACTION_COOKIE);
       const transaction = sealed === null ? null : sealer.open<LoginTransaction>(TRANSACTION_PURPOSE, sealed);
-      if (transaction === null) throw new OidcFailure("no_transaction", "no login in progress in this browser (or it has expired); start again");
-      if (req.query.state !== transaction.state) throw new OidcFailure("state_mismatch", "the response does not belong to the login started in this browser");
+      if (transaction === null)
+        throw new OidcFailure(
+          "no_transaction",
+          "no login in progress in this browser (or it has expired); start again",
+        );
+      if (req.query.state !== transaction.state)
+        throw new OidcFailure("state_mismatch", "the response does not belong to the login started in this browser");
       if ((await once.take(stateKey(transaction.state))) === null) {
         throw new OidcFailure("replayed", "this login response has already been used");
       }
@@ -133,36 +168,60 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
       device = await relyingParty.startDevice();
     } catch (err) {
       if (err instanceof OidcUnavailable) return sendError(res, 503, "SERVICE_UNAVAILABLE", err.message);
-      if (err instanceof OidcFailure) return sendError(res, 502, "BAD_GATEWAY", "the identity provider refused to start a device login");
+      if (err instanceof OidcFailure)
+        return sendError(res, 502, "BAD_GATEWAY", "the identity provider refused to start a device login");
       throw err;
     }
-    if (device === null) return sendError(res, 501, "NOT_IMPLEMENTED", "the identity provider offers no device authorization endpoint; log in with a browser");
+    if (device === null)
+      return sendError(
+        res,
+        501,
+        "NOT_IMPLEMENTED",
+        "the identity provider offers no device authorization endpoint; log in with a browser",
+      );
     const expiresAt = new Date(Date.now() + device.expiresIn * 1000);
-    const handle = sealer.seal(DEVICE_PURPOSE, { deviceCode: device.deviceCode, expiresAt: expiresAt.getTime() } satisfies DeviceHandle, expiresAt);
+    const handle = sealer.seal(
+      DEVICE_PURPOSE,
+      { deviceCode: device.deviceCode, expiresAt: expiresAt.getTime() } satisfies DeviceHandle,
+      expiresAt,
+    );
     await once.put(deviceKey(createHash("sha256").update(handle).digest("hex")), "1", expiresAt);
     res.json({
-      userCode: device.userCode, verificationUri: device.verificationUri, verificationUriComplete: device.verificationUriComplete,
-      handle, interval: device.interval, expiresIn: device.expiresIn,
+      userCode: device.userCode,
+      verificationUri: device.verificationUri,
+      verificationUriComplete: device.verificationUriComplete,
+      handle,
+      interval: device.interval,
+      expiresIn: device.expiresIn,
     });
   });
 
   router.post("/device/token", express.json({ limit: "16kb" }), async (req, res) => {
     noStore(res);
     const raw = (req.body as { handle?: unknown } | undefined)?.handle;
-    if (typeof raw !== "string" || raw === "") return sendError(res, 400, "BAD_USER_INPUT", "handle: the handle from POST /auth/oidc/device is required", { field: "handle" });
+    if (typeof raw !== "string" || raw === "")
+      return sendError(res, 400, "BAD_USER_INPUT", "handle: the handle from POST /auth/oidc/device is required", {
+        field: "handle",
+      });
     const key = createHash("sha256").update(raw).digest("hex");
     // One poll at a time per handle: a second one meanwhile is told to slow down.
     if (polling.has(key)) return void res.json({ status: "slow_down" });
     polling.add(key);
     try {
       const handle = sealer.open<DeviceHandle>(DEVICE_PURPOSE, raw);
-      if (handle === null) throw new OidcFailure("device_unknown", "this device login is unknown or has expired; start again");
+      if (handle === null)
+        throw new OidcFailure("device_unknown", "this device login is unknown or has expired; start again");
       const poll = await relyingParty.pollDevice(handle.deviceCode);
       if (poll.status !== "approved") return void res.json({ status: poll.status });
       // The session secret is handed out once per handle.
-      if ((await once.take(deviceKey(key))) === null) throw new OidcFailure("replayed", "this device login has already been completed");
+      if ((await once.take(deviceKey(key))) === null)
+        throw new OidcFailure("replayed", "this device login has already been completed");
       const session = await login(poll.identity, req, res);
-      res.json({ status: "approved", sessionSecret: session.sessionSecret, expiresAt: session.expiresAt.toISOString() });
+      res.json({
+        status: "approved",
+        sessionSecret: session.sessionSecret,
+        expiresAt: session.expiresAt.toISOString(),
+      });
     } catch (err) {
       await refuse(req, res, err, "device");
     } finally {

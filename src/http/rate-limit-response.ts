@@ -8,8 +8,12 @@ import type { ClientAddress } from "./client-address";
 import { sendError } from "./error-response";
 
 export function rateLimitMessage(refusal: RateLimitRefusal): string {
-  const what = refusal.limit === "auth-requests-per-address" ? "requests to /auth from this address"
-    : refusal.limit === "failures-per-credential" ? "failed authentications with this credential" : "failed authentications from this address";
+  const what =
+    refusal.limit === "auth-requests-per-address"
+      ? "requests to /auth from this address"
+      : refusal.limit === "failures-per-credential"
+        ? "failed authentications with this credential"
+        : "failed authentications from this address";
   return `too many ${what} (at most ${refusal.points} per ${refusal.windowSeconds} s): retry after ${refusal.retryAfterSeconds} s`;
 }
 
@@ -21,7 +25,11 @@ export function sendRateLimited(res: Response, refusal: RateLimitRefusal): void 
 }
 
 /** Counts every request to /auth/* per source address; over the limit: 429, audited once per window. */
-export function authRouteLimit(limiter: AuthRateLimiter, clientAddress: ClientAddress, services: Services): RequestHandler {
+export function authRouteLimit(
+  limiter: AuthRateLimiter,
+  clientAddress: ClientAddress,
+  services: Services,
+): RequestHandler {
   return async (req, res, next) => {
     try {
       const sourceIp = clientAddress(req);
@@ -30,9 +38,26 @@ export function authRouteLimit(limiter: AuthRateLimiter, clientAddress: ClientAd
       if (refusal.first) {
         const { limit, points, windowSeconds, retryAfterSeconds } = refusal;
         await services.audit.record({
-          time: new Date(), actorId: null, actorEmail: null, actorRoles: [], tokenId: null, sourceIp, operation: "authenticate", action: null,
-          resourceType: null, resourceNamespace: null, resourceName: null, subjectId: null, requestId: String(res.locals.requestId),
-          decision: "DENY", reason: "UNAUTHENTICATED", metadata: { failure: "rate_limited", path: req.baseUrl + req.path, rateLimit: { limit, points, windowSeconds, retryAfterSeconds } },
+          time: new Date(),
+          actorId: null,
+          actorEmail: null,
+          actorRoles: [],
+          tokenId: null,
+          sourceIp,
+          operation: "authenticate",
+          action: null,
+          resourceType: null,
+          resourceNamespace: null,
+          resourceName: null,
+          subjectId: null,
+          requestId: String(res.locals.requestId),
+          decision: "DENY",
+          reason: "UNAUTHENTICATED",
+          metadata: {
+            failure: "rate_limited",
+            path: req.baseUrl + req.path,
+            rateLimit: { limit, points, windowSeconds, retryAfterSeconds },
+          },
         });
       }
       sendRateLimited(res, refusal);

@@ -14,7 +14,10 @@ export function parseReturnTo(raw: unknown): ReturnTo {
   if (raw === undefined || raw === "") return { ok: true, path: "/" };
   if (typeof raw !== "string") return { ok: false, message: "must be given once, as a path" };
   if (raw.length > MAX_LENGTH) return { ok: false, message: `is longer than ${MAX_LENGTH} characters` };
-  const refused: ReturnTo = { ok: false, message: `'${raw.slice(0, 100)}' is not a path on this server (it must start with a single /, e.g. /console)` };
+  const refused: ReturnTo = {
+    ok: false,
+    message: `'${raw.slice(0, 100)}' is not a path on this server (it must start with a single /, e.g. /console)`,
+  };
   // Browsers read a backslash as a slash and drop tabs and newlines, so `/\x` or `/\t/x` can become `//x`.
   if (!raw.startsWith("/") || raw.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(raw)) return refused;
   let url: URL;

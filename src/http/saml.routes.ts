@@ -31,7 +31,8 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
   router.get("/login", async (req, res) => {
     const raw = req.query.returnTo;
     const returnTo = parseReturnTo(raw);
-    if (!returnTo.ok) return sendError(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
+    if (!returnTo.ok)
+      return sendError(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
     res.setHeader("cache-control", "no-store");
     res.redirect(302, await sp.loginUrl(raw === undefined || raw === "" ? null : returnTo.path));
   });
@@ -46,7 +47,9 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
     const samlResponse = (req.body as Record<string, unknown> | undefined)?.SAMLResponse;
     try {
       if (typeof samlResponse !== "string" || samlResponse === "") {
-        throw new DomainError("UNAUTHENTICATED", "SAML response refused: no SAMLResponse in the form", { reason: "SAML_RESPONSE_REFUSED" });
+        throw new DomainError("UNAUTHENTICATED", "SAML response refused: no SAMLResponse in the form", {
+          reason: "SAML_RESPONSE_REFUSED",
+        });
       }
       const identity = await sp.identify(samlResponse);
       const session = await services.ssoLogin.login(identity, { sourceIp, requestId });
@@ -58,8 +61,17 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
       // The login service audits its own refusals (a locked or deprovisioned user).
       if (err.code === "FORBIDDEN") return sendError(res, 403, "FORBIDDEN", "login refused: the account is not active");
       // An account that may not be linked by email, or the last superuser's role: the login service audited why.
-      const linking = err.code === "UNAUTHENTICATED" && (err.details.reason === "LINK_REFUSED" || err.details.reason === "LAST_SUPERUSER");
-      await auditRefusal(services, err.message, sp.config.provider, sourceIp, requestId, linking ? err.details.reason! : "SAML_RESPONSE_REFUSED");
+      const linking =
+        err.code === "UNAUTHENTICATED" &&
+        (err.details.reason === "LINK_REFUSED" || err.details.reason === "LAST_SUPERUSER");
+      await auditRefusal(
+        services,
+        err.message,
+        sp.config.provider,
+        sourceIp,
+        requestId,
+        linking ? err.details.reason! : "SAML_RESPONSE_REFUSED",
+      );
       logger.info("SAML login refused", { requestId, reason: err.message });
       sendError(res, 401, "UNAUTHENTICATED", "SAML authentication failed");
     }
@@ -69,12 +81,29 @@ export function samlRoutes(deps: SamlRouteDeps): Router {
 }
 
 async function auditRefusal(
-  services: Services, reason: string, provider: string, sourceIp: string | null, requestId: string, failure = "SAML_RESPONSE_REFUSED",
+  services: Services,
+  reason: string,
+  provider: string,
+  sourceIp: string | null,
+  requestId: string,
+  failure = "SAML_RESPONSE_REFUSED",
 ): Promise<void> {
   await services.audit.record({
-    time: new Date(), actorId: null, actorEmail: null, actorRoles: [], tokenId: null, sourceIp, operation: "authenticate",
-    action: null, resourceType: null, resourceNamespace: null, resourceName: null, subjectId: null, requestId,
-    decision: "DENY", reason: "UNAUTHENTICATED", metadata: { failure, provider, reason },
+    time: new Date(),
+    actorId: null,
+    actorEmail: null,
+    actorRoles: [],
+    tokenId: null,
+    sourceIp,
+    operation: "authenticate",
+    action: null,
+    resourceType: null,
+    resourceNamespace: null,
+    resourceName: null,
+    subjectId: null,
+    requestId,
+    decision: "DENY",
+    reason: "UNAUTHENTICATED",
+    metadata: { failure, provider, reason },
   });
 }
-

@@ -33,7 +33,10 @@ export function scimRouter(options: ScimOptions): Router {
     const scim = toScimError(err);
     if (scim) return sendScimError(res, scim);
     const requestId = String(res.locals.requestId);
-    logger.error("SCIM request failed", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    logger.error("SCIM request failed", {
+      requestId,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
     sendScimError(res, new ScimError(500, `internal error (request id ${requestId})`));
   };
 
@@ -52,8 +55,15 @@ export function scimRouter(options: ScimOptions): Router {
       }
       if (!auth.ok) {
         res.setHeader("www-authenticate", "Bearer");
-        return sendScimError(res, new ScimError(401, auth.failure === "missing"
-          ? "authentication required: send Authorization: Bearer <token>" : "invalid, expired or revoked credential"));
+        return sendScimError(
+          res,
+          new ScimError(
+            401,
+            auth.failure === "missing"
+              ? "authentication required: send Authorization: Bearer <token>"
+              : "invalid, expired or revoked credential",
+          ),
+        );
       }
       const base = `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl}`;
       res.locals.scim = { services, principal: auth.principal, requestId, base } satisfies ScimContext;
@@ -71,7 +81,12 @@ export function scimRouter(options: ScimOptions): Router {
     } catch (err) {
       try {
         // Refusals inside a policy write are recorded there; this records one checked anywhere else (once).
-        await auditEscalationRefusal(services.audit, services.runtime.engine(), { actor: ctx.principal, operation: `SCIM ${req.method} ${req.baseUrl}${req.path}`, requestId: ctx.requestId }, err);
+        await auditEscalationRefusal(
+          services.audit,
+          services.runtime.engine(),
+          { actor: ctx.principal, operation: `SCIM ${req.method} ${req.baseUrl}${req.path}`, requestId: ctx.requestId },
+          err,
+        );
       } catch (auditErr) {
         return fail(res, auditErr);
       }
@@ -79,21 +94,34 @@ export function scimRouter(options: ScimOptions): Router {
     }
   };
   // Discovery needs a credential but no capability: it describes the protocol, not anyone's data.
-  const discovery = (body: (base: string) => unknown) => route(async (ctx, _req, res) => sendScim(res, 200, body(ctx.base)));
+  const discovery = (body: (base: string) => unknown) =>
+    route(async (ctx, _req, res) => sendScim(res, 200, body(ctx.base)));
 
   router.get("/ServiceProviderConfig", discovery(serviceProviderConfig));
-  router.get("/ResourceTypes", discovery((base) => listResponse(resourceTypes(base), 2, 1)));
-  router.get("/ResourceTypes/:id", route(async (ctx, req, res) => {
-    const found = resourceTypes(ctx.base).find((t) => t.id === req.params.id);
-    if (!found) throw new ScimError(404, `no resource type '${String(req.params.id)}'`);
-    sendScim(res, 200, found);
-  }));
-  router.get("/Schemas", discovery((base) => listResponse(schemas(base), 2, 1)));
-  router.get("/Schemas/:id", route(async (ctx, req, res) => {
-    const found = schemas(ctx.base).find((s) => s.id === req.params.id);
-    if (!found) throw new ScimError(404, `no schema '${String(req.params.id)}'`);
-    sendScim(res, 200, found);
-  }));
+  router.get(
+    "/ResourceTypes",
+    discovery((base) => listResponse(resourceTypes(base), 2, 1)),
+  );
+  router.get(
+    "/ResourceTypes/:id",
+    route(async (ctx, req, res) => {
+      const found = resourceTypes(ctx.base).find((t) => t.id === req.params.id);
+      if (!found) throw new ScimError(404, `no resource type '${String(req.params.id)}'`);
+      sendScim(res, 200, found);
+    }),
+  );
+  router.get(
+    "/Schemas",
+    discovery((base) => listResponse(schemas(base), 2, 1)),
+  );
+  router.get(
+    "/Schemas/:id",
+    route(async (ctx, req, res) => {
+      const found = schemas(ctx.base).find((s) => s.id === req.params.id);
+      if (!found) throw new ScimError(404, `no schema '${String(req.params.id)}'`);
+      sendScim(res, 200, found);
+    }),
+  );
 
   router.get("/Users", route(listUsers));
   router.post("/Users", route(createUser));
@@ -116,9 +144,11 @@ export function scimRouter(options: ScimOptions): Router {
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const type = (err as { type?: string }).type;
     if (type === "entity.parse.failed") return sendScimError(res, invalidSyntax("the request body is not valid JSON"));
-    if (type === "entity.too.large") return sendScimError(res, new ScimError(413, "the request body is larger than 1 MB"));
+    if (type === "entity.too.large")
+      return sendScimError(res, new ScimError(413, "the request body is larger than 1 MB"));
     // The router could not percent-decode a path parameter (`/Groups/%%%`): the client's fault.
-    if (err instanceof URIError) return sendScimError(res, new ScimError(400, "the request path is not valid percent-encoding"));
+    if (err instanceof URIError)
+      return sendScimError(res, new ScimError(400, "the request path is not valid percent-encoding"));
     fail(res, err);
   });
   return router;

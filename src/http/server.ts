@@ -87,7 +87,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     blockFieldSuggestion: { enabled: options.production },
   }).protect();
   // The same rules over HTTP and WebSocket: armor's limits and, in production, no introspection.
-  const validationRules = [...(armor.validationRules ?? []), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  const validationRules = [
+    ...(armor.validationRules ?? []),
+    ...(options.production ? [NoSchemaIntrospectionCustomRule] : []),
+  ];
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     csrfPrevention: true,
@@ -101,7 +104,11 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     validationRules,
     logger: apolloLogger(logger),
     plugins: [
-      ...armor.plugins, operationLimits(), escalationRefusalsAudited(), ApolloServerPluginDrainHttpServer({ httpServer: server }), requestIdInErrors(logger),
+      ...armor.plugins,
+      operationLimits(),
+      escalationRefusalsAudited(),
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      requestIdInErrors(logger),
       graphqlObserver<RequestContext>(options.schema, {
         logger,
         request: (operation, outcome, seconds) => options.metrics.graphqlRequest(operation, outcome, seconds),
@@ -127,10 +134,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   });
 
   if (options.rateLimiter) app.use("/auth", authRouteLimit(options.rateLimiter, clientAddress, services));
-  if (options.saml) app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
+  if (options.saml)
+    app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
 
   app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
-  if (options.oidc) app.use("/auth/oidc", oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }));
+  if (options.oidc)
+    app.use(
+      "/auth/oidc",
+      oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }),
+    );
   app.use("/scim/v2", scimRouter({ services, authenticator, clientAddress, logger }));
 
   app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
@@ -139,7 +151,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     const database = await services.storage.ping();
     const pending = database ? await services.storage.pendingMigrations().catch(() => ["unknown"]) : [];
     const ready = database && pending.length === 0;
-    const checks: Record<string, string> = { database: database ? "up" : "down", migrations: pending.length === 0 ? "applied" : `pending: ${pending.join(", ")}` };
+    const checks: Record<string, string> = {
+      database: database ? "up" : "down",
+      migrations: pending.length === 0 ? "applied" : `pending: ${pending.join(", ")}`,
+    };
     // Polling is degraded but correct (bounded staleness): it is reported, not a reason to refuse traffic.
     if (options.clusterMode) checks.cluster = options.clusterMode();
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
@@ -151,8 +166,16 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     async start() {
       await apollo.start();
       subscriptions = attachSubscriptionServer({
-        server, schema: options.schema, services, authenticator, clientAddress, logger,
-        validationRules, maxTokens: MAX_TOKENS, hideSuggestions: options.production, credentialsChanged: options.credentialsChanged,
+        server,
+        schema: options.schema,
+        services,
+        authenticator,
+        clientAddress,
+        logger,
+        validationRules,
+        maxTokens: MAX_TOKENS,
+        hideSuggestions: options.production,
+        credentialsChanged: options.credentialsChanged,
       });
       app.use(
         "/graphql",
@@ -196,7 +219,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         const requestId = String(res.locals.requestId);
         if (type === "entity.parse.failed") return sendError(res, 400, "BAD_REQUEST", "request body is not valid JSON");
         if (type === "entity.too.large") return sendError(res, 413, "BAD_REQUEST", "request body is larger than 1 MB");
-        logger.error("unhandled HTTP error", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        logger.error("unhandled HTTP error", {
+          requestId,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
         sendError(res, 500, "INTERNAL_SERVER_ERROR", `internal error (request id ${requestId})`);
       });
     },
@@ -209,7 +235,12 @@ export function createHttpServer(options: HttpOptions): HttpServer {
 }
 
 /** Apollo's own messages, through the same logger. */
-function apolloLogger(logger: RootLogger): { debug(m?: unknown): void; info(m?: unknown): void; warn(m?: unknown): void; error(m?: unknown): void } {
+function apolloLogger(logger: RootLogger): {
+  debug(m?: unknown): void;
+  info(m?: unknown): void;
+  warn(m?: unknown): void;
+  error(m?: unknown): void;
+} {
   const apollo = logger.pino.child({ component: "apollo" });
   return {
     debug: (m) => apollo.debug(String(m)),

@@ -40,6 +40,9 @@ export function sessionCookieOf(req: Pick<Request | IncomingMessage, "headers">)
 }
 
 /** The credentials a request carries, for BearerAuthenticator.authenticateRequest. */
-export function requestCredentials(req: Pick<Request | IncomingMessage, "headers">): { authorization: string | undefined; sessionCookie: string | null } {
+export function requestCredentials(req: Pick<Request | IncomingMessage, "headers">): {
+  authorization: string | undefined;
+  sessionCookie: string | null;
+} {
   return { authorization: req.headers.authorization, sessionCookie: sessionCookieOf(req) };
 }

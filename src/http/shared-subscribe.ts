@@ -21,7 +21,9 @@ export class SharedSubscribe {
     this.keys.set(document, JSON.stringify([query, variables ?? null, operationName ?? null]));
   }
 
-  readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+  readonly subscribe = async (
+    args: ExecutionArgs,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
     const key = this.keys.get(args.document);

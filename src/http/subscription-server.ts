@@ -19,7 +19,16 @@
 //   graphql-ws's "too many initialisation requests").
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -84,58 +93,70 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   const stopListening = options.credentialsChanged?.(() => rechecks.forEach((recheck) => recheck()));
 
   const closeWith = (socket: WebSocket, why: FeedEnd | "credential") => {
-    const [code, reason] = why === "overflow" ? [CLOSE_TOO_SLOW, "subscriber too slow: event buffer overflow"]
-      : why === "forbidden" ? [CLOSE_FORBIDDEN, "audit:read no longer granted"] : [CLOSE_FORBIDDEN, "credential no longer valid"];
+    const [code, reason] =
+      why === "overflow"
+        ? [CLOSE_TOO_SLOW, "subscriber too slow: event buffer overflow"]
+        : why === "forbidden"
+          ? [CLOSE_FORBIDDEN, "audit:read no longer granted"]
+          : [CLOSE_FORBIDDEN, "credential no longer valid"];
     if (socket.readyState === socket.OPEN) socket.close(code, reason);
   };
 
-  const disposable = useServer<Record<string, unknown> | undefined, Extra>({
-    schema: options.schema,
-    subscribe: shared.subscribe,
-    onConnect: async (ctx) => {
-      const { socket, request } = ctx.extra;
-      const credentials = {
-        authorization: typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined,
-        sessionCookie: sameOrigin(request) ? sessionCookieOf(request) : null,
-      };
-      const sourceIp = options.clientAddress(request);
-      const auth = await authenticator.authenticateRequest(credentials, sourceIp);
-      // The handshake's well-formed X-Request-Id, like an HTTP request's.
-      await auditAuthentication(services, auth, sourceIp, requestIdOf(request));
-      if (!auth.ok) return false;
-      // Gone while it was being authenticated: no timer for a socket that will never close again.
-      if (socket.readyState !== socket.OPEN) return false;
-      const recheck = () => {
-        authenticator.authenticateRequest(credentials, sourceIp).then(
-          (again) => { if (!again.ok) closeWith(socket, "credential"); },
-          (err: unknown) => logger.warn("could not re-authenticate a subscriber", { error: String(err) }),
-        );
-      };
-      const timer = setInterval(recheck, REAUTH_MS);
-      timer.unref();
-      rechecks.add(recheck);
-      socket.once("close", () => {
-        clearInterval(timer);
-        rechecks.delete(recheck);
-      });
-      connections.set(socket, { principal: auth.principal });
-      return true;
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      schema: options.schema,
+      subscribe: shared.subscribe,
+      onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        const credentials = {
+          authorization:
+            typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined,
+          sessionCookie: sameOrigin(request) ? sessionCookieOf(request) : null,
+        };
+        const sourceIp = options.clientAddress(request);
+        const auth = await authenticator.authenticateRequest(credentials, sourceIp);
+        // The handshake's well-formed X-Request-Id, like an HTTP request's.
+        await auditAuthentication(services, auth, sourceIp, requestIdOf(request));
+        if (!auth.ok) return false;
+        // Gone while it was being authenticated: no timer for a socket that will never close again.
+        if (socket.readyState !== socket.OPEN) return false;
+        const recheck = () => {
+          authenticator.authenticateRequest(credentials, sourceIp).then(
+            (again) => {
+              if (!again.ok) closeWith(socket, "credential");
+            },
+            (err: unknown) => logger.warn("could not re-authenticate a subscriber", { error: String(err) }),
+          );
+        };
+        const timer = setInterval(recheck, REAUTH_MS);
+        timer.unref();
+        rechecks.add(recheck);
+        socket.once("close", () => {
+          clearInterval(timer);
+          rechecks.delete(recheck);
+        });
+        connections.set(socket, { principal: auth.principal });
+        return true;
+      },
+      onSubscribe: (_ctx, _id, payload) =>
+        subscriptionOnly(options, shared, payload.query, payload.variables, payload.operationName),
+      context: (ctx): RequestContext => {
+        const socket = ctx.extra.socket;
+        return {
+          requestId: randomUUID(),
+          principal: connections.get(socket)?.principal ?? null,
+          authFailure: null,
+          services,
+          loaders: createLoaders(services.storage, () => services.runtime.version()),
+          subscriber: { close: (why) => closeWith(socket, why) },
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
     },
-    onSubscribe: (_ctx, _id, payload) => subscriptionOnly(options, shared, payload.query, payload.variables, payload.operationName),
-    context: (ctx): RequestContext => {
-      const socket = ctx.extra.socket;
-      return {
-        requestId: randomUUID(),
-        principal: connections.get(socket)?.principal ?? null,
-        authFailure: null,
-        services,
-        loaders: createLoaders(services.storage, () => services.runtime.version()),
-        subscriber: { close: (why) => closeWith(socket, why) },
-      };
-    },
-    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined),
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-  }, wss);
+    wss,
+  );
 
   return {
     async close() {
@@ -158,15 +179,29 @@ function subscriptionOnly(
   try {
     document = parse(query, { maxTokens: options.maxTokens });
   } catch (err) {
-    return [new GraphQLError(err instanceof Error ? err.message : "could not parse the document", { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
+    return [
+      new GraphQLError(err instanceof Error ? err.message : "could not parse the document", {
+        extensions: { code: "GRAPHQL_PARSE_FAILED" },
+      }),
+    ];
   }
   const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
   if (errors.length > 0) {
-    return errors.map((e) => new GraphQLError(options.hideSuggestions ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+    return errors.map(
+      (e) =>
+        new GraphQLError(options.hideSuggestions ? withoutSuggestions(e.message) : e.message, {
+          nodes: e.nodes,
+          extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+        }),
+    );
   }
   const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== "subscription") {
-    return [new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
+    return [
+      new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", {
+        extensions: { code: "BAD_REQUEST" },
+      }),
+    ];
   }
   shared.identify(document, query, variables, operationName);
   return { schema, document, variableValues: variables ?? undefined, operationName: operationName ?? undefined };

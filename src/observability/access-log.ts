@@ -57,7 +57,12 @@ export function accessLog(logger: RootLogger): RequestHandler {
     customProps: (_req, res) => {
       if (!res.headersSent) return {};
       const { actorId, operation, operationName, traceId } = accessFacts(res);
-      return { actorId: actorId ?? null, ...(operation ? { operation } : {}), ...(operationName ? { operationName } : {}), ...(traceId ? { traceId } : {}) };
+      return {
+        actorId: actorId ?? null,
+        ...(operation ? { operation } : {}),
+        ...(operationName ? { operationName } : {}),
+        ...(traceId ? { traceId } : {}),
+      };
     },
     serializers: {
       // The path only: query strings can carry codes and state (OIDC callbacks); headers are not logged.

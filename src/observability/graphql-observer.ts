@@ -8,9 +8,20 @@ import { secondsSince } from "./metric-ports";
 
 /** Error codes that name an outcome; anything else is counted as "error". */
 const OUTCOMES = new Set([
-  "UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "CONFLICT", "ESCALATION_DENIED", "MFA_REQUIRED",
-  "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE", "INTERNAL_SERVER_ERROR",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "ESCALATION_DENIED",
+  "MFA_REQUIRED",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "INTERNAL_SERVER_ERROR",
 ]);
 
 export interface GraphqlObserver<Context> {
@@ -30,7 +41,10 @@ export function rootFieldNames(schema: GraphQLSchema): Set<string> {
 }
 
 /** The one root field an operation selects (aliases and __typename aside), when it is one of the schema's; else "other". */
-export function operationLabel(operation: OperationDefinitionNode | null | undefined, roots: ReadonlySet<string>): string {
+export function operationLabel(
+  operation: OperationDefinitionNode | null | undefined,
+  roots: ReadonlySet<string>,
+): string {
   if (!operation) return "other";
   const fields = new Set<string>();
   for (const selection of operation.selectionSet.selections) {
@@ -41,7 +55,10 @@ export function operationLabel(operation: OperationDefinitionNode | null | undef
   return fields.size === 1 && only !== undefined && roots.has(only) ? only : "other";
 }
 
-export function graphqlObserver<Context>(schema: GraphQLSchema, observer: GraphqlObserver<Context>): ApolloServerPlugin<Context & { requestId?: string }> {
+export function graphqlObserver<Context>(
+  schema: GraphQLSchema,
+  observer: GraphqlObserver<Context>,
+): ApolloServerPlugin<Context & { requestId?: string }> {
   const roots = rootFieldNames(schema);
   return {
     async requestDidStart() {
@@ -56,15 +73,25 @@ export function graphqlObserver<Context>(schema: GraphQLSchema, observer: Graphq
           for (const error of errors) {
             const code = error.extensions?.code;
             // Requests the client got wrong: at most debug, and no stack. Internal errors are logged elsewhere, with theirs.
-            if (code === "GRAPHQL_PARSE_FAILED" || code === "GRAPHQL_VALIDATION_FAILED" || code === "BAD_USER_INPUT" || code === "BAD_REQUEST") {
-              observer.logger.debug("client error", { requestId: contextValue?.requestId, code, message: error.message });
+            if (
+              code === "GRAPHQL_PARSE_FAILED" ||
+              code === "GRAPHQL_VALIDATION_FAILED" ||
+              code === "BAD_USER_INPUT" ||
+              code === "BAD_REQUEST"
+            ) {
+              observer.logger.debug("client error", {
+                requestId: contextValue?.requestId,
+                code,
+                message: error.message,
+              });
             }
           }
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
           const code = errors?.[0]?.extensions?.code;
-          const outcome = !errors || errors.length === 0 ? "ok" : typeof code === "string" && OUTCOMES.has(code) ? code : "error";
+          const outcome =
+            !errors || errors.length === 0 ? "ok" : typeof code === "string" && OUTCOMES.has(code) ? code : "error";
           observer.request(operation, outcome, secondsSince(started));
         },
       };

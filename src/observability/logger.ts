@@ -28,8 +28,13 @@ const SECRET_FIELDS = ["secret", "password", "token", "authorization", "cookie"]
 
 /** Where secrets and cookies may sit in a log object; their values are replaced by "[redacted]". */
 export const REDACT_PATHS = [
-  "req.headers.authorization", "req.headers.cookie", "req.headers[\"x-api-key\"]",
-  "res.headers[\"set-cookie\"]", "headers.authorization", "headers.cookie", "headers[\"set-cookie\"]",
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  "headers.authorization",
+  "headers.cookie",
+  'headers["set-cookie"]',
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
@@ -56,7 +61,9 @@ function destination(options: LoggerOptions): DestinationStream {
   if (options.format === "pretty") {
     const pretty = loadPretty();
     if (pretty) return pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l", messageKey: "message" });
-    process.stderr.write("portcullis: LOG_FORMAT=pretty needs the pino-pretty package (a development dependency), which is not installed; logging JSON\n");
+    process.stderr.write(
+      "portcullis: LOG_FORMAT=pretty needs the pino-pretty package (a development dependency), which is not installed; logging JSON\n",
+    );
   }
   // Asynchronous writes (buffered by pino, flushed when the process exits): a log line never waits on stderr.
   return pino.destination({ dest: 2, sync: false });

@@ -26,12 +26,18 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env, options: Trac
   env.OTEL_LOGS_EXPORTER ??= "none";
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is configured */
   const { NodeSDK } = require("@opentelemetry/sdk-node") as typeof import("@opentelemetry/sdk-node");
-  const { SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
-  const { HttpInstrumentation } = require("@opentelemetry/instrumentation-http") as typeof import("@opentelemetry/instrumentation-http");
-  const { ExpressInstrumentation } = require("@opentelemetry/instrumentation-express") as typeof import("@opentelemetry/instrumentation-express");
-  const { GraphQLInstrumentation } = require("@opentelemetry/instrumentation-graphql") as typeof import("@opentelemetry/instrumentation-graphql");
-  const { MySQL2Instrumentation } = require("@opentelemetry/instrumentation-mysql2") as typeof import("@opentelemetry/instrumentation-mysql2");
-  const { IORedisInstrumentation } = require("@opentelemetry/instrumentation-ioredis") as typeof import("@opentelemetry/instrumentation-ioredis");
+  const { SimpleSpanProcessor } =
+    require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
+  const { HttpInstrumentation } =
+    require("@opentelemetry/instrumentation-http") as typeof import("@opentelemetry/instrumentation-http");
+  const { ExpressInstrumentation } =
+    require("@opentelemetry/instrumentation-express") as typeof import("@opentelemetry/instrumentation-express");
+  const { GraphQLInstrumentation } =
+    require("@opentelemetry/instrumentation-graphql") as typeof import("@opentelemetry/instrumentation-graphql");
+  const { MySQL2Instrumentation } =
+    require("@opentelemetry/instrumentation-mysql2") as typeof import("@opentelemetry/instrumentation-mysql2");
+  const { IORedisInstrumentation } =
+    require("@opentelemetry/instrumentation-ioredis") as typeof import("@opentelemetry/instrumentation-ioredis");
   const otel = require("@opentelemetry/api") as OtelApi;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const sdk = new NodeSDK({

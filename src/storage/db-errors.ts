@@ -13,5 +13,10 @@ export function isUniqueViolation(err: unknown): boolean {
 
 export function isForeignKeyViolation(err: unknown): boolean {
   const code = codeOf(err);
-  return code === "ER_ROW_IS_REFERENCED_2" || code === "ER_ROW_IS_REFERENCED" || code === "ER_NO_REFERENCED_ROW_2" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+  return (
+    code === "ER_ROW_IS_REFERENCED_2" ||
+    code === "ER_ROW_IS_REFERENCED" ||
+    code === "ER_NO_REFERENCED_ROW_2" ||
+    code === "SQLITE_CONSTRAINT_FOREIGNKEY"
+  );
 }

@@ -41,9 +41,19 @@ export class RedisClusterBus implements ClusterBus {
   private closed = false;
 
   constructor(private readonly options: RedisBusOptions) {
-    const common = { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, lazyConnect: true };
+    const common = {
+      retryStrategy,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2000,
+      lazyConnect: true,
+    };
     this.publisher = new Redis(options.url, { ...common, connectionName: "portcullis-publish" });
-    this.subscriber = new Redis(options.url, { ...common, connectionName: "portcullis-subscribe", autoResubscribe: false });
+    this.subscriber = new Redis(options.url, {
+      ...common,
+      connectionName: "portcullis-subscribe",
+      autoResubscribe: false,
+    });
     const onError = (err: Error) => options.onError?.(err);
     this.publisher.on("error", onError);
     this.subscriber.on("error", onError);
@@ -118,16 +128,20 @@ function decode(text: string): ClusterMessage | null {
   if (typeof m.origin !== "string") return null;
   if (m.kind === "heartbeat" && typeof m.at === "number") return { kind: "heartbeat", origin: m.origin, at: m.at };
   if (m.kind === "credentials") return { kind: "credentials", origin: m.origin };
-  if (m.kind === "state" && Number.isSafeInteger(m.version)) return { kind: "state", origin: m.origin, version: m.version as number };
+  if (m.kind === "state" && Number.isSafeInteger(m.version))
+    return { kind: "state", origin: m.origin, version: m.version as number };
   if (m.kind === "audit" && Array.isArray(m.records)) {
     const records = (m.records as Array<Record<string, unknown>>).map(reviveRecord);
-    return records.every((r) => r !== null) ? { kind: "audit", origin: m.origin, records: records as AuditEventRecord[] } : null;
+    return records.every((r) => r !== null)
+      ? { kind: "audit", origin: m.origin, records: records as AuditEventRecord[] }
+      : null;
   }
   return null;
 }
 
 function reviveRecord(r: Record<string, unknown>): AuditEventRecord | null {
-  if (typeof r !== "object" || r === null || !Number.isSafeInteger(r.sequence) || typeof r.time !== "string") return null;
+  if (typeof r !== "object" || r === null || !Number.isSafeInteger(r.sequence) || typeof r.time !== "string")
+    return null;
   const time = new Date(r.time);
   if (Number.isNaN(time.getTime())) return null;
   return { ...(r as unknown as AuditEventRecord), time };

@@ -14,11 +14,26 @@ const ROWS_PER_INSERT = { sqlite: 1000, mysql: 2000 };
 
 export function toAuditRecord(e: AuditEventEntity): AuditEventRecord {
   return {
-    id: e.id, sequence: Number(e.sequence), time: e.time, actorId: e.actorId, actorEmail: e.actorEmail,
-    actorRoles: e.actorRoles ?? [], tokenId: e.tokenId, sourceIp: e.sourceIp, operation: e.operation, action: e.action,
-    resourceType: e.resourceType, resourceNamespace: e.resourceNamespace, resourceName: e.resourceName,
-    subjectId: e.subjectId, decision: e.decision as AuditEventRecord["decision"], reason: e.reason as AuditEventRecord["reason"],
-    requestId: e.requestId, metadata: (e.metadata as Record<string, unknown> | null) ?? null, prevHash: e.prevHash, hash: e.hash,
+    id: e.id,
+    sequence: Number(e.sequence),
+    time: e.time,
+    actorId: e.actorId,
+    actorEmail: e.actorEmail,
+    actorRoles: e.actorRoles ?? [],
+    tokenId: e.tokenId,
+    sourceIp: e.sourceIp,
+    operation: e.operation,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceNamespace: e.resourceNamespace,
+    resourceName: e.resourceName,
+    subjectId: e.subjectId,
+    decision: e.decision as AuditEventRecord["decision"],
+    reason: e.reason as AuditEventRecord["reason"],
+    requestId: e.requestId,
+    metadata: (e.metadata as Record<string, unknown> | null) ?? null,
+    prevHash: e.prevHash,
+    hash: e.hash,
   };
 }
 
@@ -48,7 +63,8 @@ function rowPlan(manager: EntityManager): RowPlan {
   const values = columns.map((column): ((record: AuditEventRecord) => unknown) => {
     const property = column.propertyName as keyof AuditEventRecord;
     if (property === "sequence") return (record) => String(record.sequence);
-    if (column.transformer || column.type === "datetime") return (record) => driver.preparePersistentValue(record[property], column);
+    if (column.transformer || column.type === "datetime")
+      return (record) => driver.preparePersistentValue(record[property], column);
     return (record) => record[property] ?? null;
   });
   plan = { columns, values };
@@ -58,7 +74,19 @@ function rowPlan(manager: EntityManager): RowPlan {
 
 /** The columns readDecisions selects (a row is mostly hashes and ids it does not need). */
 const DECISION_FIELDS: ReadonlySet<string> = new Set<keyof AuditDecision>([
-  "sequence", "time", "actorId", "tokenId", "sourceIp", "operation", "action", "resourceType", "resourceNamespace", "resourceName", "subjectId", "decision", "metadata",
+  "sequence",
+  "time",
+  "actorId",
+  "tokenId",
+  "sourceIp",
+  "operation",
+  "action",
+  "resourceType",
+  "resourceNamespace",
+  "resourceName",
+  "subjectId",
+  "decision",
+  "metadata",
 ]);
 
 /** How rows of a plain SELECT become AuditDecisions, worked out once per data source: the driver converts dates and JSON, the rest is taken as it is. */
@@ -79,11 +107,18 @@ function readPlan(dataSource: DataSource): ReadPlan {
   const readers = columns.map((column) => {
     const property = column.propertyName as keyof AuditEventRecord;
     const key = column.databaseName;
-    if (property === "sequence") return (row: Record<string, unknown>, out: Record<string, unknown>) => { out.sequence = Number(row[key]); };
+    if (property === "sequence")
+      return (row: Record<string, unknown>, out: Record<string, unknown>) => {
+        out.sequence = Number(row[key]);
+      };
     if (column.transformer || column.type === "datetime") {
-      return (row: Record<string, unknown>, out: Record<string, unknown>) => { out[property] = driver.prepareHydratedValue(row[key], column); };
+      return (row: Record<string, unknown>, out: Record<string, unknown>) => {
+        out[property] = driver.prepareHydratedValue(row[key], column);
+      };
     }
-    return (row: Record<string, unknown>, out: Record<string, unknown>) => { out[property] = row[key] ?? null; };
+    return (row: Record<string, unknown>, out: Record<string, unknown>) => {
+      out[property] = row[key] ?? null;
+    };
   });
   plan = {
     select: columns.map((c) => q(c.databaseName)).join(", "),
@@ -110,9 +145,16 @@ interface PreparedAppend {
  * connection's own rules: UTC dates), so nothing is left for the driver to do
  * while the head is held.
  */
-function prepareAppend(manager: EntityManager, sqlite: boolean, head: ChainHead, events: AuditEventInput[], chain: ChainFn): PreparedAppend {
+function prepareAppend(
+  manager: EntityManager,
+  sqlite: boolean,
+  head: ChainHead,
+  events: AuditEventInput[],
+  chain: ChainFn,
+): PreparedAppend {
   const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
-  const statement = (sql: string, params: unknown[]) => (sqlite ? { sql, params } : { sql: format(sql, params as Parameters<typeof format>[1], false, "Z"), params: [] });
+  const statement = (sql: string, params: unknown[]) =>
+    sqlite ? { sql, params } : { sql: format(sql, params as Parameters<typeof format>[1], false, "Z"), params: [] };
   const records = chain(head, events);
   const statements: PreparedAppend["statements"] = [];
   if (records.length === 0) return { head, records, statements };
@@ -122,18 +164,30 @@ function prepareAppend(manager: EntityManager, sqlite: boolean, head: ChainHead,
   const rowsPerInsert = sqlite ? ROWS_PER_INSERT.sqlite : ROWS_PER_INSERT.mysql;
   for (let i = 0; i < records.length; i += rowsPerInsert) {
     const chunk = records.slice(i, i + rowsPerInsert);
-    statements.push(statement(
-      `INSERT INTO ${q("audit_events")} (${columnList}) VALUES ${chunk.map(() => rowPlaceholder).join(", ")}`,
-      chunk.flatMap((r) => plan.values.map((value) => value(r))),
-    ));
+    statements.push(
+      statement(
+        `INSERT INTO ${q("audit_events")} (${columnList}) VALUES ${chunk.map(() => rowPlaceholder).join(", ")}`,
+        chunk.flatMap((r) => plan.values.map((value) => value(r))),
+      ),
+    );
   }
   const roles = records.flatMap((r) => [...new Set(r.actorRoles)].map((role) => [String(r.sequence), role]));
   for (let i = 0; i < roles.length; i += rowsPerInsert * 4) {
     const chunk = roles.slice(i, i + rowsPerInsert * 4);
-    statements.push(statement(`INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`, chunk.flat()));
+    statements.push(
+      statement(
+        `INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`,
+        chunk.flat(),
+      ),
+    );
   }
   const last = records[records.length - 1]!;
-  statements.push(statement(`UPDATE ${q("audit_head")} SET ${q("sequence")} = ?, ${q("hash")} = ? WHERE ${q("id")} = 1`, [String(last.sequence), last.hash]));
+  statements.push(
+    statement(`UPDATE ${q("audit_head")} SET ${q("sequence")} = ?, ${q("hash")} = ? WHERE ${q("id")} = 1`, [
+      String(last.sequence),
+      last.hash,
+    ]),
+  );
   return { head, records, statements };
 }
 
@@ -145,13 +199,22 @@ function prepareAppend(manager: EntityManager, sqlite: boolean, head: ChainHead,
  * With `expected`, the statements are prepared before the lock and used when
  * the head is indeed there.
  */
-async function appendIn(manager: EntityManager, sqlite: boolean, events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]> {
+async function appendIn(
+  manager: EntityManager,
+  sqlite: boolean,
+  events: AuditEventInput[],
+  chain: ChainFn,
+  expected?: ChainHead,
+): Promise<AuditEventRecord[]> {
   const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
   let prepared = expected ? prepareAppend(manager, sqlite, expected, events, chain) : null;
-  const [row] = (await manager.query(`SELECT ${q("sequence")}, ${q("hash")} FROM ${q("audit_head")} WHERE ${q("id")} = 1${sqlite ? "" : " FOR UPDATE"}`)) as Array<{ sequence: string | number; hash: string }>;
+  const [row] = (await manager.query(
+    `SELECT ${q("sequence")}, ${q("hash")} FROM ${q("audit_head")} WHERE ${q("id")} = 1${sqlite ? "" : " FOR UPDATE"}`,
+  )) as Array<{ sequence: string | number; hash: string }>;
   if (!row) throw new Error("audit_head row is missing");
   const head = { sequence: Number(row.sequence), hash: row.hash };
-  if (!prepared || prepared.head.sequence !== head.sequence || prepared.head.hash !== head.hash) prepared = prepareAppend(manager, sqlite, head, events, chain);
+  if (!prepared || prepared.head.sequence !== head.sequence || prepared.head.hash !== head.hash)
+    prepared = prepareAppend(manager, sqlite, head, events, chain);
   for (const { sql, params } of prepared.statements) await manager.query(sql, params);
   return prepared.records;
 }
@@ -181,12 +244,18 @@ export class TypeormAuditStore implements AuditStore {
   }
 
   append(events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]> {
-    return this.serial(() => this.dataSource.transaction((manager) => appendIn(manager, this.sqlite, events, chain, expected)));
+    return this.serial(() =>
+      this.dataSource.transaction((manager) => appendIn(manager, this.sqlite, events, chain, expected)),
+    );
   }
 
   async range(from: number, to: number): Promise<AuditEventRecord[]> {
     const rows = await this.serial(() =>
-      this.dataSource.manager.find(AuditEventEntity, { where: { sequence: Between(String(from), String(to)) }, order: { sequence: "ASC" } }));
+      this.dataSource.manager.find(AuditEventEntity, {
+        where: { sequence: Between(String(from), String(to)) },
+        order: { sequence: "ASC" },
+      }),
+    );
     return rows.map(toAuditRecord);
   }
 
@@ -201,19 +270,31 @@ export class TypeormAuditStore implements AuditStore {
 
   scanAfter(filter: AuditFilter, after: number, upTo: number, limit: number): Promise<AuditEventRecord[]> {
     const { qb, seq } = this.filtered(filter);
-    return this.run(qb.andWhere(`${seq} > :after`, { after }).andWhere(`${seq} <= :upTo`, { upTo }).orderBy(seq, "ASC").limit(limit));
+    return this.run(
+      qb.andWhere(`${seq} > :after`, { after }).andWhere(`${seq} <= :upTo`, { upTo }).orderBy(seq, "ASC").limit(limit),
+    );
   }
 
   async scanStored(after: number, upTo: number, limit: number): Promise<StoredEvent[]> {
-    const qb = this.dataSource.manager.createQueryBuilder(AuditEventEntity, "e")
-      .where("e.sequence > :after", { after }).andWhere("e.sequence <= :upTo", { upTo }).orderBy("e.sequence", "ASC").limit(limit);
+    const qb = this.dataSource.manager
+      .createQueryBuilder(AuditEventEntity, "e")
+      .where("e.sequence > :after", { after })
+      .andWhere("e.sequence <= :upTo", { upTo })
+      .orderBy("e.sequence", "ASC")
+      .limit(limit);
     const [sql, parameters] = qb.getQueryAndParameters();
-    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<Record<string, unknown>>;
+    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<
+      Record<string, unknown>
+    >;
     if (rows.length === 0) return [];
     const last = Number(rows[rows.length - 1]!.e_sequence);
     const q = (name: string) => (this.sqlite ? `"${name}"` : `\`${name}\``);
-    const roleRows = (await this.serial(() => this.dataSource.manager.query(
-      `SELECT ${q("sequence")} AS s, ${q("role")} AS r FROM ${q("audit_event_roles")} WHERE ${q("sequence")} > ? AND ${q("sequence")} <= ?`, [after, last]))) as Array<{ s: string | number; r: string }>;
+    const roleRows = (await this.serial(() =>
+      this.dataSource.manager.query(
+        `SELECT ${q("sequence")} AS s, ${q("role")} AS r FROM ${q("audit_event_roles")} WHERE ${q("sequence")} > ? AND ${q("sequence")} <= ?`,
+        [after, last],
+      ),
+    )) as Array<{ s: string | number; r: string }>;
     const roles = new Map<number, string[]>();
     for (const { s, r } of roleRows) {
       const list = roles.get(Number(s));
@@ -247,10 +328,17 @@ export class TypeormAuditStore implements AuditStore {
         try {
           await manager.insert(AuditCheckpointEntity, { id: 1, ...values });
           return;
-        } catch { /* already there */ }
+        } catch {
+          /* already there */
+        }
       }
-      await manager.createQueryBuilder().update(AuditCheckpointEntity).set(values)
-        .where("id = 1").andWhere("sequence < :sequence", { sequence: at.sequence }).execute();
+      await manager
+        .createQueryBuilder()
+        .update(AuditCheckpointEntity)
+        .set(values)
+        .where("id = 1")
+        .andWhere("sequence < :sequence", { sequence: at.sequence })
+        .execute();
     });
   }
 
@@ -258,14 +346,22 @@ export class TypeormAuditStore implements AuditStore {
     const plan = readPlan(this.dataSource);
     const q = (name: string) => (this.sqlite ? `"${name}"` : `\`${name}\``);
     const sql = `SELECT ${plan.select} FROM ${q("audit_events")} WHERE ${q("sequence")} >= ? AND ${q("sequence")} <= ? ORDER BY ${q("sequence")} ASC LIMIT ${Math.max(0, Math.floor(limit))}`;
-    const rows = (await this.serial(() => this.dataSource.manager.query(sql, [String(from), String(to)]))) as Array<Record<string, unknown>>;
+    const rows = (await this.serial(() => this.dataSource.manager.query(sql, [String(from), String(to)]))) as Array<
+      Record<string, unknown>
+    >;
     return rows.map(plan.record) as AuditDecision[];
   }
 
   async firstSequenceSince(since: Date): Promise<number | null> {
-    const qb = this.filtered({ since }).qb.select("e.sequence", "sequence").orderBy("e.time", "ASC").addOrderBy("e.sequence", "ASC").limit(1);
+    const qb = this.filtered({ since })
+      .qb.select("e.sequence", "sequence")
+      .orderBy("e.time", "ASC")
+      .addOrderBy("e.sequence", "ASC")
+      .limit(1);
     const [sql, parameters] = qb.getQueryAndParameters();
-    const [row] = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<{ sequence: string | number }>;
+    const [row] = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<{
+      sequence: string | number;
+    }>;
     return row === undefined ? null : Number(row.sequence);
   }
 
@@ -282,7 +378,9 @@ export class TypeormAuditStore implements AuditStore {
    */
   private async run(qb: SelectQueryBuilder<AuditEventEntity>): Promise<AuditEventRecord[]> {
     const [sql, parameters] = qb.getQueryAndParameters();
-    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<Record<string, unknown>>;
+    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<
+      Record<string, unknown>
+    >;
     return rows.map((row) => this.hydrate(row));
   }
 
@@ -290,10 +388,15 @@ export class TypeormAuditStore implements AuditStore {
   private hydrate(row: Record<string, unknown>): AuditEventRecord {
     const { driver } = this.dataSource;
     const entity = new AuditEventEntity();
-    this.columns ??= this.dataSource.getMetadata(AuditEventEntity).columns.map((column) => ({ column, key: `e_${column.databaseName}` }));
+    this.columns ??= this.dataSource
+      .getMetadata(AuditEventEntity)
+      .columns.map((column) => ({ column, key: `e_${column.databaseName}` }));
     for (const { column, key } of this.columns) {
       // Applies the column's transformer too (JSON text → value).
-      (entity as unknown as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(row[key], column);
+      (entity as unknown as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(
+        row[key],
+        column,
+      );
     }
     return toAuditRecord(entity);
   }
@@ -309,11 +412,19 @@ export class TypeormAuditStore implements AuditStore {
     let qb = manager.createQueryBuilder(AuditEventEntity, "e");
     let seq = "e.sequence";
     if (filter.role != null) {
-      qb = qb.innerJoin(AuditEventRoleEntity, "r", "r.sequence = e.sequence").andWhere("r.role = :role", { role: filter.role });
+      qb = qb
+        .innerJoin(AuditEventRoleEntity, "r", "r.sequence = e.sequence")
+        .andWhere("r.role = :role", { role: filter.role });
       seq = "r.sequence";
     }
-    const exact = { actorId: filter.actorId, actorEmail: filter.actorEmail, decision: filter.decision, operation: filter.operation,
-      resourceType: filter.resourceType, resourceName: filter.resourceName };
+    const exact = {
+      actorId: filter.actorId,
+      actorEmail: filter.actorEmail,
+      decision: filter.decision,
+      operation: filter.operation,
+      resourceType: filter.resourceType,
+      resourceName: filter.resourceName,
+    };
     for (const [column, value] of Object.entries(exact)) {
       if (value != null) qb = qb.andWhere(`e.${column} = :${column}`, { [column]: value });
     }

@@ -73,7 +73,8 @@ async function holdingNamedLock<T>(dataSource: DataSource, name: string, work: (
 /** Applies pending migrations, one instance at a time. */
 export function migrate(dataSource: DataSource): Promise<string[]> {
   return holdingNamedLock(dataSource, "portcullis_migrations", async () =>
-    (await dataSource.runMigrations({ transaction: "each" })).map((m) => m.name));
+    (await dataSource.runMigrations({ transaction: "each" })).map((m) => m.name),
+  );
 }
 
 /**
@@ -82,8 +83,16 @@ export function migrate(dataSource: DataSource): Promise<string[]> {
  * transaction never picks up or rolls back someone else's statements.
  */
 export class TypeormStorage implements Storage {
-  readonly users; readonly resourceTypes; readonly policies; readonly roles; readonly grants; readonly tokens; readonly sessions;
-  readonly ssoMappings; readonly totp; readonly accessRequests;
+  readonly users;
+  readonly resourceTypes;
+  readonly policies;
+  readonly roles;
+  readonly grants;
+  readonly tokens;
+  readonly sessions;
+  readonly ssoMappings;
+  readonly totp;
+  readonly accessRequests;
   readonly policyState;
   readonly audit: AuditStore;
   /** The database OneTimeStore (used unless REDIS_URL is set). */
@@ -96,9 +105,19 @@ export class TypeormStorage implements Storage {
     // Outside a transaction the audit trail is the AuditStore, never a bare appender.
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
-    ({ users: this.users, resourceTypes: this.resourceTypes, policies: this.policies, roles: this.roles,
-       grants: this.grants, tokens: this.tokens, sessions: this.sessions, ssoMappings: this.ssoMappings, totp: this.totp,
-       accessRequests: this.accessRequests, policyState: this.policyState } = repos);
+    ({
+      users: this.users,
+      resourceTypes: this.resourceTypes,
+      policies: this.policies,
+      roles: this.roles,
+      grants: this.grants,
+      tokens: this.tokens,
+      sessions: this.sessions,
+      ssoMappings: this.ssoMappings,
+      totp: this.totp,
+      accessRequests: this.accessRequests,
+      policyState: this.policyState,
+    } = repos);
     const oneTimeValues = new TypeormOneTimeStore(dataSource.manager);
     this.oneTimeValues = this.lock ? serialized({ oneTimeValues }, this.lock).oneTimeValues : oneTimeValues;
   }
@@ -140,7 +159,11 @@ export class TypeormStorage implements Storage {
       const runner = this.dataSource.createQueryRunner();
       const exists = await runner.hasTable("schema_migrations").finally(() => runner.release());
       if (!exists) return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name);
-      const applied = new Set((await this.dataSource.query(`SELECT name FROM schema_migrations`) as Array<{ name: string }>).map((r) => r.name));
+      const applied = new Set(
+        ((await this.dataSource.query(`SELECT name FROM schema_migrations`)) as Array<{ name: string }>).map(
+          (r) => r.name,
+        ),
+      );
       return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
     };
     return this.lock ? this.lock.run(run) : run();

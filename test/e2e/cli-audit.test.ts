@@ -18,8 +18,11 @@ function ok(result: CliResult): CliResult {
 
 /** A denied check the caller is allowed to ask: an audited DENY. */
 const deny = (server: Pick<TestServer, "url" | "adminToken">, who: TestUser, name: string) =>
-  gql(server.url, `query($e: String!, $n: String!) { can(action: "delete", resource: { type: "job", namespace: "prod", name: $n }, subject: { email: $e }) { allowed } }`,
-    { token: server.adminToken, variables: { e: who.user.email, n: name } });
+  gql(
+    server.url,
+    `query($e: String!, $n: String!) { can(action: "delete", resource: { type: "job", namespace: "prod", name: $n }, subject: { email: $e }) { allowed } }`,
+    { token: server.adminToken, variables: { e: who.user.email, n: name } },
+  );
 
 describe("portcullis audit", function () {
   this.timeout(60_000);
@@ -36,15 +39,45 @@ describe("portcullis audit", function () {
   after(() => admin.remove());
 
   it("search filters by decision, user, resource and time, as a table, JSON or NDJSON", async () => {
-    const ndjson = ok(await admin.run(["audit", "search", "--decision", "deny", "--resource", "job", "--name", "searchable", "--since", "1h", "--format", "ndjson"])).stdout;
-    const events = ndjson.trim().split("\n").map((line) => JSON.parse(line));
+    const ndjson = ok(
+      await admin.run([
+        "audit",
+        "search",
+        "--decision",
+        "deny",
+        "--resource",
+        "job",
+        "--name",
+        "searchable",
+        "--since",
+        "1h",
+        "--format",
+        "ndjson",
+      ]),
+    ).stdout;
+    const events = ndjson
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(events).to.have.length(1);
-    expect(events[0]).to.deep.include({ decision: "DENY", operation: "check", action: "delete", resourceName: "searchable", subjectId: viewer.user.id });
-    const json = JSON.parse(ok(await admin.run(["audit", "search", "--user", "admin@portcullis.local", "--limit", "2", "-o", "json"])).stdout);
+    expect(events[0]).to.deep.include({
+      decision: "DENY",
+      operation: "check",
+      action: "delete",
+      resourceName: "searchable",
+      subjectId: viewer.user.id,
+    });
+    const json = JSON.parse(
+      ok(await admin.run(["audit", "search", "--user", "admin@portcullis.local", "--limit", "2", "-o", "json"])).stdout,
+    );
     expect(json).to.have.length(2);
     expect(json.every((e: { actorEmail: string }) => e.actorEmail === "admin@portcullis.local")).to.equal(true);
-    expect(ok(await admin.run(["audit", "search", "--decision", "deny", "--name", "searchable"])).stdout).to.match(/DENY .*check .*delete .*job\/prod\/searchable .*NO_MATCHING_RULE/);
-    expect(JSON.parse(ok(await admin.run(["audit", "search", "--until", "2000-01-01", "-o", "json"])).stdout)).to.deep.equal([]);
+    expect(ok(await admin.run(["audit", "search", "--decision", "deny", "--name", "searchable"])).stdout).to.match(
+      /DENY .*check .*delete .*job\/prod\/searchable .*NO_MATCHING_RULE/,
+    );
+    expect(
+      JSON.parse(ok(await admin.run(["audit", "search", "--until", "2000-01-01", "-o", "json"])).stdout),
+    ).to.deep.equal([]);
     const bad = await admin.run(["audit", "search", "--since", "last tuesday"]);
     expect([bad.code, bad.stdout]).to.deep.equal([2, ""]);
     expect(bad.stderr).to.contain("'last tuesday' is neither a duration");
@@ -59,13 +92,22 @@ describe("portcullis audit", function () {
     const file = join(admin.dir, "audit.ndjson");
     writeFileSync(file, exported.stdout);
     const verified = ok(await admin.run(["audit", "verify", file]));
-    expect(verified.stdout).to.match(new RegExp(`^ok: ${lines.length} events, sequences 1–${lines.length}, chain intact; head [0-9a-f]{64}\\n$`));
-    expect(JSON.parse(ok(await admin.run(["audit", "verify", file, "-o", "json"])).stdout)).to.deep.include({ ok: true, checked: lines.length, head: JSON.parse(lines.at(-1)!).hash });
+    expect(verified.stdout).to.match(
+      new RegExp(`^ok: ${lines.length} events, sequences 1–${lines.length}, chain intact; head [0-9a-f]{64}\\n$`),
+    );
+    expect(JSON.parse(ok(await admin.run(["audit", "verify", file, "-o", "json"])).stdout)).to.deep.include({
+      ok: true,
+      checked: lines.length,
+      head: JSON.parse(lines.at(-1)!).hash,
+    });
 
     const altered = lines.map((l, i) => (i === 2 ? JSON.stringify({ ...JSON.parse(l), sourceIp: "10.9.9.9" }) : l));
     writeFileSync(file, altered.join("\n") + "\n");
     const changed = await admin.run(["audit", "verify", file]);
-    expect([changed.code, changed.stdout]).to.deep.equal([1, "broken: line 3 (sequence 3): hash does not match the event's content (the event was altered)\n"]);
+    expect([changed.code, changed.stdout]).to.deep.equal([
+      1,
+      "broken: line 3 (sequence 3): hash does not match the event's content (the event was altered)\n",
+    ]);
 
     writeFileSync(file, [lines[0], lines[2], lines[1], ...lines.slice(3)].join("\n") + "\n");
     const reordered = await admin.run(["audit", "verify", file]);
@@ -74,16 +116,28 @@ describe("portcullis audit", function () {
 
     writeFileSync(file, [lines[0], ...lines.slice(2)].join("\n") + "\n");
     const cut = await admin.run(["audit", "verify", file]);
-    expect([cut.code, cut.stdout]).to.deep.equal([1, "incomplete: events missing at sequences 2–2; the file is filtered or cut (use --partial to accept that)\n"]);
-    expect(ok(await admin.run(["audit", "verify", file, "--partial"])).stdout).to.match(/^ok: .* except across the gaps 2–2/);
+    expect([cut.code, cut.stdout]).to.deep.equal([
+      1,
+      "incomplete: events missing at sequences 2–2; the file is filtered or cut (use --partial to accept that)\n",
+    ]);
+    expect(ok(await admin.run(["audit", "verify", file, "--partial"])).stdout).to.match(
+      /^ok: .* except across the gaps 2–2/,
+    );
 
     const filtered = ok(await admin.run(["audit", "export", "--decision", "deny"])).stdout;
-    expect(filtered.trim().split("\n").every((l) => JSON.parse(l).decision === "DENY")).to.equal(true);
+    expect(
+      filtered
+        .trim()
+        .split("\n")
+        .every((l) => JSON.parse(l).decision === "DENY"),
+    ).to.equal(true);
     expect((await admin.run(["audit", "verify", join(admin.dir, "missing.ndjson")])).code).to.equal(2);
   });
 
   it("verify without a file asks the server to verify its chain", async () => {
-    expect(ok(await admin.run(["audit", "verify"])).stdout).to.match(/^ok: the server's chain holds \(\d+ events checked\)\n$/);
+    expect(ok(await admin.run(["audit", "verify"])).stdout).to.match(
+      /^ok: the server's chain holds \(\d+ events checked\)\n$/,
+    );
   });
 
   it("export and tail without audit:read exit 1", async () => {
@@ -111,7 +165,10 @@ describe("portcullis audit", function () {
       await deny(server, viewer, "tailed");
       await tail.until(/"resourceName":"tailed"/, "stdout", 1000);
       expect(Date.now() - started).to.be.lessThan(1000);
-      const events = (await stopped(tail)).stdout.trim().split("\n").map((l) => JSON.parse(l));
+      const events = (await stopped(tail)).stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(events.every((e) => e.decision === "DENY")).to.equal(true);
     } finally {
       tail.child.kill("SIGINT");
@@ -139,7 +196,10 @@ describe("portcullis audit", function () {
       await new Promise((r) => setTimeout(r, 200));
       await deny({ url: second.url, adminToken: token }, who, "after-restart");
       await tail.until(/after-restart/, "stdout", 5000);
-      const names = (await stopped(tail)).stdout.trim().split("\n").map((l) => JSON.parse(l).resourceName);
+      const names = (await stopped(tail)).stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).resourceName);
       expect(names).to.deep.equal(["before-restart", "while-away", "after-restart"]);
     } finally {
       tail.child.kill("SIGINT");

@@ -14,11 +14,14 @@ function ok(result: CliResult): CliResult {
   return result;
 }
 
-const POLICY_BEFORE = "kind: policy\nname: web-ops\nrules:\n  - resource: app\n    namespace: \"web/**\"\n    capabilities: [read, restart]\n";
+const POLICY_BEFORE =
+  'kind: policy\nname: web-ops\nrules:\n  - resource: app\n    namespace: "web/**"\n    capabilities: [read, restart]\n';
 const ROLE = "kind: role\nname: web-operator\npolicies: [web-ops]\n";
 // The bundle: web-ops loses restart and gains scale; a new policy and role appear.
-const POLICY_AFTER = "kind: policy\nname: web-ops\nrules:\n  - resource: app\n    namespace: \"web/**\"\n    capabilities: [read, scale]\n";
-const NEW_DOCS = "kind: policy\nname: web-logs\nrules:\n  - resource: app\n    namespace: \"web/**\"\n    capabilities: [logs]\n---\nkind: role\nname: web-logs-reader\npolicies: [web-logs]\n";
+const POLICY_AFTER =
+  'kind: policy\nname: web-ops\nrules:\n  - resource: app\n    namespace: "web/**"\n    capabilities: [read, scale]\n';
+const NEW_DOCS =
+  'kind: policy\nname: web-logs\nrules:\n  - resource: app\n    namespace: "web/**"\n    capabilities: [logs]\n---\nkind: role\nname: web-logs-reader\npolicies: [web-logs]\n';
 
 describe("portcullis plan and apply", function () {
   this.timeout(60_000);
@@ -39,8 +42,11 @@ describe("portcullis plan and apply", function () {
     writeFileSync(join(dir, "web-logs.yml"), NEW_DOCS);
     writeFileSync(join(dir, "README.md"), "not a document");
     // A decision the bundle will flip: the operator restarts web/api today.
-    const check = await gql(server.url, `query($e: String!) { can(action: "restart", resource: { type: "app", namespace: "web", name: "api" }, subject: { email: $e }) { allowed } }`,
-      { token: server.adminToken, variables: { e: operator.user.email } });
+    const check = await gql(
+      server.url,
+      `query($e: String!) { can(action: "restart", resource: { type: "app", namespace: "web", name: "api" }, subject: { email: $e }) { allowed } }`,
+      { token: server.adminToken, variables: { e: operator.user.email } },
+    );
     expect(check.data?.can.allowed).to.equal(true);
   });
   after(() => admin.remove());
@@ -48,22 +54,46 @@ describe("portcullis plan and apply", function () {
   it("plan prints the object changes with diffs, who gains and loses what, and the replay's flips; --exit-code exits 2", async () => {
     const planned = ok(await admin.run(["plan", "-f", dir]));
     const out = planned.stdout;
-    expect(out).to.match(/^Plan \(policy-state version \d+\): 2 to create, 1 to update, 0 to delete; 1 user\(s\) gain access, 1 lose access\.\n/);
-    expect(out).to.contain("+ policy web-logs (create)").and.contain("+ role web-logs-reader (create)").and.contain("~ policy web-ops (update)");
-    expect(out).to.match(/^ {6}-.*restart/m).and.match(/^ {6}\+.*scale/m);
+    expect(out).to.match(
+      /^Plan \(policy-state version \d+\): 2 to create, 1 to update, 0 to delete; 1 user\(s\) gain access, 1 lose access\.\n/,
+    );
+    expect(out)
+      .to.contain("+ policy web-logs (create)")
+      .and.contain("+ role web-logs-reader (create)")
+      .and.contain("~ policy web-ops (update)");
+    expect(out)
+      .to.match(/^ {6}-.*restart/m)
+      .and.match(/^ {6}\+.*scale/m);
     expect(out).to.contain(`Who gains and loses what:\n  ${operator.user.email}\n`);
-    expect(out).to.match(/\+ allow app\/web\/\*\*\/\*: .*scale/).and.match(/- allow app\/web\/\*\*\/\*: .*restart/);
-    expect(out).to.match(/Audit replay since \S+: \d+ decision\(s\) decided again; 1 would flip ALLOW→DENY, 0 DENY→ALLOW\./);
-    expect(out).to.match(new RegExp(`now denied:\\n +#\\d+ \\S+ admin@portcullis.local check restart app/web/api → now DENY \\(NO_MATCHING_RULE\\)`));
+    expect(out)
+      .to.match(/\+ allow app\/web\/\*\*\/\*: .*scale/)
+      .and.match(/- allow app\/web\/\*\*\/\*: .*restart/);
+    expect(out).to.match(
+      /Audit replay since \S+: \d+ decision\(s\) decided again; 1 would flip ALLOW→DENY, 0 DENY→ALLOW\./,
+    );
+    expect(out).to.match(
+      new RegExp(
+        `now denied:\\n +#\\d+ \\S+ admin@portcullis.local check restart app/web/api → now DENY \\(NO_MATCHING_RULE\\)`,
+      ),
+    );
     expect(out).to.not.contain("\u001b["); // no colour into a pipe
 
-    const ci = await admin.run(["plan", "-f", join(dir, "web-ops.yaml"), "-f", join(dir, "roles"), "--exit-code", "--no-replay"]);
+    const ci = await admin.run([
+      "plan",
+      "-f",
+      join(dir, "web-ops.yaml"),
+      "-f",
+      join(dir, "roles"),
+      "--exit-code",
+      "--no-replay",
+    ]);
     expect(ci.code).to.equal(2);
     expect(ci.stdout).to.contain("0 to create, 1 to update").and.not.contain("Audit replay");
     const json = JSON.parse(ok(await admin.run(["plan", "-f", dir, "-o", "json"])).stdout);
     expect(json.applied).to.equal(false);
-    expect(json.changes.map((c: { kind: string; name: string; action: string }) => `${c.action} ${c.kind} ${c.name}`).sort())
-      .to.deep.equal(["create policy web-logs", "create role web-logs-reader", "update policy web-ops"]);
+    expect(
+      json.changes.map((c: { kind: string; name: string; action: string }) => `${c.action} ${c.kind} ${c.name}`).sort(),
+    ).to.deep.equal(["create policy web-logs", "create role web-logs-reader", "update policy web-ops"]);
     expect(json.summary).to.deep.equal({ created: 2, updated: 1, deleted: 0, usersGaining: 1, usersLosing: 1 });
   });
 
@@ -71,10 +101,15 @@ describe("portcullis plan and apply", function () {
     const bad = join(admin.dir, "bad");
     mkdirSync(bad);
     writeFileSync(join(bad, "a.yaml"), ROLE);
-    writeFileSync(join(bad, "b.yaml"), "kind: policy\nname: broken\nrules:\n  - resource: app\n    capabilities: [sumbit]\n");
+    writeFileSync(
+      join(bad, "b.yaml"),
+      "kind: policy\nname: broken\nrules:\n  - resource: app\n    capabilities: [sumbit]\n",
+    );
     const refused = await admin.run(["plan", "-f", bad]);
     expect([refused.code, refused.stdout]).to.deep.equal([2, ""]);
-    expect(refused.stderr).to.match(/^portcullis: invalid: /).and.contain("b.yaml");
+    expect(refused.stderr)
+      .to.match(/^portcullis: invalid: /)
+      .and.contain("b.yaml");
     const syntax = join(admin.dir, "syntax.yaml");
     writeFileSync(syntax, "kind: policy\nname: [unclosed\n");
     const unparsable = await admin.run(["plan", "-f", syntax]);
@@ -88,7 +123,9 @@ describe("portcullis plan and apply", function () {
     const unconfirmed = await admin.run(["apply", "-f", dir]);
     expect(unconfirmed.code).to.equal(2);
     expect(unconfirmed.stderr).to.contain("~ policy web-ops (update)").and.contain("pass --yes");
-    expect((await gql(server.url, "{ role(name: \"web-logs-reader\") { name } }", { token: server.adminToken })).data?.role).to.equal(null);
+    expect(
+      (await gql(server.url, '{ role(name: "web-logs-reader") { name } }', { token: server.adminToken })).data?.role,
+    ).to.equal(null);
 
     const applied = ok(await admin.run(["apply", "-f", dir, "--yes"]));
     expect(applied.stdout).to.equal("Applied: 2 created, 1 updated, 0 deleted.\n");
@@ -104,9 +141,15 @@ describe("portcullis plan and apply", function () {
   });
 
   it("apply --prune deletes the policies and roles the documents do not mention", async () => {
-    await addRole(server, "kind: policy\nname: stray\nrules: []\n", "kind: role\nname: stray-role\npolicies: [stray]\n");
+    await addRole(
+      server,
+      "kind: policy\nname: stray\nrules: []\n",
+      "kind: role\nname: stray-role\npolicies: [stray]\n",
+    );
     const plan = ok(await admin.run(["plan", "-f", dir, "--prune", "--no-replay", "-o", "json"]));
-    const deletions = JSON.parse(plan.stdout).changes.filter((c: { action: string }) => c.action === "delete").map((c: { kind: string; name: string }) => `${c.kind} ${c.name}`);
+    const deletions = JSON.parse(plan.stdout)
+      .changes.filter((c: { action: string }) => c.action === "delete")
+      .map((c: { kind: string; name: string }) => `${c.kind} ${c.name}`);
     expect(deletions).to.include.members(["policy stray", "role stray-role"]);
     ok(await admin.run(["apply", "-f", dir, "--prune", "--yes"]));
     expect((await admin.run(["role", "describe", "stray-role"])).code).to.equal(1);

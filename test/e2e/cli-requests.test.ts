@@ -34,24 +34,50 @@ describe("portcullis request and review", function () {
 
   it("request asks for a role with a reason; a reviewer approves it and a time-bound grant follows", async () => {
     const asked = ok(await requester.run(["request", "ops", "--reason", "INC-1234: restart prod web", "--ttl", "1h"]));
-    expect(asked.stdout).to.contain(deployer.user.email).and.contain("ops").and.contain("PENDING").and.contain("0/1 approve");
-    expect(asked.stderr).to.match(/^Request \S+ is PENDING; a reviewer approves it with: portcullis review \S+ --approve\.\n$/);
+    expect(asked.stdout)
+      .to.contain(deployer.user.email)
+      .and.contain("ops")
+      .and.contain("PENDING")
+      .and.contain("0/1 approve");
+    expect(asked.stderr).to.match(
+      /^Request \S+ is PENDING; a reviewer approves it with: portcullis review \S+ --approve\.\n$/,
+    );
     const id = idOf(asked);
 
-    const mine = JSON.parse(ok(await requester.run(["request", "list", "-o", "json"])).stdout) as Array<Record<string, any>>;
-    expect(mine.find((r) => r.id === id)).to.deep.include({ status: "PENDING", reason: "INC-1234: restart prod web", ttlSeconds: 3600, approvalsRequired: 1 });
-    const pending = JSON.parse(ok(await admin.run(["request", "list", "--status", "pending", "-o", "json"])).stdout) as Array<{ id: string }>;
+    const mine = JSON.parse(ok(await requester.run(["request", "list", "-o", "json"])).stdout) as Array<
+      Record<string, any>
+    >;
+    expect(mine.find((r) => r.id === id)).to.deep.include({
+      status: "PENDING",
+      reason: "INC-1234: restart prod web",
+      ttlSeconds: 3600,
+      approvalsRequired: 1,
+    });
+    const pending = JSON.parse(
+      ok(await admin.run(["request", "list", "--status", "pending", "-o", "json"])).stdout,
+    ) as Array<{ id: string }>;
     expect(pending.map((r) => r.id)).to.include(id);
-    expect(ok(await admin.run(["request", "list"])).stdout).to.contain(id).and.contain("INC-1234");
+    expect(ok(await admin.run(["request", "list"])).stdout)
+      .to.contain(id)
+      .and.contain("INC-1234");
 
     const reviewed = ok(await admin.run(["review", id, "--approve", "--comment", "ok for INC-1234", "-o", "json"]));
     const approved = JSON.parse(reviewed.stdout);
     expect(approved).to.deep.include({ id, status: "APPROVED" });
-    expect(approved.reviews).to.deep.equal([{ reviewer: { email: "admin@portcullis.local" }, approve: true, comment: "ok for INC-1234", createdAt: approved.reviews[0].createdAt }]);
+    expect(approved.reviews).to.deep.equal([
+      {
+        reviewer: { email: "admin@portcullis.local" },
+        approve: true,
+        comment: "ok for INC-1234",
+        createdAt: approved.reviews[0].createdAt,
+      },
+    ]);
     expect(approved.grants).to.have.length(1);
     expect(Date.parse(approved.grants[0].expiresAt) - Date.now()).to.be.within(3_500_000, 3_600_000);
     expect(reviewed.stderr).to.equal(`Request ${id} is now APPROVED.\n`);
-    const roles = JSON.parse(ok(await requester.run(["whoami", "-o", "json"])).stdout).grants.map((g: { role: { name: string } }) => g.role.name);
+    const roles = JSON.parse(ok(await requester.run(["whoami", "-o", "json"])).stdout).grants.map(
+      (g: { role: { name: string } }) => g.role.name,
+    );
     expect(roles).to.include("ops");
   });
 
@@ -62,7 +88,9 @@ describe("portcullis request and review", function () {
     expect(review.stderr).to.equal(`Request ${denied} is now DENIED.\n`);
 
     const cancelled = idOf(ok(await requester.run(["request", "ops", "--reason", "changed my mind"])));
-    expect(JSON.parse(ok(await requester.run(["request", "cancel", cancelled, "-o", "json"])).stdout).status).to.equal("CANCELLED");
+    expect(JSON.parse(ok(await requester.run(["request", "cancel", cancelled, "-o", "json"])).stdout).status).to.equal(
+      "CANCELLED",
+    );
     const again = await requester.run(["request", "cancel", denied]);
     expect([again.code, again.stdout]).to.deep.equal([1, ""]);
     expect(again.stderr).to.match(/^portcullis: conflict: /);
@@ -70,13 +98,19 @@ describe("portcullis request and review", function () {
 
   it("refuses a request without roles or a reason (exit 2), and a review by someone who may not review (exit 1)", async () => {
     const noReason = await requester.run(["request", "ops"]);
-    expect([noReason.code, noReason.stderr]).to.deep.equal([2, "portcullis: request: --reason is required (reviewers read it)\n"]);
+    expect([noReason.code, noReason.stderr]).to.deep.equal([
+      2,
+      "portcullis: request: --reason is required (reviewers read it)\n",
+    ]);
     expect((await requester.run(["request", "--reason", "x"])).code).to.equal(2);
     const id = idOf(ok(await requester.run(["request", "ops", "--reason", "self-review attempt"])));
     const self = await requester.run(["review", id, "--approve"]);
     expect(self.code).to.equal(1);
     expect(self.stderr).to.match(/^portcullis: denied: /);
-    const still = await gql(server.url, "query($s: AccessRequestStatus) { accessRequests(status: $s) { id } }", { token: server.adminToken, variables: { s: "PENDING" } });
+    const still = await gql(server.url, "query($s: AccessRequestStatus) { accessRequests(status: $s) { id } }", {
+      token: server.adminToken,
+      variables: { s: "PENDING" },
+    });
     expect(still.data?.accessRequests.map((r: { id: string }) => r.id)).to.include(id);
   });
 });

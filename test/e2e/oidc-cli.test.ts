@@ -24,10 +24,18 @@ describe("portcullis login", function () {
   before(async () => {
     const port = await freePort();
     const redirectUri = `http://127.0.0.1:${port}/auth/oidc/callback`;
-    idp = await startIdp({ accounts: [{ sub: "bob-sub", email: "bob@example.com", name: "Bob", groups: ["staff"], amr: ["pwd"] }], clients: [{ ...CLIENT, redirectUri }] });
+    idp = await startIdp({
+      accounts: [{ sub: "bob-sub", email: "bob@example.com", name: "Bob", groups: ["staff"], amr: ["pwd"] }],
+      clients: [{ ...CLIENT, redirectUri }],
+    });
     server = await startServer(sqlite, {
-      PORT: String(port), NODE_ENV: "development", OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT.clientId,
-      OIDC_CLIENT_SECRET: CLIENT.clientSecret, OIDC_REDIRECT_URI: redirectUri, PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      PORT: String(port),
+      NODE_ENV: "development",
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: CLIENT.clientId,
+      OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+      OIDC_REDIRECT_URI: redirectUri,
+      PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     });
   });
   after(async () => {
@@ -56,13 +64,21 @@ describe("portcullis login", function () {
     expect(whoami.code, whoami.stderr).to.equal(0);
     expect(JSON.parse(whoami.stdout)).to.deep.include({ email: "bob@example.com", mfaEnrolled: false });
     const credential = JSON.parse(whoami.stdout).credential;
-    expect(credential).to.deep.include({ kind: "SESSION", from: "context 'default'", mfa: false, sessionSource: "OIDC", breakGlass: false });
+    expect(credential).to.deep.include({
+      kind: "SESSION",
+      from: "context 'default'",
+      mfa: false,
+      sessionSource: "OIDC",
+      breakGlass: false,
+    });
     // The expiry is the server's, which the login also saved.
     expect(Date.parse(credential.expiresAt)).to.equal(Date.parse(context.expiresAt));
 
     const logout = await home.run(["logout"]);
     expect(logout.code, logout.stderr).to.equal(0);
-    expect((await gql(server.url, "{ me { email } }", { token: context.secret })).errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
+    expect(
+      (await gql(server.url, "{ me { email } }", { token: context.secret })).errors?.[0]?.extensions?.code,
+    ).to.equal("UNAUTHENTICATED");
     expect(JSON.parse(readFileSync(home.configFile, "utf8")).contexts.default.secret).to.equal(undefined);
     const after = await home.run(["whoami"]);
     expect(after.code).to.equal(3);

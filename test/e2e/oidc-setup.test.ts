@@ -11,7 +11,10 @@ const sqlite = databaseKinds()[0]!;
 
 function oidcEnv(issuer: string, port: number): Record<string, string> {
   return {
-    PORT: String(port), OIDC_ISSUER: issuer, OIDC_CLIENT_ID: "portcullis", OIDC_CLIENT_SECRET: "a-client-secret",
+    PORT: String(port),
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: "portcullis",
+    OIDC_CLIENT_SECRET: "a-client-secret",
     OIDC_REDIRECT_URI: `http://127.0.0.1:${port}/auth/oidc/callback`,
   };
 }
@@ -29,7 +32,11 @@ describe("OIDC routes", function () {
 
   it("do not exist when OIDC is not configured", async () => {
     server = await startServer(sqlite);
-    for (const [method, path] of [["GET", "/auth/oidc/login"], ["GET", "/auth/oidc/callback"], ["POST", "/auth/oidc/device"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/auth/oidc/login"],
+      ["GET", "/auth/oidc/callback"],
+      ["POST", "/auth/oidc/device"],
+    ] as const) {
       const res = await fetch(`${server.url}${path}`, { method, redirect: "manual" });
       expect(res.status, path).to.equal(404);
       expect(res.headers.get("content-type")).to.match(/^application\/json/);
@@ -46,28 +53,58 @@ describe("OIDC routes", function () {
     expect(((await login.json()) as any).errors[0].extensions.code).to.equal("SERVICE_UNAVAILABLE");
     expect((await postJson(`${server.url}/auth/oidc/device`)).status).to.equal(503);
 
-    idp = await startIdp({ accounts: [], port: idpPort, clients: [{ clientId: "portcullis", clientSecret: "a-client-secret", redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback` }] });
+    idp = await startIdp({
+      accounts: [],
+      port: idpPort,
+      clients: [
+        {
+          clientId: "portcullis",
+          clientSecret: "a-client-secret",
+          redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback`,
+        },
+      ],
+    });
     expect((await fetch(`${server.url}/auth/oidc/login`, { redirect: "manual" })).status).to.equal(302);
   });
 
   it("answer 501 for the device flow when the IdP offers none", async () => {
     const port = await freePort();
     idp = await startIdp({
-      accounts: [], deviceFlow: false,
-      clients: [{ clientId: "portcullis", clientSecret: "a-client-secret", redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback` }],
+      accounts: [],
+      deviceFlow: false,
+      clients: [
+        {
+          clientId: "portcullis",
+          clientSecret: "a-client-secret",
+          redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback`,
+        },
+      ],
     });
-    server = await startServer(sqlite, { ...oidcEnv(idp.issuer, port), PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64") });
+    server = await startServer(sqlite, {
+      ...oidcEnv(idp.issuer, port),
+      PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    });
     const started = await postJson(`${server.url}/auth/oidc/device`);
     expect(started.status).to.equal(501);
     expect(started.body.errors[0].extensions.code).to.equal("NOT_IMPLEMENTED");
-    expect((await fetch(`${server.url}/auth/oidc/login`, { redirect: "manual" })).status, "the browser login still works").to.equal(302);
+    expect(
+      (await fetch(`${server.url}/auth/oidc/login`, { redirect: "manual" })).status,
+      "the browser login still works",
+    ).to.equal(302);
   });
 
   it("refuse a device login whose code has expired", async () => {
     const port = await freePort();
     idp = await startIdp({
-      accounts: [], deviceCodeTtl: 1,
-      clients: [{ clientId: "portcullis", clientSecret: "a-client-secret", redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback` }],
+      accounts: [],
+      deviceCodeTtl: 1,
+      clients: [
+        {
+          clientId: "portcullis",
+          clientSecret: "a-client-secret",
+          redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback`,
+        },
+      ],
     });
     server = await startServer(sqlite, oidcEnv(idp.issuer, port));
     const started = await postJson(`${server.url}/auth/oidc/device`);
@@ -80,9 +117,21 @@ describe("OIDC routes", function () {
 
   it("mark their cookies Secure outside development", async () => {
     const port = await freePort();
-    idp = await startIdp({ accounts: [], clients: [{ clientId: "portcullis", clientSecret: "a-client-secret", redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback` }] });
+    idp = await startIdp({
+      accounts: [],
+      clients: [
+        {
+          clientId: "portcullis",
+          clientSecret: "a-client-secret",
+          redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback`,
+        },
+      ],
+    });
     server = await startServer(sqlite, { ...oidcEnv(idp.issuer, port), NODE_ENV: "production" });
     const res = await fetch(`${server.url}/auth/oidc/login`, { redirect: "manual" });
-    expect(res.headers.getSetCookie()[0]).to.match(/^portcullis_oidc=.*; Secure/i).and.match(/HttpOnly/i).and.match(/SameSite=Lax/i);
+    expect(res.headers.getSetCookie()[0])
+      .to.match(/^portcullis_oidc=.*; Secure/i)
+      .and.match(/HttpOnly/i)
+      .and.match(/SameSite=Lax/i);
   });
 });

@@ -7,12 +7,23 @@ import { Browser } from "../support/browser";
 import { databaseKinds } from "../support/databases";
 import { startIdp, type IdpAccount, type TestIdp } from "../support/oidc-idp";
 import {
-  approveDevice, deniedAuthentication, freePort, loginUpToCallback, postJson, sessionCount, signInAtIdp, type DeviceStart,
+  approveDevice,
+  deniedAuthentication,
+  freePort,
+  loginUpToCallback,
+  postJson,
+  sessionCount,
+  signInAtIdp,
+  type DeviceStart,
 } from "../support/oidc-flows";
 import { gql, startServer, type TestServer } from "../support/server";
 
 const CLIENT = { clientId: "portcullis", clientSecret: randomBytes(24).toString("hex") };
-const OTHER_CLIENT = { clientId: "other-app", clientSecret: randomBytes(24).toString("hex"), redirectUri: "http://127.0.0.1:9/other/callback" };
+const OTHER_CLIENT = {
+  clientId: "other-app",
+  clientSecret: randomBytes(24).toString("hex"),
+  redirectUri: "http://127.0.0.1:9/other/callback",
+};
 const ACCOUNTS: IdpAccount[] = [
   { sub: "alice-sub", email: "Alice@Example.com", name: "Alice Admin", groups: ["ops-admins", "staff"], amr: ["pwd"] },
   { sub: "bob-sub", email: "bob@example.com", name: "Bob", groups: ["staff"], amr: ["pwd", "mfa"] },
@@ -35,11 +46,19 @@ for (const kind of databaseKinds()) {
       const redirectUri = `http://127.0.0.1:${port}/auth/oidc/callback`;
       idp = await startIdp({ accounts: ACCOUNTS, clients: [{ ...CLIENT, redirectUri }, OTHER_CLIENT] });
       server = await startServer(kind, {
-        PORT: String(port), NODE_ENV: "development", OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT.clientId,
-        OIDC_CLIENT_SECRET: CLIENT.clientSecret, OIDC_REDIRECT_URI: redirectUri, OIDC_SCOPES: "openid email profile groups",
+        PORT: String(port),
+        NODE_ENV: "development",
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: CLIENT.clientId,
+        OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+        OIDC_REDIRECT_URI: redirectUri,
+        OIDC_SCOPES: "openid email profile groups",
         PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       });
-      await mapGroups(server, [{ group: "ops-admins", role: "operator", scope: "prod" }, { group: "*", role: "viewer", scope: "" }]);
+      await mapGroups(server, [
+        { group: "ops-admins", role: "operator", scope: "prod" },
+        { group: "*", role: "viewer", scope: "" },
+      ]);
     });
     after(async () => {
       await server?.close();
@@ -79,7 +98,9 @@ for (const kind of databaseKinds()) {
         expect(browser.jar.get(callback, "portcullis_oidc"), "the transaction cookie is cleared").to.equal(undefined);
 
         // The browser's own cookie authenticates it on /graphql.
-        const me = await gql(server.url, ME, { headers: { cookie: browser.jar.header(new URL(`${server.url}/graphql`)) } });
+        const me = await gql(server.url, ME, {
+          headers: { cookie: browser.jar.header(new URL(`${server.url}/graphql`)) },
+        });
         expect(me.errors).to.equal(undefined);
         expect(me.data!.me).to.deep.include({ email: "alice@example.com", displayName: "Alice Admin", source: "OIDC" });
         expect(me.data!.me.groups).to.have.members(["ops-admins", "staff"]);
@@ -88,8 +109,12 @@ for (const kind of databaseKinds()) {
       it("grants the roles the SSO mappings give the user's groups", async () => {
         const browser = new Browser();
         await browser.request(await loginUpToCallback(browser, server.url, "alice-sub"));
-        const me = await gql(server.url, ME, { token: browser.jar.get(new URL(server.url), "portcullis_session")!.value });
-        const grants = (me.data!.me.grants as Array<{ role: { name: string }; scope: string; source: string }>).map((g) => `${g.role.name}@${g.scope}:${g.source}`);
+        const me = await gql(server.url, ME, {
+          token: browser.jar.get(new URL(server.url), "portcullis_session")!.value,
+        });
+        const grants = (me.data!.me.grants as Array<{ role: { name: string }; scope: string; source: string }>).map(
+          (g) => `${g.role.name}@${g.scope}:${g.source}`,
+        );
         expect(grants).to.have.members(["operator@prod:SSO", "viewer@:SSO"]);
       });
 
@@ -106,10 +131,19 @@ for (const kind of databaseKinds()) {
 
       it("refuses a returnTo that leaves the server", async () => {
         for (const returnTo of [
-          "//evil.example/x", "https://evil.example/", "/\\evil.example", "evil", "/%0a/x\t",
-          "/.//evil.example/phish", "/a/..//evil.example", "/%2e//evil.example", "/././/evil.example",
+          "//evil.example/x",
+          "https://evil.example/",
+          "/\\evil.example",
+          "evil",
+          "/%0a/x\t",
+          "/.//evil.example/phish",
+          "/a/..//evil.example",
+          "/%2e//evil.example",
+          "/././/evil.example",
         ]) {
-          const res = await new Browser().request(`${server.url}/auth/oidc/login?returnTo=${encodeURIComponent(returnTo)}`);
+          const res = await new Browser().request(
+            `${server.url}/auth/oidc/login?returnTo=${encodeURIComponent(returnTo)}`,
+          );
           expect(res.status, returnTo).to.equal(400);
           expect(JSON.parse(res.body).errors[0].extensions).to.include({ code: "BAD_USER_INPUT", field: "returnTo" });
         }
@@ -156,7 +190,12 @@ for (const kind of databaseKinds()) {
       it("refuses an ID token whose signature is broken", async () => {
         idp.tokenHook = (body) => ({ ...body, id_token: breakSignature(String(body.id_token)) });
         const browser = new Browser();
-        await expectRefused(browser, await loginUpToCallback(browser, server.url, "alice-sub"), "token_invalid", /signature/i);
+        await expectRefused(
+          browser,
+          await loginUpToCallback(browser, server.url, "alice-sub"),
+          "token_invalid",
+          /signature/i,
+        );
       });
 
       it("refuses a validly signed ID token issued to another client", async () => {
@@ -183,14 +222,21 @@ for (const kind of databaseKinds()) {
         const noEmail = new Browser();
         await expectRefused(noEmail, await loginUpToCallback(noEmail, server.url, "carol-sub"), "no_email");
         const unverified = new Browser();
-        await expectRefused(unverified, await loginUpToCallback(unverified, server.url, "dave-sub"), "email_unverified");
+        await expectRefused(
+          unverified,
+          await loginUpToCallback(unverified, server.url, "dave-sub"),
+          "email_unverified",
+        );
       });
 
       it("refuses a user locked in portcullis", async () => {
         const first = new Browser();
         expect((await first.request(await loginUpToCallback(first, server.url, "erin-sub"))).status).to.equal(303);
         const user = await gql(server.url, '{ user(email: "erin@example.com") { id } }', { token: server.adminToken });
-        const locked = await gql(server.url, "mutation($id: ID!) { lockUser(id: $id, reason: \"left\") { status } }", { token: server.adminToken, variables: { id: user.data!.user.id } });
+        const locked = await gql(server.url, 'mutation($id: ID!) { lockUser(id: $id, reason: "left") { status } }', {
+          token: server.adminToken,
+          variables: { id: user.data!.user.id },
+        });
         expect(locked.data!.lockUser.status).to.equal("LOCKED");
         const again = new Browser();
         await expectRefused(again, await loginUpToCallback(again, server.url, "erin-sub"), "user_locked");
@@ -201,8 +247,12 @@ for (const kind of databaseKinds()) {
         const callback = await loginUpToCallback(browser, server.url, "mallory-sub");
         const since = (await server.app.storage.audit.head()).sequence;
         await expectRefused(browser, callback, "link_refused");
-        const events = (await server.app.storage.audit.range(since + 1, (await server.app.storage.audit.head()).sequence)).filter((e) => e.operation === "login");
-        expect(events.map((e) => [e.decision, e.actorEmail, (e.metadata as Record<string, unknown>).failure])).to.deep.equal([["DENY", "admin@portcullis.local", "LINK_REFUSED"]]);
+        const events = (
+          await server.app.storage.audit.range(since + 1, (await server.app.storage.audit.head()).sequence)
+        ).filter((e) => e.operation === "login");
+        expect(
+          events.map((e) => [e.decision, e.actorEmail, (e.metadata as Record<string, unknown>).failure]),
+        ).to.deep.equal([["DENY", "admin@portcullis.local", "LINK_REFUSED"]]);
         const admin = await server.app.storage.users.getByEmail("admin@portcullis.local");
         expect(admin).to.deep.include({ source: "LOCAL", externalId: null });
       });
@@ -251,7 +301,9 @@ for (const kind of databaseKinds()) {
         const event = await deniedAuthentication(server, denied.headers.get("x-request-id"));
         expect(event!.metadata).to.include({ method: "oidc", flow: "device", failure: "device_denied" });
 
-        const forged = await postJson(`${server.url}/auth/oidc/device/token`, { handle: device.handle.replace(/.$/, (c) => (c === "A" ? "B" : "A")) });
+        const forged = await postJson(`${server.url}/auth/oidc/device/token`, {
+          handle: device.handle.replace(/.$/, (c) => (c === "A" ? "B" : "A")),
+        });
         expect(forged.status).to.equal(401);
         const missing = await postJson(`${server.url}/auth/oidc/device/token`, {});
         expect(missing.status).to.equal(400);
@@ -262,7 +314,10 @@ for (const kind of databaseKinds()) {
 }
 
 /** Polls at the interval the IdP asked for until the answer is no longer pending. */
-async function pollUntilDone(server: TestServer, device: DeviceStart): Promise<{ status: number; body: any; headers: Headers }> {
+async function pollUntilDone(
+  server: TestServer,
+  device: DeviceStart,
+): Promise<{ status: number; body: any; headers: Headers }> {
   let interval = device.interval;
   for (let attempt = 0; attempt < 20; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, interval * 1000));
@@ -274,10 +329,18 @@ async function pollUntilDone(server: TestServer, device: DeviceStart): Promise<{
 }
 
 /** Sets the provider's SSO mappings through the API, as an admin would. */
-async function mapGroups(server: TestServer, mappings: Array<{ group: string; role: string; scope: string }>): Promise<void> {
-  const res = await gql(server.url, "mutation($m: [SsoMappingInput!]!) { setSsoMappings(provider: \"oidc\", mappings: $m) { group } }", {
-    token: server.adminToken, variables: { m: mappings.map((m) => ({ provider: "oidc", ...m })) },
-  });
+async function mapGroups(
+  server: TestServer,
+  mappings: Array<{ group: string; role: string; scope: string }>,
+): Promise<void> {
+  const res = await gql(
+    server.url,
+    'mutation($m: [SsoMappingInput!]!) { setSsoMappings(provider: "oidc", mappings: $m) { group } }',
+    {
+      token: server.adminToken,
+      variables: { m: mappings.map((m) => ({ provider: "oidc", ...m })) },
+    },
+  );
   if (res.errors) throw new Error(JSON.stringify(res.errors));
 }
 
@@ -292,18 +355,33 @@ async function idTokenForOtherClient(browser: Browser, idp: TestIdp, nonce: stri
   const verifier = randomBytes(32).toString("base64url");
   const authorize = new URL("/auth", idp.issuer);
   authorize.search = new URLSearchParams({
-    client_id: OTHER_CLIENT.clientId, redirect_uri: OTHER_CLIENT.redirectUri, response_type: "code", scope: "openid email",
-    state: "other", nonce, code_challenge: createHash("sha256").update(verifier).digest("base64url"), code_challenge_method: "S256",
+    client_id: OTHER_CLIENT.clientId,
+    redirect_uri: OTHER_CLIENT.redirectUri,
+    response_type: "code",
+    scope: "openid email",
+    state: "other",
+    nonce,
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
   }).toString();
-  const back = await signInAtIdp(browser, await browser.request(authorize), "alice-sub", { stopBefore: (url) => url.href.startsWith(OTHER_CLIENT.redirectUri) });
+  const back = await signInAtIdp(browser, await browser.request(authorize), "alice-sub", {
+    stopBefore: (url) => url.href.startsWith(OTHER_CLIENT.redirectUri),
+  });
   const code = (back as URL).searchParams.get("code")!;
   const res = await fetch(new URL("/token", idp.issuer), {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${OTHER_CLIENT.clientId}:${OTHER_CLIENT.clientSecret}`).toString("base64")}` },
-    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: OTHER_CLIENT.redirectUri, code_verifier: verifier }),
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${OTHER_CLIENT.clientId}:${OTHER_CLIENT.clientSecret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: OTHER_CLIENT.redirectUri,
+      code_verifier: verifier,
+    }),
   });
   const body = (await res.json()) as { id_token?: string };
   if (!body.id_token) throw new Error(`no ID token for the other client: ${JSON.stringify(body)}`);
   return body.id_token;
 }
-

@@ -57,7 +57,11 @@ for (const kind of databaseKinds()) {
 
     it("uses PORTCULLIS_BOOTSTRAP_TOKEN as the break-glass secret and prints nothing", async () => {
       const secret = generateSecret(TOKEN_PREFIX);
-      const server = await startServer(kind, { PORTCULLIS_BOOTSTRAP_TOKEN: secret, PORTCULLIS_ADMIN_EMAIL: "Root@Example.com" }, db);
+      const server = await startServer(
+        kind,
+        { PORTCULLIS_BOOTSTRAP_TOKEN: secret, PORTCULLIS_ADMIN_EMAIL: "Root@Example.com" },
+        db,
+      );
       try {
         expect(server.announced).to.deep.equal([]);
         const res = await gql(server.url, "{ me { email tokens { breakGlass } } }", { token: secret });

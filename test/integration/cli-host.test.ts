@@ -14,7 +14,10 @@ describe("portcullis token-format", function () {
   after(() => home.remove());
 
   it("--generate prints a valid token secret alone on stdout, a new one each time", async () => {
-    const [a, b] = await Promise.all([home.run(["token-format", "--generate"]), home.run(["token-format", "--generate"])]);
+    const [a, b] = await Promise.all([
+      home.run(["token-format", "--generate"]),
+      home.run(["token-format", "--generate"]),
+    ]);
     for (const r of [a, b]) {
       expect(r.code).to.equal(0);
       expect(r.stderr).to.equal("");
@@ -72,7 +75,9 @@ for (const kind of databaseKinds()) {
         expect((await gql(server.url, "{ me { email } }", { token: old })).data?.me.email).to.equal(email);
         const versionBefore = await server.app.storage.policyState.version();
 
-        const res = await home.run(["bootstrap", "--reissue"], { env: { DATABASE_URL: server.db.url, PORTCULLIS_ADMIN_EMAIL: email } });
+        const res = await home.run(["bootstrap", "--reissue"], {
+          env: { DATABASE_URL: server.db.url, PORTCULLIS_ADMIN_EMAIL: email },
+        });
         expect(res.code, res.stderr).to.equal(0);
         expect(res.stdout).to.match(SECRET);
         const fresh = SECRET.exec(res.stdout)![1]!;
@@ -88,20 +93,40 @@ for (const kind of databaseKinds()) {
         const me = await gql(server.url, "{ me { email tokens { breakGlass revokedAt } } }", { token: fresh });
         expect(me.errors, JSON.stringify(me.errors)).to.equal(undefined);
         expect(me.data?.me.email).to.equal(email);
-        const tokens = (me.data?.me.tokens as Array<{ breakGlass: boolean; revokedAt: string | null }>).map((t) => ({ ...t, revoked: t.revokedAt !== null, revokedAt: undefined }));
-        expect(tokens).to.have.deep.members([{ breakGlass: true, revoked: true, revokedAt: undefined }, { breakGlass: true, revoked: false, revokedAt: undefined }]);
+        const tokens = (me.data?.me.tokens as Array<{ breakGlass: boolean; revokedAt: string | null }>).map((t) => ({
+          ...t,
+          revoked: t.revokedAt !== null,
+          revokedAt: undefined,
+        }));
+        expect(tokens).to.have.deep.members([
+          { breakGlass: true, revoked: true, revokedAt: undefined },
+          { breakGlass: true, revoked: false, revokedAt: undefined },
+        ]);
 
-        const event = (await server.app.storage.audit.searchBefore({}, null, 20)).find((e) => e.operation === "bootstrap.reissue");
-        expect(event).to.deep.include({ actorId: "system:bootstrap-reissue", operation: "bootstrap.reissue", decision: "ALLOW" });
+        const event = (await server.app.storage.audit.searchBefore({}, null, 20)).find(
+          (e) => e.operation === "bootstrap.reissue",
+        );
+        expect(event).to.deep.include({
+          actorId: "system:bootstrap-reissue",
+          operation: "bootstrap.reissue",
+          decision: "ALLOW",
+        });
         expect(JSON.stringify(event!.metadata)).to.not.include(fresh.slice(4, -4));
         // A server started afterwards (or one that learns of the new state version over Redis) acts on the new secret.
         await server.app.close();
         const again = await startServer(kind, {}, server.db);
         try {
           expect((await gql(again.url, "{ me { email } }", { token: fresh })).data?.me.email).to.equal(email);
-          expect((await gql(again.url, "{ me { email } }", { token: old })).errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
-          const verified = await gql(again.url, "{ verifyAuditChain(full: true) { ok firstBrokenSequence } }", { token: fresh });
-          expect(verified.data?.verifyAuditChain, JSON.stringify(verified.errors)).to.deep.equal({ ok: true, firstBrokenSequence: null });
+          expect((await gql(again.url, "{ me { email } }", { token: old })).errors?.[0]?.extensions?.code).to.equal(
+            "UNAUTHENTICATED",
+          );
+          const verified = await gql(again.url, "{ verifyAuditChain(full: true) { ok firstBrokenSequence } }", {
+            token: fresh,
+          });
+          expect(verified.data?.verifyAuditChain, JSON.stringify(verified.errors)).to.deep.equal({
+            ok: true,
+            firstBrokenSequence: null,
+          });
         } finally {
           await again.close();
         }
@@ -114,12 +139,16 @@ for (const kind of databaseKinds()) {
       const server = await startServer(kind);
       try {
         const head = await server.app.storage.audit.head();
-        const res = await home.run(["bootstrap", "--reissue"], { env: { DATABASE_URL: server.db.url, PORTCULLIS_ADMIN_EMAIL: "nobody@example.com" } });
+        const res = await home.run(["bootstrap", "--reissue"], {
+          env: { DATABASE_URL: server.db.url, PORTCULLIS_ADMIN_EMAIL: "nobody@example.com" },
+        });
         expect(res.code).to.equal(1);
         expect(res.stdout).to.equal("");
         expect(res.stderr).to.match(/nobody@example\.com/);
         expect(await server.app.storage.audit.head()).to.deep.equal(head);
-        expect((await gql(server.url, "{ me { email } }", { token: server.adminToken })).data?.me.email).to.equal("admin@portcullis.local");
+        expect((await gql(server.url, "{ me { email } }", { token: server.adminToken })).data?.me.email).to.equal(
+          "admin@portcullis.local",
+        );
       } finally {
         await server.close();
       }

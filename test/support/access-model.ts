@@ -5,14 +5,24 @@ import type { AuditEventRecord } from "../../src/domain/audit/audit-event";
 import { gql, type TestServer } from "./server";
 
 /** Runs a query that must succeed; returns its data. */
-export async function ok(server: TestServer, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+export async function ok(
+  server: TestServer,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
   const res = await gql(server.url, query, { token, variables });
   expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
   return res.data!;
 }
 
 /** Runs a query that must fail; returns its first error (message and extensions). */
-export async function refused(server: TestServer, token: string, query: string, variables: Record<string, unknown> = {}) {
+export async function refused(
+  server: TestServer,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const res = await gql(server.url, query, { token, variables });
   expect(res.errors, `expected an error, got ${res.raw}`).to.be.an("array").that.is.not.empty;
   return { message: res.errors![0]!.message, extensions: res.errors![0]!.extensions ?? {} };

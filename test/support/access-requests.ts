@@ -27,47 +27,84 @@ export class TestClock {
 }
 
 const ROLES: Array<[string, string]> = [
-  ["kind: policy\nname: on-call-ops\nrules:\n  - resource: job\n    capabilities: [logs, restart]\n",
-    "kind: role\nname: on-call\npolicies: [on-call-ops]\noptions: { maxSessionTtl: 2h }\n"],
-  ["kind: policy\nname: on-call-pair-ops\nrules:\n  - resource: job\n    capabilities: [stop]\n",
-    "kind: role\nname: on-call-pair\npolicies: [on-call-pair-ops]\n"],
-  ["kind: policy\nname: requester-none\nrules: []\n",
-    "kind: role\nname: requester\npolicies: [requester-none]\nrequest: { roles: [on-call], approvals: 1, denials: 1 }\n"],
-  ["kind: policy\nname: pair-requester-none\nrules: []\n",
-    "kind: role\nname: pair-requester\npolicies: [pair-requester-none]\ninherits: [requester]\nrequest: { roles: [on-call-pair], approvals: 2, denials: 2 }\n"],
-  ["kind: policy\nname: reviewing\nrules:\n  - resource: access_request\n    capabilities: [list, read, review]\n  - resource: job\n    capabilities: [logs, restart, stop]\n",
-    "kind: role\nname: reviewer\npolicies: [reviewing]\nreviewRequests: { roles: [on-call, on-call-pair] }\n"],
-  ["kind: policy\nname: weak-reviewing\nrules:\n  - resource: access_request\n    capabilities: [list, read, review]\n",
-    "kind: role\nname: weak-reviewer\npolicies: [weak-reviewing]\nreviewRequests: { roles: [on-call] }\n"],
-  ["kind: policy\nname: bystanding\nrules:\n  - resource: access_request\n    capabilities: [list, read, review]\n  - resource: job\n    capabilities: [logs, restart, stop]\n",
-    "kind: role\nname: bystander\npolicies: [bystanding]\n"],
+  [
+    "kind: policy\nname: on-call-ops\nrules:\n  - resource: job\n    capabilities: [logs, restart]\n",
+    "kind: role\nname: on-call\npolicies: [on-call-ops]\noptions: { maxSessionTtl: 2h }\n",
+  ],
+  [
+    "kind: policy\nname: on-call-pair-ops\nrules:\n  - resource: job\n    capabilities: [stop]\n",
+    "kind: role\nname: on-call-pair\npolicies: [on-call-pair-ops]\n",
+  ],
+  [
+    "kind: policy\nname: requester-none\nrules: []\n",
+    "kind: role\nname: requester\npolicies: [requester-none]\nrequest: { roles: [on-call], approvals: 1, denials: 1 }\n",
+  ],
+  [
+    "kind: policy\nname: pair-requester-none\nrules: []\n",
+    "kind: role\nname: pair-requester\npolicies: [pair-requester-none]\ninherits: [requester]\nrequest: { roles: [on-call-pair], approvals: 2, denials: 2 }\n",
+  ],
+  [
+    "kind: policy\nname: reviewing\nrules:\n  - resource: access_request\n    capabilities: [list, read, review]\n  - resource: job\n    capabilities: [logs, restart, stop]\n",
+    "kind: role\nname: reviewer\npolicies: [reviewing]\nreviewRequests: { roles: [on-call, on-call-pair] }\n",
+  ],
+  [
+    "kind: policy\nname: weak-reviewing\nrules:\n  - resource: access_request\n    capabilities: [list, read, review]\n",
+    "kind: role\nname: weak-reviewer\npolicies: [weak-reviewing]\nreviewRequests: { roles: [on-call] }\n",
+  ],
+  [
+    "kind: policy\nname: bystanding\nrules:\n  - resource: access_request\n    capabilities: [list, read, review]\n  - resource: job\n    capabilities: [logs, restart, stop]\n",
+    "kind: role\nname: bystander\npolicies: [bystanding]\n",
+  ],
 ];
 
 export async function addAccessRequestRoles(server: TestServer): Promise<void> {
   for (const [policy, role] of ROLES) await addRole(server, policy, role);
 }
 
-export async function call(server: TestServer, token: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResponse> {
+export async function call(
+  server: TestServer,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<GraphQLResponse> {
   return gql(server.url, query, { token, variables });
 }
 
 /** A request that must be accepted; returns the AccessRequest. */
-export async function requestOk(server: TestServer, token: string, variables: Record<string, unknown>): Promise<Record<string, any>> {
+export async function requestOk(
+  server: TestServer,
+  token: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, any>> {
   const res = await call(server, token, REQUEST, { reason: "deploy hotfix", ...variables });
   if (res.errors) throw new Error(`requestAccess failed: ${res.raw}`);
   return res.data!.requestAccess;
 }
 
-export async function reviewOk(server: TestServer, token: string, id: string, approve: boolean, comment?: string): Promise<Record<string, any>> {
+export async function reviewOk(
+  server: TestServer,
+  token: string,
+  id: string,
+  approve: boolean,
+  comment?: string,
+): Promise<Record<string, any>> {
   const res = await call(server, token, REVIEW, { id, approve, comment });
   if (res.errors) throw new Error(`reviewAccessRequest failed: ${res.raw}`);
   return res.data!.reviewAccessRequest;
 }
 
 /** Whether `userId` may restart a job in `namespace`, asked by `token` (a holder of permission:check). */
-export async function mayRestart(server: TestServer, token: string, userId: string, namespace = "prod"): Promise<{ allowed: boolean; reason: string }> {
-  const res = await gql(server.url, `query($userId: ID!, $ns: String) { can(subject: { userId: $userId }, action: "restart", resource: { type: "job", namespace: $ns, name: "api" }) { allowed reason } }`,
-    { token, variables: { userId, ns: namespace } });
+export async function mayRestart(
+  server: TestServer,
+  token: string,
+  userId: string,
+  namespace = "prod",
+): Promise<{ allowed: boolean; reason: string }> {
+  const res = await gql(
+    server.url,
+    `query($userId: ID!, $ns: String) { can(subject: { userId: $userId }, action: "restart", resource: { type: "job", namespace: $ns, name: "api" }) { allowed reason } }`,
+    { token, variables: { userId, ns: namespace } },
+  );
   if (res.errors) throw new Error(res.raw);
   return res.data!.can;
 }

@@ -38,8 +38,16 @@ const labelsArb: fc.Arbitrary<Record<string, string>> = fc
 /** Namespaces under `prod` come up more often: most generated rules and scopes are about them. */
 export function resourceArb(): fc.Arbitrary<Resource> {
   return fc.record({
-    type: weighted<string>([["job", 20], ["secret", 6], ["node", 4], [SYSTEM_TYPE, 4], ["widget", 1]]),
-    namespace: weighted(NAMESPACES.map((n): [string, number] => [n, n.startsWith("prod") && n !== "production" ? 3 : 1])),
+    type: weighted<string>([
+      ["job", 20],
+      ["secret", 6],
+      ["node", 4],
+      [SYSTEM_TYPE, 4],
+      ["widget", 1],
+    ]),
+    namespace: weighted(
+      NAMESPACES.map((n): [string, number] => [n, n.startsWith("prod") && n !== "production" ? 3 : 1]),
+    ),
     name: weighted(NAMES.map((n): [string, number] => [n, n === "api" ? 4 : 1])),
     labels: labelsArb,
   });
@@ -50,7 +58,9 @@ export const contextArb: fc.Arbitrary<DecisionContext> = fc.record({
   sourceIp: fc.constantFrom(...SOURCE_IPS),
 });
 
-export const actionArb: fc.Arbitrary<string> = weighted(ACTIONS.map((a): [string, number] => [a, a === "list" || a === "read" ? 4 : 1]));
+export const actionArb: fc.Arbitrary<string> = weighted(
+  ACTIONS.map((a): [string, number] => [a, a === "list" || a === "read" ? 4 : 1]),
+);
 
 export const requestArb: fc.Arbitrary<Request> = fc.record({
   principal: principalArb,
@@ -60,4 +70,6 @@ export const requestArb: fc.Arbitrary<Request> = fc.record({
 });
 
 /** Every context the domain can produce: for the brute-force checks. */
-export const ALL_CONTEXTS: DecisionContext[] = [false, true].flatMap((mfa) => SOURCE_IPS.map((sourceIp) => ({ mfa, sourceIp })));
+export const ALL_CONTEXTS: DecisionContext[] = [false, true].flatMap((mfa) =>
+  SOURCE_IPS.map((sourceIp) => ({ mfa, sourceIp })),
+);

@@ -4,10 +4,29 @@
 // API would accept (references exist, inheritance stays acyclic, nothing in use
 // is deleted, a type only gains capabilities) or skipped.
 import fc from "fast-check";
-import type { GrantDef, PolicyDoc, PolicyState, ResourceTypeDef, RoleDoc, TokenDef, UserDef } from "../../src/engine/types";
+import type {
+  GrantDef,
+  PolicyDoc,
+  PolicyState,
+  ResourceTypeDef,
+  RoleDoc,
+  TokenDef,
+  UserDef,
+} from "../../src/engine/types";
 import {
-  capabilitiesArb, grantArb, INFRA_TYPES, policyArb, POLICY_NAMES, roleDoc, ROLE_NAMES, someOf, TOKEN_IDS, tokenArb,
-  USER_IDS, userArb, weighted,
+  capabilitiesArb,
+  grantArb,
+  INFRA_TYPES,
+  policyArb,
+  POLICY_NAMES,
+  roleDoc,
+  ROLE_NAMES,
+  someOf,
+  TOKEN_IDS,
+  tokenArb,
+  USER_IDS,
+  userArb,
+  weighted,
 } from "./arbitraries";
 
 export type Update =
@@ -30,8 +49,14 @@ const roleUpdateArb: fc.Arbitrary<RoleDoc> = fc
     name: fc.constantFrom(...ROLE_NAMES),
     policies: someOf(POLICY_NAMES, 3, 1),
     inherits: someOf(ROLE_NAMES, 2),
-    requireSessionMfa: weighted([[false, 4], [true, 1]]),
-    superuser: weighted([[false, 20], [true, 1]]),
+    requireSessionMfa: weighted([
+      [false, 4],
+      [true, 1],
+    ]),
+    superuser: weighted([
+      [false, 20],
+      [true, 1],
+    ]),
   })
   .map(({ name, ...fields }) => roleDoc(name, fields));
 
@@ -39,16 +64,45 @@ const roleUpdateArb: fc.Arbitrary<RoleDoc> = fc
 export function updateArb(types: ResourceTypeDef[]): fc.Arbitrary<Update> {
   const roles = [...ROLE_NAMES];
   return fc.oneof(
-    { weight: 1, arbitrary: fc.record({ name: fc.constantFrom(...INFRA_TYPES), capabilities: capabilitiesArb }).map((def): Update => ({ kind: "putType", def })) },
-    { weight: 3, arbitrary: fc.constantFrom(...POLICY_NAMES).chain((name) => policyArb(name, types)).map((doc): Update => ({ kind: "putPolicy", doc })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ name: fc.constantFrom(...INFRA_TYPES), capabilities: capabilitiesArb })
+        .map((def): Update => ({ kind: "putType", def })),
+    },
+    {
+      weight: 3,
+      arbitrary: fc
+        .constantFrom(...POLICY_NAMES)
+        .chain((name) => policyArb(name, types))
+        .map((doc): Update => ({ kind: "putPolicy", doc })),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...POLICY_NAMES).map((name): Update => ({ kind: "deletePolicy", name })) },
     { weight: 3, arbitrary: roleUpdateArb.map((doc): Update => ({ kind: "putRole", doc })) },
     { weight: 1, arbitrary: fc.constantFrom(...ROLE_NAMES).map((name): Update => ({ kind: "deleteRole", name })) },
-    { weight: 3, arbitrary: fc.constantFrom(...GRANT_IDS).chain((id) => grantArb(id, roles)).map((grant): Update => ({ kind: "putGrant", grant })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .constantFrom(...GRANT_IDS)
+        .chain((id) => grantArb(id, roles))
+        .map((grant): Update => ({ kind: "putGrant", grant })),
+    },
     { weight: 2, arbitrary: fc.constantFrom(...GRANT_IDS).map((id): Update => ({ kind: "deleteGrant", id })) },
-    { weight: 2, arbitrary: fc.constantFrom(...USER_IDS).chain(userArb).map((user): Update => ({ kind: "putUser", user })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .constantFrom(...USER_IDS)
+        .chain(userArb)
+        .map((user): Update => ({ kind: "putUser", user })),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...USER_IDS).map((id): Update => ({ kind: "deleteUser", id })) },
-    { weight: 2, arbitrary: fc.constantFrom(...TOKEN_IDS).chain((id) => tokenArb(id, roles)).map((token): Update => ({ kind: "putToken", token })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .constantFrom(...TOKEN_IDS)
+        .chain((id) => tokenArb(id, roles))
+        .map((token): Update => ({ kind: "putToken", token })),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...TOKEN_IDS).map((id): Update => ({ kind: "deleteToken", id })) },
   );
 }
@@ -72,12 +126,22 @@ export function resolveUpdate(state: PolicyState, update: Update): { update: Upd
     case "putType": {
       const existing = state.types.find((t) => t.name === update.def.name);
       const def = { name: update.def.name, capabilities: { ...update.def.capabilities, ...existing?.capabilities } };
-      return { update: { kind: "putType", def }, state: { ...state, types: replace(state.types, def, (t) => t.name === def.name) } };
+      return {
+        update: { kind: "putType", def },
+        state: { ...state, types: replace(state.types, def, (t) => t.name === def.name) },
+      };
     }
     case "putPolicy":
-      return { update, state: { ...state, policies: replace(state.policies, update.doc, (p) => p.name === update.doc.name) } };
+      return {
+        update,
+        state: { ...state, policies: replace(state.policies, update.doc, (p) => p.name === update.doc.name) },
+      };
     case "deletePolicy":
-      if (!state.policies.some((p) => p.name === update.name) || state.roles.some((r) => r.policies.includes(update.name))) return null;
+      if (
+        !state.policies.some((p) => p.name === update.name) ||
+        state.roles.some((r) => r.policies.includes(update.name))
+      )
+        return null;
       return { update, state: { ...state, policies: state.policies.filter((p) => p.name !== update.name) } };
     case "putRole": {
       const name = update.doc.name;
@@ -85,20 +149,30 @@ export function resolveUpdate(state: PolicyState, update: Update): { update: Upd
       const doc: RoleDoc = {
         ...update.doc,
         policies: update.doc.policies.filter((p) => state.policies.some((x) => x.name === p)),
-        inherits: update.doc.inherits.filter((parent) => others.some((r) => r.name === parent) && !inheritsTransitively(others, parent, name)),
+        inherits: update.doc.inherits.filter(
+          (parent) => others.some((r) => r.name === parent) && !inheritsTransitively(others, parent, name),
+        ),
       };
-      return { update: { kind: "putRole", doc }, state: { ...state, roles: replace(state.roles, doc, (r) => r.name === name) } };
+      return {
+        update: { kind: "putRole", doc },
+        state: { ...state, roles: replace(state.roles, doc, (r) => r.name === name) },
+      };
     }
     case "deleteRole": {
       const name = update.name;
-      const inUse = state.roles.some((r) => r.inherits.includes(name)) || state.grants.some((g) => g.role === name) ||
+      const inUse =
+        state.roles.some((r) => r.inherits.includes(name)) ||
+        state.grants.some((g) => g.role === name) ||
         state.tokens.some((t) => t.roles.includes(name));
       if (!roleExists(name) || inUse) return null;
       return { update, state: { ...state, roles: state.roles.filter((r) => r.name !== name) } };
     }
     case "putGrant":
       if (!roleExists(update.grant.role)) return null;
-      return { update, state: { ...state, grants: replace(state.grants, update.grant, (g) => g.id === update.grant.id) } };
+      return {
+        update,
+        state: { ...state, grants: replace(state.grants, update.grant, (g) => g.id === update.grant.id) },
+      };
     case "deleteGrant":
       if (!state.grants.some((g) => g.id === update.id)) return null;
       return { update, state: { ...state, grants: state.grants.filter((g) => g.id !== update.id) } };
@@ -109,7 +183,10 @@ export function resolveUpdate(state: PolicyState, update: Update): { update: Upd
       return { update, state: { ...state, users: state.users.filter((u) => u.id !== update.id) } };
     case "putToken": {
       const token = { ...update.token, roles: update.token.roles.filter(roleExists) };
-      return { update: { kind: "putToken", token }, state: { ...state, tokens: replace(state.tokens, token, (t) => t.id === token.id) } };
+      return {
+        update: { kind: "putToken", token },
+        state: { ...state, tokens: replace(state.tokens, token, (t) => t.id === token.id) },
+      };
     }
     case "deleteToken":
       if (!state.tokens.some((t) => t.id === update.id)) return null;

@@ -30,14 +30,40 @@ export const ACTIONS = [...CAPABILITY_POOL, "create"] as const;
 
 export const NAMESPACES = ["", "prod", "prod/a", "prod/a/b", "production", "Prod", "dev", "dev/a", "system"] as const;
 const NAMESPACE_GLOBS: [string, number][] = [
-  ["**", 12], ["prod/**", 4], ["prod", 1], ["prod/*", 1], ["*", 1], ["*/a", 1], ["**/a", 1],
-  ["prod/a/**", 1], ["p?od/**", 1], ["prod*", 1], ["dev/**", 2], ["system", 1],
+  ["**", 12],
+  ["prod/**", 4],
+  ["prod", 1],
+  ["prod/*", 1],
+  ["*", 1],
+  ["*/a", 1],
+  ["**/a", 1],
+  ["prod/a/**", 1],
+  ["p?od/**", 1],
+  ["prod*", 1],
+  ["dev/**", 2],
+  ["system", 1],
 ];
 export const NAMES = ["", "api", "api-1", "API", "web", "db"] as const;
-const NAME_GLOBS: [string, number][] = [["*", 14], ["api", 1], ["api*", 2], ["*-1", 1], ["?b", 1], ["web", 1], ["w?b", 1]];
+const NAME_GLOBS: [string, number][] = [
+  ["*", 14],
+  ["api", 1],
+  ["api*", 2],
+  ["*-1", 1],
+  ["?b", 1],
+  ["web", 1],
+  ["w?b", 1],
+];
 export const SCOPES = ["", "prod", "prod/a", "dev", "system"] as const;
 export const GROUPS = ["g-dev", "g-ops"] as const;
-export const SOURCE_IPS = [null, "10.1.2.3", "10.20.5.5", "192.168.1.9", "::ffff:10.20.0.7", "fd00::1", "2001:db8::5"] as const;
+export const SOURCE_IPS = [
+  null,
+  "10.1.2.3",
+  "10.20.5.5",
+  "192.168.1.9",
+  "::ffff:10.20.0.7",
+  "fd00::1",
+  "2001:db8::5",
+] as const;
 const CIDRS = ["10.0.0.0/8", "10.20.0.0/16", "192.168.1.0/24", "fd00::/8", "2001:db8::/32", "10.1.2.3/32", "0.0.0.0/0"];
 
 export const USER_IDS = ["u0", "u1", "u2", "u3"] as const;
@@ -53,7 +79,13 @@ export function weighted<T>(choices: readonly (readonly [T, number])[]): fc.Arbi
 }
 
 /** Rules lean towards the higher levels, which include more. */
-const ruleLevelArb = weighted<Level>([["METADATA", 1], ["READ", 1], ["OPERATE", 2], ["ADMIN", 2], ["OWNER", 2]]);
+const ruleLevelArb = weighted<Level>([
+  ["METADATA", 1],
+  ["READ", 1],
+  ["OPERATE", 2],
+  ["ADMIN", 2],
+  ["OWNER", 2],
+]);
 
 /** A subset of `items` of at most `max` elements (fc.subarray refuses a maximum above the length). */
 export function someOf<T>(items: readonly T[], max: number, min = 0): fc.Arbitrary<T[]> {
@@ -63,11 +95,18 @@ export function someOf<T>(items: readonly T[], max: number, min = 0): fc.Arbitra
 /** Capabilities for one infrastructure type: always `list` and `read` (low, as in real types), some others at random levels. */
 export const capabilitiesArb: fc.Arbitrary<Record<string, Level>> = fc
   .tuple(
-    weighted<Level>([["METADATA", 3], ["READ", 1]]),
+    weighted<Level>([
+      ["METADATA", 3],
+      ["READ", 1],
+    ]),
     someOf(CAPABILITY_POOL.slice(2), 3, 2),
     fc.array(levelArb, { minLength: 3, maxLength: 3 }),
   )
-  .map(([read, caps, levels]) => ({ list: "METADATA", read, ...Object.fromEntries(caps.map((c, i) => [c, levels[i]])) }));
+  .map(([read, caps, levels]) => ({
+    list: "METADATA",
+    read,
+    ...Object.fromEntries(caps.map((c, i) => [c, levels[i]])),
+  }));
 
 export const typesArb: fc.Arbitrary<ResourceTypeDef[]> = fc
   .tuple(capabilitiesArb, capabilitiesArb, fc.option(capabilitiesArb, { freq: 2 }))
@@ -101,22 +140,31 @@ const labelSelectorsArb: fc.Arbitrary<LabelSelector[]> = fc.oneof(
   },
 );
 
-const cidrsArb = fc.oneof({ weight: 5, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: someOf(CIDRS, 2, 1) });
+const cidrsArb = fc.oneof(
+  { weight: 5, arbitrary: fc.constant<string[]>([]) },
+  { weight: 1, arbitrary: someOf(CIDRS, 2, 1) },
+);
 
 /** One rule valid against `types`: its capabilities exist on the named type (or on some infrastructure type for `*`). */
 export function ruleArb(types: ResourceTypeDef[]): fc.Arbitrary<RuleSpec> {
   const names = types.map((t) => t.name);
-  const infraCaps = [...new Set(types.filter((t) => t.name !== SYSTEM_TYPE).flatMap((t) => Object.keys(t.capabilities)))];
+  const infraCaps = [
+    ...new Set(types.filter((t) => t.name !== SYSTEM_TYPE).flatMap((t) => Object.keys(t.capabilities))),
+  ];
   const target = weighted<string>([["*", 5], ...names.map((n): [string, number] => [n, n === "job" ? 5 : 1])]);
   return target.chain((resourceType) => {
-    const caps = resourceType === "*" ? infraCaps : Object.keys(types.find((t) => t.name === resourceType)!.capabilities);
+    const caps =
+      resourceType === "*" ? infraCaps : Object.keys(types.find((t) => t.name === resourceType)!.capabilities);
     type GrantsWhat = { level: Level | null; capabilities: string[] | null };
     const grantsWhat: fc.Arbitrary<GrantsWhat> = fc.oneof(
       { weight: 3, arbitrary: ruleLevelArb.map((level): GrantsWhat => ({ level, capabilities: null })) },
       { weight: 2, arbitrary: fc.constant<GrantsWhat>({ level: null, capabilities: ["*"] }) },
       { weight: 3, arbitrary: someOf(caps, 3, 1).map((c): GrantsWhat => ({ level: null, capabilities: c })) },
     );
-    const effect = weighted<RuleSpec["effect"]>([["ALLOW", 6], ["DENY", 1]]);
+    const effect = weighted<RuleSpec["effect"]>([
+      ["ALLOW", 6],
+      ["DENY", 1],
+    ]);
     return fc
       .record({
         effect,
@@ -124,7 +172,10 @@ export function ruleArb(types: ResourceTypeDef[]): fc.Arbitrary<RuleSpec> {
         name: weighted(NAME_GLOBS),
         labels: labelSelectorsArb,
         grantsWhat,
-        mfa: weighted([[false, 6], [true, 1]]),
+        mfa: weighted([
+          [false, 6],
+          [true, 1],
+        ]),
         sourceCidrs: cidrsArb,
       })
       .map(({ effect, namespace, name, labels, grantsWhat, mfa, sourceCidrs }) => ({
@@ -142,13 +193,15 @@ export function ruleArb(types: ResourceTypeDef[]): fc.Arbitrary<RuleSpec> {
 }
 
 export function policyArb(name: string, types: ResourceTypeDef[]): fc.Arbitrary<PolicyDoc> {
-  return fc.array(ruleArb(types), { minLength: 2, maxLength: 8 }).map((rules): PolicyDoc => ({ name, description: null, rules }));
+  return fc
+    .array(ruleArb(types), { minLength: 2, maxLength: 8 })
+    .map((rules): PolicyDoc => ({ name, description: null, rules }));
 }
 
 function policiesArb(types: ResourceTypeDef[]): fc.Arbitrary<PolicyDoc[]> {
-  return fc.integer({ min: 1, max: POLICY_NAMES.length }).chain((count) =>
-    fc.tuple(...POLICY_NAMES.slice(0, count).map((name) => policyArb(name, types))),
-  );
+  return fc
+    .integer({ min: 1, max: POLICY_NAMES.length })
+    .chain((count) => fc.tuple(...POLICY_NAMES.slice(0, count).map((name) => policyArb(name, types))));
 }
 
 export { roleDoc };
@@ -156,23 +209,38 @@ export { roleDoc };
 /** Roles r0..rN; a role inherits only roles before it, so inheritance is acyclic by construction. */
 function rolesArb(policyNames: string[]): fc.Arbitrary<RoleDoc[]> {
   return fc.integer({ min: 1, max: ROLE_NAMES.length }).chain((count) =>
-    fc.tuple(...ROLE_NAMES.slice(0, count).map((name, i) =>
-      fc
-        .record({
-          policies: fc.oneof({ weight: 1, arbitrary: fc.constant<string[]>([]) }, { weight: 6, arbitrary: someOf(policyNames, 3, 1) }),
-          inherits: someOf(ROLE_NAMES.slice(0, i), 2),
-          requireSessionMfa: weighted([[false, 9], [true, 1]]),
-          superuser: weighted([[false, 40], [true, 1]]),
-        })
-        .map((fields) => roleDoc(name, fields)),
-    )),
+    fc.tuple(
+      ...ROLE_NAMES.slice(0, count).map((name, i) =>
+        fc
+          .record({
+            policies: fc.oneof(
+              { weight: 1, arbitrary: fc.constant<string[]>([]) },
+              { weight: 6, arbitrary: someOf(policyNames, 3, 1) },
+            ),
+            inherits: someOf(ROLE_NAMES.slice(0, i), 2),
+            requireSessionMfa: weighted([
+              [false, 9],
+              [true, 1],
+            ]),
+            superuser: weighted([
+              [false, 40],
+              [true, 1],
+            ]),
+          })
+          .map((fields) => roleDoc(name, fields)),
+      ),
+    ),
   );
 }
 
 export function userArb(id: string): fc.Arbitrary<UserDef> {
   return fc.record({
     id: fc.constant(id),
-    status: weighted<UserDef["status"]>([["ACTIVE", 30], ["LOCKED", 1], ["DEPROVISIONED", 1]]),
+    status: weighted<UserDef["status"]>([
+      ["ACTIVE", 30],
+      ["LOCKED", 1],
+      ["DEPROVISIONED", 1],
+    ]),
     groups: fc.subarray([...GROUPS]),
   });
 }
@@ -182,8 +250,15 @@ const usersArb: fc.Arbitrary<UserDef[]> = fc.tuple(...USER_IDS.map(userArb));
 /** [startsAt, expiresAt] pairs a grant may carry: open, not yet started, expired, and the exact boundaries. */
 const GRANT_WINDOWS: [Date | null, Date | null][] = [
   ...Array.from({ length: 20 }, (): [null, null] => [null, null]),
-  [at(-3600), null], [at(3600), null], [NOW, null], [at(1), null],
-  [null, at(3600)], [null, NOW], [null, at(-1)], [at(-3600), at(1)], [at(-7200), at(-3600)],
+  [at(-3600), null],
+  [at(3600), null],
+  [NOW, null],
+  [at(1), null],
+  [null, at(3600)],
+  [null, NOW],
+  [null, at(-1)],
+  [at(-3600), at(1)],
+  [at(-7200), at(-3600)],
 ];
 
 export function grantArb(id: string, roleNames: string[]): fc.Arbitrary<GrantDef> {
@@ -195,8 +270,17 @@ export function grantArb(id: string, roleNames: string[]): fc.Arbitrary<GrantDef
     .record({
       role: fc.constantFrom(...roleNames),
       subject,
-      scope: weighted<string>([["", 8], ["prod", 2], ["prod/a", 1], ["dev", 1], ["system", 1]]),
-      active: weighted([[true, 15], [false, 1]]),
+      scope: weighted<string>([
+        ["", 8],
+        ["prod", 2],
+        ["prod/a", 1],
+        ["dev", 1],
+        ["system", 1],
+      ]),
+      active: weighted([
+        [true, 15],
+        [false, 1],
+      ]),
       window: fc.constantFrom(...GRANT_WINDOWS),
     })
     .map(({ window, ...rest }) => ({ id, ...rest, startsAt: window[0], expiresAt: window[1] }));
@@ -207,8 +291,16 @@ export function tokenArb(id: string, roleNames: string[]): fc.Arbitrary<TokenDef
     id: fc.constant(id),
     ownerId: fc.constantFrom(...USER_IDS),
     roles: fc.oneof(fc.constant<string[]>([]), someOf(roleNames, 1, 1), someOf(roleNames, 2, 1)),
-    expiresAt: weighted<Date | null>([[null, 12], [at(-1), 1], [NOW, 1], [at(3600), 2]]),
-    revokedAt: weighted<Date | null>([[null, 15], [at(-3600), 1]]),
+    expiresAt: weighted<Date | null>([
+      [null, 12],
+      [at(-1), 1],
+      [NOW, 1],
+      [at(3600), 2],
+    ]),
+    revokedAt: weighted<Date | null>([
+      [null, 15],
+      [at(-3600), 1],
+    ]),
   });
 }
 
@@ -221,7 +313,9 @@ export const stateArb: fc.Arbitrary<PolicyState> = typesArb.chain((types) =>
         types: fc.constant(types),
         policies: fc.constant(policies),
         roles: fc.constant(roles),
-        grants: fc.integer({ min: 5, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => grantArb(`g${i}`, roleNames)))),
+        grants: fc
+          .integer({ min: 5, max: 12 })
+          .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => grantArb(`g${i}`, roleNames)))),
         users: usersArb,
         tokens: fc.tuple(...TOKEN_IDS.map((id) => tokenArb(id, roleNames))),
       });

@@ -6,10 +6,23 @@ import { gql, type TestServer } from "./server";
 
 export function anEvent(overrides: Partial<AuditEventInput> = {}): AuditEventInput {
   return {
-    time: new Date(), actorId: randomUUID(), actorEmail: `a-${randomUUID().slice(0, 8)}@example.com`, actorRoles: ["viewer"],
-    tokenId: null, sourceIp: "10.0.0.1", operation: "check", action: "read", resourceType: "job", resourceNamespace: "prod",
-    resourceName: `job-${randomUUID().slice(0, 8)}`, subjectId: null, decision: "ALLOW", reason: "ALLOWED", requestId: randomUUID(),
-    metadata: { note: "test" }, ...overrides,
+    time: new Date(),
+    actorId: randomUUID(),
+    actorEmail: `a-${randomUUID().slice(0, 8)}@example.com`,
+    actorRoles: ["viewer"],
+    tokenId: null,
+    sourceIp: "10.0.0.1",
+    operation: "check",
+    action: "read",
+    resourceType: "job",
+    resourceNamespace: "prod",
+    resourceName: `job-${randomUUID().slice(0, 8)}`,
+    subjectId: null,
+    decision: "ALLOW",
+    reason: "ALLOWED",
+    requestId: randomUUID(),
+    metadata: { note: "test" },
+    ...overrides,
   };
 }
 
@@ -32,7 +45,12 @@ export async function searchAudit(server: TestServer, token: string, variables: 
 }
 
 /** Every page of a search, in order; fails on any error. */
-export async function allPages(server: TestServer, token: string, filter: Record<string, unknown>, first: number): Promise<Array<Record<string, any>>> {
+export async function allPages(
+  server: TestServer,
+  token: string,
+  filter: Record<string, unknown>,
+  first: number,
+): Promise<Array<Record<string, any>>> {
   const nodes: Array<Record<string, any>> = [];
   let after: string | null = null;
   for (;;) {

@@ -23,8 +23,14 @@ export class CookieJar {
       const eq = pair!.indexOf("=");
       if (eq <= 0) continue;
       const cookie: StoredCookie = {
-        name: pair!.slice(0, eq).trim(), value: pair!.slice(eq + 1).trim(), host: url.hostname, path: defaultPath(url),
-        secure: false, httpOnly: false, sameSite: null, expires: null,
+        name: pair!.slice(0, eq).trim(),
+        value: pair!.slice(eq + 1).trim(),
+        host: url.hostname,
+        path: defaultPath(url),
+        secure: false,
+        httpOnly: false,
+        sameSite: null,
+        expires: null,
       };
       for (const attribute of attributes) {
         const [rawKey, ...rest] = attribute.split("=");
@@ -37,14 +43,18 @@ export class CookieJar {
         else if (key === "max-age") cookie.expires = Date.now() + Number(value) * 1000;
         else if (key === "expires" && cookie.expires === null) cookie.expires = Date.parse(value);
       }
-      this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.host === cookie.host && c.path === cookie.path));
+      this.cookies = this.cookies.filter(
+        (c) => !(c.name === cookie.name && c.host === cookie.host && c.path === cookie.path),
+      );
       if (cookie.expires === null || cookie.expires > Date.now()) this.cookies.push(cookie);
     }
   }
 
   /** The Cookie header a browser would send to `url`. */
   header(url: URL): string {
-    return this.matching(url).map((c) => `${c.name}=${c.value}`).join("; ");
+    return this.matching(url)
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
   }
 
   get(url: URL, name: string): StoredCookie | undefined {
@@ -57,9 +67,13 @@ export class CookieJar {
 
   private matching(url: URL): StoredCookie[] {
     const now = Date.now();
-    return this.cookies.filter((c) =>
-      c.host === url.hostname && (c.expires === null || c.expires > now) && (!c.secure || url.protocol === "https:") &&
-      (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)));
+    return this.cookies.filter(
+      (c) =>
+        c.host === url.hostname &&
+        (c.expires === null || c.expires > now) &&
+        (!c.secure || url.protocol === "https:") &&
+        (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)),
+    );
   }
 }
 
@@ -91,10 +105,21 @@ export class Browser {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(target, { method: init.method ?? (init.form ? "POST" : "GET"), headers, body, redirect: "manual" });
+    const res = await fetch(target, {
+      method: init.method ?? (init.form ? "POST" : "GET"),
+      headers,
+      body,
+      redirect: "manual",
+    });
     this.jar.store(target, res.headers.getSetCookie());
     const location = res.headers.get("location");
-    return { url: target, status: res.status, headers: res.headers, body: await res.text(), location: location ? new URL(location, target) : null };
+    return {
+      url: target,
+      status: res.status,
+      headers: res.headers,
+      body: await res.text(),
+      location: location ? new URL(location, target) : null,
+    };
   }
 
   /**
@@ -102,7 +127,10 @@ export class Browser {
    * the next location satisfies `stopBefore`; then that location is returned
    * unvisited as `stoppedAt`.
    */
-  async follow(first: Page, stopBefore: (next: URL) => boolean = () => false): Promise<{ page: Page; stoppedAt: URL | null }> {
+  async follow(
+    first: Page,
+    stopBefore: (next: URL) => boolean = () => false,
+  ): Promise<{ page: Page; stoppedAt: URL | null }> {
     let page = first;
     for (let hops = 0; hops < 20; hops++) {
       if (page.status < 300 || page.status >= 400 || page.location === null) return { page, stoppedAt: null };

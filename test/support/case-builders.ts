@@ -18,5 +18,14 @@ export const rules = (rulesYaml: string): RuleSpec[] => policy("target", rulesYa
 export const role = roleDoc;
 
 export function grant(id: string, roleName: string, userId: string, extra: Partial<GrantDef> = {}): GrantDef {
-  return { id, role: roleName, subject: { type: "USER", userId }, scope: "", active: true, startsAt: null, expiresAt: null, ...extra };
+  return {
+    id,
+    role: roleName,
+    subject: { type: "USER", userId },
+    scope: "",
+    active: true,
+    startsAt: null,
+    expiresAt: null,
+    ...extra,
+  };
 }

@@ -7,9 +7,22 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import {
-  parsePolicyDocument, parseResourceTypeDocuments, parseRoleDocument,
-  type DecisionContext, type DecisionReason, type GrantDef, type PolicyDoc, type PolicyState, type Principal,
-  type Resource, type ResourceTypeDef, type RoleDoc, type RoleRefs, type RuleRef, type TokenDef, type UserDef,
+  parsePolicyDocument,
+  parseResourceTypeDocuments,
+  parseRoleDocument,
+  type DecisionContext,
+  type DecisionReason,
+  type GrantDef,
+  type PolicyDoc,
+  type PolicyState,
+  type Principal,
+  type Resource,
+  type ResourceTypeDef,
+  type RoleDoc,
+  type RoleRefs,
+  type RuleRef,
+  type TokenDef,
+  type UserDef,
 } from "../../src/engine";
 
 export const CASES_DIR = join(__dirname, "..", "..", "..", "test", "cases");
@@ -21,7 +34,12 @@ export interface DecisionCase {
   resource: Resource;
   context: DecisionContext;
   now: Date;
-  expect: { allowed: boolean; reason: DecisionReason; decidedBy?: Partial<RuleRef> | null; explanationIncludes?: string[] };
+  expect: {
+    allowed: boolean;
+    reason: DecisionReason;
+    decidedBy?: Partial<RuleRef> | null;
+    explanationIncludes?: string[];
+  };
 }
 
 export interface CaseFile {
@@ -54,7 +72,10 @@ function grant(raw: Raw): GrantDef {
   return {
     id: String(raw.id),
     role: String(raw.role),
-    subject: raw.group !== undefined ? { type: "GROUP", group: String(raw.group) } : { type: "USER", userId: String(raw.user) },
+    subject:
+      raw.group !== undefined
+        ? { type: "GROUP", group: String(raw.group) }
+        : { type: "USER", userId: String(raw.user) },
     scope: raw.scope ?? "",
     active: raw.active ?? true,
     startsAt: date(raw.startsAt),
@@ -74,14 +95,18 @@ const token = (raw: Raw): TokenDef => ({
 });
 
 function principal(raw: Raw): Principal {
-  return raw.token !== undefined ? { kind: "token", tokenId: String(raw.token) } : { kind: "user", userId: String(raw.user) };
+  return raw.token !== undefined
+    ? { kind: "token", tokenId: String(raw.token) }
+    : { kind: "user", userId: String(raw.user) };
 }
 
 export function loadCaseFile(file: string): CaseFile {
   const raw = parse(readFileSync(join(CASES_DIR, file), "utf8")) as Raw;
   const types = [...DEFAULT_TYPES, ...((raw.types ?? []) as ResourceTypeDef[])];
   const typeMap = new Map(types.map((t) => [t.name, t]));
-  const policies = ((raw.policies ?? []) as Raw[]).map((p) => parsePolicyDocument(stringify({ kind: "policy", ...p }), typeMap));
+  const policies = ((raw.policies ?? []) as Raw[]).map((p) =>
+    parsePolicyDocument(stringify({ kind: "policy", ...p }), typeMap),
+  );
   const rawRoles = (raw.roles ?? []) as Raw[];
   const refs = roleRefs(policies, rawRoles);
   const roles: RoleDoc[] = rawRoles.map((r) => parseRoleDocument(stringify({ kind: "role", ...r }), refs));
@@ -112,5 +137,8 @@ export function loadCaseFile(file: string): CaseFile {
 }
 
 export function loadCaseFiles(): CaseFile[] {
-  return readdirSync(CASES_DIR).filter((f) => f.endsWith(".yaml")).sort().map(loadCaseFile);
+  return readdirSync(CASES_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map(loadCaseFile);
 }

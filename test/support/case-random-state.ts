@@ -3,7 +3,18 @@
 // that rules, grants and requests meet often.
 
 import fc from "fast-check";
-import type { DecisionContext, GrantDef, PolicyDoc, PolicyState, Principal, Resource, RoleDoc, RuleSpec, TokenDef, UserDef } from "../../src/engine";
+import type {
+  DecisionContext,
+  GrantDef,
+  PolicyDoc,
+  PolicyState,
+  Principal,
+  Resource,
+  RoleDoc,
+  RuleSpec,
+  TokenDef,
+  UserDef,
+} from "../../src/engine";
 import { DEFAULT_TYPES } from "./case-loader";
 
 export const NOW = new Date("2025-06-01T12:00:00Z");
@@ -31,11 +42,18 @@ const ruleArb: fc.Arbitrary<RuleSpec> = fc
     type: fc.constantFrom("*", "job", "job", "secret", "node", "user"),
     namespace: fc.constantFrom("**", "**", "prod/**", "prod", "prod/*", "*", "p?od/**", "dev/**", "system"),
     name: fc.constantFrom("*", "*", "api*", "web", "?eb"),
-    labels: fc.constantFrom<Array<{ key: string; values: string[] }>>([], [], [{ key: "team", values: ["pay", "c*"] }], [{ key: "*", values: ["*"] }]),
+    labels: fc.constantFrom<Array<{ key: string; values: string[] }>>(
+      [],
+      [],
+      [{ key: "team", values: ["pay", "c*"] }],
+      [{ key: "*", values: ["*"] }],
+    ),
     what: fc.oneof(
       fc.constantFrom("METADATA", "READ", "OPERATE", "ADMIN", "OWNER").map((level) => ({ level, capabilities: null })),
       fc.constant({ level: null, capabilities: ["*"] }),
-      fc.subarray(["list", "read", "logs", "restart", "exec", "write", "drain"], { minLength: 1, maxLength: 2 }).map((capabilities) => ({ level: null, capabilities })),
+      fc
+        .subarray(["list", "read", "logs", "restart", "exec", "write", "drain"], { minLength: 1, maxLength: 2 })
+        .map((capabilities) => ({ level: null, capabilities })),
     ),
     mfa: fc.boolean(),
     cidrs: fc.constantFrom([], [], ["10.0.0.0/8"]),
@@ -84,9 +102,24 @@ export const grantArb = (id: string): fc.Arbitrary<GrantDef> =>
       ),
       scope: fc.constantFrom("", "", "prod", "prod/a", "dev"),
       active: fc.integer({ min: 0, max: 9 }).map((n) => n > 0),
-      window: fc.constantFrom<[Date | null, Date | null]>([null, null], [null, null], [at(1), null], [NOW, null], [null, NOW], [null, at(1)]),
+      window: fc.constantFrom<[Date | null, Date | null]>(
+        [null, null],
+        [null, null],
+        [at(1), null],
+        [NOW, null],
+        [null, NOW],
+        [null, at(1)],
+      ),
     })
-    .map((g) => ({ id, role: g.role, subject: g.subject, scope: g.scope, active: g.active, startsAt: g.window[0], expiresAt: g.window[1] }));
+    .map((g) => ({
+      id,
+      role: g.role,
+      subject: g.subject,
+      scope: g.scope,
+      active: g.active,
+      startsAt: g.window[0],
+      expiresAt: g.window[1],
+    }));
 
 export const userArb = (id: string): fc.Arbitrary<UserDef> =>
   fc.record({
@@ -108,7 +141,9 @@ export const stateArb: fc.Arbitrary<PolicyState> = fc.record({
   types: fc.constant(DEFAULT_TYPES),
   policies: fc.tuple(...POLICIES.map(policyArb)),
   roles: fc.tuple(...ROLES.map(roleArb)),
-  grants: fc.integer({ min: 2, max: 8 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => grantArb(`g${i}`)))),
+  grants: fc
+    .integer({ min: 2, max: 8 })
+    .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => grantArb(`g${i}`)))),
   users: fc.tuple(...USERS.map(userArb)),
   tokens: fc.tuple(...TOKENS.map(tokenArb)),
 });
@@ -123,7 +158,10 @@ export interface Request {
 /** A fixed grid of requests over the pools above. */
 export function requestGrid(): Request[] {
   const out: Request[] = [];
-  const principals: Principal[] = [...USERS.map((userId) => ({ kind: "user" as const, userId })), ...TOKENS.map((tokenId) => ({ kind: "token" as const, tokenId }))];
+  const principals: Principal[] = [
+    ...USERS.map((userId) => ({ kind: "user" as const, userId })),
+    ...TOKENS.map((tokenId) => ({ kind: "token" as const, tokenId })),
+  ];
   let i = 0;
   for (const principal of principals) {
     for (const type of TYPES) {
@@ -131,7 +169,12 @@ export function requestGrid(): Request[] {
         const namespace = NAMESPACES[i % NAMESPACES.length];
         const name = NAMES[(i >> 1) % NAMES.length];
         const labels: Record<string, string> = i % 3 === 0 ? { team: "pay" } : i % 3 === 1 ? { team: "core" } : {};
-        out.push({ principal, action, resource: { type, namespace, name, labels }, context: CONTEXTS[i % CONTEXTS.length] });
+        out.push({
+          principal,
+          action,
+          resource: { type, namespace, name, labels },
+          context: CONTEXTS[i % CONTEXTS.length],
+        });
         i++;
       }
     }

@@ -34,25 +34,35 @@ export class CliHome {
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     const out = { stdout: "", stderr: "" };
     const waiters = new Set<() => void>();
-    child.stdout!.on("data", (c: Buffer) => { out.stdout += c.toString(); waiters.forEach((w) => w()); });
-    child.stderr!.on("data", (c: Buffer) => { out.stderr += c.toString(); waiters.forEach((w) => w()); });
+    child.stdout!.on("data", (c: Buffer) => {
+      out.stdout += c.toString();
+      waiters.forEach((w) => w());
+    });
+    child.stderr!.on("data", (c: Buffer) => {
+      out.stderr += c.toString();
+      waiters.forEach((w) => w());
+    });
     const done = new Promise<CliResult>((resolve) => child.once("close", (code) => resolve({ code, ...out })));
     return {
       child,
       done,
-      until: (pattern, stream = "stdout", ms = 10_000) => new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} on ${stream} within ${ms} ms: ${JSON.stringify(out)}`)), ms);
-        const check = () => {
-          const match = pattern.exec(out[stream]);
-          if (match) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(match);
-          }
-        };
-        waiters.add(check);
-        check();
-      }),
+      until: (pattern, stream = "stdout", ms = 10_000) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`no ${pattern} on ${stream} within ${ms} ms: ${JSON.stringify(out)}`)),
+            ms,
+          );
+          const check = () => {
+            const match = pattern.exec(out[stream]);
+            if (match) {
+              waiters.delete(check);
+              clearTimeout(timer);
+              resolve(match);
+            }
+          };
+          waiters.add(check);
+          check();
+        }),
     };
   }
 

@@ -22,7 +22,11 @@ export interface DatabaseKind {
 async function createSqlite(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "portcullis-test-"));
   const path = join(dir, "test.sqlite");
-  return { config: { kind: "sqlite", path, url: `sqlite:${path}` }, url: `sqlite:${path}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    config: { kind: "sqlite", path, url: `sqlite:${path}` },
+    url: `sqlite:${path}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function createMysql(serverUrl: string): Promise<TestDatabase> {

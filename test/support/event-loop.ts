@@ -12,7 +12,10 @@ function calibrate(): number {
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let digest = "";
-  for (let i = 0; i < 100_000; i++) digest = createHash("sha256").update(digest + i).digest("hex");
+  for (let i = 0; i < 100_000; i++)
+    digest = createHash("sha256")
+      .update(digest + i)
+      .digest("hex");
   const wall = Number(process.hrtime.bigint() - start) / 1e3;
   const used = process.cpuUsage(cpu);
   return wall / Math.max(1, used.user + used.system);
@@ -39,4 +42,5 @@ export async function measureBlocking(work: () => Promise<unknown>): Promise<Blo
 }
 
 /** `limitMs` on an idle machine, scaled by the slowdown measured around the work. */
-export const withinBlockingLimit = (blocking: Blocking, limitMs: number) => blocking.maxMs <= limitMs * blocking.slowdown;
+export const withinBlockingLimit = (blocking: Blocking, limitMs: number) =>
+  blocking.maxMs <= limitMs * blocking.slowdown;

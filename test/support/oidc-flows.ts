@@ -23,29 +23,52 @@ export const isCallback = (url: URL): boolean => url.pathname === "/auth/oidc/ca
  * From a redirect to the IdP (or any IdP page), signs in as `account` and
  * consents, and returns the redirect back to the client without following it.
  */
-export async function signInAtIdp(browser: Browser, from: Page, account: string, options: { deny?: boolean; stopBefore?: (url: URL) => boolean } = {}): Promise<URL | Page> {
+export async function signInAtIdp(
+  browser: Browser,
+  from: Page,
+  account: string,
+  options: { deny?: boolean; stopBefore?: (url: URL) => boolean } = {},
+): Promise<URL | Page> {
   const stopBefore = options.stopBefore ?? isCallback;
   let { page, stoppedAt } = await browser.follow(from, stopBefore);
   while (stoppedAt === null) {
     if (!page.url.pathname.startsWith("/interaction/") || page.status !== 200) return page;
     const { prompt } = JSON.parse(page.body) as { prompt: string };
-    const form: Record<string, string> = options.deny ? { abort: "yes" } : prompt === "login" ? { login: account } : { confirm: "yes" };
+    const form: Record<string, string> = options.deny
+      ? { abort: "yes" }
+      : prompt === "login"
+        ? { login: account }
+        : { confirm: "yes" };
     ({ page, stoppedAt } = await browser.follow(await browser.request(page.url, { form }), stopBefore));
   }
   return stoppedAt;
 }
 
 /** Starts a browser login at portcullis and signs in at the IdP; returns the callback URL, unvisited. */
-export async function loginUpToCallback(browser: Browser, serverUrl: string, account: string, returnTo?: string): Promise<URL> {
-  const start = await browser.request(`${serverUrl}/auth/oidc/login${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ""}`);
+export async function loginUpToCallback(
+  browser: Browser,
+  serverUrl: string,
+  account: string,
+  returnTo?: string,
+): Promise<URL> {
+  const start = await browser.request(
+    `${serverUrl}/auth/oidc/login${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ""}`,
+  );
   if (start.status !== 302) throw new Error(`login answered ${start.status}: ${start.body}`);
   const callback = await signInAtIdp(browser, start, account);
-  if (!(callback instanceof URL)) throw new Error(`the IdP stopped at ${callback.url.href} (${callback.status}): ${callback.body.slice(0, 300)}`);
+  if (!(callback instanceof URL))
+    throw new Error(`the IdP stopped at ${callback.url.href} (${callback.status}): ${callback.body.slice(0, 300)}`);
   return callback;
 }
 
 /** Enters the user code at the IdP's device page, confirms (or aborts) and signs in as `account`. */
-export async function approveDevice(browser: Browser, verificationUriComplete: string, userCode: string, account: string, options: { deny?: boolean } = {}): Promise<Page> {
+export async function approveDevice(
+  browser: Browser,
+  verificationUriComplete: string,
+  userCode: string,
+  account: string,
+  options: { deny?: boolean } = {},
+): Promise<Page> {
   const entry = await browser.request(verificationUriComplete);
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(entry.body)?.[1];
   if (!xsrf) throw new Error(`no device form at ${verificationUriComplete}: ${entry.body.slice(0, 300)}`);
@@ -65,8 +88,14 @@ export async function sessionCount(server: TestServer): Promise<number> {
 }
 
 /** The failed-authentication event the request wrote (found by its request id). */
-export async function deniedAuthentication(server: TestServer, requestId: string | null): Promise<Record<string, any> | undefined> {
-  const res = await searchAudit(server, server.adminToken, { filter: { operation: "authenticate", decision: "DENY" }, first: 50 });
+export async function deniedAuthentication(
+  server: TestServer,
+  requestId: string | null,
+): Promise<Record<string, any> | undefined> {
+  const res = await searchAudit(server, server.adminToken, {
+    filter: { operation: "authenticate", decision: "DENY" },
+    first: 50,
+  });
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return (res.data!.auditEvents.nodes as Array<Record<string, any>>).find((e) => e.requestId === requestId);
 }
@@ -80,7 +109,14 @@ export interface DeviceStart {
   expiresIn: number;
 }
 
-export async function postJson(url: string, body: unknown = {}): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: JSON.parse(await res.text()), headers: res.headers };
 }

@@ -5,7 +5,12 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import Provider, { type Adapter, type AdapterPayload, type ClientMetadata, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, {
+  type Adapter,
+  type AdapterPayload,
+  type ClientMetadata,
+  type KoaContextWithOIDC,
+} from "oidc-provider";
 
 export interface IdpAccount {
   sub: string;
@@ -54,30 +59,52 @@ export async function startIdp(options: IdpOptions): Promise<TestIdp> {
 
   const provider = new Provider(issuer, {
     clients: options.clients.map((c): ClientMetadata => ({
-      client_id: c.clientId, client_secret: c.clientSecret, redirect_uris: [c.redirectUri], response_types: ["code"],
-      grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"], token_endpoint_auth_method: "client_secret_basic",
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      redirect_uris: [c.redirectUri],
+      response_types: ["code"],
+      grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"],
+      token_endpoint_auth_method: "client_secret_basic",
     })),
     jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "test-rs256", use: "sig", alg: "RS256" } as never] },
     cookies: { keys: [randomBytes(16).toString("hex")] },
     pkce: { methods: ["S256"], required: () => true },
     scopes: ["openid", "email", "profile", "groups"],
     // amr comes with every ID token, as IdPs that report it send it (oidc-provider would otherwise release it only on request).
-    claims: { acr: null, auth_time: null, sid: null, iss: null, openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
+    claims: {
+      acr: null,
+      auth_time: null,
+      sid: null,
+      iss: null,
+      openid: ["sub", "amr"],
+      email: ["email", "email_verified"],
+      profile: ["name"],
+      groups: ["groups"],
+    },
     features: {
       devInteractions: { enabled: false },
       // Pages of our own (the provider's stock pages log a notice each time they are used); the test browser posts their forms.
       deviceFlow: {
         enabled: options.deviceFlow ?? true,
-        userCodeInputSource: (ctx, form) => void (ctx.body = page(`${form}<button type="submit" form="op.deviceInputForm">Continue</button>`)),
-        userCodeConfirmSource: (ctx, form, _client, _info, userCode) => void (ctx.body = page(
-          `<p>${userCode}</p>${form}<button type="submit" form="op.deviceConfirmForm">Continue</button><button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">Abort</button>`,
-        )),
+        userCodeInputSource: (ctx, form) =>
+          void (ctx.body = page(`${form}<button type="submit" form="op.deviceInputForm">Continue</button>`)),
+        userCodeConfirmSource: (ctx, form, _client, _info, userCode) =>
+          void (ctx.body = page(
+            `<p>${userCode}</p>${form}<button type="submit" form="op.deviceConfirmForm">Continue</button><button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">Abort</button>`,
+          )),
         successSource: (ctx) => void (ctx.body = page("<p>Signed in: you may close this page.</p>")),
       },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Every lifetime set here, so the provider does not fall back to its defaults (each logs a notice when used).
-    ttl: { DeviceCode: options.deviceCodeTtl ?? 600, Interaction: 3600, Session: 86400, Grant: 86400, AccessToken: 3600, IdToken: 3600 },
+    ttl: {
+      DeviceCode: options.deviceCodeTtl ?? 600,
+      Interaction: 3600,
+      Session: 86400,
+      Grant: 86400,
+      AccessToken: 3600,
+      IdToken: 3600,
+    },
     // A store of our own: with none given the provider warns that its built-in one is for development only.
     adapter: mapAdapter(new Map()),
     findAccount: (_ctx: KoaContextWithOIDC, sub: string) => {
@@ -86,21 +113,33 @@ export async function startIdp(options: IdpOptions): Promise<TestIdp> {
       return {
         accountId: sub,
         claims: () => ({
-          sub, ...(account.email !== undefined ? { email: account.email, email_verified: account.emailVerified ?? true } : {}),
-          ...(account.name !== undefined ? { name: account.name } : {}), groups: account.groups ?? [],
+          sub,
+          ...(account.email !== undefined
+            ? { email: account.email, email_verified: account.emailVerified ?? true }
+            : {}),
+          ...(account.name !== undefined ? { name: account.name } : {}),
+          groups: account.groups ?? [],
         }),
       };
     },
   });
-  const idp: TestIdp = { issuer, provider, tokenHook: null, close: async () => new Promise((resolve) => server.close(() => resolve())) };
+  const idp: TestIdp = {
+    issuer,
+    provider,
+    tokenHook: null,
+    close: async () => new Promise((resolve) => server.close(() => resolve())),
+  };
   provider.use(async (ctx, next) => {
     await next();
-    if (idp.tokenHook && ctx.method === "POST" && ctx.path === "/token" && ctx.status === 200) ctx.body = idp.tokenHook(ctx.body as Record<string, unknown>);
+    if (idp.tokenHook && ctx.method === "POST" && ctx.path === "/token" && ctx.status === 200)
+      ctx.body = idp.tokenHook(ctx.body as Record<string, unknown>);
   });
   const callback = provider.callback();
   handler = (req, res) => {
     if (req.url?.startsWith("/interaction/")) {
-      interaction(provider, accounts, req, res).catch((err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(String(err)));
+      interaction(provider, accounts, req, res).catch((err: unknown) =>
+        res.writeHead(500, { "content-type": "text/plain" }).end(String(err)),
+      );
     } else {
       callback(req, res);
     }
@@ -131,7 +170,8 @@ function mapAdapter(store: Map<string, Stored>): (model: string) => Adapter {
     return undefined;
   };
   return (model) => ({
-    upsert: async (id, payload, expiresIn) => void store.set(`${model}:${id}`, { payload, expiresAt: Date.now() + expiresIn * 1000 }),
+    upsert: async (id, payload, expiresIn) =>
+      void store.set(`${model}:${id}`, { payload, expiresAt: Date.now() + expiresIn * 1000 }),
     find: async (id) => live(`${model}:${id}`),
     findByUid: async (uid) => findBy(model, "uid", uid),
     findByUserCode: async (userCode) => findBy(model, "userCode", userCode),
@@ -151,24 +191,44 @@ function mapAdapter(store: Map<string, Stored>): (model: string) => Adapter {
  * `login=<sub>` signs in with the account's amr, `confirm=yes` grants what the
  * client asked for, `abort=yes` denies.
  */
-async function interaction(provider: Provider, accounts: Map<string, IdpAccount>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function interaction(
+  provider: Provider,
+  accounts: Map<string, IdpAccount>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (req.method === "GET") {
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ uid: details.uid, prompt: details.prompt.name }));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ uid: details.uid, prompt: details.prompt.name }));
     return;
   }
   const form = new URLSearchParams(await readBody(req));
   if (form.get("abort") === "yes") {
-    await provider.interactionFinished(req, res, { error: "access_denied", error_description: "the user said no" }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: "access_denied", error_description: "the user said no" },
+      { mergeWithLastSubmission: false },
+    );
     return;
   }
   if (details.prompt.name === "login") {
     const account = accounts.get(form.get("login") ?? "");
     if (!account) return void res.writeHead(401, { "content-type": "text/plain" }).end("unknown account");
-    await provider.interactionFinished(req, res, { login: { accountId: account.sub, amr: account.amr } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account.sub, amr: account.amr } },
+      { mergeWithLastSubmission: false },
+    );
     return;
   }
-  const { missingOIDCScope, missingOIDCClaims } = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+  const { missingOIDCScope, missingOIDCClaims } = details.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+  };
   const grant = details.grantId
     ? (await provider.Grant.find(details.grantId))!
     : new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });

@@ -14,28 +14,68 @@ export interface TestUser {
   tokenId: string;
 }
 
-export async function addUser(server: TestServer, roles: string[], options: { scope?: string; groups?: string[]; tokenRoles?: string[] } = {}): Promise<TestUser> {
+export async function addUser(
+  server: TestServer,
+  roles: string[],
+  options: { scope?: string; groups?: string[]; tokenRoles?: string[] } = {},
+): Promise<TestUser> {
   const { storage, services } = server.app;
   const now = new Date();
   const user: UserRecord = {
-    id: randomUUID(), email: `u-${randomUUID().slice(0, 8)}@example.com`, displayName: null, kind: "HUMAN", status: "ACTIVE",
-    source: "LOCAL", externalId: null, groups: options.groups ?? [], mfaEnrolled: false, lockedReason: null, createdAt: now, lastSeenAt: null,
+    id: randomUUID(),
+    email: `u-${randomUUID().slice(0, 8)}@example.com`,
+    displayName: null,
+    kind: "HUMAN",
+    status: "ACTIVE",
+    source: "LOCAL",
+    externalId: null,
+    groups: options.groups ?? [],
+    mfaEnrolled: false,
+    lockedReason: null,
+    createdAt: now,
+    lastSeenAt: null,
   };
   await storage.users.create(user);
   const engine = services.runtime.engine();
   engine.putUser(toUserDef(user));
   for (const role of roles) {
     const grant: GrantRecord = {
-      id: randomUUID(), subjectType: "USER", userId: user.id, group: null, role, scope: options.scope ?? "", active: true,
-      startsAt: null, expiresAt: null, reason: null, source: "MANUAL", ssoProvider: null, accessRequestId: null, createdById: null, createdAt: now,
+      id: randomUUID(),
+      subjectType: "USER",
+      userId: user.id,
+      group: null,
+      role,
+      scope: options.scope ?? "",
+      active: true,
+      startsAt: null,
+      expiresAt: null,
+      reason: null,
+      source: "MANUAL",
+      ssoProvider: null,
+      accessRequestId: null,
+      createdById: null,
+      createdAt: now,
     };
     await storage.grants.create(grant);
     engine.putGrant(toGrantDef(grant));
   }
   const secret = generateSecret(TOKEN_PREFIX);
   const token: TokenRecord = {
-    id: randomUUID(), name: "test", ownerId: user.id, secretHash: hashSecret(secret), hint: secretHint(secret), roles: options.tokenRoles ?? [],
-    boundCidrs: [], breakGlass: false, ttlSeconds: null, createdById: null, createdAt: now, expiresAt: null, lastUsedAt: null, lastUsedIp: null, revokedAt: null,
+    id: randomUUID(),
+    name: "test",
+    ownerId: user.id,
+    secretHash: hashSecret(secret),
+    hint: secretHint(secret),
+    roles: options.tokenRoles ?? [],
+    boundCidrs: [],
+    breakGlass: false,
+    ttlSeconds: null,
+    createdById: null,
+    createdAt: now,
+    expiresAt: null,
+    lastUsedAt: null,
+    lastUsedIp: null,
+    revokedAt: null,
   };
   await storage.tokens.create(token);
   engine.putToken(toTokenDef(token));
@@ -48,10 +88,24 @@ export async function addRole(server: TestServer, policyYaml: string, roleYaml: 
   const engine = services.runtime.engine();
   const policy = parsePolicyDocument(policyYaml, engine.typeMap());
   const now = new Date();
-  await storage.policies.create({ id: randomUUID(), name: policy.name, description: policy.description, version: 1, builtIn: false, document: policyYaml, createdAt: now, updatedAt: now }, null);
+  await storage.policies.create(
+    {
+      id: randomUUID(),
+      name: policy.name,
+      description: policy.description,
+      version: 1,
+      builtIn: false,
+      document: policyYaml,
+      createdAt: now,
+      updatedAt: now,
+    },
+    null,
+  );
   engine.putPolicy(policy);
   const role = parseRoleDocument(roleYaml, engine.roleRefs());
-  await storage.roles.create(roleRecordFromDoc(role, roleYaml, { id: randomUUID(), builtIn: false, version: 1, createdAt: now, updatedAt: now }));
+  await storage.roles.create(
+    roleRecordFromDoc(role, roleYaml, { id: randomUUID(), builtIn: false, version: 1, createdAt: now, updatedAt: now }),
+  );
   engine.putRole(role);
 }
 

@@ -12,7 +12,8 @@ export function parseMetrics(text: string): Sample[] {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[key!] = value!;
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
@@ -23,8 +24,15 @@ export function sample(samples: Sample[], name: string, labels: Record<string, s
   return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }
 
-export async function scrape(url: string): Promise<{ status: number; contentType: string | null; samples: Sample[]; text: string }> {
+export async function scrape(
+  url: string,
+): Promise<{ status: number; contentType: string | null; samples: Sample[]; text: string }> {
   const res = await fetch(url);
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get("content-type"), samples: res.ok ? parseMetrics(text) : [], text };
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type"),
+    samples: res.ok ? parseMetrics(text) : [],
+    text,
+  };
 }

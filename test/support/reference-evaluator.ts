@@ -103,10 +103,17 @@ export class ReferenceEvaluator {
 
     const owner = this.checkUser(token.ownerId, action, resource, context);
     if (!owner.allowed || token.roles.length === 0) return owner;
-    const ownRoles = this.decideBindings(token.roles.map((role) => ({ role, scope: "" })), action, resource, context);
+    const ownRoles = this.decideBindings(
+      token.roles.map((role) => ({ role, scope: "" })),
+      action,
+      resource,
+      context,
+    );
     if (!ownRoles.allowed) return ownRoles.reason === "NO_MATCHING_RULE" ? deny("TOKEN_SCOPE") : ownRoles;
     // SUPERUSER only when both sides are; otherwise some rule allowed it.
-    return owner.reason === "SUPERUSER" && ownRoles.reason === "SUPERUSER" ? owner : { allowed: true, reason: "ALLOWED" };
+    return owner.reason === "SUPERUSER" && ownRoles.reason === "SUPERUSER"
+      ? owner
+      : { allowed: true, reason: "ALLOWED" };
   }
 
   private grantsOf(userId: string, groups: string[]): GrantDef[] {

@@ -1,7 +1,10 @@
 import type { RoleDoc } from "../../src/engine/types";
 
 /** A role document with the defaults a YAML role document gets (docs/documents.md). */
-export function roleDoc(name: string, fields: Partial<Omit<RoleDoc, "name" | "options">> & { requireSessionMfa?: boolean } = {}): RoleDoc {
+export function roleDoc(
+  name: string,
+  fields: Partial<Omit<RoleDoc, "name" | "options">> & { requireSessionMfa?: boolean } = {},
+): RoleDoc {
   return {
     name,
     description: null,

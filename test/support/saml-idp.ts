@@ -51,10 +51,21 @@ export function assertionFields(inResponseTo: string, patch: Partial<AssertionFi
   const id = randomUUID().slice(0, 8);
   const now = Date.now();
   return {
-    inResponseTo, nameId: `saml-${id}`, email: `saml-${id}@example.com`, displayName: `SAML ${id}`, groups: [],
-    authnContextClassRef: PASSWORD_CLASS, audience: SP_ENTITY_ID, recipient: ACS_URL, destination: ACS_URL,
-    responseIssuer: IDP_ENTITY_ID, assertionIssuer: IDP_ENTITY_ID, notBefore: new Date(now - 60_000),
-    notOnOrAfter: new Date(now + 5 * 60_000), confirmationNotOnOrAfter: new Date(now + 5 * 60_000), ...patch,
+    inResponseTo,
+    nameId: `saml-${id}`,
+    email: `saml-${id}@example.com`,
+    displayName: `SAML ${id}`,
+    groups: [],
+    authnContextClassRef: PASSWORD_CLASS,
+    audience: SP_ENTITY_ID,
+    recipient: ACS_URL,
+    destination: ACS_URL,
+    responseIssuer: IDP_ENTITY_ID,
+    assertionIssuer: IDP_ENTITY_ID,
+    notBefore: new Date(now - 60_000),
+    notOnOrAfter: new Date(now + 5 * 60_000),
+    confirmationNotOnOrAfter: new Date(now + 5 * 60_000),
+    ...patch,
   };
 }
 
@@ -62,36 +73,43 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 const iso = (d: Date) => d.toISOString();
 
 export function assertionXml(f: AssertionFields, id = `_a${randomUUID().replace(/-/g, "")}`): string {
-  const attribute = (name: string, values: string[]) => values.length === 0 ? "" :
-    `<saml:Attribute Name="${esc(name)}">${values.map((v) => `<saml:AttributeValue>${esc(v)}</saml:AttributeValue>`).join("")}</saml:Attribute>`;
-  return `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${iso(new Date())}">`
-    + `<saml:Issuer>${esc(f.assertionIssuer)}</saml:Issuer>`
-    + `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${esc(f.nameId)}</saml:NameID>`
-    + `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">`
-    + `<saml:SubjectConfirmationData NotOnOrAfter="${iso(f.confirmationNotOnOrAfter)}" Recipient="${esc(f.recipient)}" InResponseTo="${esc(f.inResponseTo)}"/>`
-    + `</saml:SubjectConfirmation></saml:Subject>`
-    + `<saml:Conditions NotBefore="${iso(f.notBefore)}" NotOnOrAfter="${iso(f.notOnOrAfter)}">`
-    + `<saml:AudienceRestriction><saml:Audience>${esc(f.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>`
-    + `<saml:AuthnStatement AuthnInstant="${iso(new Date())}" SessionIndex="_s${randomUUID().slice(0, 8)}">`
-    + `<saml:AuthnContext><saml:AuthnContextClassRef>${esc(f.authnContextClassRef)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`
-    + `<saml:AttributeStatement>${attribute("email", [f.email])}${attribute("displayName", f.displayName ? [f.displayName] : [])}${attribute("groups", f.groups)}</saml:AttributeStatement>`
-    + `</saml:Assertion>`;
+  const attribute = (name: string, values: string[]) =>
+    values.length === 0
+      ? ""
+      : `<saml:Attribute Name="${esc(name)}">${values.map((v) => `<saml:AttributeValue>${esc(v)}</saml:AttributeValue>`).join("")}</saml:Attribute>`;
+  return (
+    `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${iso(new Date())}">` +
+    `<saml:Issuer>${esc(f.assertionIssuer)}</saml:Issuer>` +
+    `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${esc(f.nameId)}</saml:NameID>` +
+    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
+    `<saml:SubjectConfirmationData NotOnOrAfter="${iso(f.confirmationNotOnOrAfter)}" Recipient="${esc(f.recipient)}" InResponseTo="${esc(f.inResponseTo)}"/>` +
+    `</saml:SubjectConfirmation></saml:Subject>` +
+    `<saml:Conditions NotBefore="${iso(f.notBefore)}" NotOnOrAfter="${iso(f.notOnOrAfter)}">` +
+    `<saml:AudienceRestriction><saml:Audience>${esc(f.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+    `<saml:AuthnStatement AuthnInstant="${iso(new Date())}" SessionIndex="_s${randomUUID().slice(0, 8)}">` +
+    `<saml:AuthnContext><saml:AuthnContextClassRef>${esc(f.authnContextClassRef)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
+    `<saml:AttributeStatement>${attribute("email", [f.email])}${attribute("displayName", f.displayName ? [f.displayName] : [])}${attribute("groups", f.groups)}</saml:AttributeStatement>` +
+    `</saml:Assertion>`
+  );
 }
 
 /** A Response around `assertion` (XML text, signed or not). */
 export function responseXml(f: AssertionFields, assertion: string): string {
-  return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" `
-    + `ID="_r${randomUUID().replace(/-/g, "")}" Version="2.0" IssueInstant="${iso(new Date())}" Destination="${esc(f.destination)}" InResponseTo="${esc(f.inResponseTo)}">`
-    + `<saml:Issuer>${esc(f.responseIssuer)}</saml:Issuer>`
-    + `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>`
-    + assertion
-    + `</samlp:Response>`;
+  return (
+    `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ` +
+    `ID="_r${randomUUID().replace(/-/g, "")}" Version="2.0" IssueInstant="${iso(new Date())}" Destination="${esc(f.destination)}" InResponseTo="${esc(f.inResponseTo)}">` +
+    `<saml:Issuer>${esc(f.responseIssuer)}</saml:Issuer>` +
+    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
+    assertion +
+    `</samlp:Response>`
+  );
 }
 
 /** Signs the element `localName` (Assertion or Response), the signature placed after its Issuer. */
 export function sign(xml: string, localName: "Assertion" | "Response", key = IDP_KEY, cert = IDP_CERT): string {
   const sig = new SignedXml({
-    privateKey: key, publicCert: cert,
+    privateKey: key,
+    publicCert: cert,
     signatureAlgorithm: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
     canonicalizationAlgorithm: "http://www.w3.org/2001/10/xml-exc-c14n#",
   });

@@ -11,6 +11,12 @@ export function emittedSchema(): GraphQLSchema {
 /** Fails with graphql-js's messages when `document` is not valid, or when its operation is not called `name`. */
 export function expectValid(schema: GraphQLSchema, name: string, document: string): void {
   const ast = parse(document);
-  expect(validate(schema, ast).map((e) => e.message), name).to.deep.equal([]);
-  expect((ast.definitions[0] as { name?: { value: string } }).name?.value, "the operation is named after its key").to.equal(name);
+  expect(
+    validate(schema, ast).map((e) => e.message),
+    name,
+  ).to.deep.equal([]);
+  expect(
+    (ast.definitions[0] as { name?: { value: string } }).name?.value,
+    "the operation is named after its key",
+  ).to.equal(name);
 }

@@ -17,11 +17,22 @@ export interface ScimResponse {
 }
 
 /** One call to /scim/v2`path`; `body` as JSON unless it is a string (sent as is). */
-export async function scim(server: TestServer, token: string | null, method: string, path: string, body?: unknown, contentType = "application/scim+json"): Promise<ScimResponse> {
+export async function scim(
+  server: TestServer,
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = "application/scim+json",
+): Promise<ScimResponse> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = contentType;
-  const res = await fetch(`${server.url}/scim/v2${path}`, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+  const res = await fetch(`${server.url}/scim/v2${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
   const raw = await res.text();
   if (res.status !== 204) expect(res.headers.get("content-type"), raw).to.match(/^application\/scim\+json/);
   return { status: res.status, body: raw === "" ? {} : JSON.parse(raw), headers: res.headers, raw };
@@ -42,10 +53,20 @@ export const uniqueEmail = () => `scim-${randomUUID().slice(0, 8)}@example.com`;
 
 export function aScimUser(patch: Record<string, unknown> = {}): Record<string, unknown> {
   const email = uniqueEmail();
-  return { schemas: [USER_SCHEMA], userName: email, externalId: `ext-${randomUUID()}`, name: { givenName: "Ada", familyName: "Lovelace" }, active: true, ...patch };
+  return {
+    schemas: [USER_SCHEMA],
+    userName: email,
+    externalId: `ext-${randomUUID()}`,
+    name: { givenName: "Ada", familyName: "Lovelace" },
+    active: true,
+    ...patch,
+  };
 }
 
-export const patchOp = (...operations: Array<Record<string, unknown>>) => ({ schemas: [PATCH_SCHEMA], Operations: operations });
+export const patchOp = (...operations: Array<Record<string, unknown>>) => ({
+  schemas: [PATCH_SCHEMA],
+  Operations: operations,
+});
 
 /** The audit events after `since` of one operation. */
 export { eventsSince } from "./access-model";

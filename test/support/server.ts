@@ -29,19 +29,39 @@ export interface ServerOptions {
  * DEFAULT_LIMITS to run with the server's defaults).
  */
 const SUITE_LIMITS: Record<string, string> = {
-  PORTCULLIS_AUTH_FAILURES_PER_ADDRESS: "1000000", PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL: "1000000", PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS: "1000000",
+  PORTCULLIS_AUTH_FAILURES_PER_ADDRESS: "1000000",
+  PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL: "1000000",
+  PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS: "1000000",
 };
 /** Pass as env to startServer to run with the server's default rate limits (a blank variable is an unset one). */
 export const DEFAULT_LIMITS: Record<string, string> = Object.fromEntries(Object.keys(SUITE_LIMITS).map((k) => [k, ""]));
 
-export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, existing?: TestDatabase, options: ServerOptions = {}): Promise<TestServer> {
+export async function startServer(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+  existing?: TestDatabase,
+  options: ServerOptions = {},
+): Promise<TestServer> {
   const db = existing ?? (await kind.create());
   const limits = Object.keys(env).some((k) => k in SUITE_LIMITS) ? {} : SUITE_LIMITS;
-  const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...limits, ...env });
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    ...limits,
+    ...env,
+  });
   const announced: string[] = [];
   const logLines = options.logLines;
-  const logger = options.logger ?? (logLines ? createLogger("debug", (line) => logLines.push(line)) : createLogger("silent"));
-  const app = await createApp({ config, logger, announce: (line) => announced.push(line), ...(options.now ? { now: options.now } : {}) });
+  const logger =
+    options.logger ?? (logLines ? createLogger("debug", (line) => logLines.push(line)) : createLogger("silent"));
+  const app = await createApp({
+    config,
+    logger,
+    announce: (line) => announced.push(line),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const port = await app.listen();
   const secret = /(ptc_[0-9A-Za-z]{46})/.exec(announced.join("\n"))?.[1] ?? env.PORTCULLIS_BOOTSTRAP_TOKEN ?? "";
   return {
@@ -72,7 +92,11 @@ export async function gql<T = Record<string, any>>(
 ): Promise<GraphQLResponse<T>> {
   const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables: options.variables ?? {} }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  });
   const raw = await res.text();
   const body = JSON.parse(raw) as { data?: T | null; errors?: GraphQLResponse["errors"] };
   return { status: res.status, data: body.data, errors: body.errors, raw, headers: res.headers };
@@ -82,7 +106,12 @@ export async function gql<T = Record<string, any>>(
  * Registers the suite's hooks: a server on a fresh database of `kind` before the
  * suite (handed to `use` before any later `before` hook runs), stopped after it.
  */
-export function serverForSuite(kind: DatabaseKind, use: (server: TestServer) => void, env: Record<string, string> = {}, options: ServerOptions = {}): void {
+export function serverForSuite(
+  kind: DatabaseKind,
+  use: (server: TestServer) => void,
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+): void {
   let server: TestServer | undefined;
   before(async () => {
     server = await startServer(kind, env, undefined, options);

@@ -29,7 +29,11 @@ export function describeIf(condition: unknown, reason: string) {
 /** Skips the running test (or, from a `before` hook, the suite's tests), recording why. */
 export function skipBecause(ctx: Mocha.Context, reason: string): never {
   const runnable = ctx.test ?? ctx.currentTest;
-  if (runnable) reasons.set((runnable as { type?: string }).type === "hook" && runnable.parent ? runnable.parent : runnable, reason);
+  if (runnable)
+    reasons.set(
+      (runnable as { type?: string }).type === "hook" && runnable.parent ? runnable.parent : runnable,
+      reason,
+    );
   ctx.skip();
 }
 

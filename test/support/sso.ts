@@ -10,8 +10,14 @@ export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}
 export function anIdentity(patch: Partial<SsoIdentity> = {}): SsoIdentity {
   const id = randomUUID().slice(0, 8);
   return {
-    provider: "oidc", source: "OIDC", externalId: `sub-${id}`, email: `sso-${id}@example.com`, displayName: `SSO ${id}`,
-    groups: [], mfa: false, ...patch,
+    provider: "oidc",
+    source: "OIDC",
+    externalId: `sub-${id}`,
+    email: `sso-${id}@example.com`,
+    displayName: `SSO ${id}`,
+    groups: [],
+    mfa: false,
+    ...patch,
   };
 }
 
@@ -20,6 +26,10 @@ export const loginRequest = () => ({ sourceIp: "10.0.0.7", requestId: randomUUID
 /** A role (with its own empty policy) and the options given, e.g. `{ maxSessionTtl: 2h }`. */
 export async function addRoleWithOptions(server: TestServer, options: string): Promise<string> {
   const name = unique("role");
-  await addRole(server, `kind: policy\nname: ${name}\nrules: []\n`, `kind: role\nname: ${name}\npolicies: [${name}]\noptions: ${options}\n`);
+  await addRole(
+    server,
+    `kind: policy\nname: ${name}\nrules: []\n`,
+    `kind: role\nname: ${name}\npolicies: [${name}]\noptions: ${options}\n`,
+  );
   return name;
 }

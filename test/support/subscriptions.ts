@@ -44,18 +44,21 @@ export function subscribe(
   const errors: TestSubscription["errors"] = [];
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
-  client.subscribe({ query, variables: options.variables ?? {} }, {
-    next: (value) => {
-      if (value.errors) errors.push(...(value.errors as TestSubscription["errors"]));
-      if (value.data) events.push(value.data as Record<string, any>);
-      notify();
+  client.subscribe(
+    { query, variables: options.variables ?? {} },
+    {
+      next: (value) => {
+        if (value.errors) errors.push(...(value.errors as TestSubscription["errors"]));
+        if (value.data) events.push(value.data as Record<string, any>);
+        notify();
+      },
+      error: (err) => {
+        if (Array.isArray(err)) errors.push(...err);
+        notify();
+      },
+      complete: notify,
     },
-    error: (err) => {
-      if (Array.isArray(err)) errors.push(...err);
-      notify();
-    },
-    complete: notify,
-  });
+  );
   return {
     events,
     errors,

@@ -27,17 +27,25 @@ function loadedBy(entry: string): { files: Set<string>; packages: Set<string> } 
 }
 
 describe("the portcullis bin's dependencies", () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string>; dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+    dependencies: Record<string, string>;
+  };
   const { files, packages } = loadedBy(join(ROOT, pkg.bin.portcullis!));
 
   it("loads only node built-ins and runtime dependencies", () => {
-    const foreign = [...packages].filter((p) => !p.startsWith("node:") && !builtinModules.includes(p) && !(p in pkg.dependencies));
+    const foreign = [...packages].filter(
+      (p) => !p.startsWith("node:") && !builtinModules.includes(p) && !(p in pkg.dependencies),
+    );
     expect(foreign).to.deep.equal([]);
     expect([...packages]).to.include.members(["commander", "cli-table3", "graphql-ws", "ws", "yaml"]);
   });
 
   it("loads no server code besides the pure modules it shares", () => {
-    const outside = [...files].map((f) => relative(DIST_SRC, f)).filter((f) => !f.startsWith("cli/")).sort();
+    const outside = [...files]
+      .map((f) => relative(DIST_SRC, f))
+      .filter((f) => !f.startsWith("cli/"))
+      .sort();
     expect(outside).to.deep.equal(["domain/audit/audit-hash.js", "engine/duration.js", "engine/validation-error.js"]);
   });
 });

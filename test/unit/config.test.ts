@@ -4,7 +4,11 @@ import { ConfigError, loadConfig } from "../../src/config";
 describe("loadConfig", () => {
   it("defaults to the embedded SQLite file on port 4000", () => {
     const config = loadConfig({});
-    expect(config.database).to.deep.equal({ kind: "sqlite", path: "data/portcullis.sqlite", url: "sqlite:data/portcullis.sqlite" });
+    expect(config.database).to.deep.equal({
+      kind: "sqlite",
+      path: "data/portcullis.sqlite",
+      url: "sqlite:data/portcullis.sqlite",
+    });
     expect(config.port).to.equal(4000);
     expect(config.redisUrl).to.equal(null);
     expect(config.bootstrapToken).to.equal(null);
@@ -21,7 +25,10 @@ describe("loadConfig", () => {
     expect(loadConfig({}).encryptionKey).to.equal(null);
     expect(loadConfig({}).mfaStepUpTtlSeconds).to.equal(900);
     const key = Buffer.alloc(32, 7);
-    const config = loadConfig({ PORTCULLIS_ENCRYPTION_KEY: key.toString("base64"), PORTCULLIS_MFA_STEP_UP_TTL: "1h30m" });
+    const config = loadConfig({
+      PORTCULLIS_ENCRYPTION_KEY: key.toString("base64"),
+      PORTCULLIS_MFA_STEP_UP_TTL: "1h30m",
+    });
     expect(config.encryptionKey).to.deep.equal(key);
     expect(config.mfaStepUpTtlSeconds).to.equal(5400);
   });
@@ -35,8 +42,11 @@ describe("loadConfig", () => {
 
   it("reads a MySQL URL, a port, Redis and trusted proxies", () => {
     const config = loadConfig({
-      DATABASE_URL: "mysql://root@127.0.0.1:3306/portcullis", PORT: "8080", REDIS_URL: "redis://127.0.0.1:6379",
-      TRUSTED_PROXIES: "10.0.0.0/8, ::1", NODE_ENV: "production",
+      DATABASE_URL: "mysql://root@127.0.0.1:3306/portcullis",
+      PORT: "8080",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      TRUSTED_PROXIES: "10.0.0.0/8, ::1",
+      NODE_ENV: "production",
     });
     expect(config.database).to.deep.equal({ kind: "mysql", url: "mysql://root@127.0.0.1:3306/portcullis" });
     expect(config.port).to.equal(8080);
@@ -83,10 +93,16 @@ describe("loadConfig", () => {
   }
 
   it("names the refused TRUSTED_PROXIES value", () => {
-    expect(() => loadConfig({ TRUSTED_PROXIES: "10.0.0.0/08" })).to.throw(ConfigError).with.property("message").that.contains("'10.0.0.0/08'");
+    expect(() => loadConfig({ TRUSTED_PROXIES: "10.0.0.0/08" }))
+      .to.throw(ConfigError)
+      .with.property("message")
+      .that.contains("'10.0.0.0/08'");
   });
 
   it("does not repeat a password from a bad DATABASE_URL", () => {
-    expect(() => loadConfig({ DATABASE_URL: "postgres://user:hunter2@db/x" })).to.throw(ConfigError).with.property("message").that.does.not.contain("hunter2");
+    expect(() => loadConfig({ DATABASE_URL: "postgres://user:hunter2@db/x" }))
+      .to.throw(ConfigError)
+      .with.property("message")
+      .that.does.not.contain("hunter2");
   });
 });

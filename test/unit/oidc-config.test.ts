@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { ConfigError, loadConfig } from "../../src/config";
 
 const MINIMAL = {
-  OIDC_ISSUER: "https://idp.example.com/realms/main", OIDC_CLIENT_ID: "portcullis", OIDC_CLIENT_SECRET: "s3cret-value-xyz",
+  OIDC_ISSUER: "https://idp.example.com/realms/main",
+  OIDC_CLIENT_ID: "portcullis",
+  OIDC_CLIENT_SECRET: "s3cret-value-xyz",
   OIDC_REDIRECT_URI: "https://access.example.com/auth/oidc/callback",
 };
 
@@ -23,12 +25,29 @@ describe("loadConfig: OIDC", () => {
   });
 
   it("reads scopes, the groups claim, amr values and the provider name", () => {
-    const oidc = loadConfig({ ...MINIMAL, OIDC_SCOPES: "openid email groups", OIDC_GROUPS_CLAIM: "roles", OIDC_MFA_AMR: "mfa,hwk", OIDC_PROVIDER_NAME: "okta" }).oidc!;
-    expect(oidc).to.deep.include({ scopes: ["openid", "email", "groups"], groupsClaim: "roles", mfaAmr: ["mfa", "hwk"], providerName: "okta" });
+    const oidc = loadConfig({
+      ...MINIMAL,
+      OIDC_SCOPES: "openid email groups",
+      OIDC_GROUPS_CLAIM: "roles",
+      OIDC_MFA_AMR: "mfa,hwk",
+      OIDC_PROVIDER_NAME: "okta",
+    }).oidc!;
+    expect(oidc).to.deep.include({
+      scopes: ["openid", "email", "groups"],
+      groupsClaim: "roles",
+      mfaAmr: ["mfa", "hwk"],
+      providerName: "okta",
+    });
   });
 
   it("accepts plain http only towards a loopback address", () => {
-    expect(loadConfig({ ...MINIMAL, OIDC_ISSUER: "http://127.0.0.1:9000", OIDC_REDIRECT_URI: "http://localhost:4000/auth/oidc/callback" }).oidc).not.to.equal(null);
+    expect(
+      loadConfig({
+        ...MINIMAL,
+        OIDC_ISSUER: "http://127.0.0.1:9000",
+        OIDC_REDIRECT_URI: "http://localhost:4000/auth/oidc/callback",
+      }).oidc,
+    ).not.to.equal(null);
   });
 
   // Each case: what is changed from a valid configuration, and the variable the error must name.
@@ -53,7 +72,9 @@ describe("loadConfig: OIDC", () => {
       } catch (err) {
         expect(err).to.be.instanceOf(ConfigError);
         expect((err as ConfigError).variable).to.equal(variable);
-        expect((err as Error).message).to.match(new RegExp(`^${variable}: `)).and.not.contain("\n");
+        expect((err as Error).message)
+          .to.match(new RegExp(`^${variable}: `))
+          .and.not.contain("\n");
         expect((err as Error).message).not.to.contain("s3cret-value-xyz");
       }
     });

@@ -33,11 +33,17 @@ describe("loadConfig: SAML", () => {
   it("reads the required variables and fills in the defaults", () => {
     const saml = loadConfig(SAML).saml!;
     expect(saml).to.include({
-      idpEntryPoint: SAML.SAML_IDP_ENTRY_POINT, idpEntityId: SAML.SAML_IDP_ENTITY_ID, spEntityId: SAML.SAML_SP_ENTITY_ID,
-      acsUrl: SAML.SAML_ACS_URL, clockSkewMs: 60_000, provider: "saml",
+      idpEntryPoint: SAML.SAML_IDP_ENTRY_POINT,
+      idpEntityId: SAML.SAML_IDP_ENTITY_ID,
+      spEntityId: SAML.SAML_SP_ENTITY_ID,
+      acsUrl: SAML.SAML_ACS_URL,
+      clockSkewMs: 60_000,
+      provider: "saml",
     });
     expect(saml.idpCerts).to.have.length(1);
-    expect(saml.emailAttributes).to.include("email").and.to.include("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
+    expect(saml.emailAttributes)
+      .to.include("email")
+      .and.to.include("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
     expect(saml.groupsAttributes).to.include("groups");
     expect(saml.displayNameAttributes).to.include("displayName");
     expect(saml.mfaContexts).to.deep.equal(SAML_DEFAULT_MFA_CONTEXTS);
@@ -46,19 +52,33 @@ describe("loadConfig: SAML", () => {
   it("takes several certificates for a rollover, as PEM text or as files", () => {
     expect(loadConfig({ ...SAML, SAML_IDP_CERT: IDP_CERT + OTHER_CERT }).saml!.idpCerts).to.have.length(2);
     const files = `${join(FIXTURES, "idp.crt")}, ${join(FIXTURES, "other-idp.crt")}`;
-    expect(loadConfig({ ...SAML, SAML_IDP_CERT: files }).saml!.idpCerts).to.deep.equal([IDP_CERT.trim(), OTHER_CERT.trim()]);
+    expect(loadConfig({ ...SAML, SAML_IDP_CERT: files }).saml!.idpCerts).to.deep.equal([
+      IDP_CERT.trim(),
+      OTHER_CERT.trim(),
+    ]);
   });
 
   it("reads a PEM written on one line with \\n escapes", () => {
-    expect(loadConfig({ ...SAML, SAML_IDP_CERT: IDP_CERT.trim().replace(/\n/g, "\\n") }).saml!.idpCerts).to.deep.equal([IDP_CERT.trim()]);
+    expect(loadConfig({ ...SAML, SAML_IDP_CERT: IDP_CERT.trim().replace(/\n/g, "\\n") }).saml!.idpCerts).to.deep.equal([
+      IDP_CERT.trim(),
+    ]);
   });
 
   it("reads attribute lists, the skew, the MFA classes and the provider name", () => {
     const saml = loadConfig({
-      ...SAML, SAML_EMAIL_ATTRIBUTE: "mail", SAML_GROUPS_ATTRIBUTE: "memberOf, roles", SAML_DISPLAY_NAME_ATTRIBUTE: "cn",
-      SAML_CLOCK_SKEW: "2m", SAML_MFA_CONTEXTS: "urn:example:mfa", SAML_PROVIDER: "okta",
+      ...SAML,
+      SAML_EMAIL_ATTRIBUTE: "mail",
+      SAML_GROUPS_ATTRIBUTE: "memberOf, roles",
+      SAML_DISPLAY_NAME_ATTRIBUTE: "cn",
+      SAML_CLOCK_SKEW: "2m",
+      SAML_MFA_CONTEXTS: "urn:example:mfa",
+      SAML_PROVIDER: "okta",
     }).saml!;
-    expect(saml).to.deep.include({ emailAttributes: ["mail"], groupsAttributes: ["memberOf", "roles"], displayNameAttributes: ["cn"] });
+    expect(saml).to.deep.include({
+      emailAttributes: ["mail"],
+      groupsAttributes: ["memberOf", "roles"],
+      displayNameAttributes: ["cn"],
+    });
     expect(saml).to.deep.include({ clockSkewMs: 120_000, mfaContexts: ["urn:example:mfa"], provider: "okta" });
     expect(loadConfig({ ...SAML, SAML_CLOCK_SKEW: "300" }).saml!.clockSkewMs).to.equal(300_000);
   });
@@ -73,8 +93,16 @@ describe("loadConfig: SAML", () => {
     [{ SAML_CLOCK_SKEW: "301" }, "SAML_CLOCK_SKEW", /more than the 5 minutes/],
     [{ SAML_CLOCK_SKEW: "6m" }, "SAML_CLOCK_SKEW", /more than the 5 minutes/],
     [{ SAML_CLOCK_SKEW: "soon" }, "SAML_CLOCK_SKEW", /'soon' is not a duration/],
-    [{ SAML_IDP_CERT: "-----BEGIN CERTIFICATE-----\nnotbase64\n-----END CERTIFICATE-----" }, "SAML_IDP_CERT", /not a valid X.509/],
-    [{ SAML_IDP_CERT: "/nonexistent/idp.crt" }, "SAML_IDP_CERT", /cannot read certificate file '\/nonexistent\/idp.crt'/],
+    [
+      { SAML_IDP_CERT: "-----BEGIN CERTIFICATE-----\nnotbase64\n-----END CERTIFICATE-----" },
+      "SAML_IDP_CERT",
+      /not a valid X.509/,
+    ],
+    [
+      { SAML_IDP_CERT: "/nonexistent/idp.crt" },
+      "SAML_IDP_CERT",
+      /cannot read certificate file '\/nonexistent\/idp.crt'/,
+    ],
     [{ SAML_IDP_ENTRY_POINT: "idp.example.test/sso" }, "SAML_IDP_ENTRY_POINT", /is not a URL/],
     [{ SAML_ACS_URL: "ftp://portcullis.example.test/acs" }, "SAML_ACS_URL", /not an http\(s\) URL/],
     [{ SAML_SP_ENTITY_ID: "has spaces" }, "SAML_SP_ENTITY_ID", /not an entity id/],

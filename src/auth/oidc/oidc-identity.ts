@@ -20,14 +20,18 @@ export function needsUserinfo(idClaims: Claims, settings: IdentitySettings): boo
 /** `userinfo` is already checked to be about the ID token's subject. */
 export function identityFromClaims(idClaims: Claims, userinfo: Claims | null, settings: IdentitySettings): SsoIdentity {
   const sub = idClaims.sub;
-  if (typeof sub !== "string" || sub === "" || sub.length > 255) throw new OidcFailure("claims_invalid", "the identity provider sent no usable subject", "sub");
+  if (typeof sub !== "string" || sub === "" || sub.length > 255)
+    throw new OidcFailure("claims_invalid", "the identity provider sent no usable subject", "sub");
   // The ID token is signed; userinfo only fills in what it does not say.
   const claim = (name: string): unknown => (name in idClaims ? idClaims[name] : userinfo?.[name]);
   const email = claim("email");
-  if (typeof email !== "string" || email.trim() === "") throw new OidcFailure("no_email", "the identity provider sent no email address for this user");
-  if (!/^[^\s@]+@[^\s@]+$/.test(email.trim()) || email.length > 320) throw new OidcFailure("claims_invalid", "the identity provider sent an email address that is not valid", "email");
+  if (typeof email !== "string" || email.trim() === "")
+    throw new OidcFailure("no_email", "the identity provider sent no email address for this user");
+  if (!/^[^\s@]+@[^\s@]+$/.test(email.trim()) || email.length > 320)
+    throw new OidcFailure("claims_invalid", "the identity provider sent an email address that is not valid", "email");
   const verified = claim("email_verified");
-  if (verified === false || verified === "false") throw new OidcFailure("email_unverified", "the identity provider reports this email address as unverified");
+  if (verified === false || verified === "false")
+    throw new OidcFailure("email_unverified", "the identity provider reports this email address as unverified");
   return {
     provider: settings.providerName,
     source: "OIDC",
@@ -42,7 +46,9 @@ export function identityFromClaims(idClaims: Claims, userinfo: Claims | null, se
 function displayNameOf(claim: (name: string) => unknown): string | null {
   const name = claim("name");
   if (typeof name === "string" && name.trim() !== "") return name.trim().slice(0, 255);
-  const parts = [claim("given_name"), claim("family_name")].filter((p): p is string => typeof p === "string" && p.trim() !== "");
+  const parts = [claim("given_name"), claim("family_name")].filter(
+    (p): p is string => typeof p === "string" && p.trim() !== "",
+  );
   if (parts.length > 0) return parts.join(" ").slice(0, 255);
   const username = claim("preferred_username");
   return typeof username === "string" && username.trim() !== "" ? username.trim().slice(0, 255) : null;
@@ -53,7 +59,11 @@ function groupsOf(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
   const list = typeof raw === "string" ? [raw] : raw;
   if (!Array.isArray(list) || !list.every((g) => typeof g === "string")) {
-    throw new OidcFailure("claims_invalid", "the identity provider sent groups in a form portcullis does not read", "groups");
+    throw new OidcFailure(
+      "claims_invalid",
+      "the identity provider sent groups in a form portcullis does not read",
+      "groups",
+    );
   }
   return [...new Set(list.map((g) => g.trim()).filter((g) => g !== ""))];
 }

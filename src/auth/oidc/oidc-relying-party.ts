@@ -61,7 +61,10 @@ export class OidcRelyingParty {
   async beginLogin(returnTo: string): Promise<{ authorizationUrl: URL; transaction: LoginTransaction }> {
     const configuration = await this.discover();
     const transaction: LoginTransaction = {
-      state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier(), returnTo,
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      codeVerifier: client.randomPKCECodeVerifier(),
+      returnTo,
     };
     const authorizationUrl = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.config.redirectUri.href,
@@ -81,7 +84,10 @@ export class OidcRelyingParty {
     currentUrl.search = query;
     const tokens = await this.call(() =>
       client.authorizationCodeGrant(configuration, currentUrl, {
-        pkceCodeVerifier: transaction.codeVerifier, expectedState: transaction.state, expectedNonce: transaction.nonce, idTokenExpected: true,
+        pkceCodeVerifier: transaction.codeVerifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
       }),
     );
     return this.identityOf(configuration, tokens);
@@ -91,7 +97,9 @@ export class OidcRelyingParty {
   async startDevice(): Promise<DeviceAuthorization | null> {
     const configuration = await this.discover();
     if (!configuration.serverMetadata().device_authorization_endpoint) return null;
-    const response = await this.call(() => client.initiateDeviceAuthorization(configuration, { scope: this.config.scopes.join(" ") }));
+    const response = await this.call(() =>
+      client.initiateDeviceAuthorization(configuration, { scope: this.config.scopes.join(" ") }),
+    );
     return {
       deviceCode: response.device_code,
       userCode: response.user_code,
@@ -107,40 +115,73 @@ export class OidcRelyingParty {
     const configuration = await this.discover();
     let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
     try {
-      tokens = await this.call(() => client.genericGrantRequest(configuration, DEVICE_CODE_GRANT, { device_code: deviceCode }));
+      tokens = await this.call(() =>
+        client.genericGrantRequest(configuration, DEVICE_CODE_GRANT, { device_code: deviceCode }),
+      );
     } catch (err) {
       const code = err instanceof OidcFailure && err.reason === "idp_error" ? err.detail : null;
       if (code === "authorization_pending") return { status: "pending" };
       if (code === "slow_down") return { status: "slow_down" };
-      if (code === "access_denied") throw new OidcFailure("device_denied", "the login was denied at the identity provider", code);
-      if (code === "expired_token") throw new OidcFailure("device_expired", "the device code has expired; start again", code);
+      if (code === "access_denied")
+        throw new OidcFailure("device_denied", "the login was denied at the identity provider", code);
+      if (code === "expired_token")
+        throw new OidcFailure("device_expired", "the device code has expired; start again", code);
       throw err;
     }
     return { status: "approved", identity: await this.identityOf(configuration, tokens) };
   }
 
-  private async identityOf(configuration: client.Configuration, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): Promise<SsoIdentity> {
+  private async identityOf(
+    configuration: client.Configuration,
+    tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  ): Promise<SsoIdentity> {
     const idClaims = tokens.claims() as Claims | undefined;
-    if (!idClaims) throw new OidcFailure("token_invalid", "the identity provider's response could not be verified", "no ID token in the token response");
-    const settings = { providerName: this.config.providerName, groupsClaim: this.config.groupsClaim, mfaAmr: this.config.mfaAmr };
+    if (!idClaims)
+      throw new OidcFailure(
+        "token_invalid",
+        "the identity provider's response could not be verified",
+        "no ID token in the token response",
+      );
+    const settings = {
+      providerName: this.config.providerName,
+      groupsClaim: this.config.groupsClaim,
+      mfaAmr: this.config.mfaAmr,
+    };
     let userinfo: Claims | null = null;
     if (needsUserinfo(idClaims, settings) && configuration.serverMetadata().userinfo_endpoint) {
       // fetchUserInfo refuses a response about another subject than the ID token's.
-      userinfo = (await this.call(() => client.fetchUserInfo(configuration, tokens.access_token, String(idClaims.sub)))) as Claims;
+      userinfo = (await this.call(() =>
+        client.fetchUserInfo(configuration, tokens.access_token, String(idClaims.sub)),
+      )) as Claims;
     }
     return identityFromClaims(idClaims, userinfo, settings);
   }
 
   private async load(): Promise<client.Configuration> {
     const insecure = this.config.issuer.protocol === "http:";
-    const options: client.DiscoveryRequestOptions = { timeout: REQUEST_TIMEOUT, ...(insecure ? { execute: [client.allowInsecureRequests] } : {}) };
+    const options: client.DiscoveryRequestOptions = {
+      timeout: REQUEST_TIMEOUT,
+      ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+    };
     const secret = this.config.clientSecret;
-    const found = await client.discovery(this.config.issuer, this.config.clientId, secret, client.ClientSecretBasic(secret), options);
+    const found = await client.discovery(
+      this.config.issuer,
+      this.config.clientId,
+      secret,
+      client.ClientSecretBasic(secret),
+      options,
+    );
     // client_secret_basic is the default of the spec; an IdP that only takes the secret in the body gets it there.
     const methods = found.serverMetadata().token_endpoint_auth_methods_supported;
-    const configuration = methods && !methods.includes("client_secret_basic") && methods.includes("client_secret_post")
-      ? new client.Configuration(found.serverMetadata(), this.config.clientId, secret, client.ClientSecretPost(secret))
-      : found;
+    const configuration =
+      methods && !methods.includes("client_secret_basic") && methods.includes("client_secret_post")
+        ? new client.Configuration(
+            found.serverMetadata(),
+            this.config.clientId,
+            secret,
+            client.ClientSecretPost(secret),
+          )
+        : found;
     configuration.timeout = REQUEST_TIMEOUT;
     if (insecure) client.allowInsecureRequests(configuration);
     // Verify ID token signatures even over the direct token endpoint channel.
@@ -168,7 +209,8 @@ function classify(err: unknown): Error {
     return new OidcFailure("token_invalid", "the identity provider's response could not be verified", describe(err));
   }
   // fetch failures and timeouts: the IdP did not answer.
-  if (err instanceof TypeError || (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError"))) return new OidcUnavailable(describe(err));
+  if (err instanceof TypeError || (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")))
+    return new OidcUnavailable(describe(err));
   return new OidcFailure("token_invalid", "the identity provider's response could not be verified", describe(err));
 }
 

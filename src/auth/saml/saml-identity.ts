@@ -9,13 +9,18 @@ const EMAIL_NAME_ID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 export function identityFromProfile(
   profile: Profile,
   classes: string[],
-  config: Pick<SamlConfig, "provider" | "emailAttributes" | "displayNameAttributes" | "groupsAttributes" | "mfaContexts">,
+  config: Pick<
+    SamlConfig,
+    "provider" | "emailAttributes" | "displayNameAttributes" | "groupsAttributes" | "mfaContexts"
+  >,
 ): { identity: SsoIdentity } | { problem: string } {
   const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
   const nameId = typeof profile.nameID === "string" ? profile.nameID.trim() : "";
   if (nameId === "") return { problem: "the assertion has no NameID" };
-  const email = firstValue(attributes, config.emailAttributes) ?? (profile.nameIDFormat === EMAIL_NAME_ID ? nameId : null);
-  if (email === null) return { problem: `the assertion has no email (attributes tried: ${config.emailAttributes.join(", ")})` };
+  const email =
+    firstValue(attributes, config.emailAttributes) ?? (profile.nameIDFormat === EMAIL_NAME_ID ? nameId : null);
+  if (email === null)
+    return { problem: `the assertion has no email (attributes tried: ${config.emailAttributes.join(", ")})` };
   const groups = config.groupsAttributes.map((name) => values(attributes[name])).find((list) => list.length > 0) ?? [];
   return {
     identity: {
@@ -41,5 +46,8 @@ function firstValue(attributes: Record<string, unknown>, names: string[]): strin
 /** The non-empty string values of an attribute, single- or multi-valued. */
 function values(raw: unknown): string[] {
   const list = Array.isArray(raw) ? raw : [raw];
-  return list.filter((v): v is string => typeof v === "string").map((v) => v.trim()).filter((v) => v !== "");
+  return list
+    .filter((v): v is string => typeof v === "string")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 }

@@ -23,10 +23,12 @@ export async function responseProblem(responseXml: string, expected: ResponseExp
   if (signed === null) return "the Response is not signed by the IdP";
   const response = (await parseDomFromString(signed)).documentElement;
   const destination = response.getAttribute("Destination");
-  if (destination !== expected.acsUrl) return `Response Destination '${destination ?? ""}' is not this service's ACS URL`;
+  if (destination !== expected.acsUrl)
+    return `Response Destination '${destination ?? ""}' is not this service's ACS URL`;
   const issuers = xpath.selectElements(response, "./*[local-name()='Issuer']");
   if (issuers.length > 1) return "Response has more than one Issuer";
-  if (issuers.length === 1 && text(issuers[0]!) !== expected.idpEntityId) return `Response Issuer '${text(issuers[0]!)}' is not the configured IdP`;
+  if (issuers.length === 1 && text(issuers[0]!) !== expected.idpEntityId)
+    return `Response Issuer '${text(issuers[0]!)}' is not the configured IdP`;
   const status = xpath.selectElements(response, "./*[local-name()='Status']/*[local-name()='StatusCode']");
   const code = status[0]?.getAttribute("Value") ?? null;
   if (code !== STATUS_SUCCESS) return `Response status is '${code ?? "missing"}', not Success`;
@@ -38,16 +40,19 @@ export function assertionProblem(assertion: Record<string, unknown>, expected: R
   const a = (assertion as { Assertion?: XmlNode }).Assertion;
   if (!a) return "no assertion";
   const issuer = first(a.Issuer);
-  if (issuer === null || charOf(issuer) !== expected.idpEntityId) return `Assertion Issuer '${issuer ? charOf(issuer) : ""}' is not the configured IdP`;
+  if (issuer === null || charOf(issuer) !== expected.idpEntityId)
+    return `Assertion Issuer '${issuer ? charOf(issuer) : ""}' is not the configured IdP`;
   const confirmations = (first(a.Subject)?.SubjectConfirmation ?? []) as XmlNode[];
   const bearer = confirmations.filter((c) => attr(c, "Method") === BEARER);
   if (bearer.length === 0) return "Assertion has no bearer SubjectConfirmation";
   for (const c of confirmations) {
     for (const data of (c.SubjectConfirmationData ?? []) as XmlNode[]) {
       const recipient = attr(data, "Recipient");
-      if (recipient !== expected.acsUrl) return `SubjectConfirmationData Recipient '${recipient ?? ""}' is not this service's ACS URL`;
+      if (recipient !== expected.acsUrl)
+        return `SubjectConfirmationData Recipient '${recipient ?? ""}' is not this service's ACS URL`;
     }
-    if (attr(c, "Method") === BEARER && ((c.SubjectConfirmationData ?? []) as XmlNode[]).length === 0) return "bearer SubjectConfirmation has no SubjectConfirmationData";
+    if (attr(c, "Method") === BEARER && ((c.SubjectConfirmationData ?? []) as XmlNode[]).length === 0)
+      return "bearer SubjectConfirmation has no SubjectConfirmationData";
   }
   return null;
 }
@@ -56,7 +61,9 @@ export function assertionProblem(assertion: Record<string, unknown>, expected: R
 export function authnContextClasses(assertion: Record<string, unknown>): string[] {
   const a = (assertion as { Assertion?: XmlNode }).Assertion;
   const statements = (a?.AuthnStatement ?? []) as XmlNode[];
-  return statements.flatMap((s) => ((first(s.AuthnContext)?.AuthnContextClassRef ?? []) as XmlNode[]).map(charOf)).filter((c) => c !== "");
+  return statements
+    .flatMap((s) => ((first(s.AuthnContext)?.AuthnContextClassRef ?? []) as XmlNode[]).map(charOf))
+    .filter((c) => c !== "");
 }
 
 /** xml2js with explicitArray and explicitCharkey, as node-saml configures it. */

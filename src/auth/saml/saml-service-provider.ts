@@ -42,10 +42,15 @@ export class SamlServiceProvider {
     }
     const profile = result.profile;
     if (result.loggedOut || profile === null) throw refused("not a login response");
-    const expected = { idpEntityId: this.config.idpEntityId, acsUrl: this.config.acsUrl, idpCerts: this.config.idpCerts };
+    const expected = {
+      idpEntityId: this.config.idpEntityId,
+      acsUrl: this.config.acsUrl,
+      idpCerts: this.config.idpCerts,
+    };
     const assertion = profile.getAssertion?.() ?? {};
-    const problem = assertionProblem(assertion, expected)
-      ?? (await responseProblem(Buffer.from(samlResponse, "base64").toString("utf8"), expected));
+    const problem =
+      assertionProblem(assertion, expected) ??
+      (await responseProblem(Buffer.from(samlResponse, "base64").toString("utf8"), expected));
     if (problem !== null) throw refused(problem);
     const mapped = identityFromProfile(profile, authnContextClasses(assertion), this.config);
     if ("problem" in mapped) throw refused(mapped.problem);
@@ -82,7 +87,9 @@ export class SamlServiceProvider {
 }
 
 function refused(problem: string): DomainError {
-  return new DomainError("UNAUTHENTICATED", `SAML response refused: ${problem.slice(0, MAX_PROBLEM_LENGTH)}`, { reason: "SAML_RESPONSE_REFUSED" });
+  return new DomainError("UNAUTHENTICATED", `SAML response refused: ${problem.slice(0, MAX_PROBLEM_LENGTH)}`, {
+    reason: "SAML_RESPONSE_REFUSED",
+  });
 }
 
 /**
@@ -95,6 +102,8 @@ export function idpCertificateWarnings(certs: string[], now: Date = new Date()):
   return certs.flatMap((pem, i) => {
     const cert = new X509Certificate(pem);
     const until = new Date(cert.validTo);
-    return until.getTime() < now.getTime() ? [`SAML_IDP_CERT certificate ${i + 1} (${cert.subject.replace(/\n/g, ", ")}) expired on ${until.toISOString()}`] : [];
+    return until.getTime() < now.getTime()
+      ? [`SAML_IDP_CERT certificate ${i + 1} (${cert.subject.replace(/\n/g, ", ")}) expired on ${until.toISOString()}`]
+      : [];
   });
 }

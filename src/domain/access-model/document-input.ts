@@ -6,8 +6,12 @@ import { DomainError } from "../errors";
 
 export function refusedDocument(kind: string, err: ValidationError): DomainError {
   const lines = err.issues.map((i) => `${i.path}: ${i.message}`);
-  const heading = lines.length === 1 ? `${kind} document refused` : `${kind} document refused (${lines.length} problems)`;
-  return new DomainError("BAD_USER_INPUT", `${heading}: ${lines.join("; ")}`, { field: err.issues[0]?.path ?? "document", issues: err.issues });
+  const heading =
+    lines.length === 1 ? `${kind} document refused` : `${kind} document refused (${lines.length} problems)`;
+  return new DomainError("BAD_USER_INPUT", `${heading}: ${lines.join("; ")}`, {
+    field: err.issues[0]?.path ?? "document",
+    issues: err.issues,
+  });
 }
 
 /** Runs an engine parser; its validation problems become one BAD_USER_INPUT. */

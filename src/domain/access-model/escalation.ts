@@ -31,7 +31,11 @@ export const throwRefusal: Refusal = (refusal) => {
 /** ESCALATION_DENIED naming the first missing `type:capability`, handed to `refuse` (thrown by default). */
 export function requireCovered(result: CoverResult, what: string, refuse: Refusal = throwRefusal): void {
   if (result.covered) return;
-  refuse(new DomainError("ESCALATION_DENIED", `${what} would allow more than you may do yourself: ${result.explanation}`, { capability: result.missing }));
+  refuse(
+    new DomainError("ESCALATION_DENIED", `${what} would allow more than you may do yourself: ${result.explanation}`, {
+      capability: result.missing,
+    }),
+  );
 }
 
 /** The engine's form of a stored role (the inverse of roleRecordFromDoc). */

@@ -33,28 +33,51 @@ const change = (before: PolicyRecord | null, after: PolicyRecord | null) => docu
 const notFound = (name: string) => new DomainError("NOT_FOUND", `no policy named '${name}'`, { field: "name" });
 
 /** createPolicy's validation, checks and write, inside a policy write. */
-export async function createPolicyChange({ repos, engine, actor, refuse }: WriteStep, document: string): Promise<PolicyChange<PolicyRecord>> {
+export async function createPolicyChange(
+  { repos, engine, actor, refuse }: WriteStep,
+  document: string,
+): Promise<PolicyChange<PolicyRecord>> {
   const doc = readDocument("policy", () => parsePolicyDocument(document, engine.typeMap()));
   await yieldToEventLoop();
   const taken = await repos.policies.get(doc.name);
   if (taken) throw new DomainError("CONFLICT", `a policy named '${taken.name}' already exists`, { field: "name" });
-  if (!holdsEscalate(engine, actor, "")) requireCovered(engine.covers(enginePrincipal(actor), doc.rules, ""), `policy ${doc.name}`, refuse);
+  if (!holdsEscalate(engine, actor, ""))
+    requireCovered(engine.covers(enginePrincipal(actor), doc.rules, ""), `policy ${doc.name}`, refuse);
   const now = new Date();
   const created: PolicyRecord = {
-    id: randomUUID(), name: doc.name, description: doc.description, version: 1, builtIn: false, document, createdAt: now, updatedAt: now,
+    id: randomUUID(),
+    name: doc.name,
+    description: doc.description,
+    version: 1,
+    builtIn: false,
+    document,
+    createdAt: now,
+    updatedAt: now,
   };
   await repos.policies.create(created, actor.user.id);
-  return { result: created, apply: (e) => e.putPolicy(doc), record: change(null, created), resource: { type: "policy", name: doc.name } };
+  return {
+    result: created,
+    apply: (e) => e.putPolicy(doc),
+    record: change(null, created),
+    resource: { type: "policy", name: doc.name },
+  };
 }
 
 /** updatePolicy's validation, checks and write, inside a policy write; no apply and no record when nothing changes. */
-export async function updatePolicyChange({ repos, engine, actor, refuse }: WriteStep, name: string, document: string): Promise<PolicyChange<PolicyRecord>> {
+export async function updatePolicyChange(
+  { repos, engine, actor, refuse }: WriteStep,
+  name: string,
+  document: string,
+): Promise<PolicyChange<PolicyRecord>> {
   const existing = await repos.policies.get(name);
   if (!existing) throw notFound(name);
   const types = engine.typeMap();
   const doc = readDocument("policy", () => parsePolicyDocument(document, types));
   if (doc.name.toLowerCase() !== existing.name.toLowerCase()) {
-    throw badInput("document", `the document is policy '${doc.name}', not '${existing.name}'; policies cannot be renamed (roles refer to them by name)`);
+    throw badInput(
+      "document",
+      `the document is policy '${doc.name}', not '${existing.name}'; policies cannot be renamed (roles refer to them by name)`,
+    );
   }
   const old: PolicyDoc | null = reread(() => parsePolicyDocument(existing.document, types));
   if (document === existing.document || (old !== null && isDeepStrictEqual(old, doc))) return { result: existing };
@@ -67,13 +90,29 @@ export async function updatePolicyChange({ repos, engine, actor, refuse }: Write
       const key = existing.name.toLowerCase();
       const reached = rolesReaching(await repos.roles.all(), (r) => r.policies.some((p) => p.toLowerCase() === key));
       for (const role of reached) {
-        requireCovered(engine.coversRole(principal, roleDocOf(role), ""), `dropping a deny from policy ${doc.name} (used through role ${role.name})`, refuse);
+        requireCovered(
+          engine.coversRole(principal, roleDocOf(role), ""),
+          `dropping a deny from policy ${doc.name} (used through role ${role.name})`,
+          refuse,
+        );
       }
     }
   }
-  const updated: PolicyRecord = { ...existing, name: doc.name, description: doc.description, version: existing.version + 1, document, updatedAt: new Date() };
+  const updated: PolicyRecord = {
+    ...existing,
+    name: doc.name,
+    description: doc.description,
+    version: existing.version + 1,
+    document,
+    updatedAt: new Date(),
+  };
   await repos.policies.update(updated, actor.user.id);
-  return { result: updated, apply: (e) => e.putPolicy(doc), record: change(existing, updated), resource: { type: "policy", name: doc.name } };
+  return {
+    result: updated,
+    apply: (e) => e.putPolicy(doc),
+    record: change(existing, updated),
+    resource: { type: "policy", name: doc.name },
+  };
 }
 
 /** deletePolicy's checks and write, inside a policy write. */
@@ -81,10 +120,17 @@ export async function deletePolicyChange({ repos }: WriteStep, name: string): Pr
   const existing = await repos.policies.get(name);
   if (!existing) throw notFound(name);
   const users = await repos.policies.usedBy(existing.name);
-  if (users.length > 0) throw new DomainError("CONFLICT", `policy '${existing.name}' is used by role(s) ${users.join(", ")}`);
-  if (existing.builtIn) throw new DomainError("CONFLICT", `policy '${existing.name}' is built in: it may be updated but not deleted`);
+  if (users.length > 0)
+    throw new DomainError("CONFLICT", `policy '${existing.name}' is used by role(s) ${users.join(", ")}`);
+  if (existing.builtIn)
+    throw new DomainError("CONFLICT", `policy '${existing.name}' is built in: it may be updated but not deleted`);
   await repos.policies.delete(existing.name);
-  return { result: true, apply: (e) => e.deletePolicy(existing.name), record: change(existing, null), resource: { type: "policy", name: existing.name } };
+  return {
+    result: true,
+    apply: (e) => e.deletePolicy(existing.name),
+    record: change(existing, null),
+    resource: { type: "policy", name: existing.name },
+  };
 }
 
 export class PolicyService {

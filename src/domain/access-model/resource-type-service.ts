@@ -26,8 +26,15 @@ const SYSTEM: ReadonlySet<string> = new Set(SYSTEM_TYPES);
 /** One unconditional allow of `capability` on every resource of `type`. */
 function allowEverywhere(type: string, capability: string): RuleSpec {
   return {
-    effect: "ALLOW", resourceType: type, namespace: "**", name: "*", labels: [], capabilities: [capability], level: null,
-    requireMfa: false, sourceCidrs: [],
+    effect: "ALLOW",
+    resourceType: type,
+    namespace: "**",
+    name: "*",
+    labels: [],
+    capabilities: [capability],
+    level: null,
+    requireMfa: false,
+    sourceCidrs: [],
   };
 }
 
@@ -45,31 +52,53 @@ function refuseLevelChanges(existing: ResourceTypeRecord, wanted: Record<string,
 }
 
 function sortedCapabilities(capabilities: Record<string, Level>): Record<string, Level> {
-  const entries = Object.entries(capabilities).sort(([a, la], [b, lb]) => LEVELS.indexOf(la) - LEVELS.indexOf(lb) || (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(capabilities).sort(
+    ([a, la], [b, lb]) => LEVELS.indexOf(la) - LEVELS.indexOf(lb) || (a < b ? -1 : a > b ? 1 : 0),
+  );
   return Object.fromEntries(entries);
 }
 
 /** registerResourceType's validation, checks and write, inside a policy write; no apply and no record when nothing is added. */
-export async function registerResourceTypeChange({ repos, engine, actor, refuse }: WriteStep, document: string): Promise<PolicyChange<ResourceTypeRecord>> {
+export async function registerResourceTypeChange(
+  { repos, engine, actor, refuse }: WriteStep,
+  document: string,
+): Promise<PolicyChange<ResourceTypeRecord>> {
   const def = readDocument("resourceType", () => parseResourceTypeDocument(document));
   if (SYSTEM.has(def.name)) {
-    throw new DomainError("BAD_USER_INPUT", `name: '${def.name}' is one of the server's own types and cannot be changed`, { field: "name" });
+    throw new DomainError(
+      "BAD_USER_INPUT",
+      `name: '${def.name}' is one of the server's own types and cannot be changed`,
+      { field: "name" },
+    );
   }
   const existing = await repos.resourceTypes.get(def.name);
   if (existing) refuseLevelChanges(existing, def.capabilities);
-  const added = Object.keys(def.capabilities).filter((cap) => !(existing && cap in existing.capabilities)).sort();
+  const added = Object.keys(def.capabilities)
+    .filter((cap) => !(existing && cap in existing.capabilities))
+    .sort();
   if (existing && added.length === 0) return { result: existing };
 
-  const merged: ResourceTypeDef = { name: def.name, capabilities: sortedCapabilities({ ...existing?.capabilities, ...def.capabilities }) };
+  const merged: ResourceTypeDef = {
+    name: def.name,
+    capabilities: sortedCapabilities({ ...existing?.capabilities, ...def.capabilities }),
+  };
   if (!holdsEscalate(engine, actor, "")) requireHolds(engine, actor, merged, added, refuse);
-  const saved: ResourceTypeRecord = { name: def.name, builtIn: existing?.builtIn ?? false, capabilities: merged.capabilities };
+  const saved: ResourceTypeRecord = {
+    name: def.name,
+    builtIn: existing?.builtIn ?? false,
+    capabilities: merged.capabilities,
+  };
   await repos.resourceTypes.save(saved);
   return {
     result: saved,
     apply: (e) => e.putType(merged),
     record: {
-      kind: "resourceType", name: def.name, addedCapabilities: added,
-      oldDocument: existing ? formatResourceTypeDocument({ name: existing.name, capabilities: existing.capabilities }) : null,
+      kind: "resourceType",
+      name: def.name,
+      addedCapabilities: added,
+      oldDocument: existing
+        ? formatResourceTypeDocument({ name: existing.name, capabilities: existing.capabilities })
+        : null,
       newDocument: formatResourceTypeDocument(merged),
     },
     resource: { type: "resource_type", name: def.name },
@@ -81,12 +110,22 @@ export async function registerResourceTypeChange({ repos, engine, actor, refuse 
  * (the one handed in must not change before commit); it is compiled from that
  * engine's state, which is the stored state in the writers' turn.
  */
-function requireHolds(engine: Engine, actor: Principal, merged: ResourceTypeDef, added: string[], refuse?: Refusal): void {
+function requireHolds(
+  engine: Engine,
+  actor: Principal,
+  merged: ResourceTypeDef,
+  added: string[],
+  refuse?: Refusal,
+): void {
   const state = engine.snapshot();
   const after = Engine.compile({ ...state, types: [...state.types.filter((t) => t.name !== merged.name), merged] });
   const principal = enginePrincipal(actor);
   for (const capability of added) {
-    requireCovered(after.covers(principal, [allowEverywhere(merged.name, capability)], ""), `registering ${merged.name}:${capability}`, refuse);
+    requireCovered(
+      after.covers(principal, [allowEverywhere(merged.name, capability)], ""),
+      `registering ${merged.name}:${capability}`,
+      refuse,
+    );
   }
 }
 
@@ -95,6 +134,8 @@ export class ResourceTypeService {
 
   register(actor: Principal, document: string, requestId: string): Promise<ResourceTypeRecord> {
     const request: WriteRequest = { actor, operation: "Mutation.registerResourceType", requestId };
-    return this.writer.write(request, (repos, engine) => registerResourceTypeChange({ repos, engine, actor }, document));
+    return this.writer.write(request, (repos, engine) =>
+      registerResourceTypeChange({ repos, engine, actor }, document),
+    );
   }
 }

@@ -35,30 +35,56 @@ const notFound = (name: string) => new DomainError("NOT_FOUND", `no role named '
 
 /** Which fields of `role` refer to the role named `key` (lower-cased). */
 function referencesTo(role: RoleRecord, key: string): string[] {
-  const fields: Array<[string, string[]]> = [["inherits", role.inherits], ["request.roles", role.requestableRoles], ["reviewRequests.roles", role.reviewableRoles]];
+  const fields: Array<[string, string[]]> = [
+    ["inherits", role.inherits],
+    ["request.roles", role.requestableRoles],
+    ["reviewRequests.roles", role.reviewableRoles],
+  ];
   return fields.filter(([, names]) => names.some((n) => n.toLowerCase() === key)).map(([field]) => field);
 }
 
 /** createRole's validation, checks and write, inside a policy write. */
-export async function createRoleChange({ repos, engine, actor, refuse }: WriteStep, document: string): Promise<PolicyChange<RoleRecord>> {
+export async function createRoleChange(
+  { repos, engine, actor, refuse }: WriteStep,
+  document: string,
+): Promise<PolicyChange<RoleRecord>> {
   const doc = readDocument("role", () => parseRoleDocument(document, engine.roleRefs()));
   const taken = await repos.roles.get(doc.name);
   if (taken) throw new DomainError("CONFLICT", `a role named '${taken.name}' already exists`, { field: "name" });
-  if (!holdsEscalate(engine, actor, doc.name)) requireCovered(engine.coversRole(enginePrincipal(actor), doc, ""), `role ${doc.name}`, refuse);
+  if (!holdsEscalate(engine, actor, doc.name))
+    requireCovered(engine.coversRole(enginePrincipal(actor), doc, ""), `role ${doc.name}`, refuse);
   const now = new Date();
-  const created = roleRecordFromDoc(doc, document, { id: randomUUID(), builtIn: false, version: 1, createdAt: now, updatedAt: now });
+  const created = roleRecordFromDoc(doc, document, {
+    id: randomUUID(),
+    builtIn: false,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
   await repos.roles.create(created);
-  return { result: created, apply: (e) => e.putRole(doc), record: change(null, created), resource: { type: "role", name: doc.name } };
+  return {
+    result: created,
+    apply: (e) => e.putRole(doc),
+    record: change(null, created),
+    resource: { type: "role", name: doc.name },
+  };
 }
 
 /** updateRole's validation, checks and write, inside a policy write; no apply and no record when nothing changes. */
-export async function updateRoleChange({ repos, engine, actor, refuse, now = new Date() }: WriteStep, name: string, document: string): Promise<PolicyChange<RoleRecord>> {
+export async function updateRoleChange(
+  { repos, engine, actor, refuse, now = new Date() }: WriteStep,
+  name: string,
+  document: string,
+): Promise<PolicyChange<RoleRecord>> {
   const existing = await repos.roles.get(name);
   if (!existing) throw notFound(name);
   const refs = engine.roleRefs();
   const doc = readDocument("role", () => parseRoleDocument(document, refs));
   if (doc.name.toLowerCase() !== existing.name.toLowerCase()) {
-    throw badInput("document", `the document is role '${doc.name}', not '${existing.name}'; roles cannot be renamed (grants and other roles refer to them by name)`);
+    throw badInput(
+      "document",
+      `the document is role '${doc.name}', not '${existing.name}'; roles cannot be renamed (grants and other roles refer to them by name)`,
+    );
   }
   const old: RoleDoc | null = reread(() => parseRoleDocument(existing.document, refs));
   if (document === existing.document || (old !== null && isDeepStrictEqual(old, doc))) return { result: existing };
@@ -70,22 +96,39 @@ export async function updateRoleChange({ repos, engine, actor, refuse, now = new
       const key = existing.name.toLowerCase();
       const heirs = rolesReaching(await repos.roles.all(), (r) => r.inherits.some((p) => p.toLowerCase() === key));
       for (const heir of heirs) {
-        requireCovered(engine.coversRole(principal, roleDocOf(heir), ""), `dropping a deny from role ${doc.name} (inherited by role ${heir.name})`, refuse);
+        requireCovered(
+          engine.coversRole(principal, roleDocOf(heir), ""),
+          `dropping a deny from role ${doc.name} (inherited by role ${heir.name})`,
+          refuse,
+        );
       }
     }
   }
   const updated = roleRecordFromDoc(doc, document, {
-    id: existing.id, builtIn: existing.builtIn, version: existing.version + 1, createdAt: existing.createdAt, updatedAt: new Date(),
+    id: existing.id,
+    builtIn: existing.builtIn,
+    version: existing.version + 1,
+    createdAt: existing.createdAt,
+    updatedAt: new Date(),
   });
   await keepingASuperuser(repos, now, `updating role ${existing.name}`, () => repos.roles.update(updated));
-  return { result: updated, apply: (e) => e.putRole(doc), record: change(existing, updated), resource: { type: "role", name: doc.name } };
+  return {
+    result: updated,
+    apply: (e) => e.putRole(doc),
+    record: change(existing, updated),
+    resource: { type: "role", name: doc.name },
+  };
 }
 
 /** deleteRole's checks and write, inside a policy write. */
-export async function deleteRoleChange({ repos, now = new Date() }: WriteStep, name: string): Promise<PolicyChange<boolean>> {
+export async function deleteRoleChange(
+  { repos, now = new Date() }: WriteStep,
+  name: string,
+): Promise<PolicyChange<boolean>> {
   const existing = await repos.roles.get(name);
   if (!existing) throw notFound(name);
-  if (existing.builtIn) throw new DomainError("CONFLICT", `role '${existing.name}' is built in: it may be updated but not deleted`);
+  if (existing.builtIn)
+    throw new DomainError("CONFLICT", `role '${existing.name}' is built in: it may be updated but not deleted`);
   const key = existing.name.toLowerCase();
   const referrers = (await repos.roles.all()).flatMap((r) => {
     const fields = r.name.toLowerCase() === key ? [] : referencesTo(r, key);
@@ -95,7 +138,11 @@ export async function deleteRoleChange({ repos, now = new Date() }: WriteStep, n
   // that reference goes with it and must not count as a use.
   if (referencesTo(existing, key).length > 0) {
     const others = (names: string[]) => names.filter((n) => n.toLowerCase() !== key);
-    await repos.roles.update({ ...existing, requestableRoles: others(existing.requestableRoles), reviewableRoles: others(existing.reviewableRoles) });
+    await repos.roles.update({
+      ...existing,
+      requestableRoles: others(existing.requestableRoles),
+      reviewableRoles: others(existing.reviewableRoles),
+    });
   }
   // Pending requests for the role cannot be granted any more: they expire with it, in this write.
   const expired = await expirePendingForRole(repos, existing.name, now);
@@ -107,11 +154,20 @@ export async function deleteRoleChange({ repos, now = new Date() }: WriteStep, n
     }
     throw err;
   }
-  return { result: true, apply: (e) => e.deleteRole(existing.name), record: change(existing, null), resource: { type: "role", name: existing.name }, events: expired };
+  return {
+    result: true,
+    apply: (e) => e.deleteRole(existing.name),
+    record: change(existing, null),
+    resource: { type: "role", name: existing.name },
+    events: expired,
+  };
 }
 
 export class RoleService {
-  constructor(private readonly writer: PolicyWriter, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly writer: PolicyWriter,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   create(actor: Principal, document: string, requestId: string): Promise<RoleRecord> {
     const request: WriteRequest = { actor, operation: "Mutation.createRole", requestId };
@@ -120,11 +176,15 @@ export class RoleService {
 
   update(actor: Principal, name: string, document: string, requestId: string): Promise<RoleRecord> {
     const request: WriteRequest = { actor, operation: "Mutation.updateRole", requestId };
-    return this.writer.write(request, (repos, engine) => updateRoleChange({ repos, engine, actor, now: this.now() }, name, document));
+    return this.writer.write(request, (repos, engine) =>
+      updateRoleChange({ repos, engine, actor, now: this.now() }, name, document),
+    );
   }
 
   delete(actor: Principal, name: string, requestId: string): Promise<boolean> {
     const request: WriteRequest = { actor, operation: "Mutation.deleteRole", requestId };
-    return this.writer.write(request, (repos, engine) => deleteRoleChange({ repos, engine, actor, now: this.now() }, name));
+    return this.writer.write(request, (repos, engine) =>
+      deleteRoleChange({ repos, engine, actor, now: this.now() }, name),
+    );
   }
 }

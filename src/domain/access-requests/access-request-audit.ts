@@ -17,23 +17,56 @@ export const ACCESS_REQUEST_TYPE = "access_request";
 
 /** What every access-request event's metadata carries about the request. */
 export function requestFacts(r: AccessRequestRecord): Record<string, unknown> {
-  return { requestId: r.id, requesterId: r.requesterId, roles: [...r.roles], scope: r.scope, ttlSeconds: r.ttlSeconds, reason: r.reason };
+  return {
+    requestId: r.id,
+    requesterId: r.requesterId,
+    roles: [...r.roles],
+    scope: r.scope,
+    ttlSeconds: r.ttlSeconds,
+    reason: r.reason,
+  };
 }
 
-export function requestEvent(operation: string, action: string, r: AccessRequestRecord, extra: Record<string, unknown> = {}): WriteEvent {
-  return { operation, action, resource: { type: ACCESS_REQUEST_TYPE, name: r.id }, metadata: { ...requestFacts(r), ...extra } };
+export function requestEvent(
+  operation: string,
+  action: string,
+  r: AccessRequestRecord,
+  extra: Record<string, unknown> = {},
+): WriteEvent {
+  return {
+    operation,
+    action,
+    resource: { type: ACCESS_REQUEST_TYPE, name: r.id },
+    metadata: { ...requestFacts(r), ...extra },
+  };
 }
 
 /** Records a refusal (DENY) before it is answered; rejects when the trail cannot be written. */
 export async function recordRefusal(
   deps: { runtime: PolicyRuntime; audit: AuditLog },
   actor: Principal,
-  refusal: { operation: string; action: string; name: string; reason: DecisionReason; requestId: string; metadata: Record<string, unknown> },
+  refusal: {
+    operation: string;
+    action: string;
+    name: string;
+    reason: DecisionReason;
+    requestId: string;
+    metadata: Record<string, unknown>;
+  },
 ): Promise<void> {
   await deps.audit.record({
-    time: new Date(), ...actorFields(actor, deps.runtime.engine()), operation: refusal.operation, action: refusal.action,
-    resourceType: ACCESS_REQUEST_TYPE, resourceNamespace: "system", resourceName: refusal.name, subjectId: null, decision: "DENY",
-    reason: refusal.reason, requestId: refusal.requestId, metadata: { ...(credentialMetadata(actor) ?? {}), ...refusal.metadata },
+    time: new Date(),
+    ...actorFields(actor, deps.runtime.engine()),
+    operation: refusal.operation,
+    action: refusal.action,
+    resourceType: ACCESS_REQUEST_TYPE,
+    resourceNamespace: "system",
+    resourceName: refusal.name,
+    subjectId: null,
+    decision: "DENY",
+    reason: refusal.reason,
+    requestId: refusal.requestId,
+    metadata: { ...(credentialMetadata(actor) ?? {}), ...refusal.metadata },
   });
 }
 
@@ -45,8 +78,17 @@ export async function recordAllowed(
   requestId: string,
 ): Promise<void> {
   await deps.audit.record({
-    time: new Date(), ...actorFields(actor, deps.runtime.engine()), operation: event.operation, action: event.action,
-    resourceType: event.resource.type, resourceNamespace: "system", resourceName: event.resource.name, subjectId: null, decision: "ALLOW",
-    reason: "ALLOWED", requestId, metadata: { ...(credentialMetadata(actor) ?? {}), ...event.metadata },
+    time: new Date(),
+    ...actorFields(actor, deps.runtime.engine()),
+    operation: event.operation,
+    action: event.action,
+    resourceType: event.resource.type,
+    resourceNamespace: "system",
+    resourceName: event.resource.name,
+    subjectId: null,
+    decision: "ALLOW",
+    reason: "ALLOWED",
+    requestId,
+    metadata: { ...(credentialMetadata(actor) ?? {}), ...event.metadata },
   });
 }

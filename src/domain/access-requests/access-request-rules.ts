@@ -42,7 +42,10 @@ export function firstNotRequestable(closure: readonly RoleRecord[], roles: reado
  * that any of the `request` settings granting them asks for (the stricter of
  * each, so holding one more role never makes a request easier to push through).
  */
-export function thresholds(closure: readonly RoleRecord[], roles: readonly string[]): { approvals: number; denials: number } {
+export function thresholds(
+  closure: readonly RoleRecord[],
+  roles: readonly string[],
+): { approvals: number; denials: number } {
   const settings = roles.flatMap((role) => requestSettingsFor(closure, role));
   if (settings.length === 0) return { approvals: 1, denials: 1 };
   return {
@@ -61,11 +64,23 @@ export function maxTtlSeconds(requested: readonly RoleRecord[]): number {
  * Whether the reviewer's roles list `role` under `reviewRequests.roles` (directly
  * or by inheritance), or the reviewer holds `escalate` on it.
  */
-export function mayReviewRole(engine: Engine, reviewer: Principal, closure: readonly RoleRecord[], role: string): boolean {
-  return closure.some((r) => r.reviewableRoles.some((x) => key(x) === key(role))) || holdsEscalate(engine, reviewer, role);
+export function mayReviewRole(
+  engine: Engine,
+  reviewer: Principal,
+  closure: readonly RoleRecord[],
+  role: string,
+): boolean {
+  return (
+    closure.some((r) => r.reviewableRoles.some((x) => key(x) === key(role))) || holdsEscalate(engine, reviewer, role)
+  );
 }
 
 /** The first of `roles` the reviewer may not review; null when they may review them all. */
-export function firstNotReviewable(engine: Engine, reviewer: Principal, closure: readonly RoleRecord[], roles: readonly string[]): string | null {
+export function firstNotReviewable(
+  engine: Engine,
+  reviewer: Principal,
+  closure: readonly RoleRecord[],
+  roles: readonly string[],
+): string | null {
   return roles.find((role) => !mayReviewRole(engine, reviewer, closure, role)) ?? null;
 }

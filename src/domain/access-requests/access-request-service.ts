@@ -18,7 +18,14 @@ import type { Principal } from "../principal";
 import { checkText } from "../users/user-input";
 import { ACCESS_REQUEST_TYPE, recordAllowed, recordRefusal, requestEvent } from "./access-request-audit";
 import { effectiveStatus, type AccessRequestRecord, type AccessRequestStatus } from "./access-request.model";
-import { DEFAULT_TTL_SECONDS, firstNotRequestable, firstNotReviewable, maxTtlSeconds, roleClosure, thresholds } from "./access-request-rules";
+import {
+  DEFAULT_TTL_SECONDS,
+  firstNotRequestable,
+  firstNotReviewable,
+  maxTtlSeconds,
+  roleClosure,
+  thresholds,
+} from "./access-request-rules";
 
 export const MAX_REASON_LENGTH = 1000;
 
@@ -45,7 +52,15 @@ function storedStatuses(status: AccessRequestStatus): AccessRequestStatus[] {
 }
 
 const sameRoles = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].map((x) => x.toLowerCase()).sort().join("\n") === [...b].map((x) => x.toLowerCase()).sort().join("\n");
+  a.length === b.length &&
+  [...a]
+    .map((x) => x.toLowerCase())
+    .sort()
+    .join("\n") ===
+    [...b]
+      .map((x) => x.toLowerCase())
+      .sort()
+      .join("\n");
 
 export class AccessRequestService {
   protected readonly now: () => Date;
@@ -59,10 +74,16 @@ export class AccessRequestService {
    * narrowed to the token's when a token limited to some roles calls (a token
    * never asks for or reviews more than its roles would let it).
    */
-  protected async actingRoles(repos: Pick<Repositories, "roles" | "tokens">, engine: Engine, actor: Principal): Promise<RoleRecord[]> {
+  protected async actingRoles(
+    repos: Pick<Repositories, "roles" | "tokens">,
+    engine: Engine,
+    actor: Principal,
+  ): Promise<RoleRecord[]> {
     let held = engine.rolesOf(actor.user.id);
     if (actor.credential.kind === "token") {
-      const limited = new Set(((await repos.tokens.get(actor.credential.tokenId))?.roles ?? []).map((r) => r.toLowerCase()));
+      const limited = new Set(
+        ((await repos.tokens.get(actor.credential.tokenId))?.roles ?? []).map((r) => r.toLowerCase()),
+      );
       if (limited.size > 0) held = held.filter((r) => limited.has(r.toLowerCase()));
     }
     return roleClosure(await repos.roles.all(), held);
@@ -87,39 +108,79 @@ export class AccessRequestService {
     const requested = await loadRoles(this.deps.storage.roles, args.roles, "roles");
     const limit = maxTtlSeconds(requested);
     const ttlSeconds = args.ttlSeconds ?? Math.min(DEFAULT_TTL_SECONDS, limit);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw badInput("ttlSeconds", `${ttlSeconds} is not a positive number of seconds`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)
+      throw badInput("ttlSeconds", `${ttlSeconds} is not a positive number of seconds`);
     if (ttlSeconds > limit) {
-      throw badInput("ttlSeconds", `${ttlSeconds} is more than the ${limit} seconds the requested roles allow (their smallest maxSessionTtl, or 12h)`);
+      throw badInput(
+        "ttlSeconds",
+        `${ttlSeconds} is more than the ${limit} seconds the requested roles allow (their smallest maxSessionTtl, or 12h)`,
+      );
     }
     const names = requested.map((r) => r.name);
     type Outcome = { refused: string } | { duplicate: AccessRequestRecord } | { created: AccessRequestRecord };
-    const outcome = await this.deps.writer
-      .write<Outcome>({ actor, operation: "Mutation.requestAccess", requestId }, async (repos, engine) => {
+    const outcome = await this.deps.writer.write<Outcome>(
+      { actor, operation: "Mutation.requestAccess", requestId },
+      async (repos, engine) => {
         const closure = await this.actingRoles(repos, engine, actor);
         const refused = firstNotRequestable(closure, names);
         if (refused !== null) return { result: { refused } };
         const now = this.now();
         const pending = await repos.accessRequests.list({ requesterId: actor.user.id, statuses: ["PENDING"] });
-        const same = pending.find((r) => effectiveStatus(r, now) === "PENDING" && r.scope === scope && sameRoles(r.roles, names));
+        const same = pending.find(
+          (r) => effectiveStatus(r, now) === "PENDING" && r.scope === scope && sameRoles(r.roles, names),
+        );
         if (same) return { result: { duplicate: same } };
         const { approvals, denials } = thresholds(closure, names);
         const created: AccessRequestRecord = {
-          id: randomUUID(), requesterId: actor.user.id, roles: names, reason, scope, status: "PENDING", ttlSeconds,
-          approvalsRequired: approvals, denialsRequired: denials, createdAt: now,
-          expiresAt: new Date(now.getTime() + this.deps.pendingTtlSeconds * 1000), decidedAt: null, reviews: [],
+          id: randomUUID(),
+          requesterId: actor.user.id,
+          roles: names,
+          reason,
+          scope,
+          status: "PENDING",
+          ttlSeconds,
+          approvalsRequired: approvals,
+          denialsRequired: denials,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + this.deps.pendingTtlSeconds * 1000),
+          decidedAt: null,
+          reviews: [],
         };
         await repos.accessRequests.create(created);
-        return { result: { created }, events: [requestEvent("Mutation.requestAccess", "change", created, { approvalsRequired: approvals, denialsRequired: denials, pendingUntil: created.expiresAt!.toISOString() })] };
-      });
+        return {
+          result: { created },
+          events: [
+            requestEvent("Mutation.requestAccess", "change", created, {
+              approvalsRequired: approvals,
+              denialsRequired: denials,
+              pendingUntil: created.expiresAt!.toISOString(),
+            }),
+          ],
+        };
+      },
+    );
     if ("refused" in outcome) {
       await recordRefusal(this.deps, actor, {
-        operation: "Mutation.requestAccess", action: "request", name: "", reason: "NO_MATCHING_RULE", requestId,
+        operation: "Mutation.requestAccess",
+        action: "request",
+        name: "",
+        reason: "NO_MATCHING_RULE",
+        requestId,
         metadata: { roles: names, scope, ttlSeconds, reason, refusedRole: outcome.refused },
       });
-      throw new DomainError("FORBIDDEN", `none of your roles lets you request role '${outcome.refused}' (request.roles)`, { reason: "NO_MATCHING_RULE" });
+      throw new DomainError(
+        "FORBIDDEN",
+        `none of your roles lets you request role '${outcome.refused}' (request.roles)`,
+        { reason: "NO_MATCHING_RULE" },
+      );
     }
     if ("duplicate" in outcome) {
-      await recordAllowed(this.deps, actor, requestEvent("Mutation.requestAccess", "request", outcome.duplicate, { duplicate: true }), requestId);
+      await recordAllowed(
+        this.deps,
+        actor,
+        requestEvent("Mutation.requestAccess", "request", outcome.duplicate, { duplicate: true }),
+        requestId,
+      );
       return outcome.duplicate;
     }
     return outcome.created;
@@ -128,21 +189,36 @@ export class AccessRequestService {
   /** The requester cancels their own pending request. Anyone else is refused (FORBIDDEN, audited); a decided or expired one is CONFLICT. */
   async cancel(actor: Principal, id: string, requestId: string): Promise<AccessRequestRecord> {
     type Outcome = { refused: true } | { cancelled: AccessRequestRecord };
-    const outcome = await this.deps.writer.write<Outcome>({ actor, operation: "Mutation.cancelAccessRequest", requestId }, async (repos) => {
-      const request = await repos.accessRequests.get(id);
-      if (request === null || request.requesterId !== actor.user.id) return { result: { refused: true } };
-      const status = effectiveStatus(request, this.now());
-      if (status !== "PENDING") throw new DomainError("CONFLICT", `access request ${id} is ${status}: only a PENDING request can be cancelled`, { field: "id" });
-      const state = { status: "CANCELLED" as const, expiresAt: null, decidedAt: this.now() };
-      await repos.accessRequests.updateState(id, state);
-      const cancelled: AccessRequestRecord = { ...request, ...state };
-      return { result: { cancelled }, events: [requestEvent("Mutation.cancelAccessRequest", "change", cancelled)] };
-    });
+    const outcome = await this.deps.writer.write<Outcome>(
+      { actor, operation: "Mutation.cancelAccessRequest", requestId },
+      async (repos) => {
+        const request = await repos.accessRequests.get(id);
+        if (request === null || request.requesterId !== actor.user.id) return { result: { refused: true } };
+        const status = effectiveStatus(request, this.now());
+        if (status !== "PENDING")
+          throw new DomainError(
+            "CONFLICT",
+            `access request ${id} is ${status}: only a PENDING request can be cancelled`,
+            { field: "id" },
+          );
+        const state = { status: "CANCELLED" as const, expiresAt: null, decidedAt: this.now() };
+        await repos.accessRequests.updateState(id, state);
+        const cancelled: AccessRequestRecord = { ...request, ...state };
+        return { result: { cancelled }, events: [requestEvent("Mutation.cancelAccessRequest", "change", cancelled)] };
+      },
+    );
     if ("refused" in outcome) {
       await recordRefusal(this.deps, actor, {
-        operation: "Mutation.cancelAccessRequest", action: "cancel", name: id, reason: "NO_MATCHING_RULE", requestId, metadata: { requestId: id },
+        operation: "Mutation.cancelAccessRequest",
+        action: "cancel",
+        name: id,
+        reason: "NO_MATCHING_RULE",
+        requestId,
+        metadata: { requestId: id },
       });
-      throw new DomainError("FORBIDDEN", "only the requester may cancel an access request", { reason: "NO_MATCHING_RULE" });
+      throw new DomainError("FORBIDDEN", "only the requester may cancel an access request", {
+        reason: "NO_MATCHING_RULE",
+      });
     }
     return outcome.cancelled;
   }
@@ -157,15 +233,24 @@ export class AccessRequestService {
     const { storage, runtime } = this.deps;
     const statuses = status === null ? undefined : storedStatuses(status);
     const matches = (r: AccessRequestRecord) => status === null || this.statusOf(r) === status;
-    const own = (await storage.accessRequests.list({ requesterId: actor.user.id, ...(statuses ? { statuses } : {}) })).filter(matches);
+    const own = (
+      await storage.accessRequests.list({ requesterId: actor.user.id, ...(statuses ? { statuses } : {}) })
+    ).filter(matches);
     const resource = { type: ACCESS_REQUEST_TYPE, namespace: "system", name: "", labels: {} };
     if (!runtime.engine().check(enginePrincipal(actor), "list", resource, callerContext(actor)).allowed) return own;
-    const decision = await auditedSystemCheck(this.deps, actor, { operation: "Query.accessRequests", capability: "access_request:list", name: "", requestId });
+    const decision = await auditedSystemCheck(this.deps, actor, {
+      operation: "Query.accessRequests",
+      capability: "access_request:list",
+      name: "",
+      requestId,
+    });
     if (!decision.allowed) return own;
     const engine = runtime.engine();
     const closure = await this.actingRoles(storage, engine, actor);
-    const others = (await storage.accessRequests.list(statuses ? { statuses } : {}))
-      .filter((r) => r.requesterId !== actor.user.id && matches(r) && firstNotReviewable(engine, actor, closure, r.roles) === null);
+    const others = (await storage.accessRequests.list(statuses ? { statuses } : {})).filter(
+      (r) =>
+        r.requesterId !== actor.user.id && matches(r) && firstNotReviewable(engine, actor, closure, r.roles) === null,
+    );
     return [...own, ...others].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
   }
 }

@@ -35,7 +35,11 @@ export interface AccessRequestRecord {
 }
 
 /** The status as of `now`: a pending request past its deadline is EXPIRED, whether or not the sweep has written it yet. */
-export function effectiveStatus(request: Pick<AccessRequestRecord, "status" | "expiresAt">, now: Date): AccessRequestStatus {
-  if (request.status === "PENDING" && request.expiresAt !== null && request.expiresAt.getTime() <= now.getTime()) return "EXPIRED";
+export function effectiveStatus(
+  request: Pick<AccessRequestRecord, "status" | "expiresAt">,
+  now: Date,
+): AccessRequestStatus {
+  if (request.status === "PENDING" && request.expiresAt !== null && request.expiresAt.getTime() <= now.getTime())
+    return "EXPIRED";
   return request.status;
 }

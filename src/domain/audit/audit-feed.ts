@@ -65,12 +65,19 @@ export class AuditFeed {
   /** Checks (audited) and validates, then starts listening; throws DomainError otherwise. */
   async open(request: FeedRequest): Promise<AsyncIterableIterator<AuditEventRecord>> {
     const decision = await auditedSystemCheck(this.deps, request.principal, {
-      operation: FEED_OPERATION, capability: FEED_CAPABILITY, name: "", requestId: request.requestId,
+      operation: FEED_OPERATION,
+      capability: FEED_CAPABILITY,
+      name: "",
+      requestId: request.requestId,
     });
     if (!decision.allowed) {
       const details = { reason: decision.reason, capability: FEED_CAPABILITY };
       throw decision.reason === "MFA_REQUIRED"
-        ? new DomainError("MFA_REQUIRED", `${FEED_OPERATION} needs ${FEED_CAPABILITY} with MFA: step up and retry`, details)
+        ? new DomainError(
+            "MFA_REQUIRED",
+            `${FEED_OPERATION} needs ${FEED_CAPABILITY} with MFA: step up and retry`,
+            details,
+          )
         : new DomainError("FORBIDDEN", `${FEED_OPERATION} needs ${FEED_CAPABILITY} (${decision.reason})`, details);
     }
     const resumeAfter = parseResumeAfter(request.resumeAfter);
@@ -82,14 +89,15 @@ export class AuditFeed {
   private mayRead(principal: Principal): boolean {
     const [type, capability] = FEED_CAPABILITY.split(":") as [string, string];
     const resource = { type, namespace: "system", name: "", labels: {} };
-    return this.deps.runtime.engine().check(enginePrincipal(principal), capability, resource, callerContext(principal)).allowed;
+    return this.deps.runtime.engine().check(enginePrincipal(principal), capability, resource, callerContext(principal))
+      .allowed;
   }
 }
 
 function parseResumeAfter(text: string | null): number | null {
   if (text === null) return null;
   if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw badInput("resumeAfter", "must be an event sequence number, e.g. \"42\"");
+    throw badInput("resumeAfter", 'must be an event sequence number, e.g. "42"');
   }
   return Number(text);
 }

@@ -6,8 +6,24 @@ import { createHash } from "node:crypto";
 import type { AuditEventRecord } from "./audit-event";
 
 const HASHED_FIELDS = [
-  "id", "sequence", "time", "actorId", "actorEmail", "actorRoles", "tokenId", "sourceIp", "operation", "action",
-  "resourceType", "resourceNamespace", "resourceName", "subjectId", "decision", "reason", "requestId", "metadata",
+  "id",
+  "sequence",
+  "time",
+  "actorId",
+  "actorEmail",
+  "actorRoles",
+  "tokenId",
+  "sourceIp",
+  "operation",
+  "action",
+  "resourceType",
+  "resourceNamespace",
+  "resourceName",
+  "subjectId",
+  "decision",
+  "reason",
+  "requestId",
+  "metadata",
 ] as const;
 
 /** JSON with object keys sorted at every depth and no whitespace; undefined becomes null. */
@@ -26,7 +42,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */
-const SORTED_FIELDS = [...HASHED_FIELDS].sort().map((field, i) => ({ field, prefix: `${i === 0 ? "{" : ","}${JSON.stringify(field)}:` }));
+const SORTED_FIELDS = [...HASHED_FIELDS]
+  .sort()
+  .map((field, i) => ({ field, prefix: `${i === 0 ? "{" : ","}${JSON.stringify(field)}:` }));
 
 /** canonicalJson of the hashed fields, without building and sorting an object per event (this runs for every decision). */
 export function canonicalEvent(event: Omit<AuditEventRecord, "hash" | "prevHash">): string {
@@ -36,5 +54,7 @@ export function canonicalEvent(event: Omit<AuditEventRecord, "hash" | "prevHash"
 }
 
 export function eventHash(prevHash: string, event: Omit<AuditEventRecord, "hash" | "prevHash">): string {
-  return createHash("sha256").update(prevHash + canonicalEvent(event), "utf8").digest("hex");
+  return createHash("sha256")
+    .update(prevHash + canonicalEvent(event), "utf8")
+    .digest("hex");
 }

@@ -34,7 +34,8 @@ export class AuditTrailService {
   constructor(private readonly store: AuditStore) {}
 
   async search(filter: AuditFilter, first: number, after: string | null): Promise<AuditPage> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput("first", `must be between 1 and ${MAX_PAGE}`);
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw badInput("first", `must be between 1 and ${MAX_PAGE}`);
     const before = after == null ? null : decodeAuditCursor(after, "after");
     // One more than asked: whether it exists decides if there is a next page.
     const rows = await this.store.searchBefore(filter, before, first + 1);
@@ -105,7 +106,8 @@ export class AuditTrailService {
       for (const { sequence, record, indexedRoles } of batch) {
         checked++;
         if (sequence !== expected) return broken(expected);
-        if (record === null || record.prevHash !== prev || eventHash(record.prevHash, record) !== record.hash) return broken(sequence);
+        if (record === null || record.prevHash !== prev || eventHash(record.prevHash, record) !== record.hash)
+          return broken(sequence);
         if (!sameRoles(record.actorRoles, indexedRoles)) return broken(sequence);
         prev = record.hash;
         expected++;

@@ -23,13 +23,26 @@ export interface RefusedWrite {
 }
 
 /** Records `err` when it is an escalation refusal not yet recorded; resolves once the event is written (rejects if it cannot be). */
-export async function auditEscalationRefusal(audit: AuditLog, engine: Engine, write: RefusedWrite, err: unknown): Promise<void> {
+export async function auditEscalationRefusal(
+  audit: AuditLog,
+  engine: Engine,
+  write: RefusedWrite,
+  err: unknown,
+): Promise<void> {
   if (!(err instanceof DomainError) || err.code !== "ESCALATION_DENIED" || recorded.has(err)) return;
   recorded.add(err);
   const credential = isSystemActor(write.actor) ? null : credentialMetadata(write.actor);
   await audit.record({
-    time: new Date(), ...actorFields(write.actor, engine), operation: write.operation, action: "change",
-    resourceType: null, resourceNamespace: null, resourceName: null, subjectId: null, decision: "DENY", reason: "ESCALATION_DENIED",
+    time: new Date(),
+    ...actorFields(write.actor, engine),
+    operation: write.operation,
+    action: "change",
+    resourceType: null,
+    resourceNamespace: null,
+    resourceName: null,
+    subjectId: null,
+    decision: "DENY",
+    reason: "ESCALATION_DENIED",
     requestId: write.requestId,
     metadata: { ...credential, capability: err.details.capability ?? null, message: err.message },
   });

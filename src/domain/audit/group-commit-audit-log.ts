@@ -105,24 +105,28 @@ export class GroupCommitAuditLog implements AuditLog {
         const base = expected;
         const predicted = base ? chain(base, events) : null;
         const chainFn: ChainFn = (head, evs) =>
-          predicted && base && head.sequence === base.sequence && head.hash === base.hash ? predicted : chain(head, evs);
+          predicted && base && head.sequence === base.sequence && head.hash === base.hash
+            ? predicted
+            : chain(head, evs);
         const started = process.hrtime.bigint();
         const appended = this.store.append(events, chainFn, base ?? undefined);
         // Handled below, in order; marked handled now so that an early failure is not reported as unhandled.
         appended.catch(() => undefined);
         expected = predicted !== null && predicted.length > 0 ? headOf(predicted) : null;
-        settled = settled.then(() => appended).then(
-          (records) => {
-            this.options.metrics?.batchCommitted(records.length, secondsSince(started));
-            if (records.length > 0) this.lastHead = headOf(records);
-            batch.forEach((p, i) => p.resolve(records[i]!));
-            this.publish(records);
-          },
-          (err: unknown) => {
-            this.lastHead = null;
-            for (const p of batch) p.reject(err);
-          },
-        );
+        settled = settled
+          .then(() => appended)
+          .then(
+            (records) => {
+              this.options.metrics?.batchCommitted(records.length, secondsSince(started));
+              if (records.length > 0) this.lastHead = headOf(records);
+              batch.forEach((p, i) => p.resolve(records[i]!));
+              this.publish(records);
+            },
+            (err: unknown) => {
+              this.lastHead = null;
+              for (const p of batch) p.reject(err);
+            },
+          );
         inFlight.push(settled);
         // Let the callers of this tick join the next batch.
         if (depth > 1) await new Promise<void>((r) => setImmediate(r));

@@ -58,7 +58,9 @@ const meta = (e: AuditDecision) => (e.metadata ?? {}) as Record<string, unknown>
 
 function labelsOf(value: unknown): Record<string, string> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).filter(([, v]) => typeof v === "string"),
+  ) as Record<string, string>;
 }
 
 /** The question an event recorded, or null when the event is not a decision of the policy state. */
@@ -72,11 +74,22 @@ export function replayQuestion(e: AuditDecision): ReplayQuestion | null {
     return {
       principal: tokenId !== null ? { kind: "token", tokenId } : { kind: "user", userId: e.subjectId! },
       action: e.action,
-      resource: { type: e.resourceType, namespace: e.resourceNamespace ?? "", name: e.resourceName ?? "", labels: labelsOf(m.labels) },
+      resource: {
+        type: e.resourceType,
+        namespace: e.resourceNamespace ?? "",
+        name: e.resourceName ?? "",
+        labels: labelsOf(m.labels),
+      },
       context: { mfa: context.mfa === true, sourceIp: typeof context.sourceIp === "string" ? context.sourceIp : null },
     };
   }
-  if (!GUARDED.test(e.operation) || e.resourceNamespace !== "system" || e.actorId === null || e.actorId.startsWith("system:")) return null;
+  if (
+    !GUARDED.test(e.operation) ||
+    e.resourceNamespace !== "system" ||
+    e.actorId === null ||
+    e.actorId.startsWith("system:")
+  )
+    return null;
   return {
     principal: e.tokenId !== null ? { kind: "token", tokenId: e.tokenId } : { kind: "user", userId: e.actorId },
     action: e.action,
@@ -95,8 +108,18 @@ export class AuditReplay {
   /** Replays the last `days` days, up to the events written when it starts. */
   async replay(engine: Engine, days: number): Promise<ReplayReport> {
     const since = new Date(this.now().getTime() - days * 86_400_000);
-    const report: ReplayReport = { since, replayed: 0, allowToDeny: 0, denyToAllow: 0, allowToDenyFlips: [], denyToAllowFlips: [] };
-    const found = { allowToDeny: [] as Array<{ sequence: number; now: Decision }>, denyToAllow: [] as Array<{ sequence: number; now: Decision }> };
+    const report: ReplayReport = {
+      since,
+      replayed: 0,
+      allowToDeny: 0,
+      denyToAllow: 0,
+      allowToDenyFlips: [],
+      denyToAllowFlips: [],
+    };
+    const found = {
+      allowToDeny: [] as Array<{ sequence: number; now: Decision }>,
+      denyToAllow: [] as Array<{ sequence: number; now: Decision }>,
+    };
     const upTo = (await this.store.head()).sequence;
     // Events are numbered in the order they were written, with their own clock's time: the window
     // starts at the first event of `since` (time index) and is read by sequence from there.
@@ -119,7 +142,10 @@ export class AuditReplay {
     let next: Promise<AuditDecision[]> | null = this.store.readDecisions(from, upTo, this.batch);
     while (next !== null) {
       const events: AuditDecision[] = await next;
-      next = events.length < this.batch ? null : this.store.readDecisions(events[events.length - 1]!.sequence + 1, upTo, this.batch);
+      next =
+        events.length < this.batch
+          ? null
+          : this.store.readDecisions(events[events.length - 1]!.sequence + 1, upTo, this.batch);
       for (const event of events) {
         if (event.time < since) continue;
         const q = replayQuestion(event);
@@ -135,7 +161,10 @@ export class AuditReplay {
       }
     }
     // The events of the flips listed are read whole, once the stream is done.
-    const whole = async (flips: typeof found.allowToDeny) => Promise.all(flips.map(async ({ sequence, now }) => ({ event: (await this.store.range(sequence, sequence))[0]!, now })));
+    const whole = async (flips: typeof found.allowToDeny) =>
+      Promise.all(
+        flips.map(async ({ sequence, now }) => ({ event: (await this.store.range(sequence, sequence))[0]!, now })),
+      );
     report.allowToDenyFlips = await whole(found.allowToDeny);
     report.denyToAllowFlips = await whole(found.denyToAllow);
     return report;

@@ -5,8 +5,20 @@
 // Nothing here writes; the writes re-run the single mutations' checks.
 import { createHash } from "node:crypto";
 import {
-  parsePolicyDocument, parseResourceTypeDocument, parseRoleDocument, readBundleDocument, readDocumentKind, readDocumentStream, readSsoMappingsDocument,
-  StreamError, ValidationError, type BundleKind, type PrunableKind, type ResourceTypeDef, type RoleRefs, type StreamDocument,
+  parsePolicyDocument,
+  parseResourceTypeDocument,
+  parseRoleDocument,
+  readBundleDocument,
+  readDocumentKind,
+  readDocumentStream,
+  readSsoMappingsDocument,
+  StreamError,
+  ValidationError,
+  type BundleKind,
+  type PrunableKind,
+  type ResourceTypeDef,
+  type RoleRefs,
+  type StreamDocument,
 } from "../../engine";
 import { DomainError } from "../errors";
 import type { SsoMappingRecord } from "../model";
@@ -60,7 +72,8 @@ export function refusedBundle(issues: Issue[]): DomainError {
 }
 
 /** The path of a document's field as reported: `documents[3].rules[1].capabilities[0]`. */
-export const documentPath = (index: number, path: string) => (path === "document" || path === "" ? `documents[${index}]` : `documents[${index}].${path}`);
+export const documentPath = (index: number, path: string) =>
+  path === "document" || path === "" ? `documents[${index}]` : `documents[${index}].${path}`;
 
 function stringList(value: unknown, field: string): string[] {
   if (!(value instanceof Map)) return [];
@@ -74,7 +87,14 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
     stream = readDocumentStream(text);
   } catch (err) {
     if (!(err instanceof StreamError)) throw err;
-    throw refusedBundle(err.streamIssues.map((i) => ({ path: documentPath(i.document, i.path), message: i.message, line: i.line, column: i.column })));
+    throw refusedBundle(
+      err.streamIssues.map((i) => ({
+        path: documentPath(i.document, i.path),
+        message: i.message,
+        line: i.line,
+        column: i.column,
+      })),
+    );
   }
   const issues: Issue[] = [];
   const report = (doc: StreamDocument, path: string, message: string) => {
@@ -86,16 +106,19 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
       parse();
     } catch (err) {
       if (err instanceof ValidationError) for (const i of err.issues) report(doc, i.path, i.message);
-      else if (err instanceof DomainError && err.details.field !== undefined) report(doc, err.details.field, err.message.replace(/^[^:]*: /, ""));
+      else if (err instanceof DomainError && err.details.field !== undefined)
+        report(doc, err.details.field, err.message.replace(/^[^:]*: /, ""));
       else throw err;
     }
   };
-  if (stream.length === 0) issues.push({ path: "document", message: "the bundle holds no documents", line: 1, column: 1 });
+  if (stream.length === 0)
+    issues.push({ path: "document", message: "the bundle holds no documents", line: 1, column: 1 });
 
   const prune = new Set<PrunableKind>();
   extraPrune.forEach((kind, i) => {
     if (kind === "policy" || kind === "role") prune.add(kind);
-    else issues.push({ path: `prune[${i}]`, message: `'${kind}' cannot be pruned (policy or role)`, line: 1, column: 1 });
+    else
+      issues.push({ path: `prune[${i}]`, message: `'${kind}' cannot be pruned (policy or role)`, line: 1, column: 1 });
   });
   const byKind = new Map<BundleKind, StreamDocument[]>();
   let header: StreamDocument | null = null;
@@ -106,7 +129,8 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
       continue;
     }
     if (read.kind === "bundle") {
-      if (header !== null) report(doc, "kind", `only one 'kind: bundle' document per bundle (the first is documents[${header.index}])`);
+      if (header !== null)
+        report(doc, "kind", `only one 'kind: bundle' document per bundle (the first is documents[${header.index}])`);
       header = doc;
       collect(doc, () => readBundleDocument(doc.value).prune.forEach((k) => prune.add(k)));
       continue;
@@ -119,9 +143,23 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
   const add = (doc: StreamDocument, kind: BundleItem["kind"], name: string, extra: Partial<BundleItem> = {}) => {
     const id = `${kind}\u0000${key(name)}`;
     const first = seen.get(id);
-    if (first !== undefined) return report(doc, kind === "ssoMappings" ? "provider" : "name", `${kind} '${name}' is already defined by documents[${first.index}]`);
+    if (first !== undefined)
+      return report(
+        doc,
+        kind === "ssoMappings" ? "provider" : "name",
+        `${kind} '${name}' is already defined by documents[${first.index}]`,
+      );
     seen.set(id, doc);
-    items.push({ index: doc.index, kind, name, text: doc.text, roleRefs: [], mappings: [], locate: doc.locate, ...extra });
+    items.push({
+      index: doc.index,
+      kind,
+      name,
+      text: doc.text,
+      roleRefs: [],
+      mappings: [],
+      locate: doc.locate,
+      ...extra,
+    });
   };
 
   // Types first: policies are validated against the registry the bundle leaves.
@@ -129,20 +167,39 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
   for (const doc of byKind.get("resourceType") ?? []) {
     collect(doc, () => {
       const def = parseResourceTypeDocument(doc.text);
-      types.set(def.name, { name: def.name, capabilities: { ...types.get(def.name)?.capabilities, ...def.capabilities } });
+      types.set(def.name, {
+        name: def.name,
+        capabilities: { ...types.get(def.name)?.capabilities, ...def.capabilities },
+      });
       add(doc, "resourceType", def.name);
     });
   }
-  const rawName = (doc: StreamDocument) => (doc.value instanceof Map && typeof doc.value.get("name") === "string" ? (doc.value.get("name") as string) : null);
-  const bundlePolicies = new Set((byKind.get("policy") ?? []).map(rawName).filter((n): n is string => n !== null).map(key));
-  const bundleRoles = new Map((byKind.get("role") ?? []).flatMap((doc) => {
-    const name = rawName(doc);
-    return name === null ? [] : [[key(name), stringList(doc.value, "inherits")] as const];
-  }));
-  const kept = <T extends { name: string; builtIn: boolean }>(kind: PrunableKind, list: readonly T[], defined: { has(k: string): boolean }) =>
-    list.filter((o) => !prune.has(kind) || o.builtIn || defined.has(key(o.name)));
-  const policies = new Set([...kept("policy", current.policies, bundlePolicies).map((p) => key(p.name)), ...bundlePolicies]);
-  const roles = new Map<string, readonly string[]>(kept("role", current.roles, bundleRoles).map((r) => [key(r.name), r.inherits]));
+  const rawName = (doc: StreamDocument) =>
+    doc.value instanceof Map && typeof doc.value.get("name") === "string" ? (doc.value.get("name") as string) : null;
+  const bundlePolicies = new Set(
+    (byKind.get("policy") ?? [])
+      .map(rawName)
+      .filter((n): n is string => n !== null)
+      .map(key),
+  );
+  const bundleRoles = new Map(
+    (byKind.get("role") ?? []).flatMap((doc) => {
+      const name = rawName(doc);
+      return name === null ? [] : [[key(name), stringList(doc.value, "inherits")] as const];
+    }),
+  );
+  const kept = <T extends { name: string; builtIn: boolean }>(
+    kind: PrunableKind,
+    list: readonly T[],
+    defined: { has(k: string): boolean },
+  ) => list.filter((o) => !prune.has(kind) || o.builtIn || defined.has(key(o.name)));
+  const policies = new Set([
+    ...kept("policy", current.policies, bundlePolicies).map((p) => key(p.name)),
+    ...bundlePolicies,
+  ]);
+  const roles = new Map<string, readonly string[]>(
+    kept("role", current.roles, bundleRoles).map((r) => [key(r.name), r.inherits]),
+  );
   for (const [name, inherits] of bundleRoles) roles.set(name, inherits);
   const names = (set: Iterable<string>) => () => [...set].sort();
   const refs: RoleRefs = {
@@ -152,11 +209,14 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
     roleNames: names(roles.keys()),
   };
 
-  for (const doc of byKind.get("policy") ?? []) collect(doc, () => add(doc, "policy", parsePolicyDocument(doc.text, types).name));
+  for (const doc of byKind.get("policy") ?? [])
+    collect(doc, () => add(doc, "policy", parsePolicyDocument(doc.text, types).name));
   for (const doc of byKind.get("role") ?? []) {
     collect(doc, () => {
       const role = parseRoleDocument(doc.text, refs);
-      const refers = [...role.inherits, ...role.request.roles, ...role.reviewRequests.roles].filter((n) => bundleRoles.has(key(n)) && key(n) !== key(role.name));
+      const refers = [...role.inherits, ...role.request.roles, ...role.reviewRequests.roles].filter(
+        (n) => bundleRoles.has(key(n)) && key(n) !== key(role.name),
+      );
       add(doc, "role", role.name, { roleRefs: refers });
     });
   }
@@ -164,7 +224,10 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
     collect(doc, () => {
       const read = readSsoMappingsDocument(doc.value);
       checkProvider(read.provider, "provider");
-      const checked = checkMappings(read.mappings.map((m) => ({ ...m, provider: read.provider })), read.provider);
+      const checked = checkMappings(
+        read.mappings.map((m) => ({ ...m, provider: read.provider })),
+        read.provider,
+      );
       checked.forEach((m, i) => {
         if (!roles.has(key(m.role))) report(doc, `mappings[${i}].role`, `unknown role '${m.role}'`);
       });

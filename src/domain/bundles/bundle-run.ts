@@ -58,20 +58,39 @@ export interface BundleRun {
 const OPERATIONS: Record<BundleItem["kind"], Record<ChangeAction, string>> = {
   policy: { create: "Mutation.createPolicy", update: "Mutation.updatePolicy", delete: "Mutation.deletePolicy" },
   role: { create: "Mutation.createRole", update: "Mutation.updateRole", delete: "Mutation.deleteRole" },
-  resourceType: { create: "Mutation.registerResourceType", update: "Mutation.registerResourceType", delete: "Mutation.registerResourceType" },
-  ssoMappings: { create: "Mutation.setSsoMappings", update: "Mutation.setSsoMappings", delete: "Mutation.setSsoMappings" },
+  resourceType: {
+    create: "Mutation.registerResourceType",
+    update: "Mutation.registerResourceType",
+    delete: "Mutation.registerResourceType",
+  },
+  ssoMappings: {
+    create: "Mutation.setSsoMappings",
+    update: "Mutation.setSsoMappings",
+    delete: "Mutation.setSsoMappings",
+  },
 };
 
 /** A unified diff between two YAML texts, headed `a/<kind>/<name>` and `b/<kind>/<name>` (`/dev/null` for a side that does not exist). */
 export function yamlDiff(kind: string, name: string, before: string | null, after: string | null): string {
-  const patch = createTwoFilesPatch(before === null ? "/dev/null" : `a/${kind}/${name}`, after === null ? "/dev/null" : `b/${kind}/${name}`,
-    before ?? "", after ?? "", "", "", { context: 3 });
+  const patch = createTwoFilesPatch(
+    before === null ? "/dev/null" : `a/${kind}/${name}`,
+    after === null ? "/dev/null" : `b/${kind}/${name}`,
+    before ?? "",
+    after ?? "",
+    "",
+    "",
+    { context: 3 },
+  );
   return patch.replace(/^=+\n/, "");
 }
 
 function mappingsYaml(provider: string, mappings: readonly SsoMappingRecord[]): string | null {
   if (mappings.length === 0) return null;
-  return stringify({ kind: "ssoMappings", provider, mappings: mappings.map((m) => ({ group: m.group, role: m.role, scope: m.scope })) });
+  return stringify({
+    kind: "ssoMappings",
+    provider,
+    mappings: mappings.map((m) => ({ group: m.group, role: m.role, scope: m.scope })),
+  });
 }
 
 /** Roles in an order where every bundle role another one refers to comes first (reference cycles keep document order). */
@@ -99,12 +118,14 @@ function pruneOrder(roles: RoleRecord[]): RoleRecord[] {
   const names = new Set(roles.map((r) => r.name.toLowerCase()));
   const out: RoleRecord[] = [];
   const done = new Set<string>();
-  const refersTo = (r: RoleRecord, k: string) => [...r.inherits, ...r.requestableRoles, ...r.reviewableRoles].some((n) => n.toLowerCase() === k);
+  const refersTo = (r: RoleRecord, k: string) =>
+    [...r.inherits, ...r.requestableRoles, ...r.reviewableRoles].some((n) => n.toLowerCase() === k);
   const visit = (role: RoleRecord) => {
     const k = role.name.toLowerCase();
     if (done.has(k)) return;
     done.add(k);
-    for (const other of roles) if (other !== role && names.has(other.name.toLowerCase()) && refersTo(other, k)) visit(other);
+    for (const other of roles)
+      if (other !== role && names.has(other.name.toLowerCase()) && refersTo(other, k)) visit(other);
     out.push(role);
   };
   roles.forEach(visit);
@@ -119,7 +140,13 @@ function pruneOrder(roles: RoleRecord[]): RoleRecord[] {
 export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, collect: boolean): Promise<BundleRun> {
   const scratch = step.engine;
   const run: BundleRun = {
-    changes: [], apply: () => undefined, events: [], extraEvents: [], escalations: [], touched: { policies: new Set(), roles: new Set(), types: false }, ssoUsers: [],
+    changes: [],
+    apply: () => undefined,
+    events: [],
+    extraEvents: [],
+    escalations: [],
+    touched: { policies: new Set(), roles: new Set(), types: false },
+    ssoUsers: [],
   };
   const applies: Array<(engine: Engine) => void> = [];
   const { repos } = step;
@@ -130,15 +157,27 @@ export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, coll
     write: (s: WriteStep) => Promise<PolicyChange<T>>,
     texts: (result: T) => [string | null, string | null],
   ): Promise<void> => {
-    const refuse = !collect ? undefined : (err: DomainError) => {
-      run.escalations.push({ kind: item.kind, name: item.name, capability: err.details.capability ?? null, message: err.message });
-    };
+    const refuse = !collect
+      ? undefined
+      : (err: DomainError) => {
+          run.escalations.push({
+            kind: item.kind,
+            name: item.name,
+            capability: err.details.capability ?? null,
+            message: err.message,
+          });
+        };
     let change: PolicyChange<T>;
     try {
       change = await write({ ...step, refuse, now });
     } catch (err) {
       // A document's problem found only now (a level change, a rename) is reported at its place in the bundle.
-      if (err instanceof DomainError && err.code === "BAD_USER_INPUT" && item.index !== null && item.locate !== undefined) {
+      if (
+        err instanceof DomainError &&
+        err.code === "BAD_USER_INPUT" &&
+        item.index !== null &&
+        item.locate !== undefined
+      ) {
         const path = err.details.field ?? "document";
         const { line, column } = item.locate(path);
         throw refusedBundle([{ path: documentPath(item.index, path), message: err.message, line, column }]);
@@ -148,7 +187,8 @@ export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, coll
     if (!change.apply && !change.record) return;
     change.apply?.(scratch);
     if (change.apply) applies.push(change.apply);
-    if (change.record) run.events.push({ operation: OPERATIONS[item.kind][action], record: change.record, resource: change.resource });
+    if (change.record)
+      run.events.push({ operation: OPERATIONS[item.kind][action], record: change.record, resource: change.resource });
     run.extraEvents.push(...(change.events ?? []));
     const [before, after] = texts(change.result);
     run.changes.push({ kind: item.kind, name: item.name, action, diff: yamlDiff(item.kind, item.name, before, after) });
@@ -160,29 +200,63 @@ export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, coll
   const ofKind = (kind: BundleItem["kind"]) => bundle.items.filter((i) => i.kind === kind);
   for (const item of ofKind("resourceType")) {
     const existing = await repos.resourceTypes.get(item.name);
-    await perform(item, existing ? "update" : "create", (s) => registerResourceTypeChange(s, item.text),
-      (saved) => [existing ? stringify({ kind: "resourceType", name: existing.name, capabilities: existing.capabilities }) : null,
-        stringify({ kind: "resourceType", name: saved.name, capabilities: saved.capabilities })]);
+    await perform(
+      item,
+      existing ? "update" : "create",
+      (s) => registerResourceTypeChange(s, item.text),
+      (saved) => [
+        existing ? stringify({ kind: "resourceType", name: existing.name, capabilities: existing.capabilities }) : null,
+        stringify({ kind: "resourceType", name: saved.name, capabilities: saved.capabilities }),
+      ],
+    );
   }
   for (const item of ofKind("policy")) {
     const existing = await repos.policies.get(item.name);
-    if (existing === null) await perform(item, "create", (s) => createPolicyChange(s, item.text), (p) => [null, p.document]);
-    else await perform(item, "update", (s) => updatePolicyChange(s, existing.name, item.text), (p) => [existing.document, p.document]);
+    if (existing === null)
+      await perform(
+        item,
+        "create",
+        (s) => createPolicyChange(s, item.text),
+        (p) => [null, p.document],
+      );
+    else
+      await perform(
+        item,
+        "update",
+        (s) => updatePolicyChange(s, existing.name, item.text),
+        (p) => [existing.document, p.document],
+      );
   }
   for (const item of rolesInOrder(ofKind("role"))) {
     const existing = await repos.roles.get(item.name);
-    if (existing === null) await perform(item, "create", (s) => createRoleChange(s, item.text), (r) => [null, r.document]);
-    else await perform(item, "update", (s) => updateRoleChange(s, existing.name, item.text), (r) => [existing.document, r.document]);
+    if (existing === null)
+      await perform(
+        item,
+        "create",
+        (s) => createRoleChange(s, item.text),
+        (r) => [null, r.document],
+      );
+    else
+      await perform(
+        item,
+        "update",
+        (s) => updateRoleChange(s, existing.name, item.text),
+        (r) => [existing.document, r.document],
+      );
   }
   for (const item of ofKind("ssoMappings")) {
     const before = await repos.ssoMappings.forProvider(item.name);
-    await perform(item, before.length === 0 ? "create" : item.mappings.length === 0 ? "delete" : "update",
+    await perform(
+      item,
+      before.length === 0 ? "create" : item.mappings.length === 0 ? "delete" : "update",
       async (s) => {
         const change = await setSsoMappingsChange(s, item.mappings, item.name, now);
-        if (change.apply) run.ssoUsers.push(...[...change.result.grantsAdded, ...change.result.grantsRemoved].map((g) => g.userId!));
+        if (change.apply)
+          run.ssoUsers.push(...[...change.result.grantsAdded, ...change.result.grantsRemoved].map((g) => g.userId!));
         return change;
       },
-      (result: SsoMappingsResult) => [mappingsYaml(item.name, before), mappingsYaml(item.name, result.mappings)]);
+      (result: SsoMappingsResult) => [mappingsYaml(item.name, before), mappingsYaml(item.name, result.mappings)],
+    );
   }
 
   const mentioned = (kind: BundleItem["kind"]) => new Set(ofKind(kind).map((i) => i.name.toLowerCase()));
@@ -190,14 +264,24 @@ export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, coll
     const keep = mentioned("role");
     const pruned = (await repos.roles.all()).filter((r) => !r.builtIn && !keep.has(r.name.toLowerCase()));
     for (const role of pruneOrder(pruned)) {
-      await perform({ kind: "role", name: role.name, index: null }, "delete", (s) => deleteRoleChange(s, role.name), () => [role.document, null]);
+      await perform(
+        { kind: "role", name: role.name, index: null },
+        "delete",
+        (s) => deleteRoleChange(s, role.name),
+        () => [role.document, null],
+      );
     }
   }
   if (bundle.prune.has("policy")) {
     const keep = mentioned("policy");
     const pruned = (await repos.policies.all()).filter((p) => !p.builtIn && !keep.has(p.name.toLowerCase()));
     for (const policy of pruned) {
-      await perform({ kind: "policy", name: policy.name, index: null }, "delete", (s) => deletePolicyChange(s, policy.name), () => [policy.document, null]);
+      await perform(
+        { kind: "policy", name: policy.name, index: null },
+        "delete",
+        (s) => deletePolicyChange(s, policy.name),
+        () => [policy.document, null],
+      );
     }
   }
   run.apply = (engine) => applies.forEach((apply) => apply(engine));

@@ -62,7 +62,12 @@ export interface BundlePlan {
   after: Engine;
 }
 
-const SYSTEM_TYPE: Record<BundleItem["kind"], string> = { policy: "policy", role: "role", ssoMappings: "sso", resourceType: "resource_type" };
+const SYSTEM_TYPE: Record<BundleItem["kind"], string> = {
+  policy: "policy",
+  role: "role",
+  ssoMappings: "sso",
+  resourceType: "resource_type",
+};
 
 /** The capability an object's change needs (docs/guard-table.md). */
 function writeCapability(change: Pick<ObjectChange, "kind" | "action">): string {
@@ -83,7 +88,9 @@ interface Rehearsal {
 }
 
 export class BundleService {
-  constructor(private readonly deps: { storage: Storage; writer: PolicyWriter; runtime: PolicyRuntime; audit: AuditLog }) {}
+  constructor(
+    private readonly deps: { storage: Storage; writer: PolicyWriter; runtime: PolicyRuntime; audit: AuditLog },
+  ) {}
 
   async apply(actor: Principal, args: ApplyBundleArgs, requestId: string): Promise<BundlePlan> {
     const bundle = await this.read(args);
@@ -97,7 +104,12 @@ export class BundleService {
     }
     if (refusals.write) throw refusals.write;
     const escalation = rehearsal.run.escalations[0];
-    if (escalation !== undefined) throw new DomainError("ESCALATION_DENIED", escalation.message, escalation.capability ? { capability: escalation.capability } : {});
+    if (escalation !== undefined)
+      throw new DomainError(
+        "ESCALATION_DENIED",
+        escalation.message,
+        escalation.capability ? { capability: escalation.capability } : {},
+      );
     const applied = await this.write(actor, bundle, args.expectedVersion, rehearsal, requestId);
     return this.plan(applied.run.changes.length > 0, applied, []);
   }
@@ -113,7 +125,12 @@ export class BundleService {
     return { version, engine: Engine.compile(this.deps.runtime.engine().snapshot()) };
   }
 
-  private rehearse(actor: Principal, bundle: Bundle, expectedVersion: number | null, collect: boolean): Promise<Rehearsal> {
+  private rehearse(
+    actor: Principal,
+    bundle: Bundle,
+    expectedVersion: number | null,
+    collect: boolean,
+  ): Promise<Rehearsal> {
     const prepared = this.prepare();
     return this.deps.writer.rehearse(async (repos, engine, version) => {
       checkVersion(expectedVersion, version);
@@ -123,7 +140,13 @@ export class BundleService {
     });
   }
 
-  private async write(actor: Principal, bundle: Bundle, expectedVersion: number | null, rehearsed: Rehearsal, requestId: string): Promise<Rehearsal> {
+  private async write(
+    actor: Principal,
+    bundle: Bundle,
+    expectedVersion: number | null,
+    rehearsed: Rehearsal,
+    requestId: string,
+  ): Promise<Rehearsal> {
     const prepared = this.prepare();
     const guarded = new Set(rehearsed.run.changes.map(changeKey));
     const request = { actor, operation: "Mutation.applyBundle", requestId };
@@ -142,7 +165,10 @@ export class BundleService {
         objectChanges: run.events,
         events: run.extraEvents,
         record: {
-          kind: "bundle", sha256: bundle.sha256, documents: bundle.items.length, prune: [...bundle.prune],
+          kind: "bundle",
+          sha256: bundle.sha256,
+          documents: bundle.items.length,
+          prune: [...bundle.prune],
           changes: run.changes.map(({ kind, name, action }) => ({ kind, name, action })),
         },
       };
@@ -150,9 +176,16 @@ export class BundleService {
   }
 
   /** Every object named or pruned, with the action when it changes. */
-  private targets(bundle: Bundle, changes: ObjectChange[]): Array<{ kind: BundleItem["kind"]; name: string; action: ObjectChange["action"] | null }> {
+  private targets(
+    bundle: Bundle,
+    changes: ObjectChange[],
+  ): Array<{ kind: BundleItem["kind"]; name: string; action: ObjectChange["action"] | null }> {
     const changed = new Map(changes.map((c) => [objectKey(c), c]));
-    const out = bundle.items.map((i) => ({ kind: i.kind, name: changed.get(objectKey(i))?.name ?? i.name, action: changed.get(objectKey(i))?.action ?? null }));
+    const out = bundle.items.map((i) => ({
+      kind: i.kind,
+      name: changed.get(objectKey(i))?.name ?? i.name,
+      action: changed.get(objectKey(i))?.action ?? null,
+    }));
     const named = new Set(bundle.items.map(objectKey));
     for (const c of changes) if (!named.has(objectKey(c))) out.push({ kind: c.kind, name: c.name, action: c.action });
     return out;
@@ -163,30 +196,74 @@ export class BundleService {
    * refusal of a read (dry run) or write (apply), and for a dry run the write
    * capabilities an apply would lack.
    */
-  private async guard(actor: Principal, targets: ReturnType<BundleService["targets"]>, dryRun: boolean, requestId: string) {
+  private async guard(
+    actor: Principal,
+    targets: ReturnType<BundleService["targets"]>,
+    dryRun: boolean,
+    requestId: string,
+  ) {
     const engine = this.deps.runtime.engine();
     const principal = enginePrincipal(actor);
     const context = callerContext(actor);
     const decide = (capability: string, name: string) => {
       const [type, action] = capability.split(":") as [string, string];
-      return { capability, name, type, action, decision: engine.check(principal, action, { type, namespace: "system", name, labels: {} }, context) };
+      return {
+        capability,
+        name,
+        type,
+        action,
+        decision: engine.check(principal, action, { type, namespace: "system", name, labels: {} }, context),
+      };
     };
-    const decisions = targets.map((t) => decide(t.action === null || dryRun ? `${SYSTEM_TYPE[t.kind]}:read` : writeCapability({ kind: t.kind, action: t.action }), t.name));
+    const decisions = targets.map((t) =>
+      decide(
+        t.action === null || dryRun
+          ? `${SYSTEM_TYPE[t.kind]}:read`
+          : writeCapability({ kind: t.kind, action: t.action }),
+        t.name,
+      ),
+    );
     const time = new Date();
     const actorInfo = actorFields(actor, engine);
-    await Promise.all(decisions.map((d) => this.deps.audit.record({
-      time, ...actorInfo, operation: "Mutation.applyBundle", action: d.action, resourceType: d.type, resourceNamespace: "system", resourceName: d.name,
-      subjectId: null, decision: d.decision.allowed ? "ALLOW" : "DENY", reason: d.decision.reason, requestId, metadata: credentialMetadata(actor),
-    })));
+    await Promise.all(
+      decisions.map((d) =>
+        this.deps.audit.record({
+          time,
+          ...actorInfo,
+          operation: "Mutation.applyBundle",
+          action: d.action,
+          resourceType: d.type,
+          resourceNamespace: "system",
+          resourceName: d.name,
+          subjectId: null,
+          decision: d.decision.allowed ? "ALLOW" : "DENY",
+          reason: d.decision.reason,
+          requestId,
+          metadata: credentialMetadata(actor),
+        }),
+      ),
+    );
     const denied = decisions.find((d) => !d.decision.allowed);
-    const refusal = denied === undefined ? null : new DomainError(denied.decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN",
-      `Mutation.applyBundle needs ${denied.capability} on '${denied.name}' (${denied.decision.reason})`, { reason: denied.decision.reason, capability: denied.capability });
+    const refusal =
+      denied === undefined
+        ? null
+        : new DomainError(
+            denied.decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN",
+            `Mutation.applyBundle needs ${denied.capability} on '${denied.name}' (${denied.decision.reason})`,
+            { reason: denied.decision.reason, capability: denied.capability },
+          );
     const forecast: BundleEscalation[] = [];
     if (dryRun) {
       for (const t of targets) {
         if (t.action === null) continue;
         const d = decide(writeCapability({ kind: t.kind, action: t.action }), t.name);
-        if (!d.decision.allowed) forecast.push({ kind: t.kind, name: t.name, capability: d.capability, message: `applying needs ${d.capability} on '${t.name}' (${d.decision.reason})` });
+        if (!d.decision.allowed)
+          forecast.push({
+            kind: t.kind,
+            name: t.name,
+            capability: d.capability,
+            message: `applying needs ${d.capability} on '${t.name}' (${d.decision.reason})`,
+          });
       }
     }
     return { read: dryRun ? refusal : null, write: dryRun ? null : refusal, forecast };
@@ -198,21 +275,31 @@ export class BundleService {
     for (let i = 0; i < ids.length; i += USER_BATCH) {
       for (const u of await this.deps.storage.users.getMany(ids.slice(i, i + USER_BATCH))) users.set(u.id, u);
     }
-    const accessChanges = r.access.flatMap((a) => {
-      const user = users.get(a.userId);
-      if (user === undefined) return [];
-      const changes: PermissionChange[] = [
-        ...a.gained.map((permission) => ({ change: "GAINED" as const, permission })),
-        ...a.lost.map((permission) => ({ change: "LOST" as const, permission })),
-      ];
-      return [{ user, changes }];
-    }).sort((x, y) => (x.user.email < y.user.email ? -1 : x.user.email > y.user.email ? 1 : 0));
+    const accessChanges = r.access
+      .flatMap((a) => {
+        const user = users.get(a.userId);
+        if (user === undefined) return [];
+        const changes: PermissionChange[] = [
+          ...a.gained.map((permission) => ({ change: "GAINED" as const, permission })),
+          ...a.lost.map((permission) => ({ change: "LOST" as const, permission })),
+        ];
+        return [{ user, changes }];
+      })
+      .sort((x, y) => (x.user.email < y.user.email ? -1 : x.user.email > y.user.email ? 1 : 0));
     const count = (action: ObjectChange["action"]) => r.run.changes.filter((c) => c.action === action).length;
     return {
-      applied, version: r.version, changes: r.run.changes, accessChanges, escalations, after: r.after,
+      applied,
+      version: r.version,
+      changes: r.run.changes,
+      accessChanges,
+      escalations,
+      after: r.after,
       summary: {
-        created: count("create"), updated: count("update"), deleted: count("delete"),
-        usersGaining: r.access.filter((a) => a.gained.length > 0).length, usersLosing: r.access.filter((a) => a.lost.length > 0).length,
+        created: count("create"),
+        updated: count("update"),
+        deleted: count("delete"),
+        usersGaining: r.access.filter((a) => a.gained.length > 0).length,
+        usersLosing: r.access.filter((a) => a.lost.length > 0).length,
       },
     };
   }
@@ -220,10 +307,19 @@ export class BundleService {
 
 function checkVersion(expected: number | null, stored: number): void {
   if (expected !== null && expected !== stored) {
-    throw new DomainError("CONFLICT", `the policy state is at version ${stored}, not ${expected} as expected: plan the bundle again`, { field: "expectedVersion" });
+    throw new DomainError(
+      "CONFLICT",
+      `the policy state is at version ${stored}, not ${expected} as expected: plan the bundle again`,
+      { field: "expectedVersion" },
+    );
   }
 }
 
 function hintOf(run: BundleRun) {
-  return { policies: run.touched.policies, roles: run.touched.roles, types: run.touched.types, extraUsers: run.ssoUsers };
+  return {
+    policies: run.touched.policies,
+    roles: run.touched.roles,
+    types: run.touched.types,
+    extraUsers: run.ssoUsers,
+  };
 }

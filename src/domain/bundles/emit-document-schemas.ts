@@ -8,5 +8,6 @@ export const DOCUMENT_SCHEMA_DIR = join(__dirname, "..", "..", "..", "..", "sche
 
 if (require.main === module) {
   mkdirSync(DOCUMENT_SCHEMA_DIR, { recursive: true });
-  for (const [name, text] of Object.entries(documentSchemaFiles())) writeFileSync(join(DOCUMENT_SCHEMA_DIR, name), text);
+  for (const [name, text] of Object.entries(documentSchemaFiles()))
+    writeFileSync(join(DOCUMENT_SCHEMA_DIR, name), text);
 }

@@ -53,7 +53,12 @@ export interface ClusterSyncTiming {
   heartbeatTimeoutMs: number;
 }
 
-export const DEFAULT_SYNC_TIMING: ClusterSyncTiming = { pollMs: 1000, safetyPollMs: 5000, heartbeatMs: 500, heartbeatTimeoutMs: 2000 };
+export const DEFAULT_SYNC_TIMING: ClusterSyncTiming = {
+  pollMs: 1000,
+  safetyPollMs: 5000,
+  heartbeatMs: 500,
+  heartbeatTimeoutMs: 2000,
+};
 
 export class ClusterSync {
   readonly instanceId = randomUUID();
@@ -84,12 +89,18 @@ export class ClusterSync {
     const { bus, stream, audit, writer } = this.deps;
     this.started = this.clock();
     // This instance's own events reach its stream directly, whatever the bus does.
-    this.unsubscribe.push(audit.onCommitted((records) => {
-      stream.offer(records);
-      bus?.publish({ kind: "audit", origin: this.instanceId, records });
-    }));
+    this.unsubscribe.push(
+      audit.onCommitted((records) => {
+        stream.offer(records);
+        bus?.publish({ kind: "audit", origin: this.instanceId, records });
+      }),
+    );
     if (!bus) return;
-    this.unsubscribe.push(writer.onCommitted(() => bus.publish({ kind: "state", origin: this.instanceId, version: this.deps.runtime.version() })));
+    this.unsubscribe.push(
+      writer.onCommitted(() =>
+        bus.publish({ kind: "state", origin: this.instanceId, version: this.deps.runtime.version() }),
+      ),
+    );
     this.unsubscribe.push(bus.subscribe((message) => this.receive(message)));
     this.unsubscribe.push(bus.onStatus(() => this.evaluate()));
     this.every(this.timing.heartbeatMs, () => {
@@ -159,7 +170,9 @@ export class ClusterSync {
       void this.poll();
     } else if (!healthy && !this.warnedAtStart && this.clock() - this.started > this.timing.heartbeatTimeoutMs) {
       this.warnedAtStart = true;
-      this.deps.log.warn(`cluster bus unreachable since start: polling the database every ${this.timing.pollMs} ms for changes`);
+      this.deps.log.warn(
+        `cluster bus unreachable since start: polling the database every ${this.timing.pollMs} ms for changes`,
+      );
     }
   }
 

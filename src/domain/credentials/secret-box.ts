@@ -16,7 +16,9 @@ export class SecretBox {
     const cipher = createCipheriv("aes-256-gcm", this.key, nonce);
     cipher.setAAD(Buffer.from(boundTo, "utf8"));
     const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-    return [VERSION, nonce, cipher.getAuthTag(), body].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
+    return [VERSION, nonce, cipher.getAuthTag(), body]
+      .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+      .join(".");
   }
 
   /** Throws when the value was not sealed with this key for `boundTo`, or was altered. */

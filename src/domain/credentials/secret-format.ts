@@ -38,9 +38,7 @@ export function checksum(body: string): string {
   return out.padStart(CHECKSUM_LENGTH, "0");
 }
 
-export type SecretCheck =
-  | { ok: true; prefix: SecretPrefix }
-  | { ok: false; problem: "format" | "checksum" };
+export type SecretCheck = { ok: true; prefix: SecretPrefix } | { ok: false; problem: "format" | "checksum" };
 
 /** Checks shape and checksum only; touches no storage. */
 export function checkSecret(secret: string, expected?: SecretPrefix): SecretCheck {

@@ -28,11 +28,25 @@ export async function auditedSystemCheck(
   const started = process.hrtime.bigint();
   const [type, capability] = check.capability.split(":") as [string, string];
   const engine = deps.runtime.engine();
-  const decision = engine.check(enginePrincipal(principal), capability, { type, namespace: "system", name: check.name, labels: {} }, callerContext(principal));
+  const decision = engine.check(
+    enginePrincipal(principal),
+    capability,
+    { type, namespace: "system", name: check.name, labels: {} },
+    callerContext(principal),
+  );
   await deps.audit.record({
-    time: new Date(), ...actorFields(principal, engine), operation: check.operation, action: capability, resourceType: type,
-    resourceNamespace: "system", resourceName: check.name, subjectId: null, decision: decision.allowed ? "ALLOW" : "DENY",
-    reason: decision.reason, requestId: check.requestId, metadata: credentialMetadata(principal),
+    time: new Date(),
+    ...actorFields(principal, engine),
+    operation: check.operation,
+    action: capability,
+    resourceType: type,
+    resourceNamespace: "system",
+    resourceName: check.name,
+    subjectId: null,
+    decision: decision.allowed ? "ALLOW" : "DENY",
+    reason: decision.reason,
+    requestId: check.requestId,
+    metadata: credentialMetadata(principal),
   });
   deps.metrics?.decided(check.operation, decision.reason, secondsSince(started));
   return decision;

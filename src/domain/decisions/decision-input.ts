@@ -33,6 +33,7 @@ export function toResource(input: ResourceArg, path: string): Resource {
 /** Left out: no MFA and no known address (a sourceCidrs condition then does not admit). */
 export function toContext(input: ContextArg | null | undefined, path = "context"): DecisionContext {
   const sourceIp = input?.sourceIp ?? null;
-  if (sourceIp !== null && parseIp(sourceIp) === null) throw badInput(`${path}.sourceIp`, `'${sourceIp}' is not an IPv4 or IPv6 address`);
+  if (sourceIp !== null && parseIp(sourceIp) === null)
+    throw badInput(`${path}.sourceIp`, `'${sourceIp}' is not an IPv4 or IPv6 address`);
   return { mfa: input?.mfa ?? false, sourceIp };
 }

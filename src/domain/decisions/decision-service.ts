@@ -1,6 +1,13 @@
 // can, canMany, effectivePermissions and whoCan: the engine's answers, about the
 // caller or about someone else, each check audited before it is returned.
-import type { Decision, DecisionContext, Permission, PermissionFilter, Principal as EnginePrincipal, Resource } from "../../engine/types";
+import type {
+  Decision,
+  DecisionContext,
+  Permission,
+  PermissionFilter,
+  Principal as EnginePrincipal,
+  Resource,
+} from "../../engine/types";
 import { namespaceProblem } from "../../engine";
 import { actorFields, credentialMetadata } from "../audit/audit-actor";
 import type { AuditLog } from "../audit/group-commit-audit-log";
@@ -41,15 +48,35 @@ export class DecisionService {
   /** Whom a question is about. Unknown users are NOT_FOUND; an unknown token is decided (UNAUTHENTICATED). */
   async subject(caller: Principal, arg: SubjectArg | null | undefined): Promise<Subject> {
     const given = (["userId", "email", "tokenId"] as const).filter((k) => arg?.[k] != null);
-    if (given.length > 1) throw badInput("subject", `give one of userId, email and tokenId, not ${given.join(" and ")}`);
-    if (given.length === 0) return { principal: enginePrincipal(caller), userId: caller.user.id, self: true, implicit: true };
+    if (given.length > 1)
+      throw badInput("subject", `give one of userId, email and tokenId, not ${given.join(" and ")}`);
+    if (given.length === 0)
+      return { principal: enginePrincipal(caller), userId: caller.user.id, self: true, implicit: true };
     if (arg!.tokenId != null) {
       const token = await this.storage.tokens.get(arg!.tokenId);
-      return { principal: { kind: "token", tokenId: arg!.tokenId }, userId: token?.ownerId ?? null, self: token?.ownerId === caller.user.id, implicit: false };
+      return {
+        principal: { kind: "token", tokenId: arg!.tokenId },
+        userId: token?.ownerId ?? null,
+        self: token?.ownerId === caller.user.id,
+        implicit: false,
+      };
     }
-    const user = arg!.userId != null ? await this.storage.users.get(arg!.userId) : await this.storage.users.getByEmail(arg!.email!);
-    if (!user) throw new DomainError("NOT_FOUND", `no user with ${arg!.userId != null ? `id '${arg!.userId}'` : `email '${arg!.email}'`}`, { field: `subject.${given[0]}` });
-    return { principal: { kind: "user", userId: user.id }, userId: user.id, self: user.id === caller.user.id, implicit: false };
+    const user =
+      arg!.userId != null
+        ? await this.storage.users.get(arg!.userId)
+        : await this.storage.users.getByEmail(arg!.email!);
+    if (!user)
+      throw new DomainError(
+        "NOT_FOUND",
+        `no user with ${arg!.userId != null ? `id '${arg!.userId}'` : `email '${arg!.email}'`}`,
+        { field: `subject.${given[0]}` },
+      );
+    return {
+      principal: { kind: "user", userId: user.id },
+      userId: user.id,
+      self: user.id === caller.user.id,
+      implicit: false,
+    };
   }
 
   /**
@@ -77,19 +104,31 @@ export class DecisionService {
       if (checks.length > CHECK_CHUNK) await new Promise<void>((resolve) => setImmediate(resolve));
       const chunk = checks.slice(i, i + CHECK_CHUNK);
       const decided = chunk.map((c) => engine.check(subject.principal, c.action, c.resource, context));
-      await Promise.all(decided.map((d, j) => this.audit.record({
-        time, ...actor, operation: "check", action: chunk[j]!.action, resourceType: chunk[j]!.resource.type,
-        resourceNamespace: chunk[j]!.resource.namespace, resourceName: chunk[j]!.resource.name, subjectId: subject.userId,
-        decision: d.allowed ? "ALLOW" : "DENY", reason: d.reason, requestId,
-        metadata: {
-          ...base,
-          ...(subject.principal.kind === "token" ? { subjectTokenId: subject.principal.tokenId } : {}),
-          ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
-          // Kept so that a replay (a bundle's plan) can ask the same question again.
-          ...(Object.keys(chunk[j]!.resource.labels).length > 0 ? { labels: chunk[j]!.resource.labels } : {}),
-          context: { mfa: context.mfa, sourceIp: context.sourceIp },
-        },
-      })));
+      await Promise.all(
+        decided.map((d, j) =>
+          this.audit.record({
+            time,
+            ...actor,
+            operation: "check",
+            action: chunk[j]!.action,
+            resourceType: chunk[j]!.resource.type,
+            resourceNamespace: chunk[j]!.resource.namespace,
+            resourceName: chunk[j]!.resource.name,
+            subjectId: subject.userId,
+            decision: d.allowed ? "ALLOW" : "DENY",
+            reason: d.reason,
+            requestId,
+            metadata: {
+              ...base,
+              ...(subject.principal.kind === "token" ? { subjectTokenId: subject.principal.tokenId } : {}),
+              ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
+              // Kept so that a replay (a bundle's plan) can ask the same question again.
+              ...(Object.keys(chunk[j]!.resource.labels).length > 0 ? { labels: chunk[j]!.resource.labels } : {}),
+              context: { mfa: context.mfa, sourceIp: context.sourceIp },
+            },
+          }),
+        ),
+      );
       decisions.push(...decided);
     }
     const seconds = secondsSince(started);

@@ -48,7 +48,8 @@ export class GrantService {
     if (args.userId != null && (await this.storage.users.get(args.userId)) === null) {
       throw new DomainError("NOT_FOUND", `no user with id '${args.userId}'`, { field: "userId" });
     }
-    if (args.role != null && (await this.storage.roles.get(args.role)) === null) throw badInput("role", `unknown role '${args.role}'`);
+    if (args.role != null && (await this.storage.roles.get(args.role)) === null)
+      throw badInput("role", `unknown role '${args.role}'`);
     return this.storage.grants.list({
       ...(args.userId != null ? { userId: args.userId } : {}),
       ...(args.role != null ? { role: args.role } : {}),
@@ -77,14 +78,29 @@ export class GrantService {
     return this.writer.write({ actor, operation: "Mutation.grantRole", requestId }, async (repos, engine) => {
       const role = await loadRole(repos.roles, args.role, "input.role");
       const user = hasUser ? await existingUser(repos, args.userId!, "input.userId") : null;
-      if (user?.status === "DEPROVISIONED") throw badInput("input.userId", `${user.email} is deprovisioned: a grant could never apply`);
+      if (user?.status === "DEPROVISIONED")
+        throw badInput("input.userId", `${user.email} is deprovisioned: a grant could never apply`);
       assertMayGiveRole(engine, actor, role, scope);
-      const grant = newGrant(actor, role, { userId: user?.id ?? null, group: args.group ?? null, scope, startsAt, expiresAt, reason }, this.now());
+      const grant = newGrant(
+        actor,
+        role,
+        { userId: user?.id ?? null, group: args.group ?? null, scope, startsAt, expiresAt, reason },
+        this.now(),
+      );
       await repos.grants.create(grant);
       return {
         result: grant,
         apply: (e) => e.putGrant(toGrantDef(grant)),
-        record: { grant: grant.id, role: grant.role, user: user?.email ?? null, group: grant.group, scope, startsAt: iso(startsAt), expiresAt: iso(expiresAt), reason },
+        record: {
+          grant: grant.id,
+          role: grant.role,
+          user: user?.email ?? null,
+          group: grant.group,
+          scope,
+          startsAt: iso(startsAt),
+          expiresAt: iso(expiresAt),
+          reason,
+        },
         resource: { type: "grant", name: grant.role },
       };
     });
@@ -97,13 +113,24 @@ export class GrantService {
   async revokeGrant(actor: Principal, id: string, requestId: string): Promise<boolean> {
     return this.writer.write({ actor, operation: "Mutation.revokeGrant", requestId }, async (repos) => {
       const grant = await repos.grants.get(id);
-      const deleted = grant !== null && (await keepingASuperuser(repos, this.now(), `revoking grant ${id} (${grant.role})`, () => repos.grants.delete(id)));
+      const deleted =
+        grant !== null &&
+        (await keepingASuperuser(repos, this.now(), `revoking grant ${id} (${grant.role})`, () =>
+          repos.grants.delete(id),
+        ));
       if (grant === null || !deleted) throw new DomainError("NOT_FOUND", `no grant with id '${id}'`, { field: "id" });
       const user = grant.userId !== null ? await repos.users.get(grant.userId) : null;
       return {
         result: true,
         apply: (e) => e.deleteGrant(id),
-        record: { grant: id, role: grant.role, user: user?.email ?? null, group: grant.group, scope: grant.scope, source: grant.source },
+        record: {
+          grant: id,
+          role: grant.role,
+          user: user?.email ?? null,
+          group: grant.group,
+          scope: grant.scope,
+          source: grant.source,
+        },
         resource: { type: "grant", name: id },
       };
     });
@@ -117,11 +144,17 @@ export class GrantService {
    * the escalation check. Returns the user's direct grants, in any state.
    * Leaving no ACTIVE superuser is CONFLICT.
    */
-  async setUserRoles(actor: Principal, userId: string, roles: readonly string[], requestId: string): Promise<GrantRecord[]> {
+  async setUserRoles(
+    actor: Principal,
+    userId: string,
+    roles: readonly string[],
+    requestId: string,
+  ): Promise<GrantRecord[]> {
     return this.writer.write({ actor, operation: "Mutation.setUserRoles", requestId }, async (repos, engine) => {
       const user = await existingUser(repos, userId, "userId");
       const wanted = await loadRoles(repos.roles, roles, "roles");
-      if (user.status === "DEPROVISIONED") throw badInput("userId", `${user.email} is deprovisioned: grants could never apply`);
+      if (user.status === "DEPROVISIONED")
+        throw badInput("userId", `${user.email} is deprovisioned: grants could never apply`);
       const manual = (await repos.grants.list({ userId, includeInactive: true })).filter(isUnscopedManual);
       const kept = new Map<string, GrantRecord>();
       for (const g of manual) {
@@ -132,7 +165,9 @@ export class GrantService {
       const added = wanted.filter((r) => !kept.has(r.name.toLowerCase()));
       for (const role of added) assertMayGiveRole(engine, actor, role, "");
       const now = this.now();
-      const created = added.map((role) => newGrant(actor, role, { userId, group: null, scope: "", startsAt: null, expiresAt: null, reason: null }, now));
+      const created = added.map((role) =>
+        newGrant(actor, role, { userId, group: null, scope: "", startsAt: null, expiresAt: null, reason: null }, now),
+      );
       await keepingASuperuser(repos, now, `setting the roles of ${user.email}`, async () => {
         for (const g of removed) await repos.grants.delete(g.id);
         for (const g of created) await repos.grants.create(g);
@@ -171,7 +206,15 @@ type GrantFields = Pick<GrantRecord, "userId" | "group" | "scope" | "startsAt" |
 /** A MANUAL grant of `role` created now by `actor`. */
 export function newGrant(actor: Principal, role: RoleRecord, fields: GrantFields, now: Date): GrantRecord {
   return {
-    id: randomUUID(), subjectType: fields.userId !== null ? "USER" : "GROUP", ...fields, role: role.name, active: true,
-    source: "MANUAL", ssoProvider: null, accessRequestId: null, createdById: actor.user.id, createdAt: now,
+    id: randomUUID(),
+    subjectType: fields.userId !== null ? "USER" : "GROUP",
+    ...fields,
+    role: role.name,
+    active: true,
+    source: "MANUAL",
+    ssoProvider: null,
+    accessRequestId: null,
+    createdById: actor.user.id,
+    createdAt: now,
   };
 }

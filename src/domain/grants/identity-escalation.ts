@@ -15,7 +15,11 @@ import { assertMayGiveRole } from "./role-escalation";
 export const grantHeld = (g: GrantRecord, now: Date) => g.active && (g.expiresAt === null || now < g.expiresAt);
 
 /** The user's direct grants (MANUAL, SSO and access-request ones) and its groups' grants, in force now or later. */
-export async function grantsHeldBy(repos: Pick<Repositories, "grants">, user: UserRecord, now: Date): Promise<GrantRecord[]> {
+export async function grantsHeldBy(
+  repos: Pick<Repositories, "grants">,
+  user: UserRecord,
+  now: Date,
+): Promise<GrantRecord[]> {
   const direct = await repos.grants.list({ userId: user.id, includeInactive: true });
   const viaGroups = await repos.grants.forGroups(user.groups);
   return [...direct, ...viaGroups].filter((g) => grantHeld(g, now));
@@ -27,7 +31,11 @@ export async function grantsHeldBy(repos: Pick<Repositories, "grants">, user: Us
  * scope. Each role and scope is checked once.
  */
 export async function assertMayGiveGrants(
-  repos: Pick<Repositories, "roles">, engine: Engine, actor: Principal, grants: readonly Pick<GrantRecord, "role" | "scope">[], what: string,
+  repos: Pick<Repositories, "roles">,
+  engine: Engine,
+  actor: Principal,
+  grants: readonly Pick<GrantRecord, "role" | "scope">[],
+  what: string,
 ): Promise<void> {
   const seen = new Set<string>();
   for (const g of grants) {
@@ -39,7 +47,8 @@ export async function assertMayGiveGrants(
     try {
       assertMayGiveRole(engine, actor, role, g.scope);
     } catch (err) {
-      if (err instanceof DomainError && err.code === "ESCALATION_DENIED") throw new DomainError(err.code, `${what}: ${err.message}`, err.details);
+      if (err instanceof DomainError && err.code === "ESCALATION_DENIED")
+        throw new DomainError(err.code, `${what}: ${err.message}`, err.details);
       throw err;
     }
   }
@@ -51,7 +60,18 @@ export async function assertMayGiveGrants(
  * `what` says what the change is, for the message ("changing the address of x").
  */
 export async function assertMayChangeIdentity(
-  repos: Pick<Repositories, "grants" | "roles">, engine: Engine, actor: Principal, user: UserRecord, now: Date, what: string,
+  repos: Pick<Repositories, "grants" | "roles">,
+  engine: Engine,
+  actor: Principal,
+  user: UserRecord,
+  now: Date,
+  what: string,
 ): Promise<void> {
-  await assertMayGiveGrants(repos, engine, actor, await grantsHeldBy(repos, user, now), `${what} hands over every role ${user.email} holds`);
+  await assertMayGiveGrants(
+    repos,
+    engine,
+    actor,
+    await grantsHeldBy(repos, user, now),
+    `${what} hands over every role ${user.email} holds`,
+  );
 }

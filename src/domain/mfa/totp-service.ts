@@ -60,7 +60,11 @@ export class TotpService {
     const box = this.box();
     const state = await this.state(principal);
     if (state.confirmed && !principal.mfa) {
-      throw new DomainError("MFA_REQUIRED", "TOTP is already set up: step up with verifyTotp first, then enrol a new authenticator", { reason: "MFA_REQUIRED" });
+      throw new DomainError(
+        "MFA_REQUIRED",
+        "TOTP is already set up: step up with verifyTotp first, then enrol a new authenticator",
+        { reason: "MFA_REQUIRED" },
+      );
     }
     const seed = generateSecret();
     await this.deps.storage.totp.enroll(principal.user.id, box.seal(seed, principal.user.id));
@@ -74,15 +78,22 @@ export class TotpService {
     if (!/^[0-9]{6}$/.test(code)) throw badInput("code", "must be the 6 digits your authenticator app shows");
     const box = this.box();
     const state = await this.state(principal);
-    if (state.sealedSecret === null) throw new DomainError("CONFLICT", "no authenticator is set up: call enrollTotp first", { field: "code" });
+    if (state.sealedSecret === null)
+      throw new DomainError("CONFLICT", "no authenticator is set up: call enrollTotp first", { field: "code" });
     const now = this.now();
     if (state.blockedUntil !== null && now < state.blockedUntil) {
       await this.record(principal, "verifyTotp", false, requestId, { failure: "throttled" satisfies Failure });
       throw new DomainError("FORBIDDEN", `too many wrong codes: try again after ${state.blockedUntil.toISOString()}`);
     }
     const seed = box.open(state.sealedSecret, principal.user.id);
-    const result = await verify({ secret: seed, token: code, epoch: Math.floor(now.getTime() / 1000), epochTolerance: PERIOD_SECONDS });
-    if (!result.valid || !("timeStep" in result)) throw await this.fail(principal, "wrong_code", requestId, "wrong code");
+    const result = await verify({
+      secret: seed,
+      token: code,
+      epoch: Math.floor(now.getTime() / 1000),
+      epochTolerance: PERIOD_SECONDS,
+    });
+    if (!result.valid || !("timeStep" in result))
+      throw await this.fail(principal, "wrong_code", requestId, "wrong code");
     if (!(await this.deps.storage.totp.acceptStep(principal.user.id, result.timeStep))) {
       throw await this.fail(principal, "replayed", requestId, "this code was used already: wait for the next one");
     }
@@ -90,13 +101,19 @@ export class TotpService {
     const verifiedUntil = confirmed ? null : new Date(now.getTime() + this.deps.stepUpTtlSeconds * 1000);
     if (verifiedUntil !== null) await this.deps.sessions.markVerified(principal, verifiedUntil);
     this.deps.onChanged();
-    await this.record(principal, "verifyTotp", true, requestId, { confirmed, verifiedUntil: verifiedUntil?.toISOString() ?? null });
+    await this.record(principal, "verifyTotp", true, requestId, {
+      confirmed,
+      verifiedUntil: verifiedUntil?.toISOString() ?? null,
+    });
     return { verifiedUntil, confirmed };
   }
 
   private box(): SecretBox {
     if (this.deps.box === null) {
-      throw new DomainError("FORBIDDEN", "TOTP is not available: the server has no PORTCULLIS_ENCRYPTION_KEY to keep seeds encrypted");
+      throw new DomainError(
+        "FORBIDDEN",
+        "TOTP is not available: the server has no PORTCULLIS_ENCRYPTION_KEY to keep seeds encrypted",
+      );
     }
     return this.deps.box;
   }
@@ -109,24 +126,53 @@ export class TotpService {
 
   /** Counts and audits a refused code; returns the error to throw. */
   private async fail(principal: Principal, failure: Failure, requestId: string, message: string): Promise<DomainError> {
-    const after = await this.deps.storage.totp.recordFailure(principal.user.id, MAX_FAILURES, new Date(this.now().getTime() + BLOCK_SECONDS * 1000));
-    await this.record(principal, "verifyTotp", false, requestId, { failure, blockedUntil: after.blockedUntil?.toISOString() ?? null });
-    const blocked = after.blockedUntil !== null ? `; too many wrong codes, so none is accepted before ${after.blockedUntil.toISOString()}` : "";
+    const after = await this.deps.storage.totp.recordFailure(
+      principal.user.id,
+      MAX_FAILURES,
+      new Date(this.now().getTime() + BLOCK_SECONDS * 1000),
+    );
+    await this.record(principal, "verifyTotp", false, requestId, {
+      failure,
+      blockedUntil: after.blockedUntil?.toISOString() ?? null,
+    });
+    const blocked =
+      after.blockedUntil !== null
+        ? `; too many wrong codes, so none is accepted before ${after.blockedUntil.toISOString()}`
+        : "";
     return badInput("code", message + blocked);
   }
 
-  private async record(principal: Principal, operation: string, allowed: boolean, requestId: string, metadata: Record<string, unknown>): Promise<void> {
+  private async record(
+    principal: Principal,
+    operation: string,
+    allowed: boolean,
+    requestId: string,
+    metadata: Record<string, unknown>,
+  ): Promise<void> {
     await this.deps.audit.record({
-      time: this.now(), ...actorFields(principal, this.deps.runtime.engine()), operation, action: "mfa", resourceType: null,
-      resourceNamespace: null, resourceName: null, subjectId: principal.user.id, decision: allowed ? "ALLOW" : "DENY",
-      reason: allowed ? "ALLOWED" : "UNAUTHENTICATED", requestId,
-      metadata: { sessionId: principal.credential.kind === "session" ? principal.credential.sessionId : null, ...metadata },
+      time: this.now(),
+      ...actorFields(principal, this.deps.runtime.engine()),
+      operation,
+      action: "mfa",
+      resourceType: null,
+      resourceNamespace: null,
+      resourceName: null,
+      subjectId: principal.user.id,
+      decision: allowed ? "ALLOW" : "DENY",
+      reason: allowed ? "ALLOWED" : "UNAUTHENTICATED",
+      requestId,
+      metadata: {
+        sessionId: principal.credential.kind === "session" ? principal.credential.sessionId : null,
+        ...metadata,
+      },
     });
   }
 }
 
 function requireSession(principal: Principal, field: string): void {
   if (principal.credential.kind !== "session") {
-    throw new DomainError("FORBIDDEN", `${field} is for a person's session (an SSO login): a token never carries MFA`, { reason: "TOKEN_SCOPE" });
+    throw new DomainError("FORBIDDEN", `${field} is for a person's session (an SSO login): a token never carries MFA`, {
+      reason: "TOKEN_SCOPE",
+    });
   }
 }

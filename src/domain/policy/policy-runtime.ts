@@ -6,7 +6,10 @@ import { loadPolicyState } from "../policy-state";
 import type { Repositories } from "../ports/storage.port";
 import { noMetrics, secondsSince, type EngineMetrics } from "../../observability/metric-ports";
 
-type Source = Pick<Repositories, "resourceTypes" | "policies" | "roles" | "grants" | "users" | "tokens" | "policyState">;
+type Source = Pick<
+  Repositories,
+  "resourceTypes" | "policies" | "roles" | "grants" | "users" | "tokens" | "policyState"
+>;
 
 export class PolicyRuntime {
   private constructor(

@@ -130,7 +130,8 @@ export class PolicyWriter {
           if (version !== this.runtime.version() + 1) await this.runtime.reload(repos);
           const change = await work(repos, this.runtime.engine(), version);
           // Nothing to apply and nothing to record: roll back, version bump included.
-          if (!change.apply && !change.record && !change.events?.length && !change.objectChanges?.length) throw new Unchanged(change.result);
+          if (!change.apply && !change.record && !change.events?.length && !change.objectChanges?.length)
+            throw new Unchanged(change.result);
           const events = [
             ...(change.objectChanges ?? []).map((e) => this.event({ ...request, operation: e.operation }, e)),
             ...(change.record ? [this.event(request, change)] : []),
@@ -167,18 +168,35 @@ export class PolicyWriter {
 
   private event(request: WriteRequest, change: Pick<PolicyChange<unknown>, "record" | "resource">): AuditEventInput {
     return {
-      time: new Date(), ...actorFields(request.actor, this.runtime.engine()), operation: request.operation, action: "change",
-      resourceType: change.resource?.type ?? null, resourceNamespace: change.resource ? "system" : null,
-      resourceName: change.resource?.name ?? null, subjectId: null, decision: "ALLOW", reason: "ALLOWED",
-      requestId: request.requestId, metadata: { change: change.record },
+      time: new Date(),
+      ...actorFields(request.actor, this.runtime.engine()),
+      operation: request.operation,
+      action: "change",
+      resourceType: change.resource?.type ?? null,
+      resourceNamespace: change.resource ? "system" : null,
+      resourceName: change.resource?.name ?? null,
+      subjectId: null,
+      decision: "ALLOW",
+      reason: "ALLOWED",
+      requestId: request.requestId,
+      metadata: { change: change.record },
     };
   }
 
   private extraEvent(request: WriteRequest, c: WriteEvent): AuditEventInput {
     return {
-      time: new Date(), ...actorFields(request.actor, this.runtime.engine()), operation: c.operation, action: c.action,
-      resourceType: c.resource.type, resourceNamespace: "system", resourceName: c.resource.name, subjectId: null,
-      decision: "ALLOW", reason: "ALLOWED", requestId: request.requestId, metadata: c.metadata,
+      time: new Date(),
+      ...actorFields(request.actor, this.runtime.engine()),
+      operation: c.operation,
+      action: c.action,
+      resourceType: c.resource.type,
+      resourceNamespace: "system",
+      resourceName: c.resource.name,
+      subjectId: null,
+      decision: "ALLOW",
+      reason: "ALLOWED",
+      requestId: request.requestId,
+      metadata: c.metadata,
     };
   }
 }

@@ -16,9 +16,22 @@ export interface StoredEvent {
 }
 
 /** What a replay reads of an event: enough to ask its question again. */
-export type AuditDecision = Pick<AuditEventRecord,
-  "sequence" | "time" | "actorId" | "tokenId" | "sourceIp" | "operation" | "action" | "resourceType" | "resourceNamespace" | "resourceName" | "subjectId"
-  | "decision" | "metadata">;
+export type AuditDecision = Pick<
+  AuditEventRecord,
+  | "sequence"
+  | "time"
+  | "actorId"
+  | "tokenId"
+  | "sourceIp"
+  | "operation"
+  | "action"
+  | "resourceType"
+  | "resourceNamespace"
+  | "resourceName"
+  | "subjectId"
+  | "decision"
+  | "metadata"
+>;
 
 export type ChainFn = (head: ChainHead, events: AuditEventInput[]) => AuditEventRecord[];
 

@@ -3,9 +3,20 @@
 // on SQLite and on MySQL/MariaDB.
 import type { AuditEventInput, AuditEventRecord } from "../audit/audit-event";
 import type { AuditStore, ChainFn } from "./audit.port";
-import type { AccessRequestRecord, AccessRequestStatus, AccessReviewRecord } from "../access-requests/access-request.model";
 import type {
-  GrantRecord, PolicyRecord, ResourceTypeRecord, RoleRecord, SessionRecord, SsoMappingRecord, TokenRecord, UserRecord,
+  AccessRequestRecord,
+  AccessRequestStatus,
+  AccessReviewRecord,
+} from "../access-requests/access-request.model";
+import type {
+  GrantRecord,
+  PolicyRecord,
+  ResourceTypeRecord,
+  RoleRecord,
+  SessionRecord,
+  SsoMappingRecord,
+  TokenRecord,
+  UserRecord,
 } from "../model";
 
 export interface UserRepository {

@@ -4,9 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
-import {
-  parsePolicyDocument, parseResourceTypeDocuments, parseRoleDocument, ValidationError,
-} from "../../engine";
+import { parsePolicyDocument, parseResourceTypeDocuments, parseRoleDocument, ValidationError } from "../../engine";
 import type { PolicyDoc, ResourceTypeDef, RoleDoc } from "../../engine/types";
 
 export interface SeedDocument<T> {
@@ -30,7 +28,10 @@ export class SeedError extends Error {
 
 function yamlFiles(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
@@ -41,7 +42,8 @@ export function loadSeeds(dir: string): SeedSet {
   const problems: string[] = [];
   const show = (file: string) => relative(process.cwd(), file) || file;
   const collect = (file: string, err: unknown) => {
-    if (err instanceof ValidationError) for (const i of err.issues) problems.push(`${show(file)}: ${i.path}: ${i.message}`);
+    if (err instanceof ValidationError)
+      for (const i of err.issues) problems.push(`${show(file)}: ${i.path}: ${i.message}`);
     else problems.push(`${show(file)}: ${err instanceof Error ? err.message : String(err)}`);
   };
 
@@ -99,7 +101,10 @@ export function loadSeeds(dir: string): SeedSet {
     }
   }
 
-  for (const [kind, docs] of [["policy", policies], ["role", roles]] as const) {
+  for (const [kind, docs] of [
+    ["policy", policies],
+    ["role", roles],
+  ] as const) {
     const seen = new Map<string, string>();
     for (const d of docs) {
       const key = d.doc.name.toLowerCase();

@@ -29,8 +29,12 @@ export class SessionService {
 
   /** The caller's own session; UNAUTHENTICATED for a token, which has none. */
   async current(principal: Principal): Promise<SessionRecord> {
-    const session = principal.credential.kind === "session" ? await this.deps.storage.sessions.get(principal.credential.sessionId) : null;
-    if (session === null) throw new DomainError("UNAUTHENTICATED", "this needs a session credential (an SSO login), not a token");
+    const session =
+      principal.credential.kind === "session"
+        ? await this.deps.storage.sessions.get(principal.credential.sessionId)
+        : null;
+    if (session === null)
+      throw new DomainError("UNAUTHENTICATED", "this needs a session credential (an SSO login), not a token");
     return session;
   }
 
@@ -40,8 +44,17 @@ export class SessionService {
     const ended = await this.deps.storage.sessions.revoke(session.id, this.now());
     this.deps.onChanged();
     await this.deps.audit.record({
-      time: this.now(), ...actorFields(principal, this.deps.runtime.engine()), operation: "logout", action: "logout", resourceType: null,
-      resourceNamespace: null, resourceName: null, subjectId: principal.user.id, decision: "ALLOW", reason: "ALLOWED", requestId,
+      time: this.now(),
+      ...actorFields(principal, this.deps.runtime.engine()),
+      operation: "logout",
+      action: "logout",
+      resourceType: null,
+      resourceNamespace: null,
+      resourceName: null,
+      subjectId: principal.user.id,
+      decision: "ALLOW",
+      reason: "ALLOWED",
+      requestId,
       metadata: { sessionId: session.id, ended },
     });
     return ended;

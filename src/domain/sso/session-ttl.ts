@@ -10,7 +10,11 @@ const isCurrent = (g: GrantRecord, now: Date) =>
   g.active && (g.startsAt === null || g.startsAt <= now) && (g.expiresAt === null || now < g.expiresAt);
 
 /** Read in the caller's transaction, so a login sees the grants it has just recomputed. */
-export async function sessionTtlSeconds(repos: Pick<Repositories, "grants" | "roles">, user: UserRecord, now: Date): Promise<number> {
+export async function sessionTtlSeconds(
+  repos: Pick<Repositories, "grants" | "roles">,
+  user: UserRecord,
+  now: Date,
+): Promise<number> {
   const direct = await repos.grants.list({ userId: user.id, now });
   const viaGroups = (await repos.grants.forGroups(user.groups)).filter((g) => isCurrent(g, now));
   const names = new Set([...direct, ...viaGroups].map((g) => g.role.toLowerCase()));

@@ -12,7 +12,8 @@ export const PROVIDER = /^[a-z0-9_-]{1,64}$/;
 
 /** The provider name as stored in mappings and grants; BAD_USER_INPUT at `field` unless it is `[a-z0-9_-]{1,64}`. */
 export function checkProvider(provider: string, field: string): string {
-  if (!PROVIDER.test(provider)) throw badInput(field, `'${provider.slice(0, 80)}' is not a provider name: use 1 to 64 of a-z, 0-9, '_' and '-'`);
+  if (!PROVIDER.test(provider))
+    throw badInput(field, `'${provider.slice(0, 80)}' is not a provider name: use 1 to 64 of a-z, 0-9, '_' and '-'`);
   return provider;
 }
 
@@ -29,10 +30,12 @@ export interface SsoGrantChanges {
 }
 
 /** `role` or `role@scope`: how grant changes are reported. */
-export const grantLabel = (g: Pick<GrantRecord, "role" | "scope">) => (g.scope === "" ? g.role : `${g.role}@${g.scope}`);
+export const grantLabel = (g: Pick<GrantRecord, "role" | "scope">) =>
+  g.scope === "" ? g.role : `${g.role}@${g.scope}`;
 
 /** For audit metadata: what each changed grant was. */
-export const grantSummary = (grants: readonly GrantRecord[]) => grants.map((g) => ({ id: g.id, role: g.role, scope: g.scope }));
+export const grantSummary = (grants: readonly GrantRecord[]) =>
+  grants.map((g) => ({ id: g.id, role: g.role, scope: g.scope }));
 
 const keyOf = (role: string, scope: string) => `${role.toLowerCase()}\u0000${scope}`;
 
@@ -47,15 +50,22 @@ const keyOf = (role: string, scope: string) => `${role.toLowerCase()}\u0000${sco
  * and group names a LOCAL user carries were not vouched for by any provider. SSO grants have no creating user (createdById null): `source` and
  * `ssoProvider` say where they come from.
  */
-export async function recomputeSsoGrants(repos: Repositories, user: UserRecord, provider: string, now: Date): Promise<SsoGrantChanges> {
-  const mappings = user.status === "DEPROVISIONED" || user.source === "LOCAL" ? [] : await repos.ssoMappings.forProvider(provider);
+export async function recomputeSsoGrants(
+  repos: Repositories,
+  user: UserRecord,
+  provider: string,
+  now: Date,
+): Promise<SsoGrantChanges> {
+  const mappings =
+    user.status === "DEPROVISIONED" || user.source === "LOCAL" ? [] : await repos.ssoMappings.forProvider(provider);
   const wanted = new Map<string, SsoMappingRecord>();
   for (const m of mappings) {
     const key = keyOf(m.role, m.scope);
     if (!wanted.has(key) && mappingApplies(m, user.groups)) wanted.set(key, m);
   }
-  const held = (await repos.grants.list({ userId: user.id, includeInactive: true }))
-    .filter((g) => g.source === "SSO" && g.ssoProvider === provider);
+  const held = (await repos.grants.list({ userId: user.id, includeInactive: true })).filter(
+    (g) => g.source === "SSO" && g.ssoProvider === provider,
+  );
   const kept = new Set<string>();
   const removed: GrantRecord[] = [];
   for (const g of held) {
@@ -64,11 +74,25 @@ export async function recomputeSsoGrants(repos: Repositories, user: UserRecord, 
     if (wanted.has(key) && !kept.has(key) && permanent) kept.add(key);
     else removed.push(g);
   }
-  const added: GrantRecord[] = [...wanted].filter(([key]) => !kept.has(key)).map(([, m]) => ({
-    id: randomUUID(), subjectType: "USER", userId: user.id, group: null, role: m.role, scope: m.scope, active: true, startsAt: null,
-    expiresAt: null, reason: `SSO mapping ${provider}: ${m.group}`, source: "SSO", ssoProvider: provider, accessRequestId: null,
-    createdById: null, createdAt: now,
-  }));
+  const added: GrantRecord[] = [...wanted]
+    .filter(([key]) => !kept.has(key))
+    .map(([, m]) => ({
+      id: randomUUID(),
+      subjectType: "USER",
+      userId: user.id,
+      group: null,
+      role: m.role,
+      scope: m.scope,
+      active: true,
+      startsAt: null,
+      expiresAt: null,
+      reason: `SSO mapping ${provider}: ${m.group}`,
+      source: "SSO",
+      ssoProvider: provider,
+      accessRequestId: null,
+      createdById: null,
+      createdAt: now,
+    }));
   for (const g of removed) await repos.grants.delete(g.id);
   for (const g of added) await repos.grants.create(g);
   return { added, removed };

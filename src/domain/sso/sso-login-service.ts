@@ -29,7 +29,13 @@ import { SSO_PROVISIONING } from "../system-actor";
 import { keepingASuperuser, superuserRoleNames } from "../users/last-superuser";
 import { checkEmail, checkGroups, checkText } from "../users/user-input";
 import { sessionTtlSeconds } from "./session-ttl";
-import { applySsoGrantChanges, checkProvider, grantSummary, recomputeSsoGrants, type SsoGrantChanges } from "./sso-grant-recompute";
+import {
+  applySsoGrantChanges,
+  checkProvider,
+  grantSummary,
+  recomputeSsoGrants,
+  type SsoGrantChanges,
+} from "./sso-grant-recompute";
 import type { SsoIdentity, SsoLogin, SsoLoginRequest, SsoLoginResult } from "./sso-login";
 
 /** Thrown inside the write to roll it back when the user may not log in; `why` is for the audit trail. */
@@ -67,78 +73,126 @@ export class SsoLoginService implements SsoLogin {
 
   async login(identity: SsoIdentity, request: SsoLoginRequest): Promise<SsoLoginResult> {
     const provider = checkProvider(identity.provider, "provider");
-    if (identity.source !== "SAML" && identity.source !== "OIDC") throw badInput("source", `'${String(identity.source)}' is not SAML or OIDC`);
+    if (identity.source !== "SAML" && identity.source !== "OIDC")
+      throw badInput("source", `'${String(identity.source)}' is not SAML or OIDC`);
     const externalId = checkText(identity.externalId, "externalId");
-    if (externalId === null || externalId.trim() === "") throw badInput("externalId", "the identity provider sent no user id");
+    if (externalId === null || externalId.trim() === "")
+      throw badInput("externalId", "the identity provider sent no user id");
     const email = checkEmail(identity.email, "email");
     const displayName = checkText(identity.displayName, "displayName");
     const groups = checkGroups(identity.groups, "groups");
     const secret = generateSecret(SESSION_PREFIX);
     let done: Provisioned;
     try {
-      done = await this.deps.writer.write({ actor: SSO_PROVISIONING, operation: "provision", requestId: request.requestId }, async (repos) => {
-        const now = this.now();
-        const linked = (await repos.users.getByExternalId(identity.source, externalId)) ?? (await this.linkedOnPurpose(repos, externalId, provider));
-        const found = linked ?? (await repos.users.getByEmail(email));
-        if (found !== null && found.status !== "ACTIVE") throw new Refused(found, "USER_LOCKED", `${found.email} is ${found.status}`);
-        const supers = found !== null ? await superuserRoleNames(repos) : new Set<string>();
-        if (found !== null && linked === null) {
-          const why = await this.linkProblem(repos, found, identity, provider, supers, now);
-          if (why !== null) throw new Refused(found, "LINK_REFUSED", why);
-        }
-        const user: UserRecord = found !== null
-          ? { ...found, email, displayName, groups, externalId, lastSeenAt: now }
-          : {
-              id: randomUUID(), email, displayName, kind: "HUMAN", status: "ACTIVE", source: identity.source, externalId, groups,
-              mfaEnrolled: false, lockedReason: null, createdAt: now, lastSeenAt: now,
-            };
-        // New groups, or a recompute, may take a superuser role given through a group or a mapping:
-        // never the last ACTIVE superuser's.
-        const holdsSuperuser = found !== null && (await grantsHeldBy(repos, found, now)).some((g) => supers.has(g.role.toLowerCase()));
-        const provisionUser = async () => {
-          if (found !== null) await repos.users.update(user);
-          else await repos.users.create(user);
-          return recomputeSsoGrants(repos, user, provider, now);
-        };
-        let changes: SsoGrantChanges;
-        try {
-          changes = holdsSuperuser ? await keepingASuperuser(repos, now, "this login's groups", provisionUser) : await provisionUser();
-        } catch (err) {
-          if (err instanceof DomainError && err.details.reason === "LAST_SUPERUSER") throw new Refused(found!, "LAST_SUPERUSER", err.message);
-          throw err;
-        }
-        const ttl = await sessionTtlSeconds(repos, user, now);
-        const session: SessionRecord = {
-          id: randomUUID(), userId: user.id, secretHash: hashSecret(secret), source: identity.source, mfa: identity.mfa,
-          mfaVerifiedUntil: null, sourceIp: request.sourceIp, createdAt: now, expiresAt: new Date(now.getTime() + ttl * 1000),
-          lastSeenAt: null, revokedAt: null,
-        };
-        await repos.sessions.create(session);
-        return {
-          result: { user, created: found === null, changes, session },
-          apply: (e) => {
-            e.putUser(toUserDef(user));
-            applySsoGrantChanges(e, changes);
-          },
-          record: {
-            user: email, created: found === null, provider, source: identity.source, externalId, groups,
-            grantsAdded: grantSummary(changes.added), grantsRemoved: grantSummary(changes.removed), session: session.id,
-          },
-          resource: { type: "user", name: email },
-        };
-      });
+      done = await this.deps.writer.write(
+        { actor: SSO_PROVISIONING, operation: "provision", requestId: request.requestId },
+        async (repos) => {
+          const now = this.now();
+          const linked =
+            (await repos.users.getByExternalId(identity.source, externalId)) ??
+            (await this.linkedOnPurpose(repos, externalId, provider));
+          const found = linked ?? (await repos.users.getByEmail(email));
+          if (found !== null && found.status !== "ACTIVE")
+            throw new Refused(found, "USER_LOCKED", `${found.email} is ${found.status}`);
+          const supers = found !== null ? await superuserRoleNames(repos) : new Set<string>();
+          if (found !== null && linked === null) {
+            const why = await this.linkProblem(repos, found, identity, provider, supers, now);
+            if (why !== null) throw new Refused(found, "LINK_REFUSED", why);
+          }
+          const user: UserRecord =
+            found !== null
+              ? { ...found, email, displayName, groups, externalId, lastSeenAt: now }
+              : {
+                  id: randomUUID(),
+                  email,
+                  displayName,
+                  kind: "HUMAN",
+                  status: "ACTIVE",
+                  source: identity.source,
+                  externalId,
+                  groups,
+                  mfaEnrolled: false,
+                  lockedReason: null,
+                  createdAt: now,
+                  lastSeenAt: now,
+                };
+          // New groups, or a recompute, may take a superuser role given through a group or a mapping:
+          // never the last ACTIVE superuser's.
+          const holdsSuperuser =
+            found !== null && (await grantsHeldBy(repos, found, now)).some((g) => supers.has(g.role.toLowerCase()));
+          const provisionUser = async () => {
+            if (found !== null) await repos.users.update(user);
+            else await repos.users.create(user);
+            return recomputeSsoGrants(repos, user, provider, now);
+          };
+          let changes: SsoGrantChanges;
+          try {
+            changes = holdsSuperuser
+              ? await keepingASuperuser(repos, now, "this login's groups", provisionUser)
+              : await provisionUser();
+          } catch (err) {
+            if (err instanceof DomainError && err.details.reason === "LAST_SUPERUSER")
+              throw new Refused(found!, "LAST_SUPERUSER", err.message);
+            throw err;
+          }
+          const ttl = await sessionTtlSeconds(repos, user, now);
+          const session: SessionRecord = {
+            id: randomUUID(),
+            userId: user.id,
+            secretHash: hashSecret(secret),
+            source: identity.source,
+            mfa: identity.mfa,
+            mfaVerifiedUntil: null,
+            sourceIp: request.sourceIp,
+            createdAt: now,
+            expiresAt: new Date(now.getTime() + ttl * 1000),
+            lastSeenAt: null,
+            revokedAt: null,
+          };
+          await repos.sessions.create(session);
+          return {
+            result: { user, created: found === null, changes, session },
+            apply: (e) => {
+              e.putUser(toUserDef(user));
+              applySsoGrantChanges(e, changes);
+            },
+            record: {
+              user: email,
+              created: found === null,
+              provider,
+              source: identity.source,
+              externalId,
+              groups,
+              grantsAdded: grantSummary(changes.added),
+              grantsRemoved: grantSummary(changes.removed),
+              session: session.id,
+            },
+            resource: { type: "user", name: email },
+          };
+        },
+      );
     } catch (err) {
       if (err instanceof Refused) throw await this.refuse(err, identity, provider, request);
       throw err;
     }
     await this.auditLogin(done, identity, provider, request);
-    return { userId: done.user.id, sessionId: done.session.id, sessionSecret: secret, expiresAt: done.session.expiresAt, mfa: done.session.mfa };
+    return {
+      userId: done.user.id,
+      sessionId: done.session.id,
+      sessionSecret: secret,
+      expiresAt: done.session.expiresAt,
+      mfa: done.session.mfa,
+    };
   }
 
   /** A LOCAL user, or a SCIM user of this provider, whose externalId an administrator set to this identity's. */
   private async linkedOnPurpose(repos: Repositories, externalId: string, provider: string): Promise<UserRecord | null> {
     const holders = await repos.users.findByExternalId(externalId);
-    return holders.find((u) => !u.removedAt && (u.source === "LOCAL" || (u.source === "SCIM" && this.deps.scimProvider === provider))) ?? null;
+    return (
+      holders.find(
+        (u) => !u.removedAt && (u.source === "LOCAL" || (u.source === "SCIM" && this.deps.scimProvider === provider)),
+      ) ?? null
+    );
   }
 
   /**
@@ -146,7 +200,12 @@ export class SsoLoginService implements SsoLogin {
    * when it may be (see the header).
    */
   private async linkProblem(
-    repos: Repositories, user: UserRecord, identity: SsoIdentity, provider: string, supers: Set<string>, now: Date,
+    repos: Repositories,
+    user: UserRecord,
+    identity: SsoIdentity,
+    provider: string,
+    supers: Set<string>,
+    now: Date,
   ): Promise<string | null> {
     const taken = `${user.email} exists and is not linked to this ${identity.source} identity`;
     if (user.kind === "SERVICE") return `${taken}: it is a service account, never linked by email`;
@@ -154,7 +213,9 @@ export class SsoLoginService implements SsoLogin {
     const superRole = (await grantsHeldBy(repos, user, now)).find((g) => supers.has(g.role.toLowerCase()));
     if (superRole) return `${taken}: it holds superuser role ${superRole.role}, never linked by email`;
     if (user.source === "SCIM") {
-      return user.removedAt || this.deps.scimProvider !== provider ? `${taken}: it was provisioned by SCIM for another provider` : null;
+      return user.removedAt || this.deps.scimProvider !== provider
+        ? `${taken}: it was provisioned by SCIM for another provider`
+        : null;
     }
     if (user.source !== identity.source) return `${taken}: it signs in through ${user.source}`;
     if (user.externalId !== null) return `${taken}: it is linked to another ${user.source} identity`;
@@ -162,36 +223,85 @@ export class SsoLoginService implements SsoLogin {
   }
 
   /** Records the refusal (nothing else was written) and returns the error to throw. */
-  private async refuse(refused: Refused, identity: SsoIdentity, provider: string, request: SsoLoginRequest): Promise<DomainError> {
+  private async refuse(
+    refused: Refused,
+    identity: SsoIdentity,
+    provider: string,
+    request: SsoLoginRequest,
+  ): Promise<DomainError> {
     const { user, failure, why } = refused;
     await this.deps.audit.record({
-      time: this.now(), actorId: user.id, actorEmail: user.email, actorRoles: this.deps.runtime.engine().rolesOf(user.id), tokenId: null,
-      sourceIp: request.sourceIp, operation: "login", action: "login", resourceType: null, resourceNamespace: null, resourceName: null,
-      subjectId: user.id, decision: "DENY", reason: failure === "USER_LOCKED" ? "USER_LOCKED" : "UNAUTHENTICATED", requestId: request.requestId,
+      time: this.now(),
+      actorId: user.id,
+      actorEmail: user.email,
+      actorRoles: this.deps.runtime.engine().rolesOf(user.id),
+      tokenId: null,
+      sourceIp: request.sourceIp,
+      operation: "login",
+      action: "login",
+      resourceType: null,
+      resourceNamespace: null,
+      resourceName: null,
+      subjectId: user.id,
+      decision: "DENY",
+      reason: failure === "USER_LOCKED" ? "USER_LOCKED" : "UNAUTHENTICATED",
+      requestId: request.requestId,
       metadata: {
-        provider, source: identity.source, status: user.status, groups: identity.groups, mfa: identity.mfa,
+        provider,
+        source: identity.source,
+        status: user.status,
+        groups: identity.groups,
+        mfa: identity.mfa,
         ...(failure === "USER_LOCKED" ? {} : { failure, why, email: identity.email }),
       },
     });
-    if (failure === "USER_LOCKED") return new DomainError("FORBIDDEN", `${user.email} is ${user.status}: login refused`, { reason: "USER_LOCKED" });
+    if (failure === "USER_LOCKED")
+      return new DomainError("FORBIDDEN", `${user.email} is ${user.status}: login refused`, { reason: "USER_LOCKED" });
     // The caller learns that the login was refused, not which account holds the address.
-    const message = failure === "LINK_REFUSED"
-      ? "login refused: an existing account with this email cannot be linked to this identity by email; an administrator must link it"
-      : "login refused: it would take the superuser role of the last active superuser";
+    const message =
+      failure === "LINK_REFUSED"
+        ? "login refused: an existing account with this email cannot be linked to this identity by email; an administrator must link it"
+        : "login refused: it would take the superuser role of the last active superuser";
     return new DomainError("UNAUTHENTICATED", message, { reason: failure });
   }
 
   /** Durable before login() resolves; if it cannot be written the new session is ended and the login fails. */
-  private async auditLogin(done: Provisioned, identity: SsoIdentity, provider: string, request: SsoLoginRequest): Promise<void> {
+  private async auditLogin(
+    done: Provisioned,
+    identity: SsoIdentity,
+    provider: string,
+    request: SsoLoginRequest,
+  ): Promise<void> {
     const { user, session, changes } = done;
-    const principal: Principal = { user, credential: { kind: "session", sessionId: session.id }, mfa: session.mfa, sourceIp: request.sourceIp };
+    const principal: Principal = {
+      user,
+      credential: { kind: "session", sessionId: session.id },
+      mfa: session.mfa,
+      sourceIp: request.sourceIp,
+    };
     try {
       await this.deps.audit.record({
-        time: this.now(), ...actorFields(principal, this.deps.runtime.engine()), operation: "login", action: "login", resourceType: null,
-        resourceNamespace: null, resourceName: null, subjectId: user.id, decision: "ALLOW", reason: "ALLOWED", requestId: request.requestId,
+        time: this.now(),
+        ...actorFields(principal, this.deps.runtime.engine()),
+        operation: "login",
+        action: "login",
+        resourceType: null,
+        resourceNamespace: null,
+        resourceName: null,
+        subjectId: user.id,
+        decision: "ALLOW",
+        reason: "ALLOWED",
+        requestId: request.requestId,
         metadata: {
-          provider, source: identity.source, created: done.created, groups: user.groups, grantsAdded: grantSummary(changes.added),
-          grantsRemoved: grantSummary(changes.removed), sessionId: session.id, mfa: session.mfa, expiresAt: session.expiresAt.toISOString(),
+          provider,
+          source: identity.source,
+          created: done.created,
+          groups: user.groups,
+          grantsAdded: grantSummary(changes.added),
+          grantsRemoved: grantSummary(changes.removed),
+          sessionId: session.id,
+          mfa: session.mfa,
+          expiresAt: session.expiresAt.toISOString(),
         },
       });
     } catch (err) {

@@ -33,9 +33,11 @@ export function checkMappings(args: readonly SsoMappingArgs[], provider: string 
   return args.map((m, i) => {
     const at = (field: string) => `mappings[${i}].${field}`;
     checkProvider(m.provider, at("provider"));
-    if (provider !== null && m.provider !== provider) throw badInput(at("provider"), `'${m.provider}' is not '${provider}', the provider whose list is replaced`);
+    if (provider !== null && m.provider !== provider)
+      throw badInput(at("provider"), `'${m.provider}' is not '${provider}', the provider whose list is replaced`);
     const problem = groupNameProblem(m.group) ?? globProblem(m.group);
-    if (problem !== null) throw badInput(at("group"), `'${m.group.slice(0, 80)}' is not a valid group glob: ${problem}`);
+    if (problem !== null)
+      throw badInput(at("group"), `'${m.group.slice(0, 80)}' is not a valid group glob: ${problem}`);
     return { provider: m.provider, group: m.group, role: m.role, scope: checkScope(m.scope ?? "", at("scope")) };
   });
 }
@@ -55,7 +57,10 @@ export interface SsoMappingsResult {
  * nothing changes.
  */
 export async function setSsoMappingsChange(
-  { repos, engine, actor, refuse }: WriteStep, checked: SsoMappingRecord[], provider: string | null, now: Date,
+  { repos, engine, actor, refuse }: WriteStep,
+  checked: SsoMappingRecord[],
+  provider: string | null,
+  now: Date,
 ): Promise<PolicyChange<SsoMappingsResult>> {
   const next = await resolveRoles(repos, checked);
   const before = provider !== null ? await repos.ssoMappings.forProvider(provider) : await repos.ssoMappings.all();
@@ -74,7 +79,13 @@ export async function setSsoMappingsChange(
   return {
     result,
     apply: (e) => applySsoGrantChanges(e, changes),
-    record: { provider, before, after, grantsAdded: grantSummary(changes.added), grantsRemoved: grantSummary(changes.removed) },
+    record: {
+      provider,
+      before,
+      after,
+      grantsAdded: grantSummary(changes.added),
+      grantsRemoved: grantSummary(changes.removed),
+    },
     resource: { type: "sso", name: provider ?? "" },
   };
 }
@@ -98,7 +109,11 @@ async function resolveRoles(repos: Repositories, mappings: SsoMappingRecord[]): 
  * its new mappings. Only those users are known to log in through the provider:
  * nobody gets a provider's grants without having logged in through it.
  */
-async function recomputeUsers(repos: Repositories, providers: string[], now: Date): Promise<{ added: GrantRecord[]; removed: GrantRecord[] }> {
+async function recomputeUsers(
+  repos: Repositories,
+  providers: string[],
+  now: Date,
+): Promise<{ added: GrantRecord[]; removed: GrantRecord[] }> {
   const changes = { added: [] as GrantRecord[], removed: [] as GrantRecord[] };
   for (const provider of providers) {
     for (const user of await repos.users.getMany(await repos.grants.ssoUserIds([provider]))) {
@@ -127,13 +142,21 @@ export class SsoMappingService {
    * `provider` null the whole set. Duplicates collapse to their first entry.
    * Returns the list replaced, as stored.
    */
-  async set(actor: Principal, args: readonly SsoMappingArgs[], provider: string | null, requestId: string): Promise<SsoMappingRecord[]> {
+  async set(
+    actor: Principal,
+    args: readonly SsoMappingArgs[],
+    provider: string | null,
+    requestId: string,
+  ): Promise<SsoMappingRecord[]> {
     if (provider !== null) checkProvider(provider, "provider");
     const checked = checkMappings(args, provider);
-    const change = await this.writer.write({ actor, operation: "Mutation.setSsoMappings", requestId }, async (repos, engine) => {
-      const step = await setSsoMappingsChange({ repos, engine, actor }, checked, provider, this.now());
-      return { ...step, result: step.result.mappings };
-    });
+    const change = await this.writer.write(
+      { actor, operation: "Mutation.setSsoMappings", requestId },
+      async (repos, engine) => {
+        const step = await setSsoMappingsChange({ repos, engine, actor }, checked, provider, this.now());
+        return { ...step, result: step.result.mappings };
+      },
+    );
     return change;
   }
 }

@@ -76,6 +76,10 @@ export function checkTokenIssue(issue: TokenIssue): void {
     if (self && actorRoles.has(role.name.toLowerCase())) continue;
     if (escalates(role.name)) continue;
     const cover = engine.coversRole(enginePrincipal(actor), roleDocOf(role), "");
-    if (!cover.covered) throw denied(`the token's role ${role.name} would allow more than the caller may do: ${cover.explanation}`, cover.missing);
+    if (!cover.covered)
+      throw denied(
+        `the token's role ${role.name} would allow more than the caller may do: ${cover.explanation}`,
+        cover.missing,
+      );
   }
 }

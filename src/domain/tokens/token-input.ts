@@ -37,19 +37,23 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 export function readTokenInput(input: CreateTokenArgs): TokenSpec {
   const name = input.name;
   if (typeof name !== "string" || name.trim() === "") throw badInput("input.name", "a token needs a name");
-  if (name.length > MAX_TOKEN_NAME_LENGTH) throw badInput("input.name", `${name.length} characters; at most ${MAX_TOKEN_NAME_LENGTH}`);
+  if (name.length > MAX_TOKEN_NAME_LENGTH)
+    throw badInput("input.name", `${name.length} characters; at most ${MAX_TOKEN_NAME_LENGTH}`);
   if (CONTROL.test(name)) throw badInput("input.name", "control characters are not allowed");
 
   const breakGlass = input.breakGlass === true;
   const ttl = input.ttlSeconds ?? null;
   if (ttl !== null) {
     if (breakGlass) throw badInput("input.ttlSeconds", "a break-glass token never expires: leave ttlSeconds out");
-    if (!Number.isSafeInteger(ttl) || ttl < 1) throw badInput("input.ttlSeconds", `${ttl} is not a positive whole number of seconds`);
-    if (ttl > MAX_TOKEN_TTL_SECONDS) throw badInput("input.ttlSeconds", `${ttl} seconds is more than a year (${MAX_TOKEN_TTL_SECONDS})`);
+    if (!Number.isSafeInteger(ttl) || ttl < 1)
+      throw badInput("input.ttlSeconds", `${ttl} is not a positive whole number of seconds`);
+    if (ttl > MAX_TOKEN_TTL_SECONDS)
+      throw badInput("input.ttlSeconds", `${ttl} seconds is more than a year (${MAX_TOKEN_TTL_SECONDS})`);
   }
 
   const askedRoles = input.roles ?? [];
-  if (askedRoles.length > MAX_TOKEN_ROLES) throw badInput("input.roles", `${askedRoles.length} roles; at most ${MAX_TOKEN_ROLES}`);
+  if (askedRoles.length > MAX_TOKEN_ROLES)
+    throw badInput("input.roles", `${askedRoles.length} roles; at most ${MAX_TOKEN_ROLES}`);
   const roles: string[] = [];
   const rolePaths: string[] = [];
   const seen = new Set<string>();
@@ -62,12 +66,24 @@ export function readTokenInput(input: CreateTokenArgs): TokenSpec {
   });
 
   const boundCidrs = input.boundCidrs ?? [];
-  if (boundCidrs.length > MAX_BOUND_CIDRS) throw badInput("input.boundCidrs", `${boundCidrs.length} networks; at most ${MAX_BOUND_CIDRS}`);
+  if (boundCidrs.length > MAX_BOUND_CIDRS)
+    throw badInput("input.boundCidrs", `${boundCidrs.length} networks; at most ${MAX_BOUND_CIDRS}`);
   boundCidrs.forEach((cidr, i) => {
     if (parseCidr(cidr) === null) {
-      throw badInput(`input.boundCidrs[${i}]`, `'${cidr.slice(0, 64)}' is not an IPv4 or IPv6 network or address (expected e.g. 10.0.0.0/8, 2001:db8::/32 or 192.0.2.7)`);
+      throw badInput(
+        `input.boundCidrs[${i}]`,
+        `'${cidr.slice(0, 64)}' is not an IPv4 or IPv6 network or address (expected e.g. 10.0.0.0/8, 2001:db8::/32 or 192.0.2.7)`,
+      );
     }
   });
 
-  return { name, userId: input.userId ?? null, roles, rolePaths, ttlSeconds: ttl, boundCidrs: [...boundCidrs], breakGlass };
+  return {
+    name,
+    userId: input.userId ?? null,
+    roles,
+    rolePaths,
+    ttlSeconds: ttl,
+    boundCidrs: [...boundCidrs],
+    breakGlass,
+  };
 }

@@ -24,8 +24,16 @@ export interface IssuedToken {
 /** What a change record says about a token: everything but the secret and its hash. */
 function describe(t: TokenRecord): Record<string, unknown> {
   return {
-    id: t.id, name: t.name, ownerId: t.ownerId, roles: t.roles, boundCidrs: t.boundCidrs, breakGlass: t.breakGlass,
-    ttlSeconds: t.ttlSeconds, hint: t.hint, expiresAt: t.expiresAt?.toISOString() ?? null, revokedAt: t.revokedAt?.toISOString() ?? null,
+    id: t.id,
+    name: t.name,
+    ownerId: t.ownerId,
+    roles: t.roles,
+    boundCidrs: t.boundCidrs,
+    breakGlass: t.breakGlass,
+    ttlSeconds: t.ttlSeconds,
+    hint: t.hint,
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
   };
 }
 
@@ -64,9 +72,21 @@ export class TokenService {
       const now = this.now();
       const secret = generateSecret(TOKEN_PREFIX);
       const token: TokenRecord = {
-        id: randomUUID(), name: spec.name, ownerId, secretHash: hashSecret(secret), hint: secretHint(secret),
-        roles: roles.map((r) => r.name), boundCidrs: spec.boundCidrs, breakGlass: spec.breakGlass, ttlSeconds: spec.ttlSeconds,
-        createdById: caller.user.id, createdAt: now, expiresAt: expiry(now, spec.ttlSeconds), lastUsedAt: null, lastUsedIp: null, revokedAt: null,
+        id: randomUUID(),
+        name: spec.name,
+        ownerId,
+        secretHash: hashSecret(secret),
+        hint: secretHint(secret),
+        roles: roles.map((r) => r.name),
+        boundCidrs: spec.boundCidrs,
+        breakGlass: spec.breakGlass,
+        ttlSeconds: spec.ttlSeconds,
+        createdById: caller.user.id,
+        createdAt: now,
+        expiresAt: expiry(now, spec.ttlSeconds),
+        lastUsedAt: null,
+        lastUsedIp: null,
+        revokedAt: null,
       };
       await repos.tokens.create(token);
       return {
@@ -84,20 +104,32 @@ export class TokenService {
       const token = await repos.tokens.get(id);
       if (!token) throw new DomainError("NOT_FOUND", `no token with id '${id}'`, { field: "id" });
       const now = this.now();
-      if (token.revokedAt !== null) throw new DomainError("CONFLICT", `token ${id} is revoked; a revoked token cannot be rotated`, { field: "id" });
-      if (isExpired(token, now)) throw new DomainError("CONFLICT", `token ${id} has expired; create a new one`, { field: "id" });
+      if (token.revokedAt !== null)
+        throw new DomainError("CONFLICT", `token ${id} is revoked; a revoked token cannot be rotated`, { field: "id" });
+      if (isExpired(token, now))
+        throw new DomainError("CONFLICT", `token ${id} has expired; create a new one`, { field: "id" });
       const owner = await repos.users.get(token.ownerId);
       if (!owner) throw new DomainError("CONFLICT", `token ${id} has no owner`, { field: "id" });
       assertActive(owner, "id");
       const roles: RoleRecord[] = [];
       for (const name of token.roles) {
         const role = await repos.roles.get(name);
-        if (!role) throw new DomainError("CONFLICT", `token ${id} carries role '${name}', which no longer exists; create a new token`, { field: "id" });
+        if (!role)
+          throw new DomainError(
+            "CONFLICT",
+            `token ${id} carries role '${name}', which no longer exists; create a new token`,
+            { field: "id" },
+          );
         roles.push(role);
       }
       await this.checkIssue(repos, engine, caller, token.ownerId, roles, token.breakGlass);
       const secret = generateSecret(TOKEN_PREFIX);
-      const rotated: TokenRecord = { ...token, secretHash: hashSecret(secret), hint: secretHint(secret), expiresAt: expiry(now, token.ttlSeconds) };
+      const rotated: TokenRecord = {
+        ...token,
+        secretHash: hashSecret(secret),
+        hint: secretHint(secret),
+        expiresAt: expiry(now, token.ttlSeconds),
+      };
       await repos.tokens.update(rotated);
       return {
         result: { token: rotated, secret },
@@ -147,8 +179,16 @@ export class TokenService {
     });
   }
 
-  private async checkIssue(repos: Repositories, engine: Engine, caller: Principal, ownerId: string, roles: RoleRecord[], breakGlass: boolean): Promise<void> {
-    const actorTokenRoles = caller.credential.kind === "token" ? ((await repos.tokens.get(caller.credential.tokenId))?.roles ?? []) : null;
+  private async checkIssue(
+    repos: Repositories,
+    engine: Engine,
+    caller: Principal,
+    ownerId: string,
+    roles: RoleRecord[],
+    breakGlass: boolean,
+  ): Promise<void> {
+    const actorTokenRoles =
+      caller.credential.kind === "token" ? ((await repos.tokens.get(caller.credential.tokenId))?.roles ?? []) : null;
     const ownerRoles: RoleRecord[] = [];
     if (roles.length === 0) {
       for (const name of engine.rolesOf(ownerId)) {
@@ -166,5 +206,10 @@ function expiry(now: Date, ttlSeconds: number | null): Date | null {
 
 /** A token of a locked or deprovisioned user would fail authentication anyway: issuing one is a conflict with the user's state. */
 function assertActive(owner: UserRecord, field: string): void {
-  if (owner.status !== "ACTIVE") throw new DomainError("CONFLICT", `user ${owner.email} is ${owner.status}; only an active user may own a new secret`, { field });
+  if (owner.status !== "ACTIVE")
+    throw new DomainError(
+      "CONFLICT",
+      `user ${owner.email} is ${owner.status}; only an active user may own a new secret`,
+      { field },
+    );
 }

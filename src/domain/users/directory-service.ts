@@ -71,11 +71,23 @@ export class DirectoryService {
     const externalId = checkText(args.externalId, "externalId");
     const displayName = checkText(args.displayName, "displayName");
     return this.writer.write(request, async (repos) => {
-      if ((await repos.users.getByEmail(email)) !== null) throw new DomainError("CONFLICT", `a user with userName '${email}' already exists`, { field: "userName" });
+      if ((await repos.users.getByEmail(email)) !== null)
+        throw new DomainError("CONFLICT", `a user with userName '${email}' already exists`, { field: "userName" });
       await assertExternalIdFree(repos, externalId, null);
       const user: UserRecord = {
-        id: randomUUID(), email, displayName, kind: "HUMAN", status: args.active ? "ACTIVE" : "DEPROVISIONED", source: "SCIM", externalId,
-        groups: [], mfaEnrolled: false, lockedReason: null, createdAt: this.now(), lastSeenAt: null, removedAt: null,
+        id: randomUUID(),
+        email,
+        displayName,
+        kind: "HUMAN",
+        status: args.active ? "ACTIVE" : "DEPROVISIONED",
+        source: "SCIM",
+        externalId,
+        groups: [],
+        mfaEnrolled: false,
+        lockedReason: null,
+        createdAt: this.now(),
+        lastSeenAt: null,
+        removedAt: null,
       };
       await repos.users.create(user);
       return {
@@ -97,23 +109,39 @@ export class DirectoryService {
     return this.writer.write(request, async (repos, engine) => {
       const user = await servedUser(repos, id);
       const next: UserRecord = {
-        ...user, email: email ?? user.email, externalId: externalId === undefined ? user.externalId : externalId,
+        ...user,
+        email: email ?? user.email,
+        externalId: externalId === undefined ? user.externalId : externalId,
         displayName: displayName === undefined ? user.displayName : displayName,
       };
       const changed = (["email", "externalId", "displayName"] as const).filter((k) => next[k] !== user[k]);
       if (changed.length === 0) return { result: user };
       if (next.email !== user.email) {
         const holder = await repos.users.getByEmail(next.email);
-        if (holder !== null && holder.id !== user.id) throw new DomainError("CONFLICT", `a user with userName '${next.email}' already exists`, { field: "userName" });
+        if (holder !== null && holder.id !== user.id)
+          throw new DomainError("CONFLICT", `a user with userName '${next.email}' already exists`, {
+            field: "userName",
+          });
       }
       if (next.externalId !== user.externalId) await assertExternalIdFree(repos, next.externalId, user.id);
       const identity = changed.filter((k) => k !== "displayName");
-      if (identity.length > 0) await assertMayChangeIdentity(repos, engine, request.actor, user, this.now(), `changing the ${identity.join(" and ")} of ${user.email}`);
+      if (identity.length > 0)
+        await assertMayChangeIdentity(
+          repos,
+          engine,
+          request.actor,
+          user,
+          this.now(),
+          `changing the ${identity.join(" and ")} of ${user.email}`,
+        );
       await repos.users.update(next);
       return {
         result: next,
         apply: (e) => e.putUser(toUserDef(next)),
-        record: { user: next.email, changed: Object.fromEntries(changed.map((k) => [k, { from: user[k], to: next[k] }])) },
+        record: {
+          user: next.email,
+          changed: Object.fromEntries(changed.map((k) => [k, { from: user[k], to: next[k] }])),
+        },
         resource: { type: "user", name: next.email },
       };
     });
@@ -126,7 +154,10 @@ export class DirectoryService {
 
   /** Deprovisioned and marked deleted by the IdP: no longer served by provisioning. */
   remove(request: DirectoryRequest, id: string): Promise<UserRecord> {
-    return this.users.deprovisionUser(request.actor, id, request.requestId, { operation: request.operation, remove: true });
+    return this.users.deprovisionUser(request.actor, id, request.requestId, {
+      operation: request.operation,
+      remove: true,
+    });
   }
 
   /**
@@ -139,7 +170,11 @@ export class DirectoryService {
    * grants and through the provider's SSO mappings, passes the escalation check
    * as giving it directly would; leaving no ACTIVE superuser is CONFLICT.
    */
-  async changeMembership(request: DirectoryRequest, group: string, steps: readonly MembershipStep[]): Promise<MembershipResult> {
+  async changeMembership(
+    request: DirectoryRequest,
+    group: string,
+    steps: readonly MembershipStep[],
+  ): Promise<MembershipResult> {
     const problem = groupNameProblem(group);
     if (problem !== null) throw badInput("displayName", problem);
     return this.writer.write(request, async (repos, engine) => {
@@ -153,12 +188,14 @@ export class DirectoryService {
         for (const { id, field, strict } of step.members) {
           const user = byId.get(id);
           if (step.op === "remove") {
-            if (strict && !target.has(id)) throw new DomainError("NOT_FOUND", `${field}: '${id}' is not a member of '${group}'`, { field });
+            if (strict && !target.has(id))
+              throw new DomainError("NOT_FOUND", `${field}: '${id}' is not a member of '${group}'`, { field });
             target.delete(id);
             continue;
           }
           if (!user || user.removedAt) throw badInput(field, `no user has id '${id}'`);
-          if (user.status === "DEPROVISIONED" && !currentIds.has(id)) throw badInput(field, `${user.email} is deprovisioned and cannot join a group`);
+          if (user.status === "DEPROVISIONED" && !currentIds.has(id))
+            throw badInput(field, `${user.email} is deprovisioned and cannot join a group`);
           target.add(id);
         }
       }
@@ -180,7 +217,13 @@ export class DirectoryService {
           await repos.users.update(u);
           if (u.status === "DEPROVISIONED") continue;
           const changes = await recomputeSsoGrants(repos, u, this.provider, now);
-          await assertMayGiveGrants(repos, engine, request.actor, changes.added, `putting ${u.email} in group '${group}' (SSO mappings of ${this.provider})`);
+          await assertMayGiveGrants(
+            repos,
+            engine,
+            request.actor,
+            changes.added,
+            `putting ${u.email} in group '${group}' (SSO mappings of ${this.provider})`,
+          );
           grantChanges.added.push(...changes.added);
           grantChanges.removed.push(...changes.removed);
           grants[u.id] = { added: changes.added.map(grantLabel), removed: changes.removed.map(grantLabel) };
@@ -197,8 +240,12 @@ export class DirectoryService {
           applySsoGrantChanges(e, grantChanges);
         },
         record: {
-          group, added: added.map((id) => byId.get(id)!.email), removed: removed.map((id) => byId.get(id)!.email),
-          provider: this.provider, grantsAdded: grantSummary(grantChanges.added), grantsRemoved: grantSummary(grantChanges.removed),
+          group,
+          added: added.map((id) => byId.get(id)!.email),
+          removed: removed.map((id) => byId.get(id)!.email),
+          provider: this.provider,
+          grantsAdded: grantSummary(grantChanges.added),
+          grantsRemoved: grantSummary(grantChanges.removed),
         },
         resource: { type: "user", name: "" },
       };
@@ -222,8 +269,13 @@ export async function servedUser(repos: Pick<Repositories, "users">, id: string)
   return user;
 }
 
-async function assertExternalIdFree(repos: Pick<Repositories, "users">, externalId: string | null, self: string | null): Promise<void> {
+async function assertExternalIdFree(
+  repos: Pick<Repositories, "users">,
+  externalId: string | null,
+  self: string | null,
+): Promise<void> {
   if (externalId === null) return;
   const holders = (await repos.users.findByExternalId(externalId)).filter((u) => u.id !== self && !u.removedAt);
-  if (holders.length > 0) throw new DomainError("CONFLICT", `a user with externalId '${externalId}' already exists`, { field: "externalId" });
+  if (holders.length > 0)
+    throw new DomainError("CONFLICT", `a user with externalId '${externalId}' already exists`, { field: "externalId" });
 }

@@ -53,7 +53,11 @@ export async function keepingASuperuser<T>(repos: Repos, now: Date, what: string
 
 /** The refusal (reason LAST_SUPERUSER): names who would stop being the last superuser. */
 export function lastSuperuser(before: readonly UserRecord[], what: string): DomainError {
-  const who = before.map((u) => u.email).sort().slice(0, 3).join(", ");
+  const who = before
+    .map((u) => u.email)
+    .sort()
+    .slice(0, 3)
+    .join(", ");
   return new DomainError(
     "CONFLICT",
     `${what} would leave no ACTIVE superuser (${who} ${before.length === 1 ? "is the last one" : "are the last ones"}): ` +

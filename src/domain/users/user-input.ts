@@ -46,12 +46,17 @@ export function checkEmail(raw: string, field: string): string {
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
   const problem =
-    email.length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters`
-    : at <= 0 || domain === "" ? "must look like name@example.com"
-    : local.length > MAX_LOCAL_PART ? `the part before '@' must be at most ${MAX_LOCAL_PART} characters`
-    : CONTROL.test(email) || !LOCAL_PART.test(local) ? "the part before '@' has a character an address cannot have (spaces, quotes, '@'…)"
-    : !domain.split(".").every((label) => DOMAIN_LABEL.test(label)) ? `'${domain}' is not a domain name`
-    : null;
+    email.length > MAX_EMAIL_LENGTH
+      ? `must be at most ${MAX_EMAIL_LENGTH} characters`
+      : at <= 0 || domain === ""
+        ? "must look like name@example.com"
+        : local.length > MAX_LOCAL_PART
+          ? `the part before '@' must be at most ${MAX_LOCAL_PART} characters`
+          : CONTROL.test(email) || !LOCAL_PART.test(local)
+            ? "the part before '@' has a character an address cannot have (spaces, quotes, '@'…)"
+            : !domain.split(".").every((label) => DOMAIN_LABEL.test(label))
+              ? `'${domain}' is not a domain name`
+              : null;
   if (problem !== null) throw badInput(field, problem);
   return email;
 }

@@ -48,17 +48,35 @@ export class UserService {
     const groups = checkGroups(args.groups ?? [], "input.groups");
     return this.writer.write({ actor, operation: "Mutation.createUser", requestId }, async (repos, engine) => {
       const roles = await loadRoles(repos.roles, args.roles ?? [], "input.roles");
-      if ((await repos.users.getByEmail(email)) !== null) throw new DomainError("CONFLICT", `a user with email '${email}' already exists`, { field: "input.email" });
+      if ((await repos.users.getByEmail(email)) !== null)
+        throw new DomainError("CONFLICT", `a user with email '${email}' already exists`, { field: "input.email" });
       const now = this.now();
       for (const role of roles) assertMayGiveRole(engine, actor, role, "");
       const inherited = (await repos.grants.forGroups(groups)).filter((g) => grantHeld(g, now));
       await assertMayGiveGrants(repos, engine, actor, inherited, `putting ${email} in groups ${groups.join(", ")}`);
       const user: UserRecord = {
-        id: randomUUID(), email, displayName, kind: args.kind ?? "HUMAN", status: "ACTIVE", source: "LOCAL", externalId: null,
-        groups, mfaEnrolled: false, lockedReason: null, createdAt: now, lastSeenAt: null,
+        id: randomUUID(),
+        email,
+        displayName,
+        kind: args.kind ?? "HUMAN",
+        status: "ACTIVE",
+        source: "LOCAL",
+        externalId: null,
+        groups,
+        mfaEnrolled: false,
+        lockedReason: null,
+        createdAt: now,
+        lastSeenAt: null,
       };
       await repos.users.create(user);
-      const grants = roles.map((role) => newGrant(actor, role, { userId: user.id, group: null, scope: "", startsAt: null, expiresAt: null, reason: null }, now));
+      const grants = roles.map((role) =>
+        newGrant(
+          actor,
+          role,
+          { userId: user.id, group: null, scope: "", startsAt: null, expiresAt: null, reason: null },
+          now,
+        ),
+      );
       for (const g of grants) await repos.grants.create(g);
       return {
         result: user,
@@ -66,7 +84,13 @@ export class UserService {
           e.putUser(toUserDef(user));
           for (const g of grants) e.putGrant(toGrantDef(g));
         },
-        record: { user: email, kind: user.kind, roles: roles.map((r) => r.name), groups, grantsCreated: grants.map((g) => g.id) },
+        record: {
+          user: email,
+          kind: user.kind,
+          roles: roles.map((r) => r.name),
+          groups,
+          grantsCreated: grants.map((g) => g.id),
+        },
         resource: { type: "user", name: email },
       };
     });
@@ -78,12 +102,18 @@ export class UserService {
    * lock the caller out); a DEPROVISIONED user is CONFLICT. Locking a locked user
    * again updates the reason. Locking the last ACTIVE superuser is CONFLICT.
    */
-  async lockUser(actor: Principal, id: string, reason: string | null | undefined, requestId: string): Promise<UserRecord> {
+  async lockUser(
+    actor: Principal,
+    id: string,
+    reason: string | null | undefined,
+    requestId: string,
+  ): Promise<UserRecord> {
     if (id === actor.user.id) throw badInput("id", "you cannot lock yourself: it would lock you out");
     const lockedReason = checkText(reason, "reason");
     return this.writer.write({ actor, operation: "Mutation.lockUser", requestId }, async (repos) => {
       const user = await existingUser(repos, id, "id");
-      if (user.status === "DEPROVISIONED") throw new DomainError("CONFLICT", `${user.email} is deprovisioned and cannot be locked`, { field: "id" });
+      if (user.status === "DEPROVISIONED")
+        throw new DomainError("CONFLICT", `${user.email} is deprovisioned and cannot be locked`, { field: "id" });
       const locked: UserRecord = { ...user, status: "LOCKED", lockedReason };
       await keepingASuperuser(repos, this.now(), `locking ${user.email}`, () => repos.users.update(locked));
       const sessionsRevoked = await repos.sessions.revokeForUser(id, this.now());
@@ -104,7 +134,8 @@ export class UserService {
   async unlockUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
     return this.writer.write({ actor, operation: "Mutation.unlockUser", requestId }, async (repos, engine) => {
       const user = await existingUser(repos, id, "id");
-      if (user.status !== "LOCKED") throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not LOCKED`, { field: "id" });
+      if (user.status !== "LOCKED")
+        throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not LOCKED`, { field: "id" });
       await assertMayChangeIdentity(repos, engine, actor, user, this.now(), `unlocking ${user.email}`);
       const active: UserRecord = { ...user, status: "ACTIVE", lockedReason: null };
       await repos.users.update(active);
@@ -128,14 +159,20 @@ export class UserService {
   async reactivateUser(actor: Principal, id: string, requestId: string): Promise<UserRecord> {
     return this.writer.write({ actor, operation: "Mutation.reactivateUser", requestId }, async (repos, engine) => {
       const user = await existingUser(repos, id, "id");
-      if (user.status !== "DEPROVISIONED") throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not DEPROVISIONED`, { field: "id" });
+      if (user.status !== "DEPROVISIONED")
+        throw new DomainError("CONFLICT", `${user.email} is ${user.status}, not DEPROVISIONED`, { field: "id" });
       await assertMayChangeIdentity(repos, engine, actor, user, this.now(), `reactivating ${user.email}`);
       const active: UserRecord = { ...user, status: "ACTIVE", removedAt: null };
       await repos.users.update(active);
       return {
         result: active,
         apply: (e) => e.putUser(toUserDef(active)),
-        record: { user: user.email, from: "DEPROVISIONED", to: "ACTIVE", ...(user.removedAt ? { removedAt: user.removedAt.toISOString() } : {}) },
+        record: {
+          user: user.email,
+          from: "DEPROVISIONED",
+          to: "ACTIVE",
+          ...(user.removedAt ? { removedAt: user.removedAt.toISOString() } : {}),
+        },
         resource: { type: "user", name: user.email },
       };
     });
@@ -146,7 +183,11 @@ export class UserService {
     return this.writer.write({ actor, operation: "Mutation.revokeSessions", requestId }, async (repos) => {
       const user = await existingUser(repos, userId, "userId");
       const sessionsRevoked = await repos.sessions.revokeForUser(userId, this.now());
-      return { result: sessionsRevoked, record: { user: user.email, sessionsRevoked }, resource: { type: "user", name: user.email } };
+      return {
+        result: sessionsRevoked,
+        record: { user: user.email, sessionsRevoked },
+        resource: { type: "user", name: user.email },
+      };
     });
   }
 
@@ -158,7 +199,12 @@ export class UserService {
    * and takes it out of its groups, in the same write; `operation` names the entry point in the change record.
    * Deprovisioning the last ACTIVE superuser is CONFLICT.
    */
-  async deprovisionUser(actor: Principal, id: string, requestId: string, options: DeprovisionOptions = {}): Promise<UserRecord> {
+  async deprovisionUser(
+    actor: Principal,
+    id: string,
+    requestId: string,
+    options: DeprovisionOptions = {},
+  ): Promise<UserRecord> {
     if (id === actor.user.id) throw badInput("id", "you cannot deprovision yourself: it would lock you out");
     const operation = options.operation ?? "Mutation.deprovisionUser";
     return this.writer.write({ actor, operation, requestId }, async (repos) => {
@@ -166,7 +212,11 @@ export class UserService {
       const now = this.now();
       const grants = await repos.grants.list({ userId: id, includeInactive: true });
       // A user the IdP deleted leaves its groups too: it is no longer anyone's member.
-      const gone: UserRecord = { ...user, status: "DEPROVISIONED", ...(options.remove ? { removedAt: user.removedAt ?? now, groups: [] } : {}) };
+      const gone: UserRecord = {
+        ...user,
+        status: "DEPROVISIONED",
+        ...(options.remove ? { removedAt: user.removedAt ?? now, groups: [] } : {}),
+      };
       const grantsRemoved = await keepingASuperuser(repos, now, `deprovisioning ${user.email}`, async () => {
         const removed = await repos.grants.deleteForUser(id);
         await repos.users.update(gone);
@@ -182,7 +232,16 @@ export class UserService {
           for (const g of grants) e.deleteGrant(g.id);
           for (const t of tokens) e.putToken(toTokenDef(t));
         },
-        record: { user: user.email, from: user.status, to: "DEPROVISIONED", ...(options.remove ? { removed: true, groupsLeft: user.groups } : {}), grantsRemoved, roles: [...new Set(grants.map((g) => g.role))], tokensRevoked, sessionsRevoked },
+        record: {
+          user: user.email,
+          from: user.status,
+          to: "DEPROVISIONED",
+          ...(options.remove ? { removed: true, groupsLeft: user.groups } : {}),
+          grantsRemoved,
+          roles: [...new Set(grants.map((g) => g.role))],
+          tokensRevoked,
+          sessionsRevoked,
+        },
         resource: { type: "user", name: user.email },
       };
     });

@@ -49,7 +49,12 @@ export function argumentsRead(fn: (...args: never[]) => unknown): string[] {
   const param = /^(?:async\s+)?(?:function\s*[A-Za-z0-9_$]*\s*)?\(?\s*([A-Za-z_$][A-Za-z0-9_$]*)/.exec(text)?.[1];
   if (param === undefined) return [];
   const found = new Set<string>();
-  for (const m of text.matchAll(new RegExp(`\\b${param.replace(/\$/g, "\\$")}\\.([A-Za-z_$][A-Za-z0-9_$]*(?:\\??\\.[A-Za-z_$][A-Za-z0-9_$]*)*)`, "g"))) {
+  for (const m of text.matchAll(
+    new RegExp(
+      `\\b${param.replace(/\$/g, "\\$")}\\.([A-Za-z_$][A-Za-z0-9_$]*(?:\\??\\.[A-Za-z_$][A-Za-z0-9_$]*)*)`,
+      "g",
+    ),
+  )) {
     found.add(m[1]!.replace(/\?/g, ""));
   }
   return [...found];
@@ -80,7 +85,9 @@ function describe(entry: Record<string, unknown>): [string, string, string] {
         .filter(([, v]) => typeof v !== "function")
         .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
         .join(", ");
-      const computed = Object.entries(entry).filter(([, v]) => typeof v === "function").map(([k]) => k);
+      const computed = Object.entries(entry)
+        .filter(([, v]) => typeof v === "function")
+        .map(([k]) => k);
       return [`\`${shown}\``, computed.length > 0 ? `computed: ${computed.join(", ")}` : "", ""];
     }
   }
@@ -129,7 +136,8 @@ export function guardTableMarkdown(table: Table, notes: Map<string, string>): st
   return out.join("\n") + "\n";
 }
 
-const isEntry = (v: unknown): boolean => typeof v === "object" && v !== null && typeof (v as { kind?: unknown }).kind === "string";
+const isEntry = (v: unknown): boolean =>
+  typeof v === "object" && v !== null && typeof (v as { kind?: unknown }).kind === "string";
 
 /**
  * Every table guard-table.ts exports (GUARD_TABLE first, then any other export
@@ -138,14 +146,21 @@ const isEntry = (v: unknown): boolean => typeof v === "object" && v !== null && 
  */
 export function guardTables(module: Record<string, unknown>): Table {
   const merged: Table = {};
-  const names = Object.keys(module).sort((a, b) => (a === "GUARD_TABLE" ? -1 : b === "GUARD_TABLE" ? 1 : a.localeCompare(b)));
+  const names = Object.keys(module).sort((a, b) =>
+    a === "GUARD_TABLE" ? -1 : b === "GUARD_TABLE" ? 1 : a.localeCompare(b),
+  );
   for (const name of names) {
     const value = module[name];
     if (typeof value !== "object" || value === null) continue;
     const types = Object.entries(value as Record<string, unknown>);
-    const isTable = types.length > 0 && types.every(([, fields]) => typeof fields === "object" && fields !== null && Object.values(fields).every(isEntry));
+    const isTable =
+      types.length > 0 &&
+      types.every(
+        ([, fields]) => typeof fields === "object" && fields !== null && Object.values(fields).every(isEntry),
+      );
     if (!isTable) continue;
-    for (const [type, fields] of types) merged[type] = { ...(merged[type] ?? {}), ...(fields as Record<string, unknown>) };
+    for (const [type, fields] of types)
+      merged[type] = { ...(merged[type] ?? {}), ...(fields as Record<string, unknown>) };
   }
   return merged;
 }

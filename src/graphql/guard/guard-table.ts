@@ -57,7 +57,8 @@ async function userEmail(ctx: RequestContext, id: unknown, email?: unknown): Pro
   return (await ctx.loaders.user.load(id))?.email ?? id;
 }
 
-const isCaller = (ctx: RequestContext, userId: unknown) => typeof userId === "string" && userId === ctx.principal?.user.id;
+const isCaller = (ctx: RequestContext, userId: unknown) =>
+  typeof userId === "string" && userId === ctx.principal?.user.id;
 
 async function ownsToken(ctx: RequestContext, tokenId: unknown): Promise<boolean> {
   if (typeof tokenId !== "string" || !ctx.principal) return false;
@@ -67,10 +68,12 @@ async function ownsToken(ctx: RequestContext, tokenId: unknown): Promise<boolean
 
 /** `subject` left out, or naming the caller or one of the caller's tokens. */
 async function aboutCaller(args: Args, ctx: RequestContext): Promise<boolean> {
-  const subject = args.subject as { userId?: string | null; email?: string | null; tokenId?: string | null } | null | undefined;
+  const subject = args.subject as
+    { userId?: string | null; email?: string | null; tokenId?: string | null } | null | undefined;
   if (!subject || (subject.userId == null && subject.email == null && subject.tokenId == null)) return true;
   const me = ctx.principal!.user;
-  if (subject.tokenId != null) return subject.userId == null && subject.email == null && ownsToken(ctx, subject.tokenId);
+  if (subject.tokenId != null)
+    return subject.userId == null && subject.email == null && ownsToken(ctx, subject.tokenId);
   if (subject.userId != null && subject.userId !== me.id) return false;
   if (subject.email != null && subject.email.toLowerCase() !== me.email) return false;
   return true;
@@ -105,12 +108,23 @@ export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> 
   User: {
     // As `tokens(userId:)` and `grants(userId:)`: your own need nothing (`me { tokens grants }`).
     // A user createUser just made has the grants the caller gave and no tokens yet.
-    tokens: { kind: "check", capability: "token:list", self: (user: { id: string }, c) => isCaller(c, user.id), returnedBy: ["createUser"] },
-    grants: { kind: "check", capability: "grant:list", self: (user: { id: string }, c) => isCaller(c, user.id), returnedBy: ["createUser"] },
+    tokens: {
+      kind: "check",
+      capability: "token:list",
+      self: (user: { id: string }, c) => isCaller(c, user.id),
+      returnedBy: ["createUser"],
+    },
+    grants: {
+      kind: "check",
+      capability: "grant:list",
+      self: (user: { id: string }, c) => isCaller(c, user.id),
+      returnedBy: ["createUser"],
+    },
   },
   Token: {
     owner: {
-      kind: "check", capability: "user:read",
+      kind: "check",
+      capability: "user:read",
       name: (token: { ownerId: string }, c) => userEmail(c, token.ownerId),
       self: (token: { ownerId: string }, c) => isCaller(c, token.ownerId),
       // The owner the caller named when issuing (IssuedToken.token counts as the mutation's result).
@@ -121,13 +135,15 @@ export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> 
     // The deciding review of an access request grants like grantRole does: its
     // reviewer reads back the grants it just made (reviewAccessRequest { grants { user } }).
     user: {
-      kind: "check", capability: "user:read",
+      kind: "check",
+      capability: "user:read",
       name: (grant: { userId: string | null }, c) => userEmail(c, grant.userId),
       self: (grant: { userId: string | null }, c) => callerOrNone(c, grant.userId),
       returnedBy: ["grantRole", "setUserRoles", "reviewAccessRequest"],
     },
     createdBy: {
-      kind: "check", capability: "user:read",
+      kind: "check",
+      capability: "user:read",
       name: (grant: { createdById: string | null }, c) => userEmail(c, grant.createdById),
       self: (grant: { createdById: string | null }, c) => callerOrNone(c, grant.createdById),
       returnedBy: ["grantRole", "setUserRoles", "reviewAccessRequest"],
@@ -149,7 +165,11 @@ export const FIELD_GUARD_TABLE: Record<string, Record<string, FieldGuardEntry>> 
   // about someone else and whoCan do: it needs permission:check (one decision a
   // request). Refused, the plan cannot be shown: select accessChanges only with it.
   AccessChange: {
-    user: { kind: "check", capability: "permission:check", self: (change: { user: { id: string } }, c) => isCaller(c, change.user.id) },
+    user: {
+      kind: "check",
+      capability: "permission:check",
+      self: (change: { user: { id: string } }, c) => isCaller(c, change.user.id),
+    },
   },
   IssuedToken: {
     // The token createToken or rotateToken just issued, shown to the caller who was allowed to issue it.
@@ -198,10 +218,29 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     grantRole: { kind: "check", capability: "grant:create", name: (a) => String(a.input?.role ?? "") },
     setUserRoles: { kind: "check", capability: "grant:create", name: (a, c) => userEmail(c, a.userId) },
     revokeGrant: { kind: "check", capability: "grant:delete", name: (a) => String(a.id) },
-    createToken: { kind: "check", capability: "token:create", self: (a, c) => a.input?.userId == null || isCaller(c, a.input.userId) },
-    rotateToken: { kind: "check", capability: "token:create", name: (a) => String(a.id), self: (a, c) => ownsToken(c, a.id) },
-    revokeToken: { kind: "check", capability: "token:revoke", name: (a) => String(a.id), self: (a, c) => ownsToken(c, a.id) },
-    revokeUserTokens: { kind: "check", capability: "token:revoke", name: (a, c) => userEmail(c, a.userId), self: (a, c) => isCaller(c, a.userId) },
+    createToken: {
+      kind: "check",
+      capability: "token:create",
+      self: (a, c) => a.input?.userId == null || isCaller(c, a.input.userId),
+    },
+    rotateToken: {
+      kind: "check",
+      capability: "token:create",
+      name: (a) => String(a.id),
+      self: (a, c) => ownsToken(c, a.id),
+    },
+    revokeToken: {
+      kind: "check",
+      capability: "token:revoke",
+      name: (a) => String(a.id),
+      self: (a, c) => ownsToken(c, a.id),
+    },
+    revokeUserTokens: {
+      kind: "check",
+      capability: "token:revoke",
+      name: (a, c) => userEmail(c, a.userId),
+      self: (a, c) => isCaller(c, a.userId),
+    },
     registerResourceType: { kind: "check", capability: "resource_type:create", name: documentName },
     setSsoMappings: { kind: "check", capability: "sso:update" },
     // Allowed for roles the caller's roles make requestable: the resolver decides.

@@ -16,25 +16,42 @@ import { FIELD_GUARD_TABLE, GUARD_TABLE, type FieldGuardEntry, type GuardEntry }
 const ROOT_TYPES = ["Query", "Mutation", "Subscription"] as const;
 
 export function unauthenticated(ctx: RequestContext): DomainError {
-  return new DomainError("UNAUTHENTICATED", ctx.authFailure === "missing" || ctx.authFailure === null
-    ? "authentication required: send Authorization: Bearer <token>"
-    : "invalid, expired or revoked credential");
+  return new DomainError(
+    "UNAUTHENTICATED",
+    ctx.authFailure === "missing" || ctx.authFailure === null
+      ? "authentication required: send Authorization: Bearer <token>"
+      : "invalid, expired or revoked credential",
+  );
 }
 
 function ruleFor(operation: string, entry: GuardEntry): ShieldRule {
   // graphql-shield turns an exception inside a rule into a plain "not authorised";
   // an unwritable audit event must surface as the internal error it is.
-  return rule(operation, { cache: "no_cache" })((_parent: unknown, args: Record<string, unknown>, ctx: RequestContext) =>
-    decide(operation, entry, args, ctx).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+  return rule(operation, { cache: "no_cache" })(
+    (_parent: unknown, args: Record<string, unknown>, ctx: RequestContext) =>
+      decide(operation, entry, args, ctx).catch((err: unknown) =>
+        err instanceof Error ? err : new Error(String(err)),
+      ),
+  );
 }
 
-async function decide(operation: string, entry: GuardEntry, args: Record<string, unknown>, ctx: RequestContext): Promise<true | Error> {
+async function decide(
+  operation: string,
+  entry: GuardEntry,
+  args: Record<string, unknown>,
+  ctx: RequestContext,
+): Promise<true | Error> {
   const principal = ctx.principal;
   if (principal === null) return unauthenticated(ctx);
   if (entry.kind !== "check") return true;
   if (entry.self && (await entry.self(args, ctx))) return true;
   const name = entry.name ? await entry.name(args, ctx) : "";
-  const decision = await auditedSystemCheck(ctx.services, principal, { operation, capability: entry.capability, name, requestId: ctx.requestId });
+  const decision = await auditedSystemCheck(ctx.services, principal, {
+    operation,
+    capability: entry.capability,
+    name,
+    requestId: ctx.requestId,
+  });
   if (decision.allowed) return true;
   const details = { reason: decision.reason, capability: entry.capability };
   return decision.reason === "MFA_REQUIRED"
@@ -49,8 +66,12 @@ async function decide(operation: string, entry: GuardEntry, args: Record<string,
 const fieldDecisions = new WeakMap<RequestContext, Map<string, Promise<true | Error>>>();
 
 function fieldRuleFor(operation: string, entry: FieldGuardEntry): ShieldRule {
-  return rule(operation, { cache: "no_cache" })((parent: unknown, _args: unknown, ctx: RequestContext, info: GraphQLResolveInfo) =>
-    decideField(operation, entry, parent, ctx, info).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+  return rule(operation, { cache: "no_cache" })(
+    (parent: unknown, _args: unknown, ctx: RequestContext, info: GraphQLResolveInfo) =>
+      decideField(operation, entry, parent, ctx, info).catch((err: unknown) =>
+        err instanceof Error ? err : new Error(String(err)),
+      ),
+  );
 }
 
 /**
@@ -70,7 +91,13 @@ function returningMutation(info: GraphQLResolveInfo): string | null {
   return steps.length === 1 ? steps[0]! : null;
 }
 
-async function decideField(operation: string, entry: FieldGuardEntry, parent: unknown, ctx: RequestContext, info: GraphQLResolveInfo): Promise<true | Error> {
+async function decideField(
+  operation: string,
+  entry: FieldGuardEntry,
+  parent: unknown,
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+): Promise<true | Error> {
   if (ctx.principal === null) return unauthenticated(ctx);
   if (entry.kind !== "check") return true;
   const mutation = entry.returnedBy ? returningMutation(info) : null;
@@ -129,7 +156,8 @@ export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
   const guarded: Record<string, Record<string, unknown>> = {};
   for (const [type, fields] of Object.entries(middleware)) {
     if ((ROOT_TYPES as readonly string[]).includes(type)) guarded[type] = fields;
-    else if (FIELD_GUARD_TABLE[type]) guarded[type] = Object.fromEntries(Object.entries(fields).filter(([field]) => FIELD_GUARD_TABLE[type]![field]));
+    else if (FIELD_GUARD_TABLE[type])
+      guarded[type] = Object.fromEntries(Object.entries(fields).filter(([field]) => FIELD_GUARD_TABLE[type]![field]));
   }
   return applyMiddleware(schema, guarded as Parameters<typeof applyMiddleware>[1]);
 }

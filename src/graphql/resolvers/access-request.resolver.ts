@@ -15,7 +15,8 @@ import { GrantType } from "../types/grant.type";
 import { RoleType } from "../types/role.type";
 import { UserType } from "../types/user.type";
 
-const view = (ctx: RequestContext, r: AccessRequestRecord) => toAccessRequestType(r, ctx.services.accessRequests.statusOf(r));
+const view = (ctx: RequestContext, r: AccessRequestRecord) =>
+  toAccessRequestType(r, ctx.services.accessRequests.statusOf(r));
 
 @Resolver(() => AccessRequestType)
 export class AccessRequestResolver {
@@ -24,7 +25,9 @@ export class AccessRequestResolver {
     @Ctx() ctx: RequestContext,
     @Arg("status", () => AccessRequestStatus, { nullable: true }) status?: AccessRequestStatus | null,
   ): Promise<AccessRequestType[]> {
-    return (await ctx.services.accessRequests.list(ctx.principal!, status ?? null, ctx.requestId)).map((r) => view(ctx, r));
+    return (await ctx.services.accessRequests.list(ctx.principal!, status ?? null, ctx.requestId)).map((r) =>
+      view(ctx, r),
+    );
   }
 
   @Mutation(() => AccessRequestType)
@@ -35,7 +38,10 @@ export class AccessRequestResolver {
     @Arg("ttlSeconds", () => Int, { nullable: true }) ttlSeconds?: number | null,
     @Arg("scope", () => String, { nullable: true, defaultValue: "" }) scope?: string | null,
   ): Promise<AccessRequestType> {
-    return view(ctx, await ctx.services.accessRequests.request(ctx.principal!, { roles, reason, ttlSeconds, scope }, ctx.requestId));
+    return view(
+      ctx,
+      await ctx.services.accessRequests.request(ctx.principal!, { roles, reason, ttlSeconds, scope }, ctx.requestId),
+    );
   }
 
   @Mutation(() => AccessRequestType)
@@ -65,7 +71,9 @@ export class AccessRequestResolver {
     return named(await ctx.loaders.roles(), request.roleNames).map(toRoleType);
   }
 
-  @FieldResolver(() => [GrantType], { description: "The grants its approval created, in any state (they stop counting at their expiresAt)." })
+  @FieldResolver(() => [GrantType], {
+    description: "The grants its approval created, in any state (they stop counting at their expiresAt).",
+  })
   async grants(@Root() request: AccessRequestType, @Ctx() ctx: RequestContext): Promise<GrantType[]> {
     return (await ctx.loaders.grantsByAccessRequest.load(request.id)).map(toGrantType);
   }

@@ -27,7 +27,8 @@ export class AuditSubscriptionResolver {
     @Arg("resumeAfter", () => String, {
       nullable: true,
       description: "Replays the events after this sequence number (as a decimal string) before going live.",
-    }) _resumeAfter?: string | null,
+    })
+    _resumeAfter?: string | null,
   ): AuditEventType {
     return toAuditEventType(event);
   }
@@ -35,9 +36,16 @@ export class AuditSubscriptionResolver {
 
 async function openFeed(args: FeedArgs, ctx: RequestContext): Promise<AsyncIterable<AuditEventRecord>> {
   const subscriber = ctx.subscriber;
-  if (ctx.principal === null || !subscriber) throw new DomainError("UNAUTHENTICATED", "subscribe over graphql-ws with connectionParams { authorization: \"Bearer <token>\" }");
+  if (ctx.principal === null || !subscriber)
+    throw new DomainError(
+      "UNAUTHENTICATED",
+      'subscribe over graphql-ws with connectionParams { authorization: "Bearer <token>" }',
+    );
   return ctx.services.auditFeed.open({
-    principal: ctx.principal, filter: toAuditFilter(args.filter), resumeAfter: args.resumeAfter ?? null, requestId: ctx.requestId,
+    principal: ctx.principal,
+    filter: toAuditFilter(args.filter),
+    resumeAfter: args.resumeAfter ?? null,
+    requestId: ctx.requestId,
     onEnd: (why) => subscriber.close(why),
   });
 }

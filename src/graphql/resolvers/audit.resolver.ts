@@ -20,11 +20,16 @@ export class AuditResolver {
   }
 
   @Query(() => AuditChainReportType, {
-    description: "Checks the audit trail's numbering, hash chain and role index from the last verified checkpoint (the whole chain with `full: true`). At most once per request.",
+    description:
+      "Checks the audit trail's numbering, hash chain and role index from the last verified checkpoint (the whole chain with `full: true`). At most once per request.",
   })
   async verifyAuditChain(
     @Ctx() ctx: RequestContext,
-    @Arg("full", () => Boolean, { defaultValue: false, description: "Verify from the first event instead of from the last verified checkpoint." }) full: boolean,
+    @Arg("full", () => Boolean, {
+      defaultValue: false,
+      description: "Verify from the first event instead of from the last verified checkpoint.",
+    })
+    full: boolean,
   ): Promise<AuditChainReportType> {
     return toAuditChainReportType(await ctx.services.auditTrail.verify(full));
   }

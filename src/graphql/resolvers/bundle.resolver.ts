@@ -11,35 +11,64 @@ import { BundlePlanType, ReplayReportType } from "../types/bundle.type";
 
 @Resolver(() => BundlePlanType)
 export class BundleResolver {
-  @Mutation(() => BundlePlanType, { description: "Applies a multi-document YAML bundle of policies, roles and SSO mappings; dryRun only plans." })
+  @Mutation(() => BundlePlanType, {
+    description: "Applies a multi-document YAML bundle of policies, roles and SSO mappings; dryRun only plans.",
+  })
   async applyBundle(
     @Ctx() ctx: RequestContext,
     @Arg("document", () => String) document: string,
-    @Arg("dryRun", () => Boolean, { defaultValue: true, nullable: true, description: "true (the default): plan only; false: apply, all or nothing." })
+    @Arg("dryRun", () => Boolean, {
+      defaultValue: true,
+      nullable: true,
+      description: "true (the default): plan only; false: apply, all or nothing.",
+    })
     dryRun: boolean | null,
-    @Arg("expectedVersion", () => Int, { nullable: true, description: "Refused with CONFLICT unless the policy state is still at this version (the plan's `version`)." })
+    @Arg("expectedVersion", () => Int, {
+      nullable: true,
+      description: "Refused with CONFLICT unless the policy state is still at this version (the plan's `version`).",
+    })
     expectedVersion?: number | null,
-    @Arg("prune", () => [String], { nullable: true, description: "Kinds to prune (policy, role) besides those the bundle declares." })
+    @Arg("prune", () => [String], {
+      nullable: true,
+      description: "Kinds to prune (policy, role) besides those the bundle declares.",
+    })
     prune?: string[] | null,
   ): Promise<BundlePlanType> {
-    const plan = await ctx.services.bundles.apply(ctx.principal!, { document, dryRun: dryRun !== false, expectedVersion: expectedVersion ?? null, prune: prune ?? [] }, ctx.requestId);
+    const plan = await ctx.services.bundles.apply(
+      ctx.principal!,
+      { document, dryRun: dryRun !== false, expectedVersion: expectedVersion ?? null, prune: prune ?? [] },
+      ctx.requestId,
+    );
     return toBundlePlanType(plan);
   }
 
-  @FieldResolver(() => ReplayReportType, { description: "Every check and guard decision of the audit trail within the window, decided again under the bundle's state (needs audit:read)." })
+  @FieldResolver(() => ReplayReportType, {
+    description:
+      "Every check and guard decision of the audit trail within the window, decided again under the bundle's state (needs audit:read).",
+  })
   async replay(
     @Root() plan: BundlePlanType,
     @Ctx() ctx: RequestContext,
     @Arg("replayDays", () => Int, { defaultValue: 30 }) replayDays: number,
   ): Promise<ReplayReportType> {
     if (!Number.isInteger(replayDays) || replayDays < 1 || replayDays > 366) {
-      throw new DomainError("BAD_USER_INPUT", `replayDays: ${replayDays} is not a number of days from 1 to 366`, { field: "replayDays" });
+      throw new DomainError("BAD_USER_INPUT", `replayDays: ${replayDays} is not a number of days from 1 to 366`, {
+        field: "replayDays",
+      });
     }
     const principal = ctx.principal!;
-    const decision = await auditedSystemCheck(ctx.services, principal, { operation: "BundlePlan.replay", capability: "audit:read", name: "", requestId: ctx.requestId });
+    const decision = await auditedSystemCheck(ctx.services, principal, {
+      operation: "BundlePlan.replay",
+      capability: "audit:read",
+      name: "",
+      requestId: ctx.requestId,
+    });
     if (!decision.allowed) {
-      throw new DomainError(decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN", `BundlePlan.replay needs audit:read (${decision.reason})`,
-        { reason: decision.reason, capability: "audit:read" });
+      throw new DomainError(
+        decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN",
+        `BundlePlan.replay needs audit:read (${decision.reason})`,
+        { reason: decision.reason, capability: "audit:read" },
+      );
     }
     return toReplayReportType(await ctx.services.replay.replay(plan.after, replayDays));
   }

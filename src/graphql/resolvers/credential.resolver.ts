@@ -8,7 +8,10 @@ import { CredentialKind, CurrentCredentialType } from "../types/credential.type"
 
 @Resolver()
 export class CredentialResolver {
-  @Query(() => CurrentCredentialType, { description: "The credential this request was authenticated with: kind, id, expiry and whether it counts as MFA now." })
+  @Query(() => CurrentCredentialType, {
+    description:
+      "The credential this request was authenticated with: kind, id, expiry and whether it counts as MFA now.",
+  })
   async credential(@Ctx() ctx: RequestContext): Promise<CurrentCredentialType> {
     const principal = ctx.principal!;
     const out = new CurrentCredentialType();
@@ -16,15 +19,23 @@ export class CredentialResolver {
     if (principal.credential.kind === "token") {
       const token = await ctx.services.storage.tokens.get(principal.credential.tokenId);
       Object.assign(out, {
-        kind: CredentialKind.TOKEN, id: principal.credential.tokenId, expiresAt: token?.expiresAt ?? null,
-        mfaVerifiedUntil: null, sessionSource: null, breakGlass: principal.credential.breakGlass,
+        kind: CredentialKind.TOKEN,
+        id: principal.credential.tokenId,
+        expiresAt: token?.expiresAt ?? null,
+        mfaVerifiedUntil: null,
+        sessionSource: null,
+        breakGlass: principal.credential.breakGlass,
       });
       return out;
     }
     const session = await ctx.services.storage.sessions.get(principal.credential.sessionId);
     Object.assign(out, {
-      kind: CredentialKind.SESSION, id: principal.credential.sessionId, expiresAt: session?.expiresAt ?? null,
-      mfaVerifiedUntil: session?.mfaVerifiedUntil ?? null, sessionSource: session?.source ?? null, breakGlass: false,
+      kind: CredentialKind.SESSION,
+      id: principal.credential.sessionId,
+      expiresAt: session?.expiresAt ?? null,
+      mfaVerifiedUntil: session?.mfaVerifiedUntil ?? null,
+      sessionSource: session?.source ?? null,
+      breakGlass: false,
     });
     return out;
   }

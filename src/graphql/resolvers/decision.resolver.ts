@@ -36,10 +36,14 @@ export class DecisionResolver {
     @Arg("subject", () => SubjectInput, { nullable: true }) subject?: SubjectInput | null,
     @Arg("context", () => CheckContextInput, { nullable: true }) context?: CheckContextInput | null,
   ): Promise<CheckResultType[]> {
-    if (checks.length > MAX_CHECKS) throw badInput("checks", `${checks.length} checks in one call; at most ${MAX_CHECKS}`);
+    if (checks.length > MAX_CHECKS)
+      throw badInput("checks", `${checks.length} checks in one call; at most ${MAX_CHECKS}`);
     const service = ctx.services.decisions;
     const caller = ctx.principal!;
-    const parsed = checks.map((c, i) => ({ action: c.action, resource: toResource(c.resource, `checks[${i}].resource`) }));
+    const parsed = checks.map((c, i) => ({
+      action: c.action,
+      resource: toResource(c.resource, `checks[${i}].resource`),
+    }));
     const who = await service.subject(caller, subject);
     const facts = service.contextFor(caller, who, context ? toContext(context) : null);
     return (await service.check(caller, who, parsed, facts, ctx.requestId)).map(toCheckResult);
@@ -54,7 +58,9 @@ export class DecisionResolver {
   ): Promise<PermissionType[]> {
     const service = ctx.services.decisions;
     const who = await service.subject(ctx.principal!, subject);
-    return service.effectivePermissions(who, { resourceType: resourceType ?? null, namespace: namespace ?? null }).map(toPermissionType);
+    return service
+      .effectivePermissions(who, { resourceType: resourceType ?? null, namespace: namespace ?? null })
+      .map(toPermissionType);
   }
 
   @Query(() => [UserType])

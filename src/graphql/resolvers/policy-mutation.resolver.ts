@@ -6,7 +6,9 @@ import { PolicyType } from "../types/policy.type";
 /** Policy writes; the guard has checked policy:create/update/delete, the service does the rest. */
 @Resolver()
 export class PolicyMutationResolver {
-  @Mutation(() => PolicyType, { description: "A policy from a YAML document (`kind: policy`; format in docs/documents.md)." })
+  @Mutation(() => PolicyType, {
+    description: "A policy from a YAML document (`kind: policy`; format in docs/documents.md).",
+  })
   async createPolicy(@Ctx() ctx: RequestContext, @Arg("document", () => String) document: string): Promise<PolicyType> {
     return toPolicyType(await ctx.services.policies.create(ctx.principal!, document, ctx.requestId));
   }

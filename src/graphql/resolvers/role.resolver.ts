@@ -32,7 +32,9 @@ export class RoleResolver {
     return rolesNamed(ctx, role.inheritNames);
   }
 
-  @FieldResolver(() => [RoleType], { description: "Roles that holders of this role may ask for through an access request." })
+  @FieldResolver(() => [RoleType], {
+    description: "Roles that holders of this role may ask for through an access request.",
+  })
   requestableRoles(@Root() role: RoleType, @Ctx() ctx: RequestContext): Promise<RoleType[]> {
     return rolesNamed(ctx, role.requestableNames);
   }

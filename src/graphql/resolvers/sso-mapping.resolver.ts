@@ -16,14 +16,17 @@ export class SsoMappingResolver {
   }
 
   @Mutation(() => [SsoMappingType], {
-    description: "Replaces the SSO mappings of `provider` (every entry must name it), or every provider's when `provider` is left out. Returns the list replaced.",
+    description:
+      "Replaces the SSO mappings of `provider` (every entry must name it), or every provider's when `provider` is left out. Returns the list replaced.",
   })
   async setSsoMappings(
     @Ctx() ctx: RequestContext,
     @Arg("mappings", () => [SsoMappingInput]) mappings: SsoMappingInput[],
     @Arg("provider", () => String, { nullable: true }) provider?: string | null,
   ): Promise<SsoMappingType[]> {
-    return (await ctx.services.ssoMappings.set(ctx.principal!, mappings, provider ?? null, ctx.requestId)).map(toSsoMappingType);
+    return (await ctx.services.ssoMappings.set(ctx.principal!, mappings, provider ?? null, ctx.requestId)).map(
+      toSsoMappingType,
+    );
   }
 
   @FieldResolver(() => RoleType)

@@ -27,7 +27,10 @@ export class TokenResolver {
   }
 
   @Mutation(() => IssuedTokenType)
-  async createToken(@Ctx() ctx: RequestContext, @Arg("input", () => CreateTokenInput) input: CreateTokenInput): Promise<IssuedTokenType> {
+  async createToken(
+    @Ctx() ctx: RequestContext,
+    @Arg("input", () => CreateTokenInput) input: CreateTokenInput,
+  ): Promise<IssuedTokenType> {
     return toIssuedTokenType(await ctx.services.tokens.create(ctx.principal!, input, ctx.requestId));
   }
 

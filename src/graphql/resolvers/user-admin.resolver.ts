@@ -19,7 +19,10 @@ function fresh(ctx: RequestContext, user: UserRecord): UserType {
 @Resolver()
 export class UserAdminResolver {
   @Mutation(() => UserType)
-  async createUser(@Ctx() ctx: RequestContext, @Arg("input", () => CreateUserInput) input: CreateUserInput): Promise<UserType> {
+  async createUser(
+    @Ctx() ctx: RequestContext,
+    @Arg("input", () => CreateUserInput) input: CreateUserInput,
+  ): Promise<UserType> {
     return fresh(ctx, await ctx.services.users.createUser(ctx.principal!, input, ctx.requestId));
   }
 
@@ -38,7 +41,8 @@ export class UserAdminResolver {
   }
 
   @Mutation(() => UserType, {
-    description: "Makes a DEPROVISIONED user ACTIVE again, without grants or credentials: an administrator's decision, which SCIM cannot make.",
+    description:
+      "Makes a DEPROVISIONED user ACTIVE again, without grants or credentials: an administrator's decision, which SCIM cannot make.",
   })
   async reactivateUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<UserType> {
     return fresh(ctx, await ctx.services.users.reactivateUser(ctx.principal!, id, ctx.requestId));

@@ -17,7 +17,8 @@ export class AuditEventType {
   @Field(() => String, { nullable: true }) resourceType: string | null;
   @Field(() => String, { nullable: true }) resourceNamespace: string | null;
   @Field(() => String, { nullable: true }) resourceName: string | null;
-  @Field(() => ID, { nullable: true, description: "For checks asked about someone else: whom the decision was about." }) subjectId: string | null;
+  @Field(() => ID, { nullable: true, description: "For checks asked about someone else: whom the decision was about." })
+  subjectId: string | null;
   @Field(() => Effect) decision: Effect;
   @Field(() => DecisionReason) reason: DecisionReason;
   @Field(() => String, { nullable: true }) requestId: string | null;

@@ -6,7 +6,10 @@ import { AuditEventType } from "./audit.type";
 import { CheckResultType, PermissionType } from "./decision.type";
 import { UserType } from "./user.type";
 
-export enum PermissionChangeKind { GAINED = "GAINED", LOST = "LOST" }
+export enum PermissionChangeKind {
+  GAINED = "GAINED",
+  LOST = "LOST",
+}
 registerEnumType(PermissionChangeKind, { name: "PermissionChangeKind" });
 
 @ObjectType("BundleChange")
@@ -35,14 +38,17 @@ export class PermissionChangeType {
 @ObjectType("AccessChange")
 export class AccessChangeType {
   @Field(() => UserType) user: UserType;
-  @Field(() => [PermissionChangeType], { description: "Gained first, then lost; each ordered by scope, type, namespace, name and rule." })
+  @Field(() => [PermissionChangeType], {
+    description: "Gained first, then lost; each ordered by scope, type, namespace, name and rule.",
+  })
   changes: PermissionChangeType[];
 }
 
 @ObjectType("ReplayFlip")
 export class ReplayFlipType {
   @Field(() => AuditEventType, { description: "The decision as it was taken and recorded." }) event: AuditEventType;
-  @Field(() => CheckResultType, { description: "The same question decided under the bundle's state." }) now: CheckResultType;
+  @Field(() => CheckResultType, { description: "The same question decided under the bundle's state." })
+  now: CheckResultType;
 }
 
 @ObjectType("ReplayReport")
@@ -51,8 +57,10 @@ export class ReplayReportType {
   @Field(() => Int, { description: "Decisions (checks and guard decisions) decided again." }) replayed: number;
   @Field(() => Int) allowToDeny: number;
   @Field(() => Int) denyToAllow: number;
-  @Field(() => [ReplayFlipType], { description: "The first 100 decisions that would now be denied, oldest first." }) allowToDenyFlips: ReplayFlipType[];
-  @Field(() => [ReplayFlipType], { description: "The first 100 decisions that would now be allowed, oldest first." }) denyToAllowFlips: ReplayFlipType[];
+  @Field(() => [ReplayFlipType], { description: "The first 100 decisions that would now be denied, oldest first." })
+  allowToDenyFlips: ReplayFlipType[];
+  @Field(() => [ReplayFlipType], { description: "The first 100 decisions that would now be allowed, oldest first." })
+  denyToAllowFlips: ReplayFlipType[];
 }
 
 @ObjectType("BundleEscalation")
@@ -65,12 +73,24 @@ export class BundleEscalationType {
 
 @ObjectType("BundlePlan")
 export class BundlePlanType {
-  @Field(() => Boolean, { description: "Whether the bundle was applied (false for a dry run, and for an apply that changed nothing)." }) applied: boolean;
-  @Field(() => Int, { description: "The policy-state version the plan was computed against: pass it back as `expectedVersion`." }) version: number;
+  @Field(() => Boolean, {
+    description: "Whether the bundle was applied (false for a dry run, and for an apply that changed nothing).",
+  })
+  applied: boolean;
+  @Field(() => Int, {
+    description: "The policy-state version the plan was computed against: pass it back as `expectedVersion`.",
+  })
+  version: number;
   @Field(() => BundleSummaryType) summary: BundleSummaryType;
-  @Field(() => [BundleChangeType], { description: "In the order applied: resource types, policies, roles, SSO mappings, then deletions." }) changes: BundleChangeType[];
-  @Field(() => [AccessChangeType], { description: "Every user whose effective permissions differ, ordered by email." }) accessChanges: AccessChangeType[];
-  @Field(() => [BundleEscalationType], { description: "What the caller could not apply (escalation prevention, missing capabilities): listed by a dry run." })
+  @Field(() => [BundleChangeType], {
+    description: "In the order applied: resource types, policies, roles, SSO mappings, then deletions.",
+  })
+  changes: BundleChangeType[];
+  @Field(() => [AccessChangeType], { description: "Every user whose effective permissions differ, ordered by email." })
+  accessChanges: AccessChangeType[];
+  @Field(() => [BundleEscalationType], {
+    description: "What the caller could not apply (escalation prevention, missing capabilities): listed by a dry run.",
+  })
   escalations: BundleEscalationType[];
   /** The state the bundle leaves, for the replay field. */
   after: Engine;

@@ -14,7 +14,10 @@ export class RuleRefType {
 export class CheckResultType {
   @Field(() => Boolean) allowed: boolean;
   @Field(() => DecisionReason) reason: DecisionReason;
-  @Field(() => RuleRefType, { nullable: true, description: "The rule that decided: the deny that blocked, or the allow that admitted." })
+  @Field(() => RuleRefType, {
+    nullable: true,
+    description: "The rule that decided: the deny that blocked, or the allow that admitted.",
+  })
   decidedBy: RuleRefType | null;
   @Field(() => [String], { description: "Human-readable steps of the evaluation, most important first." })
   explanation: string[];
@@ -29,9 +32,12 @@ export class PermissionType {
   @Field(() => [LabelSelectorType]) labels: LabelSelectorType[];
   @Field(() => [String]) capabilities: string[];
   @Field(() => Boolean) requireMfa: boolean;
-  @Field(() => [String], { description: "Networks the permission is limited to; empty means anywhere." }) sourceCidrs: string[];
+  @Field(() => [String], { description: "Networks the permission is limited to; empty means anywhere." })
+  sourceCidrs: string[];
   @Field(() => RuleRefType) via: RuleRefType;
-  @Field(() => String, { description: "The namespace subtree of the grant that gives this permission; empty means everywhere." })
+  @Field(() => String, {
+    description: "The namespace subtree of the grant that gives this permission; empty means everywhere.",
+  })
   scope: string;
   @Field(() => Date, { nullable: true }) expiresAt: Date | null;
 }

@@ -1,15 +1,46 @@
 import { registerEnumType } from "type-graphql";
 
-export enum Effect { ALLOW = "ALLOW", DENY = "DENY" }
-export enum Level { METADATA = "METADATA", READ = "READ", OPERATE = "OPERATE", ADMIN = "ADMIN", OWNER = "OWNER" }
-export enum UserKind { HUMAN = "HUMAN", SERVICE = "SERVICE" }
-export enum UserStatus { ACTIVE = "ACTIVE", LOCKED = "LOCKED", DEPROVISIONED = "DEPROVISIONED" }
-export enum IdentitySource { LOCAL = "LOCAL", SAML = "SAML", OIDC = "OIDC", SCIM = "SCIM" }
-export enum SubjectType { USER = "USER", GROUP = "GROUP" }
-export enum GrantSource { MANUAL = "MANUAL", SSO = "SSO", ACCESS_REQUEST = "ACCESS_REQUEST" }
+export enum Effect {
+  ALLOW = "ALLOW",
+  DENY = "DENY",
+}
+export enum Level {
+  METADATA = "METADATA",
+  READ = "READ",
+  OPERATE = "OPERATE",
+  ADMIN = "ADMIN",
+  OWNER = "OWNER",
+}
+export enum UserKind {
+  HUMAN = "HUMAN",
+  SERVICE = "SERVICE",
+}
+export enum UserStatus {
+  ACTIVE = "ACTIVE",
+  LOCKED = "LOCKED",
+  DEPROVISIONED = "DEPROVISIONED",
+}
+export enum IdentitySource {
+  LOCAL = "LOCAL",
+  SAML = "SAML",
+  OIDC = "OIDC",
+  SCIM = "SCIM",
+}
+export enum SubjectType {
+  USER = "USER",
+  GROUP = "GROUP",
+}
+export enum GrantSource {
+  MANUAL = "MANUAL",
+  SSO = "SSO",
+  ACCESS_REQUEST = "ACCESS_REQUEST",
+}
 
 registerEnumType(Effect, { name: "Effect" });
-registerEnumType(Level, { name: "Level", description: "Cumulative permission levels: each includes every level before it." });
+registerEnumType(Level, {
+  name: "Level",
+  description: "Cumulative permission levels: each includes every level before it.",
+});
 registerEnumType(UserKind, { name: "UserKind" });
 registerEnumType(UserStatus, { name: "UserStatus" });
 registerEnumType(IdentitySource, { name: "IdentitySource" });

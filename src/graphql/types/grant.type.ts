@@ -6,7 +6,8 @@ export class GrantType {
   @Field(() => ID) id: string;
   @Field(() => SubjectType) subjectType: SubjectType;
   @Field(() => String, { nullable: true }) group: string | null;
-  @Field(() => String, { description: "Namespace subtree the grant applies to; empty means everywhere." }) scope: string;
+  @Field(() => String, { description: "Namespace subtree the grant applies to; empty means everywhere." })
+  scope: string;
   @Field(() => Boolean) active: boolean;
   @Field(() => Date, { nullable: true }) startsAt: Date | null;
   @Field(() => Date, { nullable: true }) expiresAt: Date | null;

@@ -8,7 +8,10 @@ export class TotpEnrollmentType {
 
 @ObjectType("MfaVerification")
 export class MfaVerificationType {
-  @Field(() => Date, { nullable: true, description: "Until when this session counts as MFA; null when the code only confirmed a new enrolment." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "Until when this session counts as MFA; null when the code only confirmed a new enrolment.",
+  })
   verifiedUntil: Date | null;
   @Field(() => Boolean, { description: "Whether this code confirmed a new enrolment (mfaEnrolled is now true)." })
   confirmed: boolean;

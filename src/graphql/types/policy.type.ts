@@ -7,7 +7,9 @@ export class PolicyType {
   @Field(() => String, { nullable: true }) description: string | null;
   @Field(() => Int) version: number;
   @Field(() => Boolean) builtIn: boolean;
-  @Field(() => String, { description: "The policy as a YAML document, in the format `createPolicy(document:)` accepts." })
+  @Field(() => String, {
+    description: "The policy as a YAML document, in the format `createPolicy(document:)` accepts.",
+  })
   document: string;
   @Field(() => Date) createdAt: Date;
   @Field(() => Date) updatedAt: Date;

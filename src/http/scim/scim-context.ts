@@ -22,7 +22,12 @@ export interface ScimContext {
  * happens; a refusal is 403 in SCIM's error format.
  */
 export async function guard(ctx: ScimContext, operation: string, capability: string, name: string): Promise<void> {
-  const decision = await auditedSystemCheck(ctx.services, ctx.principal, { operation, capability, name, requestId: ctx.requestId });
+  const decision = await auditedSystemCheck(ctx.services, ctx.principal, {
+    operation,
+    capability,
+    name,
+    requestId: ctx.requestId,
+  });
   // The name stays out of the message: it would tell a caller who may not read users whose email an id is.
   if (!decision.allowed) {
     const mfa = decision.reason === "MFA_REQUIRED" ? " with MFA: step up and retry" : ` (${decision.reason})`;
@@ -45,10 +50,14 @@ export function page(req: Request): Page {
   const number = (name: string, fallback: number): number => {
     const raw = req.query[name];
     if (raw === undefined) return fallback;
-    if (typeof raw !== "string" || !/^-?\d{1,9}$/.test(raw)) throw invalidValue(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+    if (typeof raw !== "string" || !/^-?\d{1,9}$/.test(raw))
+      throw invalidValue(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
     return Number(raw);
   };
-  return { startIndex: Math.max(1, number("startIndex", 1)), count: Math.min(MAX_RESULTS, Math.max(0, number("count", MAX_RESULTS))) };
+  return {
+    startIndex: Math.max(1, number("startIndex", 1)),
+    count: Math.min(MAX_RESULTS, Math.max(0, number("count", MAX_RESULTS))),
+  };
 }
 
 /** The `filter` query parameter, if given once. */

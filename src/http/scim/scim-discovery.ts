@@ -22,7 +22,12 @@ export function serviceProviderConfig(base: string): Record<string, unknown> {
     sort: { supported: false },
     etag: { supported: false },
     authenticationSchemes: [
-      { type: "oauthbearertoken", name: "Bearer token", description: "A portcullis token (ptc_…) in Authorization: Bearer", primary: true },
+      {
+        type: "oauthbearertoken",
+        name: "Bearer token",
+        description: "A portcullis token (ptc_…) in Authorization: Bearer",
+        primary: true,
+      },
     ],
     meta: { resourceType: "ServiceProviderConfig", location: `${base}/ServiceProviderConfig` },
   };
@@ -30,8 +35,24 @@ export function serviceProviderConfig(base: string): Record<string, unknown> {
 
 export function resourceTypes(base: string): Array<Record<string, unknown>> {
   return [
-    { schemas: [RESOURCE_TYPE_SCHEMA], id: "User", name: "User", endpoint: "/Users", description: "portcullis users", schema: USER_SCHEMA, meta: { resourceType: "ResourceType", location: `${base}/ResourceTypes/User` } },
-    { schemas: [RESOURCE_TYPE_SCHEMA], id: "Group", name: "Group", endpoint: "/Groups", description: "Group names carried by users", schema: GROUP_SCHEMA, meta: { resourceType: "ResourceType", location: `${base}/ResourceTypes/Group` } },
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: "User",
+      name: "User",
+      endpoint: "/Users",
+      description: "portcullis users",
+      schema: USER_SCHEMA,
+      meta: { resourceType: "ResourceType", location: `${base}/ResourceTypes/User` },
+    },
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: "Group",
+      name: "Group",
+      endpoint: "/Groups",
+      description: "Group names carried by users",
+      schema: GROUP_SCHEMA,
+      meta: { resourceType: "ResourceType", location: `${base}/ResourceTypes/Group` },
+    },
   ];
 }
 
@@ -39,43 +60,90 @@ type Attribute = Record<string, unknown>;
 
 function attr(name: string, options: Partial<Attribute> = {}): Attribute {
   return {
-    name, type: "string", multiValued: false, description: "", required: false, caseExact: false, mutability: "readWrite",
-    returned: "default", uniqueness: "none", ...options,
+    name,
+    type: "string",
+    multiValued: false,
+    description: "",
+    required: false,
+    caseExact: false,
+    mutability: "readWrite",
+    returned: "default",
+    uniqueness: "none",
+    ...options,
   };
 }
 
 const subValue = (description: string, options: Partial<Attribute> = {}) => [
   attr("value", { description, ...options }),
   attr("display", { mutability: "readOnly", description: "Human-readable name" }),
-  attr("$ref", { type: "reference", referenceTypes: ["User", "Group"], mutability: "readOnly", description: "URI of the resource" }),
+  attr("$ref", {
+    type: "reference",
+    referenceTypes: ["User", "Group"],
+    mutability: "readOnly",
+    description: "URI of the resource",
+  }),
   attr("type", { mutability: "readOnly", description: "direct or User" }),
 ];
 
 export function schemas(base: string): Array<Record<string, unknown>> {
   const user = {
-    schemas: [SCHEMA_SCHEMA], id: USER_SCHEMA, name: "User", description: "User account",
+    schemas: [SCHEMA_SCHEMA],
+    id: USER_SCHEMA,
+    name: "User",
+    description: "User account",
     attributes: [
-      attr("userName", { required: true, uniqueness: "server", description: "The user's email address, stored lower-cased; unique" }),
+      attr("userName", {
+        required: true,
+        uniqueness: "server",
+        description: "The user's email address, stored lower-cased; unique",
+      }),
       attr("externalId", { caseExact: true, description: "The identity provider's id for the user" }),
       attr("name", {
-        type: "complex", description: "Sets the display name when displayName is not sent",
+        type: "complex",
+        description: "Sets the display name when displayName is not sent",
         subAttributes: [attr("formatted"), attr("givenName"), attr("middleName"), attr("familyName")],
       }),
       attr("displayName", { description: "Display name" }),
-      attr("active", { type: "boolean", description: "false deprovisions: sessions, tokens and grants end at once; re-activation is an administrator's decision" }),
+      attr("active", {
+        type: "boolean",
+        description:
+          "false deprovisions: sessions, tokens and grants end at once; re-activation is an administrator's decision",
+      }),
       attr("emails", {
-        type: "complex", multiValued: true, description: "The one address of the user; the primary value is the userName",
+        type: "complex",
+        multiValued: true,
+        description: "The one address of the user; the primary value is the userName",
         subAttributes: [attr("value"), attr("type"), attr("primary", { type: "boolean" })],
       }),
-      attr("groups", { type: "complex", multiValued: true, mutability: "readOnly", description: "Groups the user carries; change through /Groups", subAttributes: subValue("Group id", { mutability: "readOnly" }) }),
+      attr("groups", {
+        type: "complex",
+        multiValued: true,
+        mutability: "readOnly",
+        description: "Groups the user carries; change through /Groups",
+        subAttributes: subValue("Group id", { mutability: "readOnly" }),
+      }),
     ],
     meta: { resourceType: "Schema", location: `${base}/Schemas/${USER_SCHEMA}` },
   };
   const group = {
-    schemas: [SCHEMA_SCHEMA], id: GROUP_SCHEMA, name: "Group", description: "Group",
+    schemas: [SCHEMA_SCHEMA],
+    id: GROUP_SCHEMA,
+    name: "Group",
+    description: "Group",
     attributes: [
-      attr("displayName", { required: true, caseExact: true, mutability: "immutable", uniqueness: "server", description: "The group's name, as grants and SSO mappings refer to it" }),
-      attr("members", { type: "complex", multiValued: true, description: "Users carrying the group", subAttributes: subValue("User id", { mutability: "immutable" }) }),
+      attr("displayName", {
+        required: true,
+        caseExact: true,
+        mutability: "immutable",
+        uniqueness: "server",
+        description: "The group's name, as grants and SSO mappings refer to it",
+      }),
+      attr("members", {
+        type: "complex",
+        multiValued: true,
+        description: "Users carrying the group",
+        subAttributes: subValue("User id", { mutability: "immutable" }),
+      }),
     ],
     meta: { resourceType: "Schema", location: `${base}/Schemas/${GROUP_SCHEMA}` },
   };

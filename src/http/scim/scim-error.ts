@@ -9,7 +9,16 @@ export const SCIM_MEDIA_TYPE = "application/scim+json";
 
 /** RFC 7644 §3.12, table 9. */
 export type ScimType =
-  | "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
+  | "invalidFilter"
+  | "tooMany"
+  | "uniqueness"
+  | "mutability"
+  | "invalidSyntax"
+  | "invalidPath"
+  | "noTarget"
+  | "invalidValue"
+  | "invalidVers"
+  | "sensitive";
 
 export class ScimError extends Error {
   constructor(
@@ -33,10 +42,15 @@ export function fromDomainError(err: DomainError): ScimError {
     case "BAD_USER_INPUT":
       return invalidValue(err.message);
     case "CONFLICT":
-      return err.details.field === "userName" || err.details.field === "externalId" || err.details.field === "input.email"
-        ? new ScimError(409, err.message, "uniqueness") : new ScimError(409, err.message);
+      return err.details.field === "userName" ||
+        err.details.field === "externalId" ||
+        err.details.field === "input.email"
+        ? new ScimError(409, err.message, "uniqueness")
+        : new ScimError(409, err.message);
     case "NOT_FOUND":
-      return err.details.field?.startsWith("Operations") ? new ScimError(400, err.message, "noTarget") : new ScimError(404, err.message);
+      return err.details.field?.startsWith("Operations")
+        ? new ScimError(400, err.message, "noTarget")
+        : new ScimError(404, err.message);
     case "UNAUTHENTICATED":
       return new ScimError(401, err.message);
     case "FORBIDDEN":
@@ -52,7 +66,10 @@ export function sendScim(res: Response, status: number, body: unknown): void {
 
 export function sendScimError(res: Response, error: ScimError): void {
   sendScim(res, error.status, {
-    schemas: [ERROR_SCHEMA], status: String(error.status), ...(error.scimType ? { scimType: error.scimType } : {}), detail: error.message,
+    schemas: [ERROR_SCHEMA],
+    status: String(error.status),
+    ...(error.scimType ? { scimType: error.scimType } : {}),
+    detail: error.message,
   });
 }
 

@@ -17,7 +17,12 @@ const MAX_FILTER_LENGTH = 1024;
  * case, RFC 7643 §2.1). The value is a JSON string: `\"` and `\\` escapes work.
  */
 export function parseEqFilter(filter: string, attributes: readonly string[]): EqFilter {
-  const refuse = (why: string) => new ScimError(400, `filter: ${why}; supported: ${attributes.map((a) => `${a} eq "…"`).join(", ")}`, "invalidFilter");
+  const refuse = (why: string) =>
+    new ScimError(
+      400,
+      `filter: ${why}; supported: ${attributes.map((a) => `${a} eq "…"`).join(", ")}`,
+      "invalidFilter",
+    );
   if (filter.length > MAX_FILTER_LENGTH) throw refuse(`longer than ${MAX_FILTER_LENGTH} characters`);
   const match = /^\s*([A-Za-z][\w.:-]*)\s+([A-Za-z]+)\s+("(?:[^"\\]|\\.)*")\s*$/.exec(filter);
   if (!match) {

@@ -28,13 +28,22 @@ export function groupName(id: string): string | null {
   return groupId(name) === id ? name : null;
 }
 
-export function toScimGroup(name: string, members: readonly UserRecord[], base: string, withMembers = true): Record<string, unknown> {
+export function toScimGroup(
+  name: string,
+  members: readonly UserRecord[],
+  base: string,
+  withMembers = true,
+): Record<string, unknown> {
   const id = groupId(name);
   return {
     schemas: [GROUP_SCHEMA],
     id,
     displayName: name,
-    ...(withMembers ? { members: members.map((u) => ({ value: u.id, display: u.email, $ref: `${base}/Users/${u.id}`, type: "User" })) } : {}),
+    ...(withMembers
+      ? {
+          members: members.map((u) => ({ value: u.id, display: u.email, $ref: `${base}/Users/${u.id}`, type: "User" })),
+        }
+      : {}),
     meta: { resourceType: "Group", location: `${base}/Groups/${id}` },
   };
 }
@@ -44,8 +53,10 @@ export function memberIds(value: unknown, field: string, strict = false): Member
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalidValue(`${field} must be a list of {"value": "<user id>"}`);
   return value.map((m, i) => {
-    if (!isObject(m) || typeof m.value !== "string" || m.value === "") throw invalidValue(`${field}[${i}].value must be a user id`);
-    if (m.type !== undefined && (typeof m.type !== "string" || m.type.toLowerCase() !== "user")) throw invalidValue(`${field}[${i}].type: only users can be members (groups do not nest)`);
+    if (!isObject(m) || typeof m.value !== "string" || m.value === "")
+      throw invalidValue(`${field}[${i}].value must be a user id`);
+    if (m.type !== undefined && (typeof m.type !== "string" || m.type.toLowerCase() !== "user"))
+      throw invalidValue(`${field}[${i}].type: only users can be members (groups do not nest)`);
     return { id: m.value, field: `${field}[${i}].value`, strict };
   });
 }
@@ -53,7 +64,10 @@ export function memberIds(value: unknown, field: string, strict = false): Member
 /** Refuses a displayName other than the group's own (see the id above). */
 export function assertSameName(value: unknown, name: string, field: string): void {
   if (value === undefined) return;
-  if (value !== name) throw mutability(`${field}: a group's displayName is its identity (grants and SSO mappings refer to it) and cannot change from '${name}'`);
+  if (value !== name)
+    throw mutability(
+      `${field}: a group's displayName is its identity (grants and SSO mappings refer to it) and cannot change from '${name}'`,
+    );
 }
 
 /**
@@ -72,14 +86,19 @@ export function groupPatchSteps(ops: readonly PatchOperation[], name: string): M
         const k = key.toLowerCase();
         if (k === "displayname") assertSameName(body[key], name, `${field}.value.displayName`);
         else if (k === "members") steps.push({ op, members: memberIds(body[key], `${field}.value.members`) });
-        else if (k !== "schemas" && k !== "id" && k !== "externalid" && k !== "meta") throw invalidPath(`${field}: '${key}' is not a Group attribute portcullis keeps`);
+        else if (k !== "schemas" && k !== "id" && k !== "externalid" && k !== "meta")
+          throw invalidPath(`${field}: '${key}' is not a Group attribute portcullis keeps`);
       }
       continue;
     }
     const lower = path.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, "");
     if (lower === "members") {
       // Remove with a value lists whom to remove; without one, everyone (RFC 7644 §3.5.2.2).
-      steps.push(op === "remove" && (value === undefined || value === null) ? { op: "replace", members: [] } : { op, members: memberIds(value, `${field}.value`) });
+      steps.push(
+        op === "remove" && (value === undefined || value === null)
+          ? { op: "replace", members: [] }
+          : { op, members: memberIds(value, `${field}.value`) },
+      );
     } else if (lower.startsWith("members[")) {
       steps.push(memberFilterStep(op, path, field));
     } else if (lower === "displayname") {
@@ -100,6 +119,7 @@ function memberFilterStep(op: PatchOperation["op"], path: string, field: string)
     if (err instanceof ScimError) throw invalidPath(`${field}.path: ${err.message}`);
     throw err;
   }
-  if (op !== "remove") throw invalidPath(`${field}: ${op} with a member filter is not supported; add members with path "members"`);
+  if (op !== "remove")
+    throw invalidPath(`${field}: ${op} with a member filter is not supported; add members with path "members"`);
   return { op: "remove", members: [{ id, field: `${field}.path`, strict: true }] };
 }

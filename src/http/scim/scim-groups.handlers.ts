@@ -10,7 +10,15 @@ import { directoryRequest, filterParam, guard, page, type ScimContext } from "./
 import { listResponse } from "./scim-discovery";
 import { invalidValue, ScimError, sendScim } from "./scim-error";
 import { parseEqFilter } from "./scim-filter";
-import { assertSameName, GROUP_SCHEMA, groupId, groupName, groupPatchSteps, memberIds, toScimGroup } from "./scim-group.mapper";
+import {
+  assertSameName,
+  GROUP_SCHEMA,
+  groupId,
+  groupName,
+  groupPatchSteps,
+  memberIds,
+  toScimGroup,
+} from "./scim-group.mapper";
 import { patchOperations } from "./scim-patch";
 import { requireSchema } from "./scim-user.mapper";
 
@@ -36,7 +44,8 @@ export async function listGroups(ctx: ScimContext, req: Request, res: Response):
   const slice = names.slice(startIndex - 1, startIndex - 1 + count);
   const members = withMembers(req);
   const resources = [];
-  for (const name of slice) resources.push(toScimGroup(name, members ? await users.membersOf(name) : [], ctx.base, members));
+  for (const name of slice)
+    resources.push(toScimGroup(name, members ? await users.membersOf(name) : [], ctx.base, members));
   sendScim(res, 200, listResponse(resources, names.length, startIndex));
 }
 
@@ -62,11 +71,15 @@ export async function getGroup(ctx: ScimContext, req: Request, res: Response): P
 export async function createGroup(ctx: ScimContext, req: Request, res: Response): Promise<void> {
   await guard(ctx, "SCIM.Groups.create", "user:create", "");
   const body = requireSchema(req.body, GROUP_SCHEMA);
-  if (typeof body.displayName !== "string" || body.displayName === "") throw invalidValue("displayName is required (the group's name)");
+  if (typeof body.displayName !== "string" || body.displayName === "")
+    throw invalidValue("displayName is required (the group's name)");
   const name = body.displayName;
   const members = memberIds(body.members, "members");
-  if ((await ctx.services.storage.users.membersOf(name)).length > 0) throw new ScimError(409, `a group named '${name}' already exists`, "uniqueness");
-  const result = await ctx.services.directory.changeMembership(directoryRequest(ctx, "SCIM.Groups.create"), name, [{ op: "add", members }]);
+  if ((await ctx.services.storage.users.membersOf(name)).length > 0)
+    throw new ScimError(409, `a group named '${name}' already exists`, "uniqueness");
+  const result = await ctx.services.directory.changeMembership(directoryRequest(ctx, "SCIM.Groups.create"), name, [
+    { op: "add", members },
+  ]);
   res.setHeader("location", `${ctx.base}/Groups/${groupId(name)}`);
   sendScim(res, 201, toScimGroup(name, result.members, ctx.base));
 }
@@ -88,7 +101,13 @@ export async function patchGroup(ctx: ScimContext, req: Request, res: Response):
  * PUT and PATCH address a group by id even when it has no members left (its
  * name is in the id), so an IdP may empty a group and fill it again.
  */
-async function changeGroup(ctx: ScimContext, req: Request, res: Response, operation: string, steps: (name: string) => MembershipStep[]): Promise<void> {
+async function changeGroup(
+  ctx: ScimContext,
+  req: Request,
+  res: Response,
+  operation: string,
+  steps: (name: string) => MembershipStep[],
+): Promise<void> {
   await guard(ctx, operation, "user:update", "");
   const id = String(req.params.id);
   const name = groupName(id);
@@ -100,6 +119,8 @@ async function changeGroup(ctx: ScimContext, req: Request, res: Response, operat
 export async function deleteGroup(ctx: ScimContext, req: Request, res: Response): Promise<void> {
   await guard(ctx, "SCIM.Groups.delete", "user:update", "");
   const { name } = await existing(ctx, String(req.params.id));
-  await ctx.services.directory.changeMembership(directoryRequest(ctx, "SCIM.Groups.delete"), name, [{ op: "replace", members: [] }]);
+  await ctx.services.directory.changeMembership(directoryRequest(ctx, "SCIM.Groups.delete"), name, [
+    { op: "replace", members: [] },
+  ]);
   res.status(204).end();
 }

@@ -1,7 +1,17 @@
 // PATCH requests (RFC 7644 §3.5.2): the PatchOp envelope and the operations in
 // it, checked before anything is applied so a bad operation changes nothing.
 import { invalidPath, invalidSyntax, invalidValue, mutability } from "./scim-error";
-import { isObject, type Json, nameToDisplay, optionalString, parseActive, parseEmails, requireSchema, type UserAttributes, userAttributes } from "./scim-user.mapper";
+import {
+  isObject,
+  type Json,
+  nameToDisplay,
+  optionalString,
+  parseActive,
+  parseEmails,
+  requireSchema,
+  type UserAttributes,
+  userAttributes,
+} from "./scim-user.mapper";
 
 export const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const MAX_OPERATIONS = 1000;
@@ -25,8 +35,10 @@ export function patchOperations(body: unknown): PatchOperation[] {
     const field = `Operations[${i}]`;
     if (!isObject(raw)) throw invalidSyntax(`${field} must be an object`);
     const op = typeof raw.op === "string" ? raw.op.toLowerCase() : "";
-    if (op !== "add" && op !== "remove" && op !== "replace") throw invalidSyntax(`${field}.op must be add, remove or replace, got ${JSON.stringify(raw.op)}`);
-    if (raw.path !== undefined && (typeof raw.path !== "string" || raw.path.trim() === "")) throw invalidPath(`${field}.path must be a non-empty string`);
+    if (op !== "add" && op !== "remove" && op !== "replace")
+      throw invalidSyntax(`${field}.op must be add, remove or replace, got ${JSON.stringify(raw.op)}`);
+    if (raw.path !== undefined && (typeof raw.path !== "string" || raw.path.trim() === ""))
+      throw invalidPath(`${field}.path must be a non-empty string`);
     if (op !== "remove" && raw.value === undefined) throw invalidSyntax(`${field}.value is required for ${op}`);
     return { op, path: raw.path === undefined ? undefined : (raw.path as string).trim(), value: raw.value, field };
   });
@@ -40,8 +52,20 @@ const ENTERPRISE_USER_PREFIX = "urn:ietf:params:scim:schemas:extension:enterpris
  * they are ignored, where a path outside the schema is refused.
  */
 const IGNORED_CORE = new Set([
-  "nickname", "profileurl", "title", "usertype", "preferredlanguage", "locale", "timezone", "phonenumbers", "ims", "photos",
-  "addresses", "entitlements", "roles", "x509certificates",
+  "nickname",
+  "profileurl",
+  "title",
+  "usertype",
+  "preferredlanguage",
+  "locale",
+  "timezone",
+  "phonenumbers",
+  "ims",
+  "photos",
+  "addresses",
+  "entitlements",
+  "roles",
+  "x509certificates",
 ]);
 
 /** Whether the path names an attribute portcullis does not keep but SCIM defines (the enterprise extension included). */
@@ -75,14 +99,17 @@ export function userPatch(ops: readonly PatchOperation[]): UserAttributes {
     }
     const p = userPath(path);
     const at = `${field}.value`;
-    if (p === "groups" || p.startsWith("groups[") || p.startsWith("groups.")) throw mutability(`${field}: a user's groups are read-only; change membership through /Groups`);
+    if (p === "groups" || p.startsWith("groups[") || p.startsWith("groups."))
+      throw mutability(`${field}: a user's groups are read-only; change membership through /Groups`);
     if (p === "id" || p.startsWith("meta")) throw mutability(`${field}: '${path}' is read-only`);
-    if (p === "password") throw invalidPath(`${field}: portcullis keeps no passwords (changePassword is not supported)`);
+    if (p === "password")
+      throw invalidPath(`${field}: portcullis keeps no passwords (changePassword is not supported)`);
     if (ignored(p)) continue;
     if (op === "remove") {
       if (p === "externalid") attrs.externalId = null;
       else if (p === "displayname" || p === "name" || p.startsWith("name.")) attrs.displayName = null;
-      else if (["username", "emails", "active"].includes(p) || p.startsWith("emails[")) throw mutability(`${field}: '${path}' cannot be removed`);
+      else if (["username", "emails", "active"].includes(p) || p.startsWith("emails["))
+        throw mutability(`${field}: '${path}' cannot be removed`);
       else throw invalidPath(`${field}: '${path}' is not an attribute portcullis keeps`);
       continue;
     }
@@ -100,12 +127,15 @@ export function userPatch(ops: readonly PatchOperation[]): UserAttributes {
     else throw invalidPath(`${field}: '${path}' is not an attribute portcullis keeps or changes`);
   }
   if (Object.keys(nameParts).length > 0 && attrs.displayName === undefined) {
-    attrs.displayName = nameParts.formatted ?? [nameParts.givenname, nameParts.middlename, nameParts.familyname].filter(Boolean).join(" ");
+    attrs.displayName =
+      nameParts.formatted ??
+      [nameParts.givenname, nameParts.middlename, nameParts.familyname].filter(Boolean).join(" ");
   }
   return attrs;
 }
 
 function requiredString(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "") throw invalidValue(`${field} must be a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || value === "")
+    throw invalidValue(`${field} must be a non-empty string, got ${JSON.stringify(value)}`);
   return value;
 }

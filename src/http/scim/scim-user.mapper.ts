@@ -20,7 +20,12 @@ export function toScimUser(user: UserRecord, base: string): Record<string, unkno
     ...(user.displayName !== null ? { displayName: user.displayName, name: { formatted: user.displayName } } : {}),
     active: user.status !== "DEPROVISIONED",
     emails: [{ value: user.email, type: "work", primary: true }],
-    groups: user.groups.map((g) => ({ value: groupId(g), display: g, $ref: `${base}/Groups/${groupId(g)}`, type: "direct" })),
+    groups: user.groups.map((g) => ({
+      value: groupId(g),
+      display: g,
+      $ref: `${base}/Groups/${groupId(g)}`,
+      type: "direct",
+    })),
     meta: { resourceType: "User", created: user.createdAt.toISOString(), location },
   };
 }
@@ -79,7 +84,9 @@ export function nameToDisplay(value: unknown, field: string): string | null | un
   if (!isObject(value)) throw invalidValue(`${field} must be an object`);
   const formatted = optionalString(value.formatted, `${field}.formatted`);
   if (formatted) return formatted;
-  const parts = ["givenName", "middleName", "familyName"].map((k) => optionalString(value[k], `${field}.${k}`)).filter((p): p is string => !!p);
+  const parts = ["givenName", "middleName", "familyName"]
+    .map((k) => optionalString(value[k], `${field}.${k}`))
+    .filter((p): p is string => !!p);
   return parts.length > 0 ? parts.join(" ") : undefined;
 }
 
@@ -100,13 +107,16 @@ export function userAttributes(body: Json, prefix = ""): UserAttributes {
   const email = parseEmails(get("emails"), `${prefix}emails`);
   if (userName === null) throw invalidValue(`${prefix}userName cannot be removed`);
   if (userName !== undefined && email !== undefined && userName.toLowerCase() !== email.toLowerCase()) {
-    throw invalidValue(`${prefix}userName '${userName}' and the primary email '${email}' differ: portcullis identifies a user by one email address`);
+    throw invalidValue(
+      `${prefix}userName '${userName}' and the primary email '${email}' differ: portcullis identifies a user by one email address`,
+    );
   }
   const address = userName ?? email;
   if (address !== undefined) attrs.email = address;
   const externalId = optionalString(get("externalId"), `${prefix}externalId`);
   if (externalId !== undefined) attrs.externalId = externalId === "" ? null : externalId;
-  const displayName = optionalString(get("displayName"), `${prefix}displayName`) ?? nameToDisplay(get("name"), `${prefix}name`);
+  const displayName =
+    optionalString(get("displayName"), `${prefix}displayName`) ?? nameToDisplay(get("name"), `${prefix}name`);
   if (displayName !== undefined) attrs.displayName = displayName === "" ? null : displayName;
   const active = get("active");
   if (active !== undefined) attrs.active = parseActive(active, `${prefix}active`);

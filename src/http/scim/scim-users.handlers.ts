@@ -11,7 +11,14 @@ import { listResponse } from "./scim-discovery";
 import { invalidValue, mutability, ScimError, sendScim } from "./scim-error";
 import { parseEqFilter } from "./scim-filter";
 import { patchOperations, userPatch } from "./scim-patch";
-import { isObject, requireSchema, toScimUser, USER_SCHEMA, type UserAttributes, userAttributes } from "./scim-user.mapper";
+import {
+  isObject,
+  requireSchema,
+  toScimUser,
+  USER_SCHEMA,
+  type UserAttributes,
+  userAttributes,
+} from "./scim-user.mapper";
 
 const served = (u: UserRecord | null): u is UserRecord => u !== null && !u.removedAt;
 
@@ -22,12 +29,31 @@ export async function listUsers(ctx: ScimContext, req: Request, res: Response): 
   const users = ctx.services.storage.users;
   if (filter === undefined) {
     const [slice, total] = await Promise.all([users.listPresent(startIndex - 1, count), users.countPresent()]);
-    return sendScim(res, 200, listResponse(slice.map((u) => toScimUser(u, ctx.base)), total, startIndex));
+    return sendScim(
+      res,
+      200,
+      listResponse(
+        slice.map((u) => toScimUser(u, ctx.base)),
+        total,
+        startIndex,
+      ),
+    );
   }
   const { attribute, value } = parseEqFilter(filter, ["userName", "externalId"]);
-  const matches = attribute === "userName" ? [await users.getByEmail(value)].filter(served) : (await users.findByExternalId(value)).filter(served);
+  const matches =
+    attribute === "userName"
+      ? [await users.getByEmail(value)].filter(served)
+      : (await users.findByExternalId(value)).filter(served);
   const slice = matches.slice(startIndex - 1, startIndex - 1 + count);
-  sendScim(res, 200, listResponse(slice.map((u) => toScimUser(u, ctx.base)), matches.length, startIndex));
+  sendScim(
+    res,
+    200,
+    listResponse(
+      slice.map((u) => toScimUser(u, ctx.base)),
+      matches.length,
+      startIndex,
+    ),
+  );
 }
 
 /** The user behind `:id` (null when absent or deleted), and the name the guard decides on: its email, else the id. */
@@ -55,7 +81,10 @@ export async function createUser(ctx: ScimContext, req: Request, res: Response):
   const attrs = userAttributes(requireSchema(body, USER_SCHEMA));
   if (attrs.email === undefined) throw invalidValue("userName is required (the user's email address)");
   const user = await ctx.services.directory.provision(directoryRequest(ctx, "SCIM.Users.create"), {
-    email: attrs.email, externalId: attrs.externalId ?? null, displayName: attrs.displayName ?? null, active: attrs.active ?? true,
+    email: attrs.email,
+    externalId: attrs.externalId ?? null,
+    displayName: attrs.displayName ?? null,
+    active: attrs.active ?? true,
   });
   const resource = toScimUser(user, ctx.base);
   res.setHeader("location", `${ctx.base}/Users/${user.id}`);
@@ -81,7 +110,13 @@ export async function patchUser(ctx: ScimContext, req: Request, res: Response): 
  * Deprovisioning runs first, so a refused profile change cannot keep a user
  * the IdP turned off. `active: true` on a deprovisioned user is refused.
  */
-async function change(ctx: ScimContext, req: Request, res: Response, operation: string, parse: () => UserAttributes): Promise<void> {
+async function change(
+  ctx: ScimContext,
+  req: Request,
+  res: Response,
+  operation: string,
+  parse: () => UserAttributes,
+): Promise<void> {
   const id = String(req.params.id);
   const { user, name } = await addressed(ctx, id);
   if (!user) {
@@ -93,7 +128,9 @@ async function change(ctx: ScimContext, req: Request, res: Response, operation: 
   const profile = {
     ...(attrs.email !== undefined && attrs.email.toLowerCase() !== user.email ? { email: attrs.email } : {}),
     ...(attrs.externalId !== undefined && attrs.externalId !== user.externalId ? { externalId: attrs.externalId } : {}),
-    ...(attrs.displayName !== undefined && attrs.displayName !== user.displayName ? { displayName: attrs.displayName } : {}),
+    ...(attrs.displayName !== undefined && attrs.displayName !== user.displayName
+      ? { displayName: attrs.displayName }
+      : {}),
   };
   const profileChanges = Object.keys(profile).length > 0;
   if (profileChanges || !deprovision) await guard(ctx, operation, "user:update", name);

@@ -2,7 +2,11 @@
 // timestamps with milliseconds in UTC, JSON as text (portable across MySQL and SQLite).
 import { ValueTransformer } from "typeorm";
 
-export const timestamp = (options: { nullable?: boolean } = {}) => ({ type: "datetime" as const, precision: 3, ...options });
+export const timestamp = (options: { nullable?: boolean } = {}) => ({
+  type: "datetime" as const,
+  precision: 3,
+  ...options,
+});
 
 const jsonTransformer: ValueTransformer = {
   to: (value: unknown) => (value === undefined ? null : JSON.stringify(value)),
@@ -10,6 +14,10 @@ const jsonTransformer: ValueTransformer = {
 };
 
 /** A JSON value in a text column. */
-export const jsonText = (options: { nullable?: boolean } = {}) => ({ type: "text" as const, transformer: jsonTransformer, ...options });
+export const jsonText = (options: { nullable?: boolean } = {}) => ({
+  type: "text" as const,
+  transformer: jsonTransformer,
+  ...options,
+});
 
 export const id = () => ({ type: "varchar" as const, length: 36 });

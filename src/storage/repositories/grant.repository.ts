@@ -8,10 +8,21 @@ type GrantRow = GrantEntity & { roleName: string };
 
 function toRecord(e: GrantRow): GrantRecord {
   return {
-    id: e.id, subjectType: e.subjectType as GrantRecord["subjectType"], userId: e.userId, group: e.groupName,
-    role: e.roleName, scope: e.scope, active: e.active, startsAt: e.startsAt, expiresAt: e.expiresAt,
-    reason: e.reason, source: e.source as GrantRecord["source"], ssoProvider: e.ssoProvider,
-    accessRequestId: e.accessRequestId, createdById: e.createdById, createdAt: e.createdAt,
+    id: e.id,
+    subjectType: e.subjectType as GrantRecord["subjectType"],
+    userId: e.userId,
+    group: e.groupName,
+    role: e.roleName,
+    scope: e.scope,
+    active: e.active,
+    startsAt: e.startsAt,
+    expiresAt: e.expiresAt,
+    reason: e.reason,
+    source: e.source as GrantRecord["source"],
+    ssoProvider: e.ssoProvider,
+    accessRequestId: e.accessRequestId,
+    createdById: e.createdById,
+    createdAt: e.createdAt,
   };
 }
 
@@ -73,7 +84,9 @@ export class TypeormGrantRepository implements GrantRepository {
     const rows = await this.manager
       .createQueryBuilder(GrantEntity, "g")
       .select("DISTINCT g.user_id", "user_id")
-      .where("g.source = 'SSO' AND g.user_id IS NOT NULL AND g.sso_provider IN (:...providers)", { providers: [...providers] })
+      .where("g.source = 'SSO' AND g.user_id IS NOT NULL AND g.sso_provider IN (:...providers)", {
+        providers: [...providers],
+      })
       .orderBy("g.user_id", "ASC")
       .getRawMany<{ user_id: string }>();
     return rows.map((r) => r.user_id);
@@ -87,10 +100,21 @@ export class TypeormGrantRepository implements GrantRepository {
     const role = await this.manager.findOneBy(RoleEntity, { nameKey: grant.role.toLowerCase() });
     if (!role) throw new DomainError("NOT_FOUND", `role '${grant.role}' does not exist`, { field: "input.role" });
     await this.manager.insert(GrantEntity, {
-      id: grant.id, subjectType: grant.subjectType, userId: grant.userId, groupName: grant.group, roleId: role.id,
-      scope: grant.scope, active: grant.active, startsAt: grant.startsAt, expiresAt: grant.expiresAt,
-      reason: grant.reason, source: grant.source, ssoProvider: grant.ssoProvider,
-      accessRequestId: grant.accessRequestId, createdById: grant.createdById, createdAt: grant.createdAt,
+      id: grant.id,
+      subjectType: grant.subjectType,
+      userId: grant.userId,
+      groupName: grant.group,
+      roleId: role.id,
+      scope: grant.scope,
+      active: grant.active,
+      startsAt: grant.startsAt,
+      expiresAt: grant.expiresAt,
+      reason: grant.reason,
+      source: grant.source,
+      ssoProvider: grant.ssoProvider,
+      accessRequestId: grant.accessRequestId,
+      createdById: grant.createdById,
+      createdAt: grant.createdAt,
     });
   }
 

@@ -20,7 +20,9 @@ export class TypeormOneTimeStore implements OneTimeStore {
 
   async put(key: string, value: string, expiresAt: Date): Promise<void> {
     await this.purgeExpired();
-    await this.manager.upsert(OneTimeValueEntity, Object.assign(new OneTimeValueEntity(), { key, value, expiresAt }), ["key"]);
+    await this.manager.upsert(OneTimeValueEntity, Object.assign(new OneTimeValueEntity(), { key, value, expiresAt }), [
+      "key",
+    ]);
   }
 
   async take(key: string): Promise<string | null> {

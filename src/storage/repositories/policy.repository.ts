@@ -8,8 +8,14 @@ import { PolicyEntity, PolicyVersionEntity, RoleEntity, RolePolicyEntity } from 
 
 function toRecord(e: PolicyEntity): PolicyRecord {
   return {
-    id: e.id, name: e.name, description: e.description, version: e.version, builtIn: e.builtIn,
-    document: e.document, createdAt: e.createdAt, updatedAt: e.updatedAt,
+    id: e.id,
+    name: e.name,
+    description: e.description,
+    version: e.version,
+    builtIn: e.builtIn,
+    document: e.document,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
   };
 }
 
@@ -29,7 +35,8 @@ export class TypeormPolicyRepository implements PolicyRepository {
     try {
       await this.manager.insert(PolicyEntity, { ...policy, nameKey: policy.name.toLowerCase() });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a policy named '${policy.name}' already exists`, { field: "name" });
+      if (isUniqueViolation(err))
+        throw new DomainError("CONFLICT", `a policy named '${policy.name}' already exists`, { field: "name" });
       throw err;
     }
     await this.appendVersion(policy, createdById);
@@ -43,15 +50,22 @@ export class TypeormPolicyRepository implements PolicyRepository {
 
   private async appendVersion(policy: PolicyRecord, createdById: string | null): Promise<void> {
     await this.manager.insert(PolicyVersionEntity, {
-      id: randomUUID(), policyId: policy.id, version: policy.version, document: policy.document,
-      createdById, createdAt: policy.updatedAt,
+      id: randomUUID(),
+      policyId: policy.id,
+      version: policy.version,
+      document: policy.document,
+      createdById,
+      createdAt: policy.updatedAt,
     });
   }
 
   async versions(name: string): Promise<Array<{ version: number; document: string; createdAt: Date }>> {
     const policy = await this.get(name);
     if (!policy) return [];
-    const rows = await this.manager.find(PolicyVersionEntity, { where: { policyId: policy.id }, order: { version: "ASC" } });
+    const rows = await this.manager.find(PolicyVersionEntity, {
+      where: { policyId: policy.id },
+      order: { version: "ASC" },
+    });
     return rows.map((r) => ({ version: r.version, document: r.document, createdAt: r.createdAt }));
   }
 
@@ -72,7 +86,8 @@ export class TypeormPolicyRepository implements PolicyRepository {
     const policy = await this.get(name);
     if (!policy) return false;
     const users = await this.usedBy(name);
-    if (users.length > 0) throw new DomainError("CONFLICT", `policy '${policy.name}' is used by role(s) ${users.join(", ")}`);
+    if (users.length > 0)
+      throw new DomainError("CONFLICT", `policy '${policy.name}' is used by role(s) ${users.join(", ")}`);
     try {
       await this.manager.delete(PolicyEntity, { id: policy.id });
     } catch (err) {

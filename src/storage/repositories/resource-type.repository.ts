@@ -24,8 +24,15 @@ export class TypeormResourceTypeRepository implements ResourceTypeRepository {
   async get(name: string): Promise<ResourceTypeRecord | null> {
     const type = await this.manager.findOneBy(ResourceTypeEntity, { name });
     if (!type) return null;
-    const capabilities = await this.manager.find(ResourceCapabilityEntity, { where: { typeName: name }, order: { capability: "ASC" } });
-    return { name, builtIn: type.builtIn, capabilities: Object.fromEntries(capabilities.map((c) => [c.capability, c.level as Level])) };
+    const capabilities = await this.manager.find(ResourceCapabilityEntity, {
+      where: { typeName: name },
+      order: { capability: "ASC" },
+    });
+    return {
+      name,
+      builtIn: type.builtIn,
+      capabilities: Object.fromEntries(capabilities.map((c) => [c.capability, c.level as Level])),
+    };
   }
 
   async save(type: ResourceTypeRecord): Promise<void> {
@@ -34,7 +41,9 @@ export class TypeormResourceTypeRepository implements ResourceTypeRepository {
     if (!existing) {
       await this.manager.insert(ResourceTypeEntity, { name: type.name, builtIn: type.builtIn, createdAt: now });
     }
-    const added = Object.entries(type.capabilities).filter(([capability]) => !(existing && capability in existing.capabilities));
+    const added = Object.entries(type.capabilities).filter(
+      ([capability]) => !(existing && capability in existing.capabilities),
+    );
     if (added.length > 0) {
       await this.manager.insert(
         ResourceCapabilityEntity,

@@ -46,12 +46,23 @@ export class TypeormRoleRepository implements RoleRepository {
     ]);
     return roles.map((e) => {
       const record: RoleRecord = {
-        id: e.id, name: e.name, description: e.description, builtIn: e.builtIn, superuser: e.superuser,
-        maxSessionTtlSeconds: e.maxSessionTtlSeconds, requireSessionMfa: e.requireSessionMfa,
-        approvalsRequired: e.approvalsRequired, denialsRequired: e.denialsRequired, version: e.version,
-        document: e.document, createdAt: e.createdAt, updatedAt: e.updatedAt,
+        id: e.id,
+        name: e.name,
+        description: e.description,
+        builtIn: e.builtIn,
+        superuser: e.superuser,
+        maxSessionTtlSeconds: e.maxSessionTtlSeconds,
+        requireSessionMfa: e.requireSessionMfa,
+        approvalsRequired: e.approvalsRequired,
+        denialsRequired: e.denialsRequired,
+        version: e.version,
+        document: e.document,
+        createdAt: e.createdAt,
+        updatedAt: e.updatedAt,
         policies: policyLinks.filter((l) => l.role_id === e.id).map((l) => l.name),
-        inherits: [], requestableRoles: [], reviewableRoles: [],
+        inherits: [],
+        requestableRoles: [],
+        reviewableRoles: [],
       };
       for (const [kind, field] of LINK_FIELDS) {
         record[field] = roleLinks.filter((l) => l.role_id === e.id && l.kind === kind).map((l) => l.name);
@@ -64,7 +75,8 @@ export class TypeormRoleRepository implements RoleRepository {
     try {
       await this.manager.insert(RoleEntity, this.toEntity(role));
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a role named '${role.name}' already exists`, { field: "name" });
+      if (isUniqueViolation(err))
+        throw new DomainError("CONFLICT", `a role named '${role.name}' already exists`, { field: "name" });
       throw err;
     }
     await this.writeReferences(role);
@@ -86,23 +98,36 @@ export class TypeormRoleRepository implements RoleRepository {
   private async writeReferences(role: RoleRecord): Promise<void> {
     const policyIds = await this.idsByName(PolicyEntity, role.policies, "policies");
     if (policyIds.length > 0) {
-      await this.manager.insert(RolePolicyEntity, policyIds.map((policyId, position) => ({ roleId: role.id, policyId, position })));
+      await this.manager.insert(
+        RolePolicyEntity,
+        policyIds.map((policyId, position) => ({ roleId: role.id, policyId, position })),
+      );
     }
     for (const [kind, field] of LINK_FIELDS) {
       const targetIds = await this.idsByName(RoleEntity, role[field], field);
       if (targetIds.length > 0) {
-        await this.manager.insert(RoleLinkEntity, targetIds.map((targetRoleId, position) => ({ roleId: role.id, kind, targetRoleId, position })));
+        await this.manager.insert(
+          RoleLinkEntity,
+          targetIds.map((targetRoleId, position) => ({ roleId: role.id, kind, targetRoleId, position })),
+        );
       }
     }
   }
 
-  private async idsByName(target: typeof PolicyEntity | typeof RoleEntity, names: string[], field: string): Promise<string[]> {
+  private async idsByName(
+    target: typeof PolicyEntity | typeof RoleEntity,
+    names: string[],
+    field: string,
+  ): Promise<string[]> {
     if (names.length === 0) return [];
     const keys = names.map((n) => n.toLowerCase());
-    const rows: Array<{ id: string; nameKey: string }> = await this.manager.find(target, { where: { nameKey: In(keys) } });
+    const rows: Array<{ id: string; nameKey: string }> = await this.manager.find(target, {
+      where: { nameKey: In(keys) },
+    });
     return keys.map((key, i) => {
       const row = rows.find((r) => r.nameKey === key);
-      if (!row) throw new DomainError("NOT_FOUND", `${field}[${i}]: '${names[i]}' does not exist`, { field: `${field}[${i}]` });
+      if (!row)
+        throw new DomainError("NOT_FOUND", `${field}[${i}]: '${names[i]}' does not exist`, { field: `${field}[${i}]` });
       return row.id;
     });
   }
@@ -116,7 +141,11 @@ export class TypeormRoleRepository implements RoleRepository {
       this.manager.countBy(RoleLinkEntity, { targetRoleId: role.id }),
     ]);
     if (grants + mappings + links > 0) {
-      const uses = [grants && `${grants} grant(s)`, mappings && `${mappings} SSO mapping(s)`, links && `${links} role reference(s)`].filter(Boolean);
+      const uses = [
+        grants && `${grants} grant(s)`,
+        mappings && `${mappings} SSO mapping(s)`,
+        links && `${links} role reference(s)`,
+      ].filter(Boolean);
       throw new DomainError("CONFLICT", `role '${role.name}' is used by ${uses.join(", ")}`);
     }
     try {

@@ -5,9 +5,17 @@ import { SessionEntity } from "../entities";
 
 function toRecord(e: SessionEntity): SessionRecord {
   return {
-    id: e.id, userId: e.userId, secretHash: e.secretHash, source: e.source as SessionRecord["source"], mfa: e.mfa,
-    mfaVerifiedUntil: e.mfaVerifiedUntil, sourceIp: e.sourceIp, createdAt: e.createdAt, expiresAt: e.expiresAt,
-    lastSeenAt: e.lastSeenAt, revokedAt: e.revokedAt,
+    id: e.id,
+    userId: e.userId,
+    secretHash: e.secretHash,
+    source: e.source as SessionRecord["source"],
+    mfa: e.mfa,
+    mfaVerifiedUntil: e.mfaVerifiedUntil,
+    sourceIp: e.sourceIp,
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    lastSeenAt: e.lastSeenAt,
+    revokedAt: e.revokedAt,
   };
 }
 
@@ -34,13 +42,21 @@ export class TypeormSessionRepository implements SessionRepository {
   }
 
   async revoke(id: string, at: Date): Promise<boolean> {
-    const result = await this.manager.update(SessionEntity, { id, revokedAt: IsNull(), expiresAt: MoreThan(at) }, { revokedAt: at });
+    const result = await this.manager.update(
+      SessionEntity,
+      { id, revokedAt: IsNull(), expiresAt: MoreThan(at) },
+      { revokedAt: at },
+    );
     return (result.affected ?? 0) > 0;
   }
 
   async revokeForUser(userId: string, at: Date): Promise<number> {
     // Expired sessions are already over: they are neither ended again nor counted.
-    const result = await this.manager.update(SessionEntity, { userId, revokedAt: IsNull(), expiresAt: MoreThan(at) }, { revokedAt: at });
+    const result = await this.manager.update(
+      SessionEntity,
+      { userId, revokedAt: IsNull(), expiresAt: MoreThan(at) },
+      { revokedAt: at },
+    );
     return result.affected ?? 0;
   }
 }

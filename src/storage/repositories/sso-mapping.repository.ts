@@ -31,16 +31,29 @@ export class TypeormSsoMappingRepository implements SsoMappingRepository {
 
   async replace(provider: string | null, mappings: readonly SsoMappingRecord[]): Promise<void> {
     const keys = [...new Set(mappings.map((m) => m.role.toLowerCase()))];
-    const roles = keys.length === 0 ? [] : await this.manager.find(RoleEntity, { select: { id: true, nameKey: true }, where: { nameKey: In(keys) } });
+    const roles =
+      keys.length === 0
+        ? []
+        : await this.manager.find(RoleEntity, { select: { id: true, nameKey: true }, where: { nameKey: In(keys) } });
     const ids = new Map(roles.map((r) => [r.nameKey, r.id]));
     const missing = mappings.findIndex((m) => !ids.has(m.role.toLowerCase()));
-    if (missing >= 0) throw new DomainError("NOT_FOUND", `role '${mappings[missing]!.role}' does not exist`, { field: `mappings[${missing}].role` });
+    if (missing >= 0)
+      throw new DomainError("NOT_FOUND", `role '${mappings[missing]!.role}' does not exist`, {
+        field: `mappings[${missing}].role`,
+      });
     await this.manager.delete(SsoMappingEntity, provider === null ? { id: Not(IsNull()) } : { provider });
     const positions = new Map<string, number>();
     const rows = mappings.map((m) => {
       const position = positions.get(m.provider) ?? 0;
       positions.set(m.provider, position + 1);
-      return { id: randomUUID(), provider: m.provider, groupPattern: m.group, roleId: ids.get(m.role.toLowerCase())!, scope: m.scope, position };
+      return {
+        id: randomUUID(),
+        provider: m.provider,
+        groupPattern: m.group,
+        roleId: ids.get(m.role.toLowerCase())!,
+        scope: m.scope,
+        position,
+      };
     });
     if (rows.length > 0) await this.manager.insert(SsoMappingEntity, rows);
   }

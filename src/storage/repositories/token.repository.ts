@@ -5,9 +5,21 @@ import { TokenEntity } from "../entities";
 
 function toRecord(e: TokenEntity): TokenRecord {
   return {
-    id: e.id, name: e.name, ownerId: e.ownerId, secretHash: e.secretHash, hint: e.hint, roles: e.roles ?? [],
-    boundCidrs: e.boundCidrs ?? [], breakGlass: e.breakGlass, ttlSeconds: e.ttlSeconds, createdById: e.createdById,
-    createdAt: e.createdAt, expiresAt: e.expiresAt, lastUsedAt: e.lastUsedAt, lastUsedIp: e.lastUsedIp, revokedAt: e.revokedAt,
+    id: e.id,
+    name: e.name,
+    ownerId: e.ownerId,
+    secretHash: e.secretHash,
+    hint: e.hint,
+    roles: e.roles ?? [],
+    boundCidrs: e.boundCidrs ?? [],
+    breakGlass: e.breakGlass,
+    ttlSeconds: e.ttlSeconds,
+    createdById: e.createdById,
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    lastUsedAt: e.lastUsedAt,
+    lastUsedIp: e.lastUsedIp,
+    revokedAt: e.revokedAt,
   };
 }
 
@@ -59,9 +71,17 @@ export class TypeormTokenRepository implements TokenRepository {
 
   async recordUse(id: string, at: Date, ip: string | null, unlessUsedAfter: Date): Promise<boolean> {
     // One conditional statement, so a use recorded meanwhile (by another instance) is never overwritten with an older one.
-    const result = await this.manager.update(TokenEntity, [{ id, lastUsedAt: IsNull() }, { id, lastUsedAt: LessThanOrEqual(unlessUsedAfter) }], {
-      lastUsedAt: at, lastUsedIp: ip,
-    });
+    const result = await this.manager.update(
+      TokenEntity,
+      [
+        { id, lastUsedAt: IsNull() },
+        { id, lastUsedAt: LessThanOrEqual(unlessUsedAfter) },
+      ],
+      {
+        lastUsedAt: at,
+        lastUsedIp: ip,
+      },
+    );
     return (result.affected ?? 0) > 0;
   }
 }

@@ -2,11 +2,22 @@ import { EntityManager } from "typeorm";
 import type { TotpRepository, TotpState } from "../../domain/ports/storage.port";
 import { UserEntity } from "../entities";
 
-const COLUMNS = { id: true, totpSecret: true, mfaEnrolled: true, totpLastStep: true, totpFailures: true, totpBlockedUntil: true } as const;
+const COLUMNS = {
+  id: true,
+  totpSecret: true,
+  mfaEnrolled: true,
+  totpLastStep: true,
+  totpFailures: true,
+  totpBlockedUntil: true,
+} as const;
 
 function toState(e: UserEntity): TotpState {
   return {
-    userId: e.id, sealedSecret: e.totpSecret, confirmed: e.mfaEnrolled, lastStep: e.totpLastStep, failures: e.totpFailures,
+    userId: e.id,
+    sealedSecret: e.totpSecret,
+    confirmed: e.mfaEnrolled,
+    lastStep: e.totpLastStep,
+    failures: e.totpFailures,
     blockedUntil: e.totpBlockedUntil,
   };
 }
@@ -20,9 +31,17 @@ export class TypeormTotpRepository implements TotpRepository {
   }
 
   async enroll(userId: string, sealedSecret: string): Promise<void> {
-    await this.manager.update(UserEntity, { id: userId }, {
-      totpSecret: sealedSecret, mfaEnrolled: false, totpLastStep: null, totpFailures: 0, totpBlockedUntil: null,
-    });
+    await this.manager.update(
+      UserEntity,
+      { id: userId },
+      {
+        totpSecret: sealedSecret,
+        mfaEnrolled: false,
+        totpLastStep: null,
+        totpFailures: 0,
+        totpBlockedUntil: null,
+      },
+    );
   }
 
   async acceptStep(userId: string, step: number): Promise<boolean> {

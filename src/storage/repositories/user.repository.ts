@@ -65,7 +65,11 @@ export class TypeormUserRepository implements UserRepository {
   }
 
   async groupNames(): Promise<string[]> {
-    const rows = await this.manager.createQueryBuilder(UserEntity, "u").select("u.groups", "groups").where("u.groups <> '[]'").getRawMany<{ groups: string | null }>();
+    const rows = await this.manager
+      .createQueryBuilder(UserEntity, "u")
+      .select("u.groups", "groups")
+      .where("u.groups <> '[]'")
+      .getRawMany<{ groups: string | null }>();
     const names = new Set<string>();
     for (const row of rows) for (const g of JSON.parse(row.groups ?? "[]") as string[]) names.add(g);
     return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -78,7 +82,12 @@ export class TypeormUserRepository implements UserRepository {
 
   async listPresent(offset: number, limit: number): Promise<UserRecord[]> {
     if (limit <= 0) return [];
-    const rows = await this.manager.find(UserEntity, { where: { removedAt: IsNull() }, order: { id: "ASC" }, skip: offset, take: limit });
+    const rows = await this.manager.find(UserEntity, {
+      where: { removedAt: IsNull() },
+      order: { id: "ASC" },
+      skip: offset,
+      take: limit,
+    });
     return rows.map(toUserRecord);
   }
 
@@ -103,7 +112,8 @@ export class TypeormUserRepository implements UserRepository {
     try {
       await this.manager.insert(UserEntity, toEntity(user));
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a user with email '${user.email}' already exists`, { field: "input.email" });
+      if (isUniqueViolation(err))
+        throw new DomainError("CONFLICT", `a user with email '${user.email}' already exists`, { field: "input.email" });
       throw err;
     }
   }
@@ -113,7 +123,8 @@ export class TypeormUserRepository implements UserRepository {
     try {
       await this.manager.update(UserEntity, { id }, rest);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a user with email '${user.email}' already exists`, { field: "email" });
+      if (isUniqueViolation(err))
+        throw new DomainError("CONFLICT", `a user with email '${user.email}' already exists`, { field: "email" });
       throw err;
     }
   }

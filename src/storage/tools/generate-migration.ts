@@ -43,19 +43,28 @@ async function main(): Promise<void> {
   const name = process.argv[2];
   if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new Error("usage: generate-migration <PascalCaseName>");
   const stamp = Date.now();
-  const targets: Array<[string, string]> = [["sqlite", `sqlite:${join(mkdtempSync(join(tmpdir(), "portcullis-migration-")), "scratch.sqlite")}`]];
+  const targets: Array<[string, string]> = [
+    ["sqlite", `sqlite:${join(mkdtempSync(join(tmpdir(), "portcullis-migration-")), "scratch.sqlite")}`],
+  ];
   if (process.env.MIGRATION_MYSQL_URL) targets.push(["mysql", process.env.MIGRATION_MYSQL_URL]);
   for (const [dialect, url] of targets) {
     const { up: raw, down } = await diff(url);
     // Binary collation: names, emails and audit fields compare exactly, as on SQLite.
-    const up = dialect === "mysql" ? raw.map((q) => q.replace(/^(CREATE TABLE .*\) ENGINE=InnoDB)$/s, "$1 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")) : raw;
+    const up =
+      dialect === "mysql"
+        ? raw.map((q) =>
+            q.replace(/^(CREATE TABLE .*\) ENGINE=InnoDB)$/s, "$1 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"),
+          )
+        : raw;
     if (up.length === 0) {
       console.log(`${dialect}: entities and migrations agree, nothing to write`);
       continue;
     }
     const file = join("src", "storage", "migrations", dialect, `${stamp}-${name}.ts`);
     writeFileSync(file, render(`${name}${stamp}`, up, down));
-    console.log(`${dialect}: wrote ${file} (${up.length} statements); add it to the list in migrations/${dialect}/index.ts`);
+    console.log(
+      `${dialect}: wrote ${file} (${up.length} statements); add it to the list in migrations/${dialect}/index.ts`,
+    );
   }
 }
 

@@ -8,10 +8,22 @@ import { databaseKinds, type TestDatabase } from "../../support/databases";
 
 function decision(i: number): AuditEventInput {
   return {
-    time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i % 1000)), actorId: `u${i}`, actorEmail: `u${i}@example.com`,
-    actorRoles: i % 2 ? ["viewer", "ops"] : [], tokenId: null, sourceIp: "127.0.0.1", operation: "check", action: "read",
-    resourceType: "job", resourceNamespace: "prod", resourceName: `job-${i}`, subjectId: null,
-    decision: i % 3 ? "ALLOW" : "DENY", reason: i % 3 ? "ALLOWED" : "NO_MATCHING_RULE", requestId: `r${i}`, metadata: { i },
+    time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i % 1000)),
+    actorId: `u${i}`,
+    actorEmail: `u${i}@example.com`,
+    actorRoles: i % 2 ? ["viewer", "ops"] : [],
+    tokenId: null,
+    sourceIp: "127.0.0.1",
+    operation: "check",
+    action: "read",
+    resourceType: "job",
+    resourceNamespace: "prod",
+    resourceName: `job-${i}`,
+    subjectId: null,
+    decision: i % 3 ? "ALLOW" : "DENY",
+    reason: i % 3 ? "ALLOWED" : "NO_MATCHING_RULE",
+    requestId: `r${i}`,
+    metadata: { i },
   };
 }
 
@@ -45,7 +57,9 @@ for (const kind of databaseKinds()) {
       let batches = 0;
       log.onCommitted(() => batches++);
       const written = await Promise.all(Array.from({ length: 500 }, (_, i) => log.record(decision(i))));
-      expect(written.map((r) => r.sequence).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 500 }, (_, i) => i + 1));
+      expect(written.map((r) => r.sequence).sort((a, b) => a - b)).to.deep.equal(
+        Array.from({ length: 500 }, (_, i) => i + 1),
+      );
       written.forEach((r, i) => expect(r.resourceName).to.equal(`job-${i}`));
       expect(batches).to.be.lessThan(50);
       const stored = await storage.audit.range(1, 500);
@@ -53,7 +67,12 @@ for (const kind of databaseKinds()) {
       verify(stored);
       expect(await storage.audit.head()).to.deep.equal({ sequence: 500, hash: stored[499]!.hash });
       const sample = stored.find((r) => r.resourceName === "job-7")!;
-      expect(sample).to.deep.include({ actorRoles: ["viewer", "ops"], metadata: { i: 7 }, decision: "ALLOW", reason: "ALLOWED" });
+      expect(sample).to.deep.include({
+        actorRoles: ["viewer", "ops"],
+        metadata: { i: 7 },
+        decision: "ALLOW",
+        reason: "ALLOWED",
+      });
     });
 
     it("continues the chain across batches and restarts", async () => {
@@ -67,10 +86,18 @@ for (const kind of databaseKinds()) {
     it("rejects every event of a batch that cannot be written, and writes none of it", async () => {
       const log = new GroupCommitAuditLog(storage.audit);
       await log.record(decision(0));
-      await storage.dataSource.query(kind.name === "mysql" ? "RENAME TABLE audit_events TO audit_events_gone" : "ALTER TABLE audit_events RENAME TO audit_events_gone");
+      await storage.dataSource.query(
+        kind.name === "mysql"
+          ? "RENAME TABLE audit_events TO audit_events_gone"
+          : "ALTER TABLE audit_events RENAME TO audit_events_gone",
+      );
       const results = await Promise.allSettled([1, 2, 3].map((i) => log.record(decision(i))));
       expect(results.map((r) => r.status)).to.deep.equal(["rejected", "rejected", "rejected"]);
-      await storage.dataSource.query(kind.name === "mysql" ? "RENAME TABLE audit_events_gone TO audit_events" : "ALTER TABLE audit_events_gone RENAME TO audit_events");
+      await storage.dataSource.query(
+        kind.name === "mysql"
+          ? "RENAME TABLE audit_events_gone TO audit_events"
+          : "ALTER TABLE audit_events_gone RENAME TO audit_events",
+      );
       expect(await storage.audit.head()).to.deep.include({ sequence: 1 });
       await log.record(decision(4));
       verify(await storage.audit.range(1, 10));

@@ -42,8 +42,14 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
     for (let round = 0; round < 5; round++) {
       const [alice, rita, ravi] = await users(["requester"], ["reviewer"], ["reviewer"]);
       const r = await requestOk(a, alice!.token, { roles: ["on-call"], scope: `round-${round}` });
-      const answers = await Promise.all([call(a, rita!.token, REVIEW, { id: r.id, approve: true }), call(b, ravi!.token, REVIEW, { id: r.id, approve: true })]);
-      expect(answers.map((x) => x.errors?.[0]?.extensions?.code ?? "OK").sort(), `round ${round}: ${JSON.stringify(answers.map((x) => x.errors))}`).to.deep.equal(["CONFLICT", "OK"]);
+      const answers = await Promise.all([
+        call(a, rita!.token, REVIEW, { id: r.id, approve: true }),
+        call(b, ravi!.token, REVIEW, { id: r.id, approve: true }),
+      ]);
+      expect(
+        answers.map((x) => x.errors?.[0]?.extensions?.code ?? "OK").sort(),
+        `round ${round}: ${JSON.stringify(answers.map((x) => x.errors))}`,
+      ).to.deep.equal(["CONFLICT", "OK"]);
       expect((await a.app.storage.grants.forAccessRequests([r.id])).get(r.id)).to.have.length(1);
     }
   });
@@ -54,10 +60,15 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
     for (const scope of ["s1", "s2", "s3"]) made.push(await requestOk(b, alice!.token, { roles: ["on-call"], scope }));
     clock.advance(24 * 3600 + 1);
     const head = (await a.app.storage.audit.head()).sequence;
-    const counts = await Promise.all([a.app.services.accessRequests.expireDue(), b.app.services.accessRequests.expireDue()]);
+    const counts = await Promise.all([
+      a.app.services.accessRequests.expireDue(),
+      b.app.services.accessRequests.expireDue(),
+    ]);
     expect(counts[0]! + counts[1]!).to.equal(3);
     const after = (await a.app.storage.audit.head()).sequence;
-    const expired = (await a.app.storage.audit.range(head + 1, after)).filter((e) => e.operation === "accessRequest.expired").map((e) => e.resourceName);
+    const expired = (await a.app.storage.audit.range(head + 1, after))
+      .filter((e) => e.operation === "accessRequest.expired")
+      .map((e) => e.resourceName);
     expect(expired.sort()).to.deep.equal(made.map((r) => r.id).sort());
   });
 });

@@ -11,7 +11,10 @@ import { subscribe } from "../../support/subscriptions";
 
 const mysql = databaseKinds().find((kind) => kind.name === "mysql");
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const withMariaDb = describeIf(mysql, "TEST_MYSQL_URL is not set: the two-instance tests need MariaDB (and Redis at TEST_REDIS_URL)");
+const withMariaDb = describeIf(
+  mysql,
+  "TEST_MYSQL_URL is not set: the two-instance tests need MariaDB (and Redis at TEST_REDIS_URL)",
+);
 
 /** Polls `probe` every 25 ms until it holds; the elapsed milliseconds, or a failure after `ms`. */
 async function within(ms: number, probe: () => Promise<boolean>): Promise<number> {
@@ -47,13 +50,19 @@ withMariaDb("two instances on MariaDB and Redis", function () {
   });
 
   async function createUser(email: string, roles: string[]): Promise<string> {
-    const res = await gql(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", { token: admin, variables: { i: { email, roles } } });
+    const res = await gql(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", {
+      token: admin,
+      variables: { i: { email, roles } },
+    });
     expect(res.errors, res.raw).to.equal(undefined);
     return res.data!.createUser.id;
   }
 
   async function issueToken(userId: string): Promise<{ id: string; secret: string }> {
-    const res = await gql(a.url, "mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } secret } }", { token: admin, variables: { i: { name: "t", userId } } });
+    const res = await gql(a.url, "mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } secret } }", {
+      token: admin,
+      variables: { i: { name: "t", userId } },
+    });
     expect(res.errors, res.raw).to.equal(undefined);
     return { id: res.data!.createToken.token.id, secret: res.data!.createToken.secret };
   }
@@ -61,10 +70,20 @@ withMariaDb("two instances on MariaDB and Redis", function () {
   it("refuses on B, within a second, a token revoked on A", async () => {
     const userId = await createUser("revoked@example.com", ["viewer"]);
     const token = await issueToken(userId);
-    expect((await gql(b.url, "{ me { email } }", { token: token.secret })).data?.me.email).to.equal("revoked@example.com");
-    const revoked = await gql(a.url, "mutation($id: ID!) { revokeToken(id: $id) { id } }", { token: admin, variables: { id: token.id } });
+    expect((await gql(b.url, "{ me { email } }", { token: token.secret })).data?.me.email).to.equal(
+      "revoked@example.com",
+    );
+    const revoked = await gql(a.url, "mutation($id: ID!) { revokeToken(id: $id) { id } }", {
+      token: admin,
+      variables: { id: token.id },
+    });
     expect(revoked.errors, revoked.raw).to.equal(undefined);
-    const elapsed = await within(1000, async () => (await gql(b.url, "{ me { email } }", { token: token.secret })).errors?.[0]?.extensions?.code === "UNAUTHENTICATED");
+    const elapsed = await within(
+      1000,
+      async () =>
+        (await gql(b.url, "{ me { email } }", { token: token.secret })).errors?.[0]?.extensions?.code ===
+        "UNAUTHENTICATED",
+    );
     expect(elapsed).to.be.at.most(1000);
   });
 
@@ -73,16 +92,26 @@ withMariaDb("two instances on MariaDB and Redis", function () {
     const question = `query($u: ID!) { can(subject: { userId: $u }, action: "submit", resource: { type: "job", namespace: "prod", name: "api" }) { allowed reason } }`;
     const before = await gql(b.url, question, { token: admin, variables: { u: userId } });
     expect(before.data?.can).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
-    const granted = await gql(a.url, "mutation($i: GrantInput!) { grantRole(input: $i) { id } }", { token: admin, variables: { i: { userId, role: "deployer" } } });
+    const granted = await gql(a.url, "mutation($i: GrantInput!) { grantRole(input: $i) { id } }", {
+      token: admin,
+      variables: { i: { userId, role: "deployer" } },
+    });
     expect(granted.errors, granted.raw).to.equal(undefined);
-    const elapsed = await within(1000, async () => (await gql(b.url, question, { token: admin, variables: { u: userId } })).data?.can.allowed === true);
+    const elapsed = await within(
+      1000,
+      async () => (await gql(b.url, question, { token: admin, variables: { u: userId } })).data?.can.allowed === true,
+    );
     expect(elapsed).to.be.at.most(1000);
   });
 
   it("delivers a deny caused on A to a subscriber on B", async () => {
     const userId = await createUser("denied@example.com", []);
     const token = await issueToken(userId);
-    const feed = subscribe(b, "subscription { auditEvents(filter: { decision: DENY }) { sequence operation decision actorEmail requestId } }", { token: admin });
+    const feed = subscribe(
+      b,
+      "subscription { auditEvents(filter: { decision: DENY }) { sequence operation decision actorEmail requestId } }",
+      { token: admin },
+    );
     try {
       // Live once a deny caused on B itself arrives; then the one from A.
       await within(5000, async () => {
@@ -94,7 +123,11 @@ withMariaDb("two instances on MariaDB and Redis", function () {
       expect(denied.errors?.[0]?.extensions?.code).to.equal("FORBIDDEN");
       const event = await feed.waitFor((e) => e.auditEvents.requestId === denied.headers.get("x-request-id"), 5000);
       expect(feed.events.indexOf(event)).to.be.at.least(seen);
-      expect(event.auditEvents).to.include({ operation: "Query.users", decision: "DENY", actorEmail: "denied@example.com" });
+      expect(event.auditEvents).to.include({
+        operation: "Query.users",
+        decision: "DENY",
+        actorEmail: "denied@example.com",
+      });
       expect(feed.events.every((e) => e.auditEvents.decision === "DENY")).to.equal(true);
     } finally {
       await feed.dispose();
@@ -130,11 +163,20 @@ withMariaDb("two instances on MariaDB and Redis", function () {
 });
 
 /** Counts events matching `filter` above `after` through the export, and how many distinct sequences they have. */
-async function countEvents(instance: Instance, token: string, filter: Record<string, string>, after: number): Promise<{ count: number; distinct: number }> {
+async function countEvents(
+  instance: Instance,
+  token: string,
+  filter: Record<string, string>,
+  after: number,
+): Promise<{ count: number; distinct: number }> {
   const query = new URLSearchParams(filter).toString();
   const res = await fetch(`${instance.url}/audit/export?${query}`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).to.equal(200);
-  const sequences = (await res.text()).split("\n").filter((line) => line !== "").map((line) => (JSON.parse(line) as { sequence: number }).sequence).filter((s) => s > after);
+  const sequences = (await res.text())
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => (JSON.parse(line) as { sequence: number }).sequence)
+    .filter((s) => s > after);
   return { count: sequences.length, distinct: new Set(sequences).size };
 }
 
@@ -160,10 +202,19 @@ withMariaDb("two instances when Redis goes away", function () {
   });
 
   it("falls back to polling the database, says so, keeps revocations and events flowing, and returns to Redis", async () => {
-    const created = await gql(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", { token: admin, variables: { i: { email: "fallback@example.com", roles: ["viewer"] } } });
-    const issued = await gql(a.url, "mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } secret } }", { token: admin, variables: { i: { name: "t", userId: created.data!.createUser.id } } });
+    const created = await gql(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", {
+      token: admin,
+      variables: { i: { email: "fallback@example.com", roles: ["viewer"] } },
+    });
+    const issued = await gql(
+      a.url,
+      "mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } secret } }",
+      { token: admin, variables: { i: { name: "t", userId: created.data!.createUser.id } } },
+    );
     const { token, secret } = issued.data!.createToken;
-    const feed = subscribe(b, "subscription { auditEvents(filter: { decision: DENY }) { requestId } }", { token: admin });
+    const feed = subscribe(b, "subscription { auditEvents(filter: { decision: DENY }) { requestId } }", {
+      token: admin,
+    });
     try {
       await within(5000, async () => {
         await gql(b.url, "{ users { id } }", { token: secret });
@@ -171,7 +222,10 @@ withMariaDb("two instances when Redis goes away", function () {
       });
 
       await redis.stop();
-      await within(5000, async () => (await clusterMode(a)).startsWith("polling") && (await clusterMode(b)).startsWith("polling"));
+      await within(
+        5000,
+        async () => (await clusterMode(a)).startsWith("polling") && (await clusterMode(b)).startsWith("polling"),
+      );
       expect(b.log()).to.contain("cluster bus unreachable: polling the database");
 
       // A deny on A reaches B's subscriber through the database.
@@ -180,8 +234,15 @@ withMariaDb("two instances when Redis goes away", function () {
       await feed.waitFor((e) => e.auditEvents.requestId === requestId, 5000);
 
       // A revocation on A is in force on B within the polling bound.
-      await gql(a.url, "mutation($id: ID!) { revokeToken(id: $id) { id } }", { token: admin, variables: { id: token.id } });
-      const elapsed = await within(5000, async () => (await gql(b.url, "{ me { email } }", { token: secret })).errors?.[0]?.extensions?.code === "UNAUTHENTICATED");
+      await gql(a.url, "mutation($id: ID!) { revokeToken(id: $id) { id } }", {
+        token: admin,
+        variables: { id: token.id },
+      });
+      const elapsed = await within(
+        5000,
+        async () =>
+          (await gql(b.url, "{ me { email } }", { token: secret })).errors?.[0]?.extensions?.code === "UNAUTHENTICATED",
+      );
       expect(elapsed).to.be.at.most(5000);
 
       await redis.start();

@@ -1,5 +1,16 @@
 import { expect } from "chai";
-import { addAccessRequestRoles, call, CANCEL, LIST, mayRestart, REQUEST_FIELDS, requestOk, REVIEW, reviewOk, TestClock } from "../../support/access-requests";
+import {
+  addAccessRequestRoles,
+  call,
+  CANCEL,
+  LIST,
+  mayRestart,
+  REQUEST_FIELDS,
+  requestOk,
+  REVIEW,
+  reviewOk,
+  TestClock,
+} from "../../support/access-requests";
 import { auditHead, eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
@@ -15,13 +26,20 @@ for (const kind of databaseKinds()) {
     before(async () => addAccessRequestRoles(server));
 
     const eventsSince = (since: number, operation: string) => eventsSinceIn(server, since, operation);
-    const ids = async (token: string, status?: string) => ((await call(server, token, LIST, { status })).data!.accessRequests as any[]).map((r) => r.id);
+    const ids = async (token: string, status?: string) =>
+      ((await call(server, token, LIST, { status })).data!.accessRequests as any[]).map((r) => r.id);
 
     it("grants exactly once when two reviewers approve at the same moment", async () => {
       for (let round = 0; round < 5; round++) {
-        const [alice, rita, ravi] = [await addUser(server, ["requester"]), await addUser(server, ["reviewer"]), await addUser(server, ["reviewer"])];
+        const [alice, rita, ravi] = [
+          await addUser(server, ["requester"]),
+          await addUser(server, ["reviewer"]),
+          await addUser(server, ["reviewer"]),
+        ];
         const r = await requestOk(server, alice.token, { roles: ["on-call"] });
-        const answers = await Promise.all([rita, ravi].map((x) => call(server, x.token, REVIEW, { id: r.id, approve: true })));
+        const answers = await Promise.all(
+          [rita, ravi].map((x) => call(server, x.token, REVIEW, { id: r.id, approve: true })),
+        );
         const codes = answers.map((a) => a.errors?.[0]?.extensions?.code ?? "OK").sort();
         expect(codes).to.deep.equal(["CONFLICT", "OK"]);
         const grants = (await server.app.storage.grants.forAccessRequests([r.id])).get(r.id)!;
@@ -31,9 +49,15 @@ for (const kind of databaseKinds()) {
     });
 
     it("grants exactly one set when the two approvals a request needs arrive at once", async () => {
-      const [bob, rita, ravi] = [await addUser(server, ["pair-requester"]), await addUser(server, ["reviewer"]), await addUser(server, ["reviewer"])];
+      const [bob, rita, ravi] = [
+        await addUser(server, ["pair-requester"]),
+        await addUser(server, ["reviewer"]),
+        await addUser(server, ["reviewer"]),
+      ];
       const r = await requestOk(server, bob.token, { roles: ["on-call-pair"] });
-      const answers = await Promise.all([rita, ravi].map((x) => call(server, x.token, REVIEW, { id: r.id, approve: true })));
+      const answers = await Promise.all(
+        [rita, ravi].map((x) => call(server, x.token, REVIEW, { id: r.id, approve: true })),
+      );
       expect(answers.map((a) => a.errors)).to.deep.equal([undefined, undefined]);
       expect(answers.map((a) => a.data!.reviewAccessRequest.status).sort()).to.deep.equal(["APPROVED", "PENDING"]);
       expect((await server.app.storage.grants.forAccessRequests([r.id])).get(r.id)).to.have.length(1);
@@ -47,7 +71,10 @@ for (const kind of databaseKinds()) {
       clock.advance(599);
       expect((await mayRestart(server, server.adminToken, alice.user.id)).allowed).to.equal(true);
       clock.advance(2);
-      expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
+      expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({
+        allowed: false,
+        reason: "NO_MATCHING_RULE",
+      });
       const [mine] = (await call(server, alice.token, LIST, {})).data!.accessRequests.filter((x: any) => x.id === r.id);
       expect(mine.status).to.equal("APPROVED");
     });
@@ -75,7 +102,10 @@ for (const kind of databaseKinds()) {
 
     it("expires each due request once when several sweeps run at the same time", async () => {
       const alice = await addUser(server, ["requester"]);
-      const made = [await requestOk(server, alice.token, { roles: ["on-call"], scope: "a" }), await requestOk(server, alice.token, { roles: ["on-call"], scope: "b" })];
+      const made = [
+        await requestOk(server, alice.token, { roles: ["on-call"], scope: "a" }),
+        await requestOk(server, alice.token, { roles: ["on-call"], scope: "b" }),
+      ];
       clock.advance(24 * 3600 + 1);
       const since = await auditHead(server);
       const counts = await Promise.all([1, 2, 3].map(() => server.app.services.accessRequests.expireDue()));
@@ -93,34 +123,71 @@ for (const kind of databaseKinds()) {
       const cancelled = (await call(server, alice.token, CANCEL, { id: r.id })).data!.cancelAccessRequest;
       expect(cancelled).to.deep.include({ status: "CANCELLED", expiresAt: null });
       expect(cancelled.decidedAt).to.be.a("string");
-      expect((await eventsSince(since, "Mutation.cancelAccessRequest")).map((e) => e.decision)).to.deep.equal(["DENY", "ALLOW"]);
-      expect((await call(server, alice.token, CANCEL, { id: r.id })).errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
-      expect((await call(server, rita.token, REVIEW, { id: r.id, approve: true })).errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
+      expect((await eventsSince(since, "Mutation.cancelAccessRequest")).map((e) => e.decision)).to.deep.equal([
+        "DENY",
+        "ALLOW",
+      ]);
+      expect((await call(server, alice.token, CANCEL, { id: r.id })).errors![0]!.extensions).to.deep.include({
+        code: "CONFLICT",
+      });
+      expect(
+        (await call(server, rita.token, REVIEW, { id: r.id, approve: true })).errors![0]!.extensions,
+      ).to.deep.include({ code: "CONFLICT" });
     });
 
     it("lists one's own requests to everyone, and others' only to a lister who could review them", async () => {
-      const [alice, bob, rita, bo, wes] = [await addUser(server, ["requester"]), await addUser(server, ["pair-requester"]),
-        await addUser(server, ["reviewer"]), await addUser(server, ["bystander"]), await addUser(server, ["weak-reviewer"])];
+      const [alice, bob, rita, bo, wes] = [
+        await addUser(server, ["requester"]),
+        await addUser(server, ["pair-requester"]),
+        await addUser(server, ["reviewer"]),
+        await addUser(server, ["bystander"]),
+        await addUser(server, ["weak-reviewer"]),
+      ];
       const a = await requestOk(server, alice.token, { roles: ["on-call"], scope: "list-test" });
       const b = await requestOk(server, bob.token, { roles: ["on-call-pair"], scope: "list-test" });
-      expect(await ids(alice.token)).to.include(a.id).and.not.include(b.id);
-      expect(await ids(bob.token)).to.include(b.id).and.not.include(a.id);
+      expect(await ids(alice.token))
+        .to.include(a.id)
+        .and.not.include(b.id);
+      expect(await ids(bob.token))
+        .to.include(b.id)
+        .and.not.include(a.id);
       expect(await ids(rita.token)).to.include.members([a.id, b.id]);
-      expect(await ids(bo.token)).to.not.include.members([a.id]).and.not.include(b.id);
-      expect(await ids(wes.token)).to.include(a.id).and.not.include(b.id);
+      expect(await ids(bo.token))
+        .to.not.include.members([a.id])
+        .and.not.include(b.id);
+      expect(await ids(wes.token))
+        .to.include(a.id)
+        .and.not.include(b.id);
       expect(await ids(server.adminToken)).to.include.members([a.id, b.id]);
       await reviewOk(server, rita.token, a.id, true, "ok for an hour");
-      const seen = (await call(server, wes.token, LIST, { status: "APPROVED" })).data!.accessRequests.find((x: any) => x.id === a.id);
-      expect(seen.reviews).to.deep.equal([{ reviewer: { id: rita.user.id }, approve: true, comment: "ok for an hour", createdAt: seen.reviews[0].createdAt }]);
+      const seen = (await call(server, wes.token, LIST, { status: "APPROVED" })).data!.accessRequests.find(
+        (x: any) => x.id === a.id,
+      );
+      expect(seen.reviews).to.deep.equal([
+        {
+          reviewer: { id: rita.user.id },
+          approve: true,
+          comment: "ok for an hour",
+          createdAt: seen.reviews[0].createdAt,
+        },
+      ]);
     });
 
     it("ends access-request grants at once when the requester is locked", async () => {
       const [alice, rita] = [await addUser(server, ["requester"]), await addUser(server, ["reviewer"])];
       const r = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod" });
       await reviewOk(server, rita.token, r.id, true);
-      const lock = await call(server, server.adminToken, `mutation($id: ID!) { lockUser(id: $id, reason: "offboarding") { status } }`, { id: alice.user.id });
+      const lock = await call(
+        server,
+        server.adminToken,
+        `mutation($id: ID!) { lockUser(id: $id, reason: "offboarding") { status } }`,
+        { id: alice.user.id },
+      );
       expect(lock.errors).to.equal(undefined);
-      expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({ allowed: false, reason: "USER_LOCKED" });
+      expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({
+        allowed: false,
+        reason: "USER_LOCKED",
+      });
     });
 
     it("ends access-request grants at once when the requester is deprovisioned, and refuses to grant them afterwards", async () => {
@@ -128,21 +195,38 @@ for (const kind of databaseKinds()) {
       const r = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod" });
       const pending = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod/other" });
       await reviewOk(server, rita.token, r.id, true);
-      const gone = await call(server, server.adminToken, `mutation($id: ID!) { deprovisionUser(id: $id) { status } }`, { id: alice.user.id });
+      const gone = await call(server, server.adminToken, `mutation($id: ID!) { deprovisionUser(id: $id) { status } }`, {
+        id: alice.user.id,
+      });
       expect(gone.errors).to.equal(undefined);
       expect((await mayRestart(server, server.adminToken, alice.user.id)).allowed).to.equal(false);
       expect((await server.app.storage.grants.forAccessRequests([r.id])).get(r.id)).to.deep.equal([]);
-      expect((await call(server, rita.token, REVIEW, { id: pending.id, approve: true })).errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
+      expect(
+        (await call(server, rita.token, REVIEW, { id: pending.id, approve: true })).errors![0]!.extensions,
+      ).to.deep.include({ code: "CONFLICT" });
     });
 
     it("expires pending requests for a role when the role is deleted", async () => {
       const alice = await addUser(server, ["requester"]);
-      await call(server, server.adminToken, `mutation($d: String!) { createRole(document: $d) { name } }`, { d: "kind: role\nname: temp-target\npolicies: [on-call-ops]\n" });
-      await call(server, server.adminToken, `mutation($d: String!) { createRole(document: $d) { name } }`, { d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n" });
-      const grant = await call(server, server.adminToken, `mutation($u: ID!) { grantRole(input: { userId: $u, role: "temp-requester" }) { id } }`, { u: alice.user.id });
+      await call(server, server.adminToken, `mutation($d: String!) { createRole(document: $d) { name } }`, {
+        d: "kind: role\nname: temp-target\npolicies: [on-call-ops]\n",
+      });
+      await call(server, server.adminToken, `mutation($d: String!) { createRole(document: $d) { name } }`, {
+        d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n",
+      });
+      const grant = await call(
+        server,
+        server.adminToken,
+        `mutation($u: ID!) { grantRole(input: { userId: $u, role: "temp-requester" }) { id } }`,
+        { u: alice.user.id },
+      );
       const r = await requestOk(server, alice.token, { roles: ["temp-target"] });
-      await call(server, server.adminToken, `mutation($id: ID!) { revokeGrant(id: $id) }`, { id: grant.data!.grantRole.id });
-      expect((await call(server, server.adminToken, `mutation { deleteRole(name: "temp-requester") }`, {})).errors).to.equal(undefined);
+      await call(server, server.adminToken, `mutation($id: ID!) { revokeGrant(id: $id) }`, {
+        id: grant.data!.grantRole.id,
+      });
+      expect(
+        (await call(server, server.adminToken, `mutation { deleteRole(name: "temp-requester") }`, {})).errors,
+      ).to.equal(undefined);
       const since = await auditHead(server);
       const deleted = await call(server, server.adminToken, `mutation { deleteRole(name: "temp-target") }`, {});
       expect(deleted.errors).to.equal(undefined);
@@ -158,20 +242,33 @@ for (const kind of databaseKinds()) {
       it("delivers the request and the approval to an auditEvents subscriber within a second", async () => {
         const [alice, rita] = [await addUser(server, ["requester"]), await addUser(server, ["reviewer"])];
         const head = await auditHead(server);
-        sub = subscribe(server, `subscription($after: String) { auditEvents(filter: { resourceType: "access_request", decision: ALLOW }, resumeAfter: $after) { operation actorEmail resourceName metadata } }`,
-          { token: server.adminToken, variables: { after: String(head) } });
+        sub = subscribe(
+          server,
+          `subscription($after: String) { auditEvents(filter: { resourceType: "access_request", decision: ALLOW }, resumeAfter: $after) { operation actorEmail resourceName metadata } }`,
+          { token: server.adminToken, variables: { after: String(head) } },
+        );
         // Live once a probe request arrives (replayed if written before the subscription started).
         const probe = await requestOk(server, alice.token, { roles: ["on-call"], scope: "probe" });
         await sub.waitFor((e) => e.auditEvents.resourceName === probe.id, 5000);
         let started = Date.now();
         const r = await requestOk(server, alice.token, { roles: ["on-call"], scope: "chat", reason: "deploy hotfix" });
-        const asked = await sub.waitFor((e) => e.auditEvents.operation === "Mutation.requestAccess" && e.auditEvents.resourceName === r.id, 1000);
+        const asked = await sub.waitFor(
+          (e) => e.auditEvents.operation === "Mutation.requestAccess" && e.auditEvents.resourceName === r.id,
+          1000,
+        );
         expect(Date.now() - started).to.be.lessThan(1000);
         expect(asked.auditEvents).to.deep.include({ actorEmail: alice.user.email });
-        expect(asked.auditEvents.metadata).to.deep.include({ roles: ["on-call"], ttlSeconds: 3600, reason: "deploy hotfix" });
+        expect(asked.auditEvents.metadata).to.deep.include({
+          roles: ["on-call"],
+          ttlSeconds: 3600,
+          reason: "deploy hotfix",
+        });
         started = Date.now();
         await reviewOk(server, rita.token, r.id, true, "approved");
-        const approved = await sub.waitFor((e) => e.auditEvents.operation === "accessRequest.approved" && e.auditEvents.resourceName === r.id, 1000);
+        const approved = await sub.waitFor(
+          (e) => e.auditEvents.operation === "accessRequest.approved" && e.auditEvents.resourceName === r.id,
+          1000,
+        );
         expect(Date.now() - started).to.be.lessThan(1000);
         expect(approved.auditEvents).to.deep.include({ actorEmail: rita.user.email });
       });
@@ -179,9 +276,21 @@ for (const kind of databaseKinds()) {
 
     it("serves the built-in defaults: a deployer asks for ops for up to 4h and an ops holder approves", async () => {
       const [dee, otto] = [await addUser(server, ["deployer"]), await addUser(server, ["ops"])];
-      const tooLong = await call(server, dee.token, `mutation { requestAccess(roles: ["ops"], reason: "incident", ttlSeconds: 14401) { id } }`, {});
+      const tooLong = await call(
+        server,
+        dee.token,
+        `mutation { requestAccess(roles: ["ops"], reason: "incident", ttlSeconds: 14401) { id } }`,
+        {},
+      );
       expect(tooLong.errors![0]!.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "ttlSeconds" });
-      const r = (await call(server, dee.token, `mutation { requestAccess(roles: ["ops"], reason: "incident", ttlSeconds: 14400) { ${REQUEST_FIELDS} } }`, {})).data!.requestAccess;
+      const r = (
+        await call(
+          server,
+          dee.token,
+          `mutation { requestAccess(roles: ["ops"], reason: "incident", ttlSeconds: 14400) { ${REQUEST_FIELDS} } }`,
+          {},
+        )
+      ).data!.requestAccess;
       expect(r).to.deep.include({ approvalsRequired: 1, denialsRequired: 1 });
       const approved = await reviewOk(server, otto.token, r.id, true);
       expect(approved.grants.map((g: any) => [g.role.name, g.source])).to.deep.equal([["ops", "ACCESS_REQUEST"]]);

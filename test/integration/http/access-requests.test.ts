@@ -1,5 +1,15 @@
 import { expect } from "chai";
-import { addAccessRequestRoles, call, LIST, mayRestart, REQUEST, requestOk, REVIEW, reviewOk, TestClock } from "../../support/access-requests";
+import {
+  addAccessRequestRoles,
+  call,
+  LIST,
+  mayRestart,
+  REQUEST,
+  requestOk,
+  REVIEW,
+  reviewOk,
+  TestClock,
+} from "../../support/access-requests";
 import { auditHead, eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
@@ -21,14 +31,35 @@ for (const kind of databaseKinds()) {
         const since = await auditHead(server);
         const before = clock.now().getTime();
         const r = await requestOk(server, alice.token, { roles: ["on-call"], ttlSeconds: 1800, scope: "prod" });
-        expect(r).to.deep.include({ status: "PENDING", reason: "deploy hotfix", scope: "prod", ttlSeconds: 1800, approvalsRequired: 1, denialsRequired: 1, decidedAt: null, reviews: [], grants: [] });
+        expect(r).to.deep.include({
+          status: "PENDING",
+          reason: "deploy hotfix",
+          scope: "prod",
+          ttlSeconds: 1800,
+          approvalsRequired: 1,
+          denialsRequired: 1,
+          decidedAt: null,
+          reviews: [],
+          grants: [],
+        });
         expect(r.requester.id).to.equal(alice.user.id);
         expect(r.roles).to.deep.equal([{ name: "on-call" }]);
         const deadline = new Date(r.expiresAt).getTime() - before;
         expect(deadline).to.be.within(24 * 3600 * 1000 - 5000, 24 * 3600 * 1000 + 5000);
         const [event] = await eventsSince(since, "Mutation.requestAccess");
-        expect(event).to.deep.include({ decision: "ALLOW", resourceType: "access_request", resourceName: r.id, actorId: alice.user.id });
-        expect(event!.metadata).to.deep.include({ requestId: r.id, roles: ["on-call"], scope: "prod", ttlSeconds: 1800, reason: "deploy hotfix" });
+        expect(event).to.deep.include({
+          decision: "ALLOW",
+          resourceType: "access_request",
+          resourceName: r.id,
+          actorId: alice.user.id,
+        });
+        expect(event!.metadata).to.deep.include({
+          requestId: r.id,
+          roles: ["on-call"],
+          scope: "prod",
+          ttlSeconds: 1800,
+          reason: "deploy hotfix",
+        });
       });
 
       it("defaults ttlSeconds to one hour and answers a repeated request with the pending one", async () => {
@@ -69,9 +100,17 @@ for (const kind of databaseKinds()) {
       for (const [what, variables, field] of [
         ["an empty reason", { roles: ["on-call"], reason: "" }, "reason"],
         ["a reason over 1000 characters", { roles: ["on-call"], reason: "x".repeat(1001) }, "reason"],
-        ["a ttl above the role's maxSessionTtl", { roles: ["on-call"], reason: "x", ttlSeconds: 2 * 3600 + 1 }, "ttlSeconds"],
+        [
+          "a ttl above the role's maxSessionTtl",
+          { roles: ["on-call"], reason: "x", ttlSeconds: 2 * 3600 + 1 },
+          "ttlSeconds",
+        ],
         ["a ttl of zero", { roles: ["on-call"], reason: "x", ttlSeconds: 0 }, "ttlSeconds"],
-        ["a ttl above 12h for roles without maxSessionTtl", { roles: ["on-call-pair"], reason: "x", ttlSeconds: 12 * 3600 + 1 }, "ttlSeconds"],
+        [
+          "a ttl above 12h for roles without maxSessionTtl",
+          { roles: ["on-call-pair"], reason: "x", ttlSeconds: 12 * 3600 + 1 },
+          "ttlSeconds",
+        ],
         ["a glob as scope", { roles: ["on-call"], reason: "x", scope: "prod/*" }, "scope"],
         ["an unknown role", { roles: ["on-call", "nope"], reason: "x" }, "roles[1]"],
         ["no role", { roles: [], reason: "x" }, "roles"],
@@ -94,31 +133,72 @@ for (const kind of databaseKinds()) {
         const at = clock.now().getTime();
         const approved = await reviewOk(server, rita.token, r.id, true, "go ahead");
         expect(approved.status).to.equal("APPROVED");
-        expect(approved.reviews).to.deep.equal([{ reviewer: { id: rita.user.id }, approve: true, comment: "go ahead", createdAt: approved.reviews[0].createdAt }]);
+        expect(approved.reviews).to.deep.equal([
+          {
+            reviewer: { id: rita.user.id },
+            approve: true,
+            comment: "go ahead",
+            createdAt: approved.reviews[0].createdAt,
+          },
+        ]);
         expect(approved.grants).to.have.length(1);
         const [grant] = approved.grants;
-        expect(grant).to.deep.include({ role: { name: "on-call" }, scope: "prod", source: "ACCESS_REQUEST", reason: "deploy hotfix", user: { id: alice.user.id } });
+        expect(grant).to.deep.include({
+          role: { name: "on-call" },
+          scope: "prod",
+          source: "ACCESS_REQUEST",
+          reason: "deploy hotfix",
+          user: { id: alice.user.id },
+        });
         expect(new Date(grant.expiresAt).getTime() - new Date(grant.startsAt).getTime()).to.equal(1800 * 1000);
         expect(new Date(grant.startsAt).getTime()).to.be.within(at - 1000, at + 5000);
         expect(approved.expiresAt).to.equal(grant.expiresAt);
-        expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({ allowed: true, reason: "ALLOWED" });
+        expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({
+          allowed: true,
+          reason: "ALLOWED",
+        });
         expect((await mayRestart(server, server.adminToken, alice.user.id, "dev")).allowed).to.equal(false);
         const [decided] = await eventsSince(since, "accessRequest.approved");
         expect(decided).to.deep.include({ decision: "ALLOW", resourceName: r.id, actorId: rita.user.id });
-        expect(decided!.metadata).to.deep.include({ requestId: r.id, roles: ["on-call"], scope: "prod", ttlSeconds: 1800, grants: [grant.id] });
-        expect((await eventsSince(since, "Mutation.reviewAccessRequest")).map((e) => e.action)).to.deep.equal(["review", "change"]);
+        expect(decided!.metadata).to.deep.include({
+          requestId: r.id,
+          roles: ["on-call"],
+          scope: "prod",
+          ttlSeconds: 1800,
+          grants: [grant.id],
+        });
+        expect((await eventsSince(since, "Mutation.reviewAccessRequest")).map((e) => e.action)).to.deep.equal([
+          "review",
+          "change",
+        ]);
       });
 
       it("shows the grant in effectivePermissions with its expiry", async () => {
         const [alice, rita] = [await addUser(server, ["requester"]), await addUser(server, ["reviewer"])];
         const r = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod" });
-        const { grants: [grant] } = await reviewOk(server, rita.token, r.id, true);
-        const res = await call(server, alice.token, `{ effectivePermissions(resourceType: "job") { capabilities scope expiresAt via { role } } }`, {});
-        expect(res.data!.effectivePermissions).to.deep.include({ capabilities: ["logs", "restart"], scope: "prod", expiresAt: grant.expiresAt, via: { role: "on-call" } });
+        const {
+          grants: [grant],
+        } = await reviewOk(server, rita.token, r.id, true);
+        const res = await call(
+          server,
+          alice.token,
+          `{ effectivePermissions(resourceType: "job") { capabilities scope expiresAt via { role } } }`,
+          {},
+        );
+        expect(res.data!.effectivePermissions).to.deep.include({
+          capabilities: ["logs", "restart"],
+          scope: "prod",
+          expiresAt: grant.expiresAt,
+          via: { role: "on-call" },
+        });
       });
 
       it("needs two approvals when the settings say so: the first does not grant", async () => {
-        const [bob, rita, ravi] = [await addUser(server, ["pair-requester"]), await addUser(server, ["reviewer"]), await addUser(server, ["reviewer"])];
+        const [bob, rita, ravi] = [
+          await addUser(server, ["pair-requester"]),
+          await addUser(server, ["reviewer"]),
+          await addUser(server, ["reviewer"]),
+        ];
         const r = await requestOk(server, bob.token, { roles: ["on-call-pair"] });
         const first = await reviewOk(server, rita.token, r.id, true);
         expect(first).to.deep.include({ status: "PENDING", grants: [] });
@@ -131,14 +211,22 @@ for (const kind of databaseKinds()) {
       });
 
       it("is decided by denials when they reach the threshold, and then cannot be reviewed", async () => {
-        const [bob, rita, ravi, rosa] = [await addUser(server, ["pair-requester"]), await addUser(server, ["reviewer"]), await addUser(server, ["reviewer"]), await addUser(server, ["reviewer"])];
+        const [bob, rita, ravi, rosa] = [
+          await addUser(server, ["pair-requester"]),
+          await addUser(server, ["reviewer"]),
+          await addUser(server, ["reviewer"]),
+          await addUser(server, ["reviewer"]),
+        ];
         const r = await requestOk(server, bob.token, { roles: ["on-call-pair"] });
         expect((await reviewOk(server, rita.token, r.id, false, "why?")).status).to.equal("PENDING");
         const since = await auditHead(server);
         const denied = await reviewOk(server, ravi.token, r.id, false, "not now");
         expect(denied).to.deep.include({ status: "DENIED", grants: [], expiresAt: null });
         expect(denied.decidedAt).to.be.a("string");
-        expect((await eventsSince(since, "accessRequest.denied"))[0]!.metadata).to.deep.include({ requestId: r.id, denials: 2 });
+        expect((await eventsSince(since, "accessRequest.denied"))[0]!.metadata).to.deep.include({
+          requestId: r.id,
+          denials: 2,
+        });
         const late = await call(server, rosa.token, REVIEW, { id: r.id, approve: true });
         expect(late.errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
       });
@@ -151,7 +239,9 @@ for (const kind of databaseKinds()) {
         expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN", reason: "SELF_APPROVAL" });
         const [event] = (await eventsSince(since, "Mutation.reviewAccessRequest")).filter((e) => e.decision === "DENY");
         expect(event).to.deep.include({ reason: "SELF_APPROVAL", resourceName: r.id, actorId: both.user.id });
-        expect((await call(server, both.token, LIST, {})).data!.accessRequests.find((x: any) => x.id === r.id)).to.deep.include({ status: "PENDING", reviews: [] });
+        expect(
+          (await call(server, both.token, LIST, {})).data!.accessRequests.find((x: any) => x.id === r.id),
+        ).to.deep.include({ status: "PENDING", reviews: [] });
       });
 
       it("refuses a reviewer whose roles do not review the requested role, audited", async () => {
@@ -160,7 +250,10 @@ for (const kind of databaseKinds()) {
         const since = await auditHead(server);
         const res = await call(server, bo.token, REVIEW, { id: r.id, approve: true });
         expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN", reason: "NO_MATCHING_RULE" });
-        expect((await eventsSince(since, "Mutation.reviewAccessRequest")).map((e) => e.decision)).to.deep.equal(["ALLOW", "DENY"]);
+        expect((await eventsSince(since, "Mutation.reviewAccessRequest")).map((e) => e.decision)).to.deep.equal([
+          "ALLOW",
+          "DENY",
+        ]);
       });
 
       it("refuses approval by a reviewer who could not grant the role themselves (ESCALATION_DENIED), but lets them deny", async () => {
@@ -174,10 +267,17 @@ for (const kind of databaseKinds()) {
 
       it("checks escalation at the request's scope: a reviewer holding the role only in prod cannot approve it everywhere", async () => {
         const [alice, pat] = [await addUser(server, ["requester"]), await addUser(server, ["weak-reviewer"])];
-        const grant = await call(server, server.adminToken, `mutation($u: ID!) { grantRole(input: { userId: $u, role: "on-call", scope: "prod" }) { id } }`, { u: pat.user.id });
+        const grant = await call(
+          server,
+          server.adminToken,
+          `mutation($u: ID!) { grantRole(input: { userId: $u, role: "on-call", scope: "prod" }) { id } }`,
+          { u: pat.user.id },
+        );
         expect(grant.errors).to.equal(undefined);
         const everywhere = await requestOk(server, alice.token, { roles: ["on-call"] });
-        expect((await call(server, pat.token, REVIEW, { id: everywhere.id, approve: true })).errors![0]!.extensions).to.deep.include({ code: "ESCALATION_DENIED" });
+        expect(
+          (await call(server, pat.token, REVIEW, { id: everywhere.id, approve: true })).errors![0]!.extensions,
+        ).to.deep.include({ code: "ESCALATION_DENIED" });
         const inProd = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod/payments" });
         expect((await reviewOk(server, pat.token, inProd.id, true)).status).to.equal("APPROVED");
       });

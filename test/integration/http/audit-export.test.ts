@@ -17,13 +17,18 @@ for (const kind of databaseKinds()) {
     });
 
     async function exportAudit(query: string, token: string | null = auditor.token): Promise<Response> {
-      return fetch(`${server.url}/audit/export${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return fetch(`${server.url}/audit/export${query}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
     }
 
     async function lines(res: Response): Promise<Array<Record<string, any>>> {
       const text = await res.text();
       expect(text === "" || text.endsWith("\n"), "every line ends with a newline").to.equal(true);
-      return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+      return text
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l));
     }
 
     it("streams the same events as auditEvents for the same filter, oldest first, one contract object per line", async () => {
@@ -32,10 +37,21 @@ for (const kind of databaseKinds()) {
       await recordEvents(server, [
         anEvent({ resourceType: type, actorRoles: [role], metadata: { n: 1 } }),
         anEvent({ resourceType: type, decision: "DENY", reason: "EXPLICIT_DENY" }),
-        anEvent({ resourceType: type, actorRoles: [role], decision: "DENY", reason: "NO_MATCHING_RULE", metadata: null }),
+        anEvent({
+          resourceType: type,
+          actorRoles: [role],
+          decision: "DENY",
+          reason: "NO_MATCHING_RULE",
+          metadata: null,
+        }),
         anEvent({ resourceType: "other", actorRoles: [role] }),
       ]);
-      for (const filter of [{ resourceType: type }, { resourceType: type, decision: "DENY" }, { role }, { role, resourceType: type, decision: "DENY" }]) {
+      for (const filter of [
+        { resourceType: type },
+        { resourceType: type, decision: "DENY" },
+        { role },
+        { role, resourceType: type, decision: "DENY" },
+      ]) {
         const res = await exportAudit(`?${new URLSearchParams(filter as Record<string, string>)}`);
         expect(res.status).to.equal(200);
         expect(res.headers.get("content-type")).to.match(/^application\/x-ndjson/);
@@ -47,11 +63,38 @@ for (const kind of databaseKinds()) {
     });
 
     it("writes the contract's field names, time in ISO-8601 UTC with milliseconds, metadata as an object", async () => {
-      const [written] = await recordEvents(server, [anEvent({ time: new Date(Date.UTC(2021, 1, 3, 4, 5, 6, 7)), metadata: { a: { b: [1] } } })]);
+      const [written] = await recordEvents(server, [
+        anEvent({ time: new Date(Date.UTC(2021, 1, 3, 4, 5, 6, 7)), metadata: { a: { b: [1] } } }),
+      ]);
       const [line] = await lines(await exportAudit(`?resourceName=${written!.resourceName}`));
-      expect(Object.keys(line!)).to.have.members(["id", "sequence", "time", "actorId", "actorEmail", "actorRoles", "tokenId", "sourceIp", "operation",
-        "action", "resourceType", "resourceNamespace", "resourceName", "subjectId", "decision", "reason", "requestId", "metadata", "prevHash", "hash"]);
-      expect(line).to.deep.include({ sequence: written!.sequence, time: "2021-02-03T04:05:06.007Z", metadata: { a: { b: [1] } }, hash: written!.hash });
+      expect(Object.keys(line!)).to.have.members([
+        "id",
+        "sequence",
+        "time",
+        "actorId",
+        "actorEmail",
+        "actorRoles",
+        "tokenId",
+        "sourceIp",
+        "operation",
+        "action",
+        "resourceType",
+        "resourceNamespace",
+        "resourceName",
+        "subjectId",
+        "decision",
+        "reason",
+        "requestId",
+        "metadata",
+        "prevHash",
+        "hash",
+      ]);
+      expect(line).to.deep.include({
+        sequence: written!.sequence,
+        time: "2021-02-03T04:05:06.007Z",
+        metadata: { a: { b: [1] } },
+        hash: written!.hash,
+      });
     });
 
     it("takes since, until and days", async () => {
@@ -62,9 +105,13 @@ for (const kind of databaseKinds()) {
         anEvent({ resourceName: name, time: new Date(now - 2 * 86_400_000) }),
         anEvent({ resourceName: name, time: new Date(now - 1000) }),
       ]);
-      const seqs = async (q: string) => (await lines(await exportAudit(`?resourceName=${name}&${q}`))).map((l) => l.sequence);
+      const seqs = async (q: string) =>
+        (await lines(await exportAudit(`?resourceName=${name}&${q}`))).map((l) => l.sequence);
       expect(await seqs("days=3")).to.deep.equal([records[1]!.sequence, records[2]!.sequence]);
-      expect(await seqs(`since=${records[1]!.time.toISOString()}`)).to.deep.equal([records[1]!.sequence, records[2]!.sequence]);
+      expect(await seqs(`since=${records[1]!.time.toISOString()}`)).to.deep.equal([
+        records[1]!.sequence,
+        records[2]!.sequence,
+      ]);
       expect(await seqs(`until=${records[1]!.time.toISOString()}`)).to.deep.equal([records[0]!.sequence]);
     });
 
@@ -91,9 +138,14 @@ for (const kind of databaseKinds()) {
         const user = await addUser(server, roles);
         const res = await exportAudit("?days=1", user.token);
         expect(res.status).to.equal(403);
-        expect(((await res.json()) as any).errors[0].extensions).to.deep.include({ code: "FORBIDDEN", capability: "audit:read" });
+        expect(((await res.json()) as any).errors[0].extensions).to.deep.include({
+          code: "FORBIDDEN",
+          capability: "audit:read",
+        });
         const events = await allPages(server, auditor.token, { actorId: user.user.id }, 10);
-        expect(events.map((e) => [e.operation, e.decision, e.action, e.resourceType])).to.deep.equal([["GET /audit/export", "DENY", "read", "audit"]]);
+        expect(events.map((e) => [e.operation, e.decision, e.action, e.resourceType])).to.deep.equal([
+          ["GET /audit/export", "DENY", "read", "audit"],
+        ]);
       }
     });
 
@@ -106,20 +158,33 @@ for (const kind of databaseKinds()) {
 
     it("answers 400 JSON naming the parameter for bad input", async () => {
       const cases: Array<[string, string]> = [
-        ["?since=yesterday", "since"], ["?until=2026-01-01", "until"], ["?decision=MAYBE", "decision"], ["?days=0", "days"],
-        ["?days=two", "days"], ["?days=1&since=2026-01-01T00:00:00Z", "days"], ["?actor=me", "actor"], ["?role=a&role=b", "role"],
+        ["?since=yesterday", "since"],
+        ["?until=2026-01-01", "until"],
+        ["?decision=MAYBE", "decision"],
+        ["?days=0", "days"],
+        ["?days=two", "days"],
+        ["?days=1&since=2026-01-01T00:00:00Z", "days"],
+        ["?actor=me", "actor"],
+        ["?role=a&role=b", "role"],
       ];
       for (const [query, field] of cases) {
         const res = await exportAudit(query);
         expect(res.status, query).to.equal(400);
-        expect(((await res.json()) as any).errors[0].extensions, query).to.deep.include({ code: "BAD_USER_INPUT", field });
+        expect(((await res.json()) as any).errors[0].extensions, query).to.deep.include({
+          code: "BAD_USER_INPUT",
+          field,
+        });
       }
     });
 
     it("stops reading batches when the client goes away mid-stream, and keeps serving", async () => {
       const operation = `op-${randomUUID().slice(0, 8)}`;
       const total = 6000;
-      await Promise.all(Array.from({ length: total }, () => server.app.services.audit.record(anEvent({ operation, metadata: { pad: "x".repeat(2000) } }))));
+      await Promise.all(
+        Array.from({ length: total }, () =>
+          server.app.services.audit.record(anEvent({ operation, metadata: { pad: "x".repeat(2000) } })),
+        ),
+      );
       const store = server.app.storage.audit;
       const scan = store.scanAfter.bind(store);
       let batches = 0;
@@ -129,14 +194,19 @@ for (const kind of databaseKinds()) {
       };
       try {
         const controller = new AbortController();
-        const res = await fetch(`${server.url}/audit/export?operation=${operation}`, { headers: { authorization: `Bearer ${auditor.token}` }, signal: controller.signal });
+        const res = await fetch(`${server.url}/audit/export?operation=${operation}`, {
+          headers: { authorization: `Bearer ${auditor.token}` },
+          signal: controller.signal,
+        });
         const reader = res.body!.getReader();
         expect((await reader.read()).done).to.equal(false);
         controller.abort();
         await reader.read().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 300));
         // A full export reads total/1000 batches and one empty one.
-        expect(batches).to.be.greaterThan(0).and.lessThan(total / 1000 + 1);
+        expect(batches)
+          .to.be.greaterThan(0)
+          .and.lessThan(total / 1000 + 1);
       } finally {
         store.scanAfter = scan;
       }

@@ -11,7 +11,11 @@ const USERS = "{ users { id } }";
 const ROLES = "{ roles { name } }";
 
 /** Calls `trigger` until the subscriber has received an event matching `seen`: the feed is then live. */
-async function untilLive(sub: TestSubscription, trigger: () => Promise<unknown>, seen: (e: Record<string, any>) => boolean): Promise<void> {
+async function untilLive(
+  sub: TestSubscription,
+  trigger: () => Promise<unknown>,
+  seen: (e: Record<string, any>) => boolean,
+): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
     await trigger();
     try {
@@ -24,7 +28,8 @@ async function untilLive(sub: TestSubscription, trigger: () => Promise<unknown>,
   throw new Error("the subscription never went live");
 }
 
-const ev = (e: Record<string, any>) => e.auditEvents as { sequence: number; operation: string; decision: string; actorId: string | null };
+const ev = (e: Record<string, any>) =>
+  e.auditEvents as { sequence: number; operation: string; decision: string; actorId: string | null };
 
 for (const kind of databaseKinds()) {
   describe(`the auditEvents subscription on ${kind.name}`, function () {
@@ -46,10 +51,16 @@ for (const kind of databaseKinds()) {
       const auditor = await addUser(server, ["auditor"]);
       const viewer = await addUser(server, ["viewer"]);
       const sub = feed(auditor.token, { filter: { decision: "DENY", actorId: viewer.user.id } });
-      await untilLive(sub, () => gql(server.url, USERS, { token: viewer.token }), (e) => ev(e).operation === "Query.users");
+      await untilLive(
+        sub,
+        () => gql(server.url, USERS, { token: viewer.token }),
+        (e) => ev(e).operation === "Query.users",
+      );
       const before = sub.events.length;
       expect((await gql(server.url, ROLES, { token: viewer.token })).errors).to.equal(undefined);
-      expect((await gql(server.url, USERS, { token: viewer.token })).errors?.[0]?.extensions?.code).to.equal("FORBIDDEN");
+      expect((await gql(server.url, USERS, { token: viewer.token })).errors?.[0]?.extensions?.code).to.equal(
+        "FORBIDDEN",
+      );
       await sub.waitFor((e) => sub.events.indexOf(e) >= before && ev(e).operation === "Query.users");
       expect(sub.events.length).to.be.greaterThan(before);
       for (const e of sub.events) expect(ev(e)).to.include({ decision: "DENY", actorId: viewer.user.id });
@@ -59,18 +70,36 @@ for (const kind of databaseKinds()) {
     it("gives each subscriber its own selection and filter when several watch the same events", async () => {
       const auditor = await addUser(server, ["auditor"]);
       const viewer = await addUser(server, ["viewer"]);
-      const same = [feed(auditor.token, { filter: { actorId: viewer.user.id } }), feed(auditor.token, { filter: { actorId: viewer.user.id } })];
-      const narrow = subscribe(server, "subscription($f: AuditFilter) { auditEvents(filter: $f) { operation reason } }", { token: auditor.token, variables: { f: { actorId: viewer.user.id, decision: "DENY" } } });
+      const same = [
+        feed(auditor.token, { filter: { actorId: viewer.user.id } }),
+        feed(auditor.token, { filter: { actorId: viewer.user.id } }),
+      ];
+      const narrow = subscribe(
+        server,
+        "subscription($f: AuditFilter) { auditEvents(filter: $f) { operation reason } }",
+        { token: auditor.token, variables: { f: { actorId: viewer.user.id, decision: "DENY" } } },
+      );
       open.push(narrow);
-      for (const sub of [...same, narrow]) await untilLive(sub, () => gql(server.url, USERS, { token: viewer.token }), (e) => e.auditEvents.operation === "Query.users");
+      for (const sub of [...same, narrow])
+        await untilLive(
+          sub,
+          () => gql(server.url, USERS, { token: viewer.token }),
+          (e) => e.auditEvents.operation === "Query.users",
+        );
       const marks = [...same, narrow].map((sub) => sub.events.length);
       expect((await gql(server.url, ROLES, { token: viewer.token })).errors).to.equal(undefined);
       await Promise.all(same.map((sub) => sub.waitFor((e) => ev(e).operation === "Query.roles")));
-      const [first, second] = same.map((sub, i) => sub.events.slice(marks[i]).find((e) => ev(e).operation === "Query.roles")!);
+      const [first, second] = same.map((sub, i) =>
+        sub.events.slice(marks[i]).find((e) => ev(e).operation === "Query.roles")!,
+      );
       expect(first).to.deep.equal(second);
       expect(Object.keys(first!.auditEvents).sort()).to.deep.equal(["actorId", "decision", "operation", "sequence"]);
-      expect((await gql(server.url, USERS, { token: viewer.token })).errors?.[0]?.extensions?.code).to.equal("FORBIDDEN");
-      const denied = await narrow.waitFor((e) => narrow.events.indexOf(e) >= marks[2]! && e.auditEvents.operation === "Query.users");
+      expect((await gql(server.url, USERS, { token: viewer.token })).errors?.[0]?.extensions?.code).to.equal(
+        "FORBIDDEN",
+      );
+      const denied = await narrow.waitFor(
+        (e) => narrow.events.indexOf(e) >= marks[2]! && e.auditEvents.operation === "Query.users",
+      );
       expect(denied.auditEvents).to.deep.equal({ operation: "Query.users", reason: "NO_MATCHING_RULE" });
       expect(narrow.events.slice(marks[2]).some((e) => e.auditEvents.operation === "Query.roles")).to.equal(false);
     });
@@ -81,9 +110,17 @@ for (const kind of databaseKinds()) {
       await waitUntil(() => sub.errors.length > 0);
       expect(sub.errors[0]!.extensions).to.include({ code: "FORBIDDEN", capability: "audit:read" });
       expect(sub.events).to.deep.equal([]);
-      const trail = await gql(server.url, `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { decision action resourceType } } }`,
-        { token: server.adminToken, variables: { f: { actorId: viewer.user.id, operation: "Subscription.auditEvents" } } });
-      expect(trail.data!.auditEvents.nodes).to.deep.equal([{ decision: "DENY", action: "read", resourceType: "audit" }]);
+      const trail = await gql(
+        server.url,
+        `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { decision action resourceType } } }`,
+        {
+          token: server.adminToken,
+          variables: { f: { actorId: viewer.user.id, operation: "Subscription.auditEvents" } },
+        },
+      );
+      expect(trail.data!.auditEvents.nodes).to.deep.equal([
+        { decision: "DENY", action: "read", resourceType: "audit" },
+      ]);
     });
 
     it("closes a connection without a credential with 4403", async () => {
@@ -100,8 +137,15 @@ for (const kind of databaseKinds()) {
     it("closes the subscriber's socket within a second of its token being revoked", async () => {
       const auditor = await addUser(server, ["auditor"]);
       const sub = feed(auditor.token, { filter: { actorId: auditor.user.id } });
-      await untilLive(sub, () => gql(server.url, USERS, { token: auditor.token }), (e) => ev(e).operation === "Query.users");
-      const revoked = await gql(server.url, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, { token: auditor.token, variables: { id: auditor.tokenId } });
+      await untilLive(
+        sub,
+        () => gql(server.url, USERS, { token: auditor.token }),
+        (e) => ev(e).operation === "Query.users",
+      );
+      const revoked = await gql(server.url, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, {
+        token: auditor.token,
+        variables: { id: auditor.tokenId },
+      });
       expect(revoked.errors, JSON.stringify(revoked.errors)).to.equal(undefined);
       const started = Date.now();
       expect(await within(sub.closed, 1500)).to.equal(4403);
@@ -111,8 +155,15 @@ for (const kind of databaseKinds()) {
     it("closes the subscriber's socket when its user is locked", async () => {
       const auditor = await addUser(server, ["auditor"]);
       const sub = feed(auditor.token, { filter: { actorId: auditor.user.id } });
-      await untilLive(sub, () => gql(server.url, USERS, { token: auditor.token }), (e) => ev(e).operation === "Query.users");
-      const locked = await gql(server.url, `mutation($id: ID!) { lockUser(id: $id, reason: "test") { status } }`, { token: server.adminToken, variables: { id: auditor.user.id } });
+      await untilLive(
+        sub,
+        () => gql(server.url, USERS, { token: auditor.token }),
+        (e) => ev(e).operation === "Query.users",
+      );
+      const locked = await gql(server.url, `mutation($id: ID!) { lockUser(id: $id, reason: "test") { status } }`, {
+        token: server.adminToken,
+        variables: { id: auditor.user.id },
+      });
       expect(locked.errors, JSON.stringify(locked.errors)).to.equal(undefined);
       expect(await within(sub.closed, 1500)).to.equal(4403);
     });
@@ -122,7 +173,11 @@ for (const kind of databaseKinds()) {
       const actor = await addUser(server, ["viewer"]);
       const filter = { actorId: actor.user.id };
       const first = feed(auditor.token, { filter });
-      await untilLive(first, () => gql(server.url, USERS, { token: actor.token }), () => true);
+      await untilLive(
+        first,
+        () => gql(server.url, USERS, { token: actor.token }),
+        () => true,
+      );
       await new Promise((r) => setTimeout(r, 200));
       const lastSeen = Math.max(...first.events.map((e) => ev(e).sequence));
       await first.dispose();
@@ -160,9 +215,16 @@ for (const kind of databaseKinds()) {
 
 /** Sequences of the trail's events matching `filter` above `after`, oldest first. */
 async function trail(server: TestServer, filter: Record<string, unknown>, after: number): Promise<number[]> {
-  const res = await gql(server.url, `query($f: AuditFilter) { auditEvents(filter: $f, first: 500) { nodes { sequence } } }`, { token: server.adminToken, variables: { f: filter } });
+  const res = await gql(
+    server.url,
+    `query($f: AuditFilter) { auditEvents(filter: $f, first: 500) { nodes { sequence } } }`,
+    { token: server.adminToken, variables: { f: filter } },
+  );
   expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
-  return (res.data!.auditEvents.nodes as Array<{ sequence: number }>).map((n) => n.sequence).filter((s) => s > after).sort((a, b) => a - b);
+  return (res.data!.auditEvents.nodes as Array<{ sequence: number }>)
+    .map((n) => n.sequence)
+    .filter((s) => s > after)
+    .sort((a, b) => a - b);
 }
 
 async function waitUntil(condition: () => boolean, ms = 5000): Promise<void> {
@@ -174,5 +236,8 @@ async function waitUntil(condition: () => boolean, ms = 5000): Promise<void> {
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)),
+  ]);
 }

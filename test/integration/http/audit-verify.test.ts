@@ -18,7 +18,10 @@ for (const kind of databaseKinds()) {
     beforeEach(async () => {
       server = await startServer(kind);
       auditor = await addUser(server, ["auditor"]);
-      await recordEvents(server, Array.from({ length: 12 }, (_, i) => anEvent({ resourceName: `job-${i}` })));
+      await recordEvents(
+        server,
+        Array.from({ length: 12 }, (_, i) => anEvent({ resourceName: `job-${i}` })),
+      );
     });
     afterEach(async () => {
       await server?.close();
@@ -63,16 +66,25 @@ for (const kind of databaseKinds()) {
       // The role rows reference the sequence: out of the way first, as someone covering tracks would do.
       await sql(`DELETE FROM ${q("audit_event_roles")} WHERE ${q("sequence")} >= 7`);
       await sql(`DELETE FROM ${q("audit_events")} WHERE ${q("sequence")} = 7`);
-      for (let s = 8; s <= head.sequence; s++) await sql(`UPDATE ${q("audit_events")} SET ${q("sequence")} = ? WHERE ${q("sequence")} = ?`, [s - 1, s]);
+      for (let s = 8; s <= head.sequence; s++)
+        await sql(`UPDATE ${q("audit_events")} SET ${q("sequence")} = ? WHERE ${q("sequence")} = ?`, [s - 1, s]);
       const report = await verify();
       expect(report).to.deep.include({ ok: false, firstBrokenSequence: 7 });
     });
 
     it("finds two rows whose contents were swapped", async () => {
       const [a, b] = await server.app.storage.audit.range(4, 5);
-      const contents = (r: typeof a) => { const { sequence: _s, ...rest } = r!; return rest; };
-      const update = (sequence: number, values: Record<string, unknown>) => server.app.storage.dataSource.createQueryBuilder()
-        .update(AuditEventEntity).set(values).where("sequence = :sequence", { sequence }).execute();
+      const contents = (r: typeof a) => {
+        const { sequence: _s, ...rest } = r!;
+        return rest;
+      };
+      const update = (sequence: number, values: Record<string, unknown>) =>
+        server.app.storage.dataSource
+          .createQueryBuilder()
+          .update(AuditEventEntity)
+          .set(values)
+          .where("sequence = :sequence", { sequence })
+          .execute();
       await update(4, { id: "swapping" });
       await update(5, contents(a));
       await update(4, contents(b));
@@ -93,8 +105,10 @@ for (const kind of databaseKinds()) {
       const head = await server.app.storage.audit.head();
       const [last] = await server.app.storage.audit.range(head.sequence, head.sequence);
       const forged = { ...last!, resourceName: "forged" };
-      await sql(`UPDATE ${q("audit_events")} SET ${q("resource_name")} = ?, ${q("hash")} = ? WHERE ${q("sequence")} = ?`,
-        ["forged", eventHash(forged.prevHash, forged), head.sequence]);
+      await sql(
+        `UPDATE ${q("audit_events")} SET ${q("resource_name")} = ?, ${q("hash")} = ? WHERE ${q("sequence")} = ?`,
+        ["forged", eventHash(forged.prevHash, forged), head.sequence],
+      );
       // The verification's own guard event is chained to the head's hash, not the forged one.
       expect(await verify()).to.deep.include({ ok: false, firstBrokenSequence: head.sequence + 1 });
     });
@@ -107,7 +121,9 @@ for (const kind of databaseKinds()) {
     it("finds role-index rows deleted (events hidden from role: searches) or added", async () => {
       await sql(`DELETE FROM ${q("audit_event_roles")} WHERE ${q("sequence")} = 8`);
       expect(await verify()).to.deep.equal({ ok: false, checked: 8, firstBrokenSequence: 8 });
-      await sql(`INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES (8, 'viewer'), (3, 'admin')`);
+      await sql(
+        `INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES (8, 'viewer'), (3, 'admin')`,
+      );
       expect(await verify()).to.deep.equal({ ok: false, checked: 3, firstBrokenSequence: 3 });
     });
 
@@ -120,7 +136,9 @@ for (const kind of databaseKinds()) {
       // Tampering behind the checkpoint goes unseen by the incremental check, not by a full one.
       await sql(`UPDATE ${q("audit_events")} SET ${q("resource_name")} = ? WHERE ${q("sequence")} = 3`, ["job-edited"]);
       expect((await verify()).ok).to.equal(true);
-      const full = await gql(server.url, "{ verifyAuditChain(full: true) { ok checked firstBrokenSequence } }", { token: auditor.token });
+      const full = await gql(server.url, "{ verifyAuditChain(full: true) { ok checked firstBrokenSequence } }", {
+        token: auditor.token,
+      });
       expect(full.data!.verifyAuditChain).to.deep.equal({ ok: false, checked: 3, firstBrokenSequence: 3 });
       // The checkpoint is in the database: another instance (or this one restarted) starts from it.
       const db = server.db;
@@ -134,13 +152,18 @@ for (const kind of databaseKinds()) {
       }
       // The event at the checkpoint itself rewritten: the incremental check sees it.
       const checkpoint = (await server.app.storage.audit.checkpoint())!;
-      await sql(`UPDATE ${q("audit_events")} SET ${q("hash")} = ? WHERE ${q("sequence")} = ?`, ["0".repeat(64), checkpoint.sequence]);
+      await sql(`UPDATE ${q("audit_events")} SET ${q("hash")} = ? WHERE ${q("sequence")} = ?`, [
+        "0".repeat(64),
+        checkpoint.sequence,
+      ]);
       expect(await verify()).to.deep.include({ ok: false, firstBrokenSequence: checkpoint.sequence });
     });
 
     it("runs once per request: aliases are refused with a 400 before anything runs", async () => {
       const before = (await server.app.storage.audit.head()).sequence;
-      const res = await gql(server.url, "{ a: verifyAuditChain { ok } b: verifyAuditChain(full: true) { ok } }", { token: auditor.token });
+      const res = await gql(server.url, "{ a: verifyAuditChain { ok } b: verifyAuditChain(full: true) { ok } }", {
+        token: auditor.token,
+      });
       expect(res.status).to.equal(400);
       expect(res.errors?.[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "verifyAuditChain" });
       const events = await server.app.storage.audit.range(before + 1, (await server.app.storage.audit.head()).sequence);

@@ -3,7 +3,8 @@ import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
 
-const LIST = "{ users(first: 100) { email grants { scope role { name policies { name } } createdBy { email } } tokens { hint owner { email } roles { name } } } }";
+const LIST =
+  "{ users(first: 100) { email grants { scope role { name policies { name } } createdBy { email } } tokens { hint owner { email } roles { name } } } }";
 
 for (const kind of databaseKinds()) {
   describe(`batched reads on ${kind.name}`, function () {

@@ -41,10 +41,12 @@ interface Question {
 }
 
 /** What each recorded decision was about, to compare flips on. */
-const keyOfCheck = (q: Question) => JSON.stringify(["check", q.subject.user.id, q.action, q.resource.type, q.resource.namespace, q.resource.name]);
-const keyOfEvent = (e: Record<string, any>) => e.operation === "check"
-  ? JSON.stringify(["check", e.subjectId, e.action, e.resourceType, e.resourceNamespace, e.resourceName])
-  : JSON.stringify([e.operation, e.actorId, e.action, e.resourceType, e.resourceName]);
+const keyOfCheck = (q: Question) =>
+  JSON.stringify(["check", q.subject.user.id, q.action, q.resource.type, q.resource.namespace, q.resource.name]);
+const keyOfEvent = (e: Record<string, any>) =>
+  e.operation === "check"
+    ? JSON.stringify(["check", e.subjectId, e.action, e.resourceType, e.resourceNamespace, e.resourceName])
+    : JSON.stringify([e.operation, e.actorId, e.action, e.resourceType, e.resourceName]);
 
 for (const kind of databaseKinds()) {
   describe(`applyBundle replay on ${kind.name}`, function () {
@@ -62,27 +64,45 @@ for (const kind of databaseKinds()) {
       const questions: Question[] = [];
       for (const subject of [everywhere, scoped, viewer]) {
         for (const [action, type, namespace, name, labels] of [
-          ["restart", "job", "prod/web", "api", []], ["read", "job", "prod/web", "api", []], ["restart", "job", "staging", "api", []],
-          ["deploy", "app", "prod/web", "shop", label("team", "pay")], ["deploy", "app", "prod/web", "core-svc", label("team", "core")],
-          ["deploy", "app", "prod/web", "misc", []], ["query", "db", "prod", "orders", []],
+          ["restart", "job", "prod/web", "api", []],
+          ["read", "job", "prod/web", "api", []],
+          ["restart", "job", "staging", "api", []],
+          ["deploy", "app", "prod/web", "shop", label("team", "pay")],
+          ["deploy", "app", "prod/web", "core-svc", label("team", "core")],
+          ["deploy", "app", "prod/web", "misc", []],
+          ["query", "db", "prod", "orders", []],
         ] as const) {
-          questions.push({ subject, action, resource: { type, namespace, name, labels: [...labels] }, context: { mfa: false, sourceIp: "10.1.2.3" } });
+          questions.push({
+            subject,
+            action,
+            resource: { type, namespace, name, labels: [...labels] },
+            context: { mfa: false, sourceIp: "10.1.2.3" },
+          });
         }
       }
-      const ask = async (q: Question) => (await ok(server, admin, CAN, { s: { userId: q.subject.user.id }, a: q.action, r: q.resource, c: q.context })).can.allowed as boolean;
+      const ask = async (q: Question) =>
+        (await ok(server, admin, CAN, { s: { userId: q.subject.user.id }, a: q.action, r: q.resource, c: q.context }))
+          .can.allowed as boolean;
       const before = new Map<string, boolean>();
       for (const q of questions) before.set(keyOfCheck(q), await ask(q));
       // Guard decisions of three callers: listing roles and policies.
       const calls = [
-        { user: everywhere, field: "roles" }, { user: scoped, field: "roles" }, { user: viewer, field: "roles" }, { user: everywhere, field: "policies" },
+        { user: everywhere, field: "roles" },
+        { user: scoped, field: "roles" },
+        { user: viewer, field: "roles" },
+        { user: everywhere, field: "policies" },
       ];
-      const call = async (c: (typeof calls)[number]) => (await gql(server.url, `{ ${c.field} { name } }`, { token: c.user.token })).errors === undefined;
-      const guardKey = (c: (typeof calls)[number]) => JSON.stringify([`Query.${c.field}`, c.user.user.id, "list", c.field === "roles" ? "role" : "policy", ""]);
+      const call = async (c: (typeof calls)[number]) =>
+        (await gql(server.url, `{ ${c.field} { name } }`, { token: c.user.token })).errors === undefined;
+      const guardKey = (c: (typeof calls)[number]) =>
+        JSON.stringify([`Query.${c.field}`, c.user.user.id, "list", c.field === "roles" ? "role" : "policy", ""]);
       for (const c of calls) before.set(guardKey(c), await call(c));
 
       const report = (await ok(server, admin, REPLAY, { d: AFTER, dry: true })).applyBundle.replay;
 
-      await ok(server, admin, `mutation($d: String!) { applyBundle(document: $d, dryRun: false) { applied } }`, { d: AFTER });
+      await ok(server, admin, `mutation($d: String!) { applyBundle(document: $d, dryRun: false) { applied } }`, {
+        d: AFTER,
+      });
       const expected = { allowToDeny: [] as string[], denyToAllow: [] as string[] };
       for (const q of questions) {
         const was = before.get(keyOfCheck(q))!;
@@ -94,13 +114,21 @@ for (const kind of databaseKinds()) {
         const now = await call(c);
         if (was !== now) (was ? expected.allowToDeny : expected.denyToAllow).push(guardKey(c));
       }
-      expect(expected.allowToDeny.length + expected.denyToAllow.length, "the bundle flips something").to.be.greaterThan(5);
-      expect(report.allowToDenyFlips.map((f: Record<string, any>) => keyOfEvent(f.event))).to.have.members(expected.allowToDeny);
-      expect(report.denyToAllowFlips.map((f: Record<string, any>) => keyOfEvent(f.event))).to.have.members(expected.denyToAllow);
+      expect(expected.allowToDeny.length + expected.denyToAllow.length, "the bundle flips something").to.be.greaterThan(
+        5,
+      );
+      expect(report.allowToDenyFlips.map((f: Record<string, any>) => keyOfEvent(f.event))).to.have.members(
+        expected.allowToDeny,
+      );
+      expect(report.denyToAllowFlips.map((f: Record<string, any>) => keyOfEvent(f.event))).to.have.members(
+        expected.denyToAllow,
+      );
       expect(report.allowToDeny).to.equal(expected.allowToDeny.length);
       expect(report.denyToAllow).to.equal(expected.denyToAllow.length);
       expect(report.replayed).to.be.at.least(questions.length + calls.length);
-      const flip = report.allowToDenyFlips.find((f: Record<string, any>) => f.event.operation === "check" && f.event.action === "restart");
+      const flip = report.allowToDenyFlips.find(
+        (f: Record<string, any>) => f.event.operation === "check" && f.event.action === "restart",
+      );
       expect(flip.event.decision).to.equal("ALLOW");
       expect(flip.now).to.deep.include({ allowed: false, reason: "NO_MATCHING_RULE" });
       const sequences = report.allowToDenyFlips.map((f: Record<string, any>) => f.event.sequence);
@@ -108,10 +136,16 @@ for (const kind of databaseKinds()) {
     });
 
     it("needs audit:read: a caller who may plan but not read the trail is refused the replay", async () => {
-      await addRole(server, "kind: policy\nname: planner\nrules:\n  - resource: policy\n    capabilities: [list, read, create, update]\n",
-        "kind: role\nname: planner\npolicies: [planner]\n");
+      await addRole(
+        server,
+        "kind: policy\nname: planner\nrules:\n  - resource: policy\n    capabilities: [list, read, create, update]\n",
+        "kind: role\nname: planner\npolicies: [planner]\n",
+      );
       const planner = await addUser(server, ["planner"]);
-      const { extensions } = await refused(server, planner.token, REPLAY, { d: "kind: policy\nname: planned\nrules: []\n", dry: true });
+      const { extensions } = await refused(server, planner.token, REPLAY, {
+        d: "kind: policy\nname: planned\nrules: []\n",
+        dry: true,
+      });
       expect(extensions).to.deep.include({ code: "FORBIDDEN", capability: "audit:read" });
     });
   });

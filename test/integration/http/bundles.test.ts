@@ -32,8 +32,18 @@ for (const kind of databaseKinds()) {
       admin = server.adminToken;
     });
 
-    const apply = async (document: string, options: { dryRun?: boolean; expectedVersion?: number; prune?: string[]; token?: string } = {}): Promise<Plan> =>
-      (await ok(server, options.token ?? admin, APPLY, { d: document, dry: options.dryRun ?? true, v: options.expectedVersion, p: options.prune })).applyBundle;
+    const apply = async (
+      document: string,
+      options: { dryRun?: boolean; expectedVersion?: number; prune?: string[]; token?: string } = {},
+    ): Promise<Plan> =>
+      (
+        await ok(server, options.token ?? admin, APPLY, {
+          d: document,
+          dry: options.dryRun ?? true,
+          v: options.expectedVersion,
+          p: options.prune,
+        })
+      ).applyBundle;
 
     describe("plan", () => {
       it("reports exactly the users who gain when a role is widened, with the capability gained and its provenance", async () => {
@@ -44,23 +54,41 @@ for (const kind of databaseKinds()) {
         const scoped = await addUser(server, [r], { scope: "prod/payments" });
         const group = unique("team");
         const member = await addUser(server, [], { groups: [group] });
-        await ok(server, admin, `mutation($g: String!, $r: String!) { grantRole(input: { group: $g, role: $r }) { id } }`, { g: group, r });
+        await ok(
+          server,
+          admin,
+          `mutation($g: String!, $r: String!) { grantRole(input: { group: $g, role: $r }) { id } }`,
+          { g: group, r },
+        );
         const outsider = await addUser(server, ["viewer"]);
 
         const plan = await apply(`${jobPolicy(p, "[read, list, submit]")}---\n${role(r, [p])}`);
         expect(plan.applied).to.equal(false);
         expect(plan.changes.map((c: Plan) => [c.kind, c.name, c.action])).to.deep.equal([["policy", p, "update"]]);
-        expect(plan.changes[0].diff).to.contain(`--- a/policy/${p}`).and.to.contain("-    capabilities: [read, list]").and.to.contain("+    capabilities: [read, list, submit]");
+        expect(plan.changes[0].diff)
+          .to.contain(`--- a/policy/${p}`)
+          .and.to.contain("-    capabilities: [read, list]")
+          .and.to.contain("+    capabilities: [read, list, submit]");
         const users = plan.accessChanges.map((a: Plan) => a.user.id);
         expect(users).to.have.members([direct.user.id, scoped.user.id, member.user.id]);
         expect(users).to.not.include(outsider.user.id);
         const emails = plan.accessChanges.map((a: Plan) => a.user.email);
         expect(emails).to.deep.equal([...emails].sort());
         const ofScoped = plan.accessChanges.find((a: Plan) => a.user.id === scoped.user.id);
-        expect(ofScoped.changes).to.deep.equal([{
-          change: "GAINED",
-          permission: { effect: "ALLOW", resourceType: "job", namespace: "prod/**", name: "*", capabilities: ["submit"], scope: "prod/payments", via: { policy: p, ruleIndex: 0, role: r } },
-        }]);
+        expect(ofScoped.changes).to.deep.equal([
+          {
+            change: "GAINED",
+            permission: {
+              effect: "ALLOW",
+              resourceType: "job",
+              namespace: "prod/**",
+              name: "*",
+              capabilities: ["submit"],
+              scope: "prod/payments",
+              via: { policy: p, ruleIndex: 0, role: r },
+            },
+          },
+        ]);
         expect(plan.summary).to.deep.equal({ created: 0, updated: 1, deleted: 0, usersGaining: 3, usersLosing: 0 });
         expect((await ok(server, admin, READ_POLICY, { n: p })).policy.version).to.equal(1);
       });
@@ -75,16 +103,29 @@ for (const kind of databaseKinds()) {
         const keeper = await addUser(server, [r, other]);
         const empty = unique("empty");
         const plan = await apply(`kind: policy\nname: ${empty}\nrules: []\n---\n${role(r, [empty])}`);
-        expect(plan.changes.map((c: Plan) => [c.kind, c.action])).to.deep.equal([["policy", "create"], ["role", "update"]]);
+        expect(plan.changes.map((c: Plan) => [c.kind, c.action])).to.deep.equal([
+          ["policy", "create"],
+          ["role", "update"],
+        ]);
         expect(plan.changes[0].diff).to.contain("--- /dev/null");
         const ids = plan.accessChanges.map((a: Plan) => a.user.id);
         expect(ids).to.include(loser.user.id);
         expect(ids).to.not.include(keeper.user.id);
         const lost = plan.accessChanges.find((a: Plan) => a.user.id === loser.user.id).changes;
-        expect(lost).to.deep.equal([{
-          change: "LOST",
-          permission: { effect: "ALLOW", resourceType: "job", namespace: "prod/**", name: "*", capabilities: ["logs"], scope: "", via: { policy: p, ruleIndex: 0, role: r } },
-        }]);
+        expect(lost).to.deep.equal([
+          {
+            change: "LOST",
+            permission: {
+              effect: "ALLOW",
+              resourceType: "job",
+              namespace: "prod/**",
+              name: "*",
+              capabilities: ["logs"],
+              scope: "",
+              via: { policy: p, ruleIndex: 0, role: r },
+            },
+          },
+        ]);
       });
 
       it("expands SSO mappings to the users they reach today", async () => {
@@ -93,13 +134,31 @@ for (const kind of databaseKinds()) {
         await addRole(server, jobPolicy(p, "[read]"), role(r, [p]));
         const provider = unique("idp").toLowerCase();
         // The provider's users are those holding its SSO grants: one logs in while a mapping gives everyone viewer.
-        await ok(server, admin, `mutation($m: [SsoMappingInput!]!, $p: String) { setSsoMappings(mappings: $m, provider: $p) { group } }`,
-          { m: [{ provider, group: "*", role: "viewer" }], p: provider });
-        const login = await server.app.services.ssoLogin.login(anIdentity({ provider, groups: ["eng"] }), loginRequest());
-        const plan = await apply(`kind: ssoMappings\nprovider: ${provider}\nmappings:\n  - { group: "*", role: viewer }\n  - { group: eng, role: ${r}, scope: prod }\n`);
-        expect(plan.changes.map((c: Plan) => [c.kind, c.name, c.action])).to.deep.equal([["ssoMappings", provider, "update"]]);
+        await ok(
+          server,
+          admin,
+          `mutation($m: [SsoMappingInput!]!, $p: String) { setSsoMappings(mappings: $m, provider: $p) { group } }`,
+          { m: [{ provider, group: "*", role: "viewer" }], p: provider },
+        );
+        const login = await server.app.services.ssoLogin.login(
+          anIdentity({ provider, groups: ["eng"] }),
+          loginRequest(),
+        );
+        const plan = await apply(
+          `kind: ssoMappings\nprovider: ${provider}\nmappings:\n  - { group: "*", role: viewer }\n  - { group: eng, role: ${r}, scope: prod }\n`,
+        );
+        expect(plan.changes.map((c: Plan) => [c.kind, c.name, c.action])).to.deep.equal([
+          ["ssoMappings", provider, "update"],
+        ]);
         const mine = plan.accessChanges.find((a: Plan) => a.user.id === login.userId);
-        expect(mine.changes.map((c: Plan) => [c.change, c.permission.resourceType, c.permission.capabilities, c.permission.scope])).to.deep.equal([["GAINED", "job", ["read"], "prod"]]);
+        expect(
+          mine.changes.map((c: Plan) => [
+            c.change,
+            c.permission.resourceType,
+            c.permission.capabilities,
+            c.permission.scope,
+          ]),
+        ).to.deep.equal([["GAINED", "job", ["read"], "prod"]]);
       });
     });
 
@@ -114,11 +173,23 @@ for (const kind of databaseKinds()) {
         expect(plan.summary).to.deep.include({ created: 2, updated: 0, deleted: 0 });
         expect((await ok(server, admin, READ_ROLE, { n: r })).role).to.deep.equal({ name: r, policies: [{ name: p }] });
         const changes = await changesSince(server, since);
-        expect(changes.map((e) => e.operation)).to.deep.equal(["Mutation.createPolicy", "Mutation.createRole", "Mutation.applyBundle"]);
+        expect(changes.map((e) => e.operation)).to.deep.equal([
+          "Mutation.createPolicy",
+          "Mutation.createRole",
+          "Mutation.applyBundle",
+        ]);
         const { createHash } = await import("node:crypto");
-        expect((changes[2]!.metadata as Plan).change).to.deep.include({ kind: "bundle", sha256: createHash("sha256").update(bundle).digest("hex") });
-        const guard = (await server.app.storage.audit.range(since + 1, await auditHead(server))).filter((e) => e.operation === "Mutation.applyBundle" && e.action !== "change");
-        expect(guard.map((e) => [e.resourceType, e.action, e.resourceName, e.decision])).to.deep.equal([["policy", "create", p, "ALLOW"], ["role", "create", r, "ALLOW"]]);
+        expect((changes[2]!.metadata as Plan).change).to.deep.include({
+          kind: "bundle",
+          sha256: createHash("sha256").update(bundle).digest("hex"),
+        });
+        const guard = (await server.app.storage.audit.range(since + 1, await auditHead(server))).filter(
+          (e) => e.operation === "Mutation.applyBundle" && e.action !== "change",
+        );
+        expect(guard.map((e) => [e.resourceType, e.action, e.resourceName, e.decision])).to.deep.equal([
+          ["policy", "create", p, "ALLOW"],
+          ["role", "create", r, "ALLOW"],
+        ]);
 
         const again = await apply(bundle, { dryRun: false });
         expect(again).to.deep.include({ applied: false, changes: [], accessChanges: [] });
@@ -138,15 +209,23 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses a role referring to a policy neither stored nor in the bundle, at its path", async () => {
-        const { extensions } = await refused(server, admin, APPLY, { d: `kind: resourceType\nname: ${unique("t").replace(/-/g, "_")}\ncapabilities: { read: READ }\n---\n${role(unique("r"), ["no-such-policy"])}` });
+        const { extensions } = await refused(server, admin, APPLY, {
+          d: `kind: resourceType\nname: ${unique("t").replace(/-/g, "_")}\ncapabilities: { read: READ }\n---\n${role(unique("r"), ["no-such-policy"])}`,
+        });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "documents[1].policies[0]" });
       });
 
       it("refuses a stale expectedVersion with CONFLICT, so that of two applies planned on one version only the first goes in", async () => {
         const plan = await apply(jobPolicy(unique("race"), "[read]"));
         const [first, second] = await Promise.all([
-          gql(server.url, APPLY, { token: admin, variables: { d: jobPolicy(unique("race-a"), "[read]"), dry: false, v: plan.version } }),
-          gql(server.url, APPLY, { token: admin, variables: { d: jobPolicy(unique("race-b"), "[read]"), dry: false, v: plan.version } }),
+          gql(server.url, APPLY, {
+            token: admin,
+            variables: { d: jobPolicy(unique("race-a"), "[read]"), dry: false, v: plan.version },
+          }),
+          gql(server.url, APPLY, {
+            token: admin,
+            variables: { d: jobPolicy(unique("race-b"), "[read]"), dry: false, v: plan.version },
+          }),
         ]);
         const codes = [first, second].map((r) => r.errors?.[0]?.extensions?.code ?? "OK").sort();
         expect(codes).to.deep.equal(["CONFLICT", "OK"]);
@@ -156,8 +235,13 @@ for (const kind of databaseKinds()) {
         const author = await addUser(server, ["limited-bundler"]);
         const p = unique("wide");
         const plan = await apply(jobPolicy(p, `["*"]`, "**"), { token: author.token });
-        expect(plan.escalations.map((e: Plan) => [e.kind, e.name, e.capability])).to.deep.equal([["policy", p, "job:delete"]]);
-        const { extensions } = await refused(server, author.token, APPLY, { d: jobPolicy(p, `["*"]`, "**"), dry: false });
+        expect(plan.escalations.map((e: Plan) => [e.kind, e.name, e.capability])).to.deep.equal([
+          ["policy", p, "job:delete"],
+        ]);
+        const { extensions } = await refused(server, author.token, APPLY, {
+          d: jobPolicy(p, `["*"]`, "**"),
+          dry: false,
+        });
         expect(extensions.code).to.equal("ESCALATION_DENIED");
         expect((await ok(server, admin, READ_POLICY, { n: p })).policy).to.equal(null);
         const fine = await apply(jobPolicy(unique("narrow"), "[read]"), { token: author.token, dryRun: false });
@@ -168,14 +252,20 @@ for (const kind of databaseKinds()) {
         const reader = await addUser(server, ["viewer"]);
         const plan = await apply(jobPolicy(unique("viewer-sees"), "[read]"), { token: reader.token });
         expect(plan.escalations.map((e: Plan) => e.capability)).to.include("policy:create");
-        const { extensions } = await refused(server, reader.token, APPLY, { d: jobPolicy(unique("viewer-writes"), "[read]"), dry: false });
+        const { extensions } = await refused(server, reader.token, APPLY, {
+          d: jobPolicy(unique("viewer-writes"), "[read]"),
+          dry: false,
+        });
         expect(extensions).to.deep.include({ code: "FORBIDDEN", capability: "policy:create" });
       });
     });
 
     before(async () => {
-      await addRole(server, `kind: policy\nname: limited-bundler\nrules:\n  - resource: policy\n    capabilities: [list, read, create, update]\n  - resource: job\n    namespace: "prod/**"\n    capabilities: [read, list]\n  - resource: job\n    capabilities: [read]\n`,
-        "kind: role\nname: limited-bundler\npolicies: [limited-bundler]\n");
+      await addRole(
+        server,
+        `kind: policy\nname: limited-bundler\nrules:\n  - resource: policy\n    capabilities: [list, read, create, update]\n  - resource: job\n    namespace: "prod/**"\n    capabilities: [read, list]\n  - resource: job\n    capabilities: [read]\n`,
+        "kind: role\nname: limited-bundler\npolicies: [limited-bundler]\n",
+      );
     });
   });
 
@@ -189,15 +279,24 @@ for (const kind of databaseKinds()) {
       await addRole(server, jobPolicy("keep-p", "[read]"), role("keep-r", ["keep-p"]));
       await addRole(server, jobPolicy("gone-p", "[read]"), role("gone-r", ["gone-p"]));
       await addRole(server, jobPolicy("gone-base-p", "[read]"), role("gone-base", ["gone-base-p"]));
-      await addRole(server, jobPolicy("gone-child-p", "[read]"), "kind: role\nname: gone-child\npolicies: [gone-child-p]\ninherits: [gone-base]\n");
+      await addRole(
+        server,
+        jobPolicy("gone-child-p", "[read]"),
+        "kind: role\nname: gone-child\npolicies: [gone-child-p]\ninherits: [gone-base]\n",
+      );
       const bundle = `kind: bundle\nprune: [policy, role]\n---\n${jobPolicy("keep-p", "[read]")}---\n${role("keep-r", ["keep-p"])}`;
       const plan = (await ok(server, admin, APPLY, { d: bundle, dry: true })).applyBundle;
       expect(plan.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal([
-        "delete role gone-child", "delete role gone-base", "delete role gone-r", "delete policy gone-base-p", "delete policy gone-child-p", "delete policy gone-p",
+        "delete role gone-child",
+        "delete role gone-base",
+        "delete role gone-r",
+        "delete policy gone-base-p",
+        "delete policy gone-child-p",
+        "delete policy gone-p",
       ]);
       const applied = (await ok(server, admin, APPLY, { d: bundle, dry: false })).applyBundle;
       expect(applied.summary.deleted).to.equal(6);
-      const left = (await ok(server, admin, `{ roles { name builtIn } policies { name builtIn } }`));
+      const left = await ok(server, admin, `{ roles { name builtIn } policies { name builtIn } }`);
       expect(left.roles.filter((r: Plan) => !r.builtIn).map((r: Plan) => r.name)).to.deep.equal(["keep-r"]);
       expect(left.policies.filter((r: Plan) => !r.builtIn).map((r: Plan) => r.name)).to.deep.equal(["keep-p"]);
       expect(left.roles.filter((r: Plan) => r.builtIn).length).to.be.greaterThan(0);
@@ -221,8 +320,9 @@ for (const kind of databaseKinds()) {
     it("expires the pending requests for a role the bundle prunes, in the same write, as deleteRole does", async () => {
       const admin = server.adminToken;
       await addRole(server, jobPolicy("target-p", "[read]"), role("temp-target", ["target-p"]));
-      await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`,
-        { d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n" });
+      await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
+        d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n",
+      });
       const alice = await addUser(server, ["temp-requester"]);
       const pending = await requestOk(server, alice.token, { roles: ["temp-target"] });
       expect(pending.status).to.equal("PENDING");
@@ -230,7 +330,10 @@ for (const kind of databaseKinds()) {
       // temp-requester stays, without its request setting; temp-target is not mentioned and goes.
       const bundle = "kind: role\nname: temp-requester\npolicies: []\n";
       const applied = (await ok(server, admin, APPLY, { d: bundle, dry: false, p: ["role"] })).applyBundle;
-      expect(applied.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal(["update role temp-requester", "delete role temp-target"]);
+      expect(applied.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal([
+        "update role temp-requester",
+        "delete role temp-target",
+      ]);
       expect((await server.app.storage.accessRequests.get(pending.id))!.status).to.equal("EXPIRED");
       const events = await server.app.storage.audit.range(since + 1, await auditHead(server));
       const expired = events.filter((e) => e.operation === "accessRequest.expired");

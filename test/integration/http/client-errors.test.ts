@@ -5,7 +5,8 @@ import { scim } from "../../support/scim";
 import { gql, startServer, type TestServer } from "../../support/server";
 import { subscribe } from "../../support/subscriptions";
 
-const errorLines = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === "error");
+const errorLines = (lines: string[]) =>
+  lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === "error");
 
 for (const kind of databaseKinds()) {
   describe(`client errors on ${kind.name}`, function () {
@@ -46,13 +47,23 @@ for (const kind of databaseKinds()) {
     });
 
     it("does not log armor refusals, introspection refusals or bad variables at error level", async () => {
-      const deep = await gql(server.url, `{ me ${"{ grants { role { policies { roles ".repeat(3)}{ name }${" } } } }".repeat(3)} }`, { token: server.adminToken });
+      const deep = await gql(
+        server.url,
+        `{ me ${"{ grants { role { policies { roles ".repeat(3)}{ name }${" } } } }".repeat(3)} }`,
+        { token: server.adminToken },
+      );
       expect(deep.status).to.equal(400);
       expect(deep.errors?.[0]?.extensions?.code, deep.raw).to.equal("GRAPHQL_VALIDATION_FAILED");
-      const introspection = await gql(production.url, "{ __schema { types { name } } }", { token: production.adminToken });
+      const introspection = await gql(production.url, "{ __schema { types { name } } }", {
+        token: production.adminToken,
+      });
       expect(introspection.status).to.equal(400);
       expect(introspection.errors?.[0]?.extensions?.code).to.equal("GRAPHQL_VALIDATION_FAILED");
-      const badVariable = await gql(server.url, "query($since: DateTime) { auditEvents(filter: { since: $since }) { nodes { id } } }", { token: server.adminToken, variables: { since: "yesterday" } });
+      const badVariable = await gql(
+        server.url,
+        "query($since: DateTime) { auditEvents(filter: { since: $since }) { nodes { id } } }",
+        { token: server.adminToken, variables: { since: "yesterday" } },
+      );
       expect(badVariable.status).to.equal(400);
       expect(badVariable.errors?.[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
       expect(errorLines(logs)).to.deep.equal([]);

@@ -17,7 +17,13 @@ for (const kind of databaseKinds()) {
       const res = await gql(server.url, CREDENTIAL, { token: alice.token });
       expect(res.errors).to.equal(undefined);
       expect(res.data?.credential).to.deep.equal({
-        kind: "TOKEN", id: alice.tokenId, expiresAt: null, mfa: false, mfaVerifiedUntil: null, sessionSource: null, breakGlass: false,
+        kind: "TOKEN",
+        id: alice.tokenId,
+        expiresAt: null,
+        mfa: false,
+        mfaVerifiedUntil: null,
+        sessionSource: null,
+        breakGlass: false,
       });
     });
 
@@ -33,7 +39,13 @@ for (const kind of databaseKinds()) {
       const session = await addSession(server, bob.user.id, { expiresAt });
       const res = await gql(server.url, CREDENTIAL, { token: session.secret });
       expect(res.data?.credential).to.deep.equal({
-        kind: "SESSION", id: session.id, expiresAt: expiresAt.toISOString(), mfa: false, mfaVerifiedUntil: null, sessionSource: "LOCAL", breakGlass: false,
+        kind: "SESSION",
+        id: session.id,
+        expiresAt: expiresAt.toISOString(),
+        mfa: false,
+        mfaVerifiedUntil: null,
+        sessionSource: "LOCAL",
+        breakGlass: false,
       });
     });
 

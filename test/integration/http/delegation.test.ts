@@ -11,13 +11,20 @@ for (const kind of databaseKinds()) {
     let server: TestServer;
     serverForSuite(kind, (s) => (server = s));
     before(async () => {
-      await addRole(server, "kind: policy\nname: hands-out-roles\nrules:\n  - resource: grant\n    capabilities: [create]\n", "kind: role\nname: granter\npolicies: [hands-out-roles]\n");
+      await addRole(
+        server,
+        "kind: policy\nname: hands-out-roles\nrules:\n  - resource: grant\n    capabilities: [create]\n",
+        "kind: role\nname: granter\npolicies: [hands-out-roles]\n",
+      );
     });
 
     it("lets a viewer who may grant hand out viewer, whose own deny takes secrets away", async () => {
       const delegate = await addUser(server, ["viewer", "granter"]);
       const newcomer = await addUser(server, []);
-      const res = await gql(server.url, GRANT, { token: delegate.token, variables: { u: newcomer.user.id, r: "viewer" } });
+      const res = await gql(server.url, GRANT, {
+        token: delegate.token,
+        variables: { u: newcomer.user.id, r: "viewer" },
+      });
       expect(res.errors).to.equal(undefined);
       expect(res.data!.grantRole.role.name).to.equal("viewer");
     });
@@ -25,9 +32,15 @@ for (const kind of databaseKinds()) {
     it("still refuses that delegate a role allowing more than it holds", async () => {
       const delegate = await addUser(server, ["viewer", "granter"]);
       const newcomer = await addUser(server, []);
-      const res = await gql(server.url, GRANT, { token: delegate.token, variables: { u: newcomer.user.id, r: "deployer" } });
+      const res = await gql(server.url, GRANT, {
+        token: delegate.token,
+        variables: { u: newcomer.user.id, r: "deployer" },
+      });
       expect(res.errors?.[0]?.extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "job:restart" });
-      const grants = await gql(server.url, `query($u: ID) { grants(userId: $u, includeInactive: true) { id } }`, { token: server.adminToken, variables: { u: newcomer.user.id } });
+      const grants = await gql(server.url, `query($u: ID) { grants(userId: $u, includeInactive: true) { id } }`, {
+        token: server.adminToken,
+        variables: { u: newcomer.user.id },
+      });
       expect(grants.data!.grants).to.deep.equal([]);
     });
   });

@@ -32,7 +32,15 @@ describe("error bodies of the non-GraphQL routes", function () {
   });
 
   it("a body that is not JSON: 400 BAD_REQUEST", async () => {
-    await errorOf(await fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }), 400, "BAD_REQUEST");
+    await errorOf(
+      await fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{not json",
+      }),
+      400,
+      "BAD_REQUEST",
+    );
   });
 
   it("/audit/export without a credential: 401 UNAUTHENTICATED", async () => {
@@ -40,13 +48,22 @@ describe("error bodies of the non-GraphQL routes", function () {
   });
 
   it("/audit/export with a bad parameter: 400 BAD_USER_INPUT naming the field", async () => {
-    const res = await fetch(`${server.url}/audit/export?since=yesterday`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    const res = await fetch(`${server.url}/audit/export?since=yesterday`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
     const error = await errorOf(res, 400, "BAD_USER_INPUT");
     expect(error.extensions.field).to.equal("since");
   });
 
   it("/auth/logout with a token: 401 UNAUTHENTICATED", async () => {
-    await errorOf(await fetch(`${server.url}/auth/logout`, { method: "POST", headers: { authorization: `Bearer ${server.adminToken}` } }), 401, "UNAUTHENTICATED");
+    await errorOf(
+      await fetch(`${server.url}/auth/logout`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${server.adminToken}` },
+      }),
+      401,
+      "UNAUTHENTICATED",
+    );
   });
 
   it("keeps an inbound X-Request-Id in the body", async () => {

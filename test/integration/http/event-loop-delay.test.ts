@@ -20,7 +20,8 @@ const HEALTHZ_MS = 1_000;
  * repeated document would measure the cache, not the work.
  */
 let stretch = 0;
-const cjk = (n: number, from = 0) => Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + stretch * 0x80 + from + i)).join("");
+const cjk = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + stretch * 0x80 + from + i)).join("");
 /** 256 characters, 16 wildcards: '*a' + 15 '?' (2^16 subsets) then distinct literals. */
 const maxGlob = (from: number) => `*a${"?".repeat(15)}${cjk(256 - 17, from)}`;
 const policyWith = (name: string, globs: string[]) =>
@@ -36,8 +37,22 @@ ${Array.from({ length: 6 }, (_, i) => `  - resource: job\n    namespace: "prod/*
 
 const CASES: Array<[string, () => string]> = [
   ["the 1,000-CJK-character glob of the report", () => policyWith("cjk", [`*a${"?".repeat(16)}${cjk(1000)}`])],
-  ["40 rules of 256-character globs with 16 wildcards each", () => policyWith("max-globs", Array.from({ length: 40 }, (_, i) => maxGlob(i * 256)))],
-  ["adversarial globs against an author's adversarial globs", () => policyWith("two-sided", Array.from({ length: 20 }, (_, i) => `*${"?".repeat(i % 8)}a*${"?".repeat(7)}${cjk(200, 20000 + i * 200)}`))],
+  [
+    "40 rules of 256-character globs with 16 wildcards each",
+    () =>
+      policyWith(
+        "max-globs",
+        Array.from({ length: 40 }, (_, i) => maxGlob(i * 256)),
+      ),
+  ],
+  [
+    "adversarial globs against an author's adversarial globs",
+    () =>
+      policyWith(
+        "two-sided",
+        Array.from({ length: 20 }, (_, i) => `*${"?".repeat(i % 8)}a*${"?".repeat(7)}${cjk(200, 20000 + i * 200)}`),
+      ),
+  ],
 ];
 
 for (const kind of databaseKinds()) {
@@ -49,12 +64,19 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s));
     before(async () => {
       stretch++;
-      await addRole(server, ADVERSARIAL_AUTHOR, "kind: role\nname: adversarial-author\npolicies: [adversarial-author]\n");
+      await addRole(
+        server,
+        ADVERSARIAL_AUTHOR,
+        "kind: role\nname: adversarial-author\npolicies: [adversarial-author]\n",
+      );
       author = await addUser(server, ["adversarial-author"]);
       // Warm the code paths once, so what is measured is the work, not the first compilation.
       for (let round = 0; round < 3; round++) {
         const globs = Array.from({ length: 40 }, (_, i) => maxGlob(12_000 + round * 2_000 + i * 40));
-        await gql(server.url, CREATE_POLICY, { token: author.token, variables: { d: policyWith(`warm-up-${round}`, globs) } });
+        await gql(server.url, CREATE_POLICY, {
+          token: author.token,
+          variables: { d: policyWith(`warm-up-${round}`, globs) },
+        });
       }
     });
 
@@ -104,7 +126,9 @@ for (const kind of databaseKinds()) {
         await poll;
         expect(["BAD_USER_INPUT", "ESCALATION_DENIED"]).to.include(err.extensions.code);
         const blockedMs = drift;
-        console.log(`      ${what}: longest block ${blockedMs.toFixed(1)} ms (wall-clock gap ${wallDrift.toFixed(1)} ms, histogram max ${(histogram.max / 1e6).toFixed(1)} ms), slowest /healthz ${healthzSlowest.toFixed(1)} ms`);
+        console.log(
+          `      ${what}: longest block ${blockedMs.toFixed(1)} ms (wall-clock gap ${wallDrift.toFixed(1)} ms, histogram max ${(histogram.max / 1e6).toFixed(1)} ms), slowest /healthz ${healthzSlowest.toFixed(1)} ms`,
+        );
         expect(blockedMs, `event loop blocked ${blockedMs.toFixed(1)} ms`).to.be.at.most(MAX_BLOCK_MS);
         // /healthz keeps answering while the request runs (it waited 13 s before containment was bounded).
         expect(healthzAnswers).to.be.greaterThan(0);

@@ -48,15 +48,31 @@ for (const kind of databaseKinds()) {
         const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
         expect((await can(target, "submit", "prod")).allowed).to.equal(false);
         const before = await auditHead(server);
-        const { grantRole } = await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer", reason: "on call" } });
+        const { grantRole } = await ok(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "deployer", reason: "on call" },
+        });
         expect(grantRole).to.deep.include({
-          subjectType: "USER", user: { id: target.user.id, email: target.user.email }, group: null, role: { name: "deployer" }, scope: "",
-          active: true, startsAt: null, expiresAt: null, reason: "on call", source: "MANUAL", createdBy: { id: adminId },
+          subjectType: "USER",
+          user: { id: target.user.id, email: target.user.email },
+          group: null,
+          role: { name: "deployer" },
+          scope: "",
+          active: true,
+          startsAt: null,
+          expiresAt: null,
+          reason: "on call",
+          source: "MANUAL",
+          createdBy: { id: adminId },
         });
         expect((await can(target, "submit", "prod")).allowed).to.equal(true);
         expect((await storedGrants(target.user.id)).map((g) => g.id)).to.deep.equal([grantRole.id]);
         const [change] = await changesSince(server, before, "Mutation.grantRole");
-        expect(change?.metadata?.change).to.deep.include({ grant: grantRole.id, role: "deployer", user: target.user.email, scope: "" });
+        expect(change?.metadata?.change).to.deep.include({
+          grant: grantRole.id,
+          role: "deployer",
+          user: target.user.email,
+          scope: "",
+        });
       });
 
       it("gives a role to a group: the grant has no user, and members of the group may use it", async () => {
@@ -74,21 +90,32 @@ for (const kind of databaseKinds()) {
         expect(await can(target, "submit", "prod/payments")).to.deep.equal({ allowed: true, reason: "ALLOWED" });
         expect(await can(target, "submit", "prod/payments/eu")).to.deep.equal({ allowed: true, reason: "ALLOWED" });
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
-        expect(await can(target, "submit", "prod/paymentsx")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
+        expect(await can(target, "submit", "prod/paymentsx")).to.deep.equal({
+          allowed: false,
+          reason: "NO_MATCHING_RULE",
+        });
       });
 
       it("does not apply a grant that starts in the future, and lists it only with includeInactive", async () => {
         const target = await addUser(server, []);
-        const { grantRole } = await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer", startsAt: inSeconds(3600), expiresAt: inSeconds(7200) } });
+        const { grantRole } = await ok(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "deployer", startsAt: inSeconds(3600), expiresAt: inSeconds(7200) },
+        });
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
         expect((await ok(server, admin, GRANTS, { userId: target.user.id })).grants).to.deep.equal([]);
-        expect((await ok(server, admin, GRANTS, { userId: target.user.id, all: true })).grants.map((g: { id: string }) => g.id)).to.deep.equal([grantRole.id]);
+        expect(
+          (await ok(server, admin, GRANTS, { userId: target.user.id, all: true })).grants.map(
+            (g: { id: string }) => g.id,
+          ),
+        ).to.deep.equal([grantRole.id]);
       });
 
       it("stops applying a grant the moment it expires", async () => {
         const target = await addUser(server, []);
         const expiresAt = new Date(Date.now() + 2000);
-        await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer", expiresAt: expiresAt.toISOString() } });
+        await ok(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "deployer", expiresAt: expiresAt.toISOString() },
+        });
         expect((await can(target, "submit", "prod")).allowed).to.equal(true);
         await sleep(expiresAt.getTime() - Date.now() + 20);
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
@@ -121,7 +148,10 @@ for (const kind of databaseKinds()) {
           [{ userId: target.user.id, role: "deployer", scope: "/prod" }, "input.scope"],
           [{ userId: target.user.id, role: "deployer", scope: "prod/" }, "input.scope"],
           [{ userId: target.user.id, role: "deployer", expiresAt: inSeconds(-1) }, "input.expiresAt"],
-          [{ userId: target.user.id, role: "deployer", startsAt: inSeconds(7200), expiresAt: inSeconds(3600) }, "input.expiresAt"],
+          [
+            { userId: target.user.id, role: "deployer", startsAt: inSeconds(7200), expiresAt: inSeconds(3600) },
+            "input.expiresAt",
+          ],
           [{ userId: target.user.id, role: "deployer", startsAt: later, expiresAt: later }, "input.expiresAt"],
           [{ userId: gone.user.id, role: "deployer" }, "input.userId"],
         ];
@@ -134,7 +164,9 @@ for (const kind of databaseKinds()) {
       });
 
       it("answers NOT_FOUND at input.userId for a user that does not exist", async () => {
-        const { extensions } = await refused(server, admin, GRANT, { input: { userId: randomUUID(), role: "deployer" } });
+        const { extensions } = await refused(server, admin, GRANT, {
+          input: { userId: randomUUID(), role: "deployer" },
+        });
         expect(extensions).to.deep.include({ code: "NOT_FOUND", field: "input.userId" });
       });
 
@@ -142,14 +174,22 @@ for (const kind of databaseKinds()) {
         const granter = await addUser(server, ["granter"]);
         const target = await addUser(server, []);
         await ok(server, granter.token, GRANT, { input: { userId: target.user.id, role: "prod-job-admin" } });
-        await ok(server, granter.token, GRANT, { input: { userId: target.user.id, role: "job-admin-everywhere", scope: "prod/payments" } });
+        await ok(server, granter.token, GRANT, {
+          input: { userId: target.user.id, role: "job-admin-everywhere", scope: "prod/payments" },
+        });
         const before = (await storedGrants(target.user.id)).length;
-        const db = await refused(server, granter.token, GRANT, { input: { userId: target.user.id, role: "db-querier" } });
+        const db = await refused(server, granter.token, GRANT, {
+          input: { userId: target.user.id, role: "db-querier" },
+        });
         expect(db.extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "db:query" });
-        const wide = await refused(server, granter.token, GRANT, { input: { userId: target.user.id, role: "job-admin-everywhere" } });
+        const wide = await refused(server, granter.token, GRANT, {
+          input: { userId: target.user.id, role: "job-admin-everywhere" },
+        });
         expect(wide.extensions.code).to.equal("ESCALATION_DENIED");
         expect(wide.extensions.capability).to.match(/^job:[a-z_*]+$/);
-        const elsewhere = await refused(server, granter.token, GRANT, { input: { userId: target.user.id, role: "job-admin-everywhere", scope: "staging" } });
+        const elsewhere = await refused(server, granter.token, GRANT, {
+          input: { userId: target.user.id, role: "job-admin-everywhere", scope: "staging" },
+        });
         expect(elsewhere.extensions.code).to.equal("ESCALATION_DENIED");
         expect((await storedGrants(target.user.id)).length).to.equal(before);
         expect((await can(target, "query", "prod")).allowed).to.equal(false);
@@ -158,7 +198,9 @@ for (const kind of databaseKinds()) {
       it("refuses a superuser role to an actor that is not a superuser, naming *:*", async () => {
         const granter = await addUser(server, ["granter"]);
         const target = await addUser(server, []);
-        const { extensions } = await refused(server, granter.token, GRANT, { input: { userId: target.user.id, role: "root", scope: "prod" } });
+        const { extensions } = await refused(server, granter.token, GRANT, {
+          input: { userId: target.user.id, role: "root", scope: "prod" },
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "*:*" });
         expect(await storedGrants(target.user.id)).to.deep.equal([]);
       });
@@ -166,22 +208,37 @@ for (const kind of databaseKinds()) {
       it("lets an actor holding escalate on roles give a role it does not cover", async () => {
         const escalator = await addUser(server, ["escalator"]);
         const target = await addUser(server, []);
-        const { grantRole } = await ok(server, escalator.token, GRANT, { input: { userId: target.user.id, role: "db-querier" } });
+        const { grantRole } = await ok(server, escalator.token, GRANT, {
+          input: { userId: target.user.id, role: "db-querier" },
+        });
         expect(grantRole.role.name).to.equal("db-querier");
-        expect((await ok(server, admin, CAN, { subject: { userId: target.user.id }, action: "query", resource: { type: "db", namespace: "prod" } })).can.allowed).to.equal(true);
+        expect(
+          (
+            await ok(server, admin, CAN, {
+              subject: { userId: target.user.id },
+              action: "query",
+              resource: { type: "db", namespace: "prod" },
+            })
+          ).can.allowed,
+        ).to.equal(true);
       });
 
       it("never keeps a grant that was covered only by a grant revoked before it committed", async () => {
         const clerk = await addUser(server, ["grant-clerk"]);
         for (let round = 0; round < 20; round++) {
-          const { grantRole: cover } = await ok(server, admin, GRANT, { input: { userId: clerk.user.id, role: "prod-job-admin" } });
+          const { grantRole: cover } = await ok(server, admin, GRANT, {
+            input: { userId: clerk.user.id, role: "prod-job-admin" },
+          });
           const target = await addUser(server, []);
           const before = await auditHead(server);
           const revoke = () => gql(server.url, REVOKE, { token: admin, variables: { id: cover.id } });
           // Staggered by 0-8 ms so that rounds land on both sides of the revocation.
           const give = async () => {
             await sleep((round % 5) * 2);
-            return gql(server.url, GRANT, { token: clerk.token, variables: { input: { userId: target.user.id, role: "prod-job-admin", scope: "prod" } } });
+            return gql(server.url, GRANT, {
+              token: clerk.token,
+              variables: { input: { userId: target.user.id, role: "prod-job-admin", scope: "prod" } },
+            });
           };
           const [revoked, given] = await Promise.all([revoke(), give()]);
           expect(revoked.errors, revoked.raw).to.equal(undefined);
@@ -195,11 +252,16 @@ for (const kind of databaseKinds()) {
           expect(stored.map((g) => g.id)).to.deep.equal([given.data!.grantRole.id]);
           const changes = await changesSince(server, before);
           const at = (operation: string) => changes.find((e) => e.operation === operation)!.sequence;
-          expect(at("Mutation.grantRole"), `round ${round}: the grant must commit before the revocation`).to.be.lessThan(at("Mutation.revokeGrant"));
+          expect(
+            at("Mutation.grantRole"),
+            `round ${round}: the grant must commit before the revocation`,
+          ).to.be.lessThan(at("Mutation.revokeGrant"));
         }
         // After the last revocation the clerk covers nothing: a grant now is refused.
         const late = await addUser(server, []);
-        const { extensions } = await refused(server, clerk.token, GRANT, { input: { userId: late.user.id, role: "prod-job-admin", scope: "prod" } });
+        const { extensions } = await refused(server, clerk.token, GRANT, {
+          input: { userId: late.user.id, role: "prod-job-admin", scope: "prod" },
+        });
         expect(extensions.code).to.equal("ESCALATION_DENIED");
       });
     });
@@ -213,7 +275,11 @@ for (const kind of databaseKinds()) {
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
         expect(await storedGrants(target.user.id)).to.deep.equal([]);
         const [change] = await changesSince(server, before, "Mutation.revokeGrant");
-        expect(change?.metadata?.change).to.deep.include({ grant: grantRole.id, role: "deployer", user: target.user.email });
+        expect(change?.metadata?.change).to.deep.include({
+          grant: grantRole.id,
+          role: "deployer",
+          user: target.user.email,
+        });
       });
 
       it("answers NOT_FOUND at id for a grant that does not exist, or no longer does", async () => {
@@ -221,7 +287,10 @@ for (const kind of databaseKinds()) {
         const { grantRole } = await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "viewer" } });
         await ok(server, admin, REVOKE, { id: grantRole.id });
         for (const id of [grantRole.id, randomUUID()]) {
-          expect((await refused(server, admin, REVOKE, { id })).extensions).to.deep.include({ code: "NOT_FOUND", field: "id" });
+          expect((await refused(server, admin, REVOKE, { id })).extensions).to.deep.include({
+            code: "NOT_FOUND",
+            field: "id",
+          });
         }
       });
 
@@ -236,8 +305,21 @@ for (const kind of databaseKinds()) {
     describe("setUserRoles", () => {
       async function sso(userId: string, role: string): Promise<GrantRecord> {
         const grant: GrantRecord = {
-          id: randomUUID(), subjectType: "USER", userId, group: null, role, scope: "", active: true, startsAt: null, expiresAt: null,
-          reason: null, source: "SSO", ssoProvider: "okta", accessRequestId: null, createdById: null, createdAt: new Date(),
+          id: randomUUID(),
+          subjectType: "USER",
+          userId,
+          group: null,
+          role,
+          scope: "",
+          active: true,
+          startsAt: null,
+          expiresAt: null,
+          reason: null,
+          source: "SSO",
+          ssoProvider: "okta",
+          accessRequestId: null,
+          createdById: null,
+          createdAt: new Date(),
         };
         await server.app.storage.grants.create(grant);
         server.app.services.runtime.engine().putGrant(toGrantDef(grant));
@@ -247,10 +329,15 @@ for (const kind of databaseKinds()) {
       it("replaces the manual unscoped grants with one per role, leaving SSO and scoped grants alone", async () => {
         const target = await addUser(server, ["viewer", "auditor"]);
         const ssoGrant = await sso(target.user.id, "cicd");
-        const { grantRole: scoped } = await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "operator", scope: "staging" } });
+        const { grantRole: scoped } = await ok(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "operator", scope: "staging" },
+        });
         const viewerGrant = (await storedGrants(target.user.id)).find((g) => g.role === "viewer")!;
         const before = await auditHead(server);
-        const { setUserRoles } = await ok(server, admin, SET_ROLES, { userId: target.user.id, roles: ["viewer", "deployer", "deployer", "Deployer"] });
+        const { setUserRoles } = await ok(server, admin, SET_ROLES, {
+          userId: target.user.id,
+          roles: ["viewer", "deployer", "deployer", "Deployer"],
+        });
         const summary = setUserRoles.map((g: any) => `${g.role.name}|${g.scope}|${g.source}`).sort();
         expect(summary).to.deep.equal(["cicd||SSO", "deployer||MANUAL", "operator|staging|MANUAL", "viewer||MANUAL"]);
         expect(setUserRoles.every((g: any) => g.user.id === target.user.id)).to.equal(true);
@@ -259,14 +346,23 @@ for (const kind of databaseKinds()) {
         expect((await storedGrants(target.user.id)).map((g) => g.id).sort()).to.deep.equal([...ids].sort());
         expect((await can(target, "submit", "prod")).allowed).to.equal(true);
         const [change] = await changesSince(server, before, "Mutation.setUserRoles");
-        expect(change?.metadata?.change).to.deep.include({ user: target.user.email, rolesAdded: ["deployer"], rolesRemoved: ["auditor"] });
+        expect(change?.metadata?.change).to.deep.include({
+          user: target.user.email,
+          rolesAdded: ["deployer"],
+          rolesRemoved: ["auditor"],
+        });
       });
 
       it("replaces a time-bound manual grant of a listed role with a permanent one, and keeps a permanent one as it is", async () => {
         const target = await addUser(server, ["viewer"]);
-        const { grantRole: bounded } = await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer", expiresAt: inSeconds(3600) } });
+        const { grantRole: bounded } = await ok(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "deployer", expiresAt: inSeconds(3600) },
+        });
         const viewerGrant = (await storedGrants(target.user.id)).find((g) => g.role === "viewer")!;
-        const { setUserRoles } = await ok(server, admin, SET_ROLES, { userId: target.user.id, roles: ["viewer", "deployer"] });
+        const { setUserRoles } = await ok(server, admin, SET_ROLES, {
+          userId: target.user.id,
+          roles: ["viewer", "deployer"],
+        });
         const deployer = setUserRoles.find((g: any) => g.role.name === "deployer");
         expect(deployer.id).to.not.equal(bounded.id);
         expect(deployer.expiresAt).to.equal(null);
@@ -275,7 +371,9 @@ for (const kind of databaseKinds()) {
 
       it("with no roles removes every manual unscoped grant, and the user loses them at once", async () => {
         const target = await addUser(server, ["deployer", "viewer"]);
-        expect((await ok(server, admin, SET_ROLES, { userId: target.user.id, roles: [] })).setUserRoles).to.deep.equal([]);
+        expect((await ok(server, admin, SET_ROLES, { userId: target.user.id, roles: [] })).setUserRoles).to.deep.equal(
+          [],
+        );
         expect(await can(target, "read", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
       });
 
@@ -283,7 +381,10 @@ for (const kind of databaseKinds()) {
         const target = await addUser(server, ["viewer"]);
         const grantsBefore = await storedGrants(target.user.id);
         const before = await auditHead(server);
-        const unknown = await refused(server, admin, SET_ROLES, { userId: target.user.id, roles: ["deployer", "viewer", "nope"] });
+        const unknown = await refused(server, admin, SET_ROLES, {
+          userId: target.user.id,
+          roles: ["deployer", "viewer", "nope"],
+        });
         expect(unknown.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "roles[2]" });
         const empty = await refused(server, admin, SET_ROLES, { userId: target.user.id, roles: [""] });
         expect(empty.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "roles[0]" });
@@ -297,12 +398,18 @@ for (const kind of databaseKinds()) {
         const granter = await addUser(server, ["granter"]);
         const target = await addUser(server, ["db-querier"]);
         const grantsBefore = await storedGrants(target.user.id);
-        const { extensions } = await refused(server, granter.token, SET_ROLES, { userId: target.user.id, roles: ["prod-job-admin", "viewer"] });
+        const { extensions } = await refused(server, granter.token, SET_ROLES, {
+          userId: target.user.id,
+          roles: ["prod-job-admin", "viewer"],
+        });
         expect(extensions.code).to.equal("ESCALATION_DENIED");
         expect(extensions.capability).to.match(/^[a-z_*]+:[a-z_*]+$/);
         expect(await storedGrants(target.user.id)).to.deep.equal(grantsBefore);
         // db-querier is not covered by the granter, but taking it away is no escalation.
-        const { setUserRoles } = await ok(server, granter.token, SET_ROLES, { userId: target.user.id, roles: ["prod-job-admin"] });
+        const { setUserRoles } = await ok(server, granter.token, SET_ROLES, {
+          userId: target.user.id,
+          roles: ["prod-job-admin"],
+        });
         expect(setUserRoles.map((g: any) => g.role.name)).to.deep.equal(["prod-job-admin"]);
       });
     });
@@ -310,7 +417,9 @@ for (const kind of databaseKinds()) {
     describe("grants", () => {
       it("lists grants by user and by role, current ones unless includeInactive", async () => {
         const target = await addUser(server, ["viewer"]);
-        await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "db-querier", startsAt: inSeconds(3600) } });
+        await ok(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "db-querier", startsAt: inSeconds(3600) },
+        });
         const current = (await ok(server, admin, GRANTS, { userId: target.user.id })).grants;
         expect(current.map((g: any) => g.role.name)).to.deep.equal(["viewer"]);
         const all = (await ok(server, admin, GRANTS, { userId: target.user.id, all: true })).grants;
@@ -321,8 +430,14 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses an unknown role with BAD_USER_INPUT and an unknown user with NOT_FOUND", async () => {
-        expect((await refused(server, admin, GRANTS, { role: "nope" })).extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "role" });
-        expect((await refused(server, admin, GRANTS, { userId: randomUUID() })).extensions).to.deep.include({ code: "NOT_FOUND", field: "userId" });
+        expect((await refused(server, admin, GRANTS, { role: "nope" })).extensions).to.deep.include({
+          code: "BAD_USER_INPUT",
+          field: "role",
+        });
+        expect((await refused(server, admin, GRANTS, { userId: randomUUID() })).extensions).to.deep.include({
+          code: "NOT_FOUND",
+          field: "userId",
+        });
       });
     });
 

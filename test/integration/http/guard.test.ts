@@ -39,10 +39,16 @@ for (const kind of databaseKinds()) {
 
     it("lets a viewer read roles and policies but not users", async () => {
       const viewer = await addUser(server, ["viewer"]);
-      const ok = await gql(server.url, "{ roles { name } policies { name } resourceTypes { name } }", { token: viewer.token });
+      const ok = await gql(server.url, "{ roles { name } policies { name } resourceTypes { name } }", {
+        token: viewer.token,
+      });
       expect(ok.errors).to.equal(undefined);
       const refused = await gql(server.url, "{ users { id } }", { token: viewer.token });
-      expect(refused.errors?.[0]?.extensions).to.deep.include({ code: "FORBIDDEN", reason: "NO_MATCHING_RULE", capability: "user:list" });
+      expect(refused.errors?.[0]?.extensions).to.deep.include({
+        code: "FORBIDDEN",
+        reason: "NO_MATCHING_RULE",
+        capability: "user:list",
+      });
     });
 
     it("audits each guarded field once, allowed or denied, with the actor, roles and request id, and `me` not at all", async () => {
@@ -51,13 +57,29 @@ for (const kind of databaseKinds()) {
       await gql(server.url, `{ me { id } roles { name } role(name: "viewer") { name } }`, { token: viewer.token });
       await gql(server.url, "{ users { id } }", { token: viewer.token });
       const events = await eventsSince(before);
-      expect(events.map((e) => [e.operation, e.decision, e.reason, e.action, e.resourceType, e.resourceNamespace, e.resourceName])).to.deep.equal([
+      expect(
+        events.map((e) => [
+          e.operation,
+          e.decision,
+          e.reason,
+          e.action,
+          e.resourceType,
+          e.resourceNamespace,
+          e.resourceName,
+        ]),
+      ).to.deep.equal([
         ["Query.roles", "ALLOW", "ALLOWED", "list", "role", "system", ""],
         ["Query.role", "ALLOW", "ALLOWED", "read", "role", "system", "viewer"],
         ["Query.users", "DENY", "NO_MATCHING_RULE", "list", "user", "system", ""],
       ]);
       for (const e of events) {
-        expect(e).to.deep.include({ actorId: viewer.user.id, actorEmail: viewer.user.email, actorRoles: ["viewer"], tokenId: viewer.tokenId, sourceIp: "127.0.0.1" });
+        expect(e).to.deep.include({
+          actorId: viewer.user.id,
+          actorEmail: viewer.user.email,
+          actorRoles: ["viewer"],
+          tokenId: viewer.tokenId,
+          sourceIp: "127.0.0.1",
+        });
         expect(e.requestId).to.match(/^[0-9a-f-]{36}$/);
       }
     });
@@ -67,7 +89,13 @@ for (const kind of databaseKinds()) {
       await gql(server.url, "{ roles { name } }", { token: generateSecret(TOKEN_PREFIX) });
       await gql(server.url, "{ roles { name } }", { token: server.adminToken });
       const events = await eventsSince(before);
-      expect(events[0]).to.deep.include({ operation: "authenticate", decision: "DENY", reason: "UNAUTHENTICATED", actorId: null, metadata: { failure: "unknown" } });
+      expect(events[0]).to.deep.include({
+        operation: "authenticate",
+        decision: "DENY",
+        reason: "UNAUTHENTICATED",
+        actorId: null,
+        metadata: { failure: "unknown" },
+      });
       const breakGlass = events.slice(1);
       expect(breakGlass.map((e) => e.operation)).to.deep.equal(["authenticate", "Query.roles"]);
       for (const e of breakGlass) expect(e.metadata).to.deep.equal({ breakGlass: true });
@@ -76,7 +104,10 @@ for (const kind of databaseKinds()) {
 
     it("fails a call closed when its audit event cannot be written", async () => {
       const viewer = await addUser(server, ["viewer"]);
-      const rename = (from: string, to: string) => server.app.storage.dataSource.query(kind.name === "mysql" ? `RENAME TABLE ${from} TO ${to}` : `ALTER TABLE ${from} RENAME TO ${to}`);
+      const rename = (from: string, to: string) =>
+        server.app.storage.dataSource.query(
+          kind.name === "mysql" ? `RENAME TABLE ${from} TO ${to}` : `ALTER TABLE ${from} RENAME TO ${to}`,
+        );
       await rename("audit_events", "audit_events_moved");
       try {
         const res = await gql(server.url, "{ roles { name } }", { token: viewer.token });

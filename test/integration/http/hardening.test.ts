@@ -19,7 +19,8 @@ describe("request hardening", function () {
   });
 
   it("refuses a query nested deeper than ten levels", async () => {
-    const deep = "{ me { grants { role { policies { roles { inherits { policies { roles { inherits { inherits { name } } } } } } } } } } }";
+    const deep =
+      "{ me { grants { role { policies { roles { inherits { policies { roles { inherits { inherits { name } } } } } } } } } } }";
     const res = await gql(server.url, deep, { token: server.adminToken });
     expect(res.status).to.equal(400);
     expect(res.errors?.[0]?.extensions?.code).to.equal("GRAPHQL_VALIDATION_FAILED");
@@ -55,13 +56,17 @@ describe("request hardening", function () {
   });
 
   it("refuses a GET query that a browser could send cross-site (CSRF prevention)", async () => {
-    const res = await fetch(`${server.url}/graphql?query=${encodeURIComponent("{ me { id } }")}`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    const res = await fetch(`${server.url}/graphql?query=${encodeURIComponent("{ me { id } }")}`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
     expect(res.status).to.equal(400);
     expect(await res.text()).to.match(/CSRF|preflight/i);
   });
 
   it("hides the schema in production: no introspection, no field suggestions", async () => {
-    const introspection = await gql(production.url, "{ __schema { types { name } } }", { token: production.adminToken });
+    const introspection = await gql(production.url, "{ __schema { types { name } } }", {
+      token: production.adminToken,
+    });
     expect(introspection.data ?? null).to.equal(null);
     expect(introspection.errors?.[0]?.message).to.match(/introspection/i);
     const typo = await gql(production.url, "{ me { emial } }", { token: production.adminToken });

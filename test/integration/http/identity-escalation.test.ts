@@ -27,10 +27,16 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s));
     before(async () => {
       admin = server.adminToken;
-      await addRole(server, "kind: policy\nname: users-only\nrules:\n  - resource: user\n    capabilities: [\"*\"]\n",
-        "kind: role\nname: users-only\npolicies: [users-only]\n");
-      await addRole(server, "kind: policy\nname: db-query\nrules:\n  - resource: db\n    capabilities: [query]\n",
-        "kind: role\nname: db-querier\npolicies: [db-query]\n");
+      await addRole(
+        server,
+        'kind: policy\nname: users-only\nrules:\n  - resource: user\n    capabilities: ["*"]\n',
+        "kind: role\nname: users-only\npolicies: [users-only]\n",
+      );
+      await addRole(
+        server,
+        "kind: policy\nname: db-query\nrules:\n  - resource: db\n    capabilities: [query]\n",
+        "kind: role\nname: db-querier\npolicies: [db-query]\n",
+      );
       clerk = (await addUser(server, ["users-only"])).token;
     });
 
@@ -58,14 +64,18 @@ for (const kind of databaseKinds()) {
       await ok(server, admin, GRANT, { input: { group: name, role: "db-querier" } });
       const target = await addUser(server, [], { groups: [name] });
       await ok(server, admin, LOCK, { id: target.user.id });
-      expect((await refused(server, clerk, UNLOCK, { id: target.user.id })).extensions.code).to.equal("ESCALATION_DENIED");
+      expect((await refused(server, clerk, UNLOCK, { id: target.user.id })).extensions.code).to.equal(
+        "ESCALATION_DENIED",
+      );
       expect(await statusOf(target.user.id)).to.equal("LOCKED");
     });
 
     it("refuses reactivateUser when the user's groups bring roles that createUser by the same actor refuses", async () => {
       const name = group();
       await ok(server, admin, GRANT, { input: { group: name, role: "db-querier" } });
-      const created = await refused(server, clerk, CREATE, { input: { email: `${group()}@example.com`, groups: [name] } });
+      const created = await refused(server, clerk, CREATE, {
+        input: { email: `${group()}@example.com`, groups: [name] },
+      });
       expect(created.extensions.code).to.equal("ESCALATION_DENIED");
       const target = await addUser(server, [], { groups: [name] });
       await ok(server, admin, DEPROVISION, { id: target.user.id });

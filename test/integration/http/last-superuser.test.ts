@@ -18,17 +18,20 @@ const REVOKE = "mutation($id: ID!) { revokeGrant(id: $id) }";
 const SET_ROLES = "mutation($userId: ID!, $roles: [String!]!) { setUserRoles(userId: $userId, roles: $roles) { id } }";
 const GRANT = "mutation($input: GrantInput!) { grantRole(input: $input) { id } }";
 const UPDATE_ROLE = "mutation($n: String!, $d: String!) { updateRole(name: $n, document: $d) { name } }";
-const SET_MAPPINGS = "mutation($mappings: [SsoMappingInput!]!, $provider: String) { setSsoMappings(mappings: $mappings, provider: $provider) { group } }";
+const SET_MAPPINGS =
+  "mutation($mappings: [SsoMappingInput!]!, $provider: String) { setSsoMappings(mappings: $mappings, provider: $provider) { group } }";
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const ROOT_ROLE = (superuser: boolean) => `kind: role\nname: root\nsuperuser: ${superuser}\npolicies: [nothing]\n`;
 
 /** Every user, grant, role and SSO capability, and nothing else: no superuser. */
 async function addHelpdesk(server: TestServer): Promise<TestUser> {
-  await addRole(server,
-    "kind: policy\nname: helpdesk\nrules:\n  - resource: user\n    capabilities: [\"*\"]\n  - resource: grant\n    capabilities: [\"*\"]\n" +
-      "  - resource: role\n    capabilities: [\"*\"]\n  - resource: sso\n    capabilities: [\"*\"]\n",
-    "kind: role\nname: helpdesk\npolicies: [helpdesk]\n");
+  await addRole(
+    server,
+    'kind: policy\nname: helpdesk\nrules:\n  - resource: user\n    capabilities: ["*"]\n  - resource: grant\n    capabilities: ["*"]\n' +
+      '  - resource: role\n    capabilities: ["*"]\n  - resource: sso\n    capabilities: ["*"]\n',
+    "kind: role\nname: helpdesk\npolicies: [helpdesk]\n",
+  );
   return addUser(server, ["helpdesk"]);
 }
 
@@ -75,7 +78,13 @@ for (const kind of databaseKinds()) {
     });
 
     it("refuses SCIM active=false and DELETE of the last superuser with 409", async () => {
-      const off = await scim(server, helpdesk.token, "PATCH", `/Users/${adminId}`, patchOp({ op: "replace", path: "active", value: false }));
+      const off = await scim(
+        server,
+        helpdesk.token,
+        "PATCH",
+        `/Users/${adminId}`,
+        patchOp({ op: "replace", path: "active", value: false }),
+      );
       expect(expectScimError(off, 409).detail).to.contain("would leave no ACTIVE superuser");
       expectScimError(await scim(server, helpdesk.token, "DELETE", `/Users/${adminId}`), 409);
       await adminIsActive();
@@ -104,7 +113,11 @@ for (const kind of databaseKinds()) {
       const group = unique("roots");
       groupGrant = (await ok(server, root.token, GRANT, { input: { group, role: "root" } })).grantRole.id;
       last = (await scim(server, root.token, "POST", "/Users", aScimUser())).body.id;
-      const created = await scim(server, root.token, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: group, members: [{ value: last }] });
+      const created = await scim(server, root.token, "POST", "/Groups", {
+        schemas: [GROUP_SCHEMA],
+        displayName: group,
+        members: [{ value: last }],
+      });
       expect(created.status, created.raw).to.equal(201);
       groupId = created.body.id;
       const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
@@ -115,7 +128,13 @@ for (const kind of databaseKinds()) {
     });
 
     it("refuses to take the last superuser out of the group that makes it one, over SCIM", async () => {
-      const res = await scim(server, helpdesk.token, "PATCH", `/Groups/${groupId}`, patchOp({ op: "remove", path: `members[value eq "${last}"]` }));
+      const res = await scim(
+        server,
+        helpdesk.token,
+        "PATCH",
+        `/Groups/${groupId}`,
+        patchOp({ op: "remove", path: `members[value eq "${last}"]` }),
+      );
       expect(expectScimError(res, 409).detail).to.contain("would leave no ACTIVE superuser");
       expectScimError(await scim(server, helpdesk.token, "DELETE", `/Groups/${groupId}`), 409);
       expect((await server.app.storage.users.get(last))!.groups).to.have.length(1);
@@ -123,10 +142,24 @@ for (const kind of databaseKinds()) {
 
     it("refuses an SSO login whose groups leave out the group that makes the last superuser one", async () => {
       const user = (await server.app.storage.users.get(last))!;
-      const identity = { provider: "saml", source: "SAML" as const, externalId: user.externalId!, email: user.email, displayName: null, groups: ["staff"], mfa: false };
-      const err = await server.app.services.ssoLogin.login(identity, loginRequest()).then(() => null, (e: unknown) => e);
+      const identity = {
+        provider: "saml",
+        source: "SAML" as const,
+        externalId: user.externalId!,
+        email: user.email,
+        displayName: null,
+        groups: ["staff"],
+        mfa: false,
+      };
+      const err = await server.app.services.ssoLogin.login(identity, loginRequest()).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).to.be.instanceOf(DomainError);
-      expect([(err as DomainError).code, (err as DomainError).details.reason]).to.deep.equal(["UNAUTHENTICATED", "LAST_SUPERUSER"]);
+      expect([(err as DomainError).code, (err as DomainError).details.reason]).to.deep.equal([
+        "UNAUTHENTICATED",
+        "LAST_SUPERUSER",
+      ]);
       expect((await server.app.storage.users.get(last))!.groups).to.deep.equal(user.groups);
     });
 
@@ -151,9 +184,18 @@ for (const kind of databaseKinds()) {
       await addRootRole(server);
       const root = await addUser(server, ["root"]);
       const group = unique("platform-admins");
-      await ok(server, root.token, SET_MAPPINGS, { provider: "saml", mappings: [{ provider: "saml", group, role: "root" }] });
+      await ok(server, root.token, SET_MAPPINGS, {
+        provider: "saml",
+        mappings: [{ provider: "saml", group, role: "root" }],
+      });
       last = (await scim(server, root.token, "POST", "/Users", aScimUser())).body.id;
-      groupId = (await scim(server, root.token, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: group, members: [{ value: last }] })).body.id;
+      groupId = (
+        await scim(server, root.token, "POST", "/Groups", {
+          schemas: [GROUP_SCHEMA],
+          displayName: group,
+          members: [{ value: last }],
+        })
+      ).body.id;
       expect(server.app.services.runtime.engine().rolesOf(last)).to.deep.equal(["root"]);
       const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
       await ok(server, root.token, SET_ROLES, { userId: adminId, roles: [] });
@@ -168,7 +210,15 @@ for (const kind of databaseKinds()) {
 
     it("refuses an SSO login whose groups would take the mapped superuser role from the last superuser", async () => {
       const user = (await server.app.storage.users.get(last))!;
-      const identity = { provider: "saml", source: "SAML" as const, externalId: user.externalId!, email: user.email, displayName: null, groups: [], mfa: false };
+      const identity = {
+        provider: "saml",
+        source: "SAML" as const,
+        externalId: user.externalId!,
+        email: user.email,
+        displayName: null,
+        groups: [],
+        mfa: false,
+      };
       let error: unknown;
       try {
         await server.app.services.ssoLogin.login(identity, loginRequest());
@@ -176,13 +226,22 @@ for (const kind of databaseKinds()) {
         error = err;
       }
       expect(error).to.be.instanceOf(DomainError);
-      expect([(error as DomainError).code, (error as DomainError).details.reason]).to.deep.equal(["UNAUTHENTICATED", "LAST_SUPERUSER"]);
+      expect([(error as DomainError).code, (error as DomainError).details.reason]).to.deep.equal([
+        "UNAUTHENTICATED",
+        "LAST_SUPERUSER",
+      ]);
       expect(server.app.services.runtime.engine().rolesOf(last)).to.deep.equal(["root"]);
       expect((await server.app.storage.users.get(last))!.groups).to.have.length(1);
     });
 
     it("refuses to take the last superuser out of the mapped group, SSO grants and membership alike", async () => {
-      const res = await scim(server, helpdesk.token, "PATCH", `/Groups/${groupId}`, patchOp({ op: "remove", path: `members[value eq "${last}"]` }));
+      const res = await scim(
+        server,
+        helpdesk.token,
+        "PATCH",
+        `/Groups/${groupId}`,
+        patchOp({ op: "remove", path: `members[value eq "${last}"]` }),
+      );
       expectScimError(res, 409);
       expect(server.app.services.runtime.engine().rolesOf(last)).to.deep.equal(["root"]);
       expect((await server.app.storage.users.get(last))!.groups).to.have.length(1);

@@ -1,11 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
-import { auditHead, changesSince, LIMITED_AUTHOR_POLICY, LIMITED_AUTHOR_ROLE, ok, refused } from "../../support/access-model";
+import {
+  auditHead,
+  changesSince,
+  LIMITED_AUTHOR_POLICY,
+  LIMITED_AUTHOR_ROLE,
+  ok,
+  refused,
+} from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
 
-const POLICY_FIELDS = "id name description version builtIn document rules { effect resourceType namespace name capabilities level requireMfa sourceCidrs } roles { name }";
+const POLICY_FIELDS =
+  "id name description version builtIn document rules { effect resourceType namespace name capabilities level requireMfa sourceCidrs } roles { name }";
 const CREATE = `mutation($d: String!) { createPolicy(document: $d) { ${POLICY_FIELDS} } }`;
 const UPDATE = `mutation($n: String!, $d: String!) { updatePolicy(name: $n, document: $d) { ${POLICY_FIELDS} } }`;
 const DELETE = `mutation($n: String!) { deletePolicy(name: $n) }`;
@@ -27,7 +35,8 @@ for (const kind of databaseKinds()) {
       admin = server.adminToken;
     });
 
-    const stored = async (name: string) => (await ok(server, admin, READ, { n: name })).policy as { version: number; document: string } | null;
+    const stored = async (name: string) =>
+      (await ok(server, admin, READ, { n: name })).policy as { version: number; document: string } | null;
 
     describe("createPolicy", () => {
       it("creates a policy at version 1 and returns its rules, expanded, and the document as submitted", async () => {
@@ -36,8 +45,26 @@ for (const kind of databaseKinds()) {
         const created = (await ok(server, admin, CREATE, { d: document })).createPolicy;
         expect(created).to.deep.include({ name, description: null, version: 1, builtIn: false, document, roles: [] });
         expect(created.rules).to.deep.equal([
-          { effect: "ALLOW", resourceType: "alloc", namespace: "prod", name: "*", capabilities: ["list", "logs", "read"], level: "READ", requireMfa: false, sourceCidrs: [] },
-          { effect: "DENY", resourceType: "secret", namespace: "**", name: "*", capabilities: ["*"], level: null, requireMfa: false, sourceCidrs: [] },
+          {
+            effect: "ALLOW",
+            resourceType: "alloc",
+            namespace: "prod",
+            name: "*",
+            capabilities: ["list", "logs", "read"],
+            level: "READ",
+            requireMfa: false,
+            sourceCidrs: [],
+          },
+          {
+            effect: "DENY",
+            resourceType: "secret",
+            namespace: "**",
+            name: "*",
+            capabilities: ["*"],
+            level: null,
+            requireMfa: false,
+            sourceCidrs: [],
+          },
         ]);
         expect(await stored(name.toUpperCase())).to.deep.equal({ version: 1, document });
       });
@@ -48,13 +75,30 @@ for (const kind of databaseKinds()) {
         await ok(server, admin, CREATE, { d: jobPolicy(name) });
         const [event, ...rest] = await changesSince(server, since);
         expect(rest).to.have.length(0);
-        expect(event).to.deep.include({ operation: "Mutation.createPolicy", resourceType: "policy", resourceNamespace: "system", resourceName: name, decision: "ALLOW" });
-        expect(event!.metadata).to.deep.equal({ change: { kind: "policy", name, oldVersion: null, newVersion: 1, oldDocument: null, newDocument: jobPolicy(name) } });
+        expect(event).to.deep.include({
+          operation: "Mutation.createPolicy",
+          resourceType: "policy",
+          resourceNamespace: "system",
+          resourceName: name,
+          decision: "ALLOW",
+        });
+        expect(event!.metadata).to.deep.equal({
+          change: {
+            kind: "policy",
+            name,
+            oldVersion: null,
+            newVersion: 1,
+            oldDocument: null,
+            newDocument: jobPolicy(name),
+          },
+        });
       });
 
       it("refuses an unknown key such as `namespce` at its path, suggesting the right one, and stores nothing", async () => {
         const name = unique("typo");
-        const { extensions, message } = await refused(server, admin, CREATE, { d: `kind: policy\nname: ${name}\nrules:\n  - resource: job\n    namespce: prod\n    capabilities: [read]\n` });
+        const { extensions, message } = await refused(server, admin, CREATE, {
+          d: `kind: policy\nname: ${name}\nrules:\n  - resource: job\n    namespce: prod\n    capabilities: [read]\n`,
+        });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "rules[0].namespce" });
         expect(message).to.contain("did you mean 'namespace'?");
         expect(await stored(name)).to.equal(null);
@@ -85,7 +129,9 @@ for (const kind of databaseKinds()) {
 
       it("refuses a YAML syntax error at `document` with its line and column", async () => {
         const before = (await server.app.storage.policies.all()).length;
-        const { extensions, message } = await refused(server, admin, CREATE, { d: "kind: policy\nname: broken\nrules: [\n  - resource: job\n" });
+        const { extensions, message } = await refused(server, admin, CREATE, {
+          d: "kind: policy\nname: broken\nrules: [\n  - resource: job\n",
+        });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "document" });
         expect(message).to.match(/line \d+, column \d+/);
         expect((await server.app.storage.policies.all()).length).to.equal(before);
@@ -105,16 +151,23 @@ for (const kind of databaseKinds()) {
         const name = unique("evolving");
         await ok(server, admin, CREATE, { d: jobPolicy(name) });
         const since = await auditHead(server);
-        const updated = (await ok(server, admin, UPDATE, { n: name, d: jobPolicy(name, "[read, list, logs]") })).updatePolicy;
+        const updated = (await ok(server, admin, UPDATE, { n: name, d: jobPolicy(name, "[read, list, logs]") }))
+          .updatePolicy;
         expect(updated).to.deep.include({ name, version: 2, document: jobPolicy(name, "[read, list, logs]") });
         expect(updated.rules[0].capabilities).to.deep.equal(["read", "list", "logs"]);
         expect((await server.app.storage.policies.versions(name)).map((v) => [v.version, v.document])).to.deep.equal([
-          [1, jobPolicy(name)], [2, jobPolicy(name, "[read, list, logs]")],
+          [1, jobPolicy(name)],
+          [2, jobPolicy(name, "[read, list, logs]")],
         ]);
         const events = await changesSince(server, since, "Mutation.updatePolicy");
         expect(events).to.have.length(1);
         expect(events[0]!.metadata!.change).to.deep.equal({
-          kind: "policy", name, oldVersion: 1, newVersion: 2, oldDocument: jobPolicy(name), newDocument: jobPolicy(name, "[read, list, logs]"),
+          kind: "policy",
+          name,
+          oldVersion: 1,
+          newVersion: 2,
+          oldDocument: jobPolicy(name),
+          newDocument: jobPolicy(name, "[read, list, logs]"),
         });
       });
 
@@ -125,7 +178,10 @@ for (const kind of databaseKinds()) {
         const same = (await ok(server, admin, UPDATE, { n: name, d: created.document })).updatePolicy;
         expect(same).to.deep.include({ version: 1, document: created.document });
         const reworded = `kind: policy\nname: ${name}\n# same rules, other layout\ndescription: "Jobs under prod"\nrules: [{ resource: job, namespace: "prod/**", capabilities: [read, list] }]\n`;
-        expect((await ok(server, admin, UPDATE, { n: name, d: reworded })).updatePolicy).to.deep.include({ version: 1, document: created.document });
+        expect((await ok(server, admin, UPDATE, { n: name, d: reworded })).updatePolicy).to.deep.include({
+          version: 1,
+          document: created.document,
+        });
         expect(await changesSince(server, since)).to.deep.equal([]);
         expect(await server.app.storage.policies.versions(name)).to.have.length(1);
       });
@@ -147,9 +203,15 @@ for (const kind of databaseKinds()) {
         const name = unique("live");
         const role = unique("live-role");
         await ok(server, admin, CREATE, { d: jobPolicy(name) });
-        await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, { d: `kind: role\nname: ${role}\npolicies: [${name}]\n` });
+        await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
+          d: `kind: role\nname: ${role}\npolicies: [${name}]\n`,
+        });
         const holder = await addUser(server, [role]);
-        const ask = { s: { userId: holder.user.id }, a: "submit", r: { type: "job", namespace: "prod/payments", name: "web" } };
+        const ask = {
+          s: { userId: holder.user.id },
+          a: "submit",
+          r: { type: "job", namespace: "prod/payments", name: "web" },
+        };
         expect((await ok(server, admin, CAN, ask)).can).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
         await ok(server, admin, UPDATE, { n: name, d: jobPolicy(name, "[read, list, submit]") });
         expect((await ok(server, admin, CAN, ask)).can).to.deep.equal({ allowed: true, reason: "ALLOWED" });
@@ -157,7 +219,10 @@ for (const kind of databaseKinds()) {
 
       it("lets built-in policies be updated, as data", async () => {
         const before = (await server.app.storage.policies.get("cicd-deploy"))!;
-        const document = before.document.replace("capabilities: [list, read, submit]", "capabilities: [list, read, submit, logs]");
+        const document = before.document.replace(
+          "capabilities: [list, read, submit]",
+          "capabilities: [list, read, submit, logs]",
+        );
         expect(document).to.not.equal(before.document);
         const updated = (await ok(server, admin, UPDATE, { n: "cicd-deploy", d: document })).updatePolicy;
         expect(updated).to.deep.include({ builtIn: true, version: before.version + 1, document });
@@ -172,7 +237,14 @@ for (const kind of databaseKinds()) {
         expect((await ok(server, admin, DELETE, { n: name })).deletePolicy).to.equal(true);
         expect(await stored(name)).to.equal(null);
         const [event] = await changesSince(server, since, "Mutation.deletePolicy");
-        expect(event!.metadata!.change).to.deep.equal({ kind: "policy", name, oldVersion: 1, newVersion: null, oldDocument: jobPolicy(name), newDocument: null });
+        expect(event!.metadata!.change).to.deep.equal({
+          kind: "policy",
+          name,
+          oldVersion: 1,
+          newVersion: null,
+          oldDocument: jobPolicy(name),
+          newDocument: null,
+        });
         expect((await refused(server, admin, DELETE, { n: name })).extensions.code).to.equal("NOT_FOUND");
       });
 
@@ -180,7 +252,9 @@ for (const kind of databaseKinds()) {
         const name = unique("in-use");
         const role = unique("user-of");
         await ok(server, admin, CREATE, { d: jobPolicy(name) });
-        await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, { d: `kind: role\nname: ${role}\npolicies: [${name}]\n` });
+        await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
+          d: `kind: role\nname: ${role}\npolicies: [${name}]\n`,
+        });
         const { extensions, message } = await refused(server, admin, DELETE, { n: name });
         expect(extensions.code).to.equal("CONFLICT");
         expect(message).to.contain(role);
@@ -192,7 +266,8 @@ for (const kind of databaseKinds()) {
         const replacement = unique("pipeline");
         await ok(server, admin, CREATE, { d: jobPolicy(replacement, "[list, read, submit]", "**") });
         await ok(server, admin, `mutation($n: String!, $d: String!) { updateRole(name: $n, document: $d) { name } }`, {
-          n: "cicd", d: cicd.document.replace("policies: [cicd-deploy]", `policies: [${replacement}]`),
+          n: "cicd",
+          d: cicd.document.replace("policies: [cicd-deploy]", `policies: [${replacement}]`),
         });
         const { extensions, message } = await refused(server, admin, DELETE, { n: "cicd-deploy" });
         expect(extensions.code).to.equal("CONFLICT");
@@ -210,13 +285,17 @@ for (const kind of databaseKinds()) {
 
       it("lets an actor write a policy within what it holds", async () => {
         const name = unique("narrow");
-        const created = (await ok(server, author.token, CREATE, { d: jobPolicy(name, "[read, submit]", "prod/payments") })).createPolicy;
+        const created = (
+          await ok(server, author.token, CREATE, { d: jobPolicy(name, "[read, submit]", "prod/payments") })
+        ).createPolicy;
         expect(created.version).to.equal(1);
       });
 
       it("refuses a policy allowing more than the actor holds with ESCALATION_DENIED naming the capability, storing nothing", async () => {
         const name = unique("greedy");
-        const { extensions } = await refused(server, author.token, CREATE, { d: `kind: policy\nname: ${name}\nrules:\n  - resource: secret\n    capabilities: [read]\n` });
+        const { extensions } = await refused(server, author.token, CREATE, {
+          d: `kind: policy\nname: ${name}\nrules:\n  - resource: secret\n    capabilities: [read]\n`,
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "secret:read" });
         expect(await stored(name)).to.equal(null);
         const outside = await refused(server, author.token, CREATE, { d: jobPolicy(name, "[read]", "dev/**") });
@@ -226,7 +305,10 @@ for (const kind of databaseKinds()) {
       it("refuses widening a policy beyond what the actor holds, and leaves it as it was", async () => {
         const name = unique("widen");
         await ok(server, author.token, CREATE, { d: jobPolicy(name) });
-        const { extensions } = await refused(server, author.token, UPDATE, { n: name, d: jobPolicy(name, "[read]", "**") });
+        const { extensions } = await refused(server, author.token, UPDATE, {
+          n: name,
+          d: jobPolicy(name, "[read]", "**"),
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "job:read" });
         expect(await stored(name)).to.deep.equal({ version: 1, document: jobPolicy(name) });
       });
@@ -235,10 +317,14 @@ for (const kind of databaseKinds()) {
         const wide = unique("wide");
         const fence = unique("fence");
         const role = unique("contractor");
-        await ok(server, admin, CREATE, { d: `kind: policy\nname: ${wide}\nrules:\n  - resource: secret\n    capabilities: [read]\n` });
+        await ok(server, admin, CREATE, {
+          d: `kind: policy\nname: ${wide}\nrules:\n  - resource: secret\n    capabilities: [read]\n`,
+        });
         const fenced = `kind: policy\nname: ${fence}\nrules:\n  - resource: secret\n    namespace: prod\n    capabilities: []\n`;
         await ok(server, admin, CREATE, { d: fenced });
-        await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, { d: `kind: role\nname: ${role}\npolicies: [${wide}, ${fence}]\n` });
+        await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
+          d: `kind: role\nname: ${role}\npolicies: [${wide}, ${fence}]\n`,
+        });
         const open = `kind: policy\nname: ${fence}\nrules: []\n`;
         const { extensions } = await refused(server, author.token, UPDATE, { n: fence, d: open });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "secret:read" });

@@ -48,65 +48,85 @@ for (const kind of databaseKinds()) {
         // over HTTP and at the WebSocket handshake.
         const admin = await gql(server.url, ME, { token: server.adminToken });
         expect(admin.status).to.equal(429);
-        const subscription = subscribe(server, "subscription { auditEvents { sequence } }", { token: server.adminToken });
+        const subscription = subscribe(server, "subscription { auditEvents { sequence } }", {
+          token: server.adminToken,
+        });
         expect(await subscription.closed).to.equal(4403);
         await subscription.dispose();
         const audited = await events(server, since);
         const limited = audited.filter((e) => (e.metadata as Record<string, unknown>).failure === "rate_limited");
         expect(limited).to.have.length(1);
         expect(limited[0]!.decision).to.equal("DENY");
-        expect((limited[0]!.metadata as Record<string, any>).rateLimit).to.deep.include({ limit: "failures-per-address", points: DEFAULT_RATE_LIMITS.failuresPerAddress });
-        expect(audited.filter((e) => (e.metadata as Record<string, unknown>).failure !== "rate_limited")).to.have.length(DEFAULT_RATE_LIMITS.failuresPerAddress);
+        expect((limited[0]!.metadata as Record<string, any>).rateLimit).to.deep.include({
+          limit: "failures-per-address",
+          points: DEFAULT_RATE_LIMITS.failuresPerAddress,
+        });
+        expect(
+          audited.filter((e) => (e.metadata as Record<string, unknown>).failure !== "rate_limited"),
+        ).to.have.length(DEFAULT_RATE_LIMITS.failuresPerAddress);
       });
     });
 
     // Counted in memory, and in Redis (shared by instances) when one is given for the tests.
-    for (const redis of [null, ...(process.env.TEST_REDIS_URL ? [process.env.TEST_REDIS_URL] : [])]) describe(`with small limits${redis ? " in Redis" : ""}`, () => {
-      let server: TestServer;
-      before(async () => {
-        server = await startServer(kind, {
-          PORTCULLIS_AUTH_FAILURES_PER_ADDRESS: "1000", PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL: "3", PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS: "4",
-          ...(redis ? { REDIS_URL: redis } : {}),
+    for (const redis of [null, ...(process.env.TEST_REDIS_URL ? [process.env.TEST_REDIS_URL] : [])])
+      describe(`with small limits${redis ? " in Redis" : ""}`, () => {
+        let server: TestServer;
+        before(async () => {
+          server = await startServer(kind, {
+            PORTCULLIS_AUTH_FAILURES_PER_ADDRESS: "1000",
+            PORTCULLIS_AUTH_FAILURES_PER_CREDENTIAL: "3",
+            PORTCULLIS_AUTH_REQUESTS_PER_ADDRESS: "4",
+            ...(redis ? { REDIS_URL: redis } : {}),
+          });
+        });
+        after(async () => server?.close());
+
+        it("limits failures per credential id (a revoked token), naming the limit, never the secret", async () => {
+          const user = await addUser(server, []);
+          await revokeToken(server, user.tokenId);
+          const since = (await server.app.storage.audit.head()).sequence;
+          const statuses: number[] = [];
+          for (let i = 0; i < 6; i++) statuses.push((await gql(server.url, ME, { token: user.token })).status);
+          expect(statuses.slice(3)).to.deep.equal([429, 429, 429]);
+          const limited = (await events(server, since)).filter(
+            (e) => (e.metadata as Record<string, unknown>).failure === "rate_limited",
+          );
+          expect(limited).to.have.length(1);
+          expect(limited[0]!.metadata).to.deep.include({ credentialId: user.tokenId });
+          expect((limited[0]!.metadata as Record<string, any>).rateLimit.limit).to.equal("failures-per-credential");
+          expect(JSON.stringify(limited)).to.not.contain(user.token);
+        });
+
+        it("answers 429 over SCIM too", async () => {
+          const user = await addUser(server, []);
+          await revokeToken(server, user.tokenId);
+          const statuses: number[] = [];
+          for (let i = 0; i < 5; i++) {
+            const res = await fetch(`${server.url}/scim/v2/Users`, {
+              headers: { authorization: `Bearer ${user.token}` },
+            });
+            statuses.push(res.status);
+            if (res.status === 429) expect(res.headers.get("retry-after")).to.match(/^\d+$/);
+          }
+          expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
+        });
+
+        it("limits requests to /auth/* per address, audited once per window", async () => {
+          const since = (await server.app.storage.audit.head()).sequence;
+          const statuses: number[] = [];
+          for (let i = 0; i < 7; i++)
+            statuses.push(
+              (await fetch(`${server.url}/auth/logout`, { method: "POST", headers: { "x-test": randomUUID() } }))
+                .status,
+            );
+          expect(statuses.slice(0, 4).every((s) => s !== 429)).to.equal(true);
+          expect(statuses.slice(4)).to.deep.equal([429, 429, 429]);
+          const limited = (await events(server, since)).filter(
+            (e) => (e.metadata as Record<string, unknown>).failure === "rate_limited",
+          );
+          expect(limited).to.have.length(1);
+          expect((limited[0]!.metadata as Record<string, any>).rateLimit.limit).to.equal("auth-requests-per-address");
         });
       });
-      after(async () => server?.close());
-
-      it("limits failures per credential id (a revoked token), naming the limit, never the secret", async () => {
-        const user = await addUser(server, []);
-        await revokeToken(server, user.tokenId);
-        const since = (await server.app.storage.audit.head()).sequence;
-        const statuses: number[] = [];
-        for (let i = 0; i < 6; i++) statuses.push((await gql(server.url, ME, { token: user.token })).status);
-        expect(statuses.slice(3)).to.deep.equal([429, 429, 429]);
-        const limited = (await events(server, since)).filter((e) => (e.metadata as Record<string, unknown>).failure === "rate_limited");
-        expect(limited).to.have.length(1);
-        expect(limited[0]!.metadata).to.deep.include({ credentialId: user.tokenId });
-        expect((limited[0]!.metadata as Record<string, any>).rateLimit.limit).to.equal("failures-per-credential");
-        expect(JSON.stringify(limited)).to.not.contain(user.token);
-      });
-
-      it("answers 429 over SCIM too", async () => {
-        const user = await addUser(server, []);
-        await revokeToken(server, user.tokenId);
-        const statuses: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          const res = await fetch(`${server.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${user.token}` } });
-          statuses.push(res.status);
-          if (res.status === 429) expect(res.headers.get("retry-after")).to.match(/^\d+$/);
-        }
-        expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
-      });
-
-      it("limits requests to /auth/* per address, audited once per window", async () => {
-        const since = (await server.app.storage.audit.head()).sequence;
-        const statuses: number[] = [];
-        for (let i = 0; i < 7; i++) statuses.push((await fetch(`${server.url}/auth/logout`, { method: "POST", headers: { "x-test": randomUUID() } })).status);
-        expect(statuses.slice(0, 4).every((s) => s !== 429)).to.equal(true);
-        expect(statuses.slice(4)).to.deep.equal([429, 429, 429]);
-        const limited = (await events(server, since)).filter((e) => (e.metadata as Record<string, unknown>).failure === "rate_limited");
-        expect(limited).to.have.length(1);
-        expect((limited[0]!.metadata as Record<string, any>).rateLimit.limit).to.equal("auth-requests-per-address");
-      });
-    });
   });
 }

@@ -5,7 +5,11 @@ import { measureBlocking, withinBlockingLimit, type Blocking } from "../../suppo
 import { addUser, type TestUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
 
-const checks = (n: number) => Array.from({ length: n }, (_, i) => ({ action: "read", resource: { type: "job", namespace: "prod", name: `web-${i}` } }));
+const checks = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    action: "read",
+    resource: { type: "job", namespace: "prod", name: `web-${i}` },
+  }));
 const aliased = (aliases: number) =>
   `query($c: [CheckInput!]!) { ${Array.from({ length: aliases }, (_, i) => `a${i}: canMany(checks: $c) { allowed }`).join(" ")} }`;
 
@@ -23,7 +27,9 @@ for (const kind of databaseKinds()) {
 
     const head = async () => (await server.app.storage.audit.head()).sequence;
     async function checkEventsSince(sequence: number) {
-      return (await server.app.storage.audit.range(sequence + 1, await head())).filter((e) => e.operation === "check" || e.operation === "Query.canMany");
+      return (await server.app.storage.audit.range(sequence + 1, await head())).filter(
+        (e) => e.operation === "check" || e.operation === "Query.canMany",
+      );
     }
 
     it("refuses 30 aliases of canMany x 1000 with a 400 naming the limit, before any check is decided or audited", async () => {
@@ -40,10 +46,18 @@ for (const kind of databaseKinds()) {
       const ok = await gql(server.url, aliased(2), { token: viewer.token, variables: { c: checks(500) } });
       expect(ok.errors).to.equal(undefined);
       expect(ok.data!.a0).to.have.length(500);
-      const literal = `[${checks(2).map((c) => `{ action: "${c.action}", resource: { type: "job", name: "${c.resource.name}" } }`).join(", ")}]`;
+      const literal = `[${checks(2)
+        .map((c) => `{ action: "${c.action}", resource: { type: "job", name: "${c.resource.name}" } }`)
+        .join(", ")}]`;
       const refusals = [
-        [`query($c: [CheckInput!]!) { can(action: "read", resource: { type: "job" }) { allowed } ...F } fragment F on Query { canMany(checks: $c) { allowed } }`, 1000],
-        [`query($c: [CheckInput!]!) { x: canMany(checks: ${literal}) { allowed } ... on Query { y: canMany(checks: $c) { allowed } } }`, 999],
+        [
+          `query($c: [CheckInput!]!) { can(action: "read", resource: { type: "job" }) { allowed } ...F } fragment F on Query { canMany(checks: $c) { allowed } }`,
+          1000,
+        ],
+        [
+          `query($c: [CheckInput!]!) { x: canMany(checks: ${literal}) { allowed } ... on Query { y: canMany(checks: $c) { allowed } } }`,
+          999,
+        ],
       ] as const;
       for (const [query, n] of refusals) {
         const before = await head();
@@ -55,7 +69,9 @@ for (const kind of databaseKinds()) {
     });
 
     it("holds the event loop at most 100 ms for the worst case of canMany: 30 aliases x 1000, and 1000 checks decided", async () => {
-      const refused = await measureBlocking(() => gql(server.url, aliased(30), { token: viewer.token, variables: { c: checks(1000) } }));
+      const refused = await measureBlocking(() =>
+        gql(server.url, aliased(30), { token: viewer.token, variables: { c: checks(1000) } }),
+      );
       const before = await head();
       let answered = 0;
       const decided = await measureBlocking(async () => {
@@ -71,7 +87,8 @@ for (const kind of databaseKinds()) {
     it("holds the event loop at most 100 ms while verifying a large trail, whole and incrementally", async () => {
       const auditor = await addUser(server, ["auditor"]);
       const total = 30_000;
-      for (let i = 0; i < total; i += 1000) await Promise.all(Array.from({ length: 1000 }, () => server.app.services.audit.record(anEvent())));
+      for (let i = 0; i < total; i += 1000)
+        await Promise.all(Array.from({ length: 1000 }, () => server.app.services.audit.record(anEvent())));
       let report: Record<string, unknown> = {};
       const whole = await measureBlocking(async () => {
         const res = await gql(server.url, "{ verifyAuditChain(full: true) { ok checked } }", { token: auditor.token });

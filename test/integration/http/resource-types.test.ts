@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
-import { auditHead, changeOf, changesSince, LIMITED_AUTHOR_POLICY, LIMITED_AUTHOR_ROLE, ok, refused } from "../../support/access-model";
+import {
+  auditHead,
+  changeOf,
+  changesSince,
+  LIMITED_AUTHOR_POLICY,
+  LIMITED_AUTHOR_ROLE,
+  ok,
+  refused,
+} from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
 
@@ -10,7 +18,9 @@ const CAN = `query($s: SubjectInput, $a: String!, $r: ResourceInput!) { can(subj
 
 const uniqueType = () => `t_${randomBytes(4).toString("hex")}`;
 const typeDoc = (name: string, capabilities: Record<string, string>) =>
-  `kind: resourceType\nname: ${name}\ncapabilities:\n${Object.entries(capabilities).map(([c, l]) => `  ${c}: ${l}\n`).join("")}`;
+  `kind: resourceType\nname: ${name}\ncapabilities:\n${Object.entries(capabilities)
+    .map(([c, l]) => `  ${c}: ${l}\n`)
+    .join("")}`;
 
 for (const kind of databaseKinds()) {
   describe(`resource types over HTTP on ${kind.name}`, function () {
@@ -28,28 +38,53 @@ for (const kind of databaseKinds()) {
     it("registers a new type that policies may name at once, with a change record holding its document", async () => {
       const name = uniqueType();
       const since = await auditHead(server);
-      const registered = (await ok(server, admin, REGISTER, { d: typeDoc(name, { read: "METADATA", restart: "OPERATE", list: "METADATA" }) })).registerResourceType;
-      expect(registered).to.deep.equal({ name, capabilities: [
-        { capability: "list", level: "METADATA" }, { capability: "read", level: "METADATA" }, { capability: "restart", level: "OPERATE" },
-      ] });
+      const registered = (
+        await ok(server, admin, REGISTER, {
+          d: typeDoc(name, { read: "METADATA", restart: "OPERATE", list: "METADATA" }),
+        })
+      ).registerResourceType;
+      expect(registered).to.deep.equal({
+        name,
+        capabilities: [
+          { capability: "list", level: "METADATA" },
+          { capability: "read", level: "METADATA" },
+          { capability: "restart", level: "OPERATE" },
+        ],
+      });
       const listed = (await ok(server, admin, "{ resourceTypes { name } }")).resourceTypes as Array<{ name: string }>;
       expect(listed.map((t) => t.name)).to.include(name);
       const [event, ...rest] = await changesSince(server, since, "Mutation.registerResourceType");
       expect(rest).to.have.length(0);
       expect(event).to.deep.include({ resourceType: "resource_type", resourceName: name });
-      expect(changeOf(event)).to.deep.include({ kind: "resourceType", name, oldDocument: null, addedCapabilities: ["list", "read", "restart"] });
+      expect(changeOf(event)).to.deep.include({
+        kind: "resourceType",
+        name,
+        oldDocument: null,
+        addedCapabilities: ["list", "read", "restart"],
+      });
       expect(changeOf(event).newDocument).to.contain(`name: ${name}`);
       const policy = `kind: policy\nname: ${name}-ops\nrules:\n  - resource: ${name}\n    capabilities: [restart]\n`;
-      expect((await ok(server, admin, `mutation($d: String!) { createPolicy(document: $d) { version } }`, { d: policy })).createPolicy.version).to.equal(1);
+      expect(
+        (await ok(server, admin, `mutation($d: String!) { createPolicy(document: $d) { version } }`, { d: policy }))
+          .createPolicy.version,
+      ).to.equal(1);
     });
 
     it("adds capabilities to an existing type from a document that leaves the old ones out, keeping the old document in the change record", async () => {
       const name = uniqueType();
       await ok(server, admin, REGISTER, { d: typeDoc(name, { read: "METADATA" }) });
       const since = await auditHead(server);
-      const merged = (await ok(server, admin, REGISTER, { d: typeDoc(name, { drain: "OPERATE" }) })).registerResourceType;
-      expect(merged.capabilities).to.deep.equal([{ capability: "read", level: "METADATA" }, { capability: "drain", level: "OPERATE" }]);
-      expect(await stored(name)).to.deep.equal({ name, builtIn: false, capabilities: { drain: "OPERATE", read: "METADATA" } });
+      const merged = (await ok(server, admin, REGISTER, { d: typeDoc(name, { drain: "OPERATE" }) }))
+        .registerResourceType;
+      expect(merged.capabilities).to.deep.equal([
+        { capability: "read", level: "METADATA" },
+        { capability: "drain", level: "OPERATE" },
+      ]);
+      expect(await stored(name)).to.deep.equal({
+        name,
+        builtIn: false,
+        capabilities: { drain: "OPERATE", read: "METADATA" },
+      });
       const [event] = await changesSince(server, since, "Mutation.registerResourceType");
       expect(changeOf(event).oldDocument).to.contain("read: METADATA").and.not.to.contain("drain");
       expect(changeOf(event).newDocument).to.contain("drain: OPERATE");
@@ -73,10 +108,14 @@ for (const kind of databaseKinds()) {
     });
 
     it("refuses to change an existing capability's level at capabilities.<name>, changing nothing", async () => {
-      const { extensions, message } = await refused(server, admin, REGISTER, { d: typeDoc("job", { read: "OWNER", logs: "READ", brand_new: "ADMIN" }) });
+      const { extensions, message } = await refused(server, admin, REGISTER, {
+        d: typeDoc("job", { read: "OWNER", logs: "READ", brand_new: "ADMIN" }),
+      });
       expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "capabilities.read" });
       expect(message).to.contain("METADATA");
-      expect((await stored("job"))!.capabilities).to.deep.include({ read: "METADATA", logs: "READ" }).and.not.have.property("brand_new");
+      expect((await stored("job"))!.capabilities)
+        .to.deep.include({ read: "METADATA", logs: "READ" })
+        .and.not.have.property("brand_new");
     });
 
     it("refuses any change to the server's own types at `name`", async () => {
@@ -87,10 +126,17 @@ for (const kind of databaseKinds()) {
 
     it("refuses invalid documents with the path of each problem, and a YAML syntax error at `document` with line and column", async () => {
       const name = uniqueType();
-      const bad = await refused(server, admin, REGISTER, { d: `kind: resourceType\nname: ${name}\ncapabilities:\n  read: SOMETIMES\n  Shout: READ\n` });
+      const bad = await refused(server, admin, REGISTER, {
+        d: `kind: resourceType\nname: ${name}\ncapabilities:\n  read: SOMETIMES\n  Shout: READ\n`,
+      });
       expect(bad.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "capabilities.read" });
-      expect(bad.extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal(["capabilities.read", "capabilities.Shout"]);
-      const syntax = await refused(server, admin, REGISTER, { d: `kind: resourceType\nname: ${name}\ncapabilities: {read: READ\n` });
+      expect(bad.extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal([
+        "capabilities.read",
+        "capabilities.Shout",
+      ]);
+      const syntax = await refused(server, admin, REGISTER, {
+        d: `kind: resourceType\nname: ${name}\ncapabilities: {read: READ\n`,
+      });
       expect(syntax.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "document" });
       expect(syntax.message).to.match(/line \d+, column \d+/);
       expect(await stored(name)).to.equal(null);
@@ -104,7 +150,9 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses a new capability the actor would not hold everywhere, with ESCALATION_DENIED naming it", async () => {
-        const { extensions } = await refused(server, author.token, REGISTER, { d: typeDoc("job", { peek: "METADATA" }) });
+        const { extensions } = await refused(server, author.token, REGISTER, {
+          d: typeDoc("job", { peek: "METADATA" }),
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "job:peek" });
         expect((await stored("job"))!.capabilities).to.not.have.property("peek");
       });

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
-import { auditHead, changesSince, LIMITED_AUTHOR_POLICY, LIMITED_AUTHOR_ROLE, ok, refused } from "../../support/access-model";
+import {
+  auditHead,
+  changesSince,
+  LIMITED_AUTHOR_POLICY,
+  LIMITED_AUTHOR_ROLE,
+  ok,
+  refused,
+} from "../../support/access-model";
 import { addRole, addUser, type TestUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
 
@@ -28,19 +35,36 @@ for (const kind of databaseKinds()) {
       admin = server.adminToken;
     });
 
-    const stored = async (name: string) => (await ok(server, admin, READ, { n: name })).role as { document: string; policies: Array<{ name: string }>; inherits: Array<{ name: string }> } | null;
+    const stored = async (name: string) =>
+      (await ok(server, admin, READ, { n: name })).role as {
+        document: string;
+        policies: Array<{ name: string }>;
+        inherits: Array<{ name: string }>;
+      } | null;
     const version = async (name: string) => (await server.app.storage.roles.get(name))?.version ?? null;
 
     describe("createRole", () => {
       it("creates a role with its references, options and access-request settings, returning the document as submitted", async () => {
         const name = unique("developer");
-        const document = role(name, `description: Feature work\npolicies: [deployer-deploy, cicd-deploy]\ninherits: [viewer]\noptions: { maxSessionTtl: 1h30m, requireSessionMfa: true }\nrequest: { roles: [ops], approvals: 2, denials: 1 }\nreviewRequests: { roles: [auditor] }\n`);
+        const document = role(
+          name,
+          `description: Feature work\npolicies: [deployer-deploy, cicd-deploy]\ninherits: [viewer]\noptions: { maxSessionTtl: 1h30m, requireSessionMfa: true }\nrequest: { roles: [ops], approvals: 2, denials: 1 }\nreviewRequests: { roles: [auditor] }\n`,
+        );
         const created = (await ok(server, admin, CREATE, { d: document })).createRole;
         expect(created).to.deep.equal({
-          name, description: "Feature work", builtIn: false, superuser: false, maxSessionTtlSeconds: 5400, requireSessionMfa: true,
-          approvalsRequired: 2, denialsRequired: 1, document,
-          policies: [{ name: "deployer-deploy" }, { name: "cicd-deploy" }], inherits: [{ name: "viewer" }],
-          requestableRoles: [{ name: "ops" }], reviewableRoles: [{ name: "auditor" }],
+          name,
+          description: "Feature work",
+          builtIn: false,
+          superuser: false,
+          maxSessionTtlSeconds: 5400,
+          requireSessionMfa: true,
+          approvalsRequired: 2,
+          denialsRequired: 1,
+          document,
+          policies: [{ name: "deployer-deploy" }, { name: "cicd-deploy" }],
+          inherits: [{ name: "viewer" }],
+          requestableRoles: [{ name: "ops" }],
+          reviewableRoles: [{ name: "auditor" }],
         });
         expect(await version(name)).to.equal(1);
       });
@@ -52,12 +76,16 @@ for (const kind of databaseKinds()) {
         const events = await changesSince(server, since, "Mutation.createRole");
         expect(events).to.have.length(1);
         expect(events[0]).to.deep.include({ resourceType: "role", resourceName: name });
-        expect(events[0]!.metadata).to.deep.equal({ change: { kind: "role", name, oldVersion: null, newVersion: 1, oldDocument: null, newDocument: role(name) } });
+        expect(events[0]!.metadata).to.deep.equal({
+          change: { kind: "role", name, oldVersion: null, newVersion: 1, oldDocument: null, newDocument: role(name) },
+        });
       });
 
       it("refuses an unknown policy at policies[1] with a suggestion, storing nothing", async () => {
         const name = unique("typo");
-        const { extensions, message } = await refused(server, admin, CREATE, { d: role(name, "policies: [viewer-read, deployer-deplyo]\n") });
+        const { extensions, message } = await refused(server, admin, CREATE, {
+          d: role(name, "policies: [viewer-read, deployer-deplyo]\n"),
+        });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "policies[1]" });
         expect(message).to.contain("did you mean 'deployer-deploy'?");
         expect(await stored(name)).to.equal(null);
@@ -66,10 +94,17 @@ for (const kind of databaseKinds()) {
       it("refuses unknown roles at inherits[i], request.roles[i] and reviewRequests.roles[i]", async () => {
         const name = unique("dangling");
         const { extensions } = await refused(server, admin, CREATE, {
-          d: role(name, "inherits: [viewer, nobody]\nrequest: { roles: [ghost] }\nreviewRequests: { roles: [auditor, phantom] }\n"),
+          d: role(
+            name,
+            "inherits: [viewer, nobody]\nrequest: { roles: [ghost] }\nreviewRequests: { roles: [auditor, phantom] }\n",
+          ),
         });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "inherits[1]" });
-        expect(extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal(["inherits[1]", "request.roles[0]", "reviewRequests.roles[1]"]);
+        expect(extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal([
+          "inherits[1]",
+          "request.roles[0]",
+          "reviewRequests.roles[1]",
+        ]);
         expect(await stored(name)).to.equal(null);
       });
 
@@ -90,16 +125,26 @@ for (const kind of databaseKinds()) {
         expect(updated.policies).to.deep.equal([{ name: "viewer-read" }, { name: "cicd-deploy" }]);
         expect(await version(name)).to.equal(2);
         const events = await changesSince(server, since, "Mutation.updateRole");
-        expect(events.map((e) => e.metadata!.change)).to.deep.equal([{ kind: "role", name, oldVersion: 1, newVersion: 2, oldDocument: role(name), newDocument: next }]);
+        expect(events.map((e) => e.metadata!.change)).to.deep.equal([
+          { kind: "role", name, oldVersion: 1, newVersion: 2, oldDocument: role(name), newDocument: next },
+        ]);
       });
 
       it("treats the returned document, or the same role written differently, as a no-op", async () => {
         const name = unique("steady");
-        const created = (await ok(server, admin, CREATE, { d: role(name, "policies: [viewer-read]\noptions: { maxSessionTtl: 8h }\n") })).createRole;
+        const created = (
+          await ok(server, admin, CREATE, {
+            d: role(name, "policies: [viewer-read]\noptions: { maxSessionTtl: 8h }\n"),
+          })
+        ).createRole;
         const since = await auditHead(server);
-        expect((await ok(server, admin, UPDATE, { n: name, d: created.document })).updateRole.document).to.equal(created.document);
+        expect((await ok(server, admin, UPDATE, { n: name, d: created.document })).updateRole.document).to.equal(
+          created.document,
+        );
         const reworded = `kind: role\nname: ${name}\npolicies:\n  - viewer-read\noptions:\n  maxSessionTtl: 480m\n  requireSessionMfa: false\n`;
-        expect((await ok(server, admin, UPDATE, { n: name, d: reworded })).updateRole.document).to.equal(created.document);
+        expect((await ok(server, admin, UPDATE, { n: name, d: reworded })).updateRole.document).to.equal(
+          created.document,
+        );
         expect(await version(name)).to.equal(1);
         expect(await changesSince(server, since)).to.deep.equal([]);
       });
@@ -109,7 +154,10 @@ for (const kind of databaseKinds()) {
         const child = unique("child");
         await ok(server, admin, CREATE, { d: role(base) });
         await ok(server, admin, CREATE, { d: role(child, `policies: []\ninherits: [${base}]\n`) });
-        const { extensions, message } = await refused(server, admin, UPDATE, { n: base, d: role(base, `policies: [viewer-read]\ninherits: [${child}]\n`) });
+        const { extensions, message } = await refused(server, admin, UPDATE, {
+          n: base,
+          d: role(base, `policies: [viewer-read]\ninherits: [${child}]\n`),
+        });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "inherits[0]" });
         expect(message).to.contain("cycle");
         expect(await stored(base)).to.deep.include({ document: role(base), inherits: [] });
@@ -119,8 +167,12 @@ for (const kind of databaseKinds()) {
       it("refuses a renaming document and a missing role", async () => {
         const name = unique("fixed");
         await ok(server, admin, CREATE, { d: role(name) });
-        expect((await refused(server, admin, UPDATE, { n: name, d: role(unique("other")) })).extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "document" });
-        expect((await refused(server, admin, UPDATE, { n: "no-such-role", d: role("no-such-role") })).extensions.code).to.equal("NOT_FOUND");
+        expect(
+          (await refused(server, admin, UPDATE, { n: name, d: role(unique("other")) })).extensions,
+        ).to.deep.include({ code: "BAD_USER_INPUT", field: "document" });
+        expect(
+          (await refused(server, admin, UPDATE, { n: "no-such-role", d: role("no-such-role") })).extensions.code,
+        ).to.equal("NOT_FOUND");
         expect(await stored(name)).to.deep.include({ document: role(name) });
       });
 
@@ -149,7 +201,9 @@ for (const kind of databaseKinds()) {
 
       it("deletes a role whose access-request settings name the role itself", async () => {
         const name = unique("oncall");
-        await ok(server, admin, CREATE, { d: role(name, `policies: []\nrequest: { roles: [${name}] }\nreviewRequests: { roles: [${name}] }\n`) });
+        await ok(server, admin, CREATE, {
+          d: role(name, `policies: []\nrequest: { roles: [${name}] }\nreviewRequests: { roles: [${name}] }\n`),
+        });
         expect((await ok(server, admin, DELETE, { n: name })).deleteRole).to.equal(true);
         expect(await stored(name)).to.equal(null);
       });
@@ -192,18 +246,26 @@ for (const kind of databaseKinds()) {
         author = await addUser(server, ["limited-author"]);
         jobsPolicy = unique("payments-jobs");
         secretsPolicy = unique("read-secrets");
-        await ok(server, admin, CREATE_POLICY, { d: `kind: policy\nname: ${jobsPolicy}\nrules:\n  - resource: job\n    namespace: prod/payments\n    capabilities: [read, restart]\n` });
-        await ok(server, admin, CREATE_POLICY, { d: `kind: policy\nname: ${secretsPolicy}\nrules:\n  - resource: secret\n    capabilities: [read]\n` });
+        await ok(server, admin, CREATE_POLICY, {
+          d: `kind: policy\nname: ${jobsPolicy}\nrules:\n  - resource: job\n    namespace: prod/payments\n    capabilities: [read, restart]\n`,
+        });
+        await ok(server, admin, CREATE_POLICY, {
+          d: `kind: policy\nname: ${secretsPolicy}\nrules:\n  - resource: secret\n    capabilities: [read]\n`,
+        });
       });
 
       it("lets an actor create a role covering less than it holds", async () => {
         const name = unique("payments-ops");
-        expect((await ok(server, author.token, CREATE, { d: role(name, `policies: [${jobsPolicy}]\n`) })).createRole.name).to.equal(name);
+        expect(
+          (await ok(server, author.token, CREATE, { d: role(name, `policies: [${jobsPolicy}]\n`) })).createRole.name,
+        ).to.equal(name);
       });
 
       it("refuses a role allowing secret:read with ESCALATION_DENIED naming it, storing nothing", async () => {
         const name = unique("peeker");
-        const { extensions } = await refused(server, author.token, CREATE, { d: role(name, `policies: [${jobsPolicy}, ${secretsPolicy}]\n`) });
+        const { extensions } = await refused(server, author.token, CREATE, {
+          d: role(name, `policies: [${jobsPolicy}, ${secretsPolicy}]\n`),
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "secret:read" });
         expect(await stored(name)).to.equal(null);
       });
@@ -211,7 +273,10 @@ for (const kind of databaseKinds()) {
       it("refuses widening a role through an inherited role the actor does not cover, leaving it unchanged", async () => {
         const name = unique("creeping");
         await ok(server, author.token, CREATE, { d: role(name, `policies: [${jobsPolicy}]\n`) });
-        const { extensions } = await refused(server, author.token, UPDATE, { n: name, d: role(name, `policies: [${jobsPolicy}]\ninherits: [viewer]\n`) });
+        const { extensions } = await refused(server, author.token, UPDATE, {
+          n: name,
+          d: role(name, `policies: [${jobsPolicy}]\ninherits: [viewer]\n`),
+        });
         expect(extensions.code).to.equal("ESCALATION_DENIED");
         expect(extensions.capability).to.match(/^[a-z_]+:[a-z_]+$/);
         expect(await stored(name)).to.deep.include({ document: role(name, `policies: [${jobsPolicy}]\n`) });
@@ -219,19 +284,25 @@ for (const kind of databaseKinds()) {
 
       it("refuses a superuser role to an actor that is not a superuser", async () => {
         const name = unique("root");
-        const { extensions } = await refused(server, author.token, CREATE, { d: role(name, "policies: []\nsuperuser: true\n") });
+        const { extensions } = await refused(server, author.token, CREATE, {
+          d: role(name, "policies: []\nsuperuser: true\n"),
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "*:*" });
         expect(await stored(name)).to.equal(null);
       });
 
       it("lets a holder of escalate on role create what it does not hold itself", async () => {
         const escalator = unique("escalator");
-        await addRole(server,
+        await addRole(
+          server,
           `kind: policy\nname: ${escalator}\nrules:\n  - resource: role\n    capabilities: [create, escalate]\n`,
-          `kind: role\nname: ${escalator}\npolicies: [${escalator}]\n`);
+          `kind: role\nname: ${escalator}\npolicies: [${escalator}]\n`,
+        );
         const holder = await addUser(server, [escalator]);
         const name = unique("granted-secrets");
-        expect((await ok(server, holder.token, CREATE, { d: role(name, `policies: [${secretsPolicy}]\n`) })).createRole.name).to.equal(name);
+        expect(
+          (await ok(server, holder.token, CREATE, { d: role(name, `policies: [${secretsPolicy}]\n`) })).createRole.name,
+        ).to.equal(name);
       });
     });
 

@@ -38,7 +38,9 @@ for (const kind of databaseKinds()) {
 
     it("judges a request with an Authorization header by that header alone, never the cookie", async () => {
       const session = await loginAs();
-      const res = await gql(server.url, ME, { headers: { ...cookie(session.sessionSecret), authorization: "Bearer nonsense" } });
+      const res = await gql(server.url, ME, {
+        headers: { ...cookie(session.sessionSecret), authorization: "Bearer nonsense" },
+      });
       expect(unauthenticated(res)).to.equal("UNAUTHENTICATED");
     });
 
@@ -71,19 +73,32 @@ for (const kind of databaseKinds()) {
       const res = await logout({ authorization: `Bearer ${session.sessionSecret}` });
       expect(res.status).to.equal(204);
       expect(unauthenticated(await meByBearer(session.sessionSecret))).to.equal("UNAUTHENTICATED");
-      const trail = await ok(server, server.adminToken, `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { actorId metadata } } }`, {
-        f: { operation: "logout", actorId: session.userId },
-      });
-      expect(trail.auditEvents.nodes).to.deep.equal([{ actorId: session.userId, metadata: { sessionId: session.sessionId, ended: true } }]);
+      const trail = await ok(
+        server,
+        server.adminToken,
+        `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { actorId metadata } } }`,
+        {
+          f: { operation: "logout", actorId: session.userId },
+        },
+      );
+      expect(trail.auditEvents.nodes).to.deep.equal([
+        { actorId: session.userId, metadata: { sessionId: session.sessionId, ended: true } },
+      ]);
     });
 
     it("answers 401 JSON to a logout without a valid session, or with a token", async () => {
-      const headerSets: Array<Record<string, string>> = [{}, cookie("pts_not-a-session"), { authorization: `Bearer ${(await addUser(server, [])).token}` }];
+      const headerSets: Array<Record<string, string>> = [
+        {},
+        cookie("pts_not-a-session"),
+        { authorization: `Bearer ${(await addUser(server, [])).token}` },
+      ];
       for (const headers of headerSets) {
         const res = await logout(headers);
         expect(res.status).to.equal(401);
         expect(res.headers.get("content-type")).to.match(/^application\/json/);
-        expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).to.equal("UNAUTHENTICATED");
+        expect(
+          ((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code,
+        ).to.equal("UNAUTHENTICATED");
       }
       const session = await loginAs();
       await logout(cookie(session.sessionSecret));
@@ -91,9 +106,18 @@ for (const kind of databaseKinds()) {
     });
 
     const endings: Array<[string, (userId: string) => { query: string; variables: Record<string, unknown> }]> = [
-      ["revokeSessions", (userId) => ({ query: "mutation($id: ID!) { revokeSessions(userId: $id) }", variables: { id: userId } })],
-      ["lockUser", (userId) => ({ query: "mutation($id: ID!) { lockUser(id: $id) { id } }", variables: { id: userId } })],
-      ["deprovisionUser", (userId) => ({ query: "mutation($id: ID!) { deprovisionUser(id: $id) { id } }", variables: { id: userId } })],
+      [
+        "revokeSessions",
+        (userId) => ({ query: "mutation($id: ID!) { revokeSessions(userId: $id) }", variables: { id: userId } }),
+      ],
+      [
+        "lockUser",
+        (userId) => ({ query: "mutation($id: ID!) { lockUser(id: $id) { id } }", variables: { id: userId } }),
+      ],
+      [
+        "deprovisionUser",
+        (userId) => ({ query: "mutation($id: ID!) { deprovisionUser(id: $id) { id } }", variables: { id: userId } }),
+      ],
     ];
     for (const [mutation, call] of endings) {
       it(`ends the session at once on ${mutation}`, async () => {
@@ -124,7 +148,9 @@ for (const kind of databaseKinds()) {
       await ok(server, session.sessionSecret, "{ users(first: 1) { id } }");
       await own.waitFor((e) => e.auditEvents.operation === "Query.users" && e.auditEvents.actorId === session.userId);
       await own.dispose();
-      const foreign = subscribe(server, query, { headers: { ...cookie(session.sessionSecret), origin: "https://evil.example" } });
+      const foreign = subscribe(server, query, {
+        headers: { ...cookie(session.sessionSecret), origin: "https://evil.example" },
+      });
       expect(await foreign.closed).to.equal(4403);
     });
   });

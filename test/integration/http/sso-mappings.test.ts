@@ -34,7 +34,12 @@ for (const kind of databaseKinds()) {
       ssoAdmin = await addUser(server, ["sso-admin"]);
     });
 
-    const mappingsOf = async (provider: string) => (await server.app.storage.ssoMappings.forProvider(provider)).map(({ group, role, scope }) => ({ group, role, scope }));
+    const mappingsOf = async (provider: string) =>
+      (await server.app.storage.ssoMappings.forProvider(provider)).map(({ group, role, scope }) => ({
+        group,
+        role,
+        scope,
+      }));
     const setFor = (provider: string, mappings: Array<Record<string, string>>, token = admin) =>
       ok(server, token, SET, { provider, mappings: mappings.map((m) => ({ provider, ...m })) });
 
@@ -42,7 +47,10 @@ for (const kind of databaseKinds()) {
       const provider = unique("idp");
       await setFor(provider, [{ group: "eng", role: "viewer" }]);
       const before = await auditHead(server);
-      const { setSsoMappings } = await setFor(provider, [{ group: "eng-*", role: "deployer", scope: "staging" }, { group: "*", role: "viewer" }]);
+      const { setSsoMappings } = await setFor(provider, [
+        { group: "eng-*", role: "deployer", scope: "staging" },
+        { group: "*", role: "viewer" },
+      ]);
       expect(setSsoMappings).to.deep.equal([
         { provider, group: "eng-*", role: { name: "deployer" }, scope: "staging" },
         { provider, group: "*", role: { name: "viewer" }, scope: "" },
@@ -61,19 +69,39 @@ for (const kind of databaseKinds()) {
       await setFor(p2, [{ group: "b", role: "viewer" }]);
       await setFor(p1, []);
       expect(await mappingsOf(p2)).to.deep.equal([{ group: "b", role: "viewer", scope: "" }]);
-      const { setSsoMappings } = await ok(server, admin, SET, { mappings: [{ provider: p1, group: "c", role: "auditor" }] });
+      const { setSsoMappings } = await ok(server, admin, SET, {
+        mappings: [{ provider: p1, group: "c", role: "auditor" }],
+      });
       expect(setSsoMappings).to.deep.equal([{ provider: p1, group: "c", role: { name: "auditor" }, scope: "" }]);
       expect(await mappingsOf(p2)).to.deep.equal([]);
       expect((await ok(server, admin, LIST)).ssoMappings).to.have.length(1);
     });
 
     const invalid: Array<[string, Array<Record<string, string>>, string, string | null]> = [
-      ["an unknown role", [{ group: "eng", role: "viewer" }, { group: "ops", role: "no-such-role" }], "mappings[1].role", null],
+      [
+        "an unknown role",
+        [
+          { group: "eng", role: "viewer" },
+          { group: "ops", role: "no-such-role" },
+        ],
+        "mappings[1].role",
+        null,
+      ],
       ["a group that is not a valid glob", [{ group: "eng//x", role: "viewer" }], "mappings[0].group", null],
       ["an empty group", [{ group: "", role: "viewer" }], "mappings[0].group", null],
       ["a scope that is a glob", [{ group: "eng", role: "viewer", scope: "prod/*" }], "mappings[0].scope", null],
-      ["a provider name with capitals and spaces", [{ group: "eng", role: "viewer", provider: "My IdP" }], "mappings[0].provider", null],
-      ["an entry naming another provider than the one replaced", [{ group: "eng", role: "viewer", provider: "other" }], "mappings[0].provider", "self"],
+      [
+        "a provider name with capitals and spaces",
+        [{ group: "eng", role: "viewer", provider: "My IdP" }],
+        "mappings[0].provider",
+        null,
+      ],
+      [
+        "an entry naming another provider than the one replaced",
+        [{ group: "eng", role: "viewer", provider: "other" }],
+        "mappings[0].provider",
+        "self",
+      ],
     ];
     for (const [what, entries, field, providerArg] of invalid) {
       it(`refuses ${what} with BAD_USER_INPUT at ${field} and changes nothing`, async () => {
@@ -88,7 +116,10 @@ for (const kind of databaseKinds()) {
 
     it("refuses a mapping to a role the actor does not cover at that scope, naming the capability, and changes nothing", async () => {
       const provider = unique("idp");
-      const err = await refused(server, ssoAdmin.token, SET, { provider, mappings: [{ provider, group: "eng", role: "deployer", scope: "dev" }] });
+      const err = await refused(server, ssoAdmin.token, SET, {
+        provider,
+        mappings: [{ provider, group: "eng", role: "deployer", scope: "dev" }],
+      });
       expect(err.extensions.code).to.equal("ESCALATION_DENIED");
       expect(err.extensions.capability).to.match(/^[a-z_]+:[a-z_*]+$/);
       expect(await mappingsOf(provider)).to.deep.equal([]);
@@ -97,30 +128,61 @@ for (const kind of databaseKinds()) {
     it("lets an actor map a role it covers, and keep an existing mapping it does not cover", async () => {
       const provider = unique("idp");
       await setFor(provider, [{ group: "ops", role: "deployer" }]);
-      await setFor(provider, [{ group: "ops", role: "deployer" }, { group: "eng", role: "sso-admin", scope: "dev" }], ssoAdmin.token);
-      expect(await mappingsOf(provider)).to.deep.equal([{ group: "ops", role: "deployer", scope: "" }, { group: "eng", role: "sso-admin", scope: "dev" }]);
+      await setFor(
+        provider,
+        [
+          { group: "ops", role: "deployer" },
+          { group: "eng", role: "sso-admin", scope: "dev" },
+        ],
+        ssoAdmin.token,
+      );
+      expect(await mappingsOf(provider)).to.deep.equal([
+        { group: "ops", role: "deployer", scope: "" },
+        { group: "eng", role: "sso-admin", scope: "dev" },
+      ]);
     });
 
     it("refuses a viewer both fields with FORBIDDEN", async () => {
       const viewer = await addUser(server, ["viewer"]);
-      expect((await refused(server, viewer.token, LIST)).extensions).to.deep.include({ code: "FORBIDDEN", capability: "sso:read" });
+      expect((await refused(server, viewer.token, LIST)).extensions).to.deep.include({
+        code: "FORBIDDEN",
+        capability: "sso:read",
+      });
       const provider = unique("idp");
-      const err = await refused(server, viewer.token, SET, { provider, mappings: [{ provider, group: "*", role: "viewer" }] });
+      const err = await refused(server, viewer.token, SET, {
+        provider,
+        mappings: [{ provider, group: "*", role: "viewer" }],
+      });
       expect(err.extensions).to.deep.include({ code: "FORBIDDEN", capability: "sso:update" });
       expect(await mappingsOf(provider)).to.deep.equal([]);
     });
 
     it("takes a role away at once when its mapping is removed, and leaves manual grants", async () => {
       const provider = unique("idp");
-      await setFor(provider, [{ group: "eng", role: "deployer" }, { group: "*", role: "viewer" }]);
-      const { userId } = await server.app.services.ssoLogin.login(anIdentity({ provider, groups: ["eng"] }), loginRequest());
-      await ok(server, admin, "mutation($input: GrantInput!) { grantRole(input: $input) { id } }", { input: { userId, role: "auditor" } });
+      await setFor(provider, [
+        { group: "eng", role: "deployer" },
+        { group: "*", role: "viewer" },
+      ]);
+      const { userId } = await server.app.services.ssoLogin.login(
+        anIdentity({ provider, groups: ["eng"] }),
+        loginRequest(),
+      );
+      await ok(server, admin, "mutation($input: GrantInput!) { grantRole(input: $input) { id } }", {
+        input: { userId, role: "auditor" },
+      });
       expect(server.app.services.runtime.engine().rolesOf(userId)).to.deep.equal(["auditor", "deployer", "viewer"]);
       const before = await auditHead(server);
-      await setFor(provider, [{ group: "*", role: "viewer" }, { group: "eng", role: "ops", scope: "prod" }]);
+      await setFor(provider, [
+        { group: "*", role: "viewer" },
+        { group: "eng", role: "ops", scope: "prod" },
+      ]);
       expect(server.app.services.runtime.engine().rolesOf(userId)).to.deep.equal(["auditor", "ops", "viewer"]);
       const grants = await server.app.storage.grants.list({ userId, includeInactive: true });
-      expect(grants.map((g) => [g.role, g.scope, g.source]).sort()).to.deep.equal([["auditor", "", "MANUAL"], ["ops", "prod", "SSO"], ["viewer", "", "SSO"]]);
+      expect(grants.map((g) => [g.role, g.scope, g.source]).sort()).to.deep.equal([
+        ["auditor", "", "MANUAL"],
+        ["ops", "prod", "SSO"],
+        ["viewer", "", "SSO"],
+      ]);
       const change = changeOf((await changesSince(server, before, "Mutation.setSsoMappings"))[0]);
       expect(change.grantsRemoved.map((g: { role: string }) => g.role)).to.deep.equal(["deployer"]);
       expect(change.grantsAdded.map((g: { role: string }) => g.role)).to.deep.equal(["ops"]);

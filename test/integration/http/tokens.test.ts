@@ -6,7 +6,8 @@ import { databaseKinds } from "../../support/databases";
 import { addRole, addUser, setStatus } from "../../support/principals";
 import { gql, startServer, type TestServer } from "../../support/server";
 
-const TOKEN_FIELDS = "id name hint roles { name } owner { id } boundCidrs breakGlass createdAt expiresAt lastUsedAt lastUsedIp revokedAt";
+const TOKEN_FIELDS =
+  "id name hint roles { name } owner { id } boundCidrs breakGlass createdAt expiresAt lastUsedAt lastUsedIp revokedAt";
 const CREATE = `mutation($input: CreateTokenInput!) { createToken(input: $input) { secret token { ${TOKEN_FIELDS} } } }`;
 const ROTATE = `mutation($id: ID!) { rotateToken(id: $id) { secret token { ${TOKEN_FIELDS} } } }`;
 const REVOKE = `mutation($id: ID!) { revokeToken(id: $id) { ${TOKEN_FIELDS} } }`;
@@ -14,7 +15,8 @@ const REVOKE_ALL = "mutation($userId: ID!) { revokeUserTokens(userId: $userId) }
 const LIST = `query($userId: ID, $includeRevoked: Boolean) { tokens(userId: $userId, includeRevoked: $includeRevoked) { ${TOKEN_FIELDS} } }`;
 const CAN = `query($subject: SubjectInput, $action: String!, $resource: ResourceInput!) { can(subject: $subject, action: $action, resource: $resource) { allowed reason } }`;
 
-const ISSUER_POLICY = "kind: policy\nname: token-issuing\nrules:\n  - resource: token\n    capabilities: [list, read, create, revoke]\n";
+const ISSUER_POLICY =
+  "kind: policy\nname: token-issuing\nrules:\n  - resource: token\n    capabilities: [list, read, create, revoke]\n";
 const ISSUER_ROLE = "kind: role\nname: token-issuer\npolicies: [token-issuing]\n";
 const job = (namespace: string) => ({ type: "job", namespace, name: "web" });
 /** What deployer allows beyond viewer: the first missing capability of a refused deployer token is one of these. */
@@ -38,12 +40,24 @@ for (const kind of databaseKinds()) {
       await proxied?.close();
     });
 
-    async function ok(token: string, query: string, variables: Record<string, unknown> = {}, on = server, headers?: Record<string, string>) {
+    async function ok(
+      token: string,
+      query: string,
+      variables: Record<string, unknown> = {},
+      on = server,
+      headers?: Record<string, string>,
+    ) {
       const res = await gql(on.url, query, { token, variables, headers });
       expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
       return res.data!;
     }
-    async function refused(token: string, query: string, variables: Record<string, unknown> = {}, on = server, headers?: Record<string, string>) {
+    async function refused(
+      token: string,
+      query: string,
+      variables: Record<string, unknown> = {},
+      on = server,
+      headers?: Record<string, string>,
+    ) {
       const res = await gql(on.url, query, { token, variables, headers });
       expect(res.errors, `expected an error, got ${res.raw}`).to.be.an("array").that.is.not.empty;
       return res.errors![0]!.extensions ?? {};
@@ -71,13 +85,24 @@ for (const kind of databaseKinds()) {
       const since = (await server.app.storage.audit.head()).sequence;
       const issued = (await ok(dev.token, CREATE, { input: { name: "laptop", roles: ["deployer"] } })).createToken;
       expect(issued.secret).to.match(/^ptc_[0-9A-Za-z]{46}$/);
-      expect(issued.token).to.deep.include({ name: "laptop", hint: `ptc_…${issued.secret.slice(-4)}`, owner: { id: dev.user.id }, roles: [{ name: "deployer" }], breakGlass: false, expiresAt: null, revokedAt: null });
+      expect(issued.token).to.deep.include({
+        name: "laptop",
+        hint: `ptc_…${issued.secret.slice(-4)}`,
+        owner: { id: dev.user.id },
+        roles: [{ name: "deployer" }],
+        breakGlass: false,
+        expiresAt: null,
+        revokedAt: null,
+      });
       expect(JSON.stringify(issued.token)).to.not.contain(issued.secret.slice(4));
       expect(await whoAmI(issued.secret)).to.equal(dev.user.id);
 
       const listed = await gql(server.url, LIST, { token: dev.token });
       expect(listed.raw).to.not.contain(issued.secret.slice(4));
-      expect(listed.data!.tokens.map((t: { id: string; hint: string }) => [t.id, t.hint])).to.deep.include([issued.token.id, issued.token.hint]);
+      expect(listed.data!.tokens.map((t: { id: string; hint: string }) => [t.id, t.hint])).to.deep.include([
+        issued.token.id,
+        issued.token.hint,
+      ]);
       const record = (await server.app.storage.tokens.get(issued.token.id))!;
       expect(record.secretHash).to.equal(hashSecret(issued.secret));
       expect(JSON.stringify(record)).to.not.contain(issued.secret.slice(4));
@@ -93,7 +118,11 @@ for (const kind of databaseKinds()) {
 
     it("rotates a token: same id and settings, the old secret refused at once, the new one accepted", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const first = (await ok(dev.token, CREATE, { input: { name: "ci", roles: ["viewer"], boundCidrs: ["127.0.0.0/8"], ttlSeconds: 3600 } })).createToken;
+      const first = (
+        await ok(dev.token, CREATE, {
+          input: { name: "ci", roles: ["viewer"], boundCidrs: ["127.0.0.0/8"], ttlSeconds: 3600 },
+        })
+      ).createToken;
       await sleep(20);
       const second = (await ok(dev.token, ROTATE, { id: first.token.id })).rotateToken;
       expect(second.secret).to.not.equal(first.secret);
@@ -112,12 +141,20 @@ for (const kind of databaseKinds()) {
       const revoked = (await ok(dev.token, REVOKE, { id: issued.token.id })).revokeToken;
       expect(revoked.revokedAt).to.be.a("string");
       expect(await whoAmI(issued.secret)).to.equal("UNAUTHENTICATED");
-      const can = (await ok(server.adminToken, CAN, { subject: { tokenId: issued.token.id }, action: "read", resource: job("prod") })).can;
+      const can = (
+        await ok(server.adminToken, CAN, {
+          subject: { tokenId: issued.token.id },
+          action: "read",
+          resource: job("prod"),
+        })
+      ).can;
       expect(can).to.deep.equal({ allowed: false, reason: "UNAUTHENTICATED" });
       expect((await ok(dev.token, REVOKE, { id: issued.token.id })).revokeToken).to.deep.equal(revoked);
       expect((await ok(dev.token, LIST)).tokens.map((t: { id: string }) => t.id)).to.not.include(issued.token.id);
-      expect((await ok(dev.token, LIST, { includeRevoked: true })).tokens.map((t: { id: string }) => t.id)).to.include(issued.token.id);
-      expect((await refused(dev.token, ROTATE, { id: issued.token.id }))).to.deep.include({ code: "CONFLICT" });
+      expect((await ok(dev.token, LIST, { includeRevoked: true })).tokens.map((t: { id: string }) => t.id)).to.include(
+        issued.token.id,
+      );
+      expect(await refused(dev.token, ROTATE, { id: issued.token.id })).to.deep.include({ code: "CONFLICT" });
     });
 
     it("revokes every token of a user, counting only those that were active", async () => {
@@ -127,9 +164,21 @@ for (const kind of databaseKinds()) {
       await ok(dev.token, REVOKE, { id: b.token.id });
       await ok(dev.token, CREATE, { input: { name: "c" } });
       const expired: TokenRecord = {
-        id: randomUUID(), name: "old", ownerId: dev.user.id, secretHash: hashSecret(randomUUID()), hint: "ptc_…old0", roles: [], boundCidrs: [],
-        breakGlass: false, ttlSeconds: 60, createdById: null, createdAt: new Date(Date.now() - 120_000), expiresAt: new Date(Date.now() - 60_000),
-        lastUsedAt: null, lastUsedIp: null, revokedAt: null,
+        id: randomUUID(),
+        name: "old",
+        ownerId: dev.user.id,
+        secretHash: hashSecret(randomUUID()),
+        hint: "ptc_…old0",
+        roles: [],
+        boundCidrs: [],
+        breakGlass: false,
+        ttlSeconds: 60,
+        createdById: null,
+        createdAt: new Date(Date.now() - 120_000),
+        expiresAt: new Date(Date.now() - 60_000),
+        lastUsedAt: null,
+        lastUsedIp: null,
+        revokedAt: null,
       };
       await server.app.storage.tokens.create(expired);
       // The user's own token, a and c are active; b was revoked already and `old` has expired.
@@ -151,37 +200,55 @@ for (const kind of databaseKinds()) {
 
     it("admits a token bound to 10.0.0.0/8 only when a trusted proxy forwards an address inside it", async () => {
       const dev = await addUser(proxied, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } }, proxied)).createToken;
+      const issued = (await ok(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } }, proxied))
+        .createToken;
       expect(issued.token.boundCidrs).to.deep.equal(["10.0.0.0/8"]);
       expect(await whoAmI(issued.secret, proxied)).to.equal("UNAUTHENTICATED");
       expect(await whoAmI(issued.secret, proxied, { "x-forwarded-for": "10.1.2.3" })).to.equal(dev.user.id);
       // The right-most address that is not a trusted proxy is the caller's: a spoofed left-most entry does not count.
-      expect(await whoAmI(issued.secret, proxied, { "x-forwarded-for": "10.1.2.3, 192.168.1.1" })).to.equal("UNAUTHENTICATED");
-      const used = await until(() => proxied.app.storage.tokens.get(issued.token.id), (t) => t?.lastUsedIp != null);
+      expect(await whoAmI(issued.secret, proxied, { "x-forwarded-for": "10.1.2.3, 192.168.1.1" })).to.equal(
+        "UNAUTHENTICATED",
+      );
+      const used = await until(
+        () => proxied.app.storage.tokens.get(issued.token.id),
+        (t) => t?.lastUsedIp != null,
+      );
       expect(used?.lastUsedIp).to.equal("10.1.2.3");
     });
 
     it("ignores X-Forwarded-For from a proxy that is not trusted", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } })).createToken;
+      const issued = (await ok(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } }))
+        .createToken;
       expect(await whoAmI(issued.secret, server, { "x-forwarded-for": "10.1.2.3" })).to.equal("UNAUTHENTICATED");
-      const loopback = (await ok(dev.token, CREATE, { input: { name: "loopback", boundCidrs: ["127.0.0.1"] } })).createToken;
+      const loopback = (await ok(dev.token, CREATE, { input: { name: "loopback", boundCidrs: ["127.0.0.1"] } }))
+        .createToken;
       expect(await whoAmI(loopback.secret, server, { "x-forwarded-for": "10.1.2.3" })).to.equal(dev.user.id);
     });
 
     it("decides with TOKEN_SCOPE beyond the token's roles, and shrinks the token at once when its owner loses a role", async () => {
       const dev = await addUser(server, ["deployer", "viewer"]);
       const narrow = (await ok(dev.token, CREATE, { input: { name: "read-only", roles: ["viewer"] } })).createToken;
-      expect((await ok(narrow.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({ allowed: false, reason: "TOKEN_SCOPE" });
-      expect((await ok(narrow.secret, CAN, { action: "read", resource: job("prod") })).can).to.deep.equal({ allowed: true, reason: "ALLOWED" });
+      expect((await ok(narrow.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({
+        allowed: false,
+        reason: "TOKEN_SCOPE",
+      });
+      expect((await ok(narrow.secret, CAN, { action: "read", resource: job("prod") })).can).to.deep.equal({
+        allowed: true,
+        reason: "ALLOWED",
+      });
 
       const deploy = (await ok(dev.token, CREATE, { input: { name: "deploy", roles: ["deployer"] } })).createToken;
-      expect((await ok(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({ allowed: true });
+      expect((await ok(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({
+        allowed: true,
+      });
       const grants = await server.app.storage.grants.list({ userId: dev.user.id });
       const grant = grants.find((g) => g.role === "deployer")!;
       await server.app.storage.grants.delete(grant.id);
       server.app.services.runtime.engine().deleteGrant(grant.id);
-      expect((await ok(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({ allowed: false });
+      expect((await ok(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({
+        allowed: false,
+      });
       // Its role is no longer the owner's: rotating it would hand out a secret for more than the owner holds.
       expect(await refused(dev.token, ROTATE, { id: deploy.token.id })).to.deep.include({ code: "ESCALATION_DENIED" });
     });
@@ -190,7 +257,10 @@ for (const kind of databaseKinds()) {
       const dev = await addUser(server, ["viewer"]);
       const before = await stored(dev.user.id);
       const ext = await refused(dev.token, CREATE, { input: { name: "wider", roles: ["viewer", "deployer"] } });
-      expect(ext).to.deep.include({ code: "ESCALATION_DENIED" }).and.have.property("capability").that.is.oneOf(DEPLOYER_ONLY);
+      expect(ext)
+        .to.deep.include({ code: "ESCALATION_DENIED" })
+        .and.have.property("capability")
+        .that.is.oneOf(DEPLOYER_ONLY);
       expect(await stored(dev.user.id)).to.deep.equal(before);
     });
 
@@ -198,11 +268,18 @@ for (const kind of databaseKinds()) {
       const dev = await addUser(server, ["deployer", "viewer"], { tokenRoles: ["viewer"] });
       const wide = (await ok(server.adminToken, CREATE, { input: { name: "wide", userId: dev.user.id } })).createToken;
       const before = await stored(dev.user.id);
-      expect(await refused(dev.token, CREATE, { input: { name: "all-roles" } })).to.deep.include({ code: "ESCALATION_DENIED" }).and.have.property("capability").that.is.oneOf(DEPLOYER_ONLY);
-      expect(await refused(dev.token, CREATE, { input: { name: "deploy", roles: ["deployer"] } })).to.deep.include({ code: "ESCALATION_DENIED" });
+      expect(await refused(dev.token, CREATE, { input: { name: "all-roles" } }))
+        .to.deep.include({ code: "ESCALATION_DENIED" })
+        .and.have.property("capability")
+        .that.is.oneOf(DEPLOYER_ONLY);
+      expect(await refused(dev.token, CREATE, { input: { name: "deploy", roles: ["deployer"] } })).to.deep.include({
+        code: "ESCALATION_DENIED",
+      });
       expect(await refused(dev.token, ROTATE, { id: wide.token.id })).to.deep.include({ code: "ESCALATION_DENIED" });
       expect(await stored(dev.user.id)).to.deep.equal(before);
-      expect((await ok(dev.token, CREATE, { input: { name: "view", roles: ["viewer"] } })).createToken.token.roles).to.deep.equal([{ name: "viewer" }]);
+      expect(
+        (await ok(dev.token, CREATE, { input: { name: "view", roles: ["viewer"] } })).createToken.token.roles,
+      ).to.deep.equal([{ name: "viewer" }]);
     });
 
     it("needs token:create, and roles within the actor's own, to issue a token for someone else", async () => {
@@ -210,32 +287,57 @@ for (const kind of databaseKinds()) {
       const viewer = await addUser(server, ["viewer"]);
       const issuer = await addUser(server, ["token-issuer", "cicd"]);
       const before = await stored(target.user.id);
-      expect(await refused(viewer.token, CREATE, { input: { name: "x", userId: target.user.id } })).to.deep.include({ code: "FORBIDDEN", capability: "token:create" });
-      const wider = await refused(issuer.token, CREATE, { input: { name: "x", userId: target.user.id, roles: ["deployer"] } });
-      expect(wider).to.deep.include({ code: "ESCALATION_DENIED" }).and.have.property("capability").that.matches(/^[a-z_]+:[a-z_]+$/);
+      expect(await refused(viewer.token, CREATE, { input: { name: "x", userId: target.user.id } })).to.deep.include({
+        code: "FORBIDDEN",
+        capability: "token:create",
+      });
+      const wider = await refused(issuer.token, CREATE, {
+        input: { name: "x", userId: target.user.id, roles: ["deployer"] },
+      });
+      expect(wider)
+        .to.deep.include({ code: "ESCALATION_DENIED" })
+        .and.have.property("capability")
+        .that.matches(/^[a-z_]+:[a-z_]+$/);
       // No roles means all of the owner's: deployer among them.
-      expect(await refused(issuer.token, CREATE, { input: { name: "x", userId: target.user.id } })).to.deep.include({ code: "ESCALATION_DENIED" });
+      expect(await refused(issuer.token, CREATE, { input: { name: "x", userId: target.user.id } })).to.deep.include({
+        code: "ESCALATION_DENIED",
+      });
       expect(await stored(target.user.id)).to.deep.equal(before);
 
-      const byIssuer = (await ok(issuer.token, CREATE, { input: { name: "pipeline", userId: target.user.id, roles: ["cicd"] } })).createToken;
+      const byIssuer = (
+        await ok(issuer.token, CREATE, { input: { name: "pipeline", userId: target.user.id, roles: ["cicd"] } })
+      ).createToken;
       expect(byIssuer.token.owner).to.deep.equal({ id: target.user.id });
       expect(await whoAmI(byIssuer.secret)).to.equal(target.user.id);
       expect((await server.app.storage.tokens.get(byIssuer.token.id))?.createdById).to.equal(issuer.user.id);
       // role:escalate (the built-in admin) lifts the check.
-      const byAdmin = (await ok(server.adminToken, CREATE, { input: { name: "deploy", userId: target.user.id, roles: ["deployer"] } })).createToken;
+      const byAdmin = (
+        await ok(server.adminToken, CREATE, { input: { name: "deploy", userId: target.user.id, roles: ["deployer"] } })
+      ).createToken;
       expect(byAdmin.token.roles).to.deep.equal([{ name: "deployer" }]);
       // token:list without user:read: the tokens, not their owner's profile (Token.owner needs user:read).
-      expect((await ok(issuer.token, "query($userId: ID) { tokens(userId: $userId) { id } }", { userId: target.user.id })).tokens.map((t: { id: string }) => t.id)).to.include.members([byIssuer.token.id, byAdmin.token.id]);
+      expect(
+        (
+          await ok(issuer.token, "query($userId: ID) { tokens(userId: $userId) { id } }", { userId: target.user.id })
+        ).tokens.map((t: { id: string }) => t.id),
+      ).to.include.members([byIssuer.token.id, byAdmin.token.id]);
       // Rotating someone else's token is issuing a secret for it: the same check applies.
-      expect(await refused(issuer.token, ROTATE, { id: byAdmin.token.id })).to.deep.include({ code: "ESCALATION_DENIED" });
-      expect((await ok(issuer.token, ROTATE, { id: byIssuer.token.id })).rotateToken.token.id).to.equal(byIssuer.token.id);
+      expect(await refused(issuer.token, ROTATE, { id: byAdmin.token.id })).to.deep.include({
+        code: "ESCALATION_DENIED",
+      });
+      expect((await ok(issuer.token, ROTATE, { id: byIssuer.token.id })).rotateToken.token.id).to.equal(
+        byIssuer.token.id,
+      );
     });
 
     it("accepts a role the owner holds through inheritance", async () => {
       const dev = await addUser(server, ["deployer"]);
       const issued = (await ok(dev.token, CREATE, { input: { name: "view", roles: ["viewer"] } })).createToken;
       expect(issued.token.roles).to.deep.equal([{ name: "viewer" }]);
-      expect((await ok(issued.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({ allowed: false, reason: "TOKEN_SCOPE" });
+      expect((await ok(issued.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({
+        allowed: false,
+        reason: "TOKEN_SCOPE",
+      });
     });
 
     it("sets lastUsedAt and lastUsedIp on first use and does not rewrite them within the minute", async () => {
@@ -243,7 +345,10 @@ for (const kind of databaseKinds()) {
       const issued = (await ok(dev.token, CREATE, { input: { name: "tracked" } })).createToken;
       expect(issued.token.lastUsedAt).to.equal(null);
       expect(await whoAmI(issued.secret)).to.equal(dev.user.id);
-      const first = await until(() => server.app.storage.tokens.get(issued.token.id), (t) => t?.lastUsedAt != null);
+      const first = await until(
+        () => server.app.storage.tokens.get(issued.token.id),
+        (t) => t?.lastUsedAt != null,
+      );
       expect(first?.lastUsedIp).to.equal("127.0.0.1");
       await sleep(20);
       expect(await whoAmI(issued.secret)).to.equal(dev.user.id);
@@ -257,8 +362,13 @@ for (const kind of databaseKinds()) {
     it("issues break-glass tokens only to holders of role:escalate, never with a TTL", async () => {
       const dev = await addUser(server, ["deployer"]);
       const before = await stored(dev.user.id);
-      expect(await refused(server.adminToken, CREATE, { input: { name: "bg", breakGlass: true, ttlSeconds: 60 } })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.ttlSeconds" });
-      expect(await refused(dev.token, CREATE, { input: { name: "bg", breakGlass: true } })).to.deep.include({ code: "ESCALATION_DENIED", capability: "role:escalate" });
+      expect(
+        await refused(server.adminToken, CREATE, { input: { name: "bg", breakGlass: true, ttlSeconds: 60 } }),
+      ).to.deep.include({ code: "BAD_USER_INPUT", field: "input.ttlSeconds" });
+      expect(await refused(dev.token, CREATE, { input: { name: "bg", breakGlass: true } })).to.deep.include({
+        code: "ESCALATION_DENIED",
+        capability: "role:escalate",
+      });
       expect(await stored(dev.user.id)).to.deep.equal(before);
       const issued = (await ok(server.adminToken, CREATE, { input: { name: "bg", breakGlass: true } })).createToken;
       expect(issued.token).to.deep.include({ breakGlass: true, expiresAt: null });
@@ -273,16 +383,35 @@ for (const kind of databaseKinds()) {
       const locked = await addUser(server, ["viewer"]);
       await setStatus(server, locked.user, "LOCKED");
       const before = await stored(dev.user.id, locked.user.id);
-      const bad = (input: Record<string, unknown>, token = dev.token) => refused(token, CREATE, { input: { name: "t", ...input } });
+      const bad = (input: Record<string, unknown>, token = dev.token) =>
+        refused(token, CREATE, { input: { name: "t", ...input } });
       expect(await bad({ name: "" })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.name" });
       expect(await bad({ name: "x".repeat(129) })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.name" });
       expect(await bad({ ttlSeconds: 0 })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.ttlSeconds" });
-      expect(await bad({ ttlSeconds: 366 * 24 * 3600 })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.ttlSeconds" });
-      expect(await bad({ boundCidrs: ["10.0.0.0/8", "10.0.0.0/33"] })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.boundCidrs[1]" });
-      expect(await bad({ boundCidrs: ["not-a-network"] })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.boundCidrs[0]" });
-      expect(await bad({ roles: ["viewer", "no-such-role"] })).to.deep.include({ code: "BAD_USER_INPUT", field: "input.roles[1]" });
-      expect(await bad({ userId: randomUUID() }, server.adminToken)).to.deep.include({ code: "NOT_FOUND", field: "input.userId" });
-      expect(await bad({ userId: locked.user.id }, server.adminToken)).to.deep.include({ code: "CONFLICT", field: "input.userId" });
+      expect(await bad({ ttlSeconds: 366 * 24 * 3600 })).to.deep.include({
+        code: "BAD_USER_INPUT",
+        field: "input.ttlSeconds",
+      });
+      expect(await bad({ boundCidrs: ["10.0.0.0/8", "10.0.0.0/33"] })).to.deep.include({
+        code: "BAD_USER_INPUT",
+        field: "input.boundCidrs[1]",
+      });
+      expect(await bad({ boundCidrs: ["not-a-network"] })).to.deep.include({
+        code: "BAD_USER_INPUT",
+        field: "input.boundCidrs[0]",
+      });
+      expect(await bad({ roles: ["viewer", "no-such-role"] })).to.deep.include({
+        code: "BAD_USER_INPUT",
+        field: "input.roles[1]",
+      });
+      expect(await bad({ userId: randomUUID() }, server.adminToken)).to.deep.include({
+        code: "NOT_FOUND",
+        field: "input.userId",
+      });
+      expect(await bad({ userId: locked.user.id }, server.adminToken)).to.deep.include({
+        code: "CONFLICT",
+        field: "input.userId",
+      });
       expect(await refused(server.adminToken, ROTATE, { id: randomUUID() })).to.deep.include({ code: "NOT_FOUND" });
       expect(await refused(server.adminToken, REVOKE, { id: randomUUID() })).to.deep.include({ code: "NOT_FOUND" });
       expect(await stored(dev.user.id, locked.user.id)).to.deep.equal(before);
@@ -299,11 +428,26 @@ for (const kind of databaseKinds()) {
       expect((await ok(nobody.token, REVOKE, { id: issued.token.id })).revokeToken.revokedAt).to.be.a("string");
 
       const before = await stored(other.user.id);
-      expect(await refused(nobody.token, LIST, { userId: other.user.id })).to.deep.include({ code: "FORBIDDEN", capability: "token:list" });
-      expect(await refused(nobody.token, CREATE, { input: { name: "x", userId: other.user.id } })).to.deep.include({ code: "FORBIDDEN", capability: "token:create" });
-      expect(await refused(nobody.token, ROTATE, { id: other.tokenId })).to.deep.include({ code: "FORBIDDEN", capability: "token:create" });
-      expect(await refused(nobody.token, REVOKE, { id: other.tokenId })).to.deep.include({ code: "FORBIDDEN", capability: "token:revoke" });
-      expect(await refused(nobody.token, REVOKE_ALL, { userId: other.user.id })).to.deep.include({ code: "FORBIDDEN", capability: "token:revoke" });
+      expect(await refused(nobody.token, LIST, { userId: other.user.id })).to.deep.include({
+        code: "FORBIDDEN",
+        capability: "token:list",
+      });
+      expect(await refused(nobody.token, CREATE, { input: { name: "x", userId: other.user.id } })).to.deep.include({
+        code: "FORBIDDEN",
+        capability: "token:create",
+      });
+      expect(await refused(nobody.token, ROTATE, { id: other.tokenId })).to.deep.include({
+        code: "FORBIDDEN",
+        capability: "token:create",
+      });
+      expect(await refused(nobody.token, REVOKE, { id: other.tokenId })).to.deep.include({
+        code: "FORBIDDEN",
+        capability: "token:revoke",
+      });
+      expect(await refused(nobody.token, REVOKE_ALL, { userId: other.user.id })).to.deep.include({
+        code: "FORBIDDEN",
+        capability: "token:revoke",
+      });
       // Not NOT_FOUND: a token one may not see looks the same whether or not it exists.
       expect(await refused(nobody.token, REVOKE, { id: randomUUID() })).to.deep.include({ code: "FORBIDDEN" });
       expect(await stored(other.user.id)).to.deep.equal(before);
@@ -316,7 +460,13 @@ for (const kind of databaseKinds()) {
       const dev = await addUser(server, ["viewer"]);
       const issued = (await ok(dev.token, CREATE, { input: { name: "engine" } })).createToken;
       const engine = () => server.app.services.runtime.engine();
-      const ask = () => engine().check({ kind: "token", tokenId: issued.token.id }, "read", { ...job("prod"), labels: {} }, { mfa: false, sourceIp: null });
+      const ask = () =>
+        engine().check(
+          { kind: "token", tokenId: issued.token.id },
+          "read",
+          { ...job("prod"), labels: {} },
+          { mfa: false, sourceIp: null },
+        );
       expect(ask().allowed).to.equal(true);
       await ok(dev.token, REVOKE, { id: issued.token.id });
       expect(ask().reason).to.equal("UNAUTHENTICATED");

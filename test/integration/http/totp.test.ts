@@ -23,20 +23,28 @@ for (const kind of databaseKinds()) {
 
     serverForSuite(kind, (s) => (server = s), { PORTCULLIS_ENCRYPTION_KEY: KEY, PORTCULLIS_MFA_STEP_UP_TTL: "10m" });
     before(async () => {
-      await addRole(server, "kind: policy\nname: user-lister\nrules:\n  - resource: user\n    capabilities: [list]\n",
-        "kind: role\nname: mfa-user-lister\npolicies: [user-lister]\noptions: { requireSessionMfa: true }\n");
+      await addRole(
+        server,
+        "kind: policy\nname: user-lister\nrules:\n  - resource: user\n    capabilities: [list]\n",
+        "kind: role\nname: mfa-user-lister\npolicies: [user-lister]\noptions: { requireSessionMfa: true }\n",
+      );
     });
 
     /** A session of a fresh SSO user holding the MFA-only role. */
     const session = async () => {
       const provider = unique("idp");
-      await server.app.storage.ssoMappings.replace(provider, [{ provider, group: "*", role: "mfa-user-lister", scope: "" }]);
+      await server.app.storage.ssoMappings.replace(provider, [
+        { provider, group: "*", role: "mfa-user-lister", scope: "" },
+      ]);
       return server.app.services.ssoLogin.login(anIdentity({ provider }), loginRequest());
     };
     /** Enrols and confirms; returns the seed. */
     const enrolled = async (secret: string) => {
       const seed = seedOf((await ok(server, secret, ENROLL)).enrollTotp.otpauthUri);
-      expect((await ok(server, secret, VERIFY, { code: await codeAt(seed) })).verifyTotp).to.deep.equal({ verifiedUntil: null, confirmed: true });
+      expect((await ok(server, secret, VERIFY, { code: await codeAt(seed) })).verifyTotp).to.deep.equal({
+        verifiedUntil: null,
+        confirmed: true,
+      });
       return seed;
     };
 
@@ -69,7 +77,10 @@ for (const kind of databaseKinds()) {
       const before = Date.now();
       const { verifyTotp } = await ok(server, s.sessionSecret, VERIFY, { code: await codeAt(seed, 1) });
       expect(verifyTotp.confirmed).to.equal(false);
-      expect(new Date(verifyTotp.verifiedUntil).getTime() - before).to.be.within(10 * 60_000 - 5_000, 10 * 60_000 + 5_000);
+      expect(new Date(verifyTotp.verifiedUntil).getTime() - before).to.be.within(
+        10 * 60_000 - 5_000,
+        10 * 60_000 + 5_000,
+      );
       await ok(server, s.sessionSecret, USERS);
       const { credential } = await ok(server, s.sessionSecret, "{ credential { kind mfa mfaVerifiedUntil } }");
       expect(credential).to.deep.equal({ kind: "SESSION", mfa: true, mfaVerifiedUntil: verifyTotp.verifiedUntil });
@@ -79,17 +90,28 @@ for (const kind of databaseKinds()) {
       const s = await session();
       const seed = await enrolled(s.sessionSecret);
       const next = await codeAt(seed, 1);
-      expect((await refused(server, s.sessionSecret, VERIFY, { code: wrong(next) })).extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "code" });
+      expect((await refused(server, s.sessionSecret, VERIFY, { code: wrong(next) })).extensions).to.deep.include({
+        code: "BAD_USER_INPUT",
+        field: "code",
+      });
       await ok(server, s.sessionSecret, VERIFY, { code: next });
       const replay = await refused(server, s.sessionSecret, VERIFY, { code: next });
       expect(replay.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "code" });
       expect(replay.message).to.match(/used already/);
-      const trail = await ok(server, server.adminToken, `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { decision metadata } } }`, {
-        f: { operation: "verifyTotp", actorId: s.userId },
-      });
+      const trail = await ok(
+        server,
+        server.adminToken,
+        `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { decision metadata } } }`,
+        {
+          f: { operation: "verifyTotp", actorId: s.userId },
+        },
+      );
       const nodes = trail.auditEvents.nodes as Array<{ decision: string; metadata: Record<string, unknown> }>;
       expect(nodes.map((n) => [n.decision, n.metadata.failure ?? null])).to.deep.equal([
-        ["DENY", "replayed"], ["ALLOW", null], ["DENY", "wrong_code"], ["ALLOW", null],
+        ["DENY", "replayed"],
+        ["ALLOW", null],
+        ["DENY", "wrong_code"],
+        ["ALLOW", null],
       ]);
     });
 
@@ -106,7 +128,10 @@ for (const kind of databaseKinds()) {
 
     it("refuses a token both enrolment and step-up", async () => {
       const user = await addUser(server, ["viewer"]);
-      for (const [query, variables] of [[ENROLL, {}], [VERIFY, { code: "123456" }]] as const) {
+      for (const [query, variables] of [
+        [ENROLL, {}],
+        [VERIFY, { code: "123456" }],
+      ] as const) {
         const err = await refused(server, user.token, query, variables);
         expect(err.extensions.code).to.equal("FORBIDDEN");
         expect(err.message).to.match(/token never carries MFA/);
@@ -126,7 +151,10 @@ for (const kind of databaseKinds()) {
     it("refuses a code that is not six digits, naming the field", async () => {
       const s = await session();
       await enrolled(s.sessionSecret);
-      expect((await refused(server, s.sessionSecret, VERIFY, { code: "12ab56" })).extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "code" });
+      expect((await refused(server, s.sessionSecret, VERIFY, { code: "12ab56" })).extensions).to.deep.include({
+        code: "BAD_USER_INPUT",
+        field: "code",
+      });
     });
 
     it("refuses enrolment on a server without an encryption key, storing nothing", async () => {

@@ -6,7 +6,8 @@ import { addRole, addUser, setStatus } from "../../support/principals";
 import { addSession } from "../../support/sessions";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
 
-const USER_FIELDS = "id email displayName kind status source groups grants { role { name } scope source createdBy { id } } tokens { id revokedAt }";
+const USER_FIELDS =
+  "id email displayName kind status source groups grants { role { name } scope source createdBy { id } } tokens { id revokedAt }";
 const CREATE = `mutation($input: CreateUserInput!) { createUser(input: $input) { ${USER_FIELDS} } }`;
 const LOCK = `mutation($id: ID!, $reason: String) { lockUser(id: $id, reason: $reason) { id status } }`;
 const UNLOCK = "mutation($id: ID!) { unlockUser(id: $id) { id status } }";
@@ -29,17 +30,31 @@ for (const kind of databaseKinds()) {
     before(async () => {
       admin = server.adminToken;
       // May create users and do anything to jobs under prod: it may give out only what it covers.
-      await addRole(server,
-        "kind: policy\nname: user-clerk\nrules:\n  - resource: user\n    capabilities: [create, read]\n  - resource: job\n    namespace: \"prod/**\"\n    capabilities: [\"*\"]\n",
-        "kind: role\nname: user-clerk\npolicies: [user-clerk]\n");
-      await addRole(server, "kind: policy\nname: prod-jobs\nrules:\n  - resource: job\n    namespace: \"prod/**\"\n    capabilities: [\"*\"]\n",
-        "kind: role\nname: prod-job-admin\npolicies: [prod-jobs]\n");
-      await addRole(server, "kind: policy\nname: db-query\nrules:\n  - resource: db\n    capabilities: [query]\n",
-        "kind: role\nname: db-querier\npolicies: [db-query]\n");
+      await addRole(
+        server,
+        'kind: policy\nname: user-clerk\nrules:\n  - resource: user\n    capabilities: [create, read]\n  - resource: job\n    namespace: "prod/**"\n    capabilities: ["*"]\n',
+        "kind: role\nname: user-clerk\npolicies: [user-clerk]\n",
+      );
+      await addRole(
+        server,
+        'kind: policy\nname: prod-jobs\nrules:\n  - resource: job\n    namespace: "prod/**"\n    capabilities: ["*"]\n',
+        "kind: role\nname: prod-job-admin\npolicies: [prod-jobs]\n",
+      );
+      await addRole(
+        server,
+        "kind: policy\nname: db-query\nrules:\n  - resource: db\n    capabilities: [query]\n",
+        "kind: role\nname: db-querier\npolicies: [db-query]\n",
+      );
     });
 
     const can = async (userId: string, action = "submit") =>
-      (await ok(server, admin, CAN, { subject: { userId }, action, resource: { type: "job", namespace: "prod", name: "web" } })).can;
+      (
+        await ok(server, admin, CAN, {
+          subject: { userId },
+          action,
+          resource: { type: "job", namespace: "prod", name: "web" },
+        })
+      ).can;
     const authenticates = async (secret: string) => {
       const res = await gql(server.url, "{ me { id } }", { token: secret });
       return res.errors ? res.errors[0]!.extensions!.code : "OK";
@@ -50,16 +65,35 @@ for (const kind of databaseKinds()) {
         const address = email();
         const before = await auditHead(server);
         const { createUser } = await ok(server, admin, CREATE, {
-          input: { email: address.toUpperCase(), displayName: "Build Bot", kind: "SERVICE", roles: ["deployer", "viewer", "deployer"], groups: ["ci", "ci", "build"] },
+          input: {
+            email: address.toUpperCase(),
+            displayName: "Build Bot",
+            kind: "SERVICE",
+            roles: ["deployer", "viewer", "deployer"],
+            groups: ["ci", "ci", "build"],
+          },
         });
-        expect(createUser).to.deep.include({ email: address, displayName: "Build Bot", kind: "SERVICE", status: "ACTIVE", source: "LOCAL", groups: ["ci", "build"], tokens: [] });
+        expect(createUser).to.deep.include({
+          email: address,
+          displayName: "Build Bot",
+          kind: "SERVICE",
+          status: "ACTIVE",
+          source: "LOCAL",
+          groups: ["ci", "build"],
+          tokens: [],
+        });
         const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
-        expect(createUser.grants.map((g: any) => `${g.role.name}|${g.scope}|${g.source}|${g.createdBy.id}`).sort())
-          .to.deep.equal([`deployer||MANUAL|${adminId}`, `viewer||MANUAL|${adminId}`]);
+        expect(
+          createUser.grants.map((g: any) => `${g.role.name}|${g.scope}|${g.source}|${g.createdBy.id}`).sort(),
+        ).to.deep.equal([`deployer||MANUAL|${adminId}`, `viewer||MANUAL|${adminId}`]);
         expect((await server.app.storage.users.getByEmail(address))?.id).to.equal(createUser.id);
         expect((await can(createUser.id)).allowed).to.equal(true);
         const [change] = await changesSince(server, before, "Mutation.createUser");
-        expect(change?.metadata?.change).to.deep.include({ user: address, kind: "SERVICE", roles: ["deployer", "viewer"] });
+        expect(change?.metadata?.change).to.deep.include({
+          user: address,
+          kind: "SERVICE",
+          roles: ["deployer", "viewer"],
+        });
       });
 
       it("defaults to a HUMAN with no roles and no groups", async () => {
@@ -93,9 +127,13 @@ for (const kind of databaseKinds()) {
 
       it("refuses an email that is taken, in any case, with CONFLICT", async () => {
         const taken = await addUser(server, []);
-        const { extensions } = await refused(server, admin, CREATE, { input: { email: taken.user.email.toUpperCase(), roles: ["viewer"] } });
+        const { extensions } = await refused(server, admin, CREATE, {
+          input: { email: taken.user.email.toUpperCase(), roles: ["viewer"] },
+        });
         expect(extensions).to.deep.include({ code: "CONFLICT", field: "input.email" });
-        expect((await server.app.storage.grants.list({ userId: taken.user.id, includeInactive: true }))).to.deep.equal([]);
+        expect(await server.app.storage.grants.list({ userId: taken.user.id, includeInactive: true })).to.deep.equal(
+          [],
+        );
       });
 
       it("gives initial roles only within the actor's own rights, refusing the whole call otherwise", async () => {
@@ -104,17 +142,23 @@ for (const kind of databaseKinds()) {
         await ok(server, clerk.token, CREATE, { input: { email: fine, roles: ["prod-job-admin"] } });
         expect((await server.app.storage.users.getByEmail(fine))?.status).to.equal("ACTIVE");
         const refusedEmail = email();
-        const { extensions } = await refused(server, clerk.token, CREATE, { input: { email: refusedEmail, roles: ["prod-job-admin", "db-querier"] } });
+        const { extensions } = await refused(server, clerk.token, CREATE, {
+          input: { email: refusedEmail, roles: ["prod-job-admin", "db-querier"] },
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "db:query" });
         expect(await server.app.storage.users.getByEmail(refusedEmail)).to.equal(null);
       });
 
       it("counts the roles a group already holds as given: joining a group the actor could not grant is refused", async () => {
         const group = `dbas-${randomUUID().slice(0, 6)}`;
-        await ok(server, admin, "mutation($input: GrantInput!) { grantRole(input: $input) { id } }", { input: { group, role: "db-querier" } });
+        await ok(server, admin, "mutation($input: GrantInput!) { grantRole(input: $input) { id } }", {
+          input: { group, role: "db-querier" },
+        });
         const clerk = await addUser(server, ["user-clerk"]);
         const address = email();
-        const { extensions } = await refused(server, clerk.token, CREATE, { input: { email: address, groups: [group] } });
+        const { extensions } = await refused(server, clerk.token, CREATE, {
+          input: { email: address, groups: [group] },
+        });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "db:query" });
         expect(await server.app.storage.users.getByEmail(address)).to.equal(null);
         await ok(server, admin, CREATE, { input: { email: address, groups: [group] } });
@@ -136,7 +180,12 @@ for (const kind of databaseKinds()) {
         const stored = await server.app.storage.users.get(target.user.id);
         expect(stored).to.deep.include({ status: "LOCKED", lockedReason: "laptop stolen" });
         const [change] = await changesSince(server, before, "Mutation.lockUser");
-        expect(change?.metadata?.change).to.deep.include({ user: target.user.email, to: "LOCKED", reason: "laptop stolen", sessionsRevoked: 1 });
+        expect(change?.metadata?.change).to.deep.include({
+          user: target.user.email,
+          to: "LOCKED",
+          reason: "laptop stolen",
+          sessionsRevoked: 1,
+        });
       });
 
       it("unlocks a locked user: tokens work again and grants apply, but ended sessions stay ended", async () => {
@@ -153,25 +202,42 @@ for (const kind of databaseKinds()) {
 
       it("refuses to lock oneself, an unknown user, or with a reason too long, changing nothing", async () => {
         const me = (await ok(server, admin, "{ me { id } }")).me.id;
-        expect((await refused(server, admin, LOCK, { id: me })).extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "id" });
-        expect((await refused(server, admin, LOCK, { id: randomUUID() })).extensions).to.deep.include({ code: "NOT_FOUND", field: "id" });
+        expect((await refused(server, admin, LOCK, { id: me })).extensions).to.deep.include({
+          code: "BAD_USER_INPUT",
+          field: "id",
+        });
+        expect((await refused(server, admin, LOCK, { id: randomUUID() })).extensions).to.deep.include({
+          code: "NOT_FOUND",
+          field: "id",
+        });
         const target = await addUser(server, ["viewer"]);
-        expect((await refused(server, admin, LOCK, { id: target.user.id, reason: "r".repeat(256) })).extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "reason" });
+        expect(
+          (await refused(server, admin, LOCK, { id: target.user.id, reason: "r".repeat(256) })).extensions,
+        ).to.deep.include({ code: "BAD_USER_INPUT", field: "reason" });
         expect((await server.app.storage.users.get(target.user.id))?.status).to.equal("ACTIVE");
         expect(await authenticates(server.adminToken)).to.equal("OK");
       });
 
       it("refuses to unlock a user who is not locked (CONFLICT) or does not exist (NOT_FOUND)", async () => {
         const target = await addUser(server, []);
-        expect((await refused(server, admin, UNLOCK, { id: target.user.id })).extensions).to.deep.include({ code: "CONFLICT" });
-        expect((await refused(server, admin, UNLOCK, { id: randomUUID() })).extensions).to.deep.include({ code: "NOT_FOUND", field: "id" });
+        expect((await refused(server, admin, UNLOCK, { id: target.user.id })).extensions).to.deep.include({
+          code: "CONFLICT",
+        });
+        expect((await refused(server, admin, UNLOCK, { id: randomUUID() })).extensions).to.deep.include({
+          code: "NOT_FOUND",
+          field: "id",
+        });
       });
 
       it("refuses to lock or unlock a deprovisioned user with CONFLICT", async () => {
         const target = await addUser(server, []);
         await setStatus(server, target.user, "DEPROVISIONED");
-        expect((await refused(server, admin, LOCK, { id: target.user.id })).extensions).to.deep.include({ code: "CONFLICT" });
-        expect((await refused(server, admin, UNLOCK, { id: target.user.id })).extensions).to.deep.include({ code: "CONFLICT" });
+        expect((await refused(server, admin, LOCK, { id: target.user.id })).extensions).to.deep.include({
+          code: "CONFLICT",
+        });
+        expect((await refused(server, admin, UNLOCK, { id: target.user.id })).extensions).to.deep.include({
+          code: "CONFLICT",
+        });
         expect((await server.app.storage.users.get(target.user.id))?.status).to.equal("DEPROVISIONED");
       });
     });
@@ -188,7 +254,10 @@ for (const kind of databaseKinds()) {
       });
 
       it("answers NOT_FOUND at userId for an unknown user", async () => {
-        expect((await refused(server, admin, REVOKE_SESSIONS, { userId: randomUUID() })).extensions).to.deep.include({ code: "NOT_FOUND", field: "userId" });
+        expect((await refused(server, admin, REVOKE_SESSIONS, { userId: randomUUID() })).extensions).to.deep.include({
+          code: "NOT_FOUND",
+          field: "userId",
+        });
       });
     });
 
@@ -204,11 +273,22 @@ for (const kind of databaseKinds()) {
         expect(await authenticates(target.token)).to.equal("UNAUTHENTICATED");
         expect(await authenticates(session.secret)).to.equal("UNAUTHENTICATED");
         expect(await can(target.user.id)).to.deep.equal({ allowed: false, reason: "USER_LOCKED" });
-        expect(await server.app.storage.grants.list({ userId: target.user.id, includeInactive: true })).to.deep.equal([]);
-        const who = await ok(server, admin, `{ whoCan(action: "submit", resource: { type: "job", namespace: "prod" }) { id } }`);
+        expect(await server.app.storage.grants.list({ userId: target.user.id, includeInactive: true })).to.deep.equal(
+          [],
+        );
+        const who = await ok(
+          server,
+          admin,
+          `{ whoCan(action: "submit", resource: { type: "job", namespace: "prod" }) { id } }`,
+        );
         expect(who.whoCan.map((u: { id: string }) => u.id)).to.not.include(target.user.id);
         const [change] = await changesSince(server, before, "Mutation.deprovisionUser");
-        expect(change?.metadata?.change).to.deep.include({ user: target.user.email, grantsRemoved: 2, tokensRevoked: 1, sessionsRevoked: 1 });
+        expect(change?.metadata?.change).to.deep.include({
+          user: target.user.email,
+          grantsRemoved: 2,
+          tokensRevoked: 1,
+          sessionsRevoked: 1,
+        });
         expect(JSON.stringify(change)).to.not.contain(target.token);
       });
 
@@ -216,15 +296,23 @@ for (const kind of databaseKinds()) {
         const target = await addUser(server, ["viewer"]);
         await ok(server, admin, DEPROVISION, { id: target.user.id });
         const before = await auditHead(server);
-        expect((await ok(server, admin, DEPROVISION, { id: target.user.id })).deprovisionUser.status).to.equal("DEPROVISIONED");
+        expect((await ok(server, admin, DEPROVISION, { id: target.user.id })).deprovisionUser.status).to.equal(
+          "DEPROVISIONED",
+        );
         const [change] = await changesSince(server, before, "Mutation.deprovisionUser");
         expect(change?.metadata?.change).to.deep.include({ grantsRemoved: 0, tokensRevoked: 0, sessionsRevoked: 0 });
       });
 
       it("refuses to deprovision oneself or an unknown user", async () => {
         const me = (await ok(server, admin, "{ me { id } }")).me.id;
-        expect((await refused(server, admin, DEPROVISION, { id: me })).extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "id" });
-        expect((await refused(server, admin, DEPROVISION, { id: randomUUID() })).extensions).to.deep.include({ code: "NOT_FOUND", field: "id" });
+        expect((await refused(server, admin, DEPROVISION, { id: me })).extensions).to.deep.include({
+          code: "BAD_USER_INPUT",
+          field: "id",
+        });
+        expect((await refused(server, admin, DEPROVISION, { id: randomUUID() })).extensions).to.deep.include({
+          code: "NOT_FOUND",
+          field: "id",
+        });
         expect(await authenticates(server.adminToken)).to.equal("OK");
       });
     });
@@ -239,13 +327,23 @@ for (const kind of databaseKinds()) {
         expect(await authenticates(target.token)).to.equal("UNAUTHENTICATED");
         expect(await can(target.user.id)).to.deep.include({ allowed: false });
         const [change] = await changesSince(server, before, "Mutation.reactivateUser");
-        expect(change?.metadata?.change).to.deep.include({ user: target.user.email, from: "DEPROVISIONED", to: "ACTIVE" });
+        expect(change?.metadata?.change).to.deep.include({
+          user: target.user.email,
+          from: "DEPROVISIONED",
+          to: "ACTIVE",
+        });
       });
 
       it("refuses a user that is not deprovisioned with CONFLICT, and an unknown one with NOT_FOUND", async () => {
         const target = await addUser(server, ["viewer"]);
-        expect((await refused(server, admin, REACTIVATE, { id: target.user.id })).extensions).to.deep.include({ code: "CONFLICT", field: "id" });
-        expect((await refused(server, admin, REACTIVATE, { id: randomUUID() })).extensions).to.deep.include({ code: "NOT_FOUND", field: "id" });
+        expect((await refused(server, admin, REACTIVATE, { id: target.user.id })).extensions).to.deep.include({
+          code: "CONFLICT",
+          field: "id",
+        });
+        expect((await refused(server, admin, REACTIVATE, { id: randomUUID() })).extensions).to.deep.include({
+          code: "NOT_FOUND",
+          field: "id",
+        });
       });
     });
 

@@ -13,7 +13,9 @@ describe("access log", function () {
   let server: TestServer;
   const lines: Array<Record<string, any>> = [];
   before(async () => {
-    server = await startServer(sqlite!, {}, undefined, { logger: createLogger("debug", (line) => lines.push(JSON.parse(line) as Record<string, any>)) });
+    server = await startServer(sqlite!, {}, undefined, {
+      logger: createLogger("debug", (line) => lines.push(JSON.parse(line) as Record<string, any>)),
+    });
   });
   after(async () => {
     await server?.close();
@@ -35,7 +37,12 @@ describe("access log", function () {
     expect(res.status).to.equal(200);
     expect(res.headers.get("x-request-id")).to.equal(requestId);
     const line = await accessLine(requestId);
-    expect(line).to.include({ level: "info", actorId: (server.app.bootstrap as { adminId: string }).adminId, operation: "can", operationName: "MyCheck" });
+    expect(line).to.include({
+      level: "info",
+      actorId: (server.app.bootstrap as { adminId: string }).adminId,
+      operation: "can",
+      operationName: "MyCheck",
+    });
     expect(line.req).to.deep.equal({ method: "POST", path: "/graphql" });
     expect(line.res).to.deep.equal({ status: 200 });
     expect(line.durationMs).to.be.a("number").and.at.least(0);
@@ -45,7 +52,10 @@ describe("access log", function () {
   });
 
   it("uses a WebSocket handshake's X-Request-Id for the audit of its authentication", async () => {
-    const feed = subscribe(server, "subscription { auditEvents { operation } }", { token: "ptc_not-a-token", headers: { "x-request-id": "ws-handshake-1" } });
+    const feed = subscribe(server, "subscription { auditEvents { operation } }", {
+      token: "ptc_not-a-token",
+      headers: { "x-request-id": "ws-handshake-1" },
+    });
     await feed.closed;
     const page = await server.app.services.auditTrail.search({ operation: "authenticate" }, 100, null);
     expect(page.nodes.filter((e) => e.requestId === "ws-handshake-1").map((e) => e.decision)).to.deep.equal(["DENY"]);
@@ -67,7 +77,11 @@ describe("access log", function () {
     const before = lines.length;
     const res = await fetch(`${server.url}/graphql?code=secret-code`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${server.adminToken}`, cookie: "portcullis_session=pts_cookievalue" },
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${server.adminToken}`,
+        cookie: "portcullis_session=pts_cookievalue",
+      },
       body: JSON.stringify({ query: "{ noSuchField }" }),
     });
     expect(res.status).to.equal(400);
@@ -87,7 +101,12 @@ describe("access log", function () {
   it("redacts secret-named fields and headers by path", () => {
     const captured: string[] = [];
     const logger = createLogger("info", (line) => captured.push(line));
-    logger.info("tried", { token: "ptc_abc", user: { password: "hunter2" }, req: { headers: { authorization: "Bearer x", cookie: "c=1" } }, tokenId: "t-1" });
+    logger.info("tried", {
+      token: "ptc_abc",
+      user: { password: "hunter2" },
+      req: { headers: { authorization: "Bearer x", cookie: "c=1" } },
+      tokenId: "t-1",
+    });
     const line = JSON.parse(captured[0]!) as Record<string, any>;
     expect(line).to.include({ token: "[redacted]", tokenId: "t-1", message: "tried" });
     expect(line.user.password).to.equal("[redacted]");

@@ -23,9 +23,13 @@ describe("metrics", function () {
 
     it("serves each metric with values that match what was asked", async () => {
       const feed = subscribe(server, "subscription { auditEvents { operation } }", { token: server.adminToken });
-      for (let i = 0; i < 3; i++) expect((await gql(server.url, CAN, { token: server.adminToken })).status).to.equal(200);
+      for (let i = 0; i < 3; i++)
+        expect((await gql(server.url, CAN, { token: server.adminToken })).status).to.equal(200);
       // A failed authentication, a client mistake and a user-input error.
-      expect((await gql(server.url, CAN, { token: "ptc_0000000000000000000000000000000000000000000000" })).errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
+      expect(
+        (await gql(server.url, CAN, { token: "ptc_0000000000000000000000000000000000000000000000" })).errors?.[0]
+          ?.extensions?.code,
+      ).to.equal("UNAUTHENTICATED");
       expect((await gql(server.url, "{ noSuchField }", { token: server.adminToken })).status).to.equal(400);
       await feed.waitFor((e) => e.auditEvents.operation === "check");
       if (redisUrl) await waitUntil(() => server.app.cluster.currentMode() === "bus");
@@ -36,16 +40,22 @@ describe("metrics", function () {
       const value = (name: string, labels: Record<string, string> = {}) => sample(samples, name, labels);
 
       // Each `can` was a decision, NO_MATCHING_RULE for the admin on an unknown system type... or allowed: count them whatever the reason.
-      const checks = samples.filter((s) => s.name === "portcullis_decisions_total" && s.labels.operation === "check").reduce((n, s) => n + s.value, 0);
+      const checks = samples
+        .filter((s) => s.name === "portcullis_decisions_total" && s.labels.operation === "check")
+        .reduce((n, s) => n + s.value, 0);
       expect(checks).to.equal(3);
       expect(value("portcullis_decision_duration_seconds_count", { operation: "check" })).to.equal(3);
-      expect(value("portcullis_decision_duration_seconds_sum", { operation: "check" })).to.be.greaterThan(0).and.lessThan(10);
+      expect(value("portcullis_decision_duration_seconds_sum", { operation: "check" }))
+        .to.be.greaterThan(0)
+        .and.lessThan(10);
       // The subscription's start is a guarded decision too.
       expect(value("portcullis_decisions_total", { operation: "Subscription.auditEvents" })).to.be.at.least(1);
 
       expect(value("portcullis_graphql_requests_total", { operation: "can", outcome: "ok" })).to.equal(3);
       expect(value("portcullis_graphql_requests_total", { operation: "can", outcome: "UNAUTHENTICATED" })).to.equal(1);
-      expect(value("portcullis_graphql_requests_total", { operation: "other", outcome: "GRAPHQL_VALIDATION_FAILED" })).to.equal(1);
+      expect(
+        value("portcullis_graphql_requests_total", { operation: "other", outcome: "GRAPHQL_VALIDATION_FAILED" }),
+      ).to.equal(1);
       expect(value("portcullis_graphql_request_duration_seconds_count", { operation: "can" })).to.equal(4);
       // Labels are root fields or "other", never the client's operation name.
       expect(samples.some((s) => s.labels.operation === "Can")).to.equal(false);
@@ -82,7 +92,9 @@ describe("metrics", function () {
       expect(value("nodejs_heap_size_used_bytes")).to.be.greaterThan(0);
 
       await feed.dispose();
-      await waitUntil(async () => sample((await scrape(`${server.url}/metrics`)).samples, "portcullis_subscriptions_open") === 0);
+      await waitUntil(
+        async () => sample((await scrape(`${server.url}/metrics`)).samples, "portcullis_subscriptions_open") === 0,
+      );
     });
 
     it("keeps each server's counters to itself", async () => {
@@ -108,7 +120,9 @@ describe("metrics", function () {
 
     it("serves /metrics on its own port and not on the main one", async () => {
       const port = server.app.metricsPort();
-      expect(port).to.be.a("number").and.not.equal(Number(new URL(server.url).port));
+      expect(port)
+        .to.be.a("number")
+        .and.not.equal(Number(new URL(server.url).port));
       await gql(server.url, CAN, { token: server.adminToken });
       const own = await scrape(`http://127.0.0.1:${port}/metrics`);
       expect(own.status).to.equal(200);

@@ -11,7 +11,15 @@ const PARENT_SPAN = "00f067aa0ba902b7";
 interface Traced {
   status: number;
   requestId: string;
-  spans: Array<{ name: string; kind: number; traceId: string; spanId: string; parentSpanId: string | null; scope: string; dbStatement: string | null }>;
+  spans: Array<{
+    name: string;
+    kind: number;
+    traceId: string;
+    spanId: string;
+    parentSpanId: string | null;
+    scope: string;
+    dbStatement: string | null;
+  }>;
   access: Array<Record<string, unknown>>;
   audit: Array<{ action: string; metadata: Record<string, unknown> }>;
 }
@@ -26,7 +34,11 @@ function runTraced(kind: string): Promise<Traced> {
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.once("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!) as Traced) : reject(new Error(`traced server exited ${code}: ${err}`))));
+    child.once("close", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!) as Traced)
+        : reject(new Error(`traced server exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -39,18 +51,27 @@ describe("tracing (OpenTelemetry)", function () {
       expect(traced.status).to.equal(200);
       const inTrace = traced.spans.filter((s) => s.traceId === TRACE_ID);
       // The server span continues the caller's trace: its parent is the caller's span.
-      const server = inTrace.find((s) => s.scope === "@opentelemetry/instrumentation-http" && s.parentSpanId === PARENT_SPAN);
+      const server = inTrace.find(
+        (s) => s.scope === "@opentelemetry/instrumentation-http" && s.parentSpanId === PARENT_SPAN,
+      );
       expect(server, JSON.stringify(traced.spans.map((s) => [s.name, s.scope]))).to.not.equal(undefined);
       const byId = new Map(inTrace.map((s) => [s.spanId, s]));
       const descendsFromServer = (span: { parentSpanId: string | null }): boolean => {
-        for (let parent = span.parentSpanId; parent !== null; parent = byId.get(parent)?.parentSpanId ?? null) if (parent === server!.spanId) return true;
+        for (let parent = span.parentSpanId; parent !== null; parent = byId.get(parent)?.parentSpanId ?? null)
+          if (parent === server!.spanId) return true;
         return false;
       };
-      expect(inTrace.some((s) => s.scope === "@opentelemetry/instrumentation-graphql" && descendsFromServer(s))).to.equal(true);
-      expect(inTrace.some((s) => s.scope === "@opentelemetry/instrumentation-express" && descendsFromServer(s))).to.equal(true);
+      expect(
+        inTrace.some((s) => s.scope === "@opentelemetry/instrumentation-graphql" && descendsFromServer(s)),
+      ).to.equal(true);
+      expect(
+        inTrace.some((s) => s.scope === "@opentelemetry/instrumentation-express" && descendsFromServer(s)),
+      ).to.equal(true);
       if (kind.name === "mysql") {
         // The audit event's INSERT is a database span inside the request's trace.
-        const inserts = inTrace.filter((s) => s.scope === "@opentelemetry/instrumentation-mysql2" && /insert/i.test(s.dbStatement ?? ""));
+        const inserts = inTrace.filter(
+          (s) => s.scope === "@opentelemetry/instrumentation-mysql2" && /insert/i.test(s.dbStatement ?? ""),
+        );
         expect(inserts.length, JSON.stringify(inTrace.map((s) => [s.name, s.scope]))).to.be.at.least(1);
         expect(inserts.every(descendsFromServer)).to.equal(true);
       }
@@ -70,8 +91,10 @@ describe("tracing (OpenTelemetry)", function () {
     }
     // This process started servers without tracing: neither the SDK nor an instrumentation may be loaded
     // (prom-client reads the bare @opentelemetry/api for exemplars; without an SDK it is inert).
-    const loaded = Object.keys(require.cache)
-      .filter((path) => path.includes(join("node_modules", "@opentelemetry")) && !path.includes(join("@opentelemetry", "api", "")));
+    const loaded = Object.keys(require.cache).filter(
+      (path) =>
+        path.includes(join("node_modules", "@opentelemetry")) && !path.includes(join("@opentelemetry", "api", "")),
+    );
     expect(loaded).to.deep.equal([]);
   });
 });

@@ -25,7 +25,11 @@ for (const kind of databaseKinds()) {
     before(async () => {
       admin = server.adminToken;
       role = unique("dev-submit");
-      await addRole(server, `kind: policy\nname: ${role}\nrules:\n  - resource: job\n    namespace: dev\n    capabilities: [submit]\n`, `kind: role\nname: ${role}\npolicies: [${role}]\n`);
+      await addRole(
+        server,
+        `kind: policy\nname: ${role}\nrules:\n  - resource: job\n    namespace: dev\n    capabilities: [submit]\n`,
+        `kind: role\nname: ${role}\npolicies: [${role}]\n`,
+      );
     });
 
     const newUser = async () => {
@@ -34,14 +38,21 @@ for (const kind of databaseKinds()) {
       return res.body as { id: string; userName: string };
     };
     const createGroup = async (name: string, members: string[]) => {
-      const res = await scim(server, admin, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: members.map((value) => ({ value })) });
+      const res = await scim(server, admin, "POST", "/Groups", {
+        schemas: [GROUP_SCHEMA],
+        displayName: name,
+        members: members.map((value) => ({ value })),
+      });
       expect(res.status, res.raw).to.equal(201);
       return res.body;
     };
     const groupsOf = async (userId: string) => (await server.app.storage.users.get(userId))!.groups;
     const ssoRoles = async (userId: string) =>
-      (await server.app.storage.grants.list({ userId })).filter((g) => g.source === "SSO").map((g) => `${g.role}@${g.ssoProvider}`);
-    const canSubmit = async (userId: string) => (await ok(server, admin, CAN, { subject: { userId } })).can.allowed as boolean;
+      (await server.app.storage.grants.list({ userId }))
+        .filter((g) => g.source === "SSO")
+        .map((g) => `${g.role}@${g.ssoProvider}`);
+    const canSubmit = async (userId: string) =>
+      (await ok(server, admin, CAN, { subject: { userId } })).can.allowed as boolean;
     const mapGroup = (group: string, provider = "saml") =>
       ok(server, admin, SET_MAPPINGS, { provider, mappings: [{ provider, group, role, scope: "" }] });
 
@@ -55,17 +66,27 @@ for (const kind of databaseKinds()) {
       const got = await scim(server, admin, "GET", `/Groups/${body.id}`);
       expect(got.body.members.map((m: any) => m.display)).to.have.members([a.userName, b.userName]);
       const user = await scim(server, admin, "GET", `/Users/${a.id}`);
-      expect(user.body.groups).to.deep.equal([{ value: body.id, display: name, $ref: `${server.url}/scim/v2/Groups/${body.id}`, type: "direct" }]);
+      expect(user.body.groups).to.deep.equal([
+        { value: body.id, display: name, $ref: `${server.url}/scim/v2/Groups/${body.id}`, type: "direct" },
+      ]);
     });
 
     it("refuses a second group of the same name with 409 uniqueness, and an unknown member with 400, changing nothing", async () => {
       const a = await newUser();
       const name = unique("dup");
       await createGroup(name, [a.id]);
-      expectScimError(await scim(server, admin, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: [] }), 409, "uniqueness");
+      expectScimError(
+        await scim(server, admin, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: [] }),
+        409,
+        "uniqueness",
+      );
       const b = await newUser();
       const other = unique("bad");
-      const res = await scim(server, admin, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: other, members: [{ value: b.id }, { value: randomUUID() }] });
+      const res = await scim(server, admin, "POST", "/Groups", {
+        schemas: [GROUP_SCHEMA],
+        displayName: other,
+        members: [{ value: b.id }, { value: randomUUID() }],
+      });
       expect(expectScimError(res, 400, "invalidValue").detail).to.contain("members[1].value");
       expect(await groupsOf(b.id)).to.deep.equal([]);
     });
@@ -78,15 +99,31 @@ for (const kind of databaseKinds()) {
       const all = await scim(server, admin, "GET", "/Groups");
       expect(all.body.Resources.map((g: any) => g.displayName)).to.include(name);
       expect(all.body.totalResults).to.equal(all.body.Resources.length);
-      const one = await scim(server, admin, "GET", `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}&excludedAttributes=members`);
+      const one = await scim(
+        server,
+        admin,
+        "GET",
+        `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}&excludedAttributes=members`,
+      );
       expect(one.body.totalResults).to.equal(1);
-      expect(one.body.Resources[0]).to.deep.include({ id: groupIdOf(name), displayName: name }).and.not.have.property("members");
+      expect(one.body.Resources[0])
+        .to.deep.include({ id: groupIdOf(name), displayName: name })
+        .and.not.have.property("members");
       const page = await scim(server, admin, "GET", "/Groups?startIndex=2&count=1");
       expect(page.body).to.deep.include({ totalResults: all.body.totalResults, startIndex: 2, itemsPerPage: 1 });
       expect(page.body.Resources[0].id).to.equal(all.body.Resources[1].id);
-      const none = await scim(server, admin, "GET", `/Groups?filter=${encodeURIComponent(`displayName eq "${unique("absent")}"`)}`);
+      const none = await scim(
+        server,
+        admin,
+        "GET",
+        `/Groups?filter=${encodeURIComponent(`displayName eq "${unique("absent")}"`)}`,
+      );
       expect(none.body).to.deep.include({ totalResults: 0, Resources: [] });
-      expectScimError(await scim(server, admin, "GET", `/Groups?filter=${encodeURIComponent(`displayName sw "x"`)}`), 400, "invalidFilter");
+      expectScimError(
+        await scim(server, admin, "GET", `/Groups?filter=${encodeURIComponent(`displayName sw "x"`)}`),
+        400,
+        "invalidFilter",
+      );
       expectScimError(await scim(server, admin, "GET", `/Groups/${groupIdOf(unique("nobody"))}`), 404);
       expectScimError(await scim(server, admin, "GET", "/Groups/not!an!id"), 404);
     });
@@ -95,27 +132,84 @@ for (const kind of databaseKinds()) {
       const [a, b, c] = [await newUser(), await newUser(), await newUser()];
       const name = unique("patched");
       const { id } = await createGroup(name, [a.id]);
-      const added = await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "add", path: "members", value: [{ value: b.id }, { value: c.id }] }));
+      const added = await scim(
+        server,
+        admin,
+        "PATCH",
+        `/Groups/${id}`,
+        patchOp({ op: "add", path: "members", value: [{ value: b.id }, { value: c.id }] }),
+      );
       expect(added.status, added.raw).to.equal(200);
       expect(added.body.members.map((m: any) => m.value)).to.have.members([a.id, b.id, c.id]);
-      const removed = await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "remove", path: `members[value eq "${b.id}"]` }, { op: "Remove", path: "members", value: [{ value: c.id }] }));
+      const removed = await scim(
+        server,
+        admin,
+        "PATCH",
+        `/Groups/${id}`,
+        patchOp(
+          { op: "remove", path: `members[value eq "${b.id}"]` },
+          { op: "Remove", path: "members", value: [{ value: c.id }] },
+        ),
+      );
       expect(removed.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
       expect(await groupsOf(b.id)).to.deep.equal([]);
-      expectScimError(await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "remove", path: `members[value eq "${b.id}"]` })), 400, "noTarget");
-      expectScimError(await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "replace", path: "displayName", value: "renamed" })), 400, "mutability");
-      expectScimError(await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "add", path: "owners", value: [] })), 400, "invalidPath");
+      expectScimError(
+        await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Groups/${id}`,
+          patchOp({ op: "remove", path: `members[value eq "${b.id}"]` }),
+        ),
+        400,
+        "noTarget",
+      );
+      expectScimError(
+        await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Groups/${id}`,
+          patchOp({ op: "replace", path: "displayName", value: "renamed" }),
+        ),
+        400,
+        "mutability",
+      );
+      expectScimError(
+        await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "add", path: "owners", value: [] })),
+        400,
+        "invalidPath",
+      );
     });
 
     it("replaces members with PUT and with PATCH replace without a path", async () => {
       const [a, b, c] = [await newUser(), await newUser(), await newUser()];
       const name = unique("replaced");
       const { id } = await createGroup(name, [a.id, b.id]);
-      const put = await scim(server, admin, "PUT", `/Groups/${id}`, { schemas: [GROUP_SCHEMA], displayName: name, members: [{ value: c.id }] });
+      const put = await scim(server, admin, "PUT", `/Groups/${id}`, {
+        schemas: [GROUP_SCHEMA],
+        displayName: name,
+        members: [{ value: c.id }],
+      });
       expect(put.body.members.map((m: any) => m.value)).to.deep.equal([c.id]);
       expect(await groupsOf(a.id)).to.deep.equal([]);
-      const patched = await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "replace", value: { displayName: name, members: [{ value: a.id }] } }));
+      const patched = await scim(
+        server,
+        admin,
+        "PATCH",
+        `/Groups/${id}`,
+        patchOp({ op: "replace", value: { displayName: name, members: [{ value: a.id }] } }),
+      );
       expect(patched.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
-      expectScimError(await scim(server, admin, "PUT", `/Groups/${id}`, { schemas: [GROUP_SCHEMA], displayName: "other", members: [] }), 400, "mutability");
+      expectScimError(
+        await scim(server, admin, "PUT", `/Groups/${id}`, {
+          schemas: [GROUP_SCHEMA],
+          displayName: "other",
+          members: [],
+        }),
+        400,
+        "mutability",
+      );
     });
 
     it("answers a group created without members, which is kept by nobody until members are added to its id", async () => {
@@ -125,7 +219,13 @@ for (const kind of databaseKinds()) {
       expect(created.body).to.deep.include({ id: groupIdOf(name), displayName: name, members: [] });
       expectScimError(await scim(server, admin, "GET", `/Groups/${created.body.id}`), 404);
       const a = await newUser();
-      const filled = await scim(server, admin, "PATCH", `/Groups/${created.body.id}`, patchOp({ op: "add", path: "members", value: [{ value: a.id }] }));
+      const filled = await scim(
+        server,
+        admin,
+        "PATCH",
+        `/Groups/${created.body.id}`,
+        patchOp({ op: "add", path: "members", value: [{ value: a.id }] }),
+      );
       expect(filled.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
       expect((await scim(server, admin, "GET", `/Groups/${created.body.id}`)).status).to.equal(200);
     });
@@ -148,10 +248,19 @@ for (const kind of databaseKinds()) {
       expect(await groupsOf(a.id)).to.deep.equal([]);
       expect(await groupsOf(b.id)).to.deep.equal([]);
       const events = await eventsSince(server, since, "SCIM.Groups.delete");
-      expect(events.map((e) => [e.action, e.decision])).to.deep.equal([["update", "ALLOW"], ["change", "ALLOW"]]);
+      expect(events.map((e) => [e.action, e.decision])).to.deep.equal([
+        ["update", "ALLOW"],
+        ["change", "ALLOW"],
+      ]);
       expectScimError(await scim(server, admin, "GET", `/Groups/${id}`), 404);
       expectScimError(await scim(server, admin, "DELETE", `/Groups/${id}`), 404);
-      const again = await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "add", path: "members", value: [{ value: a.id }] }));
+      const again = await scim(
+        server,
+        admin,
+        "PATCH",
+        `/Groups/${id}`,
+        patchOp({ op: "add", path: "members", value: [{ value: a.id }] }),
+      );
       expect(again.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
     });
 
@@ -164,12 +273,24 @@ for (const kind of databaseKinds()) {
       expect(await ssoRoles(a.id)).to.deep.equal([`${role}@saml`]);
       expect(await canSubmit(a.id)).to.equal(true);
 
-      const removed = await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "remove", path: `members[value eq "${a.id}"]` }));
+      const removed = await scim(
+        server,
+        admin,
+        "PATCH",
+        `/Groups/${id}`,
+        patchOp({ op: "remove", path: `members[value eq "${a.id}"]` }),
+      );
       expect(removed.status, removed.raw).to.equal(200);
       expect(await ssoRoles(a.id)).to.deep.equal([]);
       expect(await canSubmit(a.id)).to.equal(false);
 
-      await scim(server, admin, "PATCH", `/Groups/${id}`, patchOp({ op: "add", path: "members", value: [{ value: a.id }] }));
+      await scim(
+        server,
+        admin,
+        "PATCH",
+        `/Groups/${id}`,
+        patchOp({ op: "add", path: "members", value: [{ value: a.id }] }),
+      );
       expect(await canSubmit(a.id)).to.equal(true);
       await scim(server, admin, "DELETE", `/Groups/${id}`);
       expect(await canSubmit(a.id)).to.equal(false);
@@ -199,22 +320,43 @@ for (const kind of databaseKinds()) {
       await scim(server, admin, "DELETE", `/Users/${a.id}`);
       const b = await scim(server, admin, "POST", "/Users", aScimUser({ active: false }));
       const name = unique("zombies");
-      expectScimError(await scim(server, admin, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: [{ value: a.id }] }), 400, "invalidValue");
-      const res = await scim(server, admin, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: [{ value: b.body.id }] });
+      expectScimError(
+        await scim(server, admin, "POST", "/Groups", {
+          schemas: [GROUP_SCHEMA],
+          displayName: name,
+          members: [{ value: a.id }],
+        }),
+        400,
+        "invalidValue",
+      );
+      const res = await scim(server, admin, "POST", "/Groups", {
+        schemas: [GROUP_SCHEMA],
+        displayName: name,
+        members: [{ value: b.body.id }],
+      });
       expect(expectScimError(res, 400, "invalidValue").detail).to.contain("deprovisioned");
     });
 
     it("refuses to put someone in a group holding a role the caller may not give (escalation)", async () => {
       const name = unique("admins");
       const grant = await gql(server.url, `mutation($input: GrantInput!) { grantRole(input: $input) { id } }`, {
-        token: admin, variables: { input: { group: name, role: "admin" } },
+        token: admin,
+        variables: { input: { group: name, role: "admin" } },
       });
       expect(grant.errors, grant.raw).to.equal(undefined);
       const userAdmin = unique("user-admin");
-      await addRole(server, `kind: policy\nname: ${userAdmin}\nrules:\n  - resource: user\n    capabilities: ["*"]\n`, `kind: role\nname: ${userAdmin}\npolicies: [${userAdmin}]\n`);
+      await addRole(
+        server,
+        `kind: policy\nname: ${userAdmin}\nrules:\n  - resource: user\n    capabilities: ["*"]\n`,
+        `kind: role\nname: ${userAdmin}\npolicies: [${userAdmin}]\n`,
+      );
       const caller = await addUser(server, [userAdmin]);
       const a = await newUser();
-      const res = await scim(server, caller.token, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: [{ value: a.id }] });
+      const res = await scim(server, caller.token, "POST", "/Groups", {
+        schemas: [GROUP_SCHEMA],
+        displayName: name,
+        members: [{ value: a.id }],
+      });
       expect(expectScimError(res, 403).detail).to.contain("giving role 'admin'");
       expect(await groupsOf(a.id)).to.deep.equal([]);
     });

@@ -26,8 +26,11 @@ for (const kind of databaseKinds()) {
         expect(res.status).to.equal(200);
         expect(res.body).to.deep.include({
           schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-          patch: { supported: true }, filter: { supported: true, maxResults: 200 }, changePassword: { supported: false },
-          sort: { supported: false }, etag: { supported: false },
+          patch: { supported: true },
+          filter: { supported: true, maxResults: 200 },
+          changePassword: { supported: false },
+          sort: { supported: false },
+          etag: { supported: false },
         });
         expect(res.body.bulk.supported).to.equal(false);
         expect(res.body.authenticationSchemes[0].type).to.equal("oauthbearertoken");
@@ -36,14 +39,20 @@ for (const kind of databaseKinds()) {
       it("lists the User and Group resource types and schemas, each also by id", async () => {
         const types = await scim(server, admin, "GET", "/ResourceTypes");
         expect(types.body.totalResults).to.equal(2);
-        expect(types.body.Resources.map((t: any) => [t.id, t.endpoint, t.schema])).to.deep.equal([["User", "/Users", USER_SCHEMA], ["Group", "/Groups", GROUP_SCHEMA]]);
+        expect(types.body.Resources.map((t: any) => [t.id, t.endpoint, t.schema])).to.deep.equal([
+          ["User", "/Users", USER_SCHEMA],
+          ["Group", "/Groups", GROUP_SCHEMA],
+        ]);
         expect((await scim(server, admin, "GET", "/ResourceTypes/Group")).body.endpoint).to.equal("/Groups");
         const schemas = await scim(server, admin, "GET", "/Schemas");
         expect(schemas.body.Resources.map((s: any) => s.id)).to.deep.equal([USER_SCHEMA, GROUP_SCHEMA]);
         const user = await scim(server, admin, "GET", `/Schemas/${USER_SCHEMA}`);
         const groups = user.body.attributes.find((a: any) => a.name === "groups");
         expect(groups.mutability).to.equal("readOnly");
-        expect(user.body.attributes.find((a: any) => a.name === "userName")).to.deep.include({ required: true, uniqueness: "server" });
+        expect(user.body.attributes.find((a: any) => a.name === "userName")).to.deep.include({
+          required: true,
+          uniqueness: "server",
+        });
         expectScimError(await scim(server, admin, "GET", "/Schemas/urn:example:nope"), 404);
       });
 
@@ -61,14 +70,21 @@ for (const kind of databaseKinds()) {
         expect(missing.headers.get("www-authenticate")).to.equal("Bearer");
         expectScimError(await scim(server, "ptc_nottherightformat", "GET", "/ServiceProviderConfig"), 401);
         const failures = await eventsSince(server, since, "authenticate");
-        expect(failures.map((e) => [e.decision, e.reason])).to.deep.equal([["DENY", "UNAUTHENTICATED"], ["DENY", "UNAUTHENTICATED"]]);
+        expect(failures.map((e) => [e.decision, e.reason])).to.deep.equal([
+          ["DENY", "UNAUTHENTICATED"],
+          ["DENY", "UNAUTHENTICATED"],
+        ]);
       });
 
       it("takes the Authorization header only: a session cookie does not authenticate SCIM calls", async () => {
         const session = await addSession(server, viewer.user.id);
-        const res = await fetch(`${server.url}/scim/v2/Users`, { headers: { cookie: `portcullis_session=${session.secret}` } });
+        const res = await fetch(`${server.url}/scim/v2/Users`, {
+          headers: { cookie: `portcullis_session=${session.secret}` },
+        });
         expect(res.status).to.equal(401);
-        expect(((await res.json()) as { schemas: string[] }).schemas).to.deep.equal(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+        expect(((await res.json()) as { schemas: string[] }).schemas).to.deep.equal([
+          "urn:ietf:params:scim:api:messages:2.0:Error",
+        ]);
       });
 
       it("refuses a token once revoked or its owner deprovisioned", async () => {
@@ -87,12 +103,36 @@ for (const kind of databaseKinds()) {
           ["GET", `/Users/${target.id}`, undefined, "SCIM.Users.read", "read"],
           ["POST", "/Users", aScimUser(), "SCIM.Users.create", "create"],
           ["PUT", `/Users/${target.id}`, aScimUser({ userName: target.userName }), "SCIM.Users.replace", "update"],
-          ["PATCH", `/Users/${target.id}`, patchOp({ op: "replace", path: "displayName", value: "x" }), "SCIM.Users.update", "update"],
-          ["PATCH", `/Users/${target.id}`, patchOp({ op: "replace", path: "active", value: false }), "SCIM.Users.update", "deprovision"],
+          [
+            "PATCH",
+            `/Users/${target.id}`,
+            patchOp({ op: "replace", path: "displayName", value: "x" }),
+            "SCIM.Users.update",
+            "update",
+          ],
+          [
+            "PATCH",
+            `/Users/${target.id}`,
+            patchOp({ op: "replace", path: "active", value: false }),
+            "SCIM.Users.update",
+            "deprovision",
+          ],
           ["DELETE", `/Users/${target.id}`, undefined, "SCIM.Users.delete", "deprovision"],
           ["GET", "/Groups", undefined, "SCIM.Groups.list", "list"],
-          ["POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "g", members: [{ value: target.id }] }, "SCIM.Groups.create", "create"],
-          ["PATCH", `/Groups/Zw`, patchOp({ op: "add", path: "members", value: [{ value: target.id }] }), "SCIM.Groups.update", "update"],
+          [
+            "POST",
+            "/Groups",
+            { schemas: [GROUP_SCHEMA], displayName: "g", members: [{ value: target.id }] },
+            "SCIM.Groups.create",
+            "create",
+          ],
+          [
+            "PATCH",
+            `/Groups/Zw`,
+            patchOp({ op: "add", path: "members", value: [{ value: target.id }] }),
+            "SCIM.Groups.update",
+            "update",
+          ],
           ["DELETE", `/Groups/Zw`, undefined, "SCIM.Groups.delete", "update"],
         ];
         for (const [method, path, body, operation, action] of calls) {
@@ -100,7 +140,10 @@ for (const kind of databaseKinds()) {
           const res = await scim(server, viewer.token, method, path, body);
           expect(expectScimError(res, 403).detail, `${method} ${path}`).to.contain(`user:${action}`);
           const events = await eventsSince(server, since, operation);
-          expect(events.map((e) => [e.action, e.decision, e.actorId, e.tokenId]), `${method} ${path}`).to.deep.equal([[action, "DENY", viewer.user.id, viewer.tokenId]]);
+          expect(
+            events.map((e) => [e.action, e.decision, e.actorId, e.tokenId]),
+            `${method} ${path}`,
+          ).to.deep.equal([[action, "DENY", viewer.user.id, viewer.tokenId]]);
         }
         const stored = await server.app.storage.users.get(target.id);
         expect(stored).to.deep.include({ status: "ACTIVE", groups: [] });
@@ -108,26 +151,68 @@ for (const kind of databaseKinds()) {
 
       it("decides on the addressed user's email, so a policy on some users admits those only", async () => {
         const role = `scim-${randomUUID().slice(0, 6)}`;
-        await addRole(server, `kind: policy\nname: ${role}\nrules:\n  - resource: user\n    name: "*@partner.example"\n    capabilities: [read]\n`, `kind: role\nname: ${role}\npolicies: [${role}]\n`);
+        await addRole(
+          server,
+          `kind: policy\nname: ${role}\nrules:\n  - resource: user\n    name: "*@partner.example"\n    capabilities: [read]\n`,
+          `kind: role\nname: ${role}\npolicies: [${role}]\n`,
+        );
         const partnerAdmin = await addUser(server, [role]);
-        const partner = (await scim(server, admin, "POST", "/Users", aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }))).body;
+        const partner = (
+          await scim(
+            server,
+            admin,
+            "POST",
+            "/Users",
+            aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }),
+          )
+        ).body;
         const other = (await scim(server, admin, "POST", "/Users", aScimUser())).body;
         expect((await scim(server, partnerAdmin.token, "GET", `/Users/${partner.id}`)).status).to.equal(200);
-        const refusedExisting = expectScimError(await scim(server, partnerAdmin.token, "GET", `/Users/${other.id}`), 403);
+        const refusedExisting = expectScimError(
+          await scim(server, partnerAdmin.token, "GET", `/Users/${other.id}`),
+          403,
+        );
         // Not found and not allowed look alike to a caller who may not read the object.
-        const refusedMissing = expectScimError(await scim(server, partnerAdmin.token, "GET", `/Users/${randomUUID()}`), 403);
+        const refusedMissing = expectScimError(
+          await scim(server, partnerAdmin.token, "GET", `/Users/${randomUUID()}`),
+          403,
+        );
         expect(refusedExisting.detail).to.equal(refusedMissing.detail).and.not.contain(other.userName);
       });
 
       it("needs update on the new address too when userName changes", async () => {
         const role = `scim-${randomUUID().slice(0, 6)}`;
-        await addRole(server, `kind: policy\nname: ${role}\nrules:\n  - resource: user\n    name: "*@partner.example"\n    capabilities: [read, update]\n`, `kind: role\nname: ${role}\npolicies: [${role}]\n`);
+        await addRole(
+          server,
+          `kind: policy\nname: ${role}\nrules:\n  - resource: user\n    name: "*@partner.example"\n    capabilities: [read, update]\n`,
+          `kind: role\nname: ${role}\npolicies: [${role}]\n`,
+        );
         const partnerAdmin = await addUser(server, [role]);
-        const partner = (await scim(server, admin, "POST", "/Users", aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }))).body;
+        const partner = (
+          await scim(
+            server,
+            admin,
+            "POST",
+            "/Users",
+            aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }),
+          )
+        ).body;
         const within = `q-${randomUUID().slice(0, 6)}@partner.example`;
-        const moved = await scim(server, partnerAdmin.token, "PATCH", `/Users/${partner.id}`, patchOp({ op: "replace", path: "userName", value: within }));
+        const moved = await scim(
+          server,
+          partnerAdmin.token,
+          "PATCH",
+          `/Users/${partner.id}`,
+          patchOp({ op: "replace", path: "userName", value: within }),
+        );
         expect(moved.status, moved.raw).to.equal(200);
-        const outside = await scim(server, partnerAdmin.token, "PATCH", `/Users/${partner.id}`, patchOp({ op: "replace", path: "userName", value: `q@corp.example` }));
+        const outside = await scim(
+          server,
+          partnerAdmin.token,
+          "PATCH",
+          `/Users/${partner.id}`,
+          patchOp({ op: "replace", path: "userName", value: `q@corp.example` }),
+        );
         expectScimError(outside, 403);
         expect((await server.app.storage.users.get(partner.id))?.email).to.equal(within);
       });

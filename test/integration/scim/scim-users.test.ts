@@ -30,14 +30,33 @@ for (const kind of databaseKinds()) {
     describe("POST /Users", () => {
       it("creates a SCIM user with the lower-cased email as userName, and answers with Location and the resource", async () => {
         const externalId = `okta-${randomUUID()}`;
-        const res = await scim(server, admin, "POST", "/Users", aScimUser({ userName: "Grace.Hopper+x@Example.COM", externalId, displayName: "Grace Hopper" }));
+        const res = await scim(
+          server,
+          admin,
+          "POST",
+          "/Users",
+          aScimUser({ userName: "Grace.Hopper+x@Example.COM", externalId, displayName: "Grace Hopper" }),
+        );
         expect(res.status, res.raw).to.equal(201);
-        expect(res.body).to.deep.include({ schemas: [USER_SCHEMA], userName: "grace.hopper+x@example.com", externalId, displayName: "Grace Hopper", active: true, groups: [] });
+        expect(res.body).to.deep.include({
+          schemas: [USER_SCHEMA],
+          userName: "grace.hopper+x@example.com",
+          externalId,
+          displayName: "Grace Hopper",
+          active: true,
+          groups: [],
+        });
         expect(res.body.emails).to.deep.equal([{ value: "grace.hopper+x@example.com", type: "work", primary: true }]);
         expect(res.headers.get("location")).to.equal(`${server.url}/scim/v2/Users/${res.body.id}`);
         expect(res.body.meta).to.deep.include({ resourceType: "User", location: res.headers.get("location") });
         const stored = await server.app.storage.users.get(res.body.id);
-        expect(stored).to.deep.include({ email: "grace.hopper+x@example.com", source: "SCIM", externalId, status: "ACTIVE", displayName: "Grace Hopper" });
+        expect(stored).to.deep.include({
+          email: "grace.hopper+x@example.com",
+          source: "SCIM",
+          externalId,
+          status: "ACTIVE",
+          displayName: "Grace Hopper",
+        });
       });
 
       it("takes the display name from name when displayName is not sent", async () => {
@@ -62,21 +81,49 @@ for (const kind of databaseKinds()) {
 
       it("refuses a taken externalId with 409 uniqueness", async () => {
         const body = await create();
-        expectScimError(await scim(server, admin, "POST", "/Users", aScimUser({ externalId: body.externalId })), 409, "uniqueness");
+        expectScimError(
+          await scim(server, admin, "POST", "/Users", aScimUser({ externalId: body.externalId })),
+          409,
+          "uniqueness",
+        );
       });
 
       it("refuses a missing or malformed userName, a wrong schema and a bad active with 400, naming the field", async () => {
         const noName = aScimUser();
         delete noName.userName;
-        expect(expectScimError(await scim(server, admin, "POST", "/Users", noName), 400, "invalidValue").detail).to.contain("userName");
-        expect(expectScimError(await scim(server, admin, "POST", "/Users", aScimUser({ userName: "not-an-email" })), 400, "invalidValue").detail).to.contain("userName");
-        expectScimError(await scim(server, admin, "POST", "/Users", aScimUser({ schemas: ["urn:example:Other"] })), 400, "invalidSyntax");
-        expect(expectScimError(await scim(server, admin, "POST", "/Users", aScimUser({ active: "maybe" })), 400, "invalidValue").detail).to.contain("active");
+        expect(
+          expectScimError(await scim(server, admin, "POST", "/Users", noName), 400, "invalidValue").detail,
+        ).to.contain("userName");
+        expect(
+          expectScimError(
+            await scim(server, admin, "POST", "/Users", aScimUser({ userName: "not-an-email" })),
+            400,
+            "invalidValue",
+          ).detail,
+        ).to.contain("userName");
+        expectScimError(
+          await scim(server, admin, "POST", "/Users", aScimUser({ schemas: ["urn:example:Other"] })),
+          400,
+          "invalidSyntax",
+        );
+        expect(
+          expectScimError(
+            await scim(server, admin, "POST", "/Users", aScimUser({ active: "maybe" })),
+            400,
+            "invalidValue",
+          ).detail,
+        ).to.contain("active");
         expectScimError(await scim(server, admin, "POST", "/Users", "{ not json"), 400, "invalidSyntax");
       });
 
       it("refuses a userName that differs from the primary email", async () => {
-        const res = await scim(server, admin, "POST", "/Users", aScimUser({ emails: [{ value: "other@example.com", primary: true }] }));
+        const res = await scim(
+          server,
+          admin,
+          "POST",
+          "/Users",
+          aScimUser({ emails: [{ value: "other@example.com", primary: true }] }),
+        );
         expect(expectScimError(res, 400, "invalidValue").detail).to.contain("primary email");
       });
 
@@ -102,12 +149,32 @@ for (const kind of databaseKinds()) {
 
       it("filters by userName ignoring case and by externalId exactly", async () => {
         const body = await create();
-        const byName = await scim(server, admin, "GET", `/Users?filter=${encodeURIComponent(`userName eq "${body.userName.toUpperCase()}"`)}`);
-        expect(byName.body).to.deep.include({ schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+        const byName = await scim(
+          server,
+          admin,
+          "GET",
+          `/Users?filter=${encodeURIComponent(`userName eq "${body.userName.toUpperCase()}"`)}`,
+        );
+        expect(byName.body).to.deep.include({
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+          totalResults: 1,
+          startIndex: 1,
+          itemsPerPage: 1,
+        });
         expect(byName.body.Resources[0].id).to.equal(body.id);
-        const byExternal = await scim(server, admin, "GET", `/Users?filter=${encodeURIComponent(`externalId eq "${body.externalId}"`)}`);
+        const byExternal = await scim(
+          server,
+          admin,
+          "GET",
+          `/Users?filter=${encodeURIComponent(`externalId eq "${body.externalId}"`)}`,
+        );
         expect(byExternal.body.Resources.map((u: any) => u.id)).to.deep.equal([body.id]);
-        const otherCase = await scim(server, admin, "GET", `/Users?filter=${encodeURIComponent(`externalId eq "${body.externalId.toUpperCase()}"`)}`);
+        const otherCase = await scim(
+          server,
+          admin,
+          "GET",
+          `/Users?filter=${encodeURIComponent(`externalId eq "${body.externalId.toUpperCase()}"`)}`,
+        );
         expect(otherCase.body).to.deep.include({ totalResults: 0, Resources: [] });
       });
 
@@ -120,7 +187,14 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses any other filter with 400 invalidFilter", async () => {
-        for (const filter of ['userName co "a"', 'displayName eq "x"', 'userName eq "a" and externalId eq "b"', "userName eq unquoted", 'userName eq "open', "active eq true"]) {
+        for (const filter of [
+          'userName co "a"',
+          'displayName eq "x"',
+          'userName eq "a" and externalId eq "b"',
+          "userName eq unquoted",
+          'userName eq "open',
+          "active eq true",
+        ]) {
           const res = await scim(server, admin, "GET", `/Users?filter=${encodeURIComponent(filter)}`);
           expectScimError(res, 400, "invalidFilter");
         }
@@ -134,8 +208,13 @@ for (const kind of databaseKinds()) {
         expect(all.body.Resources).to.have.length(total);
         const page = await scim(server, admin, "GET", "/Users?startIndex=2&count=2");
         expect(page.body).to.deep.include({ totalResults: total, startIndex: 2, itemsPerPage: 2 });
-        expect(page.body.Resources.map((u: any) => u.id)).to.deep.equal(all.body.Resources.slice(1, 3).map((u: any) => u.id));
-        expect((await scim(server, admin, "GET", "/Users?count=0")).body).to.deep.include({ totalResults: total, Resources: [] });
+        expect(page.body.Resources.map((u: any) => u.id)).to.deep.equal(
+          all.body.Resources.slice(1, 3).map((u: any) => u.id),
+        );
+        expect((await scim(server, admin, "GET", "/Users?count=0")).body).to.deep.include({
+          totalResults: total,
+          Resources: [],
+        });
         expectScimError(await scim(server, admin, "GET", "/Users?count=many"), 400, "invalidValue");
       });
     });
@@ -143,7 +222,11 @@ for (const kind of databaseKinds()) {
     describe("PUT and PATCH /Users", () => {
       it("replaces a user with PUT: attributes left out are cleared", async () => {
         const body = await create({ displayName: "Before" });
-        const res = await scim(server, admin, "PUT", `/Users/${body.id}`, { schemas: [USER_SCHEMA], userName: body.userName, displayName: "After" });
+        const res = await scim(server, admin, "PUT", `/Users/${body.id}`, {
+          schemas: [USER_SCHEMA],
+          userName: body.userName,
+          displayName: "After",
+        });
         expect(res.status, res.raw).to.equal(200);
         expect(res.body).to.deep.include({ displayName: "After", active: true });
         expect(res.body).to.not.have.property("externalId");
@@ -152,12 +235,18 @@ for (const kind of databaseKinds()) {
       it("patches displayName, name, externalId and emails with a path", async () => {
         const body = await create();
         const email = `new-${randomUUID().slice(0, 8)}@example.com`;
-        const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp(
-          { op: "Replace", path: "externalId", value: "ext-new" },
-          { op: "replace", path: "name.givenName", value: "Augusta" },
-          { op: "replace", path: "name.familyName", value: "King" },
-          { op: "add", path: 'emails[type eq "work"].value', value: email.toUpperCase() },
-        ));
+        const res = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${body.id}`,
+          patchOp(
+            { op: "Replace", path: "externalId", value: "ext-new" },
+            { op: "replace", path: "name.givenName", value: "Augusta" },
+            { op: "replace", path: "name.familyName", value: "King" },
+            { op: "add", path: 'emails[type eq "work"].value', value: email.toUpperCase() },
+          ),
+        );
         expect(res.status, res.raw).to.equal(200);
         expect(res.body).to.deep.include({ externalId: "ext-new", displayName: "Augusta King", userName: email });
         expect((await server.app.storage.users.get(body.id))?.email).to.equal(email);
@@ -166,32 +255,87 @@ for (const kind of databaseKinds()) {
       it("patches without a path, and emails as a list", async () => {
         const body = await create();
         const email = `list-${randomUUID().slice(0, 8)}@example.com`;
-        const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp(
-          { op: "replace", value: { displayName: "No Path", externalId: "ext-np" } },
-          { op: "add", path: "emails", value: [{ value: email, type: "work", primary: true }] },
-        ));
+        const res = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${body.id}`,
+          patchOp(
+            { op: "replace", value: { displayName: "No Path", externalId: "ext-np" } },
+            { op: "add", path: "emails", value: [{ value: email, type: "work", primary: true }] },
+          ),
+        );
         expect(res.body).to.deep.include({ displayName: "No Path", externalId: "ext-np", userName: email });
       });
 
       it("refuses a change of groups (read-only) and an unknown path, changing nothing", async () => {
         const body = await create({ displayName: "Stays" });
-        const groups = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "displayName", value: "Gone" }, { op: "add", path: "groups", value: [{ value: "x" }] }));
+        const groups = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${body.id}`,
+          patchOp(
+            { op: "replace", path: "displayName", value: "Gone" },
+            { op: "add", path: "groups", value: [{ value: "x" }] },
+          ),
+        );
         expectScimError(groups, 400, "mutability");
-        expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "favouriteColour", value: "x" })), 400, "invalidPath");
-        expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "password", value: "x" })), 400, "invalidPath");
-        expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, { Operations: [] }), 400, "invalidSyntax");
-        expectScimError(await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "move", path: "displayName", value: "x" })), 400, "invalidSyntax");
+        expectScimError(
+          await scim(
+            server,
+            admin,
+            "PATCH",
+            `/Users/${body.id}`,
+            patchOp({ op: "replace", path: "favouriteColour", value: "x" }),
+          ),
+          400,
+          "invalidPath",
+        );
+        expectScimError(
+          await scim(
+            server,
+            admin,
+            "PATCH",
+            `/Users/${body.id}`,
+            patchOp({ op: "replace", path: "password", value: "x" }),
+          ),
+          400,
+          "invalidPath",
+        );
+        expectScimError(
+          await scim(server, admin, "PATCH", `/Users/${body.id}`, { Operations: [] }),
+          400,
+          "invalidSyntax",
+        );
+        expectScimError(
+          await scim(
+            server,
+            admin,
+            "PATCH",
+            `/Users/${body.id}`,
+            patchOp({ op: "move", path: "displayName", value: "x" }),
+          ),
+          400,
+          "invalidSyntax",
+        );
         expect((await scim(server, admin, "GET", `/Users/${body.id}`)).body.displayName).to.equal("Stays");
       });
 
       it("ignores attributes of the SCIM schemas that portcullis does not keep, as IdPs' default mappings send them", async () => {
         const body = await create();
-        const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp(
-          { op: "Add", path: "title", value: "Engineer" },
-          { op: "Add", path: 'phoneNumbers[type eq "work"].value', value: "+1 555" },
-          { op: "Add", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", value: "R&D" },
-          { op: "Replace", path: "displayName", value: "Kept" },
-        ));
+        const res = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${body.id}`,
+          patchOp(
+            { op: "Add", path: "title", value: "Engineer" },
+            { op: "Add", path: 'phoneNumbers[type eq "work"].value', value: "+1 555" },
+            { op: "Add", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", value: "R&D" },
+            { op: "Replace", path: "displayName", value: "Kept" },
+          ),
+        );
         expect(res.status, res.raw).to.equal(200);
         expect(res.body.displayName).to.equal("Kept");
         expect(res.body).to.not.have.property("title");
@@ -200,11 +344,30 @@ for (const kind of databaseKinds()) {
       it("refuses a userName another user has with 409 uniqueness", async () => {
         const a = await create();
         const b = await create();
-        expectScimError(await scim(server, admin, "PATCH", `/Users/${b.id}`, patchOp({ op: "replace", path: "userName", value: a.userName })), 409, "uniqueness");
+        expectScimError(
+          await scim(
+            server,
+            admin,
+            "PATCH",
+            `/Users/${b.id}`,
+            patchOp({ op: "replace", path: "userName", value: a.userName }),
+          ),
+          409,
+          "uniqueness",
+        );
       });
 
       it("answers 404 for PATCH and PUT of an unknown user", async () => {
-        expectScimError(await scim(server, admin, "PATCH", `/Users/${randomUUID()}`, patchOp({ op: "replace", path: "displayName", value: "x" })), 404);
+        expectScimError(
+          await scim(
+            server,
+            admin,
+            "PATCH",
+            `/Users/${randomUUID()}`,
+            patchOp({ op: "replace", path: "displayName", value: "x" }),
+          ),
+          404,
+        );
         expectScimError(await scim(server, admin, "PUT", `/Users/${randomUUID()}`, aScimUser()), 404);
       });
     });
@@ -216,7 +379,13 @@ for (const kind of databaseKinds()) {
         expect((await gql(server.url, ME, { token: target.token })).data?.me.id).to.equal(target.user.id);
         expect((await gql(server.url, ME, { token: session.secret })).data?.me.id).to.equal(target.user.id);
 
-        const res = await scim(server, admin, "PATCH", `/Users/${target.user.id}`, patchOp({ op: "replace", path: "active", value: false }));
+        const res = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${target.user.id}`,
+          patchOp({ op: "replace", path: "active", value: false }),
+        );
         expect(res.status, res.raw).to.equal(200);
         expect(res.body.active).to.equal(false);
 
@@ -224,14 +393,24 @@ for (const kind of databaseKinds()) {
           const after = await gql(server.url, ME, { token: secret });
           expect(after.errors?.[0]?.extensions?.code, after.raw).to.equal("UNAUTHENTICATED");
         }
-        expect(await server.app.storage.grants.list({ userId: target.user.id, includeInactive: true })).to.deep.equal([]);
-        expect((await server.app.storage.tokens.listByOwner(target.user.id, true)).every((t) => t.revokedAt !== null)).to.equal(true);
+        expect(await server.app.storage.grants.list({ userId: target.user.id, includeInactive: true })).to.deep.equal(
+          [],
+        );
+        expect(
+          (await server.app.storage.tokens.listByOwner(target.user.id, true)).every((t) => t.revokedAt !== null),
+        ).to.equal(true);
       });
 
-      it("takes Azure's string \"False\" in a PATCH without a path, and checks user:deprovision", async () => {
+      it('takes Azure\'s string "False" in a PATCH without a path, and checks user:deprovision', async () => {
         const { id } = await create();
         const since = await head();
-        const res = await scim(server, admin, "PATCH", `/Users/${id}`, patchOp({ op: "Replace", value: { active: "False" } }));
+        const res = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${id}`,
+          patchOp({ op: "Replace", value: { active: "False" } }),
+        );
         expect(res.body.active).to.equal(false);
         const events = await eventsSince(server, since, "SCIM.Users.update");
         expect(events.map((e) => e.action)).to.deep.equal(["deprovision", "change"]);
@@ -239,18 +418,34 @@ for (const kind of databaseKinds()) {
 
       it("refuses a PATCH with active false and a bad value as a whole: the user stays active", async () => {
         const body = await create();
-        const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "active", value: false }, { op: "replace", path: "userName", value: "nope" }));
+        const res = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${body.id}`,
+          patchOp({ op: "replace", path: "active", value: false }, { op: "replace", path: "userName", value: "nope" }),
+        );
         expectScimError(res, 400, "invalidValue");
         expect((await server.app.storage.users.get(body.id))?.status).to.equal("ACTIVE");
       });
 
       it("refuses active true on a deprovisioned user with 400 mutability that says how to re-activate", async () => {
         const body = await create({ active: false });
-        const res = await scim(server, admin, "PATCH", `/Users/${body.id}`, patchOp({ op: "replace", path: "active", value: true }));
+        const res = await scim(
+          server,
+          admin,
+          "PATCH",
+          `/Users/${body.id}`,
+          patchOp({ op: "replace", path: "active", value: true }),
+        );
         const error = expectScimError(res, 400, "mutability");
         expect(error.detail).to.contain("administrator").and.to.contain("reactivateUser");
         expect((await server.app.storage.users.get(body.id))?.status).to.equal("DEPROVISIONED");
-        const put = await scim(server, admin, "PUT", `/Users/${body.id}`, { schemas: [USER_SCHEMA], userName: body.userName, active: true });
+        const put = await scim(server, admin, "PUT", `/Users/${body.id}`, {
+          schemas: [USER_SCHEMA],
+          userName: body.userName,
+          active: true,
+        });
         expectScimError(put, 400, "mutability");
       });
 
@@ -261,7 +456,12 @@ for (const kind of databaseKinds()) {
         const after = await gql(server.url, ME, { token: target.token });
         expect(after.errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
         expectScimError(await scim(server, admin, "GET", `/Users/${target.user.id}`), 404);
-        const listed = await scim(server, admin, "GET", `/Users?filter=${encodeURIComponent(`userName eq "${target.user.email}"`)}`);
+        const listed = await scim(
+          server,
+          admin,
+          "GET",
+          `/Users?filter=${encodeURIComponent(`userName eq "${target.user.email}"`)}`,
+        );
         expect(listed.body.totalResults).to.equal(0);
         expect((await server.app.storage.users.get(target.user.id))?.status).to.equal("DEPROVISIONED");
         expectScimError(await scim(server, admin, "DELETE", `/Users/${target.user.id}`), 404);
@@ -270,7 +470,10 @@ for (const kind of databaseKinds()) {
       it("serves a deleted user again once an administrator re-activates it with reactivateUser", async () => {
         const body = await create();
         await scim(server, admin, "DELETE", `/Users/${body.id}`);
-        const res = await gql(server.url, "mutation($id: ID!) { reactivateUser(id: $id) { status } }", { token: admin, variables: { id: body.id } });
+        const res = await gql(server.url, "mutation($id: ID!) { reactivateUser(id: $id) { status } }", {
+          token: admin,
+          variables: { id: body.id },
+        });
         expect(res.data?.reactivateUser.status, res.raw).to.equal("ACTIVE");
         const got = await scim(server, admin, "GET", `/Users/${body.id}`);
         expect(got.status).to.equal(200);

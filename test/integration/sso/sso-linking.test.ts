@@ -50,8 +50,12 @@ for (const kind of databaseKinds()) {
       expect((error as DomainError).message).not.to.contain(user.email);
       expect(await stored(user.id)).to.deep.equal(before);
       const head = await auditHead(server);
-      const events = (await server.app.storage.audit.range(since + 1, head)).filter((e) => e.operation === "login" || e.operation === "provision");
-      expect(events.map((e) => [e.operation, e.decision, e.reason, e.subjectId])).to.deep.equal([["login", "DENY", "UNAUTHENTICATED", user.id]]);
+      const events = (await server.app.storage.audit.range(since + 1, head)).filter(
+        (e) => e.operation === "login" || e.operation === "provision",
+      );
+      expect(events.map((e) => [e.operation, e.decision, e.reason, e.subjectId])).to.deep.equal([
+        ["login", "DENY", "UNAUTHENTICATED", user.id],
+      ]);
       const metadata = events[0]!.metadata as Record<string, any>;
       expect(metadata.failure).to.equal("LINK_REFUSED");
       expect(metadata.why).to.match(why);
@@ -59,7 +63,11 @@ for (const kind of databaseKinds()) {
 
     it("never links the bootstrap admin (LOCAL, admin role) to an IdP account claiming its address", async () => {
       const admin = await stored(adminId);
-      await expectLinkRefused(anIdentity({ email: admin.email.toUpperCase(), externalId: "attacker-sub" }), admin, /LOCAL user/);
+      await expectLinkRefused(
+        anIdentity({ email: admin.email.toUpperCase(), externalId: "attacker-sub" }),
+        admin,
+        /LOCAL user/,
+      );
     });
 
     it("never links a LOCAL or a SERVICE user by email", async () => {
@@ -70,7 +78,11 @@ for (const kind of databaseKinds()) {
     });
 
     it("never links a user holding a superuser role, even one of the provider's own", async () => {
-      await addRole(server, "kind: policy\nname: nothing\nrules: []\n", "kind: role\nname: root\nsuperuser: true\npolicies: [nothing]\n");
+      await addRole(
+        server,
+        "kind: policy\nname: nothing\nrules: []\n",
+        "kind: role\nname: root\nsuperuser: true\npolicies: [nothing]\n",
+      );
       const root = await reshape((await addUser(server, ["root"])).user, { source: "OIDC" });
       await expectLinkRefused(anIdentity({ email: root.email }), root, /superuser role root/);
       const admin = await reshape((await addUser(server, ["admin"])).user, { source: "OIDC" });
@@ -80,8 +92,16 @@ for (const kind of databaseKinds()) {
     it("never links a user already linked to another identity of the provider, or of another protocol", async () => {
       const first = await login(anIdentity());
       const user = await stored(first.userId);
-      await expectLinkRefused(anIdentity({ email: user.email, externalId: "another-sub" }), user, /linked to another OIDC identity/);
-      await expectLinkRefused(anIdentity({ email: user.email, source: "SAML", provider: "saml" }), user, /signs in through OIDC/);
+      await expectLinkRefused(
+        anIdentity({ email: user.email, externalId: "another-sub" }),
+        user,
+        /linked to another OIDC identity/,
+      );
+      await expectLinkRefused(
+        anIdentity({ email: user.email, source: "SAML", provider: "saml" }),
+        user,
+        /signs in through OIDC/,
+      );
     });
 
     it("links a user of the provider that has no external id yet, taking the id", async () => {
@@ -95,14 +115,24 @@ for (const kind of databaseKinds()) {
       const created = await scim(server, server.adminToken, "POST", "/Users", aScimUser());
       expect(created.status, created.raw).to.equal(201);
       const user = await stored(created.body.id);
-      await expectLinkRefused(anIdentity({ email: user.email, provider: "oidc" }), user, /provisioned by SCIM for another provider/);
+      await expectLinkRefused(
+        anIdentity({ email: user.email, provider: "oidc" }),
+        user,
+        /provisioned by SCIM for another provider/,
+      );
       const result = await login(anIdentity({ email: user.email, provider: "saml", source: "SAML" }));
       expect(result.userId).to.equal(user.id);
     });
 
     it("logs a LOCAL user in once an administrator has set its externalId to the IdP's id over SCIM", async () => {
       const local = await addUser(server, ["viewer"]);
-      const linked = await scim(server, server.adminToken, "PATCH", `/Users/${local.user.id}`, patchOp({ op: "replace", path: "externalId", value: "idp-id-of-local" }));
+      const linked = await scim(
+        server,
+        server.adminToken,
+        "PATCH",
+        `/Users/${local.user.id}`,
+        patchOp({ op: "replace", path: "externalId", value: "idp-id-of-local" }),
+      );
       expect(linked.status, linked.raw).to.equal(200);
       const result = await login(anIdentity({ email: local.user.email, externalId: "idp-id-of-local" }));
       expect(result.userId).to.equal(local.user.id);
@@ -110,10 +140,19 @@ for (const kind of databaseKinds()) {
     });
 
     it("does not let a caller who cannot give the user's roles link it that way", async () => {
-      await addRole(server, "kind: policy\nname: users-only\nrules:\n  - resource: user\n    capabilities: [\"*\"]\n",
-        "kind: role\nname: users-only\npolicies: [users-only]\n");
+      await addRole(
+        server,
+        'kind: policy\nname: users-only\nrules:\n  - resource: user\n    capabilities: ["*"]\n',
+        "kind: role\nname: users-only\npolicies: [users-only]\n",
+      );
       const integration = await addUser(server, ["users-only"]);
-      const res = await scim(server, integration.token, "PATCH", `/Users/${adminId}`, patchOp({ op: "replace", path: "externalId", value: "attacker-sub" }));
+      const res = await scim(
+        server,
+        integration.token,
+        "PATCH",
+        `/Users/${adminId}`,
+        patchOp({ op: "replace", path: "externalId", value: "attacker-sub" }),
+      );
       expectScimError(res, 403);
       expect((await stored(adminId)).externalId).to.equal(null);
     });

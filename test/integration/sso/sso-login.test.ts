@@ -20,12 +20,22 @@ for (const kind of databaseKinds()) {
     const login = (identity: Parameters<TestServer["app"]["services"]["ssoLogin"]["login"]>[0]) =>
       server.app.services.ssoLogin.login(identity, loginRequest());
     const map = (provider: string, mappings: Array<{ group: string; role: string; scope?: string }>) =>
-      server.app.storage.ssoMappings.replace(provider, mappings.map((m) => ({ provider, group: m.group, role: m.role, scope: m.scope ?? "" })));
+      server.app.storage.ssoMappings.replace(
+        provider,
+        mappings.map((m) => ({ provider, group: m.group, role: m.role, scope: m.scope ?? "" })),
+      );
     const grantsOf = async (userId: string) =>
-      (await server.app.storage.grants.list({ userId, includeInactive: true })).map((g) => ({ role: g.role, scope: g.scope, source: g.source, provider: g.ssoProvider }));
+      (await server.app.storage.grants.list({ userId, includeInactive: true })).map((g) => ({
+        role: g.role,
+        scope: g.scope,
+        source: g.source,
+        provider: g.ssoProvider,
+      }));
     const eventsSince = async (since: number, operation: string) => {
       const head = (await server.app.storage.audit.head()).sequence;
-      return head <= since ? [] : (await server.app.storage.audit.range(since + 1, head)).filter((e) => e.operation === operation);
+      return head <= since
+        ? []
+        : (await server.app.storage.audit.range(since + 1, head)).filter((e) => e.operation === operation);
     };
     const grant = (input: Record<string, unknown>) =>
       ok(server, server.adminToken, "mutation($input: GrantInput!) { grantRole(input: $input) { id } }", { input });
@@ -50,8 +60,13 @@ for (const kind of databaseKinds()) {
       const result = await login(identity);
       const user = (await server.app.storage.users.get(result.userId))!;
       expect(user).to.deep.include({
-        email: "new.user@example.com", displayName: identity.displayName, kind: "HUMAN", status: "ACTIVE", source: "OIDC",
-        externalId: identity.externalId, groups: ["eng-web", "ops"],
+        email: "new.user@example.com",
+        displayName: identity.displayName,
+        kind: "HUMAN",
+        status: "ACTIVE",
+        source: "OIDC",
+        externalId: identity.externalId,
+        groups: ["eng-web", "ops"],
       });
       expect(user.lastSeenAt).to.be.instanceOf(Date);
       expect(await grantsOf(user.id)).to.have.deep.members([
@@ -59,7 +74,14 @@ for (const kind of databaseKinds()) {
         { role: "ops", scope: "", source: "SSO", provider },
       ]);
       const session = (await server.app.storage.sessions.getByHash(hashSecret(result.sessionSecret)))!;
-      expect(session).to.deep.include({ id: result.sessionId, userId: user.id, source: "OIDC", mfa: false, sourceIp: "10.0.0.7", revokedAt: null });
+      expect(session).to.deep.include({
+        id: result.sessionId,
+        userId: user.id,
+        source: "OIDC",
+        mfa: false,
+        sourceIp: "10.0.0.7",
+        revokedAt: null,
+      });
       expect(result.sessionSecret).to.match(/^pts_[0-9A-Za-z]{46}$/);
       expect(server.app.services.runtime.engine().rolesOf(user.id)).to.deep.equal(["deployer", "ops"]);
     });
@@ -75,7 +97,10 @@ for (const kind of databaseKinds()) {
 
     it("moves SSO grants when the groups change at the next login and leaves MANUAL grants alone", async () => {
       const provider = unique("idp");
-      await map(provider, [{ group: "eng", role: "deployer" }, { group: "audit", role: "auditor" }]);
+      await map(provider, [
+        { group: "eng", role: "deployer" },
+        { group: "audit", role: "auditor" },
+      ]);
       const identity = anIdentity({ provider, groups: ["eng"] });
       const first = await login(identity);
       await grant({ userId: first.userId, role: "viewer" });
@@ -84,7 +109,10 @@ for (const kind of databaseKinds()) {
         { role: "viewer", scope: "", source: "MANUAL", provider: null },
         { role: "auditor", scope: "", source: "SSO", provider },
       ]);
-      expect((await server.app.storage.users.get(first.userId))).to.deep.include({ displayName: "Renamed", groups: ["audit"] });
+      expect(await server.app.storage.users.get(first.userId)).to.deep.include({
+        displayName: "Renamed",
+        groups: ["audit"],
+      });
       expect(server.app.services.runtime.engine().rolesOf(first.userId)).to.deep.equal(["auditor", "viewer"]);
     });
 
@@ -111,7 +139,9 @@ for (const kind of databaseKinds()) {
     it("never takes over an existing LOCAL user by email: the login is refused and the user keeps no external id", async () => {
       const local = await addUser(server, ["viewer"]);
       const provider = unique("idp");
-      const err = await refusal(login(anIdentity({ provider, email: local.user.email.toUpperCase(), externalId: "sub-existing" })));
+      const err = await refusal(
+        login(anIdentity({ provider, email: local.user.email.toUpperCase(), externalId: "sub-existing" })),
+      );
       expect([err.code, err.details.reason]).to.deep.equal(["UNAUTHENTICATED", "LINK_REFUSED"]);
       expect(await server.app.storage.users.get(local.user.id)).to.deep.include({ externalId: null, source: "LOCAL" });
     });
@@ -148,9 +178,15 @@ for (const kind of databaseKinds()) {
     }
 
     it("issues a session that lasts the smallest maxSessionTtl of the user's roles", async () => {
-      const [short, long] = [await addRoleWithOptions(server, "{ maxSessionTtl: 2h }"), await addRoleWithOptions(server, "{ maxSessionTtl: 12h }")];
+      const [short, long] = [
+        await addRoleWithOptions(server, "{ maxSessionTtl: 2h }"),
+        await addRoleWithOptions(server, "{ maxSessionTtl: 12h }"),
+      ];
       const provider = unique("idp");
-      await map(provider, [{ group: "a", role: long }, { group: "b", role: short }]);
+      await map(provider, [
+        { group: "a", role: long },
+        { group: "b", role: short },
+      ]);
       const before = Date.now();
       const both = await login(anIdentity({ provider, groups: ["a", "b"] }));
       expect(both.expiresAt.getTime() - before).to.be.within(2 * HOUR - 5_000, 2 * HOUR + 5_000);
@@ -171,16 +207,31 @@ for (const kind of databaseKinds()) {
 
     it("records the login with the groups received, the grant changes, the session and MFA", async () => {
       const provider = unique("idp");
-      await map(provider, [{ group: "eng", role: "deployer" }, { group: "ops", role: "ops" }]);
+      await map(provider, [
+        { group: "eng", role: "deployer" },
+        { group: "ops", role: "ops" },
+      ]);
       const identity = anIdentity({ provider, groups: ["eng"], mfa: true });
       await login(identity);
       const since = await auditHead(server);
       const result = await login({ ...identity, groups: ["ops"] });
       const [event] = await eventsSince(since, "login");
-      expect(event).to.deep.include({ decision: "ALLOW", reason: "ALLOWED", actorId: result.userId, sourceIp: "10.0.0.7", subjectId: result.userId });
+      expect(event).to.deep.include({
+        decision: "ALLOW",
+        reason: "ALLOWED",
+        actorId: result.userId,
+        sourceIp: "10.0.0.7",
+        subjectId: result.userId,
+      });
       expect(event!.actorRoles).to.deep.equal(["ops"]);
       const metadata = event!.metadata as Record<string, any>;
-      expect(metadata).to.deep.include({ provider, groups: ["ops"], sessionId: result.sessionId, mfa: true, created: false });
+      expect(metadata).to.deep.include({
+        provider,
+        groups: ["ops"],
+        sessionId: result.sessionId,
+        mfa: true,
+        created: false,
+      });
       expect(metadata.grantsAdded.map((g: { role: string }) => g.role)).to.deep.equal(["ops"]);
       expect(metadata.grantsRemoved.map((g: { role: string }) => g.role)).to.deep.equal(["deployer"]);
       const [change] = await eventsSince(since, "provision");
@@ -196,7 +247,10 @@ for (const kind of databaseKinds()) {
       const changes = await server.app.services.ssoGrants.recompute(userId, provider, randomUUID());
       expect(changes).to.deep.equal({ added: ["auditor@prod"], removed: ["deployer"] });
       expect(server.app.services.runtime.engine().rolesOf(userId)).to.deep.equal(["auditor"]);
-      expect(await server.app.services.ssoGrants.recompute(userId, provider, randomUUID())).to.deep.equal({ added: [], removed: [] });
+      expect(await server.app.services.ssoGrants.recompute(userId, provider, randomUUID())).to.deep.equal({
+        added: [],
+        removed: [],
+      });
     });
   });
 }

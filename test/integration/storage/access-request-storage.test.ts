@@ -10,9 +10,20 @@ import { aGrant, aRole, aUser, at } from "./fixtures";
 
 function aRequest(requesterId: string, roles: string[], patch: Partial<AccessRequestRecord> = {}): AccessRequestRecord {
   return {
-    id: randomUUID(), requesterId, roles, reason: "hotfix", scope: "prod", status: "PENDING", ttlSeconds: 3600,
-    approvalsRequired: 2, denialsRequired: 1, createdAt: at("2026-03-01T10:00:00.123Z"), expiresAt: at("2026-03-02T10:00:00.123Z"),
-    decidedAt: null, reviews: [], ...patch,
+    id: randomUUID(),
+    requesterId,
+    roles,
+    reason: "hotfix",
+    scope: "prod",
+    status: "PENDING",
+    ttlSeconds: 3600,
+    approvalsRequired: 2,
+    denialsRequired: 1,
+    createdAt: at("2026-03-01T10:00:00.123Z"),
+    expiresAt: at("2026-03-02T10:00:00.123Z"),
+    decidedAt: null,
+    reviews: [],
+    ...patch,
   };
 }
 
@@ -46,11 +57,28 @@ for (const kind of databaseKinds()) {
       await storage.accessRequests.create(r);
       const second = aUser();
       await storage.users.create(second);
-      await storage.accessRequests.addReview({ id: randomUUID(), requestId: r.id, reviewerId: second.id, approve: false, comment: null, createdAt: at("2026-03-01T11:00:00.000Z") });
-      await storage.accessRequests.addReview({ id: randomUUID(), requestId: r.id, reviewerId: reviewer.id, approve: true, comment: "ok", createdAt: at("2026-03-01T10:30:00.000Z") });
+      await storage.accessRequests.addReview({
+        id: randomUUID(),
+        requestId: r.id,
+        reviewerId: second.id,
+        approve: false,
+        comment: null,
+        createdAt: at("2026-03-01T11:00:00.000Z"),
+      });
+      await storage.accessRequests.addReview({
+        id: randomUUID(),
+        requestId: r.id,
+        reviewerId: reviewer.id,
+        approve: true,
+        comment: "ok",
+        createdAt: at("2026-03-01T10:30:00.000Z"),
+      });
       const read = await storage.accessRequests.get(r.id);
       expect({ ...read, reviews: [] }).to.deep.equal({ ...r, roles: [b.name, a.name] });
-      expect(read!.reviews.map((v) => [v.reviewerId, v.approve, v.comment])).to.deep.equal([[reviewer.id, true, "ok"], [second.id, false, null]]);
+      expect(read!.reviews.map((v) => [v.reviewerId, v.approve, v.comment])).to.deep.equal([
+        [reviewer.id, true, "ok"],
+        [second.id, false, null],
+      ]);
       expect(await storage.accessRequests.get(randomUUID())).to.equal(null);
     });
 
@@ -58,9 +86,17 @@ for (const kind of databaseKinds()) {
       const { user, reviewer, a } = await fixture();
       const r = aRequest(user.id, [a.name]);
       await storage.accessRequests.create(r);
-      const review = { requestId: r.id, reviewerId: reviewer.id, approve: true, comment: null, createdAt: at("2026-03-01T10:30:00.000Z") };
+      const review = {
+        requestId: r.id,
+        reviewerId: reviewer.id,
+        approve: true,
+        comment: null,
+        createdAt: at("2026-03-01T10:30:00.000Z"),
+      };
       await storage.accessRequests.addReview({ id: randomUUID(), ...review });
-      const err = await storage.accessRequests.addReview({ id: randomUUID(), ...review, approve: false }).catch((e: unknown) => e);
+      const err = await storage.accessRequests
+        .addReview({ id: randomUUID(), ...review, approve: false })
+        .catch((e: unknown) => e);
       expect(err).to.be.instanceOf(DomainError);
       expect((err as DomainError).code).to.equal("CONFLICT");
     });
@@ -68,11 +104,20 @@ for (const kind of databaseKinds()) {
     it("lists newest first, by requester and by stored status", async () => {
       const { user, a } = await fixture();
       const older = aRequest(user.id, [a.name], { createdAt: at("2026-03-01T09:00:00.000Z") });
-      const newer = aRequest(user.id, [a.name], { createdAt: at("2026-03-01T12:00:00.000Z"), status: "DENIED", expiresAt: null });
+      const newer = aRequest(user.id, [a.name], {
+        createdAt: at("2026-03-01T12:00:00.000Z"),
+        status: "DENIED",
+        expiresAt: null,
+      });
       await storage.accessRequests.create(older);
       await storage.accessRequests.create(newer);
-      expect((await storage.accessRequests.list({ requesterId: user.id })).map((r) => r.id)).to.deep.equal([newer.id, older.id]);
-      expect((await storage.accessRequests.list({ requesterId: user.id, statuses: ["PENDING"] })).map((r) => r.id)).to.deep.equal([older.id]);
+      expect((await storage.accessRequests.list({ requesterId: user.id })).map((r) => r.id)).to.deep.equal([
+        newer.id,
+        older.id,
+      ]);
+      expect(
+        (await storage.accessRequests.list({ requesterId: user.id, statuses: ["PENDING"] })).map((r) => r.id),
+      ).to.deep.equal([older.id]);
       expect(await storage.accessRequests.list({ requesterId: user.id, statuses: [] })).to.deep.equal([]);
     });
 
@@ -84,9 +129,16 @@ for (const kind of databaseKinds()) {
       for (const r of [dueLater, notYet, due]) await storage.accessRequests.create(r);
       const found = await storage.accessRequests.pendingDue(at("2020-01-01T00:00:02.000Z"), 10);
       expect(found.filter((id) => [due.id, dueLater.id, notYet.id].includes(id))).to.deep.equal([due.id, dueLater.id]);
-      await storage.accessRequests.updateState(due.id, { status: "EXPIRED", expiresAt: due.expiresAt, decidedAt: at("2020-01-01T00:00:05.000Z") });
+      await storage.accessRequests.updateState(due.id, {
+        status: "EXPIRED",
+        expiresAt: due.expiresAt,
+        decidedAt: at("2020-01-01T00:00:05.000Z"),
+      });
       expect(await storage.accessRequests.pendingDue(at("2020-01-01T00:00:02.000Z"), 10)).to.not.include(due.id);
-      expect(await storage.accessRequests.get(due.id)).to.deep.include({ status: "EXPIRED", decidedAt: at("2020-01-01T00:00:05.000Z") });
+      expect(await storage.accessRequests.get(due.id)).to.deep.include({
+        status: "EXPIRED",
+        decidedAt: at("2020-01-01T00:00:05.000Z"),
+      });
     });
 
     it("finds pending requests for a role ignoring case, and the grants each request created", async () => {

@@ -4,9 +4,27 @@ import { TypeormStorage } from "../../../src/storage/typeorm-storage";
 import { databaseKinds, type TestDatabase } from "../../support/databases";
 
 const TABLES = [
-  "access_request_roles", "access_requests", "access_reviews", "audit_checkpoint", "audit_event_roles", "audit_events", "audit_head", "grants", "one_time_values", "policies", "policy_state",
-  "policy_versions", "resource_capabilities", "resource_types", "role_links", "role_policies", "roles", "sessions",
-  "sso_mappings", "tokens", "users",
+  "access_request_roles",
+  "access_requests",
+  "access_reviews",
+  "audit_checkpoint",
+  "audit_event_roles",
+  "audit_events",
+  "audit_head",
+  "grants",
+  "one_time_values",
+  "policies",
+  "policy_state",
+  "policy_versions",
+  "resource_capabilities",
+  "resource_types",
+  "role_links",
+  "role_policies",
+  "roles",
+  "sessions",
+  "sso_mappings",
+  "tokens",
+  "users",
 ];
 
 for (const kind of databaseKinds()) {
@@ -21,11 +39,15 @@ for (const kind of databaseKinds()) {
     });
 
     async function tables(ds: ReturnType<typeof createDataSource>): Promise<string[]> {
-      const sql = ds.options.type === "better-sqlite3"
-        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()";
+      const sql =
+        ds.options.type === "better-sqlite3"
+          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+          : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()";
       const rows: Array<{ name: string }> = await ds.query(sql);
-      return rows.map((r) => r.name).filter((n) => n !== "schema_migrations").sort();
+      return rows
+        .map((r) => r.name)
+        .filter((n) => n !== "schema_migrations")
+        .sort();
     }
 
     it("build every table, and the schema they build is exactly what the entities describe", async () => {
@@ -63,8 +85,12 @@ for (const kind of databaseKinds()) {
         await ds.runMigrations();
         for (let i = 1; i < ds.migrations.length; i++) await ds.undoLastMigration();
         const q = (name: string) => (ds.options.type === "better-sqlite3" ? `"${name}"` : `\`${name}\``);
-        await ds.query(`INSERT INTO users (id, email, kind, status, source, ${q("groups")}, mfa_enrolled, created_at) VALUES ('u1', 'old@example.com', 'HUMAN', 'ACTIVE', 'LOCAL', '["eng"]', 0, '2026-01-01 00:00:00.000')`);
-        await ds.query("INSERT INTO sessions (id, user_id, secret_hash, source, mfa, created_at, expires_at) VALUES ('s1', 'u1', 'h', 'LOCAL', 0, '2026-01-01 00:00:00.000', '2026-01-01 08:00:00.000')");
+        await ds.query(
+          `INSERT INTO users (id, email, kind, status, source, ${q("groups")}, mfa_enrolled, created_at) VALUES ('u1', 'old@example.com', 'HUMAN', 'ACTIVE', 'LOCAL', '["eng"]', 0, '2026-01-01 00:00:00.000')`,
+        );
+        await ds.query(
+          "INSERT INTO sessions (id, user_id, secret_hash, source, mfa, created_at, expires_at) VALUES ('s1', 'u1', 'h', 'LOCAL', 0, '2026-01-01 00:00:00.000', '2026-01-01 08:00:00.000')",
+        );
         await ds.runMigrations();
         expect((await ds.query("SELECT id FROM users")).map((r: { id: string }) => r.id)).to.deep.equal(["u1"]);
         expect((await ds.query("SELECT id FROM sessions")).map((r: { id: string }) => r.id)).to.deep.equal(["s1"]);

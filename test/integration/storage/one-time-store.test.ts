@@ -22,7 +22,14 @@ const backends: Backend[] = databaseKinds().map((kind) => ({
   open: async () => {
     const db: TestDatabase = await kind.create();
     const storage = await TypeormStorage.open(db.config, { migrate: true });
-    return { store: storage.oneTimeValues, storage, close: async () => { await storage.close(); await db.drop(); } };
+    return {
+      store: storage.oneTimeValues,
+      storage,
+      close: async () => {
+        await storage.close();
+        await db.drop();
+      },
+    };
   },
 }));
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -43,8 +50,12 @@ for (const backend of backends) {
   declare(`OneTimeStore in ${backend.name}`, function () {
     this.timeout(30_000);
     let opened: Awaited<ReturnType<Backend["open"]>>;
-    before(async () => { opened = await backend.open(); });
-    after(async () => { await opened?.close(); });
+    before(async () => {
+      opened = await backend.open();
+    });
+    after(async () => {
+      await opened?.close();
+    });
 
     it("hands a value back once, then answers null", async () => {
       const key = `test:${randomUUID()}`;

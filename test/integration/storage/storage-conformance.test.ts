@@ -66,7 +66,13 @@ for (const kind of databaseKinds()) {
       it("updates mutable fields and keeps milliseconds", async () => {
         const u = aUser();
         await storage.users.create(u);
-        const changed = { ...u, status: "LOCKED" as const, lockedReason: "left", lastSeenAt: at("2026-05-06T07:08:09.123Z"), groups: [] };
+        const changed = {
+          ...u,
+          status: "LOCKED" as const,
+          lockedReason: "left",
+          lastSeenAt: at("2026-05-06T07:08:09.123Z"),
+          groups: [],
+        };
         await storage.users.update(changed);
         expect(await storage.users.get(u.id)).to.deep.equal(changed);
         const removed = { ...changed, status: "DEPROVISIONED" as const, removedAt: at("2026-05-07T00:00:00.001Z") };
@@ -79,8 +85,12 @@ for (const kind of databaseKinds()) {
         await storage.users.create(aUser({ status: "DEPROVISIONED", removedAt: at("2026-02-01T00:00:00.000Z") }));
         const present = (await storage.users.all()).filter((u) => !u.removedAt);
         expect(await storage.users.countPresent()).to.equal(present.length);
-        expect((await storage.users.listPresent(1, 2)).map((u) => u.id)).to.deep.equal(present.slice(1, 3).map((u) => u.id));
-        expect((await storage.users.listPresent(0, present.length + 5)).map((u) => u.id)).to.deep.equal(present.map((u) => u.id));
+        expect((await storage.users.listPresent(1, 2)).map((u) => u.id)).to.deep.equal(
+          present.slice(1, 3).map((u) => u.id),
+        );
+        expect((await storage.users.listPresent(0, present.length + 5)).map((u) => u.id)).to.deep.equal(
+          present.map((u) => u.id),
+        );
         expect(await storage.users.listPresent(0, 0)).to.deep.equal([]);
       });
 
@@ -126,7 +136,11 @@ for (const kind of databaseKinds()) {
         const name = `t_${randomUUID().slice(0, 6)}`;
         await storage.resourceTypes.save({ name, builtIn: false, capabilities: { read: "READ", list: "METADATA" } });
         await storage.resourceTypes.save({ name, builtIn: false, capabilities: { read: "OWNER", exec: "OWNER" } });
-        expect(await storage.resourceTypes.get(name)).to.deep.equal({ name, builtIn: false, capabilities: { exec: "OWNER", list: "METADATA", read: "READ" } });
+        expect(await storage.resourceTypes.get(name)).to.deep.equal({
+          name,
+          builtIn: false,
+          capabilities: { exec: "OWNER", list: "METADATA", read: "READ" },
+        });
         expect((await storage.resourceTypes.all()).map((t) => t.name)).to.include(name);
         expect(await storage.resourceTypes.get("no_such_type")).to.equal(null);
       });
@@ -137,10 +151,18 @@ for (const kind of databaseKinds()) {
         const p = aPolicy({ name: "Deploy-Prod" });
         await storage.policies.create(p, null);
         expect(await storage.policies.get("deploy-prod")).to.deep.equal(p);
-        const v2 = { ...p, version: 2, document: p.document + "description: two\n", updatedAt: at("2026-02-01T00:00:00.000Z") };
+        const v2 = {
+          ...p,
+          version: 2,
+          document: p.document + "description: two\n",
+          updatedAt: at("2026-02-01T00:00:00.000Z"),
+        };
         await storage.policies.update(v2, null);
         expect((await storage.policies.get(p.name))?.version).to.equal(2);
-        expect((await storage.policies.versions(p.name)).map((v) => [v.version, v.document])).to.deep.equal([[1, p.document], [2, v2.document]]);
+        expect((await storage.policies.versions(p.name)).map((v) => [v.version, v.document])).to.deep.equal([
+          [1, p.document],
+          [2, v2.document],
+        ]);
       });
 
       it("refuses a duplicate name ignoring case with CONFLICT", async () => {
@@ -171,14 +193,22 @@ for (const kind of databaseKinds()) {
         const other = aRole();
         await storage.roles.create(base);
         await storage.roles.create(other);
-        const r = aRole({ policies: [p2.name, p1.name], inherits: [other.name, base.name], requestableRoles: [base.name], reviewableRoles: [other.name] });
+        const r = aRole({
+          policies: [p2.name, p1.name],
+          inherits: [other.name, base.name],
+          requestableRoles: [base.name],
+          reviewableRoles: [other.name],
+        });
         await storage.roles.create(r);
         expect(await storage.roles.get(r.name.toUpperCase())).to.deep.equal(r);
       });
 
       it("refuses a reference to a policy that does not exist and writes nothing", async () => {
         const r = aRole({ policies: ["no-such-policy"] });
-        const err = await rejectsWith(storage.transaction((repos) => repos.roles.create(r)), "NOT_FOUND");
+        const err = await rejectsWith(
+          storage.transaction((repos) => repos.roles.create(r)),
+          "NOT_FOUND",
+        );
         expect(err.details.field).to.equal("policies[0]");
         expect(await storage.roles.get(r.name)).to.equal(null);
       });
@@ -209,13 +239,25 @@ for (const kind of databaseKinds()) {
         await storage.users.create(u);
         const now = at("2026-06-01T00:00:00.000Z");
         const current = aGrant(role.name, { userId: u.id, scope: "prod", createdAt: at("2026-01-01T00:00:00.000Z") });
-        const expired = aGrant(role.name, { userId: u.id, expiresAt: at("2026-05-31T23:59:59.999Z"), createdAt: at("2026-01-02T00:00:00.000Z") });
-        const future = aGrant(role.name, { userId: u.id, startsAt: at("2026-06-01T00:00:01.000Z"), createdAt: at("2026-01-03T00:00:00.000Z") });
+        const expired = aGrant(role.name, {
+          userId: u.id,
+          expiresAt: at("2026-05-31T23:59:59.999Z"),
+          createdAt: at("2026-01-02T00:00:00.000Z"),
+        });
+        const future = aGrant(role.name, {
+          userId: u.id,
+          startsAt: at("2026-06-01T00:00:01.000Z"),
+          createdAt: at("2026-01-03T00:00:00.000Z"),
+        });
         const inactive = aGrant(role.name, { userId: u.id, active: false, createdAt: at("2026-01-04T00:00:00.000Z") });
         for (const g of [current, expired, future, inactive]) await storage.grants.create(g);
         expect(await storage.grants.list({ userId: u.id, now })).to.deep.equal([current]);
-        expect((await storage.grants.list({ userId: u.id, includeInactive: true })).map((g) => g.id)).to.deep.equal([current, expired, future, inactive].map((g) => g.id));
-        expect((await storage.grants.list({ role: role.name.toUpperCase(), now })).map((g) => g.id)).to.deep.equal([current.id]);
+        expect((await storage.grants.list({ userId: u.id, includeInactive: true })).map((g) => g.id)).to.deep.equal(
+          [current, expired, future, inactive].map((g) => g.id),
+        );
+        expect((await storage.grants.list({ role: role.name.toUpperCase(), now })).map((g) => g.id)).to.deep.equal([
+          current.id,
+        ]);
         expect(await storage.grants.get(current.id)).to.deep.equal(current);
       });
 
@@ -241,7 +283,11 @@ for (const kind of databaseKinds()) {
         await storage.roles.create(role);
         const u = aUser();
         await storage.users.create(u);
-        const [g1, g2, g3] = [aGrant(role.name, { userId: u.id }), aGrant(role.name, { userId: u.id }), aGrant(role.name, { userId: u.id })];
+        const [g1, g2, g3] = [
+          aGrant(role.name, { userId: u.id }),
+          aGrant(role.name, { userId: u.id }),
+          aGrant(role.name, { userId: u.id }),
+        ];
         for (const g of [g1, g2, g3]) await storage.grants.create(g);
         expect(await storage.grants.delete(g1.id)).to.equal(true);
         expect(await storage.grants.delete(g1.id)).to.equal(false);
@@ -257,7 +303,9 @@ for (const kind of databaseKinds()) {
         const p1 = `p-${randomUUID().slice(0, 6)}`;
         const p2 = `p-${randomUUID().slice(0, 6)}`;
         await storage.grants.create(aGrant(role.name, { userId: a.id, source: "SSO", ssoProvider: p1 }));
-        await storage.grants.create(aGrant(role.name, { userId: a.id, source: "SSO", ssoProvider: p1, scope: "prod", active: false }));
+        await storage.grants.create(
+          aGrant(role.name, { userId: a.id, source: "SSO", ssoProvider: p1, scope: "prod", active: false }),
+        );
         await storage.grants.create(aGrant(role.name, { userId: b.id, source: "SSO", ssoProvider: p2 }));
         await storage.grants.create(aGrant(role.name, { userId: c.id, source: "MANUAL" }));
         expect(await storage.grants.ssoUserIds([p1])).to.deep.equal([a.id]);
@@ -266,7 +314,10 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses a grant of a role that does not exist", async () => {
-        await rejectsWith(storage.grants.create(aGrant("no-such-role", { subjectType: "GROUP", group: "g" })), "NOT_FOUND");
+        await rejectsWith(
+          storage.grants.create(aGrant("no-such-role", { subjectType: "GROUP", group: "g" })),
+          "NOT_FOUND",
+        );
       });
     });
 
@@ -274,8 +325,15 @@ for (const kind of databaseKinds()) {
       it("finds a token by the hash of its secret and lists an owner's tokens", async () => {
         const u = aUser();
         await storage.users.create(u);
-        const t1 = aToken(u.id, { roles: ["viewer"], boundCidrs: ["10.0.0.0/8"], createdAt: at("2026-01-01T00:00:00.000Z") });
-        const t2 = aToken(u.id, { createdAt: at("2026-01-02T00:00:00.000Z"), revokedAt: at("2026-01-03T00:00:00.000Z") });
+        const t1 = aToken(u.id, {
+          roles: ["viewer"],
+          boundCidrs: ["10.0.0.0/8"],
+          createdAt: at("2026-01-01T00:00:00.000Z"),
+        });
+        const t2 = aToken(u.id, {
+          createdAt: at("2026-01-02T00:00:00.000Z"),
+          revokedAt: at("2026-01-03T00:00:00.000Z"),
+        });
         await storage.tokens.create(t1);
         await storage.tokens.create(t2);
         expect(await storage.tokens.getByHash(t1.secretHash)).to.deep.equal(t1);
@@ -283,7 +341,9 @@ for (const kind of databaseKinds()) {
         expect((await storage.tokens.listByOwner(u.id, false)).map((t) => t.id)).to.deep.equal([t1.id]);
         expect((await storage.tokens.listByOwner(u.id, true)).map((t) => t.id)).to.deep.equal([t1.id, t2.id]);
         expect((await storage.tokens.forOwners([u.id])).get(u.id)?.map((t) => t.id)).to.deep.equal([t1.id, t2.id]);
-        expect((await storage.tokens.allActive()).map((t) => t.id)).to.include(t1.id).and.not.include(t2.id);
+        expect((await storage.tokens.allActive()).map((t) => t.id))
+          .to.include(t1.id)
+          .and.not.include(t2.id);
       });
 
       it("updates a token and revokes every live token of an owner, counting them", async () => {
@@ -307,7 +367,14 @@ for (const kind of databaseKinds()) {
         expect(await storage.tokens.recordUse(t.id, first, "10.1.2.3", at("2026-05-05T09:59:00.000Z"))).to.equal(true);
         expect(await storage.tokens.get(t.id)).to.deep.equal({ ...t, lastUsedAt: first, lastUsedIp: "10.1.2.3" });
         // A use stored after the cutoff wins: nothing is written.
-        expect(await storage.tokens.recordUse(t.id, at("2026-05-05T10:00:30.000Z"), "10.9.9.9", at("2026-05-05T09:59:30.000Z"))).to.equal(false);
+        expect(
+          await storage.tokens.recordUse(
+            t.id,
+            at("2026-05-05T10:00:30.000Z"),
+            "10.9.9.9",
+            at("2026-05-05T09:59:30.000Z"),
+          ),
+        ).to.equal(false);
         expect((await storage.tokens.get(t.id))?.lastUsedIp).to.equal("10.1.2.3");
         // At or before the cutoff it is replaced, to the millisecond.
         const later = at("2026-05-05T10:01:00.001Z");
@@ -330,7 +397,9 @@ for (const kind of databaseKinds()) {
         await storage.ssoMappings.replace(p1, first);
         await storage.ssoMappings.replace(p2, [{ provider: p2, group: "ops", role: r1.name.toUpperCase(), scope: "" }]);
         expect(await storage.ssoMappings.forProvider(p1)).to.deep.equal(first);
-        expect(await storage.ssoMappings.forProvider(p2)).to.deep.equal([{ provider: p2, group: "ops", role: r1.name, scope: "" }]);
+        expect(await storage.ssoMappings.forProvider(p2)).to.deep.equal([
+          { provider: p2, group: "ops", role: r1.name, scope: "" },
+        ]);
         await storage.ssoMappings.replace(p1, [first[1]!]);
         expect(await storage.ssoMappings.forProvider(p1)).to.deep.equal([first[1]]);
         expect(await storage.ssoMappings.forProvider(p2)).to.have.length(1);
@@ -356,7 +425,10 @@ for (const kind of databaseKinds()) {
         const provider = `p-${randomUUID().slice(0, 6)}`;
         const kept = [{ provider, group: "eng", role: role.name, scope: "" }];
         await storage.ssoMappings.replace(provider, kept);
-        await rejectsWith(storage.ssoMappings.replace(provider, [{ provider, group: "eng", role: "no-such-role", scope: "" }]), "NOT_FOUND");
+        await rejectsWith(
+          storage.ssoMappings.replace(provider, [{ provider, group: "eng", role: "no-such-role", scope: "" }]),
+          "NOT_FOUND",
+        );
         expect(await storage.ssoMappings.forProvider(provider)).to.deep.equal(kept);
       });
 
@@ -376,23 +448,42 @@ for (const kind of databaseKinds()) {
         const u = aUser();
         await storage.users.create(u);
         const s = {
-          id: randomUUID(), userId: u.id, secretHash: "a".repeat(64), source: "OIDC" as const, mfa: true, mfaVerifiedUntil: null,
-          sourceIp: "10.1.2.3", createdAt: at("2026-01-01T00:00:00.000Z"), expiresAt: at("2026-01-01T08:00:00.000Z"), lastSeenAt: null, revokedAt: null,
+          id: randomUUID(),
+          userId: u.id,
+          secretHash: "a".repeat(64),
+          source: "OIDC" as const,
+          mfa: true,
+          mfaVerifiedUntil: null,
+          sourceIp: "10.1.2.3",
+          createdAt: at("2026-01-01T00:00:00.000Z"),
+          expiresAt: at("2026-01-01T08:00:00.000Z"),
+          lastSeenAt: null,
+          revokedAt: null,
         };
         await storage.sessions.create(s);
         expect(await storage.sessions.getByHash(s.secretHash)).to.deep.equal(s);
         expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T01:00:00.000Z"))).to.equal(1);
         expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T02:00:00.000Z"))).to.equal(0);
-        expect((await storage.sessions.getByHash(s.secretHash))?.revokedAt).to.deep.equal(at("2026-01-01T01:00:00.000Z"));
+        expect((await storage.sessions.getByHash(s.secretHash))?.revokedAt).to.deep.equal(
+          at("2026-01-01T01:00:00.000Z"),
+        );
       });
 
       it("reads a session by id and ends one live session, once", async () => {
         const u = aUser();
         await storage.users.create(u);
         const s = {
-          id: randomUUID(), userId: u.id, secretHash: randomUUID().replace(/-/g, "").padEnd(64, "b"), source: "SAML" as const, mfa: false,
-          mfaVerifiedUntil: null, sourceIp: null, createdAt: at("2026-01-01T00:00:00.000Z"), expiresAt: at("2026-01-01T08:00:00.000Z"),
-          lastSeenAt: null, revokedAt: null,
+          id: randomUUID(),
+          userId: u.id,
+          secretHash: randomUUID().replace(/-/g, "").padEnd(64, "b"),
+          source: "SAML" as const,
+          mfa: false,
+          mfaVerifiedUntil: null,
+          sourceIp: null,
+          createdAt: at("2026-01-01T00:00:00.000Z"),
+          expiresAt: at("2026-01-01T08:00:00.000Z"),
+          lastSeenAt: null,
+          revokedAt: null,
         };
         await storage.sessions.create(s);
         expect(await storage.sessions.get(s.id)).to.deep.equal(s);
@@ -400,7 +491,11 @@ for (const kind of databaseKinds()) {
         expect(await storage.sessions.revoke(s.id, at("2026-01-01T09:00:00.000Z"))).to.equal(false);
         expect(await storage.sessions.revoke(s.id, at("2026-01-01T01:00:00.000Z"))).to.equal(true);
         expect(await storage.sessions.revoke(s.id, at("2026-01-01T02:00:00.000Z"))).to.equal(false);
-        const verified = { ...s, mfaVerifiedUntil: at("2026-01-01T01:15:00.000Z"), revokedAt: at("2026-01-01T01:00:00.000Z") };
+        const verified = {
+          ...s,
+          mfaVerifiedUntil: at("2026-01-01T01:15:00.000Z"),
+          revokedAt: at("2026-01-01T01:00:00.000Z"),
+        };
         await storage.sessions.update(verified);
         expect(await storage.sessions.get(s.id)).to.deep.equal(verified);
       });
@@ -409,14 +504,25 @@ for (const kind of databaseKinds()) {
         const u = aUser();
         await storage.users.create(u);
         const session = (hash: string, expiresAt: string) => ({
-          id: randomUUID(), userId: u.id, secretHash: hash.repeat(64), source: "LOCAL" as const, mfa: false, mfaVerifiedUntil: null,
-          sourceIp: null, createdAt: at("2026-01-01T00:00:00.000Z"), expiresAt: at(expiresAt), lastSeenAt: null, revokedAt: null,
+          id: randomUUID(),
+          userId: u.id,
+          secretHash: hash.repeat(64),
+          source: "LOCAL" as const,
+          mfa: false,
+          mfaVerifiedUntil: null,
+          sourceIp: null,
+          createdAt: at("2026-01-01T00:00:00.000Z"),
+          expiresAt: at(expiresAt),
+          lastSeenAt: null,
+          revokedAt: null,
         });
         await storage.sessions.create(session("b", "2026-01-01T01:00:00.000Z"));
         await storage.sessions.create(session("c", "2026-01-01T09:00:00.000Z"));
         expect(await storage.sessions.revokeForUser(u.id, at("2026-01-01T02:00:00.000Z"))).to.equal(1);
         expect((await storage.sessions.getByHash("b".repeat(64)))?.revokedAt).to.equal(null);
-        expect((await storage.sessions.getByHash("c".repeat(64)))?.revokedAt).to.deep.equal(at("2026-01-01T02:00:00.000Z"));
+        expect((await storage.sessions.getByHash("c".repeat(64)))?.revokedAt).to.deep.equal(
+          at("2026-01-01T02:00:00.000Z"),
+        );
       });
     });
 
@@ -424,7 +530,14 @@ for (const kind of databaseKinds()) {
       it("stores a seed unconfirmed, and keeps it when the user is updated", async () => {
         const u = aUser();
         await storage.users.create(u);
-        expect(await storage.totp.get(u.id)).to.deep.equal({ userId: u.id, sealedSecret: null, confirmed: false, lastStep: null, failures: 0, blockedUntil: null });
+        expect(await storage.totp.get(u.id)).to.deep.equal({
+          userId: u.id,
+          sealedSecret: null,
+          confirmed: false,
+          lastStep: null,
+          failures: 0,
+          blockedUntil: null,
+        });
         await storage.totp.enroll(u.id, "v1.sealed");
         await storage.users.update({ ...u, displayName: "Renamed" });
         expect(await storage.totp.get(u.id)).to.deep.include({ sealedSecret: "v1.sealed", confirmed: false });
@@ -449,7 +562,7 @@ for (const kind of databaseKinds()) {
         await storage.users.create(u);
         await storage.totp.enroll(u.id, "v1.sealed");
         const until = at("2026-01-01T00:05:00.000Z");
-        expect((await storage.totp.recordFailure(u.id, 3, until))).to.deep.include({ failures: 1, blockedUntil: null });
+        expect(await storage.totp.recordFailure(u.id, 3, until)).to.deep.include({ failures: 1, blockedUntil: null });
         await storage.totp.acceptStep(u.id, 5);
         for (let i = 0; i < 2; i++) await storage.totp.recordFailure(u.id, 3, until);
         expect(await storage.totp.recordFailure(u.id, 3, until)).to.deep.include({ failures: 0, blockedUntil: until });
@@ -469,34 +582,86 @@ for (const kind of databaseKinds()) {
         });
       };
       const event = (i: number): AuditEventInput => ({
-        time: at(`2026-03-01T00:00:0${i}.00${i}Z`), actorId: `actor-${i % 2}`, actorEmail: null, actorRoles: i % 2 ? ["ops"] : ["viewer", "ops"],
-        tokenId: null, sourceIp: null, operation: "check", action: "read", resourceType: kindOf, resourceNamespace: "prod",
-        resourceName: `n${i}`, subjectId: null, decision: i === 3 ? "DENY" : "ALLOW", reason: i === 3 ? "NO_MATCHING_RULE" : "ALLOWED",
-        requestId: null, metadata: i === 0 ? { deep: { list: [1, "two"] } } : null,
+        time: at(`2026-03-01T00:00:0${i}.00${i}Z`),
+        actorId: `actor-${i % 2}`,
+        actorEmail: null,
+        actorRoles: i % 2 ? ["ops"] : ["viewer", "ops"],
+        tokenId: null,
+        sourceIp: null,
+        operation: "check",
+        action: "read",
+        resourceType: kindOf,
+        resourceNamespace: "prod",
+        resourceName: `n${i}`,
+        subjectId: null,
+        decision: i === 3 ? "DENY" : "ALLOW",
+        reason: i === 3 ? "NO_MATCHING_RULE" : "ALLOWED",
+        requestId: null,
+        metadata: i === 0 ? { deep: { list: [1, "two"] } } : null,
       });
 
       it("searches newest first below a sequence, with every filter, and scans oldest first above one", async () => {
         const written = await storage.audit.append([0, 1, 2, 3, 4].map(event), chain);
         const seqs = (rs: Array<{ sequence: number }>) => rs.map((r) => r.sequence);
         const [s0, s1, s2, s3, s4] = seqs(written) as [number, number, number, number, number];
-        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf }, null, 10))).to.deep.equal([s4, s3, s2, s1, s0]);
+        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf }, null, 10))).to.deep.equal([
+          s4,
+          s3,
+          s2,
+          s1,
+          s0,
+        ]);
         expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf }, s3, 2))).to.deep.equal([s2, s1]);
-        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf, role: "viewer" }, null, 10))).to.deep.equal([s4, s2, s0]);
-        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf, actorId: "actor-1", decision: "DENY" }, null, 10))).to.deep.equal([s3]);
-        expect(seqs(await storage.audit.searchBefore({ resourceType: kindOf, since: at("2026-03-01T00:00:01.001Z"), until: at("2026-03-01T00:00:03.003Z") }, null, 10)))
-          .to.deep.equal([s2, s1]);
+        expect(
+          seqs(await storage.audit.searchBefore({ resourceType: kindOf, role: "viewer" }, null, 10)),
+        ).to.deep.equal([s4, s2, s0]);
+        expect(
+          seqs(
+            await storage.audit.searchBefore({ resourceType: kindOf, actorId: "actor-1", decision: "DENY" }, null, 10),
+          ),
+        ).to.deep.equal([s3]);
+        expect(
+          seqs(
+            await storage.audit.searchBefore(
+              { resourceType: kindOf, since: at("2026-03-01T00:00:01.001Z"), until: at("2026-03-01T00:00:03.003Z") },
+              null,
+              10,
+            ),
+          ),
+        ).to.deep.equal([s2, s1]);
         expect(seqs(await storage.audit.scanAfter({ resourceType: kindOf }, s0, s3, 10))).to.deep.equal([s1, s2, s3]);
-        expect(seqs(await storage.audit.scanAfter({ resourceType: kindOf, role: "ops" }, 0, s4, 2))).to.deep.equal([s0, s1]);
+        expect(seqs(await storage.audit.scanAfter({ resourceType: kindOf, role: "ops" }, 0, s4, 2))).to.deep.equal([
+          s0,
+          s1,
+        ]);
         const [first] = await storage.audit.scanAfter({ resourceName: "n0", resourceType: kindOf }, 0, s4, 1);
         expect(first).to.deep.equal(written[0]);
       });
 
       it("reads the decisions of a range of sequences oldest first, as written, and finds the first event of a time", async () => {
-        const written = await storage.audit.append([5, 6, 7].map((i) => ({ ...event(i), time: at(`2027-01-0${i}T10:00:00.123Z`), metadata: { n: i, labels: { team: "pay" } } })), chain);
+        const written = await storage.audit.append(
+          [5, 6, 7].map((i) => ({
+            ...event(i),
+            time: at(`2027-01-0${i}T10:00:00.123Z`),
+            metadata: { n: i, labels: { team: "pay" } },
+          })),
+          chain,
+        );
         const [s5, s6, s7] = written.map((r) => r.sequence) as [number, number, number];
         const decision = (r: AuditEventRecord) => ({
-          sequence: r.sequence, time: r.time, actorId: r.actorId, tokenId: r.tokenId, sourceIp: r.sourceIp, operation: r.operation, action: r.action,
-          resourceType: r.resourceType, resourceNamespace: r.resourceNamespace, resourceName: r.resourceName, subjectId: r.subjectId, decision: r.decision, metadata: r.metadata,
+          sequence: r.sequence,
+          time: r.time,
+          actorId: r.actorId,
+          tokenId: r.tokenId,
+          sourceIp: r.sourceIp,
+          operation: r.operation,
+          action: r.action,
+          resourceType: r.resourceType,
+          resourceNamespace: r.resourceNamespace,
+          resourceName: r.resourceName,
+          subjectId: r.subjectId,
+          decision: r.decision,
+          metadata: r.metadata,
         });
         expect(await storage.audit.readDecisions(s5, s7, 10)).to.deep.equal(written.map(decision));
         expect(await storage.audit.readDecisions(s5, s7, 2)).to.deep.equal(written.slice(0, 2).map(decision));
@@ -511,25 +676,37 @@ for (const kind of databaseKinds()) {
       it("rolls back every write when the work throws", async () => {
         const u = aUser();
         const role = aRole();
-        await rejectsWith(storage.transaction(async (repos) => {
-          await repos.users.create(u);
-          await repos.roles.create(role);
-          throw new DomainError("CONFLICT", "changed my mind");
-        }), "CONFLICT");
+        await rejectsWith(
+          storage.transaction(async (repos) => {
+            await repos.users.create(u);
+            await repos.roles.create(role);
+            throw new DomainError("CONFLICT", "changed my mind");
+          }),
+          "CONFLICT",
+        );
         expect(await storage.users.get(u.id)).to.equal(null);
         expect(await storage.roles.get(role.name)).to.equal(null);
       });
 
       it("keeps concurrent transactions apart: failed ones leave nothing, others keep everything", async () => {
         const users = Array.from({ length: 20 }, () => aUser());
-        const results = await Promise.allSettled(users.map((u, i) => storage.transaction(async (repos) => {
-          await repos.users.create(u);
-          await new Promise((r) => setTimeout(r, 1));
-          if (i % 2 === 1) throw new DomainError("CONFLICT", "odd one out");
-        })));
+        const results = await Promise.allSettled(
+          users.map((u, i) =>
+            storage.transaction(async (repos) => {
+              await repos.users.create(u);
+              await new Promise((r) => setTimeout(r, 1));
+              if (i % 2 === 1) throw new DomainError("CONFLICT", "odd one out");
+            }),
+          ),
+        );
         expect(results.filter((r) => r.status === "fulfilled")).to.have.length(10);
         const stored = await storage.users.getMany(users.map((u) => u.id));
-        expect(stored.map((u) => u.id).sort()).to.deep.equal(users.filter((_, i) => i % 2 === 0).map((u) => u.id).sort());
+        expect(stored.map((u) => u.id).sort()).to.deep.equal(
+          users
+            .filter((_, i) => i % 2 === 0)
+            .map((u) => u.id)
+            .sort(),
+        );
       });
     });
   });

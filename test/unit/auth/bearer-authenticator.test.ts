@@ -1,7 +1,13 @@
 import { expect } from "chai";
 import { BearerAuthenticator } from "../../../src/auth/bearer-authenticator";
 import type { TokenUsageRecorder } from "../../../src/auth/token-usage-recorder";
-import { generateSecret, hashSecret, secretHint, SESSION_PREFIX, TOKEN_PREFIX } from "../../../src/domain/credentials/secret-format";
+import {
+  generateSecret,
+  hashSecret,
+  secretHint,
+  SESSION_PREFIX,
+  TOKEN_PREFIX,
+} from "../../../src/domain/credentials/secret-format";
 import type { TokenRecord, UserRecord } from "../../../src/domain/model";
 
 // A storage double that records every lookup: the point is to show which
@@ -9,7 +15,9 @@ import type { TokenRecord, UserRecord } from "../../../src/domain/model";
 function storageWith(tokens: TokenRecord[], users: UserRecord[]) {
   const lookups: string[] = [];
   const storage = {
-    tokens: { getByHash: async (h: string) => (lookups.push(`token:${h}`), tokens.find((t) => t.secretHash === h) ?? null) },
+    tokens: {
+      getByHash: async (h: string) => (lookups.push(`token:${h}`), tokens.find((t) => t.secretHash === h) ?? null),
+    },
     sessions: { getByHash: async (h: string) => (lookups.push(`session:${h}`), null) },
     users: { get: async (id: string) => (lookups.push(`user:${id}`), users.find((u) => u.id === id) ?? null) },
   };
@@ -17,15 +25,38 @@ function storageWith(tokens: TokenRecord[], users: UserRecord[]) {
 }
 
 const user: UserRecord = {
-  id: "u1", email: "a@example.com", displayName: null, kind: "HUMAN", status: "ACTIVE", source: "LOCAL", externalId: null,
-  groups: [], mfaEnrolled: false, lockedReason: null, createdAt: new Date(0), lastSeenAt: null,
+  id: "u1",
+  email: "a@example.com",
+  displayName: null,
+  kind: "HUMAN",
+  status: "ACTIVE",
+  source: "LOCAL",
+  externalId: null,
+  groups: [],
+  mfaEnrolled: false,
+  lockedReason: null,
+  createdAt: new Date(0),
+  lastSeenAt: null,
 };
 
 function token(secret: string, patch: Partial<TokenRecord> = {}): TokenRecord {
   return {
-    id: "t1", name: "ci", ownerId: "u1", secretHash: hashSecret(secret), hint: secretHint(secret), roles: [], boundCidrs: [],
-    breakGlass: false, ttlSeconds: null, createdById: null, createdAt: new Date(0), expiresAt: null, lastUsedAt: null,
-    lastUsedIp: null, revokedAt: null, ...patch,
+    id: "t1",
+    name: "ci",
+    ownerId: "u1",
+    secretHash: hashSecret(secret),
+    hint: secretHint(secret),
+    roles: [],
+    boundCidrs: [],
+    breakGlass: false,
+    ttlSeconds: null,
+    createdById: null,
+    createdAt: new Date(0),
+    expiresAt: null,
+    lastUsedAt: null,
+    lastUsedIp: null,
+    revokedAt: null,
+    ...patch,
   };
 }
 
@@ -52,14 +83,25 @@ describe("BearerAuthenticator", () => {
     const secret = generateSecret(TOKEN_PREFIX);
     const { storage, lookups } = storageWith([token(secret)], [user]);
     const auth = new BearerAuthenticator(storage);
-    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: secret }, null)).to.deep.equal({ ok: false, failure: "malformed" });
+    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: secret }, null)).to.deep.equal({
+      ok: false,
+      failure: "malformed",
+    });
     expect(lookups).to.deep.equal([]);
     const session = generateSecret(SESSION_PREFIX);
-    expect((await auth.authenticateRequest({ authorization: `Bearer ${secret}`, sessionCookie: session }, null)).ok).to.equal(true);
+    expect(
+      (await auth.authenticateRequest({ authorization: `Bearer ${secret}`, sessionCookie: session }, null)).ok,
+    ).to.equal(true);
     expect(lookups.some((l) => l.startsWith("session:"))).to.equal(false);
-    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: session }, null)).to.deep.equal({ ok: false, failure: "unknown" });
+    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: session }, null)).to.deep.equal({
+      ok: false,
+      failure: "unknown",
+    });
     expect(lookups).to.include(`session:${hashSecret(session)}`);
-    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: null }, null)).to.deep.equal({ ok: false, failure: "missing" });
+    expect(await auth.authenticateRequest({ authorization: undefined, sessionCookie: null }, null)).to.deep.equal({
+      ok: false,
+      failure: "missing",
+    });
   });
 
   it("resolves a valid token to its owner, without MFA", async () => {
@@ -88,7 +130,10 @@ describe("BearerAuthenticator", () => {
       expect(result).to.deep.equal({ ok: false, failure, credentialId: "t1", credentialKind: "token" });
     }
     const { storage } = storageWith([], [user]);
-    expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "unknown" });
+    expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({
+      ok: false,
+      failure: "unknown",
+    });
   });
 
   it("admits a token bound to CIDRs only from inside them, IPv4-mapped IPv6 included", async () => {
@@ -98,15 +143,30 @@ describe("BearerAuthenticator", () => {
     expect((await auth.authenticate(`Bearer ${secret}`, "10.20.3.4")).ok).to.equal(true);
     expect((await auth.authenticate(`Bearer ${secret}`, "::ffff:10.20.3.4")).ok).to.equal(true);
     expect((await auth.authenticate(`Bearer ${secret}`, "2001:db8::1")).ok).to.equal(true);
-    expect(await auth.authenticate(`Bearer ${secret}`, "10.21.0.1")).to.deep.equal({ ok: false, failure: "source_ip", credentialId: "t1", credentialKind: "token" });
-    expect(await auth.authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "source_ip", credentialId: "t1", credentialKind: "token" });
+    expect(await auth.authenticate(`Bearer ${secret}`, "10.21.0.1")).to.deep.equal({
+      ok: false,
+      failure: "source_ip",
+      credentialId: "t1",
+      credentialKind: "token",
+    });
+    expect(await auth.authenticate(`Bearer ${secret}`, null)).to.deep.equal({
+      ok: false,
+      failure: "source_ip",
+      credentialId: "t1",
+      credentialKind: "token",
+    });
   });
 
   it("refuses the token of a locked or deprovisioned user", async () => {
     const secret = generateSecret(TOKEN_PREFIX);
     for (const status of ["LOCKED", "DEPROVISIONED"] as const) {
       const { storage } = storageWith([token(secret)], [{ ...user, status }]);
-      expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({ ok: false, failure: "user_inactive", credentialId: "t1", credentialKind: "token" });
+      expect(await new BearerAuthenticator(storage).authenticate(`Bearer ${secret}`, null)).to.deep.equal({
+        ok: false,
+        failure: "user_inactive",
+        credentialId: "t1",
+        credentialKind: "token",
+      });
     }
   });
 

@@ -20,8 +20,13 @@ describe("SealedBox", () => {
     const parts = sealed.split(".");
     const flip = (text: string) => (text[0] === "A" ? "B" : "A") + text.slice(1);
     for (let i = 1; i < parts.length; i++) {
-      expect(box.open("login", parts.map((p, j) => (j === i ? flip(p) : p)).join(".")), `part ${i} altered`).to.equal(null);
-      expect(box.open("login", parts.map((p, j) => (j === i ? p.slice(0, 6) : p)).join(".")), `part ${i} truncated`).to.equal(null);
+      expect(box.open("login", parts.map((p, j) => (j === i ? flip(p) : p)).join(".")), `part ${i} altered`).to.equal(
+        null,
+      );
+      expect(
+        box.open("login", parts.map((p, j) => (j === i ? p.slice(0, 6) : p)).join(".")),
+        `part ${i} truncated`,
+      ).to.equal(null);
     }
     expect(new SealedBox(Buffer.alloc(32, 2)).open("login", sealed)).to.equal(null);
     expect(box.open("login", "garbage")).to.equal(null);
@@ -33,21 +38,39 @@ describe("SealedBox", () => {
 });
 
 describe("identityFromClaims", () => {
-  const claims = { sub: "u-1", email: "Ann@Example.com", name: "Ann", groups: ["ops", "ops", " staff "], amr: ["pwd", "otp"] };
+  const claims = {
+    sub: "u-1",
+    email: "Ann@Example.com",
+    name: "Ann",
+    groups: ["ops", "ops", " staff "],
+    amr: ["pwd", "otp"],
+  };
 
   it("takes the subject, a lower-cased email, the name, deduplicated groups and MFA from amr", () => {
     expect(identityFromClaims(claims, null, SETTINGS)).to.deep.equal({
-      provider: "oidc", source: "OIDC", externalId: "u-1", email: "ann@example.com", displayName: "Ann", groups: ["ops", "staff"], mfa: true,
+      provider: "oidc",
+      source: "OIDC",
+      externalId: "u-1",
+      email: "ann@example.com",
+      displayName: "Ann",
+      groups: ["ops", "staff"],
+      mfa: true,
     });
   });
 
   it("fills in from userinfo what the ID token leaves out, but never MFA", () => {
-    const identity = identityFromClaims({ sub: "u-1", amr: ["pwd"] }, { sub: "u-1", email: "a@example.com", groups: ["g"], amr: ["mfa"] }, SETTINGS);
+    const identity = identityFromClaims(
+      { sub: "u-1", amr: ["pwd"] },
+      { sub: "u-1", email: "a@example.com", groups: ["g"], amr: ["mfa"] },
+      SETTINGS,
+    );
     expect(identity).to.deep.include({ email: "a@example.com", groups: ["g"], mfa: false });
   });
 
   it("reads groups from the configured claim", () => {
-    expect(identityFromClaims({ ...claims, roles: "admins" }, null, { ...SETTINGS, groupsClaim: "roles" }).groups).to.deep.equal(["admins"]);
+    expect(
+      identityFromClaims({ ...claims, roles: "admins" }, null, { ...SETTINGS, groupsClaim: "roles" }).groups,
+    ).to.deep.equal(["admins"]);
   });
 
   const refusals: Array<[string, Record<string, unknown>, string]> = [
@@ -58,7 +81,9 @@ describe("identityFromClaims", () => {
   ];
   for (const [what, input, reason] of refusals) {
     it(`refuses ${what}`, () => {
-      expect(() => identityFromClaims(input, null, SETTINGS)).to.throw(OidcFailure).with.property("reason", reason);
+      expect(() => identityFromClaims(input, null, SETTINGS))
+        .to.throw(OidcFailure)
+        .with.property("reason", reason);
     });
   }
 });

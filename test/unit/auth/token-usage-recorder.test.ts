@@ -34,7 +34,9 @@ describe("TokenUsageRecorder", () => {
     const recorder = new TokenUsageRecorder(tokens, { now: clock.now });
     recorder.used({ id: "t1", lastUsedAt: null }, "10.1.2.3");
     await recorder.settled();
-    expect(calls).to.deep.equal([{ id: "t1", at: "2026-02-01T12:00:00.000Z", ip: "10.1.2.3", unlessUsedAfter: "2026-02-01T11:59:00.000Z" }]);
+    expect(calls).to.deep.equal([
+      { id: "t1", at: "2026-02-01T12:00:00.000Z", ip: "10.1.2.3", unlessUsedAfter: "2026-02-01T11:59:00.000Z" },
+    ]);
   });
 
   it("writes at most once a minute per token, remembering its own writes", async () => {
@@ -48,7 +50,11 @@ describe("TokenUsageRecorder", () => {
     clock.advance(1);
     recorder.used({ id: "t1", lastUsedAt: null }, "10.0.0.4");
     await recorder.settled();
-    expect(calls.map((c) => [c.id, c.ip])).to.deep.equal([["t1", "10.0.0.1"], ["t2", "10.0.0.3"], ["t1", "10.0.0.4"]]);
+    expect(calls.map((c) => [c.id, c.ip])).to.deep.equal([
+      ["t1", "10.0.0.1"],
+      ["t2", "10.0.0.3"],
+      ["t1", "10.0.0.4"],
+    ]);
   });
 
   it("does not write when the stored lastUsedAt is under a minute old (another instance wrote it)", async () => {

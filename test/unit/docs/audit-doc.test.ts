@@ -17,10 +17,24 @@ const blocks = [...DOC.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang:
 
 function event(sequence: number, prevHash: string, metadata: Record<string, unknown> | null): AuditEventRecord {
   const body = {
-    id: `e-${sequence}`, sequence, time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, sequence)), actorId: "u-1", actorEmail: "a@example.com",
-    actorRoles: ["admin", "viewer"], tokenId: null, sourceIp: "10.0.0.1", operation: "check", action: "read", resourceType: "job",
-    resourceNamespace: "prod", resourceName: "api", subjectId: "u-2", decision: "DENY" as const, reason: "EXPLICIT_DENY" as const,
-    requestId: "r-1", metadata,
+    id: `e-${sequence}`,
+    sequence,
+    time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, sequence)),
+    actorId: "u-1",
+    actorEmail: "a@example.com",
+    actorRoles: ["admin", "viewer"],
+    tokenId: null,
+    sourceIp: "10.0.0.1",
+    operation: "check",
+    action: "read",
+    resourceType: "job",
+    resourceNamespace: "prod",
+    resourceName: "api",
+    subjectId: "u-2",
+    decision: "DENY" as const,
+    reason: "EXPLICIT_DENY" as const,
+    requestId: "r-1",
+    metadata,
   };
   return { ...body, prevHash, hash: eventHash(prevHash, body) };
 }
@@ -42,10 +56,16 @@ describe("docs/audit.md", () => {
     try {
       writeFileSync(join(dir, "verify-audit.mjs"), script);
       const events: AuditEventRecord[] = [];
-      for (let s = 1; s <= 4; s++) events.push(event(s, events.at(-1)?.hash ?? GENESIS_HASH, s === 2 ? { z: 1, a: { y: [2, { c: null, b: "x" }] } } : null));
+      for (let s = 1; s <= 4; s++)
+        events.push(
+          event(s, events.at(-1)?.hash ?? GENESIS_HASH, s === 2 ? { z: 1, a: { y: [2, { c: null, b: "x" }] } } : null),
+        );
       const run = (lines: string[]) => {
         try {
-          return execFileSync(process.execPath, [join(dir, "verify-audit.mjs")], { input: lines.join(""), encoding: "utf8" });
+          return execFileSync(process.execPath, [join(dir, "verify-audit.mjs")], {
+            input: lines.join(""),
+            encoding: "utf8",
+          });
         } catch (err) {
           return String((err as { stdout?: string }).stdout);
         }
@@ -53,7 +73,9 @@ describe("docs/audit.md", () => {
       const lines = events.map(exportLine);
       expect(run(lines)).to.equal(`ok: 4 events, head 4 ${events[3]!.hash}\n`);
       expect(run(lines.slice(1))).to.equal(`ok: 3 events, head 4 ${events[3]!.hash}\n`);
-      expect(run([lines[0]!, lines[1]!.replace('"reason":"EXPLICIT_DENY"', '"reason":"ALLOWED"'), ...lines.slice(2)])).to.equal("broken at sequence 2: hash does not match the event\n");
+      expect(
+        run([lines[0]!, lines[1]!.replace('"reason":"EXPLICIT_DENY"', '"reason":"ALLOWED"'), ...lines.slice(2)]),
+      ).to.equal("broken at sequence 2: hash does not match the event\n");
       expect(run([lines[0]!, lines[2]!, lines[3]!])).to.equal("broken at sequence 3: expected sequence 2\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,33 @@
 import { expect } from "chai";
 import { effectiveStatus } from "../../../src/domain/access-requests/access-request.model";
-import { firstNotRequestable, maxTtlSeconds, roleClosure, thresholds } from "../../../src/domain/access-requests/access-request-rules";
+import {
+  firstNotRequestable,
+  maxTtlSeconds,
+  roleClosure,
+  thresholds,
+} from "../../../src/domain/access-requests/access-request-rules";
 import type { RoleRecord } from "../../../src/domain/model";
 
 function role(name: string, patch: Partial<RoleRecord> = {}): RoleRecord {
   return {
-    id: name, name, description: null, builtIn: false, superuser: false, maxSessionTtlSeconds: null, requireSessionMfa: false,
-    approvalsRequired: 1, denialsRequired: 1, version: 1, document: "", policies: [], inherits: [], requestableRoles: [], reviewableRoles: [],
-    createdAt: new Date(0), updatedAt: new Date(0), ...patch,
+    id: name,
+    name,
+    description: null,
+    builtIn: false,
+    superuser: false,
+    maxSessionTtlSeconds: null,
+    requireSessionMfa: false,
+    approvalsRequired: 1,
+    denialsRequired: 1,
+    version: 1,
+    document: "",
+    policies: [],
+    inherits: [],
+    requestableRoles: [],
+    reviewableRoles: [],
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    ...patch,
   };
 }
 
@@ -27,7 +47,11 @@ describe("access-request rules", () => {
     expect(closure.map((r) => r.name).sort()).to.deep.equal(["base", "dev"]);
     expect(firstNotRequestable(closure, ["prod", "DB"])).to.equal(null);
     expect(firstNotRequestable(closure, ["prod", "lead"])).to.equal("lead");
-    expect(roleClosure(ROLES, ["loop-a"]).map((r) => r.name).sort()).to.deep.equal(["loop-a", "loop-b"]);
+    expect(
+      roleClosure(ROLES, ["loop-a"])
+        .map((r) => r.name)
+        .sort(),
+    ).to.deep.equal(["loop-a", "loop-b"]);
   });
 
   it("takes the most approvals and the fewest denials among the settings that grant the roles", () => {
@@ -43,8 +67,12 @@ describe("access-request rules", () => {
 
   it("reads a pending request as EXPIRED from its deadline on, and leaves decided ones alone", () => {
     const deadline = new Date("2026-01-01T00:00:00.000Z");
-    expect(effectiveStatus({ status: "PENDING", expiresAt: deadline }, new Date(deadline.getTime() - 1))).to.equal("PENDING");
+    expect(effectiveStatus({ status: "PENDING", expiresAt: deadline }, new Date(deadline.getTime() - 1))).to.equal(
+      "PENDING",
+    );
     expect(effectiveStatus({ status: "PENDING", expiresAt: deadline }, deadline)).to.equal("EXPIRED");
-    expect(effectiveStatus({ status: "APPROVED", expiresAt: deadline }, new Date(deadline.getTime() + 1))).to.equal("APPROVED");
+    expect(effectiveStatus({ status: "APPROVED", expiresAt: deadline }, new Date(deadline.getTime() + 1))).to.equal(
+      "APPROVED",
+    );
   });
 });

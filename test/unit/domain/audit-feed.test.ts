@@ -10,9 +10,27 @@ import type { Principal } from "../../../src/domain/principal";
 
 function event(sequence: number, over: Partial<AuditEventRecord> = {}): AuditEventRecord {
   return {
-    id: `e${sequence}`, sequence, prevHash: "", hash: "", time: new Date(Date.UTC(2026, 0, 1, 0, 0, sequence)), actorId: "u1", actorEmail: "a@example.com",
-    actorRoles: ["auditor"], tokenId: null, sourceIp: null, operation: "Query.users", action: "list", resourceType: "user", resourceNamespace: "system",
-    resourceName: "", subjectId: null, decision: "ALLOW", reason: "ALLOWED", requestId: null, metadata: null, ...over,
+    id: `e${sequence}`,
+    sequence,
+    prevHash: "",
+    hash: "",
+    time: new Date(Date.UTC(2026, 0, 1, 0, 0, sequence)),
+    actorId: "u1",
+    actorEmail: "a@example.com",
+    actorRoles: ["auditor"],
+    tokenId: null,
+    sourceIp: null,
+    operation: "Query.users",
+    action: "list",
+    resourceType: "user",
+    resourceNamespace: "system",
+    resourceName: "",
+    subjectId: null,
+    decision: "ALLOW",
+    reason: "ALLOWED",
+    requestId: null,
+    metadata: null,
+    ...over,
   };
 }
 
@@ -31,7 +49,10 @@ function fakes(allowed: { value: boolean }) {
     scanAfter: async (filter: AuditFilter, after: number, upTo: number, limit: number) =>
       table.filter((e) => e.sequence > after && e.sequence <= upTo && matchesAuditFilter(filter, e)).slice(0, limit),
   } as unknown as AuditStore;
-  const engine = { check: () => ({ allowed: allowed.value, reason: allowed.value ? "ALLOWED" : "NO_MATCH" }), rolesOf: () => ["auditor"] };
+  const engine = {
+    check: () => ({ allowed: allowed.value, reason: allowed.value ? "ALLOWED" : "NO_MATCH" }),
+    rolesOf: () => ["auditor"],
+  };
   const runtime = { engine: () => engine } as unknown as PolicyRuntime;
   const commit = (n: number, over: Partial<AuditEventRecord> = {}) => {
     const batch = Array.from({ length: n }, (_, i) => event(table.length + i + 1, over));
@@ -42,13 +63,24 @@ function fakes(allowed: { value: boolean }) {
   return { audit, store, runtime, events, commit, listeners };
 }
 
-const principal = { user: { id: "u1", email: "a@example.com" }, credential: { kind: "token", tokenId: "t1", breakGlass: false }, mfa: false, sourceIp: null } as unknown as Principal;
+const principal = {
+  user: { id: "u1", email: "a@example.com" },
+  credential: { kind: "token", tokenId: "t1", breakGlass: false },
+  mfa: false,
+  sourceIp: null,
+} as unknown as Principal;
 
 describe("AuditFeed", () => {
   it("replays from the table after resumeAfter, then goes live without a gap or a duplicate", async () => {
     const f = fakes({ value: true });
     f.commit(5);
-    const feed = await new AuditFeed(f).open({ principal, filter: {}, resumeAfter: "2", requestId: null, onEnd: () => undefined });
+    const feed = await new AuditFeed(f).open({
+      principal,
+      filter: {},
+      resumeAfter: "2",
+      requestId: null,
+      onEnd: () => undefined,
+    });
     // Committed after the feed listens but before it reads the head: in the table and in the buffer.
     f.commit(2);
     const seen: number[] = [];
@@ -63,7 +95,13 @@ describe("AuditFeed", () => {
   it("ends a subscriber that falls more than its buffer behind, without waiting for it", async () => {
     const f = fakes({ value: true });
     const ends: FeedEnd[] = [];
-    const feed = await new AuditFeed(f, 3).open({ principal, filter: {}, resumeAfter: null, requestId: null, onEnd: (why) => ends.push(why) });
+    const feed = await new AuditFeed(f, 3).open({
+      principal,
+      filter: {},
+      resumeAfter: null,
+      requestId: null,
+      onEnd: (why) => ends.push(why),
+    });
     f.commit(2);
     f.commit(2);
     expect(ends).to.deep.equal(["overflow"]);
@@ -75,7 +113,13 @@ describe("AuditFeed", () => {
     const allowed = { value: true };
     const f = fakes(allowed);
     const ends: FeedEnd[] = [];
-    const feed = await new AuditFeed(f).open({ principal, filter: {}, resumeAfter: null, requestId: null, onEnd: (why) => ends.push(why) });
+    const feed = await new AuditFeed(f).open({
+      principal,
+      filter: {},
+      resumeAfter: null,
+      requestId: null,
+      onEnd: (why) => ends.push(why),
+    });
     f.commit(1);
     expect((await feed.next()).value!.sequence).to.equal(1);
     allowed.value = false;
@@ -86,7 +130,13 @@ describe("AuditFeed", () => {
 
   it("ends a feed waiting for its next event when it is returned", async () => {
     const f = fakes({ value: true });
-    const feed = await new AuditFeed(f).open({ principal, filter: {}, resumeAfter: null, requestId: null, onEnd: () => undefined });
+    const feed = await new AuditFeed(f).open({
+      principal,
+      filter: {},
+      resumeAfter: null,
+      requestId: null,
+      onEnd: () => undefined,
+    });
     const pending = feed.next();
     await feed.return!();
     expect((await pending).done).to.equal(true);
@@ -95,7 +145,9 @@ describe("AuditFeed", () => {
 
   it("refuses a subscriber without audit:read with FORBIDDEN naming the capability", async () => {
     const f = fakes({ value: false });
-    const err = await new AuditFeed(f).open({ principal, filter: {}, resumeAfter: null, requestId: null, onEnd: () => undefined }).catch((e: unknown) => e);
+    const err = await new AuditFeed(f)
+      .open({ principal, filter: {}, resumeAfter: null, requestId: null, onEnd: () => undefined })
+      .catch((e: unknown) => e);
     expect(err).to.include({ code: "FORBIDDEN" });
     expect((err as { details: object }).details).to.include({ capability: "audit:read" });
     expect(f.listeners.size).to.equal(0);

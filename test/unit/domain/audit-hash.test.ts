@@ -4,10 +4,24 @@ import { canonicalEvent, canonicalJson, eventHash } from "../../../src/domain/au
 import { chain } from "../../../src/domain/audit/group-commit-audit-log";
 
 const EVENT: Omit<AuditEventRecord, "hash" | "prevHash"> = {
-  id: "e1", sequence: 1, time: new Date("2026-01-02T03:04:05.006Z"), actorId: "u1", actorEmail: "a@example.com",
-  actorRoles: ["viewer", "admin"], tokenId: null, sourceIp: "10.0.0.1", operation: "check", action: "read",
-  resourceType: "job", resourceNamespace: "prod", resourceName: "web", subjectId: "u2", decision: "DENY",
-  reason: "NO_MATCHING_RULE", requestId: "r1", metadata: { z: 1, a: { y: [1, { d: null, c: "é" }], b: true } },
+  id: "e1",
+  sequence: 1,
+  time: new Date("2026-01-02T03:04:05.006Z"),
+  actorId: "u1",
+  actorEmail: "a@example.com",
+  actorRoles: ["viewer", "admin"],
+  tokenId: null,
+  sourceIp: "10.0.0.1",
+  operation: "check",
+  action: "read",
+  resourceType: "job",
+  resourceNamespace: "prod",
+  resourceName: "web",
+  subjectId: "u2",
+  decision: "DENY",
+  reason: "NO_MATCHING_RULE",
+  requestId: "r1",
+  metadata: { z: 1, a: { y: [1, { d: null, c: "é" }], b: true } },
 };
 
 describe("audit hash chain", () => {

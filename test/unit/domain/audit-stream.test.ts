@@ -4,9 +4,26 @@ import { AuditStream } from "../../../src/domain/audit/audit-stream";
 
 function event(sequence: number): AuditEventRecord {
   return {
-    id: `e${sequence}`, sequence, prevHash: "", hash: "", time: new Date(0), actorId: null, actorEmail: null, actorRoles: [], tokenId: null,
-    sourceIp: null, operation: "check", action: "read", resourceType: "job", resourceNamespace: "", resourceName: "", subjectId: null,
-    decision: "DENY", reason: "NO_MATCHING_RULE", requestId: null, metadata: null,
+    id: `e${sequence}`,
+    sequence,
+    prevHash: "",
+    hash: "",
+    time: new Date(0),
+    actorId: null,
+    actorEmail: null,
+    actorRoles: [],
+    tokenId: null,
+    sourceIp: null,
+    operation: "check",
+    action: "read",
+    resourceType: "job",
+    resourceNamespace: "",
+    resourceName: "",
+    subjectId: null,
+    decision: "DENY",
+    reason: "NO_MATCHING_RULE",
+    requestId: null,
+    metadata: null,
   };
 }
 

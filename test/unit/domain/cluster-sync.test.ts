@@ -44,26 +44,38 @@ function instance(bus: ClusterBus | null) {
   let compiled = 1;
   const calls = { catchUps: 0, streamCatchUps: 0, stateChanged: 0 };
   const logs: string[] = [];
-  const sync = new ClusterSync({
-    bus,
-    stream: { offer: (rs: AuditEventRecord[]) => offered.push(...rs.map((r) => r.sequence)), catchUp: async () => void calls.streamCatchUps++ } as unknown as AuditStream,
-    audit: { onCommitted: (l: (e: AuditEventRecord[]) => void) => (commitListeners.add(l), () => commitListeners.delete(l)) } as unknown as AuditLog,
-    writer: {
-      onCommitted: (l: () => void) => (writeListeners.add(l), () => writeListeners.delete(l)),
-      catchUp: async () => {
-        calls.catchUps++;
-        const moved = stored !== compiled;
-        compiled = stored;
-        return moved;
-      },
-    } as unknown as PolicyWriter,
-    runtime: { version: () => compiled } as unknown as PolicyRuntime,
-    onStateChanged: () => void calls.stateChanged++,
-    log: { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m) },
-  }, { pollMs: 20, safetyPollMs: 10_000, heartbeatMs: 10, heartbeatTimeoutMs: 40 });
+  const sync = new ClusterSync(
+    {
+      bus,
+      stream: {
+        offer: (rs: AuditEventRecord[]) => offered.push(...rs.map((r) => r.sequence)),
+        catchUp: async () => void calls.streamCatchUps++,
+      } as unknown as AuditStream,
+      audit: {
+        onCommitted: (l: (e: AuditEventRecord[]) => void) => (commitListeners.add(l), () => commitListeners.delete(l)),
+      } as unknown as AuditLog,
+      writer: {
+        onCommitted: (l: () => void) => (writeListeners.add(l), () => writeListeners.delete(l)),
+        catchUp: async () => {
+          calls.catchUps++;
+          const moved = stored !== compiled;
+          compiled = stored;
+          return moved;
+        },
+      } as unknown as PolicyWriter,
+      runtime: { version: () => compiled } as unknown as PolicyRuntime,
+      onStateChanged: () => void calls.stateChanged++,
+      log: { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m) },
+    },
+    { pollMs: 20, safetyPollMs: 10_000, heartbeatMs: 10, heartbeatTimeoutMs: 40 },
+  );
   return {
-    sync, offered, calls, logs,
-    commit: (...seqs: number[]) => commitListeners.forEach((l) => l(seqs.map((sequence) => ({ sequence }) as AuditEventRecord))),
+    sync,
+    offered,
+    calls,
+    logs,
+    commit: (...seqs: number[]) =>
+      commitListeners.forEach((l) => l(seqs.map((sequence) => ({ sequence }) as AuditEventRecord))),
     write: () => {
       stored++;
       compiled = stored;

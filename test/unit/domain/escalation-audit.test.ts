@@ -31,15 +31,35 @@ const actor: Principal = {
 describe("escalation refusals as audit events", () => {
   it("records an ESCALATION_DENIED DomainError once, as DENY with the missing capability, and nothing else", async () => {
     const log = collectingLog();
-    const refusal = new DomainError("ESCALATION_DENIED", "giving role 'admin' everywhere would allow role:escalate", { capability: "role:escalate" });
+    const refusal = new DomainError("ESCALATION_DENIED", "giving role 'admin' everywhere would allow role:escalate", {
+      capability: "role:escalate",
+    });
     await auditEscalationRefusal(log, engine, { actor, operation: "Mutation.grantRole", requestId: "r1" }, refusal);
     await auditEscalationRefusal(log, engine, { actor, operation: "Mutation.grantRole", requestId: "r1" }, refusal);
-    await auditEscalationRefusal(log, engine, { actor, operation: "Mutation.grantRole", requestId: "r1" }, new DomainError("FORBIDDEN", "no"));
-    await auditEscalationRefusal(log, engine, { actor, operation: "Mutation.grantRole", requestId: "r1" }, new Error("boom"));
+    await auditEscalationRefusal(
+      log,
+      engine,
+      { actor, operation: "Mutation.grantRole", requestId: "r1" },
+      new DomainError("FORBIDDEN", "no"),
+    );
+    await auditEscalationRefusal(
+      log,
+      engine,
+      { actor, operation: "Mutation.grantRole", requestId: "r1" },
+      new Error("boom"),
+    );
     expect(log.events).to.have.length(1);
     expect(log.events[0]).to.deep.include({
-      operation: "Mutation.grantRole", action: "change", decision: "DENY", reason: "ESCALATION_DENIED", requestId: "r1",
-      actorId: "u1", actorEmail: "clerk@example.com", actorRoles: ["grant-clerk"], tokenId: "t1", sourceIp: "10.0.0.9",
+      operation: "Mutation.grantRole",
+      action: "change",
+      decision: "DENY",
+      reason: "ESCALATION_DENIED",
+      requestId: "r1",
+      actorId: "u1",
+      actorEmail: "clerk@example.com",
+      actorRoles: ["grant-clerk"],
+      tokenId: "t1",
+      sourceIp: "10.0.0.9",
     });
     expect(log.events[0]!.metadata).to.deep.equal({ capability: "role:escalate", message: refusal.message });
   });
@@ -51,7 +71,13 @@ describe("escalation refusals as audit events", () => {
     const wrapped = new GraphQLError(refusal.message, { path: ["createThing"], originalError: refusal });
     const hooks = await plugin.requestDidStart!({} as never);
     const context = { principal: actor, requestId: "r2", services: { audit: log, runtime: { engine: () => engine } } };
-    await hooks!.didEncounterErrors!({ errors: [wrapped, new GraphQLError("other")], contextValue: context, operation: { operation: "mutation" } } as never);
-    expect(log.events.map((e) => [e.operation, e.reason, e.metadata?.capability])).to.deep.equal([["Mutation.createThing", "ESCALATION_DENIED", "job:delete"]]);
+    await hooks!.didEncounterErrors!({
+      errors: [wrapped, new GraphQLError("other")],
+      contextValue: context,
+      operation: { operation: "mutation" },
+    } as never);
+    expect(log.events.map((e) => [e.operation, e.reason, e.metadata?.capability])).to.deep.equal([
+      ["Mutation.createThing", "ESCALATION_DENIED", "job:delete"],
+    ]);
   });
 });

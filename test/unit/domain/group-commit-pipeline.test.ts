@@ -10,9 +10,22 @@ import type { AuditStore, ChainFn, ChainHead } from "../../../src/domain/ports/a
 
 function input(n: number): AuditEventInput {
   return {
-    time: new Date(Date.UTC(2026, 0, 1)), actorId: null, actorEmail: null, actorRoles: [], tokenId: null, sourceIp: null, operation: "check",
-    action: "read", resourceType: "job", resourceNamespace: "", resourceName: `n${n}`, subjectId: null, decision: "DENY", reason: "NO_MATCHING_RULE",
-    requestId: null, metadata: null,
+    time: new Date(Date.UTC(2026, 0, 1)),
+    actorId: null,
+    actorEmail: null,
+    actorRoles: [],
+    tokenId: null,
+    sourceIp: null,
+    operation: "check",
+    action: "read",
+    resourceType: "job",
+    resourceNamespace: "",
+    resourceName: `n${n}`,
+    subjectId: null,
+    decision: "DENY",
+    reason: "NO_MATCHING_RULE",
+    requestId: null,
+    metadata: null,
   };
 }
 
@@ -41,7 +54,10 @@ class SlowStore {
       this.busy = false;
       return records;
     });
-    this.locked = turn.then(() => undefined, () => undefined);
+    this.locked = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -90,7 +106,9 @@ describe("GroupCommitAuditLog with appends in flight together", () => {
     await log.drain();
     expect(records.map((r) => r.sequence)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 7));
     expect(intact(store.rows)).to.equal(true);
-    expect(store.calls.some((call) => call.expected !== undefined && call.expected.sequence !== call.head.sequence)).to.equal(true);
+    expect(
+      store.calls.some((call) => call.expected !== undefined && call.expected.sequence !== call.head.sequence),
+    ).to.equal(true);
   });
 
   it("fails only the batch that could not be written and carries on from the real head", async () => {
@@ -99,7 +117,8 @@ describe("GroupCommitAuditLog with appends in flight together", () => {
     await Promise.all(Array.from({ length: 4 }, (_, i) => log.record(input(i))));
     const append = store.append.bind(store);
     let failures = 1;
-    store.append = (events, fn, expected) => (failures-- > 0 ? Promise.reject(new Error("disk full")) : append(events, fn, expected));
+    store.append = (events, fn, expected) =>
+      failures-- > 0 ? Promise.reject(new Error("disk full")) : append(events, fn, expected);
     const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => log.record(input(10 + i))));
     await log.drain();
     const rejected = outcomes.filter((o) => o.status === "rejected");

@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import {
-  checkSecret, checksum, generateSecret, hashesEqual, hashSecret, secretHint, SESSION_PREFIX, TOKEN_PREFIX,
+  checkSecret,
+  checksum,
+  generateSecret,
+  hashesEqual,
+  hashSecret,
+  secretHint,
+  SESSION_PREFIX,
+  TOKEN_PREFIX,
 } from "../../../src/domain/credentials/secret-format";
 
 describe("credential secret format", () => {
@@ -47,7 +54,15 @@ describe("credential secret format", () => {
 
   it("refuses secrets of the wrong shape", () => {
     const good = generateSecret(TOKEN_PREFIX);
-    for (const bad of ["", "ptc_", good.slice(0, -1), good + "x", "xyz_" + good.slice(4), good.replace(/^ptc_/, "PTC_"), good.slice(0, 10) + "-" + good.slice(11)]) {
+    for (const bad of [
+      "",
+      "ptc_",
+      good.slice(0, -1),
+      good + "x",
+      "xyz_" + good.slice(4),
+      good.replace(/^ptc_/, "PTC_"),
+      good.slice(0, 10) + "-" + good.slice(11),
+    ]) {
       expect(checkSecret(bad), bad).to.deep.equal({ ok: false, problem: "format" });
     }
   });

@@ -8,12 +8,24 @@ import { loadSeeds, SeedError } from "../../../src/domain/seeds/seed-loader";
 // docs/documents.md, level by level.
 const TABLE: Record<string, Record<string, string[]>> = {
   namespace: { METADATA: ["list", "read"], ADMIN: ["create", "delete"] },
-  job: { METADATA: ["list", "read"], READ: ["logs"], OPERATE: ["restart", "stop"], ADMIN: ["submit", "delete"], OWNER: ["exec"] },
+  job: {
+    METADATA: ["list", "read"],
+    READ: ["logs"],
+    OPERATE: ["restart", "stop"],
+    ADMIN: ["submit", "delete"],
+    OWNER: ["exec"],
+  },
   alloc: { METADATA: ["list", "read"], READ: ["logs"], OPERATE: ["restart"], OWNER: ["exec"] },
   node: { METADATA: ["list", "read"], OPERATE: ["drain"], OWNER: ["exec"] },
   secret: { METADATA: ["list"], READ: ["read"], ADMIN: ["write", "delete"] },
   db: { METADATA: ["list", "read"], READ: ["query"], ADMIN: ["write"], OWNER: ["admin"] },
-  app: { METADATA: ["list", "read"], READ: ["logs", "env"], OPERATE: ["restart", "scale"], ADMIN: ["deploy", "delete"], OWNER: ["exec"] },
+  app: {
+    METADATA: ["list", "read"],
+    READ: ["logs", "env"],
+    OPERATE: ["restart", "scale"],
+    ADMIN: ["deploy", "delete"],
+    OWNER: ["exec"],
+  },
   user: { METADATA: ["list", "read"], OPERATE: ["lock", "unlock"], ADMIN: ["create", "update", "deprovision"] },
   role: { METADATA: ["list", "read"], OWNER: ["create", "update", "delete", "escalate"] },
   policy: { METADATA: ["list", "read"], OWNER: ["create", "update", "delete"] },
@@ -37,17 +49,29 @@ function tempSeeds(files: Record<string, string>): string {
 describe("loadSeeds", () => {
   it("loads exactly the resource types and levels of the product specification", () => {
     const { types } = loadSeeds(DEFAULT_SEEDS_DIR);
-    const expected = Object.fromEntries(Object.entries(TABLE).map(([type, levels]) => [
-      type, Object.fromEntries(Object.entries(levels).flatMap(([level, caps]) => caps.map((c) => [c, level]))),
-    ]));
+    const expected = Object.fromEntries(
+      Object.entries(TABLE).map(([type, levels]) => [
+        type,
+        Object.fromEntries(Object.entries(levels).flatMap(([level, caps]) => caps.map((c) => [c, level]))),
+      ]),
+    );
     expect(Object.fromEntries(types.map((t) => [t.name, t.capabilities]))).to.deep.equal(expected);
   });
 
   it("loads the seven built-in roles and the policies they use", () => {
     const { roles, policies } = loadSeeds(DEFAULT_SEEDS_DIR);
-    expect(roles.map((r) => r.doc.name).sort()).to.deep.equal(["admin", "auditor", "cicd", "deployer", "operator", "ops", "viewer"]);
+    expect(roles.map((r) => r.doc.name).sort()).to.deep.equal([
+      "admin",
+      "auditor",
+      "cicd",
+      "deployer",
+      "operator",
+      "ops",
+      "viewer",
+    ]);
     const policyNames = new Set(policies.map((p) => p.doc.name));
-    for (const r of roles) for (const p of r.doc.policies) expect(policyNames.has(p), `${r.doc.name} uses ${p}`).to.equal(true);
+    for (const r of roles)
+      for (const p of r.doc.policies) expect(policyNames.has(p), `${r.doc.name} uses ${p}`).to.equal(true);
     expect(roles.every((r) => !r.doc.superuser)).to.equal(true);
   });
 
@@ -63,13 +87,16 @@ describe("loadSeeds", () => {
       expect(doc(name).reviewRequests.roles, name).to.deep.equal([]);
     }
     const opsRules = policies.find((p) => p.doc.name === "ops-operate")!.doc.rules;
-    expect(opsRules.filter((r) => r.resourceType === "access_request").flatMap((r) => r.capabilities ?? [])).to.deep.equal(["list", "read", "review"]);
+    expect(
+      opsRules.filter((r) => r.resourceType === "access_request").flatMap((r) => r.capabilities ?? []),
+    ).to.deep.equal(["list", "read", "review"]);
   });
 
   it("lists every problem of every broken file, each with its file and path", () => {
     const dir = tempSeeds({
       "resource-types.yaml": "kind: resourceType\nname: job\ncapabilities: { read: METADATA, submit: SUPERADMIN }\n",
-      "policies/a.yaml": "kind: policy\nname: a\nrules:\n  - resource: job\n    capabilities: [sumbit]\n  - resource: jbo\n    level: READ\n",
+      "policies/a.yaml":
+        "kind: policy\nname: a\nrules:\n  - resource: job\n    capabilities: [sumbit]\n  - resource: jbo\n    level: READ\n",
       "policies/b.yaml": "kind: policy\nname: b\nrules:\n  - resource: job\n    namespce: prod\n    level: READ\n",
       "roles/r.yaml": "kind: role\nname: r\npolicies: [a, missing]\ninherits: [s]\n",
       "roles/s.yaml": "kind: role\nname: s\ninherits: [r]\n",

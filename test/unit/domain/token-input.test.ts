@@ -15,10 +15,20 @@ function fieldOf(input: CreateTokenArgs): string | undefined {
 
 describe("readTokenInput", () => {
   it("keeps a valid input, dropping repeated roles (ignoring case) but remembering where each kept one was", () => {
-    const spec = readTokenInput({ name: "ci", roles: ["viewer", "Viewer", "cicd"], boundCidrs: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"], ttlSeconds: 60 });
+    const spec = readTokenInput({
+      name: "ci",
+      roles: ["viewer", "Viewer", "cicd"],
+      boundCidrs: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"],
+      ttlSeconds: 60,
+    });
     expect(spec).to.deep.equal({
-      name: "ci", userId: null, roles: ["viewer", "cicd"], rolePaths: ["input.roles[0]", "input.roles[2]"], ttlSeconds: 60,
-      boundCidrs: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"], breakGlass: false,
+      name: "ci",
+      userId: null,
+      roles: ["viewer", "cicd"],
+      rolePaths: ["input.roles[0]", "input.roles[2]"],
+      ttlSeconds: 60,
+      boundCidrs: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"],
+      breakGlass: false,
     });
   });
 

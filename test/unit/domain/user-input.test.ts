@@ -33,7 +33,9 @@ describe("user input", () => {
     }
 
     it("folds fullwidth letters and upper case to the plain address", () => {
-      expect(checkEmail("\uff21\uff44\uff4d\uff49\uff4e@Portcullis.Local", "input.email")).to.equal("admin@portcullis.local");
+      expect(checkEmail("\uff21\uff44\uff4d\uff49\uff4e@Portcullis.Local", "input.email")).to.equal(
+        "admin@portcullis.local",
+      );
     });
 
     it("normalizeEmail gives lookups the stored form", () => {

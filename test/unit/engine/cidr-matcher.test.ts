@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { CidrSet, cidrContains, parseCidr, parseIp } from "../../../src/engine";
 
-const inAny = (ip: string | null, cidrs: string[]) => CidrSet.compile(cidrs).containsAddress(ip === null ? null : parseIp(ip));
+const inAny = (ip: string | null, cidrs: string[]) =>
+  CidrSet.compile(cidrs).containsAddress(ip === null ? null : parseIp(ip));
 
 describe("network matching", () => {
   const table: Array<[string | null, string[], boolean]> = [
@@ -28,11 +29,22 @@ describe("network matching", () => {
     ["192.168.1.9", ["10.0.0.0/8", "192.168.1.0/24"], true],
   ];
   for (const [ip, cidrs, expected] of table) {
-    it(`${expected ? "places" : "does not place"} ${ip} in ${cidrs.join(", ")}`, () => expect(inAny(ip, cidrs)).to.equal(expected));
+    it(`${expected ? "places" : "does not place"} ${ip} in ${cidrs.join(", ")}`, () =>
+      expect(inAny(ip, cidrs)).to.equal(expected));
   }
 
   it("parses only valid networks", () => {
-    for (const bad of ["10.0.0.0/33", "::/129", "10.0.0/8", "10.0.0.0/", "10.0.0.0/08", "x/8", "1::2::3/64", "", "10.0.0.0/8/8"]) {
+    for (const bad of [
+      "10.0.0.0/33",
+      "::/129",
+      "10.0.0/8",
+      "10.0.0.0/",
+      "10.0.0.0/08",
+      "x/8",
+      "1::2::3/64",
+      "",
+      "10.0.0.0/8/8",
+    ]) {
       expect(parseCidr(bad), bad).to.equal(null);
     }
     for (const good of ["10.0.0.0/8", "0.0.0.0/0", "::/0", "2001:db8::/32", "10.1.2.3", "::ffff:10.0.0.0/104"]) {

@@ -33,13 +33,20 @@ describe("decision cases (test/cases)", () => {
           const engine = Engine.compile(file.state, { now });
           const decision = engine.check(c.principal, c.action, c.resource, c.context);
           const label = `${JSON.stringify(c.principal)} ${c.action} ${JSON.stringify(c.resource)}: ${decision.explanation.join(" / ")}`;
-          expect({ allowed: decision.allowed, reason: decision.reason }, label).to.deep.equal({ allowed: c.expect.allowed, reason: c.expect.reason });
+          expect({ allowed: decision.allowed, reason: decision.reason }, label).to.deep.equal({
+            allowed: c.expect.allowed,
+            reason: c.expect.reason,
+          });
           checkDecidedBy(c, decision.decidedBy);
-          for (const text of c.expect.explanationIncludes ?? []) expect(decision.explanation.join("\n"), label).to.include(text);
+          for (const text of c.expect.explanationIncludes ?? [])
+            expect(decision.explanation.join("\n"), label).to.include(text);
           expect(decision.explanation, "explanation").to.not.be.empty;
 
           const incremental = builtIncrementally(file.state, now).check(c.principal, c.action, c.resource, c.context);
-          expect({ ...incremental, explanation: [] }, "incrementally built engine").to.deep.equal({ ...decision, explanation: [] });
+          expect({ ...incremental, explanation: [] }, "incrementally built engine").to.deep.equal({
+            ...decision,
+            explanation: [],
+          });
 
           if (c.principal.kind === "user") {
             const who = engine.whoCan(c.action, c.resource, c.context);

@@ -2,7 +2,16 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { Engine } from "../../../src/engine";
 import type { PolicyState, Resource, RuleSpec } from "../../../src/engine/types";
-import { NOW, propertyParameters, roleDoc, ruleArb, SCOPES, someOf, stateArb, weighted } from "../../support/arbitraries";
+import {
+  NOW,
+  propertyParameters,
+  roleDoc,
+  ruleArb,
+  SCOPES,
+  someOf,
+  stateArb,
+  weighted,
+} from "../../support/arbitraries";
 import { actionArb, ALL_CONTEXTS, principalArb, resourceArb } from "../../support/arbitraries-requests";
 import { namespaceInScope, ReferenceEvaluator } from "../../support/reference-evaluator";
 
@@ -40,10 +49,22 @@ const coversRoleCaseArb = stateArb.chain((state) =>
     actor: principalArb,
     role: fc
       .record({
-        policies: someOf(state.policies.map((p) => p.name), 2),
-        inherits: someOf(state.roles.map((r) => r.name), 2),
-        requireSessionMfa: weighted([[false, 3], [true, 1]]),
-        superuser: weighted([[false, 20], [true, 1]]),
+        policies: someOf(
+          state.policies.map((p) => p.name),
+          2,
+        ),
+        inherits: someOf(
+          state.roles.map((r) => r.name),
+          2,
+        ),
+        requireSessionMfa: weighted([
+          [false, 3],
+          [true, 1],
+        ]),
+        superuser: weighted([
+          [false, 20],
+          [true, 1],
+        ]),
       })
       .map((fields) => roleDoc(TARGET, fields)),
     scope: fc.constantFrom(...SCOPES),
@@ -82,7 +103,9 @@ describe("Engine.covers", function () {
       }),
       propertyParameters(),
     );
-    console.log(`      covered in ${covered} of ${runs} runs; ${exercised} allowed (resource, action, context) samples checked`);
+    console.log(
+      `      covered in ${covered} of ${runs} runs; ${exercised} allowed (resource, action, context) samples checked`,
+    );
     expect(covered / runs, "share of runs where covers() says covered").to.be.above(0.05);
   });
 });

@@ -12,17 +12,28 @@ const compile = (state: PolicyState): Engine => Engine.compile(structuredClone(s
 function send(engine: Engine, update: Update): void {
   const u = structuredClone(update);
   switch (u.kind) {
-    case "putType": return engine.putType(u.def);
-    case "putPolicy": return engine.putPolicy(u.doc);
-    case "deletePolicy": return engine.deletePolicy(u.name);
-    case "putRole": return engine.putRole(u.doc);
-    case "deleteRole": return engine.deleteRole(u.name);
-    case "putGrant": return engine.putGrant(u.grant);
-    case "deleteGrant": return engine.deleteGrant(u.id);
-    case "putUser": return engine.putUser(u.user);
-    case "deleteUser": return engine.deleteUser(u.id);
-    case "putToken": return engine.putToken(u.token);
-    case "deleteToken": return engine.deleteToken(u.id);
+    case "putType":
+      return engine.putType(u.def);
+    case "putPolicy":
+      return engine.putPolicy(u.doc);
+    case "deletePolicy":
+      return engine.deletePolicy(u.name);
+    case "putRole":
+      return engine.putRole(u.doc);
+    case "deleteRole":
+      return engine.deleteRole(u.name);
+    case "putGrant":
+      return engine.putGrant(u.grant);
+    case "deleteGrant":
+      return engine.deleteGrant(u.id);
+    case "putUser":
+      return engine.putUser(u.user);
+    case "deleteUser":
+      return engine.deleteUser(u.id);
+    case "putToken":
+      return engine.putToken(u.token);
+    case "deleteToken":
+      return engine.deleteToken(u.id);
   }
 }
 
@@ -61,8 +72,10 @@ describe("Engine incremental updates", function () {
             `${a.allowed} ${a.reason}`,
             `${after}: ${JSON.stringify(principal)} ${action} ${JSON.stringify(resource)} ${JSON.stringify(context)}`,
           ).to.equal(`${b.allowed} ${b.reason}`);
-          expect(engine.whoCan(action, resource, context), `${after}: whoCan ${action} ${JSON.stringify(resource)}`)
-            .to.deep.equal(fresh.whoCan(action, resource, context));
+          expect(
+            engine.whoCan(action, resource, context),
+            `${after}: whoCan ${action} ${JSON.stringify(resource)}`,
+          ).to.deep.equal(fresh.whoCan(action, resource, context));
         }
         for (const userId of USER_IDS) {
           expect(engine.rolesOf(userId), `${after}: rolesOf ${userId}`).to.deep.equal(fresh.rolesOf(userId));

@@ -9,8 +9,15 @@ import { ReferenceEvaluator } from "../../support/reference-evaluator";
 const compile = (state: PolicyState): Engine => Engine.compile(structuredClone(state), { now: () => NOW });
 
 const ALL_REASONS: DecisionReason[] = [
-  "ALLOWED", "SUPERUSER", "NO_MATCHING_RULE", "EXPLICIT_DENY", "MFA_REQUIRED",
-  "SOURCE_NOT_ALLOWED", "USER_LOCKED", "TOKEN_SCOPE", "UNAUTHENTICATED",
+  "ALLOWED",
+  "SUPERUSER",
+  "NO_MATCHING_RULE",
+  "EXPLICIT_DENY",
+  "MFA_REQUIRED",
+  "SOURCE_NOT_ALLOWED",
+  "USER_LOCKED",
+  "TOKEN_SCOPE",
+  "UNAUTHENTICATED",
 ];
 
 describe("Engine.check", function () {
@@ -46,7 +53,8 @@ describe("Engine.check", function () {
     }
     const share = (reason: DecisionReason): number => counts.get(reason)! / samples.length;
     console.log(`      decision reasons over ${samples.length} random checks:`);
-    for (const reason of ALL_REASONS) console.log(`        ${reason.padEnd(18)} ${(100 * share(reason)).toFixed(1).padStart(5)} %`);
+    for (const reason of ALL_REASONS)
+      console.log(`        ${reason.padEnd(18)} ${(100 * share(reason)).toFixed(1).padStart(5)} %`);
     expect(share("ALLOWED") + share("SUPERUSER"), "allowed").to.be.above(0.15);
     expect(share("NO_MATCHING_RULE"), "default deny").to.be.below(0.55);
     for (const reason of ALL_REASONS) expect(share(reason), reason).to.be.above(0.002);

@@ -10,7 +10,8 @@ import { DEFAULT_TYPES } from "../../support/case-loader";
 import { grant, policy, role, rules } from "../../support/case-builders";
 import { NOW } from "../../support/case-random-state";
 
-const cjk = (n: number, from = 0) => Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + from + i)).join("");
+const cjk = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + from + i)).join("");
 const contains = (outer: string, inner: string, budget: WorkBudget) =>
   GlobAutomaton.contains([GlobAutomaton.fromGlob(outer)], [GlobAutomaton.fromGlob(inner)], budget);
 
@@ -50,16 +51,25 @@ describe("glob comparison bounds", () => {
 
   it("an escalation check over adversarial globs ends, refusing, with the analysis limit in its explanation", () => {
     const wild = `*a${"?".repeat(15)}`;
-    const actorRules = Array.from({ length: 8 }, (_, i) => `  - resource: job\n    name: '*${"?".repeat(i)}a*${cjk(100, i * 100)}*'\n    level: ADMIN\n`).join("");
-    const engine = Engine.compile({
-      types: DEFAULT_TYPES,
-      policies: [policy("actor-policy", actorRules)],
-      roles: [role("actor-role", { policies: ["actor-policy"] })],
-      grants: [grant("g1", "actor-role", "actor")],
-      users: [{ id: "actor", status: "ACTIVE", groups: [] }],
-      tokens: [],
-    }, { now: () => NOW });
-    const target = Array.from({ length: 40 }, (_, i) => `  - resource: job\n    name: '${wild}${cjk(200, i * 200)}'\n    level: READ\n`).join("");
+    const actorRules = Array.from(
+      { length: 8 },
+      (_, i) => `  - resource: job\n    name: '*${"?".repeat(i)}a*${cjk(100, i * 100)}*'\n    level: ADMIN\n`,
+    ).join("");
+    const engine = Engine.compile(
+      {
+        types: DEFAULT_TYPES,
+        policies: [policy("actor-policy", actorRules)],
+        roles: [role("actor-role", { policies: ["actor-policy"] })],
+        grants: [grant("g1", "actor-role", "actor")],
+        users: [{ id: "actor", status: "ACTIVE", groups: [] }],
+        tokens: [],
+      },
+      { now: () => NOW },
+    );
+    const target = Array.from(
+      { length: 40 },
+      (_, i) => `  - resource: job\n    name: '${wild}${cjk(200, i * 200)}'\n    level: READ\n`,
+    ).join("");
     const result = engine.covers({ kind: "user", userId: "actor" }, rules(target), "");
     expect(result.covered).to.equal(false);
     expect(result.covered ? "" : result.explanation).to.include("analysis limit");

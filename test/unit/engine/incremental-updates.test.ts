@@ -1,7 +1,28 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { Engine, type GrantDef, type PolicyDoc, type PolicyState, type RoleDoc, type TokenDef, type UserDef } from "../../../src/engine";
-import { grantArb, NOW, policyArb, POLICIES, requestGrid, roleArb, ROLES, stateArb, tokenArb, TOKENS, userArb, USERS } from "../../support/case-random-state";
+import {
+  Engine,
+  type GrantDef,
+  type PolicyDoc,
+  type PolicyState,
+  type RoleDoc,
+  type TokenDef,
+  type UserDef,
+} from "../../../src/engine";
+import {
+  grantArb,
+  NOW,
+  policyArb,
+  POLICIES,
+  requestGrid,
+  roleArb,
+  ROLES,
+  stateArb,
+  tokenArb,
+  TOKENS,
+  userArb,
+  USERS,
+} from "../../support/case-random-state";
 
 type Update =
   | { op: "putPolicy"; doc: PolicyDoc }
@@ -16,15 +37,30 @@ type Update =
   | { op: "deleteToken"; id: string };
 
 const updateArb: fc.Arbitrary<Update> = fc.oneof(
-  fc.constantFrom(...POLICIES).chain((n) => policyArb(n)).map((doc) => ({ op: "putPolicy" as const, doc })),
+  fc
+    .constantFrom(...POLICIES)
+    .chain((n) => policyArb(n))
+    .map((doc) => ({ op: "putPolicy" as const, doc })),
   fc.constantFrom(...POLICIES).map((name) => ({ op: "deletePolicy" as const, name })),
-  fc.integer({ min: 0, max: ROLES.length - 1 }).chain((i) => roleArb(ROLES[i], i)).map((doc) => ({ op: "putRole" as const, doc })),
+  fc
+    .integer({ min: 0, max: ROLES.length - 1 })
+    .chain((i) => roleArb(ROLES[i], i))
+    .map((doc) => ({ op: "putRole" as const, doc })),
   fc.constantFrom(...ROLES).map((name) => ({ op: "deleteRole" as const, name })),
-  fc.integer({ min: 0, max: 9 }).chain((i) => grantArb(`g${i}`)).map((grant) => ({ op: "putGrant" as const, grant })),
+  fc
+    .integer({ min: 0, max: 9 })
+    .chain((i) => grantArb(`g${i}`))
+    .map((grant) => ({ op: "putGrant" as const, grant })),
   fc.integer({ min: 0, max: 9 }).map((i) => ({ op: "deleteGrant" as const, id: `g${i}` })),
-  fc.constantFrom(...USERS).chain(userArb).map((user) => ({ op: "putUser" as const, user })),
+  fc
+    .constantFrom(...USERS)
+    .chain(userArb)
+    .map((user) => ({ op: "putUser" as const, user })),
   fc.constantFrom(...USERS).map((id) => ({ op: "deleteUser" as const, id })),
-  fc.constantFrom(...TOKENS).chain(tokenArb).map((token) => ({ op: "putToken" as const, token })),
+  fc
+    .constantFrom(...TOKENS)
+    .chain(tokenArb)
+    .map((token) => ({ op: "putToken" as const, token })),
   fc.constantFrom(...TOKENS).map((id) => ({ op: "deleteToken" as const, id })),
 );
 
@@ -36,16 +72,36 @@ function apply(engine: Engine, state: PolicyState, u: Update): void {
     if (item !== undefined) list.push(item);
   };
   switch (u.op) {
-    case "putPolicy": engine.putPolicy(u.doc); return replace(state.policies, (p) => p.name, u.doc.name, u.doc);
-    case "deletePolicy": engine.deletePolicy(u.name); return replace(state.policies, (p) => p.name, u.name);
-    case "putRole": engine.putRole(u.doc); return replace(state.roles, (r) => r.name, u.doc.name, u.doc);
-    case "deleteRole": engine.deleteRole(u.name); return replace(state.roles, (r) => r.name, u.name);
-    case "putGrant": engine.putGrant(u.grant); return replace(state.grants, (g) => g.id, u.grant.id, u.grant);
-    case "deleteGrant": engine.deleteGrant(u.id); return replace(state.grants, (g) => g.id, u.id);
-    case "putUser": engine.putUser(u.user); return replace(state.users, (x) => x.id, u.user.id, u.user);
-    case "deleteUser": engine.deleteUser(u.id); return replace(state.users, (x) => x.id, u.id);
-    case "putToken": engine.putToken(u.token); return replace(state.tokens, (t) => t.id, u.token.id, u.token);
-    case "deleteToken": engine.deleteToken(u.id); return replace(state.tokens, (t) => t.id, u.id);
+    case "putPolicy":
+      engine.putPolicy(u.doc);
+      return replace(state.policies, (p) => p.name, u.doc.name, u.doc);
+    case "deletePolicy":
+      engine.deletePolicy(u.name);
+      return replace(state.policies, (p) => p.name, u.name);
+    case "putRole":
+      engine.putRole(u.doc);
+      return replace(state.roles, (r) => r.name, u.doc.name, u.doc);
+    case "deleteRole":
+      engine.deleteRole(u.name);
+      return replace(state.roles, (r) => r.name, u.name);
+    case "putGrant":
+      engine.putGrant(u.grant);
+      return replace(state.grants, (g) => g.id, u.grant.id, u.grant);
+    case "deleteGrant":
+      engine.deleteGrant(u.id);
+      return replace(state.grants, (g) => g.id, u.id);
+    case "putUser":
+      engine.putUser(u.user);
+      return replace(state.users, (x) => x.id, u.user.id, u.user);
+    case "deleteUser":
+      engine.deleteUser(u.id);
+      return replace(state.users, (x) => x.id, u.id);
+    case "putToken":
+      engine.putToken(u.token);
+      return replace(state.tokens, (t) => t.id, u.token.id, u.token);
+    case "deleteToken":
+      engine.deleteToken(u.id);
+      return replace(state.tokens, (t) => t.id, u.id);
   }
 }
 
@@ -76,13 +132,58 @@ describe("incremental updates", () => {
   it("reach types registered after the policies that use '*'", () => {
     const engine = Engine.compile({
       types: [{ name: "job", capabilities: { read: "METADATA" } }],
-      policies: [{ name: "all", description: null, rules: [{ effect: "ALLOW", resourceType: "*", namespace: "**", name: "*", labels: [], capabilities: null, level: "READ", requireMfa: false, sourceCidrs: [] }] }],
-      roles: [{ name: "r", description: null, policies: ["all"], inherits: [], options: { maxSessionTtlSeconds: null, requireSessionMfa: false }, request: { roles: [], approvals: 1, denials: 1 }, reviewRequests: { roles: [] }, superuser: false }],
-      grants: [{ id: "g", role: "r", subject: { type: "USER", userId: "u" }, scope: "", active: true, startsAt: null, expiresAt: null }],
+      policies: [
+        {
+          name: "all",
+          description: null,
+          rules: [
+            {
+              effect: "ALLOW",
+              resourceType: "*",
+              namespace: "**",
+              name: "*",
+              labels: [],
+              capabilities: null,
+              level: "READ",
+              requireMfa: false,
+              sourceCidrs: [],
+            },
+          ],
+        },
+      ],
+      roles: [
+        {
+          name: "r",
+          description: null,
+          policies: ["all"],
+          inherits: [],
+          options: { maxSessionTtlSeconds: null, requireSessionMfa: false },
+          request: { roles: [], approvals: 1, denials: 1 },
+          reviewRequests: { roles: [] },
+          superuser: false,
+        },
+      ],
+      grants: [
+        {
+          id: "g",
+          role: "r",
+          subject: { type: "USER", userId: "u" },
+          scope: "",
+          active: true,
+          startsAt: null,
+          expiresAt: null,
+        },
+      ],
       users: [{ id: "u", status: "ACTIVE", groups: [] }],
       tokens: [],
     });
-    const ask = (type: string, action: string) => engine.check({ kind: "user", userId: "u" }, action, { type, namespace: "x", name: "y", labels: {} }, { mfa: false, sourceIp: null }).reason;
+    const ask = (type: string, action: string) =>
+      engine.check(
+        { kind: "user", userId: "u" },
+        action,
+        { type, namespace: "x", name: "y", labels: {} },
+        { mfa: false, sourceIp: null },
+      ).reason;
     expect(ask("queue", "read")).to.equal("NO_MATCHING_RULE");
     engine.putType({ name: "queue", capabilities: { read: "METADATA", purge: "ADMIN" } });
     expect(ask("queue", "read")).to.equal("ALLOWED");
@@ -93,8 +194,25 @@ describe("incremental updates", () => {
 
   it("never crash on references to missing policies, roles and users", () => {
     const engine = Engine.compile({ types: [], policies: [], roles: [], grants: [], users: [], tokens: [] });
-    engine.putRole({ name: "r", description: null, policies: ["missing"], inherits: ["also-missing"], options: { maxSessionTtlSeconds: null, requireSessionMfa: false }, request: { roles: [], approvals: 1, denials: 1 }, reviewRequests: { roles: [] }, superuser: false });
-    engine.putGrant({ id: "g", role: "ghost", subject: { type: "USER", userId: "nobody" }, scope: "", active: true, startsAt: null, expiresAt: null });
+    engine.putRole({
+      name: "r",
+      description: null,
+      policies: ["missing"],
+      inherits: ["also-missing"],
+      options: { maxSessionTtlSeconds: null, requireSessionMfa: false },
+      request: { roles: [], approvals: 1, denials: 1 },
+      reviewRequests: { roles: [] },
+      superuser: false,
+    });
+    engine.putGrant({
+      id: "g",
+      role: "ghost",
+      subject: { type: "USER", userId: "nobody" },
+      scope: "",
+      active: true,
+      startsAt: null,
+      expiresAt: null,
+    });
     engine.putToken({ id: "t", ownerId: "nobody", roles: ["r"], expiresAt: null, revokedAt: null });
     engine.deleteGrant("not-there");
     engine.deletePolicy("not-there");
@@ -102,8 +220,12 @@ describe("incremental updates", () => {
     engine.deleteUser("not-there");
     engine.deleteToken("not-there");
     const r = { type: "job", namespace: "", name: "", labels: {} };
-    expect(engine.check({ kind: "user", userId: "nobody" }, "read", r, { mfa: false, sourceIp: null }).reason).to.equal("NO_MATCHING_RULE");
-    expect(engine.check({ kind: "token", tokenId: "t" }, "read", r, { mfa: false, sourceIp: null }).reason).to.equal("UNAUTHENTICATED");
+    expect(engine.check({ kind: "user", userId: "nobody" }, "read", r, { mfa: false, sourceIp: null }).reason).to.equal(
+      "NO_MATCHING_RULE",
+    );
+    expect(engine.check({ kind: "token", tokenId: "t" }, "read", r, { mfa: false, sourceIp: null }).reason).to.equal(
+      "UNAUTHENTICATED",
+    );
     expect(engine.whoCan("read", r, { mfa: false, sourceIp: null })).to.deep.equal([]);
   });
 });

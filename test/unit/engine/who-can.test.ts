@@ -30,16 +30,56 @@ describe("whoCan", () => {
 
   it("follows group membership and grant scope", () => {
     const role = (name: string, superuser = false) => ({
-      name, description: null, policies: superuser ? [] : ["read"], inherits: [], superuser,
-      options: { maxSessionTtlSeconds: null, requireSessionMfa: false }, request: { roles: [], approvals: 1, denials: 1 }, reviewRequests: { roles: [] },
+      name,
+      description: null,
+      policies: superuser ? [] : ["read"],
+      inherits: [],
+      superuser,
+      options: { maxSessionTtlSeconds: null, requireSessionMfa: false },
+      request: { roles: [], approvals: 1, denials: 1 },
+      reviewRequests: { roles: [] },
     });
     const engine = Engine.compile({
       types: [{ name: "job", capabilities: { read: "METADATA" } }],
-      policies: [{ name: "read", description: null, rules: [{ effect: "ALLOW", resourceType: "job", namespace: "**", name: "*", labels: [], capabilities: ["read"], level: null, requireMfa: false, sourceCidrs: [] }] }],
+      policies: [
+        {
+          name: "read",
+          description: null,
+          rules: [
+            {
+              effect: "ALLOW",
+              resourceType: "job",
+              namespace: "**",
+              name: "*",
+              labels: [],
+              capabilities: ["read"],
+              level: null,
+              requireMfa: false,
+              sourceCidrs: [],
+            },
+          ],
+        },
+      ],
       roles: [role("reader"), role("root", true)],
       grants: [
-        { id: "g1", role: "reader", subject: { type: "GROUP", group: "eng" }, scope: "prod", active: true, startsAt: null, expiresAt: null },
-        { id: "g2", role: "root", subject: { type: "USER", userId: "zed" }, scope: "", active: true, startsAt: null, expiresAt: null },
+        {
+          id: "g1",
+          role: "reader",
+          subject: { type: "GROUP", group: "eng" },
+          scope: "prod",
+          active: true,
+          startsAt: null,
+          expiresAt: null,
+        },
+        {
+          id: "g2",
+          role: "root",
+          subject: { type: "USER", userId: "zed" },
+          scope: "",
+          active: true,
+          startsAt: null,
+          expiresAt: null,
+        },
       ],
       users: [
         { id: "bob", status: "ACTIVE", groups: ["eng"] },
@@ -51,7 +91,11 @@ describe("whoCan", () => {
       tokens: [],
     });
     const ctx = { mfa: false, sourceIp: null };
-    expect(engine.whoCan("read", { type: "job", namespace: "prod/x", name: "a", labels: {} }, ctx)).to.deep.equal(["amy", "bob", "zed"]);
+    expect(engine.whoCan("read", { type: "job", namespace: "prod/x", name: "a", labels: {} }, ctx)).to.deep.equal([
+      "amy",
+      "bob",
+      "zed",
+    ]);
     expect(engine.whoCan("read", { type: "job", namespace: "dev", name: "a", labels: {} }, ctx)).to.deep.equal(["zed"]);
   });
 });

@@ -20,13 +20,15 @@ function rootFields(schema: GraphQLSchema): string[] {
  * type's name says it is (sessions, access requests and their reviews).
  */
 const isPrincipalType = (name: string) =>
-  (PRINCIPAL_TYPES as readonly string[]).includes(name) || /^(User|Token|Grant)$|Session|AccessRequest|Review|Member/.test(name);
+  (PRINCIPAL_TYPES as readonly string[]).includes(name) ||
+  /^(User|Token|Grant)$|Session|AccessRequest|Review|Member/.test(name);
 
 /** `Type.field` for every object field (roots excluded) returning a principal type or a list of them. */
 function principalFields(schema: GraphQLSchema): string[] {
   const out: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith("__") || ["Query", "Mutation", "Subscription"].includes(type.name)) continue;
+    if (!isObjectType(type) || type.name.startsWith("__") || ["Query", "Mutation", "Subscription"].includes(type.name))
+      continue;
     for (const field of Object.values(type.getFields())) {
       const named = getNamedType(field.type);
       if (isObjectType(named) && isPrincipalType(named.name)) out.push(`${type.name}.${field.name}`);
@@ -53,7 +55,13 @@ describe("the guard table", () => {
 
   it("guards every object field of the served schema that returns a principal's data (users, tokens, grants, sessions…)", () => {
     const fields = principalFields(buildGraphQLSchema());
-    expect(fields, "the walk finds the fields it is about").to.include.members(["User.tokens", "User.grants", "Token.owner", "Grant.user", "Grant.createdBy"]);
+    expect(fields, "the walk finds the fields it is about").to.include.members([
+      "User.tokens",
+      "User.grants",
+      "Token.owner",
+      "Grant.user",
+      "Grant.createdBy",
+    ]);
     const missing = fields.filter((f) => {
       const [type, field] = f.split(".") as [string, string];
       return FIELD_GUARD_TABLE[type]?.[field] === undefined;
@@ -66,12 +74,24 @@ describe("the guard table", () => {
     for (const [type, fields] of Object.entries(FIELD_GUARD_TABLE)) {
       const object = schema.getType(type);
       expect(object instanceof GraphQLObjectType, type).to.equal(true);
-      for (const field of Object.keys(fields)) expect((object as GraphQLObjectType).getFields()[field], `${type}.${field}`).to.not.equal(undefined);
+      for (const field of Object.keys(fields))
+        expect((object as GraphQLObjectType).getFields()[field], `${type}.${field}`).to.not.equal(undefined);
     }
   });
 
   it("names only capabilities of the server's own types", () => {
-    const system = new Set(["user", "role", "policy", "grant", "token", "audit", "sso", "access_request", "resource_type", "permission"]);
+    const system = new Set([
+      "user",
+      "role",
+      "policy",
+      "grant",
+      "token",
+      "audit",
+      "sso",
+      "access_request",
+      "resource_type",
+      "permission",
+    ]);
     for (const fields of [...Object.values(GUARD_TABLE), ...Object.values(FIELD_GUARD_TABLE)]) {
       for (const [field, entry] of Object.entries(fields)) {
         if (entry.kind !== "check") continue;

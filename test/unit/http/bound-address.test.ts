@@ -22,7 +22,11 @@ describe("boundAddress", () => {
     servers.push(server);
     const port = (server.address() as { port: number }).port;
     expect(port).to.be.greaterThan(0);
-    expect(boundAddress(server)).to.deep.equal({ address: `127.0.0.1:${port}`, port, graphql: `http://127.0.0.1:${port}/graphql` });
+    expect(boundAddress(server)).to.deep.equal({
+      address: `127.0.0.1:${port}`,
+      port,
+      graphql: `http://127.0.0.1:${port}/graphql`,
+    });
   });
 
   it("reports a wildcard bind as such, with a /graphql URL through localhost", async () => {

@@ -6,7 +6,10 @@ import { loadConfig } from "../../../src/config";
 import { clientAddressResolver } from "../../../src/http/client-address";
 
 const request = (peer: string, forwarded?: string) =>
-  ({ socket: { remoteAddress: peer }, headers: forwarded === undefined ? {} : { "x-forwarded-for": forwarded } }) as unknown as IncomingMessage;
+  ({
+    socket: { remoteAddress: peer },
+    headers: forwarded === undefined ? {} : { "x-forwarded-for": forwarded },
+  }) as unknown as IncomingMessage;
 
 describe("client address", () => {
   it("takes the right-most untrusted X-Forwarded-For hop behind a proxy configured in TRUSTED_PROXIES", () => {

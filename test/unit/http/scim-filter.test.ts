@@ -18,8 +18,11 @@ function refused(filter: string): ScimError {
 }
 
 describe("parseEqFilter", () => {
-  it("reads attribute eq \"value\", names in any case, spelled back as the server spells them", () => {
-    expect(parseEqFilter('userName eq "ada@example.com"', USER_ATTRIBUTES)).to.deep.equal({ attribute: "userName", value: "ada@example.com" });
+  it('reads attribute eq "value", names in any case, spelled back as the server spells them', () => {
+    expect(parseEqFilter('userName eq "ada@example.com"', USER_ATTRIBUTES)).to.deep.equal({
+      attribute: "userName",
+      value: "ada@example.com",
+    });
     expect(parseEqFilter('  USERNAME EQ "x"  ', USER_ATTRIBUTES)).to.deep.equal({ attribute: "userName", value: "x" });
   });
 

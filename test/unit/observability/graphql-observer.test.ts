@@ -17,9 +17,9 @@ describe("GraphQL operation labels", () => {
   });
 
   it("name the one root field a request selects, whatever the client calls the operation or aliases it", () => {
-    expect(label("query AnythingAtAll { can(action: \"x\") }")).to.equal("can");
-    expect(label("{ a: can(action: \"x\") b: can(action: \"y\") __typename }")).to.equal("can");
-    expect(label("mutation { grantRole(role: \"r\") }")).to.equal("grantRole");
+    expect(label('query AnythingAtAll { can(action: "x") }')).to.equal("can");
+    expect(label('{ a: can(action: "x") b: can(action: "y") __typename }')).to.equal("can");
+    expect(label('mutation { grantRole(role: "r") }')).to.equal("grantRole");
     expect(label("query A { me } query B { can }", "B")).to.equal("can");
   });
 
@@ -34,7 +34,9 @@ describe("GraphQL operation labels", () => {
 
 describe("inbound request ids", () => {
   it("are kept when they are 1 to 128 of A-Z a-z 0-9 . _ : -", () => {
-    for (const ok of ["a", "req-1", "trace.id:42_x", "x".repeat(128), "0f8fad5b-d9cb-469f-a165-70867728950e"]) expect(REQUEST_ID.test(ok), ok).to.equal(true);
-    for (const bad of ["", "x".repeat(129), "has space", "new\nline", "quote\"", "slash/", "ünï"]) expect(REQUEST_ID.test(bad), bad).to.equal(false);
+    for (const ok of ["a", "req-1", "trace.id:42_x", "x".repeat(128), "0f8fad5b-d9cb-469f-a165-70867728950e"])
+      expect(REQUEST_ID.test(ok), ok).to.equal(true);
+    for (const bad of ["", "x".repeat(129), "has space", "new\nline", 'quote"', "slash/", "ünï"])
+      expect(REQUEST_ID.test(bad), bad).to.equal(false);
   });
 });

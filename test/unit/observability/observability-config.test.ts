@@ -15,9 +15,16 @@ describe("observability configuration", () => {
     expect(loadConfig({ METRICS_PORT: "0" }).metricsPort).to.equal(0);
   });
 
-  for (const [env, variable] of [[{ LOG_FORMAT: "xml" }, "LOG_FORMAT"], [{ METRICS_PORT: "nine" }, "METRICS_PORT"], [{ METRICS_PORT: "70000" }, "METRICS_PORT"]] as const) {
+  for (const [env, variable] of [
+    [{ LOG_FORMAT: "xml" }, "LOG_FORMAT"],
+    [{ METRICS_PORT: "nine" }, "METRICS_PORT"],
+    [{ METRICS_PORT: "70000" }, "METRICS_PORT"],
+  ] as const) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
-      expect(() => loadConfig(env)).to.throw(ConfigError).with.property("message").that.match(new RegExp(`^${variable}: `));
+      expect(() => loadConfig(env))
+        .to.throw(ConfigError)
+        .with.property("message")
+        .that.match(new RegExp(`^${variable}: `));
     });
   }
 });

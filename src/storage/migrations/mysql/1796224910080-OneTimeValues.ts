@@ -4,7 +4,9 @@ export class OneTimeValues1796224910080 implements MigrationInterface {
   name = "OneTimeValues1796224910080";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("CREATE TABLE `one_time_values` (`key` varchar(255) NOT NULL, `value` varchar(2048) NOT NULL, `expires_at` datetime(3) NOT NULL, INDEX `IDX_one_time_values_expires` (`expires_at`), PRIMARY KEY (`key`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    await queryRunner.query(
+      "CREATE TABLE `one_time_values` (`key` varchar(255) NOT NULL, `value` varchar(2048) NOT NULL, `expires_at` datetime(3) NOT NULL, INDEX `IDX_one_time_values_expires` (`expires_at`), PRIMARY KEY (`key`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

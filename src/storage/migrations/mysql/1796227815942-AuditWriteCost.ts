@@ -10,6 +10,8 @@ export class AuditWriteCost1796227815942 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query("CREATE UNIQUE INDEX `UQ_audit_events_id` ON `audit_events` (`id`)");
-    await queryRunner.query("ALTER TABLE `audit_event_roles` ADD CONSTRAINT `FK_audit_event_roles_event` FOREIGN KEY (`sequence`) REFERENCES `audit_events`(`sequence`) ON DELETE CASCADE ON UPDATE NO ACTION");
+    await queryRunner.query(
+      "ALTER TABLE `audit_event_roles` ADD CONSTRAINT `FK_audit_event_roles_event` FOREIGN KEY (`sequence`) REFERENCES `audit_events`(`sequence`) ON DELETE CASCADE ON UPDATE NO ACTION",
+    );
   }
 }

@@ -8,6 +8,11 @@ import { AuditCheckpoint1796520132539 } from "./1796520132539-AuditCheckpoint";
 
 /** Every mysql migration, oldest first. */
 export const MYSQL_MIGRATIONS: Function[] = [
-  Init1795511088864, ScimRemovedAt1796224848721, OneTimeValues1796224910080, TotpState1796225832031, AuditWriteCost1796227815942,
-  AccessRequestThresholds1796519125037, AuditCheckpoint1796520132539,
+  Init1795511088864,
+  ScimRemovedAt1796224848721,
+  OneTimeValues1796224910080,
+  TotpState1796225832031,
+  AuditWriteCost1796227815942,
+  AccessRequestThresholds1796519125037,
+  AuditCheckpoint1796520132539,
 ];

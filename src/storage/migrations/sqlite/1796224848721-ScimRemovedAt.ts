@@ -6,10 +6,10 @@ export class ScimRemovedAt1796224848721 implements MigrationInterface {
   name = "ScimRemovedAt1796224848721";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("ALTER TABLE \"users\" ADD COLUMN \"removed_at\" datetime(3)");
+    await queryRunner.query('ALTER TABLE "users" ADD COLUMN "removed_at" datetime(3)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("ALTER TABLE \"users\" DROP COLUMN \"removed_at\"");
+    await queryRunner.query('ALTER TABLE "users" DROP COLUMN "removed_at"');
   }
 }

@@ -7,16 +7,16 @@ export class TotpState1796225832031 implements MigrationInterface {
   name = "TotpState1796225832031";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("ALTER TABLE \"users\" ADD COLUMN \"totp_secret\" varchar(255)");
-    await queryRunner.query("ALTER TABLE \"users\" ADD COLUMN \"totp_last_step\" integer");
-    await queryRunner.query("ALTER TABLE \"users\" ADD COLUMN \"totp_failures\" integer NOT NULL DEFAULT (0)");
-    await queryRunner.query("ALTER TABLE \"users\" ADD COLUMN \"totp_blocked_until\" datetime(3)");
+    await queryRunner.query('ALTER TABLE "users" ADD COLUMN "totp_secret" varchar(255)');
+    await queryRunner.query('ALTER TABLE "users" ADD COLUMN "totp_last_step" integer');
+    await queryRunner.query('ALTER TABLE "users" ADD COLUMN "totp_failures" integer NOT NULL DEFAULT (0)');
+    await queryRunner.query('ALTER TABLE "users" ADD COLUMN "totp_blocked_until" datetime(3)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("ALTER TABLE \"users\" DROP COLUMN \"totp_blocked_until\"");
-    await queryRunner.query("ALTER TABLE \"users\" DROP COLUMN \"totp_failures\"");
-    await queryRunner.query("ALTER TABLE \"users\" DROP COLUMN \"totp_last_step\"");
-    await queryRunner.query("ALTER TABLE \"users\" DROP COLUMN \"totp_secret\"");
+    await queryRunner.query('ALTER TABLE "users" DROP COLUMN "totp_blocked_until"');
+    await queryRunner.query('ALTER TABLE "users" DROP COLUMN "totp_failures"');
+    await queryRunner.query('ALTER TABLE "users" DROP COLUMN "totp_last_step"');
+    await queryRunner.query('ALTER TABLE "users" DROP COLUMN "totp_secret"');
   }
 }

@@ -4,10 +4,12 @@ export class AuditCheckpoint1796520132539 implements MigrationInterface {
   name = "AuditCheckpoint1796520132539";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("CREATE TABLE \"audit_checkpoint\" (\"id\" integer PRIMARY KEY NOT NULL, \"sequence\" bigint NOT NULL, \"hash\" varchar(64) NOT NULL, \"verified_at\" datetime(3) NOT NULL)");
+    await queryRunner.query(
+      'CREATE TABLE "audit_checkpoint" ("id" integer PRIMARY KEY NOT NULL, "sequence" bigint NOT NULL, "hash" varchar(64) NOT NULL, "verified_at" datetime(3) NOT NULL)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("DROP TABLE \"audit_checkpoint\"");
+    await queryRunner.query('DROP TABLE "audit_checkpoint"');
   }
 }
