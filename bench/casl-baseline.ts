@@ -4,8 +4,8 @@
 // scope is a namespace-prefix test before the role's Ability is asked. A user is
 // allowed when no role's Ability has a matching deny and one has a matching allow.
 import { createMongoAbility, type MongoAbility, type MongoQuery } from "@casl/ability";
-import type { GrantDef, Level, Resource, RuleSpec } from "../src/engine/types";
-import { INFRA_TYPES, type Workload } from "./engine-workload";
+import type { GrantDef, Level, Resource, ResourceTypeDef, RuleSpec } from "../src/engine/types";
+import type { Workload } from "./engine-workload";
 
 type CaslRule = { action: string[]; subject: string; conditions?: MongoQuery; inverted?: boolean };
 type RoleAbility = MongoAbility<[string, Resource | string]>;
@@ -45,12 +45,12 @@ function conditionsOf(rule: RuleSpec): MongoQuery | undefined {
     if (selector.key === "*") continue;
     conditions[`labels.${selector.key}`] = { $in: selector.values };
   }
-  return Object.keys(conditions).length === 0 ? undefined : (conditions as MongoQuery);
+  return Object.keys(conditions).length === 0 ? undefined : conditions;
 }
 
 /** One CASL rule per matched type: levels are per type (secret `read` is READ, job `read` METADATA). */
-function toCaslRules(rule: RuleSpec): CaslRule[] {
-  const types = rule.resourceType === "*" ? INFRA_TYPES : INFRA_TYPES.filter((t) => t.name === rule.resourceType);
+function toCaslRules(rule: RuleSpec, all: ResourceTypeDef[]): CaslRule[] {
+  const types = rule.resourceType === "*" ? all : all.filter((t) => t.name === rule.resourceType);
   const conditions = conditionsOf(rule);
   const out: CaslRule[] = [];
   for (const type of types) {
@@ -89,9 +89,12 @@ export class CaslBaseline {
       const rules = role.policies.flatMap((name) => policies.get(name)!.rules);
       // CASL gives later rules precedence: denies go last so relevantRuleFor finds them first.
       const ordered = [...rules.filter((r) => r.effect === "ALLOW"), ...rules.filter((r) => r.effect === "DENY")];
-      const ability = createMongoAbility<[string, Resource | string]>(ordered.flatMap(toCaslRules), {
-        detectSubjectType: (subject) => (typeof subject === "string" ? subject : subject.type),
-      });
+      const ability = createMongoAbility<[string, Resource | string]>(
+        ordered.flatMap((r) => toCaslRules(r, workload.state.types)),
+        {
+          detectSubjectType: (subject) => (typeof subject === "string" ? subject : subject.type),
+        },
+      );
       abilities.set(role.name, ability);
     }
     return new CaslBaseline(abilities, workload.grantsByUser);

@@ -68,9 +68,76 @@ function mfaSource(rule: CompiledRule, entry: GrantEntry): string {
     : `role ${entry.roleName} or a role it inherits requires MFA for every session (requireSessionMfa)`;
 }
 
+/** The reason an outcome is reported as. */
+function reasonOf(kind: number): DecisionReason {
+  switch (kind) {
+    case OUTCOME_SUPERUSER:
+      return "SUPERUSER";
+    case OUTCOME_ALLOW:
+      return "ALLOWED";
+    case OUTCOME_DENY:
+      return "EXPLICIT_DENY";
+    case OUTCOME_MFA:
+      return "MFA_REQUIRED";
+    case OUTCOME_SOURCE:
+      return "SOURCE_NOT_ALLOWED";
+    default:
+      return "NO_MATCHING_RULE";
+  }
+}
+
+/**
+ * A Decision whose explanation is worded on first read: most callers (the
+ * guard, gateways asking `can { allowed }`, the audit) never read it, and
+ * wording it was most of what a check allocated. Reads like a plain Decision:
+ * `explanation` is an enumerable property and JSON includes it.
+ */
+class ExplainedDecision implements Decision {
+  readonly allowed: boolean;
+  readonly reason: DecisionReason;
+  readonly decidedBy: RuleRef | null;
+  #steps: string[] | null = null;
+  readonly #kind: number;
+  readonly #rule: CompiledRule | null;
+  readonly #member: RoleMember | null;
+  readonly #entry: GrantEntry | null;
+  readonly #q: Question;
+  readonly #superRole: CompiledRole | null;
+  readonly #note: string | null;
+
+  constructor(out: Outcome, q: Question, superRole: CompiledRole | null, note: string | null) {
+    this.#kind = out.kind;
+    this.#rule = out.rule;
+    this.#member = out.member;
+    this.#entry = out.entry;
+    this.#q = q;
+    this.#superRole = superRole;
+    this.#note = note;
+    this.allowed = out.kind === OUTCOME_ALLOW || out.kind === OUTCOME_SUPERUSER;
+    this.reason = reasonOf(out.kind);
+    this.decidedBy = out.kind === OUTCOME_SUPERUSER ? null : ruleRef(out.rule, out.entry);
+  }
+
+  get explanation(): string[] {
+    if (this.#steps === null) {
+      const steps = stepsFor(this.#kind, this.#rule, this.#member, this.#entry, this.#q, this.#superRole);
+      if (this.#note !== null) steps.push(this.#note);
+      this.#steps = steps;
+    }
+    return this.#steps;
+  }
+
+  toJSON(): Decision {
+    return { allowed: this.allowed, reason: this.reason, decidedBy: this.decidedBy, explanation: this.explanation };
+  }
+}
+// Enumerable, as on a plain Decision: deep comparisons and for-in see it.
+Object.defineProperty(ExplainedDecision.prototype, "explanation", { enumerable: true });
+
 /**
  * The Decision for an evaluated outcome. `superRole` is the compiled role of a
- * superuser entry; `note` (if any) is appended to the explanation.
+ * superuser entry; `note` (if any) is appended to the explanation. The outcome
+ * is copied: the caller may reuse it.
  */
 export function explainOutcome(
   out: Outcome,
@@ -78,22 +145,7 @@ export function explainOutcome(
   superRole: CompiledRole | null,
   note: string | null,
 ): Decision {
-  const steps = stepsFor(out.kind, out.rule, out.member, out.entry, q, superRole);
-  if (note !== null) steps.push(note);
-  switch (out.kind) {
-    case OUTCOME_SUPERUSER:
-      return decision(true, "SUPERUSER", null, steps);
-    case OUTCOME_ALLOW:
-      return decision(true, "ALLOWED", ruleRef(out.rule, out.entry), steps);
-    case OUTCOME_DENY:
-      return decision(false, "EXPLICIT_DENY", ruleRef(out.rule, out.entry), steps);
-    case OUTCOME_MFA:
-      return decision(false, "MFA_REQUIRED", ruleRef(out.rule, out.entry), steps);
-    case OUTCOME_SOURCE:
-      return decision(false, "SOURCE_NOT_ALLOWED", ruleRef(out.rule, out.entry), steps);
-    default:
-      return decision(false, "NO_MATCHING_RULE", null, steps);
-  }
+  return new ExplainedDecision(out, q, superRole, note);
 }
 
 function stepsFor(

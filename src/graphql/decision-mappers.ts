@@ -12,12 +12,13 @@ function toRuleRef(ref: RuleRef): RuleRefType {
 }
 
 export function toCheckResult(d: Decision): CheckResultType {
-  return Object.assign(new CheckResultType(), {
+  const result = Object.assign(new CheckResultType(), {
     allowed: d.allowed,
     reason: d.reason as DecisionReason,
     decidedBy: d.decidedBy ? toRuleRef(d.decidedBy) : null,
-    explanation: d.explanation,
   });
+  // Worded only when the query selects it (gateways ask for `allowed`).
+  return Object.defineProperty(result, "explanation", { get: () => d.explanation, enumerable: true });
 }
 
 export function toPermissionType(p: Permission): PermissionType {

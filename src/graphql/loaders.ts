@@ -24,14 +24,16 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
  * The request's loaders. `stateVersion` is the policy-state version this
  * instance has applied; every write bumps it, so after a mutation the caches
  * start afresh and the mutation's result (and anything after it in the same
- * request) reads what the write left behind.
+ * request) reads what the write left behind. A loader first used after a
+ * write starts from the state at its first use.
  */
 export function createLoaders(storage: Storage, stateVersion: () => number): Loaders {
-  let seen = stateVersion();
-  let built = build(storage);
+  // Built on first use: most requests (can, canMany, effectivePermissions) never load through them.
+  let seen = 0;
+  let built: Loaders | null = null;
   const current = (): Loaders => {
     const version = stateVersion();
-    if (version !== seen) {
+    if (built === null || version !== seen) {
       seen = version;
       built = build(storage);
     }

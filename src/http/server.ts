@@ -2,6 +2,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
@@ -104,6 +105,9 @@ export function createHttpServer(options: HttpOptions): HttpServer {
     validationRules,
     logger: apolloLogger(logger),
     plugins: [
+      // Apollo's default cache-control plugin hooks every field of every response to compute cache
+      // hints nobody uses: answers about permissions are never cacheable. Without it no resolver is wrapped.
+      ApolloServerPluginCacheControlDisabled(),
       ...armor.plugins,
       operationLimits(),
       escalationRefusalsAudited(),
@@ -126,6 +130,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
 
   // Sets res.locals.requestId and the x-request-id header, and writes the access line when the response ends.
   app.use(accessLog(logger));
+  // /graphql before the other routes: gateways call it on every request they serve, and each
+  // route in front of it is one more path match per call. Its handlers are added by start().
+  const graphqlRoute = express.Router();
+  app.use("/graphql", graphqlRoute);
 
   if (options.metricsRoute) app.get("/metrics", metricsHandler(options.metrics));
 
@@ -177,8 +185,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         hideSuggestions: options.production,
         credentialsChanged: options.credentialsChanged,
       });
-      app.use(
-        "/graphql",
+      graphqlRoute.use(
         express.json({ limit: "1mb" }),
         // Authenticated before the GraphQL layer, so a rate-limited caller gets HTTP 429 with Retry-After and no execution.
         async (req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -195,7 +202,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           }
         },
         expressMiddleware(apollo, {
-          context: async ({ res }): Promise<RequestContext> => {
+          context: ({ res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
             const auth = res.locals.auth as AuthResult;
             const context: RequestContext = {
@@ -206,7 +213,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
               loaders: createLoaders(services.storage, () => services.runtime.version()),
             };
             (context as ContextWithResponse)[RESPONSE] = res;
-            return context;
+            return Promise.resolve(context);
           },
         }),
       );

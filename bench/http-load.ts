@@ -1,0 +1,116 @@
+// Helpers of the HTTP benchmark: start a server process, post a GraphQL
+// document, load an endpoint with autocannon, and read the load average.
+import { spawn, type ChildProcess } from "node:child_process";
+import { loadavg } from "node:os";
+import autocannon from "autocannon";
+
+export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+export interface Started {
+  child: ChildProcess;
+  port: number;
+  output(): string;
+}
+
+/** Starts `node script` and resolves once its output matches `ready` (whose first group is the port). */
+export function start(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  args: string[] = [],
+): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...args, script], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let started = false;
+    // Once started, only the probe's lines are kept: access lines under load would fill memory.
+    const take = (c: Buffer) => {
+      const text = c.toString();
+      if (started) {
+        out += (text.match(/event-loop delay ms: [^\n]*\n/g) ?? []).join("");
+        return;
+      }
+      out += text;
+      const match = ready.exec(out);
+      if (match) {
+        started = true;
+        resolve({ child, port: Number(match[1]), output: () => out });
+      }
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code}): ${out.slice(-2000)}`)));
+  });
+}
+
+/** Stops a child and waits for it to exit (a profile is written on the way out). */
+export function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (child.kill("SIGKILL"), resolve()), 10_000);
+    child.once("exit", () => (clearTimeout(timer), resolve()));
+    child.kill("SIGTERM");
+  });
+}
+
+export interface GraphqlResponse {
+  data?: Record<string, unknown>;
+  errors?: unknown[];
+}
+
+export async function post(port: number, token: string | null, query: string): Promise<GraphqlResponse> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as GraphqlResponse;
+}
+
+export interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+  /** 1-minute load average when the load ended. */
+  load: number;
+}
+
+/** DURATION seconds of CONNECTIONS connections posting `query`; the answer is checked first. */
+export async function load(name: string, port: number, token: string | null, query: string): Promise<Row> {
+  const check = await post(port, token, query);
+  if (check.errors) throw new Error(`${name}: ${JSON.stringify(check.errors)}`);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/graphql`,
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query }),
+    connections: CONNECTIONS,
+    duration: DURATION,
+  });
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+    requests: result.requests.total,
+    load: loadavg()[0],
+  };
+}
+
+export function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+}
