@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { AuthRateLimiter } from "./auth/auth-rate-limiter";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
+import { AuthenticationLayer } from "./auth/passport/authentication-layer";
+import { sessionCookieOf } from "./http/session-cookie";
 import { CredentialCache } from "./auth/credential-cache";
 import { TokenUsageRecorder } from "./auth/token-usage-recorder";
 import type { Config } from "./config";
@@ -218,13 +220,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
-      authenticator: new BearerAuthenticator(
-        credentials.lookups(),
-        undefined,
-        new TokenUsageRecorder(storage.tokens, {
-          onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
-        }),
-        rateLimiter,
+      authentication: new AuthenticationLayer(
+        new BearerAuthenticator(
+          credentials.lookups(),
+          undefined,
+          new TokenUsageRecorder(storage.tokens, {
+            onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
+          }),
+          rateLimiter,
+        ),
+        sessionCookieOf,
       ),
       rateLimiter,
       trustedProxies: config.trustedProxies,

@@ -7,7 +7,8 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
 import type { AuthRateLimiter } from "../auth/auth-rate-limiter";
-import type { AuthResult, BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { AuthResult } from "../auth/bearer-authenticator";
+import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import type { RequestContext, Services } from "../graphql/context";
 import { escalationRefusalsAudited, formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
@@ -15,10 +16,10 @@ import { operationLimits } from "../graphql/operation-limits";
 import { auditExport } from "./audit-export.route";
 import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
-import { clientAddressResolver } from "./client-address";
+import { clientAddressResolver, overHttpsResolver } from "./client-address";
 import { logoutRoute } from "./logout.route";
 import { authRouteLimit, sendRateLimited } from "./rate-limit-response";
-import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
+import { credentialHeaders, type SessionCookieOptions } from "./session-cookie";
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { attachSubscriptionServer } from "./subscription-server";
 import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
@@ -32,7 +33,8 @@ import { sendError } from "./error-response";
 export interface HttpOptions {
   schema: GraphQLSchema;
   services: Services;
-  authenticator: BearerAuthenticator;
+  /** Every way in: the credential strategies and the login strategies. */
+  authentication: AuthenticationLayer;
   trustedProxies: string[];
   production: boolean;
   /** How session cookies are set and cleared (Secure outside development). */
@@ -67,7 +69,7 @@ type ContextWithResponse = RequestContext & { [RESPONSE]?: ServerResponse };
 const MAX_TOKENS = 5000;
 
 export function createHttpServer(options: HttpOptions): HttpServer {
-  const { services, authenticator, logger } = options;
+  const { services, authentication, logger } = options;
   const clientAddress = clientAddressResolver(options.trustedProxies);
   const app = express();
   app.disable("x-powered-by");
@@ -134,18 +136,31 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   });
 
   if (options.rateLimiter) app.use("/auth", authRouteLimit(options.rateLimiter, clientAddress, services));
-  if (options.saml)
-    app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
+  if (options.saml) {
+    authentication.use("saml", options.saml.sp.strategy);
+    app.use(
+      "/auth/saml",
+      samlRoutes({
+        ...options.saml,
+        services,
+        passport: authentication.passport,
+        clientAddress,
+        overHttps: overHttpsResolver(options.trustedProxies),
+        logger,
+        cookies: options.cookies,
+      }),
+    );
+  }
 
-  app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
+  app.get("/audit/export", auditExport({ services, authentication, clientAddress, logger }));
   if (options.oidc)
     app.use(
       "/auth/oidc",
       oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }),
     );
-  app.use("/scim/v2", scimRouter({ services, authenticator, clientAddress, logger }));
+  app.use("/scim/v2", scimRouter({ services, authentication, clientAddress, logger }));
 
-  app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
+  app.post("/auth/logout", logoutRoute({ services, authentication, clientAddress, cookies: options.cookies }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();
@@ -169,7 +184,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         server,
         schema: options.schema,
         services,
-        authenticator,
+        authentication,
         clientAddress,
         logger,
         validationRules,
@@ -184,7 +199,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         async (req: express.Request, res: express.Response, next: express.NextFunction) => {
           try {
             const sourceIp = clientAddress(req);
-            const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
+            const auth = await authentication.authenticate(credentialHeaders(req), sourceIp, [
+              "bearer",
+              "session-cookie",
+            ]);
             await auditAuthentication(services, auth, sourceIp, String(res.locals.requestId));
             if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
             if (auth.ok) accessFacts(res).actorId = auth.principal.user.id;

@@ -1,4 +1,4 @@
-// What node-saml 5 does not check on a login response, checked here on the
+// What node-saml 5 (inside passport-saml) does not check on a login response, checked here on the
 // parts the IdP signed. node-saml verifies both signatures, the audience, the
 // Conditions and SubjectConfirmationData time windows and InResponseTo, but
 // compares its `idpIssuer` option only on logout messages, never looks at the
@@ -13,15 +13,19 @@ export interface ResponseExpectations {
   idpEntityId: string;
   acsUrl: string;
   idpCerts: string[];
+  /** false when SAML_WANT_RESPONSE_SIGNED=false: the Response may come unsigned around a signed assertion. */
+  responseSigned: boolean;
 }
 
-/** Why the signed Response element is not acceptable, or null. Call after node-saml accepted it. */
+/** Why the Response element (its signed form when signed) is not acceptable, or null. Call after node-saml accepted it. */
 export async function responseProblem(responseXml: string, expected: ResponseExpectations): Promise<string | null> {
   const doc = await parseDomFromString(responseXml);
   // Read only what the Response signature covers: the verified canonical form, not the posted text.
   const signed = getVerifiedXml(responseXml, doc.documentElement, expected.idpCerts);
-  if (signed === null) return "the Response is not signed by the IdP";
-  const response = (await parseDomFromString(signed)).documentElement;
+  if (signed === null && expected.responseSigned) return "the Response signature does not verify";
+  // Unsigned (allowed by configuration): the Recipient and Issuer of the signed assertion carry the weight,
+  // these checks only refuse a Response that says it is meant for someone else.
+  const response = signed === null ? doc.documentElement : (await parseDomFromString(signed)).documentElement;
   const destination = response.getAttribute("Destination");
   if (destination !== expected.acsUrl)
     return `Response Destination '${destination ?? ""}' is not this service's ACS URL`;
@@ -83,4 +87,16 @@ function attr(node: XmlNode, name: string): string | null {
 
 function text(element: ReturnType<typeof xpath.selectElements>[number]): string {
   return (element.textContent ?? "").trim();
+}
+
+/** The AuthnRequest id the signed assertion answers (its bearer SubjectConfirmationData's InResponseTo), or null. */
+export function answeredRequestId(assertion: Record<string, unknown>): string | null {
+  const a = (assertion as { Assertion?: XmlNode }).Assertion;
+  for (const c of (first(a?.Subject)?.SubjectConfirmation ?? []) as XmlNode[]) {
+    for (const data of (c.SubjectConfirmationData ?? []) as XmlNode[]) {
+      const id = attr(data, "InResponseTo");
+      if (id !== null) return id;
+    }
+  }
+  return null;
 }

@@ -16,6 +16,7 @@
 //   transport closes it; nobody else waits for it.
 import type { DecisionMetrics, FeedMetrics } from "../../observability/metric-ports";
 import { DomainError, badInput } from "../errors";
+import { refusalCode } from "../decisions/refusal-code";
 import { auditedSystemCheck } from "../decisions/audited-system-check";
 import { callerContext, enginePrincipal } from "../engine-principal";
 import type { AuditStore } from "../ports/audit.port";
@@ -72,7 +73,7 @@ export class AuditFeed {
     });
     if (!decision.allowed) {
       const details = { reason: decision.reason, capability: FEED_CAPABILITY };
-      throw decision.reason === "MFA_REQUIRED"
+      throw refusalCode(decision.reason) === "MFA_REQUIRED"
         ? new DomainError(
             "MFA_REQUIRED",
             `${FEED_OPERATION} needs ${FEED_CAPABILITY} with MFA: step up and retry`,

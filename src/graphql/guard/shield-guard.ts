@@ -10,18 +10,15 @@ type RuleTree = Exclude<IRules, { resolve: unknown }>;
 type ShieldRule = ReturnType<ReturnType<typeof rule>>;
 import { auditedSystemCheck } from "../../domain/decisions/audited-system-check";
 import { DomainError } from "../../domain/errors";
+import { refusalCode } from "../../domain/decisions/refusal-code";
+import { unauthenticatedMessage } from "../../auth/authentication-messages";
 import type { RequestContext } from "../context";
 import { FIELD_GUARD_TABLE, GUARD_TABLE, type FieldGuardEntry, type GuardEntry } from "./guard-table";
 
 const ROOT_TYPES = ["Query", "Mutation", "Subscription"] as const;
 
 export function unauthenticated(ctx: RequestContext): DomainError {
-  return new DomainError(
-    "UNAUTHENTICATED",
-    ctx.authFailure === "missing" || ctx.authFailure === null
-      ? "authentication required: send Authorization: Bearer <token>"
-      : "invalid, expired or revoked credential",
-  );
+  return new DomainError("UNAUTHENTICATED", unauthenticatedMessage(ctx.authFailure));
 }
 
 function ruleFor(operation: string, entry: GuardEntry): ShieldRule {
@@ -54,7 +51,7 @@ async function decide(
   });
   if (decision.allowed) return true;
   const details = { reason: decision.reason, capability: entry.capability };
-  return decision.reason === "MFA_REQUIRED"
+  return refusalCode(decision.reason) === "MFA_REQUIRED"
     ? new DomainError("MFA_REQUIRED", `${operation} needs ${entry.capability} with MFA: step up and retry`, details)
     : new DomainError("FORBIDDEN", `${operation} needs ${entry.capability} (${decision.reason})`, details);
 }

@@ -5,6 +5,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
 import { auditedSystemCheck } from "../../domain/decisions/audited-system-check";
 import { DomainError } from "../../domain/errors";
+import { refusalCode } from "../../domain/decisions/refusal-code";
 import type { RequestContext } from "../context";
 import { toBundlePlanType, toReplayReportType } from "../bundle-mappers";
 import { BundlePlanType, ReplayReportType } from "../types/bundle.type";
@@ -65,7 +66,7 @@ export class BundleResolver {
     });
     if (!decision.allowed) {
       throw new DomainError(
-        decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN",
+        refusalCode(decision.reason),
         `BundlePlan.replay needs audit:read (${decision.reason})`,
         { reason: decision.reason, capability: "audit:read" },
       );
