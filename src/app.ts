@@ -7,6 +7,8 @@ import { Redis } from "ioredis";
 import { AuthRateLimiter } from "./auth/auth-rate-limiter";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
 import { AuthenticationLayer } from "./auth/passport/authentication-layer";
+import { LdapDirectory } from "./auth/ldap/ldap-directory";
+import { LdapStrategy } from "./auth/ldap/ldap-strategy";
 import { sessionCookieOf } from "./http/session-cookie";
 import { CredentialCache } from "./auth/credential-cache";
 import { TokenUsageRecorder } from "./auth/token-usage-recorder";
@@ -242,6 +244,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       clusterMode: () => describeMode(cluster),
       saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
       oidc: oidcLogin(config, logger),
+      ldap: config.ldap && {
+        provider: config.ldap.provider,
+        strategy: new LdapStrategy({
+          config: config.ldap,
+          directory: new LdapDirectory(config.ldap),
+          users: storage.users,
+          limiter: rateLimiter,
+        }),
+      },
     });
     await http.start();
     if (config.saml) {

@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
+// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /auth/ldap, /scim/v2.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
@@ -21,6 +21,8 @@ import { logoutRoute } from "./logout.route";
 import { authRouteLimit, sendRateLimited } from "./rate-limit-response";
 import { credentialHeaders, type SessionCookieOptions } from "./session-cookie";
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
+import { ldapRoutes } from "./ldap.routes";
+import type { LdapStrategy } from "../auth/ldap/ldap-strategy";
 import { attachSubscriptionServer } from "./subscription-server";
 import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
 import type { RootLogger } from "./logger";
@@ -51,6 +53,8 @@ export interface HttpOptions {
   saml: SamlRouteOptions | null;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
   oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer"> | null;
+  /** LDAP login (POST /auth/ldap/login); null when LDAP is not configured (it then answers 404). */
+  ldap?: { strategy: LdapStrategy; provider: string } | null;
   /** Limits requests to /auth/* per address (failed authentications are limited by the authenticator). */
   rateLimiter?: AuthRateLimiter | null;
 }
@@ -148,6 +152,21 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         overHttps: overHttpsResolver(options.trustedProxies),
         logger,
         cookies: options.cookies,
+      }),
+    );
+  }
+
+  if (options.ldap) {
+    authentication.use("ldap", options.ldap.strategy);
+    app.use(
+      "/auth/ldap",
+      ldapRoutes({
+        services,
+        passport: authentication.passport,
+        provider: options.ldap.provider,
+        clientAddress,
+        cookies: options.cookies,
+        logger,
       }),
     );
   }

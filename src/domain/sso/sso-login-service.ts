@@ -73,8 +73,8 @@ export class SsoLoginService implements SsoLogin {
 
   async login(identity: SsoIdentity, request: SsoLoginRequest): Promise<SsoLoginResult> {
     const provider = checkProvider(identity.provider, "provider");
-    if (identity.source !== "SAML" && identity.source !== "OIDC")
-      throw badInput("source", `'${String(identity.source)}' is not SAML or OIDC`);
+    if (identity.source !== "SAML" && identity.source !== "OIDC" && identity.source !== "LDAP")
+      throw badInput("source", `'${String(identity.source)}' is not SAML, OIDC or LDAP`);
     const externalId = checkText(identity.externalId, "externalId");
     if (externalId === null || externalId.trim() === "")
       throw badInput("externalId", "the identity provider sent no user id");
