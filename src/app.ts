@@ -340,5 +340,5 @@ function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
     () => logger.info("OIDC identity provider discovered", { issuer: oidc.issuer.href }),
     () => {},
   );
-  return { relyingParty, sealer: new SealedBox(config.encryptionKey) };
+  return { relyingParty, sealer: new SealedBox(config.encryptionKey), redirectUri: oidc.redirectUri };
 }

@@ -20,7 +20,7 @@ import { setSessionCookie, type SessionCookieOptions } from "./session-cookie";
 
 export interface LdapRouteDeps {
   services: Services;
-  passport: AuthenticationLayer["passport"];
+  authentication: AuthenticationLayer;
   provider: string;
   clientAddress: ClientAddress;
   cookies: SessionCookieOptions;
@@ -28,16 +28,14 @@ export interface LdapRouteDeps {
 }
 
 export function ldapRoutes(deps: LdapRouteDeps): Router {
-  const { services, passport, logger } = deps;
+  const { services, authentication, logger } = deps;
   const router = Router();
 
-  const run = (view: LdapLoginView) =>
-    new Promise<SsoIdentity | LdapFailure>((resolve, reject) => {
-      const middleware = passport.authenticate("ldap", { session: false }, (err: unknown, user: unknown, info: unknown) =>
-        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve((user || info) as SsoIdentity | LdapFailure),
-      ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
-      middleware(view, {}, (err?: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
-    });
+  const run = async (view: LdapLoginView): Promise<SsoIdentity | LdapFailure> => {
+    const outcome = await authentication.run("ldap", view);
+    if (outcome.kind === "redirect") throw new Error("the LDAP strategy does not redirect");
+    return (outcome.kind === "success" ? outcome.user : outcome.info) as SsoIdentity | LdapFailure;
+  };
 
   router.post(
     "/login",

@@ -37,8 +37,8 @@ export interface SamlRouteOptions {
 
 export interface SamlRouteDeps extends SamlRouteOptions {
   services: Services;
-  /** The authentication layer's passport, holding the `saml` strategy. */
-  passport: AuthenticationLayer["passport"];
+  /** The authentication layer, holding the `saml` strategy. */
+  authentication: AuthenticationLayer;
   /** Secure unless NODE_ENV=development, where plain HTTP is allowed. */
   cookies: SessionCookieOptions;
   clientAddress: ClientAddress;
@@ -48,30 +48,15 @@ export interface SamlRouteDeps extends SamlRouteOptions {
 }
 
 export function samlRoutes(deps: SamlRouteDeps): Router {
-  const { sp, services, logger, passport } = deps;
+  const { sp, services, logger, authentication } = deps;
   const router = Router();
 
-  /**
-   * Runs the `saml` strategy on `view`: resolves with the verified login, or
-   * with the IdP URL when the strategy redirects (a login starting), or
-   * rejects with what it failed with.
-   */
-  const run = (view: SamlRequestView) =>
-    new Promise<SamlLogin | { location: string } | null>((resolve, reject) => {
-      const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
-      const middleware = passport.authenticate("saml", { session: false }, (err: unknown, user: unknown) =>
-        err ? fail(err) : resolve((user as SamlLogin | false) || null),
-      ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
-      let location = "";
-      const redirect = {
-        statusCode: 0,
-        setHeader: (name: string, value: string) => {
-          if (name.toLowerCase() === "location") location = value;
-        },
-        end: () => resolve({ location }),
-      };
-      middleware(view, redirect, fail);
-    });
+  /** The `saml` strategy on `view`: the verified login, the IdP URL when a login starts, or null. */
+  const run = async (view: SamlRequestView): Promise<SamlLogin | { location: string } | null> => {
+    const outcome = await authentication.run("saml", view);
+    if (outcome.kind === "redirect") return { location: outcome.location };
+    return outcome.kind === "success" ? (outcome.user as SamlLogin) : null;
+  };
 
   router.get("/login", async (req, res) => {
     const raw = req.query.returnTo;

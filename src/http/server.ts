@@ -52,7 +52,7 @@ export interface HttpOptions {
   /** The /auth/saml routes; null when SAML is not configured (they answer 404 then). */
   saml: SamlRouteOptions | null;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
-  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer"> | null;
+  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer" | "redirectUri"> | null;
   /** LDAP login (POST /auth/ldap/login); null when LDAP is not configured (it then answers 404). */
   ldap?: { strategy: LdapStrategy; provider: string } | null;
   /** Limits requests to /auth/* per address (failed authentications are limited by the authenticator). */
@@ -147,7 +147,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       samlRoutes({
         ...options.saml,
         services,
-        passport: authentication.passport,
+        authentication,
         clientAddress,
         overHttps: overHttpsResolver(options.trustedProxies),
         logger,
@@ -162,7 +162,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       "/auth/ldap",
       ldapRoutes({
         services,
-        passport: authentication.passport,
+        authentication,
         provider: options.ldap.provider,
         clientAddress,
         cookies: options.cookies,
@@ -175,7 +175,14 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   if (options.oidc)
     app.use(
       "/auth/oidc",
-      oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }),
+      oidcRoutes({
+        ...options.oidc,
+        authentication,
+        services,
+        clientAddress,
+        logger,
+        secureCookies: options.cookies.secure,
+      }),
     );
   app.use("/scim/v2", scimRouter({ services, authentication, clientAddress, logger }));
 

@@ -14,6 +14,12 @@ import {
   type CredentialView,
 } from "./credential-strategies";
 
+/** How one run of a login strategy ended. */
+export type StrategyOutcome =
+  | { kind: "success"; user: unknown }
+  | { kind: "fail"; info: unknown; status: number | undefined }
+  | { kind: "redirect"; location: string };
+
 export type AuthenticatedResult = AuthResult & { strategy: CredentialStrategyName };
 
 /** What a request brings: its Authorization header and, where a cookie may count, its Cookie header. */
@@ -37,6 +43,41 @@ export class AuthenticationLayer {
   use(name: string, strategy: { authenticate: (...args: never[]) => unknown }): void {
     // Strategies are typed against whichever copy of @types/express their package brings; passport calls them alike.
     this.passport.use(name, strategy as unknown as Strategy);
+  }
+
+  /**
+   * Runs one login strategy (by name, or an instance built for this request)
+   * on `view`, the request as the strategy should see it. Resolves with how it
+   * ended, a redirect included (the caller answers it, e.g. with a cookie
+   * set); rejects with what the strategy failed with.
+   */
+  run(strategy: string | { authenticate: (...args: never[]) => unknown }, view: object): Promise<StrategyOutcome> {
+    return new Promise((resolve, reject) => {
+      const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
+      let location = "";
+      // What passport's redirect() writes to: only the Location is kept.
+      const redirectOnly = {
+        statusCode: 0,
+        setHeader: (name: string, value: string) => {
+          if (name.toLowerCase() === "location") location = value;
+        },
+        end: () => resolve({ kind: "redirect", location }),
+      };
+      const target = typeof strategy === "string" ? strategy : (strategy as unknown as Strategy);
+      const middleware = this.passport.authenticate(
+        target,
+        { session: false },
+        (err: unknown, user: unknown, info: unknown, status: unknown) => {
+          if (err) return fail(err);
+          resolve(
+            user
+              ? { kind: "success", user }
+              : { kind: "fail", info, status: typeof status === "number" ? status : undefined },
+          );
+        },
+      ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+      middleware(view, redirectOnly, fail);
+    });
   }
 
   /**

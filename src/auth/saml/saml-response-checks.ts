@@ -4,6 +4,8 @@
 // compares its `idpIssuer` option only on logout messages, never looks at the
 // Response's Destination or the SubjectConfirmationData's Recipient, and
 // accepts a signed assertion inside a Response whose status is not Success.
+// node-saml's own signature verification, the one passport-saml runs, so that these checks read
+// exactly what it verified; passport-saml does not re-export its XML helpers.
 import { getVerifiedXml, parseDomFromString, xpath } from "@node-saml/node-saml/lib/xml";
 
 const STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success";
