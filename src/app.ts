@@ -9,6 +9,7 @@ import { BearerAuthenticator } from "./auth/bearer-authenticator";
 import { AuthenticationLayer } from "./auth/passport/authentication-layer";
 import { LdapDirectory } from "./auth/ldap/ldap-directory";
 import { LdapStrategy } from "./auth/ldap/ldap-strategy";
+import { checkLoginStrategy, loadLoginStrategies, type LoginStrategy } from "./auth/passport/login-strategies";
 import { sessionCookieOf } from "./http/session-cookie";
 import { CredentialCache } from "./auth/credential-cache";
 import { TokenUsageRecorder } from "./auth/token-usage-recorder";
@@ -64,6 +65,8 @@ export interface AppOptions {
   announce?: (line: string) => void;
   /** The clock grants, tokens and access requests are judged against (tests move it); the system clock by default. */
   now?: () => Date;
+  /** Passport login strategies served at /auth/<name>, besides those PORTCULLIS_LOGIN_STRATEGIES names. */
+  loginStrategies?: LoginStrategy[];
 }
 
 export interface App {
@@ -87,6 +90,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics();
   // Seeds are validated before the database is touched: a broken seed stops start-up.
   const seeds = loadSeeds(options.seedsDir ?? DEFAULT_SEEDS_DIR);
+  // So are the login strategies a deployment adds.
+  const loginStrategies = [
+    ...loadLoginStrategies(config.loginStrategyModules),
+    ...(options.loginStrategies ?? []).map((l) => checkLoginStrategy(l, "createApp loginStrategies")),
+  ];
   const storage = await TypeormStorage.open(config.database, { migrate: true });
   const closeOnFailure: Array<() => Promise<void>> = [];
   try {
@@ -219,6 +227,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       clusterMode: () => cluster.currentMode(),
       engineSize: () => runtime.engine().size(),
     });
+    // Seals login state in cookies (OIDC, strategies a deployment adds) and device-flow handles.
+    const sealer = new SealedBox(config.encryptionKey);
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
@@ -243,7 +253,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       credentialsChanged: (listener) => credentials.onCleared(listener),
       clusterMode: () => describeMode(cluster),
       saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
-      oidc: oidcLogin(config, logger),
+      oidc: oidcLogin(config, logger, sealer),
+      loginStrategies,
+      sealer,
       ldap: config.ldap && {
         provider: config.ldap.provider,
         strategy: new LdapStrategy({
@@ -321,7 +333,7 @@ function describeMode(cluster: ClusterSync): string {
 }
 
 /** The OIDC routes' parts, or null when OIDC is not configured. */
-function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
+function oidcLogin(config: Config, logger: Logger, sealer: SealedBox): HttpOptions["oidc"] {
   const oidc = config.oidc;
   if (!oidc) return null;
   if (!config.encryptionKey) {
@@ -340,5 +352,5 @@ function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
     () => logger.info("OIDC identity provider discovered", { issuer: oidc.issuer.href }),
     () => {},
   );
-  return { relyingParty, sealer: new SealedBox(config.encryptionKey), redirectUri: oidc.redirectUri };
+  return { relyingParty, sealer, redirectUri: oidc.redirectUri };
 }

@@ -50,6 +50,8 @@ export interface Config {
   oidc: OidcConfig | null;
   /** LDAP login (POST /auth/ldap/login); null when no LDAP_* variable is set. */
   ldap: LdapConfig | null;
+  /** PORTCULLIS_LOGIN_STRATEGIES: modules adding passport login strategies (loaded by createApp). */
+  loginStrategyModules: string | undefined;
   /** Limits on failed authentications and /auth/* requests. */
   rateLimits: RateLimitConfig;
 }
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     saml: parseSamlConfig(env),
     oidc: parseOidcConfig(env),
     ldap: parseLdapConfig(env),
+    loginStrategyModules: value(env, "PORTCULLIS_LOGIN_STRATEGIES"),
     rateLimits: parseRateLimits(env),
   };
 }

@@ -22,6 +22,9 @@ import { authRouteLimit, sendRateLimited } from "./rate-limit-response";
 import { credentialHeaders, type SessionCookieOptions } from "./session-cookie";
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
 import { ldapRoutes } from "./ldap.routes";
+import { passportLoginRoutes } from "./passport-login.routes";
+import type { LoginStrategy } from "../auth/passport/login-strategies";
+import type { SealedBox } from "../auth/oidc/sealed-box";
 import type { LdapStrategy } from "../auth/ldap/ldap-strategy";
 import { attachSubscriptionServer } from "./subscription-server";
 import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
@@ -53,6 +56,10 @@ export interface HttpOptions {
   saml: SamlRouteOptions | null;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
   oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer" | "redirectUri"> | null;
+  /** Login strategies a deployment adds, each served at /auth/<name>. */
+  loginStrategies?: LoginStrategy[];
+  /** Seals their state between the redirect and the callback. */
+  sealer?: SealedBox;
   /** LDAP login (POST /auth/ldap/login); null when LDAP is not configured (it then answers 404). */
   ldap?: { strategy: LdapStrategy; provider: string } | null;
   /** Limits requests to /auth/* per address (failed authentications are limited by the authenticator). */
@@ -168,6 +175,16 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         cookies: options.cookies,
         logger,
       }),
+    );
+  }
+
+  for (const login of options.loginStrategies ?? []) {
+    authentication.use(login.name, login.strategy);
+    const sealer = options.sealer;
+    if (!sealer) throw new Error("login strategies need a sealer for their state");
+    app.use(
+      `/auth/${login.name}`,
+      passportLoginRoutes({ login, authentication, services, sealer, clientAddress, cookies: options.cookies, logger }),
     );
   }
 
