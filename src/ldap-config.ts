@@ -156,7 +156,8 @@ function parseDn(variable: string, raw: string): string {
 }
 
 function parseAttribute(variable: string, raw: string): string {
-  if (!/^[A-Za-z][\w-]{0,127}$/.test(raw)) throw new ConfigError(variable, `'${raw.slice(0, 80)}' is not an attribute name`);
+  if (!/^[A-Za-z][\w-]{0,127}$/.test(raw))
+    throw new ConfigError(variable, `'${raw.slice(0, 80)}' is not an attribute name`);
   return raw;
 }
 

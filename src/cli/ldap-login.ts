@@ -30,7 +30,8 @@ export async function ldapLogin(
   } catch {
     // Not JSON: reported below with the status.
   }
-  if (res.status === 404) throw new DeviceLoginError(`${url.origin} does not offer LDAP login (404 on ${url.pathname})`);
+  if (res.status === 404)
+    throw new DeviceLoginError(`${url.origin} does not offer LDAP login (404 on ${url.pathname})`);
   if (res.status !== 200 || typeof body.sessionSecret !== "string")
     throw new DeviceLoginError(`login refused (${res.status}): ${body.errors?.[0]?.message ?? text.slice(0, 200)}`);
   return { sessionSecret: body.sessionSecret, expiresAt: String(body.expiresAt) };

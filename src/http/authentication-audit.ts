@@ -1,14 +1,16 @@
 // The audit events of the authentication layer. Every failure of every
-// strategy (bearer, session cookie, SAML, OIDC, LDAP) is one `authenticate`
-// DENY event written by `auditAuthenticationFailure`, naming the strategy and
-// the reason; nothing else writes that event.
+// strategy (bearer, session cookie, SAML, OIDC, LDAP, a deployment's own) is
+// one `authenticate` DENY event written by `auditAuthenticationFailure`: the
+// strategy as its `action`, the reason as `metadata.failure`; nothing else
+// writes that event.
 import type { AuthResult } from "../auth/bearer-authenticator";
 import { actorFields } from "../domain/audit/audit-actor";
 import type { Services } from "../graphql/context";
 
 /** Who was refused and why: the strategy, the failure, and what the strategy knows besides. */
 export interface AuthenticationFailure {
-  strategy: string;
+  /** The event's action; null when the request was refused before any strategy ran (the /auth rate limit). */
+  strategy: string | null;
   failure: string;
   /** The token the caller presented, when the failure is about one. */
   tokenId?: string | null;
@@ -30,7 +32,7 @@ export async function auditAuthenticationFailure(
     tokenId: refusal.tokenId ?? null,
     sourceIp,
     operation: "authenticate",
-    action: null,
+    action: refusal.strategy,
     resourceType: null,
     resourceNamespace: null,
     resourceName: null,
@@ -38,7 +40,7 @@ export async function auditAuthenticationFailure(
     requestId,
     decision: "DENY",
     reason: "UNAUTHENTICATED",
-    metadata: { strategy: refusal.strategy, failure: refusal.failure, ...refusal.details },
+    metadata: { failure: refusal.failure, ...refusal.details },
   });
 }
 
@@ -75,7 +77,12 @@ export async function auditAuthentication(
         : null;
     await auditAuthenticationFailure(
       services,
-      { strategy, failure: auth.rateLimit ? "rate_limited" : auth.failure, tokenId, details: { ...limit, ...credential } },
+      {
+        strategy,
+        failure: auth.rateLimit ? "rate_limited" : auth.failure,
+        tokenId,
+        details: { ...limit, ...credential },
+      },
       sourceIp,
       requestId,
     );

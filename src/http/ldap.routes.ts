@@ -94,7 +94,11 @@ export function ldapRoutes(deps: LdapRouteDeps): Router {
         if (err.code === "FORBIDDEN")
           return sendError(res, 403, "FORBIDDEN", "login refused: the account is not active");
         const failure = err.code === "BAD_USER_INPUT" ? "claims_invalid" : (err.details.reason ?? "LINK_REFUSED");
-        return refuse({ failure: failure as LdapFailure["failure"], detail: err.message, username: outcome.externalId });
+        return refuse({
+          failure: failure as LdapFailure["failure"],
+          detail: err.message,
+          username: outcome.externalId,
+        });
       }
       if (wantsJson) {
         return res.status(200).json({

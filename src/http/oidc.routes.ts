@@ -110,10 +110,7 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
   const completeLogin = async (query: string, transaction: LoginTransaction): Promise<SsoIdentity> => {
     let outcome;
     try {
-      outcome = await authentication.run(
-        await relyingParty.strategy(),
-        callbackView(redirectUri, query, transaction),
-      );
+      outcome = await authentication.run(await relyingParty.strategy(), callbackView(redirectUri, query, transaction));
     } catch (err) {
       throw classify(err);
     }

@@ -41,7 +41,12 @@ export function passportLoginRoutes(deps: PassportLoginDeps): Router {
   const { login, authentication, services, sealer, logger } = deps;
   const name = login.name;
   const cookie = `portcullis_login_${name}`;
-  const cookieOptions = { httpOnly: true, secure: deps.cookies.secure, sameSite: "lax" as const, path: `/auth/${name}` };
+  const cookieOptions = {
+    httpOnly: true,
+    secure: deps.cookies.secure,
+    sameSite: "lax" as const,
+    path: `/auth/${name}`,
+  };
   const purpose = `login:${name}`;
   const router = Router();
 

@@ -42,7 +42,7 @@ export function authRouteLimit(
         await auditAuthenticationFailure(
           services,
           {
-            strategy: "none",
+            strategy: null,
             failure: "rate_limited",
             details: { path: req.baseUrl + req.path, rateLimit: { limit, points, windowSeconds, retryAfterSeconds } },
           },

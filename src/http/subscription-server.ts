@@ -21,6 +21,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import {
   GraphQLError,
+  OperationTypeNode,
   getOperationAST,
   parse,
   specifiedRules,
@@ -198,7 +199,7 @@ function subscriptionOnly(
     );
   }
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== "subscription") {
+  if (!operation || operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return [
       new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", {
         extensions: { code: "BAD_REQUEST" },

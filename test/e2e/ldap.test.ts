@@ -11,13 +11,20 @@ import { sessionFromSetCookie } from "../support/saml-idp";
 import { gql, startServer, type TestServer } from "../support/server";
 import { describeIf } from "../support/skip-reasons";
 
-const sqlite = databaseKinds()[0]!;
+const sqlite = databaseKinds()[0];
+
+/** The JSON of POST /auth/ldap/login: the session, or an error. */
+interface LoginAnswer {
+  sessionSecret?: string;
+  expiresAt?: string;
+  errors?: Array<{ message: string; extensions: Record<string, unknown> }>;
+}
 
 async function login(
   server: TestServer,
   body: Record<string, string>,
   as: "form" | "json" = "json",
-): Promise<{ status: number; body: any; res: Response }> {
+): Promise<{ status: number; body: LoginAnswer; res: Response }> {
   const res = await fetch(`${server.url}/auth/ldap/login`, {
     method: "POST",
     redirect: "manual",
@@ -29,15 +36,13 @@ async function login(
   });
   const text = await res.text();
   const json = (res.headers.get("content-type") ?? "").includes("json");
-  return { status: res.status, body: json ? JSON.parse(text) : text, res };
+  return { status: res.status, body: json ? (JSON.parse(text) as LoginAnswer) : {}, res };
 }
 
 async function me(server: TestServer, secret: string) {
-  const answer = await gql<{ me: { email: string; source: string; groups: string[]; grants: Array<{ role: { name: string } }> } }>(
-    server.url,
-    "{ me { email source groups grants { role { name } } } }",
-    { token: secret },
-  );
+  const answer = await gql<{
+    me: { email: string; source: string; groups: string[]; grants: Array<{ role: { name: string } }> };
+  }>(server.url, "{ me { email source groups grants { role { name } } } }", { token: secret });
   expect(answer.errors).to.equal(undefined);
   return answer.data!.me;
 }
@@ -78,12 +83,18 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
   });
 
   it("logs a directory user in from a form: session cookie, 303 to returnTo, groups mapped to roles, source LDAP", async () => {
-    const { status, res } = await login(server, { username: "alice", password: "alice-pw", returnTo: "/console" }, "form");
+    const { status, res } = await login(
+      server,
+      { username: "alice", password: "alice-pw", returnTo: "/console" },
+      "form",
+    );
     expect(status).to.equal(303);
     expect(res.headers.get("location")).to.equal("/console");
     const cookie = sessionFromSetCookie(res);
     expect(cookie).to.not.equal(null);
-    expect(cookie!.attributes).to.match(/HttpOnly/i).and.to.match(/SameSite=Lax/i);
+    expect(cookie!.attributes)
+      .to.match(/HttpOnly/i)
+      .and.to.match(/SameSite=Lax/i);
     const who = await me(server, cookie!.secret);
     expect(who).to.deep.include({ email: "alice@example.test", source: "LDAP", groups: ["platform"] });
     expect(who.grants.map((g) => g.role.name)).to.deep.equal(["deployer"]);
@@ -92,27 +103,29 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
   it("answers a caller that asks for JSON with the session secret", async () => {
     const { status, body } = await login(server, { username: "bob", password: "bob-pw" });
     expect(status).to.equal(200);
-    expect(body.sessionSecret).to.match(/^pts_[0-9A-Za-z]{46}$/);
-    expect(Date.parse(body.expiresAt)).to.be.greaterThan(Date.now());
-    const who = await me(server, body.sessionSecret);
+    expect(body.sessionSecret!).to.match(/^pts_[0-9A-Za-z]{46}$/);
+    expect(Date.parse(body.expiresAt!)).to.be.greaterThan(Date.now());
+    const who = await me(server, body.sessionSecret!);
     expect(who.grants.map((g) => g.role.name)).to.deep.equal(["auditor"]);
   });
 
   it("refuses a wrong password with 401, creates no session and audits the failure with the strategy and reason", async () => {
     const { status, body, res } = await login(server, { username: "carol", password: "not-carols" });
     expect(status).to.equal(401);
-    expect(body.errors[0].message).to.equal("LDAP authentication failed: wrong username or password");
+    expect(body.errors![0].message).to.equal("LDAP authentication failed: wrong username or password");
     expect(res.headers.get("set-cookie")).to.equal(null);
     const event = await deniedAuthentication(server, res.headers.get("x-request-id"));
-    expect(event?.metadata).to.deep.include({ strategy: "ldap", failure: "bad_password", username: "carol" });
+    expect(event?.action).to.equal("ldap");
+    expect(event?.metadata).to.deep.include({ failure: "bad_password", username: "carol" });
   });
 
   it("refuses an unknown user with the same answer as a wrong password, the audit event telling them apart", async () => {
     const { status, body, res } = await login(server, { username: "mallory", password: "whatever" });
     expect(status).to.equal(401);
-    expect(body.errors[0].message).to.equal("LDAP authentication failed: wrong username or password");
+    expect(body.errors![0].message).to.equal("LDAP authentication failed: wrong username or password");
     const event = await deniedAuthentication(server, res.headers.get("x-request-id"));
-    expect(event?.metadata).to.deep.include({ strategy: "ldap", failure: "unknown_user" });
+    expect(event?.action).to.equal("ldap");
+    expect(event?.metadata).to.deep.include({ failure: "unknown_user" });
   });
 
   it("refuses a username that would change the search filter as an unknown user", async () => {
@@ -125,7 +138,7 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
   it("refuses a missing password with 400 naming the field, without asking the directory", async () => {
     const { status, body } = await login(server, { username: "alice", password: "" });
     expect(status).to.equal(400);
-    expect(body.errors[0].extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "password" });
+    expect(body.errors![0].extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "password" });
   });
 
   it("refuses a locked portcullis user before the directory is asked, whatever the password", async () => {
@@ -144,7 +157,8 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
       const { status, res } = await login(server, { username: "dave", password });
       expect(status).to.equal(403);
       const event = await deniedAuthentication(server, res.headers.get("x-request-id"));
-      expect(event?.metadata).to.deep.include({ strategy: "ldap", failure: "user_locked" });
+      expect(event?.action).to.equal("ldap");
+      expect(event?.metadata).to.deep.include({ failure: "user_locked" });
     }
   });
 
@@ -152,11 +166,11 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
     await ldap.addUser({ uid: "erin", password: "erin-pw", mail: "erin@example.test" });
     await ldap.setGroup("auditors", ["bob", "erin"]);
     const before = await login(server, { username: "erin", password: "erin-pw" });
-    expect((await me(server, before.body.sessionSecret)).grants.map((g) => g.role.name)).to.deep.equal(["auditor"]);
+    expect((await me(server, before.body.sessionSecret!)).grants.map((g) => g.role.name)).to.deep.equal(["auditor"]);
     await ldap.setGroup("auditors", ["bob"]);
     await ldap.setGroup("platform", ["alice", "dave", "erin"]);
     const after = await login(server, { username: "erin", password: "erin-pw" });
-    const who = await me(server, after.body.sessionSecret);
+    const who = await me(server, after.body.sessionSecret!);
     expect(who.groups).to.deep.equal(["platform"]);
     expect(who.grants.map((g) => g.role.name)).to.deep.equal(["deployer"]);
   });
@@ -168,8 +182,12 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
       const { code, stdout, stderr } = await run.done;
       expect(code, stderr).to.equal(0);
       expect(stdout).to.equal("");
-      expect(stderr).to.contain("as bob@example.test").and.not.match(/pts_|bob-pw/);
-      const context = JSON.parse(readFileSync(home.configFile, "utf8")).contexts.default;
+      expect(stderr)
+        .to.contain("as bob@example.test")
+        .and.not.match(/pts_|bob-pw/);
+      const context = (
+        JSON.parse(readFileSync(home.configFile, "utf8")) as { contexts: { default: { secret: string } } }
+      ).contexts.default;
       expect((await me(server, context.secret)).email).to.equal("bob@example.test");
       const refused = await home.spawn(["login", "--ldap", "--username", "bob", "--server", server.url], {
         stdin: "wrong\n",
@@ -195,12 +213,12 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
 
     it("takes the group names from the memberOf DNs the overlay keeps", async () => {
       const { body } = await login(byMemberOf, { username: "alice", password: "alice-pw" });
-      expect((await me(byMemberOf, body.sessionSecret)).groups).to.deep.equal(["platform"]);
+      expect((await me(byMemberOf, body.sessionSecret!)).groups).to.deep.equal(["platform"]);
     });
 
     it("adds the groups that contain the user's groups", async () => {
       const { body } = await login(nested, { username: "alice", password: "alice-pw" });
-      expect((await me(nested, body.sessionSecret)).groups).to.have.members(["platform", "staff"]);
+      expect((await me(nested, body.sessionSecret!)).groups).to.have.members(["platform", "staff"]);
     });
   });
 
@@ -230,7 +248,8 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
       const { status, res } = await login(s, { username: "alice", password: "alice-pw" });
       expect(status).to.equal(503);
       const event = await deniedAuthentication(s, res.headers.get("x-request-id"));
-      expect(event?.metadata).to.deep.include({ strategy: "ldap", failure: "directory_unavailable" });
+      expect(event?.action).to.equal("ldap");
+      expect(event?.metadata).to.deep.include({ failure: "directory_unavailable" });
     });
   });
 
@@ -250,7 +269,8 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
 
     it("limits failed logins per username: over the limit even the right password is refused with 429", async () => {
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await login(limited, { username: "carol", password: `guess-${i}` })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await login(limited, { username: "carol", password: `guess-${i}` })).status);
       expect(statuses).to.deep.equal([401, 401, 401, 429]);
       const right = await login(limited, { username: "Carol", password: "carol-pw" });
       expect(right.status).to.equal(429);

@@ -20,7 +20,7 @@ import {
 } from "../support/saml-idp";
 import { startServer, type TestServer } from "../support/server";
 
-const sqlite = databaseKinds()[0]!;
+const sqlite = databaseKinds()[0];
 
 function postForm(server: TestServer, xml: string, headers: Record<string, string> = {}): Promise<Response> {
   const form = new URLSearchParams({ SAMLResponse: Buffer.from(xml, "utf8").toString("base64") });
@@ -28,13 +28,13 @@ function postForm(server: TestServer, xml: string, headers: Record<string, strin
 }
 
 async function refusalOf(server: TestServer, res: Response): Promise<string> {
-  const rows: Array<{ metadata: string }> = await server.app.storage.dataSource.query(
-    "SELECT metadata FROM audit_events WHERE request_id = ? AND operation = 'authenticate'",
+  const rows: Array<{ action: string; metadata: string }> = await server.app.storage.dataSource.query(
+    "SELECT action, metadata FROM audit_events WHERE request_id = ? AND operation = 'authenticate'",
     [res.headers.get("x-request-id")],
   );
   expect(rows).to.have.length(1);
-  const metadata = JSON.parse(rows[0]!.metadata) as Record<string, unknown>;
-  expect(metadata.strategy).to.equal("saml");
+  const metadata = JSON.parse(rows[0].metadata) as Record<string, unknown>;
+  expect(rows[0].action).to.equal("saml");
   return String(metadata.reason);
 }
 
@@ -116,7 +116,9 @@ describe("SAML response signing", function () {
 
   it("names the Recipient and the Destination checks", async () => {
     const recipient = await answer(strict, (f) => signedResponse(f), { recipient: "https://x.example.test/acs" });
-    expect(await refusalOf(strict, recipient)).to.match(/SubjectConfirmationData Recipient 'https:\/\/x\.example\.test\/acs'/);
+    expect(await refusalOf(strict, recipient)).to.match(
+      /SubjectConfirmationData Recipient 'https:\/\/x\.example\.test\/acs'/,
+    );
     const destination = await answer(strict, (f) => signedResponse(f), { destination: "https://x.example.test/acs" });
     expect(await refusalOf(strict, destination)).to.match(/Response Destination 'https:\/\/x\.example\.test\/acs'/);
   });
@@ -139,12 +141,20 @@ describe("SAML login bound to the browser over HTTPS", function () {
     const location = new URL(res.headers.get("location")!);
     const { inflateRawSync } = await import("node:zlib");
     const xml = inflateRawSync(Buffer.from(location.searchParams.get("SAMLRequest")!, "base64")).toString("utf8");
-    return { requestId: /\sID="([^"]+)"/.exec(xml)![1]!, setCookie, cookie: /^(portcullis_saml=[^;]+)/.exec(setCookie)?.[1] };
+    return {
+      requestId: /\sID="([^"]+)"/.exec(xml)![1],
+      setCookie,
+      cookie: /^(portcullis_saml=[^;]+)/.exec(setCookie)?.[1],
+    };
   };
 
   it("sets a short-lived SameSite=None; Secure cookie when the login starts", async () => {
     const { setCookie } = await start();
-    expect(setCookie).to.match(/portcullis_saml=/).and.match(/SameSite=None/i).and.match(/Secure/i).and.match(/HttpOnly/i);
+    expect(setCookie)
+      .to.match(/portcullis_saml=/)
+      .and.match(/SameSite=None/i)
+      .and.match(/Secure/i)
+      .and.match(/HttpOnly/i);
     expect(setCookie).to.match(/Path=\/auth\/saml/);
   });
 

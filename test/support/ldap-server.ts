@@ -62,7 +62,7 @@ export async function startLdap(): Promise<TestLdap> {
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   const url = `ldap://127.0.0.1:${port}`;
   await waitUntilUp(url, child, () => stderr);
   const admin = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
@@ -116,7 +116,8 @@ export async function startLdap(): Promise<TestLdap> {
         // groupOfNames needs a member: the group itself stands in for "nobody".
         const values = members.length > 0 ? members : [groupDn(name)];
         const { searchEntries } = await client.search(GROUPS, { filter: `(cn=${name})`, scope: "one" });
-        if (searchEntries.length === 0) await client.add(groupDn(name), { objectClass: "groupOfNames", cn: name, member: values });
+        if (searchEntries.length === 0)
+          await client.add(groupDn(name), { objectClass: "groupOfNames", cn: name, member: values });
         else
           await client.modify(
             groupDn(name),
@@ -136,10 +137,51 @@ export async function startLdap(): Promise<TestLdap> {
 
 function makeCertificates(dir: string): void {
   const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=portcullis test LDAP CA");
-  openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=portcullis test LDAP CA",
+  );
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=localhost",
+  );
   writeFileSync(join(dir, "san.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.cnf");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "san.cnf",
+  );
 }
 
 function slapdConf(dir: string): string {

@@ -15,8 +15,7 @@ export interface DirectoryUser {
 }
 
 export type DirectoryAnswer =
-  | { ok: true; user: DirectoryUser }
-  | { ok: false; failure: "unknown_user" | "ambiguous_user" | "bad_password" };
+  { ok: true; user: DirectoryUser } | { ok: false; failure: "unknown_user" | "ambiguous_user" | "bad_password" };
 
 /** The directory could not be asked (unreachable, TLS refused, the search account refused): not the user's fault. */
 export class DirectoryUnavailable extends Error {}
@@ -37,7 +36,7 @@ export class LdapDirectory {
       ]);
       if (found.length === 0) return { ok: false, failure: "unknown_user" };
       if (found.length > 1) return { ok: false, failure: "ambiguous_user" };
-      const entry = found[0]!;
+      const entry = found[0];
       if (!(await this.passwordMatches(entry.dn, password))) return { ok: false, failure: "bad_password" };
       return {
         ok: true,
@@ -160,8 +159,8 @@ function firstOf(entry: Entry, attributes: string[]): string | null {
 /** `cn=admins,ou=groups,…` → `admins` when the first RDN is the name attribute; the whole DN otherwise. */
 function rdnValue(dn: string, attribute: string): string {
   const m = /^\s*([^=,]+)=((?:\\.|[^,])*)/.exec(dn);
-  if (!m || m[1]!.trim().toLowerCase() !== attribute.toLowerCase()) return dn;
-  return m[2]!.replace(/\\(.)/g, "$1").trim();
+  if (!m || m[1].trim().toLowerCase() !== attribute.toLowerCase()) return dn;
+  return m[2].replace(/\\(.)/g, "$1").trim();
 }
 
 function unique(values: string[]): string[] {

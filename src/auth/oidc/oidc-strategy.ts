@@ -64,8 +64,12 @@ export function oidcStrategy(
     },
     (tokens, verified) => {
       verify(tokens).then(
-        (identity) => verified(null, identity),
-        (err: unknown) => verified(err),
+        (identity) => {
+          verified(null, identity);
+        },
+        (err: unknown) => {
+          verified(err);
+        },
       );
     },
   );

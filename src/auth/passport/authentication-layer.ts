@@ -53,7 +53,7 @@ export class AuthenticationLayer {
    */
   run(strategy: string | { authenticate: (...args: never[]) => unknown }, view: object): Promise<StrategyOutcome> {
     return new Promise((resolve, reject) => {
-      const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
+      const fail = (err: unknown) => reject(asError(err));
       let location = "";
       // What passport's redirect() writes to: only the Location is kept.
       const redirectOnly = {
@@ -101,11 +101,17 @@ export class AuthenticationLayer {
     };
     await new Promise<void>((resolve, reject) => {
       const middleware = this.passport.authenticate([...strategies], { session: false }, (err: unknown) =>
-        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+        err ? reject(asError(err)) : resolve(),
       ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
-      middleware(view, {}, (err?: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
+      middleware(view, {}, (err?: unknown) => reject(asError(err)));
     });
     if (view.result !== undefined) return view.result;
     return { ...(await this.authenticator.authenticate(headers.authorization, sourceIp)), strategy: "bearer" };
   }
+}
+
+/** What a strategy failed with, as an Error (strategies may pass anything to `error`). */
+function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(typeof err === "string" ? err : JSON.stringify(err));
 }

@@ -27,7 +27,7 @@ type Done = (err: unknown, user?: Express.User | false) => void;
 
 function settle(view: CredentialView, strategy: CredentialStrategyName, result: AuthResult, done: Done): void {
   view.result = { ...result, strategy };
-  done(null, result.ok ? (result.principal as Express.User) : false);
+  done(null, result.ok ? result.principal : false);
 }
 
 export function bearerStrategy(authenticator: BearerAuthenticator): Strategy {

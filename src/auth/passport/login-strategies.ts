@@ -14,7 +14,7 @@ export interface LoginStrategy {
 }
 
 /** Names portcullis uses itself. */
-const RESERVED = new Set(["saml", "oidc", "ldap", "bearer", "session-cookie", "logout", "none"]);
+const RESERVED = new Set(["saml", "oidc", "ldap", "bearer", "session-cookie", "logout"]);
 
 export function checkLoginStrategy(candidate: unknown, origin: string): LoginStrategy {
   const { name, strategy } = (candidate ?? {}) as Partial<LoginStrategy>;
@@ -52,7 +52,6 @@ export function loadLoginStrategies(list: string | undefined): LoginStrategy[] {
     });
   const names = loaded.map((l) => l.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice !== undefined)
-    throw new ConfigError("PORTCULLIS_LOGIN_STRATEGIES", `two strategies are named '${twice}'`);
+  if (twice !== undefined) throw new ConfigError("PORTCULLIS_LOGIN_STRATEGIES", `two strategies are named '${twice}'`);
   return loaded;
 }

@@ -2,7 +2,7 @@
 // the log line alone: node-saml says "Invalid document signature" both for a
 // Response that carries no signature and for one signed with another key.
 import { X509Certificate } from "node:crypto";
-import { parseDomFromString, xpath } from "@node-saml/node-saml/lib/xml";
+import { parseDomFromString, selectElements } from "./saml-xml";
 import type { SamlConfig } from "../../config";
 
 const SIGNATURE = "./*[local-name()='Signature' and namespace-uri()='http://www.w3.org/2000/09/xmldsig#']";
@@ -20,8 +20,8 @@ export async function explainRefusal(
   const signedHere = async (path: string): Promise<boolean | null> => {
     try {
       const doc = await parseDomFromString(responseXml);
-      const [element] = xpath.selectElements(doc, path);
-      return element === undefined ? null : xpath.selectElements(element, SIGNATURE).length > 0;
+      const [element] = selectElements(doc, path);
+      return element === undefined ? null : selectElements(element, SIGNATURE).length > 0;
     } catch {
       return null;
     }

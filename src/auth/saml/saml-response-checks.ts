@@ -4,9 +4,7 @@
 // compares its `idpIssuer` option only on logout messages, never looks at the
 // Response's Destination or the SubjectConfirmationData's Recipient, and
 // accepts a signed assertion inside a Response whose status is not Success.
-// node-saml's own signature verification, the one passport-saml runs, so that these checks read
-// exactly what it verified; passport-saml does not re-export its XML helpers.
-import { getVerifiedXml, parseDomFromString, xpath } from "@node-saml/node-saml/lib/xml";
+import { getVerifiedXml, parseDomFromString, selectElements, type XmlElement } from "./saml-xml";
 
 const STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
@@ -31,11 +29,11 @@ export async function responseProblem(responseXml: string, expected: ResponseExp
   const destination = response.getAttribute("Destination");
   if (destination !== expected.acsUrl)
     return `Response Destination '${destination ?? ""}' is not this service's ACS URL`;
-  const issuers = xpath.selectElements(response, "./*[local-name()='Issuer']");
+  const issuers = selectElements(response, "./*[local-name()='Issuer']");
   if (issuers.length > 1) return "Response has more than one Issuer";
-  if (issuers.length === 1 && text(issuers[0]!) !== expected.idpEntityId)
-    return `Response Issuer '${text(issuers[0]!)}' is not the configured IdP`;
-  const status = xpath.selectElements(response, "./*[local-name()='Status']/*[local-name()='StatusCode']");
+  if (issuers.length === 1 && text(issuers[0]) !== expected.idpEntityId)
+    return `Response Issuer '${text(issuers[0])}' is not the configured IdP`;
+  const status = selectElements(response, "./*[local-name()='Status']/*[local-name()='StatusCode']");
   const code = status[0]?.getAttribute("Value") ?? null;
   if (code !== STATUS_SUCCESS) return `Response status is '${code ?? "missing"}', not Success`;
   return null;
@@ -87,7 +85,7 @@ function attr(node: XmlNode, name: string): string | null {
   return node.$?.[name] ?? null;
 }
 
-function text(element: ReturnType<typeof xpath.selectElements>[number]): string {
+function text(element: XmlElement): string {
   return (element.textContent ?? "").trim();
 }
 

@@ -12,7 +12,6 @@ import {
   type Profile,
   type SamlConfig as NodeSamlOptions,
   type VerifiedCallback,
-  type VerifyWithRequest,
 } from "@node-saml/passport-saml";
 import type { IncomingHttpHeaders } from "node:http";
 import type { SamlConfig } from "../../config";
@@ -57,14 +56,14 @@ export class SamlServiceProvider {
         getSamlOptions: (_req, done) => done(null, this.options()),
       },
       // passport-saml types its request with its own copy of @types/express 4: the hooks take ours.
-      ((req: SamlRequestView, profile: Profile | null, done: VerifiedCallback) => {
+      (req: SamlRequestView, profile: Profile | null, done: VerifiedCallback) => {
         this.verify(req, profile).then(
           (login) => done(null, login as unknown as Record<string, unknown>),
           (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
         );
-      }) as unknown as VerifyWithRequest,
-      ((_req: SamlRequestView, _profile: Profile | null, done: VerifiedCallback) =>
-        done(new Error("single logout is not offered"))) as unknown as VerifyWithRequest,
+      },
+      (_req: SamlRequestView, _profile: Profile | null, done: VerifiedCallback) =>
+        done(new Error("single logout is not offered")),
     );
   }
 

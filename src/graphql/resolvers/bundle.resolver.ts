@@ -65,11 +65,10 @@ export class BundleResolver {
       requestId: ctx.requestId,
     });
     if (!decision.allowed) {
-      throw new DomainError(
-        refusalCode(decision.reason),
-        `BundlePlan.replay needs audit:read (${decision.reason})`,
-        { reason: decision.reason, capability: "audit:read" },
-      );
+      throw new DomainError(refusalCode(decision.reason), `BundlePlan.replay needs audit:read (${decision.reason})`, {
+        reason: decision.reason,
+        capability: "audit:read",
+      });
     }
     return toReplayReportType(await ctx.services.replay.replay(plan.after, replayDays));
   }

@@ -31,7 +31,8 @@ export async function guard(ctx: ScimContext, operation: string, capability: str
   });
   // The name stays out of the message: it would tell a caller who may not read users whose email an id is.
   if (!decision.allowed) {
-    const mfa = refusalCode(decision.reason) === "MFA_REQUIRED" ? " with MFA: step up and retry" : ` (${decision.reason})`;
+    const mfa =
+      refusalCode(decision.reason) === "MFA_REQUIRED" ? " with MFA: step up and retry" : ` (${decision.reason})`;
     throw new ScimError(403, `${operation} needs ${capability}${mfa}`);
   }
 }
