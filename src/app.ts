@@ -278,6 +278,19 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
       for (const warning of idpCertificateWarnings(idpCerts)) logger.warn(warning);
     }
+    if (config.ldap) {
+      // Where logins go and how groups are read; never the search account's password.
+      const { url, startTls, userSearchBase, groupSearchBase, provider } = config.ldap;
+      logger.info("LDAP login enabled", {
+        url,
+        startTls,
+        userSearchBase,
+        groups: groupSearchBase === null ? config.ldap.groupsAttribute : `search under ${groupSearchBase}`,
+        provider,
+      });
+    }
+    for (const login of loginStrategies)
+      logger.info("login strategy added", { name: login.name, path: `/auth/${login.name}` });
     let closed = false;
     const metricsServer = config.metricsPort === null ? null : createMetricsServer(metrics);
     return {
