@@ -6,6 +6,11 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { AuthRateLimiter } from "./auth/auth-rate-limiter";
 import { BearerAuthenticator } from "./auth/bearer-authenticator";
+import { AuthenticationLayer } from "./auth/passport/authentication-layer";
+import { LdapDirectory } from "./auth/ldap/ldap-directory";
+import { LdapStrategy } from "./auth/ldap/ldap-strategy";
+import { checkLoginStrategy, loadLoginStrategies, type LoginStrategy } from "./auth/passport/login-strategies";
+import { sessionCookieOf } from "./http/session-cookie";
 import { CredentialCache } from "./auth/credential-cache";
 import { TokenUsageRecorder } from "./auth/token-usage-recorder";
 import type { Config } from "./config";
@@ -60,6 +65,8 @@ export interface AppOptions {
   announce?: (line: string) => void;
   /** The clock grants, tokens and access requests are judged against (tests move it); the system clock by default. */
   now?: () => Date;
+  /** Passport login strategies served at /auth/<name>, besides those PORTCULLIS_LOGIN_STRATEGIES names. */
+  loginStrategies?: LoginStrategy[];
 }
 
 export interface App {
@@ -83,6 +90,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics();
   // Seeds are validated before the database is touched: a broken seed stops start-up.
   const seeds = loadSeeds(options.seedsDir ?? DEFAULT_SEEDS_DIR);
+  // So are the login strategies a deployment adds.
+  const loginStrategies = [
+    ...loadLoginStrategies(config.loginStrategyModules),
+    ...(options.loginStrategies ?? []).map((l) => checkLoginStrategy(l, "createApp loginStrategies")),
+  ];
   const storage = await TypeormStorage.open(config.database, { migrate: true });
   const closeOnFailure: Array<() => Promise<void>> = [];
   try {
@@ -106,7 +118,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
     const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
-    closeOnFailure.push(oneTime.close);
+    closeOnFailure.push(() => oneTime.close());
     // Counted in Redis when instances share it, so a limit holds for the deployment, not per instance.
     const limiterRedis =
       config.redisUrl === null
@@ -215,16 +227,21 @@ export async function createApp(options: AppOptions): Promise<App> {
       clusterMode: () => cluster.currentMode(),
       engineSize: () => runtime.engine().size(),
     });
+    // Seals login state in cookies (OIDC, strategies a deployment adds) and device-flow handles.
+    const sealer = new SealedBox(config.encryptionKey);
     const http = createHttpServer({
       schema: buildGuardedSchema(),
       services,
-      authenticator: new BearerAuthenticator(
-        credentials.lookups(),
-        undefined,
-        new TokenUsageRecorder(storage.tokens, {
-          onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
-        }),
-        rateLimiter,
+      authentication: new AuthenticationLayer(
+        new BearerAuthenticator(
+          credentials.lookups(),
+          undefined,
+          new TokenUsageRecorder(storage.tokens, {
+            onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
+          }),
+          rateLimiter,
+        ),
+        sessionCookieOf,
       ),
       rateLimiter,
       trustedProxies: config.trustedProxies,
@@ -236,7 +253,18 @@ export async function createApp(options: AppOptions): Promise<App> {
       credentialsChanged: (listener) => credentials.onCleared(listener),
       clusterMode: () => describeMode(cluster),
       saml: config.saml && { sp: new SamlServiceProvider(config.saml, oneTime.store) },
-      oidc: oidcLogin(config, logger),
+      oidc: oidcLogin(config, logger, sealer),
+      loginStrategies,
+      sealer,
+      ldap: config.ldap && {
+        provider: config.ldap.provider,
+        strategy: new LdapStrategy({
+          config: config.ldap,
+          directory: new LdapDirectory(config.ldap),
+          users: storage.users,
+          limiter: rateLimiter,
+        }),
+      },
     });
     await http.start();
     if (config.saml) {
@@ -250,6 +278,19 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
       for (const warning of idpCertificateWarnings(idpCerts)) logger.warn(warning);
     }
+    if (config.ldap) {
+      // Where logins go and how groups are read; never the search account's password.
+      const { url, startTls, userSearchBase, groupSearchBase, provider } = config.ldap;
+      logger.info("LDAP login enabled", {
+        url,
+        startTls,
+        userSearchBase,
+        groups: groupSearchBase === null ? config.ldap.groupsAttribute : `search under ${groupSearchBase}`,
+        provider,
+      });
+    }
+    for (const login of loginStrategies)
+      logger.info("login strategy added", { name: login.name, path: `/auth/${login.name}` });
     let closed = false;
     const metricsServer = config.metricsPort === null ? null : createMetricsServer(metrics);
     return {
@@ -305,7 +346,7 @@ function describeMode(cluster: ClusterSync): string {
 }
 
 /** The OIDC routes' parts, or null when OIDC is not configured. */
-function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
+function oidcLogin(config: Config, logger: Logger, sealer: SealedBox): HttpOptions["oidc"] {
   const oidc = config.oidc;
   if (!oidc) return null;
   if (!config.encryptionKey) {
@@ -324,5 +365,5 @@ function oidcLogin(config: Config, logger: Logger): HttpOptions["oidc"] {
     () => logger.info("OIDC identity provider discovered", { issuer: oidc.issuer.href }),
     () => {},
   );
-  return { relyingParty, sealer: new SealedBox(config.encryptionKey) };
+  return { relyingParty, sealer, redirectUri: oidc.redirectUri };
 }

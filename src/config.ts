@@ -6,9 +6,11 @@ import { durationProblem, parseDuration } from "./engine/duration";
 import { ConfigError, parseProviderName, value, type Env } from "./config-values";
 import { parseRateLimits, type RateLimitConfig } from "./rate-limit-config";
 import { parseOidcConfig, parseSamlConfig, type OidcConfig, type SamlConfig } from "./sso-config";
+import { parseLdapConfig, type LdapConfig } from "./ldap-config";
 
 export { ConfigError } from "./config-values";
 export * from "./sso-config";
+export * from "./ldap-config";
 
 export type DatabaseConfig =
   | { kind: "sqlite"; path: string; url: string }
@@ -46,6 +48,10 @@ export interface Config {
   saml: SamlConfig | null;
   /** OpenID Connect login; null when no OIDC_* variable is set. */
   oidc: OidcConfig | null;
+  /** LDAP login (POST /auth/ldap/login); null when no LDAP_* variable is set. */
+  ldap: LdapConfig | null;
+  /** PORTCULLIS_LOGIN_STRATEGIES: modules adding passport login strategies (loaded by createApp). */
+  loginStrategyModules: string | undefined;
   /** Limits on failed authentications and /auth/* requests. */
   rateLimits: RateLimitConfig;
 }
@@ -76,6 +82,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     saml: parseSamlConfig(env),
     oidc: parseOidcConfig(env),
+    ldap: parseLdapConfig(env),
+    loginStrategyModules: value(env, "PORTCULLIS_LOGIN_STRATEGIES"),
     rateLimits: parseRateLimits(env),
   };
 }

@@ -26,6 +26,10 @@ async function main(): Promise<void> {
   try {
     app = await createApp({ config, logger });
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`portcullis: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
     if (err instanceof SeedError || err instanceof DomainError) {
       process.stderr.write(`portcullis: cannot start: ${err.message}\n`);
       process.exit(2);

@@ -26,6 +26,8 @@ export interface SamlConfig {
   mfaContexts: string[];
   /** Provider name in SSO mappings. */
   provider: string;
+  /** Whether the Response element must be signed too (SAML_WANT_RESPONSE_SIGNED); the assertion always must. */
+  wantResponseSigned: boolean;
 }
 
 const SAML_REQUIRED = [
@@ -88,7 +90,15 @@ export function parseSamlConfig(env: Env): SamlConfig | null {
     clockSkewMs: parseClockSkew(value(env, "SAML_CLOCK_SKEW")),
     mfaContexts: parseList("SAML_MFA_CONTEXTS", value(env, "SAML_MFA_CONTEXTS")) ?? SAML_DEFAULT_MFA_CONTEXTS,
     provider: parseProviderName("SAML_PROVIDER", value(env, "SAML_PROVIDER") ?? "saml"),
+    wantResponseSigned: parseBoolean("SAML_WANT_RESPONSE_SIGNED", value(env, "SAML_WANT_RESPONSE_SIGNED"), true),
   };
+}
+
+export function parseBoolean(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError(variable, `'${raw.slice(0, 40)}' is not true or false`);
 }
 
 function parseHttpUrl(variable: string, raw: string): string {

@@ -103,6 +103,17 @@ export class AuthRateLimiter {
     return byAddress ?? byCredential;
   }
 
+  /**
+   * Whether failures with `credentialId` (a token id, or `ldap:<username>`) are
+   * over their limit already: asked before a login is tried at all.
+   */
+  async credentialBlocked(credentialId: string): Promise<RateLimitRefusal | null> {
+    const res = await this.byCredential.get(credentialId);
+    const points = this.settings.failuresPerCredential;
+    if (res === null || res.consumedPoints <= points) return null;
+    return this.refusal("failures-per-credential", points, res, false);
+  }
+
   /** Counts one request to /auth/*; a refusal when the address is over its limit. */
   authRequest(address: string | null): Promise<RateLimitRefusal | null> {
     return this.consume(

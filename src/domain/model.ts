@@ -5,7 +5,7 @@ import type { Level } from "../engine/types";
 
 export type UserKind = "HUMAN" | "SERVICE";
 export type UserStatus = "ACTIVE" | "LOCKED" | "DEPROVISIONED";
-export type IdentitySource = "LOCAL" | "SAML" | "OIDC" | "SCIM";
+export type IdentitySource = "LOCAL" | "SAML" | "OIDC" | "SCIM" | "LDAP";
 export type GrantSource = "MANUAL" | "SSO" | "ACCESS_REQUEST";
 
 export interface UserRecord {
@@ -120,7 +120,7 @@ export interface SessionRecord {
   id: string;
   userId: string;
   secretHash: string;
-  source: "LOCAL" | "SAML" | "OIDC";
+  source: "LOCAL" | "SAML" | "OIDC" | "LDAP";
   mfa: boolean;
   mfaVerifiedUntil: Date | null;
   sourceIp: string | null;

@@ -6,17 +6,19 @@
 // back-pressure and stops when the client goes away.
 import { once } from "node:events";
 import type { Request, RequestHandler, Response } from "express";
-import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import { unauthenticatedMessage } from "../auth/authentication-messages";
+import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import type { AuditEventRecord } from "../domain/audit/audit-event";
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import { auditedSystemCheck } from "../domain/decisions/audited-system-check";
+import { refusalCode } from "../domain/decisions/refusal-code";
 import { DomainError } from "../domain/errors";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
 import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
-import { requestCredentials } from "./session-cookie";
+import { credentialHeaders } from "./session-cookie";
 import { sendError } from "./error-response";
 
 export const EXPORT_OPERATION = "GET /audit/export";
@@ -27,7 +29,7 @@ const DAY_MS = 86_400_000;
 
 export interface AuditExportOptions {
   services: Services;
-  authenticator: BearerAuthenticator;
+  authentication: AuthenticationLayer;
   /** The caller's address, trusted proxies taken into account. */
   clientAddress: ClientAddress;
   logger: Logger;
@@ -103,23 +105,16 @@ export function exportLine(e: AuditEventRecord): string {
 }
 
 export function auditExport(options: AuditExportOptions): RequestHandler {
-  const { services, authenticator, logger } = options;
+  const { services, authentication, logger } = options;
   return async (req: Request, res: Response) => {
     const requestId = String(res.locals.requestId);
     const sourceIp = options.clientAddress(req);
-    const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
+    const auth = await authentication.authenticate(credentialHeaders(req), sourceIp, ["bearer", "session-cookie"]);
     await auditAuthentication(services, auth, sourceIp, requestId);
     if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
     if (!auth.ok) {
       res.setHeader("www-authenticate", "Bearer");
-      return sendError(
-        res,
-        401,
-        "UNAUTHENTICATED",
-        auth.failure === "missing"
-          ? "authentication required: send Authorization: Bearer <token>"
-          : "invalid, expired or revoked credential",
-      );
+      return sendError(res, 401, "UNAUTHENTICATED", unauthenticatedMessage(auth.failure));
     }
     const decision = await auditedSystemCheck(services, auth.principal, {
       operation: EXPORT_OPERATION,
@@ -128,7 +123,7 @@ export function auditExport(options: AuditExportOptions): RequestHandler {
       requestId,
     });
     if (!decision.allowed) {
-      const code = decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN";
+      const code = refusalCode(decision.reason);
       return sendError(res, 403, code, `${EXPORT_OPERATION} needs ${CAPABILITY} (${decision.reason})`, {
         reason: decision.reason,
         capability: CAPABILITY,

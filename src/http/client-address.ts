@@ -21,7 +21,7 @@ export function clientAddressResolver(trustedProxies: readonly string[]): Client
       .map((s) => s.trim())
       .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = normalise(hops[i]!);
+      const hop = normalise(hops[i]);
       if (hop === null) return peer;
       if (!isProxy(hop)) return hop;
     }
@@ -31,4 +31,20 @@ export function clientAddressResolver(trustedProxies: readonly string[]): Client
 
 function normalise(text: string | null): string | null {
   return text === null ? null : canonicalAddress(text);
+}
+
+/**
+ * Whether the browser reached this server over HTTPS: a TLS connection, or a
+ * trusted proxy saying so in X-Forwarded-Proto (its first entry, the client's side).
+ */
+export function overHttpsResolver(trustedProxies: readonly string[]): (req: IncomingMessage) => boolean {
+  const proxies = CidrSet.compile(trustedProxies);
+  return (req) => {
+    if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+    const peer = normalise(req.socket.remoteAddress ?? null);
+    if (peer === null || trustedProxies.length === 0 || !proxies.containsAddress(parseIp(peer))) return false;
+    const header = req.headers["x-forwarded-proto"];
+    const proto = (Array.isArray(header) ? header[0] : header)?.split(",")[0]?.trim().toLowerCase();
+    return proto === "https";
+  };
 }

@@ -3,27 +3,27 @@
 // cookie is cleared all the same (it is stale or forged). A token is not a
 // session: tokens end through revokeToken.
 import type { Request, RequestHandler, Response } from "express";
-import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
 import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";
-import { clearSessionCookie, requestCredentials, type SessionCookieOptions } from "./session-cookie";
+import { clearSessionCookie, credentialHeaders, type SessionCookieOptions } from "./session-cookie";
 import { sendError } from "./error-response";
 
 export interface LogoutOptions {
   services: Services;
-  authenticator: BearerAuthenticator;
+  authentication: AuthenticationLayer;
   clientAddress: ClientAddress;
   cookies: SessionCookieOptions;
 }
 
 export function logoutRoute(options: LogoutOptions): RequestHandler {
-  const { services, authenticator } = options;
+  const { services, authentication } = options;
   return async (req: Request, res: Response) => {
     const requestId = String(res.locals.requestId);
     const sourceIp = options.clientAddress(req);
-    const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
+    const auth = await authentication.authenticate(credentialHeaders(req), sourceIp, ["bearer", "session-cookie"]);
     await auditAuthentication(services, auth, sourceIp, requestId);
     clearSessionCookie(res, options.cookies);
     if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);

@@ -9,7 +9,9 @@
 // holds the key. Every refusal is audited as a failed authentication.
 import express, { Router, type Request, type Response } from "express";
 import { createHash } from "node:crypto";
-import type { OidcRelyingParty, LoginTransaction } from "../auth/oidc/oidc-relying-party";
+import { classify, type OidcRelyingParty } from "../auth/oidc/oidc-relying-party";
+import { callbackView, loginView, transactionOf, type LoginTransaction } from "../auth/oidc/oidc-strategy";
+import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import { OidcFailure, OidcUnavailable, type OidcFailureReason } from "../auth/oidc/oidc-failure";
 import type { SealedBox } from "../auth/oidc/sealed-box";
 import { DomainError } from "../domain/errors";
@@ -20,6 +22,7 @@ import type { Logger } from "./logger";
 import { setSessionCookie } from "./session-cookie";
 import { parseReturnTo, returnPathOrRoot } from "./return-to";
 import { sendError } from "./error-response";
+import { auditAuthenticationFailure } from "./authentication-audit";
 
 export const TRANSACTION_COOKIE = "portcullis_oidc";
 const TRANSACTION_PURPOSE = "oidc-login";
@@ -28,6 +31,10 @@ const TRANSACTION_TTL_MS = 10 * 60_000;
 
 export interface OidcRoutesOptions {
   relyingParty: OidcRelyingParty;
+  /** The authentication layer the `oidc` strategy runs in. */
+  authentication: AuthenticationLayer;
+  /** OIDC_REDIRECT_URI: the callback URL the IdP redirects to. */
+  redirectUri: URL;
   sealer: SealedBox;
   /** `services.ssoLogin` provisions the user and issues the session. */
   services: Services;
@@ -44,7 +51,7 @@ interface DeviceHandle {
 }
 
 export function oidcRoutes(options: OidcRoutesOptions): Router {
-  const { relyingParty, sealer, services, clientAddress, logger, secureCookies } = options;
+  const { relyingParty, sealer, services, clientAddress, logger, secureCookies, authentication, redirectUri } = options;
   // A login's state and a device handle are each good once, across every instance: registered when the
   // login starts, taken when it completes (the shared one-time store: the database, or Redis).
   const once = services.oneTimeStore;
@@ -68,24 +75,12 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     }
     if (!(err instanceof OidcFailure) && !(err instanceof OidcUnavailable)) throw err;
     const reason: OidcFailureReason | "idp_unavailable" = err instanceof OidcFailure ? err.reason : "idp_unavailable";
-    await services.audit.record({
-      time: new Date(),
-      actorId: null,
-      actorEmail: null,
-      actorRoles: [],
-      tokenId: null,
-      sourceIp: clientAddress(req),
-      operation: "authenticate",
-      action: null,
-      resourceType: null,
-      resourceNamespace: null,
-      resourceName: null,
-      subjectId: null,
-      decision: "DENY",
-      reason: "UNAUTHENTICATED",
+    await auditAuthenticationFailure(
+      services,
+      { strategy: "oidc", failure: reason, details: { method: "oidc", flow, detail: err.detail } },
+      clientAddress(req),
       requestId,
-      metadata: { method: "oidc", flow, failure: reason, detail: err.detail },
-    });
+    );
     if (err instanceof OidcUnavailable) {
       logger.warn("OIDC identity provider request failed", { requestId, detail: err.detail });
       return sendError(res, 503, "SERVICE_UNAVAILABLE", err.message);
@@ -111,28 +106,47 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
     }
   };
 
+  /** Runs the `oidc` strategy on the callback; the identity, or the refusal it ended with. */
+  const completeLogin = async (query: string, transaction: LoginTransaction): Promise<SsoIdentity> => {
+    let outcome;
+    try {
+      outcome = await authentication.run(await relyingParty.strategy(), callbackView(redirectUri, query, transaction));
+    } catch (err) {
+      throw classify(err);
+    }
+    if (outcome.kind === "success") return outcome.user as SsoIdentity;
+    // The strategy fails (rather than errs) only on the IdP's access_denied or a missing login state.
+    const info = (outcome.kind === "fail" ? outcome.info : null) as { error?: string; message?: string } | null;
+    if (info?.error) throw new OidcFailure("idp_error", "the identity provider refused the login", info.error);
+    throw new OidcFailure("no_transaction", "no login in progress in this browser (or it has expired); start again");
+  };
+
   router.get("/login", async (req, res) => {
     noStore(res);
     const returnTo = parseReturnTo(req.query.returnTo);
     if (!returnTo.ok)
       return sendError(res, 400, "BAD_USER_INPUT", `returnTo: ${returnTo.message}`, { field: "returnTo" });
     let started;
+    const view = loginView(redirectUri);
     try {
-      started = await relyingParty.beginLogin(returnTo.path);
+      started = await authentication.run(await relyingParty.strategy(), view);
     } catch (err) {
       if (err instanceof OidcUnavailable) return sendError(res, 503, "SERVICE_UNAVAILABLE", err.message);
-      throw err;
+      throw classify(err);
     }
+    const transaction = started.kind === "redirect" ? transactionOf(view, returnTo.path) : null;
+    if (started.kind !== "redirect" || transaction === null)
+      throw new Error("the OIDC strategy did not start a login with state and nonce");
     const expires = new Date(Date.now() + TRANSACTION_TTL_MS);
-    await once.put(stateKey(started.transaction.state), "1", expires);
-    res.cookie(TRANSACTION_COOKIE, sealer.seal(TRANSACTION_PURPOSE, started.transaction, expires), {
+    await once.put(stateKey(transaction.state), "1", expires);
+    res.cookie(TRANSACTION_COOKIE, sealer.seal(TRANSACTION_PURPOSE, transaction, expires), {
       httpOnly: true,
       secure: secureCookies,
       sameSite: "lax",
       path: "/auth/oidc",
       expires,
     });
-    res.redirect(302, started.authorizationUrl.href);
+    res.redirect(302, started.location);
   });
 
   router.get("/callback", async (req, res) => {
@@ -152,7 +166,7 @@ export function oidcRoutes(options: OidcRoutesOptions): Router {
         throw new OidcFailure("replayed", "this login response has already been used");
       }
       const query = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
-      const identity = await relyingParty.completeLogin(query, transaction);
+      const identity = await completeLogin(query, transaction);
       const session = await login(identity, req, res);
       setSessionCookie(res, session.sessionSecret, session.expiresAt, { secure: secureCookies });
       res.redirect(303, returnPathOrRoot(transaction.returnTo));

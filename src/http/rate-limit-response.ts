@@ -6,6 +6,7 @@ import type { AuthRateLimiter, RateLimitRefusal } from "../auth/auth-rate-limite
 import type { Services } from "../graphql/context";
 import type { ClientAddress } from "./client-address";
 import { sendError } from "./error-response";
+import { auditAuthenticationFailure } from "./authentication-audit";
 
 export function rateLimitMessage(refusal: RateLimitRefusal): string {
   const what =
@@ -37,28 +38,17 @@ export function authRouteLimit(
       if (refusal === null) return next();
       if (refusal.first) {
         const { limit, points, windowSeconds, retryAfterSeconds } = refusal;
-        await services.audit.record({
-          time: new Date(),
-          actorId: null,
-          actorEmail: null,
-          actorRoles: [],
-          tokenId: null,
-          sourceIp,
-          operation: "authenticate",
-          action: null,
-          resourceType: null,
-          resourceNamespace: null,
-          resourceName: null,
-          subjectId: null,
-          requestId: String(res.locals.requestId),
-          decision: "DENY",
-          reason: "UNAUTHENTICATED",
-          metadata: {
+        // Before any strategy runs: the event names the path instead.
+        await auditAuthenticationFailure(
+          services,
+          {
+            strategy: null,
             failure: "rate_limited",
-            path: req.baseUrl + req.path,
-            rateLimit: { limit, points, windowSeconds, retryAfterSeconds },
+            details: { path: req.baseUrl + req.path, rateLimit: { limit, points, windowSeconds, retryAfterSeconds } },
           },
-        });
+          sourceIp,
+          String(res.locals.requestId),
+        );
       }
       sendRateLimited(res, refusal);
     } catch (err) {

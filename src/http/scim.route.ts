@@ -3,7 +3,8 @@
 // guarded by a `user` capability through the engine with the decision audited,
 // bodies in and out as application/scim+json, every error in SCIM's format.
 import express, { type NextFunction, type Request, type Response, Router } from "express";
-import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import { unauthenticatedMessage } from "../auth/authentication-messages";
+import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import { auditEscalationRefusal } from "../domain/audit/escalation-audit";
 import type { Services } from "../graphql/context";
 import { auditAuthentication } from "./authentication-audit";
@@ -18,15 +19,15 @@ import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } fr
 
 export interface ScimOptions {
   services: Services;
-  authenticator: BearerAuthenticator;
+  authentication: AuthenticationLayer;
   clientAddress: ClientAddress;
   logger: Logger;
 }
 
-type Handler = (ctx: ScimContext, req: Request, res: Response) => Promise<void>;
+type Handler = (ctx: ScimContext, req: Request, res: Response) => Promise<void> | void;
 
 export function scimRouter(options: ScimOptions): Router {
-  const { services, authenticator, logger } = options;
+  const { services, authentication, logger } = options;
   const router = Router();
 
   const fail = (res: Response, err: unknown) => {
@@ -47,7 +48,11 @@ export function scimRouter(options: ScimOptions): Router {
     try {
       const requestId = String(res.locals.requestId);
       const sourceIp = options.clientAddress(req);
-      const auth = await authenticator.authenticate(req.headers.authorization, sourceIp);
+      const auth = await authentication.authenticate(
+        { authorization: req.headers.authorization, cookie: undefined },
+        sourceIp,
+        ["bearer"],
+      );
       await auditAuthentication(services, auth, sourceIp, requestId);
       if (!auth.ok && auth.rateLimit !== undefined) {
         res.setHeader("retry-after", String(auth.rateLimit.retryAfterSeconds));
@@ -55,15 +60,7 @@ export function scimRouter(options: ScimOptions): Router {
       }
       if (!auth.ok) {
         res.setHeader("www-authenticate", "Bearer");
-        return sendScimError(
-          res,
-          new ScimError(
-            401,
-            auth.failure === "missing"
-              ? "authentication required: send Authorization: Bearer <token>"
-              : "invalid, expired or revoked credential",
-          ),
-        );
+        return sendScimError(res, new ScimError(401, unauthenticatedMessage(auth.failure)));
       }
       const base = `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl}`;
       res.locals.scim = { services, principal: auth.principal, requestId, base } satisfies ScimContext;
@@ -94,8 +91,7 @@ export function scimRouter(options: ScimOptions): Router {
     }
   };
   // Discovery needs a credential but no capability: it describes the protocol, not anyone's data.
-  const discovery = (body: (base: string) => unknown) =>
-    route(async (ctx, _req, res) => sendScim(res, 200, body(ctx.base)));
+  const discovery = (body: (base: string) => unknown) => route((ctx, _req, res) => sendScim(res, 200, body(ctx.base)));
 
   router.get("/ServiceProviderConfig", discovery(serviceProviderConfig));
   router.get(
@@ -104,7 +100,7 @@ export function scimRouter(options: ScimOptions): Router {
   );
   router.get(
     "/ResourceTypes/:id",
-    route(async (ctx, req, res) => {
+    route((ctx, req, res) => {
       const found = resourceTypes(ctx.base).find((t) => t.id === req.params.id);
       if (!found) throw new ScimError(404, `no resource type '${String(req.params.id)}'`);
       sendScim(res, 200, found);
@@ -116,7 +112,7 @@ export function scimRouter(options: ScimOptions): Router {
   );
   router.get(
     "/Schemas/:id",
-    route(async (ctx, req, res) => {
+    route((ctx, req, res) => {
       const found = schemas(ctx.base).find((s) => s.id === req.params.id);
       if (!found) throw new ScimError(404, `no schema '${String(req.params.id)}'`);
       sendScim(res, 200, found);

@@ -1,4 +1,4 @@
-// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
+// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /auth/ldap, /scim/v2.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
@@ -8,7 +8,8 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
 import type { AuthRateLimiter } from "../auth/auth-rate-limiter";
-import type { AuthResult, BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { AuthResult } from "../auth/bearer-authenticator";
+import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import type { RequestContext, Services } from "../graphql/context";
 import { escalationRefusalsAudited, formatError, requestIdInErrors } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
@@ -16,11 +17,16 @@ import { operationLimits } from "../graphql/operation-limits";
 import { auditExport } from "./audit-export.route";
 import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
-import { clientAddressResolver } from "./client-address";
+import { clientAddressResolver, overHttpsResolver } from "./client-address";
 import { logoutRoute } from "./logout.route";
 import { authRouteLimit, sendRateLimited } from "./rate-limit-response";
-import { requestCredentials, type SessionCookieOptions } from "./session-cookie";
+import { credentialHeaders, type SessionCookieOptions } from "./session-cookie";
 import { samlRoutes, type SamlRouteOptions } from "./saml.routes";
+import { ldapRoutes } from "./ldap.routes";
+import { passportLoginRoutes } from "./passport-login.routes";
+import type { LoginStrategy } from "../auth/passport/login-strategies";
+import type { SealedBox } from "../auth/oidc/sealed-box";
+import type { LdapStrategy } from "../auth/ldap/ldap-strategy";
 import { attachSubscriptionServer } from "./subscription-server";
 import { oidcRoutes, type OidcRoutesOptions } from "./oidc.routes";
 import type { RootLogger } from "./logger";
@@ -33,7 +39,8 @@ import { sendError } from "./error-response";
 export interface HttpOptions {
   schema: GraphQLSchema;
   services: Services;
-  authenticator: BearerAuthenticator;
+  /** Every way in: the credential strategies and the login strategies. */
+  authentication: AuthenticationLayer;
   trustedProxies: string[];
   production: boolean;
   /** How session cookies are set and cleared (Secure outside development). */
@@ -49,7 +56,13 @@ export interface HttpOptions {
   /** The /auth/saml routes; null when SAML is not configured (they answer 404 then). */
   saml: SamlRouteOptions | null;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
-  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer"> | null;
+  oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer" | "redirectUri"> | null;
+  /** Login strategies a deployment adds, each served at /auth/<name>. */
+  loginStrategies?: LoginStrategy[];
+  /** Seals their state between the redirect and the callback. */
+  sealer?: SealedBox;
+  /** LDAP login (POST /auth/ldap/login); null when LDAP is not configured (it then answers 404). */
+  ldap?: { strategy: LdapStrategy; provider: string } | null;
   /** Limits requests to /auth/* per address (failed authentications are limited by the authenticator). */
   rateLimiter?: AuthRateLimiter | null;
 }
@@ -68,7 +81,7 @@ type ContextWithResponse = RequestContext & { [RESPONSE]?: ServerResponse };
 const MAX_TOKENS = 5000;
 
 export function createHttpServer(options: HttpOptions): HttpServer {
-  const { services, authenticator, logger } = options;
+  const { services, authentication, logger } = options;
   const clientAddress = clientAddressResolver(options.trustedProxies);
   const app = express();
   app.disable("x-powered-by");
@@ -142,18 +155,63 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   });
 
   if (options.rateLimiter) app.use("/auth", authRouteLimit(options.rateLimiter, clientAddress, services));
-  if (options.saml)
-    app.use("/auth/saml", samlRoutes({ ...options.saml, services, clientAddress, logger, cookies: options.cookies }));
+  if (options.saml) {
+    authentication.use("saml", options.saml.sp.strategy);
+    app.use(
+      "/auth/saml",
+      samlRoutes({
+        ...options.saml,
+        services,
+        authentication,
+        clientAddress,
+        overHttps: overHttpsResolver(options.trustedProxies),
+        logger,
+        cookies: options.cookies,
+      }),
+    );
+  }
 
-  app.get("/audit/export", auditExport({ services, authenticator, clientAddress, logger }));
+  if (options.ldap) {
+    authentication.use("ldap", options.ldap.strategy);
+    app.use(
+      "/auth/ldap",
+      ldapRoutes({
+        services,
+        authentication,
+        provider: options.ldap.provider,
+        clientAddress,
+        cookies: options.cookies,
+        logger,
+      }),
+    );
+  }
+
+  for (const login of options.loginStrategies ?? []) {
+    authentication.use(login.name, login.strategy);
+    const sealer = options.sealer;
+    if (!sealer) throw new Error("login strategies need a sealer for their state");
+    app.use(
+      `/auth/${login.name}`,
+      passportLoginRoutes({ login, authentication, services, sealer, clientAddress, cookies: options.cookies, logger }),
+    );
+  }
+
+  app.get("/audit/export", auditExport({ services, authentication, clientAddress, logger }));
   if (options.oidc)
     app.use(
       "/auth/oidc",
-      oidcRoutes({ ...options.oidc, services, clientAddress, logger, secureCookies: options.cookies.secure }),
+      oidcRoutes({
+        ...options.oidc,
+        authentication,
+        services,
+        clientAddress,
+        logger,
+        secureCookies: options.cookies.secure,
+      }),
     );
-  app.use("/scim/v2", scimRouter({ services, authenticator, clientAddress, logger }));
+  app.use("/scim/v2", scimRouter({ services, authentication, clientAddress, logger }));
 
-  app.post("/auth/logout", logoutRoute({ services, authenticator, clientAddress, cookies: options.cookies }));
+  app.post("/auth/logout", logoutRoute({ services, authentication, clientAddress, cookies: options.cookies }));
 
   app.get("/readyz", async (_req, res) => {
     const database = await services.storage.ping();
@@ -177,7 +235,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         server,
         schema: options.schema,
         services,
-        authenticator,
+        authentication,
         clientAddress,
         logger,
         validationRules,
@@ -191,7 +249,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         async (req: express.Request, res: express.Response, next: express.NextFunction) => {
           try {
             const sourceIp = clientAddress(req);
-            const auth = await authenticator.authenticateRequest(requestCredentials(req), sourceIp);
+            const auth = await authentication.authenticate(credentialHeaders(req), sourceIp, [
+              "bearer",
+              "session-cookie",
+            ]);
             await auditAuthentication(services, auth, sourceIp, String(res.locals.requestId));
             if (!auth.ok && auth.rateLimit !== undefined) return sendRateLimited(res, auth.rateLimit);
             if (auth.ok) accessFacts(res).actorId = auth.principal.user.id;

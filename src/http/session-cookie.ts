@@ -39,10 +39,10 @@ export function sessionCookieOf(req: Pick<Request | IncomingMessage, "headers">)
   return null;
 }
 
-/** The credentials a request carries, for BearerAuthenticator.authenticateRequest. */
-export function requestCredentials(req: Pick<Request | IncomingMessage, "headers">): {
+/** The headers the authentication layer reads from a request: Authorization and Cookie. */
+export function credentialHeaders(req: Pick<Request | IncomingMessage, "headers">): {
   authorization: string | undefined;
-  sessionCookie: string | null;
+  cookie: string | undefined;
 } {
-  return { authorization: req.headers.authorization, sessionCookie: sessionCookieOf(req) };
+  return { authorization: req.headers.authorization, cookie: req.headers.cookie };
 }

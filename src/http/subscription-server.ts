@@ -21,6 +21,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import {
   GraphQLError,
+  OperationTypeNode,
   getOperationAST,
   parse,
   specifiedRules,
@@ -32,14 +33,13 @@ import {
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { BearerAuthenticator } from "../auth/bearer-authenticator";
+import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import type { FeedEnd } from "../domain/audit/audit-feed";
 import type { Principal } from "../domain/principal";
 import type { RequestContext, Services } from "../graphql/context";
 import { formatError, withoutSuggestions } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
-import { sessionCookieOf } from "./session-cookie";
 import { SharedSubscribe } from "./shared-subscribe";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
@@ -53,7 +53,7 @@ export interface SubscriptionServerOptions {
   server: Server;
   schema: GraphQLSchema;
   services: Services;
-  authenticator: BearerAuthenticator;
+  authentication: AuthenticationLayer;
   /** The caller's address, trusted proxies taken into account. */
   clientAddress: ClientAddress;
   logger: Logger;
@@ -85,7 +85,7 @@ function sameOrigin(request: IncomingMessage): boolean {
 }
 
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const { services, authenticator, logger } = options;
+  const { services, authentication, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: "/graphql" });
   const connections = new WeakMap<WebSocket, Connection>();
   const rechecks = new Set<() => void>();
@@ -108,20 +108,23 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       subscribe: shared.subscribe,
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
+        // The same strategies as over HTTP, on the upgrade request: the bearer comes in the
+        // connection parameters (browsers cannot set headers on a WebSocket), the cookie only from this origin.
         const credentials = {
           authorization:
             typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined,
-          sessionCookie: sameOrigin(request) ? sessionCookieOf(request) : null,
+          cookie: sameOrigin(request) ? request.headers.cookie : undefined,
         };
+        const strategies = ["bearer", "session-cookie"] as const;
         const sourceIp = options.clientAddress(request);
-        const auth = await authenticator.authenticateRequest(credentials, sourceIp);
+        const auth = await authentication.authenticate(credentials, sourceIp, strategies);
         // The handshake's well-formed X-Request-Id, like an HTTP request's.
         await auditAuthentication(services, auth, sourceIp, requestIdOf(request));
         if (!auth.ok) return false;
         // Gone while it was being authenticated: no timer for a socket that will never close again.
         if (socket.readyState !== socket.OPEN) return false;
         const recheck = () => {
-          authenticator.authenticateRequest(credentials, sourceIp).then(
+          authentication.authenticate(credentials, sourceIp, strategies).then(
             (again) => {
               if (!again.ok) closeWith(socket, "credential");
             },
@@ -196,7 +199,7 @@ function subscriptionOnly(
     );
   }
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== "subscription") {
+  if (!operation || operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return [
       new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", {
         extensions: { code: "BAD_REQUEST" },

@@ -1,5 +1,6 @@
-// The OpenID Connect relying party: discovery, the authorization code flow with
-// PKCE (S256), state and nonce, and the device authorization grant for the CLI.
+// The OpenID Connect relying party: discovery, the `oidc` passport strategy for
+// the authorization code flow with PKCE (S256), state and nonce
+// (oidc-strategy.ts), and beside it the device authorization grant for the CLI.
 // openid-client does the protocol checks: the ID token's signature (against
 // the IdP's JWKS, also for tokens from the token endpoint), issuer, audience,
 // nonce and expiry, the state, and the code exchange with the PKCE verifier.
@@ -8,14 +9,10 @@ import type { OidcConfig } from "../../config";
 import type { SsoIdentity } from "../../domain/sso/sso-login";
 import { identityFromClaims, needsUserinfo, type Claims } from "./oidc-identity";
 import { OidcFailure, OidcUnavailable } from "./oidc-failure";
+import { oidcStrategy } from "./oidc-strategy";
+import type { Strategy } from "openid-client/passport";
 
-/** What the callback needs to finish a login; kept by the browser, sealed. */
-export interface LoginTransaction {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-  returnTo: string;
-}
+export type { LoginTransaction } from "./oidc-strategy";
 
 export interface DeviceAuthorization {
   deviceCode: string;
@@ -36,6 +33,7 @@ const REQUEST_TIMEOUT = 10;
 
 export class OidcRelyingParty {
   private configuration: Promise<client.Configuration> | null = null;
+  private built: { configuration: client.Configuration; strategy: Strategy } | null = null;
 
   constructor(
     private readonly config: OidcConfig,
@@ -58,39 +56,17 @@ export class OidcRelyingParty {
     return this.configuration;
   }
 
-  async beginLogin(returnTo: string): Promise<{ authorizationUrl: URL; transaction: LoginTransaction }> {
+  /**
+   * The `oidc` passport strategy for the browser login, built once the IdP is
+   * discovered; its verify hook turns the verified tokens into the identity.
+   */
+  async strategy(): Promise<Strategy> {
     const configuration = await this.discover();
-    const transaction: LoginTransaction = {
-      state: client.randomState(),
-      nonce: client.randomNonce(),
-      codeVerifier: client.randomPKCECodeVerifier(),
-      returnTo,
-    };
-    const authorizationUrl = client.buildAuthorizationUrl(configuration, {
-      redirect_uri: this.config.redirectUri.href,
-      scope: this.config.scopes.join(" "),
-      code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
-      code_challenge_method: "S256",
-      state: transaction.state,
-      nonce: transaction.nonce,
-    });
-    return { authorizationUrl, transaction };
-  }
-
-  /** `query`: the callback's query string as received. */
-  async completeLogin(query: string, transaction: LoginTransaction): Promise<SsoIdentity> {
-    const configuration = await this.discover();
-    const currentUrl = new URL(this.config.redirectUri.href);
-    currentUrl.search = query;
-    const tokens = await this.call(() =>
-      client.authorizationCodeGrant(configuration, currentUrl, {
-        pkceCodeVerifier: transaction.codeVerifier,
-        expectedState: transaction.state,
-        expectedNonce: transaction.nonce,
-        idTokenExpected: true,
-      }),
-    );
-    return this.identityOf(configuration, tokens);
+    if (this.built?.configuration !== configuration) {
+      const strategy = oidcStrategy(configuration, this.config, (tokens) => this.identityOf(configuration, tokens));
+      this.built = { configuration, strategy };
+    }
+    return this.built.strategy;
   }
 
   /** null when the IdP offers no device authorization endpoint. */
@@ -150,9 +126,7 @@ export class OidcRelyingParty {
     let userinfo: Claims | null = null;
     if (needsUserinfo(idClaims, settings) && configuration.serverMetadata().userinfo_endpoint) {
       // fetchUserInfo refuses a response about another subject than the ID token's.
-      userinfo = (await this.call(() =>
-        client.fetchUserInfo(configuration, tokens.access_token, String(idClaims.sub)),
-      )) as Claims;
+      userinfo = await this.call(() => client.fetchUserInfo(configuration, tokens.access_token, String(idClaims.sub)));
     }
     return identityFromClaims(idClaims, userinfo, settings);
   }
@@ -199,7 +173,8 @@ export class OidcRelyingParty {
   }
 }
 
-function classify(err: unknown): Error {
+/** openid-client's errors as refusals (the IdP said no, a response did not verify) or unavailability. */
+export function classify(err: unknown): Error {
   if (err instanceof OidcFailure || err instanceof OidcUnavailable) return err;
   if (err instanceof client.AuthorizationResponseError || err instanceof client.ResponseBodyError) {
     // The IdP said no (access_denied at the authorization endpoint, invalid_grant for a used code…).

@@ -1,5 +1,5 @@
 // node-saml's request-id cache on top of the shared OneTimeStore.
-import type { CacheItem, CacheProvider } from "@node-saml/node-saml";
+import type { CacheItem, CacheProvider } from "@node-saml/passport-saml";
 import type { OneTimeStore } from "../../domain/sso/sso-login";
 
 const KEY_PREFIX = "saml:request:";

@@ -1,5 +1,5 @@
 // A validated SAML profile → the SsoIdentity the login service takes.
-import type { Profile } from "@node-saml/node-saml";
+import type { Profile } from "@node-saml/passport-saml";
 import type { SamlConfig } from "../../config";
 import type { SsoIdentity } from "../../domain/sso/sso-login";
 

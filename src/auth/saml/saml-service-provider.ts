@@ -1,51 +1,84 @@
-// The SAML 2.0 service provider: SP-initiated login over the HTTP-Redirect
-// binding, responses over HTTP-POST, our metadata. node-saml does the protocol
-// and XML signature work; what it leaves out is checked in saml-response-checks.ts.
+// The SAML 2.0 service provider as a passport strategy (`saml`):
+// `@node-saml/passport-saml`'s MultiSamlStrategy, which builds a fresh SAML
+// instance for every request, so the one-time request-id cache is scoped to
+// one validation (see OneTimeRequestCache). passport-saml runs the protocol
+// and the XML signature checks; what it leaves out runs in the strategy's
+// verify hook (saml-response-checks.ts), and every refusal names the check
+// that failed (saml-refusal.ts).
 import { X509Certificate } from "node:crypto";
-import { SAML, ValidateInResponseTo, type SamlConfig as NodeSamlOptions } from "@node-saml/node-saml";
+import {
+  MultiSamlStrategy,
+  ValidateInResponseTo,
+  type Profile,
+  type SamlConfig as NodeSamlOptions,
+  type VerifiedCallback,
+} from "@node-saml/passport-saml";
+import type { IncomingHttpHeaders } from "node:http";
 import type { SamlConfig } from "../../config";
 import { DomainError } from "../../domain/errors";
 import type { OneTimeStore, SsoIdentity } from "../../domain/sso/sso-login";
 import { OneTimeRequestCache } from "./one-time-cache";
-import { assertionProblem, authnContextClasses, responseProblem } from "./saml-response-checks";
+import { answeredRequestId, assertionProblem, authnContextClasses, responseProblem } from "./saml-response-checks";
 import { identityFromProfile } from "./saml-identity";
+import { explainRefusal } from "./saml-refusal";
 
 /** How long an AuthnRequest may wait for its answer. */
 export const SAML_REQUEST_TTL_MS = 10 * 60_000;
 /** Problems are quoted into the audit trail; the IdP's text in them is cut short. */
 const MAX_PROBLEM_LENGTH = 300;
 
+/** The request passport-saml reads: only the posted form, never the query string. */
+export interface SamlRequestView {
+  body: { SAMLResponse?: string; RelayState?: string };
+  query: { RelayState?: string };
+  headers: IncomingHttpHeaders;
+  url: string;
+}
+
+/** What the strategy's verify hook proves: the identity, and the AuthnRequest id the assertion answers. */
+export interface SamlLogin {
+  identity: SsoIdentity;
+  requestId: string | null;
+}
+
 export class SamlServiceProvider {
+  readonly strategy: MultiSamlStrategy;
+
   constructor(
     readonly config: SamlConfig,
     private readonly store: OneTimeStore,
     private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  /** The IdP URL carrying a fresh AuthnRequest; its id is remembered for SAML_REQUEST_TTL_MS. */
-  async loginUrl(relayState: string | null): Promise<string> {
-    return this.saml().getAuthorizeUrlAsync(relayState ?? "", undefined, {});
+  ) {
+    this.strategy = new MultiSamlStrategy(
+      {
+        name: "saml",
+        passReqToCallback: true,
+        getSamlOptions: (_req, done) => done(null, this.options()),
+      },
+      // passport-saml types its request with its own copy of @types/express 4: the hooks take ours.
+      (req: SamlRequestView, profile: Profile | null, done: VerifiedCallback) => {
+        this.verify(req, profile).then(
+          (login) => done(null, login as unknown as Record<string, unknown>),
+          (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+        );
+      },
+      (_req: SamlRequestView, _profile: Profile | null, done: VerifiedCallback) =>
+        done(new Error("single logout is not offered")),
+    );
   }
 
   /**
-   * Validates a posted SAMLResponse (base64) and returns who it proves the user
-   * is. Throws DomainError UNAUTHENTICATED (reason SAML_RESPONSE_REFUSED, the
-   * message naming the problem) for anything short of a fully valid response.
-   * The request id it answers is used up either way.
+   * What node-saml does not check, on the profile it accepted. Throws DomainError
+   * UNAUTHENTICATED (reason SAML_RESPONSE_REFUSED) naming the problem.
    */
-  async identify(samlResponse: string): Promise<SsoIdentity> {
-    let result;
-    try {
-      result = await this.saml().validatePostResponseAsync({ SAMLResponse: samlResponse });
-    } catch (err) {
-      throw refused(err instanceof Error ? err.message : String(err));
-    }
-    const profile = result.profile;
-    if (result.loggedOut || profile === null) throw refused("not a login response");
+  private async verify(req: SamlRequestView, profile: Profile | null): Promise<SamlLogin> {
+    if (profile === null) throw refused("not a login response");
+    const samlResponse = req.body.SAMLResponse ?? "";
     const expected = {
       idpEntityId: this.config.idpEntityId,
       acsUrl: this.config.acsUrl,
       idpCerts: this.config.idpCerts,
+      responseSigned: this.config.wantResponseSigned,
     };
     const assertion = profile.getAssertion?.() ?? {};
     const problem =
@@ -54,24 +87,37 @@ export class SamlServiceProvider {
     if (problem !== null) throw refused(problem);
     const mapped = identityFromProfile(profile, authnContextClasses(assertion), this.config);
     if ("problem" in mapped) throw refused(mapped.problem);
-    return mapped.identity;
+    return { identity: mapped.identity, requestId: answeredRequestId(assertion) };
+  }
+
+  /** Turns what the strategy failed with into the refusal an operator can act on. */
+  async refusal(err: unknown, samlResponse: string): Promise<DomainError> {
+    if (err instanceof DomainError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    const xml = Buffer.from(samlResponse, "base64").toString("utf8");
+    return refused(await explainRefusal(message, xml, this.config));
   }
 
   /** SP metadata: entity id, ACS URL (HTTP-POST), signed assertions wanted. */
-  metadata(): string {
-    return this.saml().generateServiceProviderMetadata(null, null);
+  metadata(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const noRequest = {} as Parameters<MultiSamlStrategy["generateServiceProviderMetadata"]>[0];
+      this.strategy.generateServiceProviderMetadata(noRequest, null, null, (err, xml) =>
+        err ? reject(err) : resolve(xml!),
+      );
+    });
   }
 
-  /** A node-saml instance per use: its request-id cache is scoped to one validation (see OneTimeRequestCache). */
-  private saml(): SAML {
-    const options: NodeSamlOptions = {
+  /** node-saml's options for one request; a fresh request-id cache each time. */
+  private options(): NodeSamlOptions {
+    return {
       entryPoint: this.config.idpEntryPoint,
       issuer: this.config.spEntityId,
       audience: this.config.spEntityId,
       callbackUrl: this.config.acsUrl,
       idpCert: this.config.idpCerts,
       idpIssuer: this.config.idpEntityId,
-      wantAuthnResponseSigned: true,
+      wantAuthnResponseSigned: this.config.wantResponseSigned,
       wantAssertionsSigned: true,
       acceptedClockSkewMs: this.config.clockSkewMs,
       validateInResponseTo: ValidateInResponseTo.always,
@@ -82,11 +128,10 @@ export class SamlServiceProvider {
       disableRequestedAuthnContext: true,
       signatureAlgorithm: "sha256",
     };
-    return new SAML(options);
   }
 }
 
-function refused(problem: string): DomainError {
+export function refused(problem: string): DomainError {
   return new DomainError("UNAUTHENTICATED", `SAML response refused: ${problem.slice(0, MAX_PROBLEM_LENGTH)}`, {
     reason: "SAML_RESPONSE_REFUSED",
   });

@@ -4,6 +4,7 @@ import { CliError, EXIT } from "../cli-error";
 import type { Cli } from "../cli-context";
 import { DEFAULT_CONTEXT, DEFAULT_SERVER, normaliseServer, writeConfig, type CliConfigFile } from "../config-store";
 import { deviceLogin, DeviceLoginError } from "../device-login";
+import { ldapLogin, promptLine } from "../ldap-login";
 import { GraphQLClient } from "../graphql-client";
 import { OPERATIONS, type UserView } from "../operations";
 import { joinList } from "../output";
@@ -41,16 +42,24 @@ async function readStdin(): Promise<string> {
 export function sessionCommands(cli: Cli): Command[] {
   const login = example(
     new Command("login")
-      .description("log in through the server's OIDC device flow and keep the session in the configuration file")
+      .description(
+        "log in through the server's OIDC device flow (or --ldap) and keep the session in the configuration file",
+      )
       .option(
         "--with-token",
         'read a token or session secret from stdin instead (for CI: echo "$SECRET" | portcullis login --with-token)',
-      ),
+      )
+      .option(
+        "--ldap",
+        "log in with a directory (LDAP) username and password instead; the password is read without echo",
+      )
+      .option("--username <name>", "with --ldap: the directory username (asked for when not given)"),
     [
       "portcullis login --server https://portcullis.example.com",
+      "portcullis login --ldap --username alice --server https://portcullis.example.com",
       "portcullis login --context staging --server https://staging.example.com",
     ],
-  ).action(async (options: { withToken?: boolean }, command: Command) => {
+  ).action(async (options: { withToken?: boolean; ldap?: boolean; username?: string }, command: Command) => {
     const globals = command.optsWithGlobals<{ server?: string; context?: string }>();
     const config = cli.config();
     const named = globals.context ? config.contexts[globals.context] : undefined;
@@ -60,7 +69,20 @@ export function sessionCommands(cli: Cli): Command[] {
     );
     let secret: string;
     let expiresAt: string | undefined;
-    if (options.withToken) {
+    if (options.withToken && options.ldap) throw new CliError("--with-token and --ldap exclude each other", EXIT.USAGE);
+    if (options.username !== undefined && !options.ldap) throw new CliError("--username goes with --ldap", EXIT.USAGE);
+    if (options.ldap) {
+      try {
+        const username = options.username ?? (await promptLine("Username: ", true)).trim();
+        if (username === "") throw new CliError("--username: a directory username is required", EXIT.USAGE);
+        const password = await promptLine(`Password for ${username}: `, false);
+        if (password === "") throw new CliError("no password given", EXIT.USAGE);
+        ({ sessionSecret: secret, expiresAt } = await ldapLogin(server, username, password));
+      } catch (err) {
+        if (!(err instanceof DeviceLoginError)) throw err;
+        throw new CliError(err.message, err.unreachable ? EXIT.UNREACHABLE : EXIT.AUTH);
+      }
+    } else if (options.withToken) {
       secret = await readStdin();
       if (!/^pt[cs]_[0-9A-Za-z]{46}$/.test(secret))
         throw new CliError("--with-token: stdin does not hold a portcullis secret (ptc_… or pts_…)", EXIT.USAGE);
@@ -103,8 +125,8 @@ export function sessionCommands(cli: Cli): Command[] {
       if (res === null)
         cli.note(`warning: could not reach ${target.server} to end the session; it ends when it expires`);
     }
-    delete config.contexts[name]!.secret;
-    delete config.contexts[name]!.expiresAt;
+    delete config.contexts[name].secret;
+    delete config.contexts[name].expiresAt;
     writeConfig(cli.configFile, config);
     cli.note(`Logged out of ${target.server} (context '${name}').`);
     if (cli.env.PORTCULLIS_TOKEN) cli.note("PORTCULLIS_TOKEN is still set and still used.");
@@ -180,7 +202,7 @@ export function sessionCommands(cli: Cli): Command[] {
       throw new CliError(`not found: no context named '${name}' (portcullis context list shows them)`, EXIT.DENIED);
     config.current = name;
     writeConfig(cli.configFile, config);
-    cli.note(`Now using context '${name}' (${config.contexts[name]!.server}).`);
+    cli.note(`Now using context '${name}' (${config.contexts[name].server}).`);
   });
   example(
     context.command("delete").argument("<name>", "context to forget").description("forget a context and its secret"),

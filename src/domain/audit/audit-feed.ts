@@ -16,6 +16,7 @@
 //   transport closes it; nobody else waits for it.
 import type { DecisionMetrics, FeedMetrics } from "../../observability/metric-ports";
 import { DomainError, badInput } from "../errors";
+import { refusalCode } from "../decisions/refusal-code";
 import { auditedSystemCheck } from "../decisions/audited-system-check";
 import { callerContext, enginePrincipal } from "../engine-principal";
 import type { AuditStore } from "../ports/audit.port";
@@ -72,7 +73,7 @@ export class AuditFeed {
     });
     if (!decision.allowed) {
       const details = { reason: decision.reason, capability: FEED_CAPABILITY };
-      throw decision.reason === "MFA_REQUIRED"
+      throw refusalCode(decision.reason) === "MFA_REQUIRED"
         ? new DomainError(
             "MFA_REQUIRED",
             `${FEED_OPERATION} needs ${FEED_CAPABILITY} with MFA: step up and retry`,
@@ -146,9 +147,9 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
     }
   }
 
-  async return(): Promise<IteratorResult<AuditEventRecord>> {
+  return(): Promise<IteratorResult<AuditEventRecord>> {
     this.end(null);
-    return { done: true, value: undefined };
+    return Promise.resolve({ done: true, value: undefined });
   }
 
   private async nextReplayed(): Promise<AuditEventRecord | null> {
@@ -160,7 +161,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
     }
     if (replay.batch.length === 0 && replay.after < replay.upTo) {
       replay.batch = await this.deps.store.scanAfter(this.filter, replay.after, replay.upTo, REPLAY_BATCH);
-      replay.after = replay.batch.length < REPLAY_BATCH ? replay.upTo : replay.batch[replay.batch.length - 1]!.sequence;
+      replay.after = replay.batch.length < REPLAY_BATCH ? replay.upTo : replay.batch[replay.batch.length - 1].sequence;
     }
     const event = replay.batch.shift();
     if (event === undefined) this.replay = null;

@@ -28,6 +28,7 @@ import { actorFields, credentialMetadata } from "../audit/audit-actor";
 import type { AuditLog } from "../audit/group-commit-audit-log";
 import { callerContext, enginePrincipal } from "../engine-principal";
 import { DomainError } from "../errors";
+import { refusalCode } from "../decisions/refusal-code";
 import type { UserRecord } from "../model";
 import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { PolicyWriter } from "../policy/policy-writer";
@@ -248,7 +249,7 @@ export class BundleService {
       denied === undefined
         ? null
         : new DomainError(
-            denied.decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN",
+            refusalCode(denied.decision.reason),
             `Mutation.applyBundle needs ${denied.capability} on '${denied.name}' (${denied.decision.reason})`,
             { reason: denied.decision.reason, capability: denied.capability },
           );

@@ -39,12 +39,14 @@ import {
 import type { SsoIdentity, SsoLogin, SsoLoginRequest, SsoLoginResult } from "./sso-login";
 
 /** Thrown inside the write to roll it back when the user may not log in; `why` is for the audit trail. */
-class Refused {
+class Refused extends Error {
   constructor(
     readonly user: UserRecord,
     readonly failure: "USER_LOCKED" | "LINK_REFUSED" | "LAST_SUPERUSER",
     readonly why: string,
-  ) {}
+  ) {
+    super(why);
+  }
 }
 
 interface Provisioned {
@@ -73,8 +75,8 @@ export class SsoLoginService implements SsoLogin {
 
   async login(identity: SsoIdentity, request: SsoLoginRequest): Promise<SsoLoginResult> {
     const provider = checkProvider(identity.provider, "provider");
-    if (identity.source !== "SAML" && identity.source !== "OIDC")
-      throw badInput("source", `'${String(identity.source)}' is not SAML or OIDC`);
+    if (identity.source !== "SAML" && identity.source !== "OIDC" && identity.source !== "LDAP")
+      throw badInput("source", `'${String(identity.source)}' is not SAML, OIDC or LDAP`);
     const externalId = checkText(identity.externalId, "externalId");
     if (externalId === null || externalId.trim() === "")
       throw badInput("externalId", "the identity provider sent no user id");

@@ -4,12 +4,12 @@
 // grants from mappings, the session, the audit event) happens behind these
 // interfaces, the same way for every protocol.
 
-/** A verified identity from an IdP: a SAML assertion or an OIDC ID token. */
+/** A verified identity from an IdP: a SAML assertion, an OIDC ID token, or an LDAP entry whose password was proved. */
 export interface SsoIdentity {
   /** Provider name as used in SSO mappings: `saml` or `oidc` (or a configured name). */
   provider: string;
-  source: "SAML" | "OIDC";
-  /** The IdP's stable id for the user: SAML NameID, OIDC `sub`. */
+  source: "SAML" | "OIDC" | "LDAP";
+  /** The IdP's stable id for the user: SAML NameID, OIDC `sub`, the LDAP username (lower-cased). */
   externalId: string;
   email: string;
   displayName: string | null;

@@ -5,6 +5,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
 import { auditedSystemCheck } from "../../domain/decisions/audited-system-check";
 import { DomainError } from "../../domain/errors";
+import { refusalCode } from "../../domain/decisions/refusal-code";
 import type { RequestContext } from "../context";
 import { toBundlePlanType, toReplayReportType } from "../bundle-mappers";
 import { BundlePlanType, ReplayReportType } from "../types/bundle.type";
@@ -64,11 +65,10 @@ export class BundleResolver {
       requestId: ctx.requestId,
     });
     if (!decision.allowed) {
-      throw new DomainError(
-        decision.reason === "MFA_REQUIRED" ? "MFA_REQUIRED" : "FORBIDDEN",
-        `BundlePlan.replay needs audit:read (${decision.reason})`,
-        { reason: decision.reason, capability: "audit:read" },
-      );
+      throw new DomainError(refusalCode(decision.reason), `BundlePlan.replay needs audit:read (${decision.reason})`, {
+        reason: decision.reason,
+        capability: "audit:read",
+      });
     }
     return toReplayReportType(await ctx.services.replay.replay(plan.after, replayDays));
   }

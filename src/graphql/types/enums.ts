@@ -25,6 +25,7 @@ export enum IdentitySource {
   SAML = "SAML",
   OIDC = "OIDC",
   SCIM = "SCIM",
+  LDAP = "LDAP",
 }
 export enum SubjectType {
   USER = "USER",

@@ -2,6 +2,7 @@
 // the base URL of the resources, and the guard that decides and audits.
 import type { Request } from "express";
 import { auditedSystemCheck } from "../../domain/decisions/audited-system-check";
+import { refusalCode } from "../../domain/decisions/refusal-code";
 import type { Principal } from "../../domain/principal";
 import type { DirectoryRequest } from "../../domain/users/directory-service";
 import type { Services } from "../../graphql/context";
@@ -30,7 +31,8 @@ export async function guard(ctx: ScimContext, operation: string, capability: str
   });
   // The name stays out of the message: it would tell a caller who may not read users whose email an id is.
   if (!decision.allowed) {
-    const mfa = decision.reason === "MFA_REQUIRED" ? " with MFA: step up and retry" : ` (${decision.reason})`;
+    const mfa =
+      refusalCode(decision.reason) === "MFA_REQUIRED" ? " with MFA: step up and retry" : ` (${decision.reason})`;
     throw new ScimError(403, `${operation} needs ${capability}${mfa}`);
   }
 }

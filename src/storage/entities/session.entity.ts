@@ -13,7 +13,7 @@ export class SessionEntity {
   @Column({ type: "varchar", length: 64 })
   secretHash: string;
 
-  /** LOCAL, SAML or OIDC. */
+  /** LOCAL, SAML, OIDC or LDAP. */
   @Column({ type: "varchar", length: 16 }) source: string;
   @Column({ type: "boolean", default: false }) mfa: boolean;
   /** Until when a TOTP step-up counts as MFA for this session. */
