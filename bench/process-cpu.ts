@@ -9,8 +9,17 @@ const TICKS_PER_SECOND = 100;
 
 /** User plus system CPU seconds the process has used so far; null where /proc cannot tell. */
 export function cpuSeconds(pid: number): number | null {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** The same for this process's main thread alone (the request thread of a server; its thread id is the pid). */
+export function mainThreadCpuSeconds(): number | null {
+  return statCpuSeconds(`/proc/self/task/${process.pid}/stat`);
+}
+
+function statCpuSeconds(path: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     // Fields after the command name (which may contain spaces), counted from field 3 (state).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
