@@ -5,12 +5,13 @@
 // wait until it is durable, then record the next, for SECONDS seconds; the
 // figures are events made durable per second and each caller's wait.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DatabaseConfig } from "../src/config";
 import type { AuditEventInput } from "../src/domain/audit/audit-event";
 import { GroupCommitAuditLog } from "../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../src/storage/typeorm-storage";
+import { mainThreadCpuSeconds } from "./process-cpu";
 import { withScratchMysql } from "./scratch-mysql";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -22,6 +23,12 @@ interface Figures {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time of this process (every thread: callers, audit writer, driver) per event, in microseconds. */
+  cpuUsPerEvent: number;
+  /** That CPU time over the wall time, in cores (1.00 = one core busy throughout). */
+  cores: number;
+  /** CPU time of the main thread alone (where requests are served) per event, in microseconds; null off Linux. */
+  mainUsPerEvent: number | null;
   chainOk: boolean;
 }
 
@@ -47,7 +54,7 @@ function decision(i: number): AuditEventInput {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function measure(name: string, database: DatabaseConfig): Promise<Figures> {
@@ -72,9 +79,15 @@ async function measure(name: string, database: DatabaseConfig): Promise<Figures>
     await Promise.all(Array.from({ length: CALLERS }, () => caller(Date.now() + 1000)));
     measuring = true;
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
+    const mainCpu = mainThreadCpuSeconds();
     const until = Date.now() + SECONDS * 1000;
     await Promise.all(Array.from({ length: CALLERS }, () => caller(until)));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const used = process.cpuUsage(cpu);
+    const cpuSeconds = (used.user + used.system) / 1e6;
+    const mainNow = mainThreadCpuSeconds();
+    const mainSeconds = mainCpu === null || mainNow === null ? null : mainNow - mainCpu;
     await log.drain();
     waits.sort((a, b) => a - b);
     const head = await storage.audit.head();
@@ -84,6 +97,9 @@ async function measure(name: string, database: DatabaseConfig): Promise<Figures>
       perSecond: events / seconds,
       p50Ms: percentile(waits, 50),
       p99Ms: percentile(waits, 99),
+      cpuUsPerEvent: (cpuSeconds / events) * 1e6,
+      cores: cpuSeconds / seconds,
+      mainUsPerEvent: mainSeconds === null ? null : (mainSeconds / events) * 1e6,
       chainOk: head.sequence === next,
     };
   } finally {
@@ -109,15 +125,27 @@ export async function runAuditBench(): Promise<void> {
   console.log(
     `audit write throughput: ${CALLERS} concurrent callers, ${SECONDS} s each, every event durable before its caller continues`,
   );
+  console.log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")} (${cpus().length} cores)`,
+  );
   const rows = [await sqliteFigures(), await mysqlFigures()];
-  console.log("| database | events | events/s | wait p50 ms | wait p99 ms | chain head = events written |");
-  console.log("|---|---:|---:|---:|---:|---|");
+  console.log(
+    "| database | events | events/s | wait p50 ms | wait p99 ms | process CPU µs/event | of which main thread | process CPU cores | chain head = events written |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const row of rows) {
     if (typeof row === "string") console.log(row);
     else
       console.log(
-        `| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.chainOk ? "yes" : "NO"} |`,
+        `| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.cpuUsPerEvent.toFixed(1)} | ${row.mainUsPerEvent?.toFixed(1) ?? "?"} | ${row.cores.toFixed(2)} | ${row.chainOk ? "yes" : "NO"} |`,
       );
   }
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")}`,
+  );
   console.log("targets: SQLite >= 50,000 events/s, MariaDB >= 20,000 events/s");
 }

@@ -40,6 +40,7 @@ import type { RequestContext, Services } from "../graphql/context";
 import { formatError, withoutSuggestions } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
+import { SharedEncoding } from "./shared-encoding";
 import { SharedSubscribe } from "./shared-subscribe";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
@@ -90,6 +91,8 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   const connections = new WeakMap<WebSocket, Connection>();
   const rechecks = new Set<() => void>();
   const shared = new SharedSubscribe();
+  const encoding = new SharedEncoding();
+  wss.on("connection", (socket) => encoding.wrap(socket));
   const stopListening = options.credentialsChanged?.(() => rechecks.forEach((recheck) => recheck()));
 
   const closeWith = (socket: WebSocket, why: FeedEnd | "credential") => {
@@ -106,6 +109,9 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
     {
       schema: options.schema,
       subscribe: shared.subscribe,
+      jsonMessageReplacer(key, value) {
+        return encoding.replacer(this, key, value);
+      },
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
         // The same strategies as over HTTP, on the upgrade request: the bearer comes in the
@@ -154,8 +160,9 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
           subscriber: { close: (why) => closeWith(socket, why) },
         };
       },
+      // The result itself when it has no errors: the object every subscriber of the operation shares, encoded once.
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
     },
     wss,

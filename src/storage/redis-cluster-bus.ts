@@ -101,12 +101,13 @@ export class RedisClusterBus implements ClusterBus {
     return !this.closed && this.subscribed && this.publisher.status === "ready" ? "up" : "down";
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
     this.statusListeners.clear();
     this.publisher.disconnect();
     this.subscriber.disconnect();
+    return Promise.resolve();
   }
 
   private changed(): void {
@@ -126,15 +127,16 @@ function decode(text: string): ClusterMessage | null {
   if (typeof value !== "object" || value === null) return null;
   const m = value as Record<string, unknown>;
   if (typeof m.origin !== "string") return null;
-  if (m.kind === "heartbeat" && typeof m.at === "number") return { kind: "heartbeat", origin: m.origin, at: m.at };
+  if (m.kind === "heartbeat" && typeof m.at === "number")
+    return { kind: "heartbeat", origin: m.origin, at: m.at, listening: m.listening === true };
+  if (m.kind === "audit-head" && Number.isSafeInteger(m.sequence))
+    return { kind: "audit-head", origin: m.origin, sequence: m.sequence as number };
   if (m.kind === "credentials") return { kind: "credentials", origin: m.origin };
   if (m.kind === "state" && Number.isSafeInteger(m.version))
     return { kind: "state", origin: m.origin, version: m.version as number };
   if (m.kind === "audit" && Array.isArray(m.records)) {
     const records = (m.records as Array<Record<string, unknown>>).map(reviveRecord);
-    return records.every((r) => r !== null)
-      ? { kind: "audit", origin: m.origin, records: records as AuditEventRecord[] }
-      : null;
+    return records.every((r) => r !== null) ? { kind: "audit", origin: m.origin, records: records } : null;
   }
   return null;
 }

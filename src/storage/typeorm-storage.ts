@@ -4,6 +4,7 @@ import type { AuditStore } from "../domain/ports/audit.port";
 import type { Repositories, Storage } from "../domain/ports/storage.port";
 import { createDataSource, detectDatabase } from "./data-source";
 import { Mutex } from "../domain/mutex";
+import { SqliteAuditWriter } from "./sqlite-audit-writer";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
 import { TypeormGrantRepository } from "./repositories/grant.repository";
@@ -42,7 +43,9 @@ function serialized<R extends object>(repos: R, lock: Mutex): R {
     new Proxy(target, {
       get(obj, key, receiver) {
         const value = Reflect.get(obj, key, receiver);
-        return typeof value === "function" ? (...args: unknown[]) => lock.run(() => value.apply(obj, args)) : value;
+        return typeof value === "function"
+          ? (...args: unknown[]) => lock.run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args))
+          : value;
       },
     });
   return Object.fromEntries(Object.entries(repos).map(([k, v]) => [k, wrap(v)])) as R;
@@ -58,7 +61,7 @@ async function holdingNamedLock<T>(dataSource: DataSource, name: string, work: (
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [row] = await runner.query("SELECT GET_LOCK(?, 120) AS locked", [name]);
+    const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS locked", [name])) as Array<{ locked: unknown }>;
     if (Number(row?.locked) !== 1) throw new Error(`timed out waiting for lock '${name}' held by another instance`);
     try {
       return await work();
@@ -98,10 +101,14 @@ export class TypeormStorage implements Storage {
   /** The database OneTimeStore (used unless REDIS_URL is set). */
   readonly oneTimeValues: TypeormOneTimeStore;
   private readonly lock: Mutex | null;
+  private readonly writer: SqliteAuditWriter | null;
 
   private constructor(readonly dataSource: DataSource) {
     this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
-    this.audit = new TypeormAuditStore(dataSource, this.lock);
+    const file = dataSource.options.type === "better-sqlite3" ? dataSource.options.database : ":memory:";
+    // An in-memory database is this connection's alone: no other thread can write it.
+    this.writer = file !== ":memory:" ? new SqliteAuditWriter(file) : null;
+    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer);
     // Outside a transaction the audit trail is the AuditStore, never a bare appender.
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
@@ -160,9 +167,7 @@ export class TypeormStorage implements Storage {
       const exists = await runner.hasTable("schema_migrations").finally(() => runner.release());
       if (!exists) return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name);
       const applied = new Set(
-        ((await this.dataSource.query(`SELECT name FROM schema_migrations`)) as Array<{ name: string }>).map(
-          (r) => r.name,
-        ),
+        (await this.dataSource.query<Array<{ name: string }>>(`SELECT name FROM schema_migrations`)).map((r) => r.name),
       );
       return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
     };
@@ -170,6 +175,7 @@ export class TypeormStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

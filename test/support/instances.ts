@@ -9,6 +9,8 @@ const MAIN = join(__dirname, "..", "..", "src", "main.js");
 
 export interface Instance {
   url: string;
+  /** The server process, e.g. to read its CPU time. */
+  pid: number;
   /** Everything the process logged so far. */
   log(): string;
   stop(): Promise<void>;
@@ -20,10 +22,10 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"port":(\d+)[^\n]*"message":"listening"/.exec(output);
       if (match) resolve(Number(match[1]));
@@ -32,6 +34,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     log: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
@@ -72,7 +75,7 @@ export async function privateRedis(): Promise<PrivateRedis> {
       child = started;
       await new Promise<void>((resolve, reject) => {
         let out = "";
-        started.stdout!.on("data", (c: Buffer) => {
+        started.stdout.on("data", (c: Buffer) => {
           out += c.toString();
           if (/Ready to accept connections/i.test(out)) resolve();
         });

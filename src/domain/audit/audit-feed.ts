@@ -12,8 +12,10 @@
 //   listens before it reads the head, so every event above that head reaches the
 //   live buffer; buffered events at or below it were replayed and are skipped.
 // - Listening never slows the audit writer: the listener filters and appends.
-//   A subscriber whose buffer passes `bufferLimit` is ended ("overflow"), and its
-//   transport closes it; nobody else waits for it.
+//   A subscriber that still has events waiting when new ones take its buffer
+//   past `bufferLimit` is ended ("overflow"), and its transport closes it;
+//   nobody else waits for it. New events reaching an empty buffer are taken
+//   however many they are: one group commit may bring more than the limit.
 import type { DecisionMetrics, FeedMetrics } from "../../observability/metric-ports";
 import { DomainError, badInput } from "../errors";
 import { refusalCode } from "../decisions/refusal-code";
@@ -181,8 +183,9 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
   /** The stream's listener: filter and append, nothing that could wait. */
   private receive(events: AuditEventRecord[]): void {
     if (this.ended) return;
+    const waiting = this.buffer.length;
     for (const event of events) if (matchesAuditFilter(this.filter, event)) this.buffer.push(event);
-    if (this.buffer.length > this.bufferLimit) return this.end("overflow");
+    if (waiting > 0 && this.buffer.length > this.bufferLimit) return this.end("overflow");
     this.wake?.();
     this.wake = null;
   }

@@ -13,6 +13,9 @@
 // - `catchUp()` reads whatever was committed since the last delivered event:
 //   the polling fallback when the bus is down, and a safety net when it is up.
 //   With no listener it only moves to the head: nothing is owed to anyone.
+// - `advance(sequence)` says events up to `sequence` are committed without
+//   sending them (no instance wanted them in full): with listeners they are
+//   read from the database, without any the position simply moves there.
 // - Held events are bounded: beyond `maxHeld` the newest are dropped, to be
 //   read back from the database when their turn comes.
 import type { AuditStore } from "../ports/audit.port";
@@ -33,6 +36,8 @@ export class AuditStream {
   private gapTimer: NodeJS.Timeout | null = null;
   private filling: Promise<void> | null = null;
   private stopped = false;
+  /** The highest sequence announced by `advance`: a fill in progress may have read a lower head. */
+  private announced = 0;
   private readonly gapWaitMs: number;
   private readonly maxHeld: number;
   private readonly batch: number;
@@ -57,6 +62,25 @@ export class AuditStream {
     return this.delivered;
   }
 
+  /** Whether anyone listens: then other instances send their events in full. */
+  hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  /** Events up to `sequence` are committed; their content was not sent. */
+  advance(sequence: number): void {
+    if (this.stopped || sequence <= this.delivered) return;
+    if (this.listeners.size === 0) {
+      // Nothing is owed to anyone (as in catchUp), and no read is needed to know where the head is.
+      this.delivered = sequence;
+      for (const held of this.held.keys()) if (held <= sequence) this.held.delete(held);
+      this.flush();
+      return;
+    }
+    this.announced = Math.max(this.announced, sequence);
+    void this.catchUp();
+  }
+
   listen(listener: (events: AuditEventRecord[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -78,7 +102,9 @@ export class AuditStream {
     if (this.filling) return this.filling;
     this.filling = this.fill().finally(() => {
       this.filling = null;
-      if (this.held.size > 0) this.scheduleGapFill();
+      // Announced while the read was under way, past the head it read: read again.
+      if (this.announced > this.delivered && !this.stopped && this.listeners.size > 0) void this.catchUp();
+      else if (this.held.size > 0) this.scheduleGapFill();
     });
     return this.filling;
   }

@@ -2,11 +2,12 @@
 // not one insert per event: concurrent events wait together and are written in
 // one transaction (group commit). A failed write rejects every event of its
 // batch, so each caller fails closed.
-import { randomUUID } from "node:crypto";
 import type { AuditStore, ChainFn, ChainHead } from "../ports/audit.port";
 import { type AuditEventInput, type AuditEventRecord } from "./audit-event";
-import { eventHash } from "./audit-hash";
+import { chain } from "./audit-hash";
 import { noMetrics, secondsSince, type AuditMetrics } from "../../observability/metric-ports";
+
+export { chain };
 
 interface Pending {
   event: AuditEventInput;
@@ -95,21 +96,28 @@ export class GroupCommitAuditLog implements AuditLog {
     let expected: ChainHead | null = this.lastHead;
     try {
       while (this.queue.length > 0 || inFlight.length > 0) {
-        if (this.queue.length === 0 || inFlight.length >= depth || (expected === null && inFlight.length > 0)) {
+        const chainsItself = this.store.appendChained !== undefined;
+        if (
+          this.queue.length === 0 ||
+          inFlight.length >= depth ||
+          (expected === null && inFlight.length > 0 && !chainsItself)
+        ) {
           await inFlight.shift();
           if (inFlight.length === 0) expected = this.lastHead;
           continue;
         }
         const batch = this.queue.splice(0, this.maxBatch);
         const events = batch.map((p) => p.event);
-        const base = expected;
+        const started = process.hrtime.bigint();
+        // A store with a writer of its own chains there: nothing to predict here.
+        const own = this.store.appendChained?.(events);
+        const base = own ? null : expected;
         const predicted = base ? chain(base, events) : null;
         const chainFn: ChainFn = (head, evs) =>
           predicted && base && head.sequence === base.sequence && head.hash === base.hash
             ? predicted
             : chain(head, evs);
-        const started = process.hrtime.bigint();
-        const appended = this.store.append(events, chainFn, base ?? undefined);
+        const appended = own ?? this.store.append(events, chainFn, base ?? undefined);
         // Handled below, in order; marked handled now so that an early failure is not reported as unhandled.
         appended.catch(() => undefined);
         expected = predicted !== null && predicted.length > 0 ? headOf(predicted) : null;
@@ -119,7 +127,7 @@ export class GroupCommitAuditLog implements AuditLog {
             (records) => {
               this.options.metrics?.batchCommitted(records.length, secondsSince(started));
               if (records.length > 0) this.lastHead = headOf(records);
-              batch.forEach((p, i) => p.resolve(records[i]!));
+              batch.forEach((p, i) => p.resolve(records[i]));
               this.publish(records);
             },
             (err: unknown) => {
@@ -142,19 +150,6 @@ export class GroupCommitAuditLog implements AuditLog {
 }
 
 function headOf(records: AuditEventRecord[]): ChainHead {
-  const last = records[records.length - 1]!;
+  const last = records[records.length - 1];
   return { sequence: last.sequence, hash: last.hash };
-}
-
-/** Numbers and chains a batch after the current head. */
-export function chain(head: { sequence: number; hash: string }, events: AuditEventInput[]): AuditEventRecord[] {
-  let { sequence, hash: prevHash } = head;
-  return events.map((event) => {
-    sequence += 1;
-    const unhashed = { ...event, id: randomUUID(), sequence };
-    const hash = eventHash(prevHash, unhashed);
-    const record: AuditEventRecord = { ...unhashed, prevHash, hash };
-    prevHash = hash;
-    return record;
-  });
 }

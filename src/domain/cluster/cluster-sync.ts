@@ -3,7 +3,10 @@
 // within a second).
 //
 // - With a bus (Redis): this instance announces its committed audit events and
-//   policy-state writes; others apply them at once. The bus is trusted only
+//   policy-state writes; others apply them at once. Audit events go in full
+//   only while another instance has live subscribers (heartbeats say so);
+//   otherwise only the new head is announced, and an instance that has just
+//   gained subscribers reads the events it is told of from the database. The bus is trusted only
 //   while this instance's own heartbeats come back over it; a safety poll every
 //   `safetyPollMs` catches anything a healthy bus still dropped.
 // - Without a working bus: the database is polled every `pollMs` for a moved
@@ -71,6 +74,8 @@ export class ClusterSync {
   private refreshAgain = false;
   private started = 0;
   private warnedAtStart = false;
+  /** Other instances with live subscribers, and when they last said so. */
+  private readonly listening = new Map<string, number>();
 
   constructor(
     private readonly deps: ClusterSyncDeps,
@@ -92,7 +97,11 @@ export class ClusterSync {
     this.unsubscribe.push(
       audit.onCommitted((records) => {
         stream.offer(records);
-        bus?.publish({ kind: "audit", origin: this.instanceId, records });
+        const last = records[records.length - 1];
+        if (!bus || !last) return;
+        // In full only while another instance has subscribers; otherwise the head alone (a few bytes per batch).
+        if (this.othersListening()) bus.publish({ kind: "audit", origin: this.instanceId, records });
+        else bus.publish({ kind: "audit-head", origin: this.instanceId, sequence: last.sequence });
       }),
     );
     if (!bus) return;
@@ -103,8 +112,12 @@ export class ClusterSync {
     );
     this.unsubscribe.push(bus.subscribe((message) => this.receive(message)));
     this.unsubscribe.push(bus.onStatus(() => this.evaluate()));
+    const heartbeat = () =>
+      bus.publish({ kind: "heartbeat", origin: this.instanceId, at: this.clock(), listening: stream.hasListeners() });
+    // At once too: the others learn whether this instance listens before its first interval.
+    heartbeat();
     this.every(this.timing.heartbeatMs, () => {
-      bus.publish({ kind: "heartbeat", origin: this.instanceId, at: this.clock() });
+      heartbeat();
       this.evaluate();
     });
     this.every(Math.min(this.timing.pollMs, this.timing.safetyPollMs), () => {
@@ -130,17 +143,29 @@ export class ClusterSync {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
+  /** Whether another instance said, within the heartbeat timeout, that it has live subscribers. */
+  private othersListening(): boolean {
+    const since = this.clock() - this.timing.heartbeatTimeoutMs;
+    for (const [origin, at] of this.listening) {
+      if (at >= since) return true;
+      this.listening.delete(origin);
+    }
+    return false;
+  }
+
   private receive(message: ClusterMessage): void {
     if (message.kind === "heartbeat") {
       if (message.origin === this.instanceId) {
         this.lastHeartbeat = this.clock();
         this.deps.metrics?.busRoundTrip((this.lastHeartbeat - message.at) / 1000);
         if (this.mode !== "bus") this.evaluate();
-      }
+      } else if (message.listening) this.listening.set(message.origin, this.clock());
+      else this.listening.delete(message.origin);
       return;
     }
     if (message.origin === this.instanceId) return;
-    if (message.kind === "audit") {
+    if (message.kind === "audit-head") this.deps.stream.advance(message.sequence);
+    else if (message.kind === "audit") {
       const last = message.records[message.records.length - 1];
       if (last) this.deps.metrics?.remoteEventLag((this.clock() - new Date(last.time).getTime()) / 1000);
       this.deps.stream.offer(message.records);

@@ -46,6 +46,12 @@ export interface AuditStore {
    */
   append(events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]>;
   /**
+   * Where the store has a writer of its own (SQLite: a worker thread), it numbers
+   * and hashes the events there, with `chain` of audit-hash.ts, after the head it
+   * finds under its lock: otherwise as append. Resolves after commit.
+   */
+  appendChained?(events: AuditEventInput[]): Promise<AuditEventRecord[]>;
+  /**
    * How many appends are worth having in flight at once: 1 where the store runs
    * them one after another anyway (SQLite); more where one can be prepared
    * while another commits (MySQL). Absent means 1.

@@ -6,14 +6,19 @@ import type { AuditEventRecord } from "../audit/audit-event";
  * `audit` and `state` messages (it applied them before it sent them).
  */
 export type ClusterMessage =
-  /** Events this instance committed, in sequence order. */
+  /** Events this instance committed, in sequence order: sent in full while another instance has live subscribers. */
   | { kind: "audit"; origin: string; records: AuditEventRecord[] }
+  /** Events up to `sequence` are committed (announced without their content while no other instance listens). */
+  | { kind: "audit-head"; origin: string; sequence: number }
   /** This instance committed a policy-state write; the stored version is now `version`. */
   | { kind: "state"; origin: string; version: number }
   /** Credentials changed without a policy-state write (a logout, an MFA step-up): forget cached ones. */
   | { kind: "credentials"; origin: string }
-  /** Liveness probe: each instance expects its own heartbeats back. */
-  | { kind: "heartbeat"; origin: string; at: number };
+  /**
+   * Liveness probe: each instance expects its own heartbeats back. `listening`:
+   * the sender has live audit subscribers, so it wants committed events in full.
+   */
+  | { kind: "heartbeat"; origin: string; at: number; listening?: boolean };
 
 export type BusStatus = "up" | "down";
 

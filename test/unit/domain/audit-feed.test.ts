@@ -34,20 +34,27 @@ function event(sequence: number, over: Partial<AuditEventRecord> = {}): AuditEve
   };
 }
 
+/** The sequence of the feed's next event. */
+async function nextSequence(feed: AsyncIterableIterator<AuditEventRecord>): Promise<number> {
+  return ((await feed.next()).value as AuditEventRecord).sequence;
+}
+
 /** The trail in memory: `commit` writes to the table and tells listeners, as the audit log does. */
 function fakes(allowed: { value: boolean }) {
   const table: AuditEventRecord[] = [];
   const listeners = new Set<(events: AuditEventRecord[]) => void>();
   const audit = {
-    record: async () => event(0),
+    record: () => Promise.resolve(event(0)),
     onCommitted: (l: (events: AuditEventRecord[]) => void) => (listeners.add(l), () => listeners.delete(l)),
     publish: (records: AuditEventRecord[]) => listeners.forEach((l) => l(records)),
-    drain: async () => undefined,
+    drain: () => Promise.resolve(),
   } as unknown as AuditLog;
   const store = {
-    head: async () => ({ sequence: table.length, hash: "" }),
-    scanAfter: async (filter: AuditFilter, after: number, upTo: number, limit: number) =>
-      table.filter((e) => e.sequence > after && e.sequence <= upTo && matchesAuditFilter(filter, e)).slice(0, limit),
+    head: () => Promise.resolve({ sequence: table.length, hash: "" }),
+    scanAfter: (filter: AuditFilter, after: number, upTo: number, limit: number) =>
+      Promise.resolve(
+        table.filter((e) => e.sequence > after && e.sequence <= upTo && matchesAuditFilter(filter, e)).slice(0, limit),
+      ),
   } as unknown as AuditStore;
   const engine = {
     check: () => ({ allowed: allowed.value, reason: allowed.value ? "ALLOWED" : "NO_MATCH" }),
@@ -84,9 +91,9 @@ describe("AuditFeed", () => {
     // Committed after the feed listens but before it reads the head: in the table and in the buffer.
     f.commit(2);
     const seen: number[] = [];
-    for (let i = 0; i < 5; i++) seen.push((await feed.next()).value!.sequence);
+    for (let i = 0; i < 5; i++) seen.push(await nextSequence(feed));
     f.commit(1);
-    seen.push((await feed.next()).value!.sequence);
+    seen.push(await nextSequence(feed));
     expect(seen).to.deep.equal([3, 4, 5, 6, 7, 8]);
     await feed.return!();
     expect(f.listeners.size).to.equal(0);
@@ -109,6 +116,24 @@ describe("AuditFeed", () => {
     expect((await feed.next()).done).to.equal(true);
   });
 
+  it("takes a burst larger than its buffer into an empty buffer: one group commit is not falling behind", async () => {
+    const f = fakes({ value: true });
+    const ends: FeedEnd[] = [];
+    const feed = await new AuditFeed(f, 3).open({
+      principal,
+      filter: {},
+      resumeAfter: null,
+      requestId: null,
+      onEnd: (why) => ends.push(why),
+    });
+    f.commit(5);
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i++) seen.push(await nextSequence(feed));
+    expect(ends).to.deep.equal([]);
+    expect(seen).to.have.length(5);
+    await feed.return!();
+  });
+
   it("ends the feed as forbidden when audit:read is lost before a delivery", async () => {
     const allowed = { value: true };
     const f = fakes(allowed);
@@ -121,7 +146,7 @@ describe("AuditFeed", () => {
       onEnd: (why) => ends.push(why),
     });
     f.commit(1);
-    expect((await feed.next()).value!.sequence).to.equal(1);
+    expect(await nextSequence(feed)).to.equal(1);
     allowed.value = false;
     f.commit(1);
     expect((await feed.next()).done).to.equal(true);

@@ -35,10 +35,10 @@ function table(upTo: number) {
     rows,
     reads: () => reads,
     source: {
-      head: async () => ({ sequence: rows.length, hash: "" }),
-      scanAfter: async (_f: unknown, after: number, to: number, limit: number) => {
+      head: () => Promise.resolve({ sequence: rows.length, hash: "" }),
+      scanAfter: (_f: unknown, after: number, to: number, limit: number) => {
         reads++;
-        return rows.filter((r) => r.sequence > after && r.sequence <= to).slice(0, limit);
+        return Promise.resolve(rows.filter((r) => r.sequence > after && r.sequence <= to).slice(0, limit));
       },
     },
   };
@@ -121,6 +121,33 @@ describe("AuditStream", () => {
     t.rows.push(event(6));
     await stream.catchUp();
     expect(sequences(got)).to.deep.equal([6]);
+    stream.stop();
+  });
+
+  it("moves to an announced head without any read while nobody listens", async () => {
+    const t = table(0);
+    let headReads = 0;
+    const stream = await AuditStream.start({ ...t.source, head: async () => (headReads++, t.source.head()) });
+    for (let i = 1; i <= 4; i++) t.rows.push(event(i));
+    stream.advance(4);
+    expect(stream.position()).to.equal(4);
+    expect(t.reads()).to.equal(0);
+    expect(headReads).to.equal(1);
+    stream.stop();
+  });
+
+  it("reads announced events from the database for its listeners, again when more are announced during the read", async () => {
+    const t = table(0);
+    const stream = await AuditStream.start(t.source);
+    const got: AuditEventRecord[][] = [];
+    stream.listen((events) => got.push(events));
+    t.rows.push(event(1), event(2));
+    stream.advance(2);
+    t.rows.push(event(3));
+    stream.advance(3);
+    await sleep(20);
+    expect(sequences(got)).to.deep.equal([1, 2, 3]);
+    expect(stream.position()).to.equal(3);
     stream.stop();
   });
 });

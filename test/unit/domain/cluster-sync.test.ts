@@ -36,8 +36,9 @@ class LoopBus implements ClusterBus {
   async close() {}
 }
 
-function instance(bus: ClusterBus | null) {
+function instance(bus: ClusterBus | null, options: { listening?: boolean } = {}) {
   const offered: number[] = [];
+  const advanced: number[] = [];
   const commitListeners = new Set<(e: AuditEventRecord[]) => void>();
   const writeListeners = new Set<() => void>();
   let stored = 1;
@@ -49,18 +50,20 @@ function instance(bus: ClusterBus | null) {
       bus,
       stream: {
         offer: (rs: AuditEventRecord[]) => offered.push(...rs.map((r) => r.sequence)),
-        catchUp: async () => void calls.streamCatchUps++,
+        catchUp: () => Promise.resolve(void calls.streamCatchUps++),
+        hasListeners: () => options.listening ?? false,
+        advance: (sequence: number) => advanced.push(sequence),
       } as unknown as AuditStream,
       audit: {
         onCommitted: (l: (e: AuditEventRecord[]) => void) => (commitListeners.add(l), () => commitListeners.delete(l)),
       } as unknown as AuditLog,
       writer: {
         onCommitted: (l: () => void) => (writeListeners.add(l), () => writeListeners.delete(l)),
-        catchUp: async () => {
+        catchUp: () => {
           calls.catchUps++;
           const moved = stored !== compiled;
           compiled = stored;
-          return moved;
+          return Promise.resolve(moved);
         },
       } as unknown as PolicyWriter,
       runtime: { version: () => compiled } as unknown as PolicyRuntime,
@@ -72,6 +75,7 @@ function instance(bus: ClusterBus | null) {
   return {
     sync,
     offered,
+    advanced,
     calls,
     logs,
     commit: (...seqs: number[]) =>
@@ -100,7 +104,7 @@ describe("ClusterSync", () => {
   it("hands events and policy writes of one instance to the other, and ignores its own", async () => {
     const bus = new LoopBus();
     const a = instance(bus);
-    const b = instance(bus);
+    const b = instance(bus, { listening: true });
     a.sync.start();
     b.sync.start();
     a.commit(7);
@@ -114,6 +118,41 @@ describe("ClusterSync", () => {
     expect(a.calls.stateChanged).to.equal(0);
     a.sync.stop();
     b.sync.stop();
+  });
+
+  it("announces only the new head while no other instance has subscribers, so nothing is sent in full", () => {
+    const bus = new LoopBus();
+    const a = instance(bus);
+    const b = instance(bus);
+    a.sync.start();
+    b.sync.start();
+    a.commit(7, 8);
+    expect(b.offered).to.deep.equal([]);
+    expect(b.advanced).to.deep.equal([8]);
+    expect(bus.sent.filter((m) => m.kind === "audit")).to.have.length(0);
+    expect(bus.sent.filter((m) => m.kind === "audit-head")).to.deep.equal([
+      { kind: "audit-head", origin: a.sync.instanceId, sequence: 8 },
+    ]);
+    a.sync.stop();
+    b.sync.stop();
+  });
+
+  it("sends events in full again as soon as another instance says it has subscribers, and stops once it no longer says so", async () => {
+    const bus = new LoopBus();
+    const a = instance(bus);
+    const b = instance(bus, { listening: true });
+    a.sync.start();
+    b.sync.start();
+    a.commit(1);
+    expect(b.offered).to.deep.equal([1]);
+    b.sync.stop();
+    await sleep(80);
+    a.commit(2);
+    expect(b.offered).to.deep.equal([1]);
+    expect(
+      bus.sent.filter((m) => m.kind === "audit-head").map((m) => m.kind === "audit-head" && m.sequence),
+    ).to.deep.equal([2]);
+    a.sync.stop();
   });
 
   it("tells the other instances to forget cached credentials after a logout, and not itself twice", () => {
