@@ -48,6 +48,8 @@ export interface Config {
   oidc: OidcConfig | null;
   /** Limits on failed authentications and /auth/* requests. */
   rateLimits: RateLimitConfig;
+  /** LDAP_URL: the directory that POST /auth/ldap/login checks passwords against; null: no LDAP login. */
+  ldapUrl: string | null;
 }
 
 export const DEFAULT_DATABASE_URL = "sqlite:data/portcullis.sqlite";
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     saml: parseSamlConfig(env),
     oidc: parseOidcConfig(env),
     rateLimits: parseRateLimits(env),
+    ldapUrl: value(env, "LDAP_URL") ?? null,
   };
 }
 

@@ -1,8 +1,9 @@
-// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
+// The express application: /graphql, /console, /auth/methods, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /scim/v2.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
@@ -13,6 +14,7 @@ import { escalationRefusalsAudited, formatError, requestIdInErrors } from "../gr
 import { createLoaders } from "../graphql/loaders";
 import { operationLimits } from "../graphql/operation-limits";
 import { auditExport } from "./audit-export.route";
+import { consoleRouter, signInMethodsRoute } from "./console.route";
 import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver } from "./client-address";
@@ -49,6 +51,8 @@ export interface HttpOptions {
   saml: SamlRouteOptions | null;
   /** OpenID Connect login; null when OIDC is not configured (its routes then answer 404). */
   oidc?: Pick<OidcRoutesOptions, "relyingParty" | "sealer"> | null;
+  /** Whether LDAP login (POST /auth/ldap/login) is configured, for the console's sign-in page. */
+  ldapLogin?: boolean;
   /** Limits requests to /auth/* per address (failed authentications are limited by the authenticator). */
   rateLimiter?: AuthRateLimiter | null;
 }
@@ -108,6 +112,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       operationLimits(),
       escalationRefusalsAudited(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's default landing page loads its explorer from a CDN; the console is the browser client.
+      ApolloServerPluginLandingPageDisabled(),
       requestIdInErrors(logger),
       graphqlObserver<RequestContext>(options.schema, {
         logger,
@@ -132,6 +138,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+
+  app.get("/", (_req, res) => {
+    res.redirect(302, "/console");
+  });
+  app.use("/console", consoleRouter({}));
+  app.get(
+    "/auth/methods",
+    signInMethodsRoute({ saml: Boolean(options.saml), oidc: Boolean(options.oidc), ldap: options.ldapLogin ?? false }),
+  );
 
   if (options.rateLimiter) app.use("/auth", authRouteLimit(options.rateLimiter, clientAddress, services));
   if (options.saml)
@@ -195,7 +210,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           }
         },
         expressMiddleware(apollo, {
-          context: async ({ res }): Promise<RequestContext> => {
+          context: ({ res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
             const auth = res.locals.auth as AuthResult;
             const context: RequestContext = {
@@ -206,7 +221,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
               loaders: createLoaders(services.storage, () => services.runtime.version()),
             };
             (context as ContextWithResponse)[RESPONSE] = res;
-            return context;
+            return Promise.resolve(context);
           },
         }),
       );
