@@ -4,6 +4,7 @@
 // headers for it, and axe-core on every page.
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
+import { generate } from "otplib";
 import type { Browser, Page } from "puppeteer-core";
 import {
   axeViolations,
@@ -168,6 +169,26 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       expect(await waitForText(page, '[data-testid="signed-in-as"]', "olivia@example.com")).to.include("olivia");
       await waitForText(page, "tr.permission", "role viewer");
       await documentScreenshot(page, "my-access");
+    });
+
+    it("enrols an authenticator from the QR code's link and then steps the session up to MFA", async () => {
+      const { page } = await person();
+      await page.goto(`${server.url}/console`);
+      await Promise.all([page.waitForNavigation(), page.click('[data-method="oidc"]')]);
+      await answerIdp(page, idp.issuer, "olivia-sub");
+      await clickText(page, "button", "Enrol an authenticator");
+      await page.waitForSelector('.totp img[alt^="QR code"]');
+      const uri = await page.$eval(".totp code", (c) => c.textContent ?? "");
+      const secret = new URL(uri).searchParams.get("secret")!;
+      await page.type(".totp input", await generate({ secret }));
+      await clickText(page, ".totp button", "Confirm");
+      await waitForText(page, "#totp-heading ~ p", "An authenticator is enrolled.");
+      await page.type(
+        "#totp-heading ~ form input",
+        await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }),
+      );
+      await clickText(page, "#totp-heading ~ form button", "Verify");
+      expect(await waitForText(page, ".facts", /Multi-factor\s+yes, until/)).to.include("yes");
     });
 
     it("offers a viewer neither the audit page nor the user controls an administrator sees", async () => {

@@ -116,8 +116,9 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       await waitForText(alice, "#mine-heading ~ table", "PENDING");
 
       const bob = await signedIn(people.bob.token, "Requests");
-      const card = await waitForText(bob, "article[data-review='alice@example.com']", "ship the hotfix");
-      expect(card).to.include("console-requester").and.include("deployer-deploy");
+      // The card, once the requester's current grants have loaded next to what approval would add.
+      const card = await waitForText(bob, "article[data-review='alice@example.com']", "console-requester");
+      expect(card).to.include("ship the hotfix").and.include("deployer-deploy");
       await documentScreenshot(bob, "review");
       await bob.type("article[data-review='alice@example.com'] input", "go ahead");
       await clickText(bob, "article[data-review='alice@example.com'] button", "Approve");
@@ -143,6 +144,17 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       console.log(`      deny shown in the live feed ${Date.now() - caused} ms after it was caused`);
       expect(row).to.include("alice@example.com").and.include("DENY");
       await documentScreenshot(admin, "audit");
+    });
+
+    it("searches the audit trail with its filters and verifies the chain", async () => {
+      const admin = await signedIn(server.adminToken, "Audit");
+      await admin.type("input[name=actorEmail]", "alice@example.com");
+      await admin.select("select[name=decision]", "DENY");
+      await clickText(admin, "button", "Search");
+      const results = await waitForText(admin, "table[aria-label='Search results'] tbody", "Query.users");
+      expect(results).to.not.include("ALLOW");
+      await clickText(admin, "button", "Verify the chain");
+      expect(await waitForText(admin, "#verify-heading ~ [role=status]", "Intact")).to.match(/\d+ events checked/);
     });
 
     it("edits a policy as YAML, shows validation errors at their line, plans and applies it", async () => {
