@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import type { Browser, Page } from "puppeteer-core";
 import {
+  axeViolations,
   chromiumPath,
   clickText,
   documentScreenshot,
@@ -119,6 +120,7 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       // The card, once the requester's current grants have loaded next to what approval would add.
       const card = await waitForText(bob, "article[data-review='alice@example.com']", "console-requester");
       expect(card).to.include("ship the hotfix").and.include("deployer-deploy");
+      expect(await axeViolations(bob)).to.deep.equal([]);
       await documentScreenshot(bob, "review");
       await bob.type("article[data-review='alice@example.com'] input", "go ahead");
       await clickText(bob, "article[data-review='alice@example.com'] button", "Approve");
@@ -186,6 +188,7 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
         .and.include("alice@example.com")
         .and.match(/gains allow .*restart/);
       expect(plan).to.include("Audit replay");
+      expect(await axeViolations(admin)).to.deep.equal([]);
       await documentScreenshot(admin, "plan");
       await clickText(admin, "button", "Apply");
       expect(await waitForText(admin, '[data-testid="applied"]', "Applied")).to.include("1 updated");
