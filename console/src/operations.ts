@@ -53,7 +53,15 @@ export interface Me {
   displayName: string | null;
   mfaEnrolled: boolean;
   groups: string[];
-  grants: Array<{ active: boolean; role: { name: string; requestableRoles: RoleRef[]; reviewableRoles: RoleRef[] } }>;
+  grants: Array<{ active: boolean; role: RoleReach }>;
+}
+
+/** A role with what its holders may ask for and review, and the roles it inherits (three levels deep). */
+export interface RoleReach {
+  name: string;
+  requestableRoles: RoleRef[];
+  reviewableRoles: RoleRef[];
+  inherits?: RoleReach[];
 }
 
 export interface Credential {
@@ -67,9 +75,21 @@ export interface Credential {
 }
 
 export const ME = `query Me {
-  me { id email displayName mfaEnrolled groups grants { active role { name requestableRoles { name } reviewableRoles { name } } } }
+  me { id email displayName mfaEnrolled groups grants { active role { ...Reach inherits { ...Reach inherits { ...Reach inherits { ...Reach } } } } } }
   credential { id kind expiresAt mfa mfaVerifiedUntil sessionSource breakGlass }
-}`;
+}
+fragment Reach on Role { name requestableRoles { name } reviewableRoles { name } }`;
+
+/** The roles the user's active grants let them ask for (`requestableRoles`) or review, inherited roles included. */
+export function reachableRoles(me: Me, key: "requestableRoles" | "reviewableRoles"): string[] {
+  const names = new Set<string>();
+  const walk = (role: RoleReach) => {
+    for (const r of role[key]) names.add(r.name);
+    for (const parent of role.inherits ?? []) walk(parent);
+  };
+  for (const grant of me.grants) if (grant.active) walk(grant.role);
+  return [...names].sort();
+}
 
 export interface CheckInput {
   action: string;

@@ -12,6 +12,7 @@ import {
   REQUEST_ACCESS,
   REVIEW_REQUEST,
   USER_GRANTS,
+  reachableRoles,
   type AccessRequest,
   type Grant,
   type Me,
@@ -26,9 +27,7 @@ export function RequestsPage(props: { me: Me }) {
   const reload = () => refetch({ requestPolicy: "network-only" });
   const all = result.data?.accessRequests ?? [];
   const mine = all.filter((r) => r.requester.id === props.me.id);
-  const reviewable = new Set(
-    props.me.grants.filter((g) => g.active).flatMap((g) => g.role.reviewableRoles.map((r) => r.name)),
-  );
+  const reviewable = new Set(reachableRoles(props.me, "reviewableRoles"));
   const inbox = all.filter(
     (r) =>
       r.requester.id !== props.me.id && r.status === "PENDING" && r.roles.some((role) => reviewable.has(role.name)),
@@ -57,9 +56,7 @@ export function RequestsPage(props: { me: Me }) {
 }
 
 function AskForm(props: { me: Me; onDone: () => void }) {
-  const requestable = [
-    ...new Set(props.me.grants.filter((g) => g.active).flatMap((g) => g.role.requestableRoles.map((r) => r.name))),
-  ];
+  const requestable = reachableRoles(props.me, "requestableRoles");
   const [state, ask] = useMutation(REQUEST_ACCESS);
   const [role, setRole] = useState("");
   const [reason, setReason] = useState("");

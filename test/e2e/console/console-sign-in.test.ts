@@ -174,8 +174,10 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
     it("enrols an authenticator from the QR code's link and then steps the session up to MFA", async () => {
       const { page } = await person();
       await page.goto(`${server.url}/console`);
+      await page.waitForSelector('[data-method="oidc"]');
       await Promise.all([page.waitForNavigation(), page.click('[data-method="oidc"]')]);
       await answerIdp(page, idp.issuer, "olivia-sub");
+      await page.waitForSelector('[data-testid="signed-in-as"]');
       await clickText(page, "button", "Enrol an authenticator");
       await page.waitForSelector('.totp img[alt^="QR code"]');
       const uri = await page.$eval(".totp code", (c) => c.textContent ?? "");
