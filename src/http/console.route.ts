@@ -97,7 +97,8 @@ export function consoleRouter(options: ConsoleRouteOptions): Router {
   router.use("/assets", (_req: Request, res: Response) => {
     res.status(404).type("text/plain").send("not found");
   });
-  router.use(express.static(dir, { index: false, maxAge: 0 }));
+  // redirect: false, so that /console is the app itself rather than a 301 to /console/.
+  router.use(express.static(dir, { index: false, maxAge: 0, redirect: false }));
   const indexFile = join(dir, "index.html");
   router.get(/.*/, (req: Request, res: Response) => {
     let html: string;

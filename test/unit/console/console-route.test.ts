@@ -68,7 +68,8 @@ describe("the console routes", () => {
     const http = await serve(app);
     try {
       const first = await fetch(`${http.url}/console/directory`);
-      const second = await fetch(`${http.url}/console`);
+      const second = await fetch(`${http.url}/console`, { redirect: "manual" });
+      expect(second.status).to.equal(200);
       const nonceOf = async (res: Response) => /content="([^"]+)"/.exec(await res.text())![1];
       const [a, b] = [await nonceOf(first), await nonceOf(second)];
       expect(a).to.not.equal(b);
