@@ -5,13 +5,15 @@
 // result would be read as another origin ('//host', '/\host').
 
 const PLACEHOLDER_ORIGIN = "http://portcullis.invalid";
+/** Where a login lands when it names no path, or a refused one: the web console. */
+export const DEFAULT_RETURN_PATH = "/console";
 const MAX_LENGTH = 2048;
 
 export type ReturnTo = { ok: true; path: string } | { ok: false; message: string };
 
-/** The path to redirect to ("/" when nothing was given), or why `raw` is refused. */
+/** The path to redirect to (the console when nothing was given), or why `raw` is refused. */
 export function parseReturnTo(raw: unknown): ReturnTo {
-  if (raw === undefined || raw === "") return { ok: true, path: "/" };
+  if (raw === undefined || raw === "") return { ok: true, path: DEFAULT_RETURN_PATH };
   if (typeof raw !== "string") return { ok: false, message: "must be given once, as a path" };
   if (raw.length > MAX_LENGTH) return { ok: false, message: `is longer than ${MAX_LENGTH} characters` };
   const refused: ReturnTo = {
@@ -19,6 +21,7 @@ export function parseReturnTo(raw: unknown): ReturnTo {
     message: `'${raw.slice(0, 100)}' is not a path on this server (it must start with a single /, e.g. /console)`,
   };
   // Browsers read a backslash as a slash and drop tabs and newlines, so `/\x` or `/\t/x` can become `//x`.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (!raw.startsWith("/") || raw.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(raw)) return refused;
   let url: URL;
   try {
@@ -33,8 +36,8 @@ export function parseReturnTo(raw: unknown): ReturnTo {
   return { ok: true, path };
 }
 
-/** The path for a redirect after login: what `raw` names when it is a path on this server, else "/". */
+/** The path for a redirect after login: what `raw` names when it is a path on this server, else the console. */
 export function returnPathOrRoot(raw: unknown): string {
   const parsed = parseReturnTo(raw);
-  return parsed.ok ? parsed.path : "/";
+  return parsed.ok ? parsed.path : DEFAULT_RETURN_PATH;
 }

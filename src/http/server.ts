@@ -1,9 +1,10 @@
-// The express application: /graphql, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /auth/ldap, /scim/v2.
+// The express application: /graphql, /console, /auth/methods, /healthz, /readyz, /metrics, /audit/export, /auth/logout, /auth/saml, /auth/oidc, /auth/ldap, /scim/v2.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
@@ -15,6 +16,7 @@ import { escalationRefusalsAudited, formatError, requestIdInErrors } from "../gr
 import { createLoaders } from "../graphql/loaders";
 import { operationLimits } from "../graphql/operation-limits";
 import { auditExport } from "./audit-export.route";
+import { consoleRouter, signInMethodsRoute } from "./console.route";
 import { scimRouter } from "./scim.route";
 import { auditAuthentication } from "./authentication-audit";
 import { clientAddressResolver, overHttpsResolver } from "./client-address";
@@ -125,6 +127,8 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       operationLimits(),
       escalationRefusalsAudited(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's default landing page loads its explorer from a CDN; the console is the browser client.
+      ApolloServerPluginLandingPageDisabled(),
       requestIdInErrors(logger),
       graphqlObserver<RequestContext>(options.schema, {
         logger,
@@ -153,6 +157,15 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+
+  app.get("/", (_req, res) => {
+    res.redirect(302, "/console");
+  });
+  app.use("/console", consoleRouter({}));
+  app.get(
+    "/auth/methods",
+    signInMethodsRoute({ saml: Boolean(options.saml), oidc: Boolean(options.oidc), ldap: Boolean(options.ldap) }),
+  );
 
   if (options.rateLimiter) app.use("/auth", authRouteLimit(options.rateLimiter, clientAddress, services));
   if (options.saml) {

@@ -124,7 +124,9 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s), { ...SAML_ENV, NODE_ENV: "test" });
 
     const sessionCount = async () =>
-      Number((await server.app.storage.dataSource.query("SELECT COUNT(*) AS n FROM sessions"))[0].n);
+      Number(
+        (await server.app.storage.dataSource.query<Array<{ n: unknown }>>("SELECT COUNT(*) AS n FROM sessions"))[0].n,
+      );
     const auditOf = async (requestId: string) => {
       const rows: Array<{ operation: string; decision: string; reason: string; metadata: string }> =
         await server.app.storage.dataSource.query(
@@ -134,9 +136,13 @@ for (const kind of databaseKinds()) {
       return rows.map((r) => ({ ...r, metadata: JSON.parse(r.metadata) as Record<string, unknown> }));
     };
     const me = (secret: string) =>
-      gql(server.url, "{ me { email groups grants { role { name } source } } }", {
-        headers: { cookie: `portcullis_session=${secret}` },
-      });
+      gql<{ me: { email: string; groups: string[]; grants: unknown[] } }>(
+        server.url,
+        "{ me { email groups grants { role { name } source } } }",
+        {
+          headers: { cookie: `portcullis_session=${secret}` },
+        },
+      );
     /** A full login: start it, answer it with `patch` applied, post it. */
     const logIn = async (patch: Partial<AssertionFields> = {}, returnTo?: string) => {
       const login = await startLogin(server.url, returnTo);
@@ -147,11 +153,11 @@ for (const kind of databaseKinds()) {
 
     describe("RelayState after a login", () => {
       for (const relay of ["/.//evil.example/phish", "/a/..//evil.example", "/%2e//evil.example", "//evil.example"]) {
-        it(`sends the browser to / when RelayState is '${relay}'`, async () => {
+        it(`sends the browser to the console when RelayState is '${relay}'`, async () => {
           const login = await startLogin(server.url);
           const res = await postToAcs(server.url, signedResponse(assertionFields(login.requestId)), relay);
           expect(res.status).to.equal(303);
-          expect(res.headers.get("location")).to.equal("/");
+          expect(res.headers.get("location")).to.equal("/console");
         });
       }
     });
@@ -186,8 +192,8 @@ for (const kind of databaseKinds()) {
           });
           expect(res.status).to.equal(400);
           const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
-          expect(body.errors[0]!.message).to.match(/^returnTo: /);
-          expect(body.errors[0]!.extensions.code).to.equal("BAD_USER_INPUT");
+          expect(body.errors[0].message).to.match(/^returnTo: /);
+          expect(body.errors[0].extensions.code).to.equal("BAD_USER_INPUT");
         });
       }
     });
@@ -236,7 +242,7 @@ for (const kind of databaseKinds()) {
         expect(res.status).to.equal(303);
       });
 
-      it("sends the browser to / when the RelayState is not a same-origin path", async () => {
+      it("sends the browser to the console when the RelayState is not a same-origin path", async () => {
         const login = await startLogin(server.url);
         const res = await postToAcs(
           server.url,
@@ -244,7 +250,7 @@ for (const kind of databaseKinds()) {
           "https://evil.example.test/",
         );
         expect(res.status).to.equal(303);
-        expect(res.headers.get("location")).to.equal("/");
+        expect(res.headers.get("location")).to.equal("/console");
       });
 
       it("logs the same person in again as the same user", async () => {
@@ -270,15 +276,15 @@ for (const kind of databaseKinds()) {
         expect(res.status).to.equal(401);
         expect(res.headers.get("set-cookie")).to.equal(null);
         const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
-        expect(body.errors[0]!.message).to.equal("SAML authentication failed");
-        expect(body.errors[0]!.extensions.code).to.equal("UNAUTHENTICATED");
+        expect(body.errors[0].message).to.equal("SAML authentication failed");
+        expect(body.errors[0].extensions.code).to.equal("UNAUTHENTICATED");
         expect(await sessionCount()).to.equal(sessionsBefore);
         expect(await server.app.storage.users.getByEmail(email)).to.equal(null);
         const events = await auditOf(res.headers.get("x-request-id")!);
         expect(events).to.have.length(1);
         expect(events[0]).to.include({ operation: "authenticate", decision: "DENY", reason: "UNAUTHENTICATED" });
-        expect(events[0]!.metadata.provider).to.equal("saml");
-        expect(String(events[0]!.metadata.reason)).to.match(reason);
+        expect(events[0].metadata.provider).to.equal("saml");
+        expect(String(events[0].metadata.reason)).to.match(reason);
       }
 
       for (const c of REFUSED) {
@@ -309,7 +315,7 @@ for (const kind of databaseKinds()) {
         const res = await postToAcs(server.url, xml);
         expect(res.status).to.equal(401);
         expect(await sessionCount()).to.equal(before);
-        expect(String((await auditOf(res.headers.get("x-request-id")!))[0]!.metadata.reason)).to.match(/InResponseTo/);
+        expect(String((await auditOf(res.headers.get("x-request-id")!))[0].metadata.reason)).to.match(/InResponseTo/);
       });
 
       it("all but one of the same response posted many times at once", async () => {
@@ -365,7 +371,7 @@ for (const kind of databaseKinds()) {
       it("answers 403, creates no session and leaves the refusal audited as a login DENY", async () => {
         const first = await logIn();
         const user = (await server.app.storage.users.getByEmail(first.fields.email))!;
-        const locked = await gql(
+        const locked = await gql<{ lockUser: { status: string } }>(
           server.url,
           `mutation($id: ID!) { lockUser(id: $id, reason: "left the company") { status } }`,
           { token: server.adminToken, variables: { id: user.id } },
@@ -424,8 +430,8 @@ describeIf(redisUrl, "TEST_REDIS_URL is not set: this test needs a Redis server"
     let first: TestServer;
     let second: TestServer;
     before(async () => {
-      first = await startServer(databaseKinds()[0]!, env);
-      second = await startServer(databaseKinds()[0]!, env, first.db);
+      first = await startServer(databaseKinds()[0], env);
+      second = await startServer(databaseKinds()[0], env, first.db);
     });
     after(async () => {
       await second?.close();
@@ -446,7 +452,7 @@ describe("SAML login during an IdP key rollover", function () {
   this.timeout(60_000);
   let server: TestServer;
   before(async () => {
-    server = await startServer(databaseKinds()[0]!, { ...SAML_ENV, SAML_IDP_CERT: OTHER_CERT + IDP_CERT });
+    server = await startServer(databaseKinds()[0], { ...SAML_ENV, SAML_IDP_CERT: OTHER_CERT + IDP_CERT });
   });
   after(async () => {
     await server?.close();
@@ -469,7 +475,7 @@ describe("SAML routes without SAML configured", function () {
   this.timeout(30_000);
   let server: TestServer;
   before(async () => {
-    server = await startServer(databaseKinds()[0]!);
+    server = await startServer(databaseKinds()[0]);
   });
   after(async () => {
     await server?.close();

@@ -3,8 +3,8 @@ import { parseReturnTo, returnPathOrRoot } from "../../src/http/return-to";
 
 describe("parseReturnTo (every login route)", () => {
   for (const [raw, path] of [
-    [undefined, "/"],
-    ["", "/"],
+    [undefined, "/console"],
+    ["", "/console"],
     ["/", "/"],
     ["/console", "/console"],
     ["/a/b?x=1#top", "/a/b?x=1#top"],
@@ -42,7 +42,7 @@ describe("parseReturnTo (every login route)", () => {
     it(`refuses ${JSON.stringify(raw).slice(0, 40)}`, () => {
       const parsed = parseReturnTo(raw);
       expect(parsed.ok).to.equal(false);
-      expect(returnPathOrRoot(raw)).to.equal("/");
+      expect(returnPathOrRoot(raw)).to.equal("/console");
     });
   }
 
