@@ -16,6 +16,7 @@ import { sendError } from "./error-response";
 import type { Logger } from "./logger";
 import { sendRateLimited } from "./rate-limit-response";
 import { parseReturnTo, returnPathOrRoot } from "./return-to";
+import { fromOwnOrigin } from "./same-origin";
 import { setSessionCookie, type SessionCookieOptions } from "./session-cookie";
 
 export interface LdapRouteDeps {
@@ -45,6 +46,16 @@ export function ldapRoutes(deps: LdapRouteDeps): Router {
       const requestId = String(res.locals.requestId);
       const sourceIp = deps.clientAddress(req);
       res.setHeader("cache-control", "no-store");
+      if (!fromOwnOrigin(req)) {
+        // Another site's page posting a form here would sign the browser in as the attacker (login CSRF).
+        logger.info("LDAP login refused: cross-origin request", { requestId, origin: req.headers.origin });
+        return sendError(
+          res,
+          403,
+          "FORBIDDEN",
+          `login refused: POST /auth/ldap/login from another origin (${String(req.headers.origin)}); sign in from this server's own pages`,
+        );
+      }
       const body = (req.body ?? {}) as Record<string, unknown>;
       const wantsJson = req.accepts(["html", "json"]) === "json";
       const returnTo = parseReturnTo(body.returnTo);

@@ -40,6 +40,7 @@ import type { RequestContext, Services } from "../graphql/context";
 import { formatError, withoutSuggestions } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
+import { fromOwnOrigin } from "./same-origin";
 import { SharedEncoding } from "./shared-encoding";
 import { SharedSubscribe } from "./shared-subscribe";
 import type { ClientAddress } from "./client-address";
@@ -73,17 +74,6 @@ interface Connection {
 }
 
 type Extra = { socket: WebSocket; request: IncomingMessage };
-
-/** No Origin (not a browser), or an Origin whose host is the Host the request was sent to. */
-function sameOrigin(request: IncomingMessage): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
 
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { services, authentication, logger } = options;
@@ -119,7 +109,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         const credentials = {
           authorization:
             typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined,
-          cookie: sameOrigin(request) ? request.headers.cookie : undefined,
+          cookie: fromOwnOrigin(request) ? request.headers.cookie : undefined,
         };
         const strategies = ["bearer", "session-cookie"] as const;
         const sourceIp = options.clientAddress(request);

@@ -109,6 +109,34 @@ describeIf(SLAPD, "slapd is not installed (apt-get install slapd ldap-utils)")("
     expect(who.grants.map((g) => g.role.name)).to.deep.equal(["auditor"]);
   });
 
+  it("refuses a form posted from another site's page (login CSRF) and signs nobody in", async () => {
+    const res = await fetch(`${server.url}/auth/ldap/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "text/html",
+        origin: "https://attacker.example",
+      },
+      body: new URLSearchParams({ username: "alice", password: "alice-pw" }).toString(),
+    });
+    expect(res.status).to.equal(403);
+    expect(res.headers.get("set-cookie")).to.equal(null);
+    const body = (await res.json()) as { errors: Array<{ message: string }> };
+    expect(body.errors[0].message).to.include("from another origin (https://attacker.example)");
+  });
+
+  it("takes a form posted from this server's own page", async () => {
+    const res = await fetch(`${server.url}/auth/ldap/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", origin: server.url },
+      body: new URLSearchParams({ username: "alice", password: "alice-pw" }).toString(),
+    });
+    expect(res.status).to.equal(303);
+    expect(res.headers.get("set-cookie")).to.match(/^portcullis_session=pts_/);
+  });
+
   it("refuses a wrong password with 401, creates no session and audits the failure with the strategy and reason", async () => {
     const { status, body, res } = await login(server, { username: "carol", password: "not-carols" });
     expect(status).to.equal(401);
