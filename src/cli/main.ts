@@ -22,7 +22,7 @@ import { userCommands } from "./commands/user.command";
 async function migrate(io: Io, statusOnly: boolean): Promise<void> {
   // Loaded only here: every other command stays clear of the server's storage code.
   await import("reflect-metadata");
-  const { loadConfig } = await import("../config.js");
+  const { loadConfig } = await import("../config/index.js");
   const { migrate: applyMigrations, TypeormStorage } = await import("../storage/typeorm-storage.js");
   const config = loadConfig();
   const storage = await TypeormStorage.open(config.database, { migrate: false });

@@ -3,7 +3,7 @@
 // audited once per window, however many requests it refuses.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { DEFAULT_RATE_LIMITS } from "../../../src/rate-limit-config";
+import { DEFAULT_RATE_LIMITS } from "../../../src/config";
 import type { AuditEventRecord } from "../../../src/domain/audit/audit-event";
 import { databaseKinds } from "../../support/databases";
 import { addUser, revokeToken } from "../../support/principals";
