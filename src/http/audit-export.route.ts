@@ -11,7 +11,7 @@ import type { AuditEventRecord } from "../domain/audit/audit-event";
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import { auditedSystemCheck } from "../domain/decisions/audited-system-check";
 import { DomainError } from "../domain/errors";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import { auditAuthentication } from "./authentication-audit";
 import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";

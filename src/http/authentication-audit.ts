@@ -1,6 +1,6 @@
 import type { AuthResult } from "../auth/bearer-authenticator";
 import { actorFields } from "../domain/audit/audit-actor";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 
 /**
  * Failed authentications are decisions too, and so is every use of a break-glass

@@ -5,7 +5,7 @@
 import express, { Router } from "express";
 import type { SamlServiceProvider } from "../auth/saml/saml-service-provider";
 import { DomainError } from "../domain/errors";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { parseReturnTo, returnPathOrRoot } from "./return-to";

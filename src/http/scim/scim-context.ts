@@ -4,7 +4,7 @@ import type { Request } from "express";
 import { auditedSystemCheck } from "../../domain/decisions/audited-system-check";
 import type { Principal } from "../../domain/principal";
 import type { DirectoryRequest } from "../../domain/users/directory-service";
-import type { Services } from "../../graphql/context";
+import type { Services } from "../../app-services";
 import { MAX_RESULTS } from "./scim-discovery";
 import { invalidValue, ScimError } from "./scim-error";
 
