@@ -45,7 +45,7 @@ function conditionsOf(rule: RuleSpec): MongoQuery | undefined {
     if (selector.key === "*") continue;
     conditions[`labels.${selector.key}`] = { $in: selector.values };
   }
-  return Object.keys(conditions).length === 0 ? undefined : (conditions as MongoQuery);
+  return Object.keys(conditions).length === 0 ? undefined : conditions;
 }
 
 /** One CASL rule per matched type: levels are per type (secret `read` is READ, job `read` METADATA). */

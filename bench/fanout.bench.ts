@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { generateSecret, TOKEN_PREFIX } from "../src/domain/credentials/secret-format";
 import { startInstance, type Instance } from "../test/support/instances";
+import { postGraphql } from "./graphql-post";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 1000);
@@ -64,17 +65,11 @@ parentPort.on("message", async (message) => {
 `;
 
 function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const res = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return res.json();
-}
+const post = <T = unknown>(url: string, token: string, query: string, variables: Record<string, unknown> = {}) =>
+  postGraphql<T>(url, token, query, variables);
 
 function subscribers(
   url: string,
@@ -126,26 +121,31 @@ export async function runFanoutBench(): Promise<void> {
       LOG_LEVEL: "info",
     };
     const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
-    instances.push(a!, b!);
+    instances.push(a, b);
     // The denied caller: a user with no roles asking about itself, one DENY event per call.
     const email = "denied@example.com";
-    const user = await post(a!.url, admin, `mutation { createUser(input: { email: "${email}" }) { id } }`);
-    const issued = await post(
-      a!.url,
+    const user = await post<{ createUser: { id: string } }>(
+      a.url,
+      admin,
+      `mutation { createUser(input: { email: "${email}" }) { id } }`,
+    );
+    const issued = await post<{ createToken: { secret: string } }>(
+      a.url,
       admin,
       `mutation($u: ID!) { createToken(input: { name: "bench", userId: $u }) { secret } }`,
-      { u: user.data.createUser.id },
+      { u: user.data?.createUser.id },
     );
-    const denied: string = issued.data.createToken.secret;
+    if (!issued.data) throw new Error(`cannot issue the denied caller's token: ${JSON.stringify(issued.errors)}`);
+    const denied = issued.data.createToken.secret;
 
     const half = Math.floor(SUBSCRIBERS / 2);
-    const groups = [subscribers(a!.url, admin, email, half), subscribers(b!.url, admin, email, SUBSCRIBERS - half)];
+    const groups = [subscribers(a.url, admin, email, half), subscribers(b.url, admin, email, SUBSCRIBERS - half)];
     workers.push(...groups.map((g) => g.worker));
     // Each subscriber counts as ready once it has seen one event: warm-up denies (about no name, not
     // counted) until all have.
     const warm = setInterval(
       () =>
-        void post(a!.url, denied, `{ can(action: "read", resource: { type: "job" }) { allowed } }`).catch(
+        void post(a.url, denied, `{ can(action: "read", resource: { type: "job" }) { allowed } }`).catch(
           () => undefined,
         ),
       50,
@@ -172,7 +172,7 @@ export async function runFanoutBench(): Promise<void> {
         while (sent < due && inFlight.size < MAX_IN_FLIGHT) {
           sent++;
           const began = Date.now();
-          const call = post(a!.url, denied, question).then(
+          const call = post<{ can: { allowed: boolean } }>(a.url, denied, question).then(
             (r) => {
               roundTrips.push(Date.now() - began);
               if (r.data?.can?.allowed !== false) failed++;
@@ -193,8 +193,8 @@ export async function runFanoutBench(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const [onA, onB] = await Promise.all(workers.map(report));
     const rows = [
-      ["A (same instance)", onA!],
-      ["B (over Redis)", onB!],
+      ["A (same instance)", onA],
+      ["B (over Redis)", onB],
     ] as const;
     roundTrips.sort((x, y) => x - y);
     console.log(

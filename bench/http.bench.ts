@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { postGraphql } from "./graphql-post";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -28,21 +29,15 @@ function start(script: string, env: Record<string, string>, ready: RegExp): Prom
       const match = ready.exec(stdout + stderr);
       if (match) resolve({ child, port: Number(match[1]), stdout });
     };
-    child.stdout!.on("data", (c: Buffer) => ((stdout += c.toString()), check()));
-    child.stderr!.on("data", (c: Buffer) => ((stderr += c.toString()), check()));
+    child.stdout.on("data", (c: Buffer) => ((stdout += c.toString()), check()));
+    child.stderr.on("data", (c: Buffer) => ((stderr += c.toString()), check()));
     child.once("exit", (code) => reject(new Error(`${script} exited (${code}): ${stderr}`)));
   });
 }
 
-async function post(port: number, token: string | null, query: string): Promise<any> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ query }),
-  });
-  return res.json();
+/** A request to the server under test on 127.0.0.1. */
+function post<T = unknown>(port: number, token: string | null, query: string) {
+  return postGraphql<T>(`http://127.0.0.1:${port}`, token, query);
 }
 
 interface Row {
@@ -96,21 +91,21 @@ export async function runHttpBench(): Promise<void> {
     );
     children.push(server.child);
     await new Promise((r) => setTimeout(r, 200));
-    const admin = /(ptc_[0-9A-Za-z]{46})/.exec(server.stdout)![1]!;
+    const admin = /(ptc_[0-9A-Za-z]{46})/.exec(server.stdout)![1];
     // A plain (not break-glass) token of a viewer: what a portal would hold.
     let token = admin;
-    const created = await post(
+    const created = await post<{ createUser: { id: string } }>(
       server.port,
       admin,
       `mutation { createUser(input: { email: "bench@example.com", roles: ["viewer"] }) { id } }`,
     );
-    if (!created.errors) {
-      const issued = await post(
+    if (!created.errors && created.data) {
+      const issued = await post<{ createToken: { secret: string } }>(
         server.port,
         admin,
         `mutation { createToken(input: { name: "bench", userId: "${created.data.createUser.id}" }) { secret } }`,
       );
-      if (!issued.errors) token = issued.data.createToken.secret;
+      if (!issued.errors && issued.data) token = issued.data.createToken.secret;
     }
     if (token === admin) console.log("note: measuring with the break-glass token (every use of it is audited twice)");
 

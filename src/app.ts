@@ -106,7 +106,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
     const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);
-    closeOnFailure.push(oneTime.close);
+    closeOnFailure.push(() => oneTime.close());
     // Counted in Redis when instances share it, so a limit holds for the deployment, not per instance.
     const limiterRedis =
       config.redisUrl === null

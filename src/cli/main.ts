@@ -127,7 +127,7 @@ export async function run(argv: string[], cli: Cli): Promise<number> {
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2), new Cli(processIo)).then((code) => {
+  void run(process.argv.slice(2), new Cli(processIo)).then((code) => {
     // Let stdout drain (a large export or table into a pipe) before leaving.
     process.stdout.write("", () => process.exit(code));
   });

@@ -59,7 +59,7 @@ export interface UserRecord {
 
 export function timeOf(d: Date | null, missing: number): number {
   if (d === null || d === undefined) return missing;
-  const t = d instanceof Date ? d.getTime() : new Date(d as unknown as string).getTime();
+  const t = d instanceof Date ? d.getTime() : new Date(d).getTime();
   // An unreadable bound must not widen a grant: treat it as never reached / already over.
   return Number.isNaN(t) ? -missing : t;
 }

@@ -21,7 +21,7 @@ export function clientAddressResolver(trustedProxies: readonly string[]): Client
       .map((s) => s.trim())
       .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = normalise(hops[i]!);
+      const hop = normalise(hops[i]);
       if (hop === null) return peer;
       if (!isProxy(hop)) return hop;
     }

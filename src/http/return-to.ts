@@ -19,7 +19,7 @@ export function parseReturnTo(raw: unknown): ReturnTo {
     message: `'${raw.slice(0, 100)}' is not a path on this server (it must start with a single /, e.g. /console)`,
   };
   // Browsers read a backslash as a slash and drop tabs and newlines, so `/\x` or `/\t/x` can become `//x`.
-  if (!raw.startsWith("/") || raw.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(raw)) return refused;
+  if (!raw.startsWith("/") || raw.startsWith("//") || /[\\\p{Cc}]/u.test(raw)) return refused;
   let url: URL;
   try {
     url = new URL(raw, PLACEHOLDER_ORIGIN);

@@ -23,7 +23,7 @@ export interface ScimOptions {
   logger: Logger;
 }
 
-type Handler = (ctx: ScimContext, req: Request, res: Response) => Promise<void>;
+type Handler = (ctx: ScimContext, req: Request, res: Response) => Promise<void> | void;
 
 export function scimRouter(options: ScimOptions): Router {
   const { services, authenticator, logger } = options;
@@ -94,8 +94,7 @@ export function scimRouter(options: ScimOptions): Router {
     }
   };
   // Discovery needs a credential but no capability: it describes the protocol, not anyone's data.
-  const discovery = (body: (base: string) => unknown) =>
-    route(async (ctx, _req, res) => sendScim(res, 200, body(ctx.base)));
+  const discovery = (body: (base: string) => unknown) => route((ctx, _req, res) => sendScim(res, 200, body(ctx.base)));
 
   router.get("/ServiceProviderConfig", discovery(serviceProviderConfig));
   router.get(
@@ -104,7 +103,7 @@ export function scimRouter(options: ScimOptions): Router {
   );
   router.get(
     "/ResourceTypes/:id",
-    route(async (ctx, req, res) => {
+    route((ctx, req, res) => {
       const found = resourceTypes(ctx.base).find((t) => t.id === req.params.id);
       if (!found) throw new ScimError(404, `no resource type '${String(req.params.id)}'`);
       sendScim(res, 200, found);
@@ -116,7 +115,7 @@ export function scimRouter(options: ScimOptions): Router {
   );
   router.get(
     "/Schemas/:id",
-    route(async (ctx, req, res) => {
+    route((ctx, req, res) => {
       const found = schemas(ctx.base).find((s) => s.id === req.params.id);
       if (!found) throw new ScimError(404, `no schema '${String(req.params.id)}'`);
       sendScim(res, 200, found);

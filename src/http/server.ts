@@ -196,7 +196,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
           }
         },
         expressMiddleware(apollo, {
-          context: async ({ res }): Promise<RequestContext> => {
+          context: ({ res }): Promise<RequestContext> => {
             const requestId = String(res.locals.requestId);
             const auth = res.locals.auth as AuthResult;
             const context: RequestContext = {
@@ -207,7 +207,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
               loaders: createLoaders(services.storage, () => services.runtime.version()),
             };
             (context as ContextWithResponse)[RESPONSE] = res;
-            return context;
+            return Promise.resolve(context);
           },
         }),
       );

@@ -22,6 +22,7 @@ import type { IncomingMessage, Server } from "node:http";
 import {
   GraphQLError,
   getOperationAST,
+  OperationTypeNode,
   parse,
   specifiedRules,
   validate,
@@ -197,7 +198,7 @@ function subscriptionOnly(
     );
   }
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== "subscription") {
+  if (!operation || operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return [
       new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations over HTTP", {
         extensions: { code: "BAD_REQUEST" },

@@ -70,5 +70,5 @@ export function accessLog(logger: RootLogger): RequestHandler {
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       err: (err: Error) => ({ type: err.name, message: err.message }),
     },
-  }) as unknown as RequestHandler;
+  });
 }

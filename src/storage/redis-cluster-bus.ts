@@ -101,12 +101,13 @@ export class RedisClusterBus implements ClusterBus {
     return !this.closed && this.subscribed && this.publisher.status === "ready" ? "up" : "down";
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
     this.statusListeners.clear();
     this.publisher.disconnect();
     this.subscriber.disconnect();
+    return Promise.resolve();
   }
 
   private changed(): void {
@@ -132,9 +133,7 @@ function decode(text: string): ClusterMessage | null {
     return { kind: "state", origin: m.origin, version: m.version as number };
   if (m.kind === "audit" && Array.isArray(m.records)) {
     const records = (m.records as Array<Record<string, unknown>>).map(reviveRecord);
-    return records.every((r) => r !== null)
-      ? { kind: "audit", origin: m.origin, records: records as AuditEventRecord[] }
-      : null;
+    return records.every((r) => r !== null) ? { kind: "audit", origin: m.origin, records: records } : null;
   }
   return null;
 }

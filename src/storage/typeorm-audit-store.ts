@@ -64,7 +64,7 @@ function rowPlan(manager: EntityManager): RowPlan {
     const property = column.propertyName as keyof AuditEventRecord;
     if (property === "sequence") return (record) => String(record.sequence);
     if (column.transformer || column.type === "datetime")
-      return (record) => driver.preparePersistentValue(record[property], column);
+      return (record): unknown => driver.preparePersistentValue(record[property], column);
     return (record) => record[property] ?? null;
   });
   plan = { columns, values };
@@ -181,7 +181,7 @@ function prepareAppend(
       ),
     );
   }
-  const last = records[records.length - 1]!;
+  const last = records[records.length - 1];
   statements.push(
     statement(`UPDATE ${q("audit_head")} SET ${q("sequence")} = ?, ${q("hash")} = ? WHERE ${q("id")} = 1`, [
       String(last.sequence),
@@ -208,9 +208,9 @@ async function appendIn(
 ): Promise<AuditEventRecord[]> {
   const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
   let prepared = expected ? prepareAppend(manager, sqlite, expected, events, chain) : null;
-  const [row] = (await manager.query(
+  const [row] = await manager.query<Array<{ sequence: string | number; hash: string }>>(
     `SELECT ${q("sequence")}, ${q("hash")} FROM ${q("audit_head")} WHERE ${q("id")} = 1${sqlite ? "" : " FOR UPDATE"}`,
-  )) as Array<{ sequence: string | number; hash: string }>;
+  );
   if (!row) throw new Error("audit_head row is missing");
   const head = { sequence: Number(row.sequence), hash: row.hash };
   if (!prepared || prepared.head.sequence !== head.sequence || prepared.head.hash !== head.hash)
@@ -283,18 +283,18 @@ export class TypeormAuditStore implements AuditStore {
       .orderBy("e.sequence", "ASC")
       .limit(limit);
     const [sql, parameters] = qb.getQueryAndParameters();
-    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<
-      Record<string, unknown>
-    >;
+    const rows = await this.serial<Array<Record<string, unknown>>>(() =>
+      this.dataSource.manager.query(sql, parameters),
+    );
     if (rows.length === 0) return [];
-    const last = Number(rows[rows.length - 1]!.e_sequence);
+    const last = Number(rows[rows.length - 1].e_sequence);
     const q = (name: string) => (this.sqlite ? `"${name}"` : `\`${name}\``);
-    const roleRows = (await this.serial(() =>
+    const roleRows = await this.serial<Array<{ s: string | number; r: string }>>(() =>
       this.dataSource.manager.query(
         `SELECT ${q("sequence")} AS s, ${q("role")} AS r FROM ${q("audit_event_roles")} WHERE ${q("sequence")} > ? AND ${q("sequence")} <= ?`,
         [after, last],
       ),
-    )) as Array<{ s: string | number; r: string }>;
+    );
     const roles = new Map<number, string[]>();
     for (const { s, r } of roleRows) {
       const list = roles.get(Number(s));
@@ -346,9 +346,9 @@ export class TypeormAuditStore implements AuditStore {
     const plan = readPlan(this.dataSource);
     const q = (name: string) => (this.sqlite ? `"${name}"` : `\`${name}\``);
     const sql = `SELECT ${plan.select} FROM ${q("audit_events")} WHERE ${q("sequence")} >= ? AND ${q("sequence")} <= ? ORDER BY ${q("sequence")} ASC LIMIT ${Math.max(0, Math.floor(limit))}`;
-    const rows = (await this.serial(() => this.dataSource.manager.query(sql, [String(from), String(to)]))) as Array<
-      Record<string, unknown>
-    >;
+    const rows = await this.serial<Array<Record<string, unknown>>>(() =>
+      this.dataSource.manager.query(sql, [String(from), String(to)]),
+    );
     return rows.map(plan.record) as AuditDecision[];
   }
 
@@ -359,9 +359,11 @@ export class TypeormAuditStore implements AuditStore {
       .addOrderBy("e.sequence", "ASC")
       .limit(1);
     const [sql, parameters] = qb.getQueryAndParameters();
-    const [row] = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<{
-      sequence: string | number;
-    }>;
+    const [row] = await this.serial<
+      Array<{
+        sequence: string | number;
+      }>
+    >(() => this.dataSource.manager.query(sql, parameters));
     return row === undefined ? null : Number(row.sequence);
   }
 
@@ -378,9 +380,9 @@ export class TypeormAuditStore implements AuditStore {
    */
   private async run(qb: SelectQueryBuilder<AuditEventEntity>): Promise<AuditEventRecord[]> {
     const [sql, parameters] = qb.getQueryAndParameters();
-    const rows = (await this.serial(() => this.dataSource.manager.query(sql, parameters))) as Array<
-      Record<string, unknown>
-    >;
+    const rows = await this.serial<Array<Record<string, unknown>>>(() =>
+      this.dataSource.manager.query(sql, parameters),
+    );
     return rows.map((row) => this.hydrate(row));
   }
 
@@ -430,7 +432,7 @@ export class TypeormAuditStore implements AuditStore {
     }
     // Bound as the column stores it (SQLite: UTC text with milliseconds), so comparisons are exact.
     const timeColumn = manager.connection.getMetadata(AuditEventEntity).findColumnWithPropertyName("time")!;
-    const stored = (date: Date) => manager.connection.driver.preparePersistentValue(date, timeColumn);
+    const stored = (date: Date): unknown => manager.connection.driver.preparePersistentValue(date, timeColumn);
     if (filter.since != null) qb = qb.andWhere("e.time >= :since", { since: stored(filter.since) });
     if (filter.until != null) qb = qb.andWhere("e.time < :until", { until: stored(filter.until) });
     return { qb, seq };

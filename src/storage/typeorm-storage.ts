@@ -41,8 +41,10 @@ function serialized<R extends object>(repos: R, lock: Mutex): R {
   const wrap = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(obj, key, receiver) {
-        const value = Reflect.get(obj, key, receiver);
-        return typeof value === "function" ? (...args: unknown[]) => lock.run(() => value.apply(obj, args)) : value;
+        const value: unknown = Reflect.get(obj, key, receiver);
+        if (typeof value !== "function") return value;
+        const method = value as (...args: unknown[]) => Promise<unknown>;
+        return (...args: unknown[]) => lock.run(() => method.apply(obj, args));
       },
     });
   return Object.fromEntries(Object.entries(repos).map(([k, v]) => [k, wrap(v)])) as R;
@@ -58,7 +60,7 @@ async function holdingNamedLock<T>(dataSource: DataSource, name: string, work: (
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [row] = await runner.query("SELECT GET_LOCK(?, 120) AS locked", [name]);
+    const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS locked", [name])) as Array<{ locked: unknown }>;
     if (Number(row?.locked) !== 1) throw new Error(`timed out waiting for lock '${name}' held by another instance`);
     try {
       return await work();
@@ -160,9 +162,7 @@ export class TypeormStorage implements Storage {
       const exists = await runner.hasTable("schema_migrations").finally(() => runner.release());
       if (!exists) return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name);
       const applied = new Set(
-        ((await this.dataSource.query(`SELECT name FROM schema_migrations`)) as Array<{ name: string }>).map(
-          (r) => r.name,
-        ),
+        (await this.dataSource.query<Array<{ name: string }>>(`SELECT name FROM schema_migrations`)).map((r) => r.name),
       );
       return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
     };

@@ -150,9 +150,7 @@ export class OidcRelyingParty {
     let userinfo: Claims | null = null;
     if (needsUserinfo(idClaims, settings) && configuration.serverMetadata().userinfo_endpoint) {
       // fetchUserInfo refuses a response about another subject than the ID token's.
-      userinfo = (await this.call(() =>
-        client.fetchUserInfo(configuration, tokens.access_token, String(idClaims.sub)),
-      )) as Claims;
+      userinfo = await this.call(() => client.fetchUserInfo(configuration, tokens.access_token, String(idClaims.sub)));
     }
     return identityFromClaims(idClaims, userinfo, settings);
   }

@@ -15,21 +15,40 @@ export interface ResponseExpectations {
   idpCerts: string[];
 }
 
+/**
+ * The DOM calls used here. node-saml declares its parser with the browser's DOM
+ * types, which a Node program does not load; these name what xmldom provides.
+ */
+interface XmlElement {
+  getAttribute(name: string): string | null;
+  readonly textContent: string | null;
+}
+
+async function parseXml(xml: string): Promise<XmlElement> {
+  const doc = (await parseDomFromString(xml)) as unknown as { documentElement: XmlElement };
+  return doc.documentElement;
+}
+
+function selectElements(node: XmlElement, path: string): XmlElement[] {
+  const found: unknown = xpath.selectElements(node, path);
+  return found as XmlElement[];
+}
+
 /** Why the signed Response element is not acceptable, or null. Call after node-saml accepted it. */
 export async function responseProblem(responseXml: string, expected: ResponseExpectations): Promise<string | null> {
-  const doc = await parseDomFromString(responseXml);
+  const root = await parseXml(responseXml);
   // Read only what the Response signature covers: the verified canonical form, not the posted text.
-  const signed = getVerifiedXml(responseXml, doc.documentElement, expected.idpCerts);
+  const signed = getVerifiedXml(responseXml, root, expected.idpCerts);
   if (signed === null) return "the Response is not signed by the IdP";
-  const response = (await parseDomFromString(signed)).documentElement;
+  const response = await parseXml(signed);
   const destination = response.getAttribute("Destination");
   if (destination !== expected.acsUrl)
     return `Response Destination '${destination ?? ""}' is not this service's ACS URL`;
-  const issuers = xpath.selectElements(response, "./*[local-name()='Issuer']");
+  const issuers = selectElements(response, "./*[local-name()='Issuer']");
   if (issuers.length > 1) return "Response has more than one Issuer";
-  if (issuers.length === 1 && text(issuers[0]!) !== expected.idpEntityId)
-    return `Response Issuer '${text(issuers[0]!)}' is not the configured IdP`;
-  const status = xpath.selectElements(response, "./*[local-name()='Status']/*[local-name()='StatusCode']");
+  if (issuers.length === 1 && text(issuers[0]) !== expected.idpEntityId)
+    return `Response Issuer '${text(issuers[0])}' is not the configured IdP`;
+  const status = selectElements(response, "./*[local-name()='Status']/*[local-name()='StatusCode']");
   const code = status[0]?.getAttribute("Value") ?? null;
   if (code !== STATUS_SUCCESS) return `Response status is '${code ?? "missing"}', not Success`;
   return null;
@@ -81,6 +100,6 @@ function attr(node: XmlNode, name: string): string | null {
   return node.$?.[name] ?? null;
 }
 
-function text(element: ReturnType<typeof xpath.selectElements>[number]): string {
+function text(element: XmlElement): string {
   return (element.textContent ?? "").trim();
 }

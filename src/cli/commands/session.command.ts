@@ -103,8 +103,8 @@ export function sessionCommands(cli: Cli): Command[] {
       if (res === null)
         cli.note(`warning: could not reach ${target.server} to end the session; it ends when it expires`);
     }
-    delete config.contexts[name]!.secret;
-    delete config.contexts[name]!.expiresAt;
+    delete config.contexts[name].secret;
+    delete config.contexts[name].expiresAt;
     writeConfig(cli.configFile, config);
     cli.note(`Logged out of ${target.server} (context '${name}').`);
     if (cli.env.PORTCULLIS_TOKEN) cli.note("PORTCULLIS_TOKEN is still set and still used.");
@@ -180,7 +180,7 @@ export function sessionCommands(cli: Cli): Command[] {
       throw new CliError(`not found: no context named '${name}' (portcullis context list shows them)`, EXIT.DENIED);
     config.current = name;
     writeConfig(cli.configFile, config);
-    cli.note(`Now using context '${name}' (${config.contexts[name]!.server}).`);
+    cli.note(`Now using context '${name}' (${config.contexts[name].server}).`);
   });
   example(
     context.command("delete").argument("<name>", "context to forget").description("forget a context and its secret"),

@@ -146,9 +146,9 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
     }
   }
 
-  async return(): Promise<IteratorResult<AuditEventRecord>> {
+  return(): Promise<IteratorResult<AuditEventRecord>> {
     this.end(null);
-    return { done: true, value: undefined };
+    return Promise.resolve({ done: true, value: undefined });
   }
 
   private async nextReplayed(): Promise<AuditEventRecord | null> {
@@ -160,7 +160,7 @@ class FeedIterator implements AsyncIterableIterator<AuditEventRecord> {
     }
     if (replay.batch.length === 0 && replay.after < replay.upTo) {
       replay.batch = await this.deps.store.scanAfter(this.filter, replay.after, replay.upTo, REPLAY_BATCH);
-      replay.after = replay.batch.length < REPLAY_BATCH ? replay.upTo : replay.batch[replay.batch.length - 1]!.sequence;
+      replay.after = replay.batch.length < REPLAY_BATCH ? replay.upTo : replay.batch[replay.batch.length - 1].sequence;
     }
     const event = replay.batch.shift();
     if (event === undefined) this.replay = null;

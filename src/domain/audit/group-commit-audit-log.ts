@@ -119,7 +119,7 @@ export class GroupCommitAuditLog implements AuditLog {
             (records) => {
               this.options.metrics?.batchCommitted(records.length, secondsSince(started));
               if (records.length > 0) this.lastHead = headOf(records);
-              batch.forEach((p, i) => p.resolve(records[i]!));
+              batch.forEach((p, i) => p.resolve(records[i]));
               this.publish(records);
             },
             (err: unknown) => {
@@ -142,7 +142,7 @@ export class GroupCommitAuditLog implements AuditLog {
 }
 
 function headOf(records: AuditEventRecord[]): ChainHead {
-  const last = records[records.length - 1]!;
+  const last = records[records.length - 1];
   return { sequence: last.sequence, hash: last.hash };
 }
 

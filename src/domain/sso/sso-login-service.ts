@@ -39,12 +39,14 @@ import {
 import type { SsoIdentity, SsoLogin, SsoLoginRequest, SsoLoginResult } from "./sso-login";
 
 /** Thrown inside the write to roll it back when the user may not log in; `why` is for the audit trail. */
-class Refused {
+class Refused extends Error {
   constructor(
     readonly user: UserRecord,
     readonly failure: "USER_LOCKED" | "LINK_REFUSED" | "LAST_SUPERUSER",
     readonly why: string,
-  ) {}
+  ) {
+    super(why);
+  }
 }
 
 interface Provisioned {

@@ -65,7 +65,7 @@ export class TokenService {
       const roles: RoleRecord[] = [];
       for (const [i, name] of spec.roles.entries()) {
         const role = await repos.roles.get(name);
-        if (!role) throw badInput(spec.rolePaths[i]!, `unknown role '${name}'`);
+        if (!role) throw badInput(spec.rolePaths[i], `unknown role '${name}'`);
         roles.push(role);
       }
       await this.checkIssue(repos, engine, caller, ownerId, roles, spec.breakGlass);

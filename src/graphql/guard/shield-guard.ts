@@ -2,7 +2,7 @@
 // without an entry is refused (fallbackRule), and every decision the guard takes
 // is audited before the field runs — if the event cannot be written, the call
 // fails and nothing runs.
-import { GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
+import { GraphQLObjectType, OperationTypeNode, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { deny, rule, shield, type IRules } from "graphql-shield";
 
@@ -81,14 +81,14 @@ function fieldRuleFor(operation: string, entry: FieldGuardEntry): ShieldRule {
  * is guarded again.
  */
 function returningMutation(info: GraphQLResolveInfo): string | null {
-  if (info.operation.operation !== "mutation") return null;
+  if (info.operation.operation !== OperationTypeNode.MUTATION) return null;
   const steps: string[] = [];
   for (let at = info.path.prev; at; at = at.prev) {
     if (typeof at.key === "number") continue;
     if (at.typename && FIELD_GUARD_TABLE[at.typename]?.[at.key]?.kind === "always") continue;
     steps.push(at.key);
   }
-  return steps.length === 1 ? steps[0]! : null;
+  return steps.length === 1 ? steps[0] : null;
 }
 
 async function decideField(
@@ -105,7 +105,7 @@ async function decideField(
   if (entry.self && (await entry.self(parent, ctx))) return true;
   const name = entry.name ? await entry.name(parent, ctx) : "";
   let decisions = fieldDecisions.get(ctx);
-  if (!decisions) fieldDecisions.set(ctx, (decisions = new Map()));
+  if (!decisions) fieldDecisions.set(ctx, (decisions = new Map<string, Promise<true | Error>>()));
   const key = `${operation}\u0000${entry.capability}\u0000${name}`;
   let decision = decisions.get(key);
   if (!decision) {
@@ -138,7 +138,7 @@ export function guardRules(schema: GraphQLSchema): RuleTree {
     }
     tree[typeName] = fields;
   }
-  return tree as RuleTree;
+  return tree;
 }
 
 export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
@@ -157,7 +157,7 @@ export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
   for (const [type, fields] of Object.entries(middleware)) {
     if ((ROOT_TYPES as readonly string[]).includes(type)) guarded[type] = fields;
     else if (FIELD_GUARD_TABLE[type])
-      guarded[type] = Object.fromEntries(Object.entries(fields).filter(([field]) => FIELD_GUARD_TABLE[type]![field]));
+      guarded[type] = Object.fromEntries(Object.entries(fields).filter(([field]) => FIELD_GUARD_TABLE[type][field]));
   }
   return applyMiddleware(schema, guarded as Parameters<typeof applyMiddleware>[1]);
 }
