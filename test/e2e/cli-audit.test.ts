@@ -9,7 +9,7 @@ import { freePort } from "../support/oidc-flows";
 import { addUser, type TestUser } from "../support/principals";
 import { gql, serverForSuite, startServer, type TestServer } from "../support/server";
 
-const sqlite = databaseKinds()[0]!;
+const sqlite = databaseKinds()[0];
 
 function ok(result: CliResult): CliResult {
   expect(result.code, `exit code; stderr: ${result.stderr}`).to.equal(0);
@@ -88,7 +88,7 @@ describe("portcullis audit", function () {
     expect(exported.stderr).to.equal(""); // no progress when stderr is not a terminal
     const lines = exported.stdout.trim().split("\n");
     expect(lines.length).to.be.greaterThan(3);
-    expect(JSON.parse(lines[0]!).sequence).to.equal(1);
+    expect(JSON.parse(lines[0]).sequence).to.equal(1);
     const file = join(admin.dir, "audit.ndjson");
     writeFileSync(file, exported.stdout);
     const verified = ok(await admin.run(["audit", "verify", file]));

@@ -26,7 +26,7 @@ const NEW_DOCS =
 describe("portcullis plan and apply", function () {
   this.timeout(60_000);
   let server: TestServer;
-  serverForSuite(databaseKinds()[0]!, (s) => (server = s));
+  serverForSuite(databaseKinds()[0], (s) => (server = s));
   let admin: CliHome;
   let operator: TestUser;
   let dir: string;

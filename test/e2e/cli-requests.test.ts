@@ -12,12 +12,12 @@ function ok(result: CliResult): CliResult {
   return result;
 }
 
-const idOf = (result: CliResult) => /^Request (\S+) is /m.exec(result.stderr)![1]!;
+const idOf = (result: CliResult) => /^Request (\S+) is /m.exec(result.stderr)![1];
 
 describe("portcullis request and review", function () {
   this.timeout(60_000);
   let server: TestServer;
-  serverForSuite(databaseKinds()[0]!, (s) => (server = s));
+  serverForSuite(databaseKinds()[0], (s) => (server = s));
   let admin: CliHome;
   let requester: CliHome;
   let deployer: TestUser;

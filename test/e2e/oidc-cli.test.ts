@@ -16,7 +16,7 @@ const CLIENT = { clientId: "portcullis", clientSecret: randomBytes(24).toString(
 
 describe("portcullis login", function () {
   this.timeout(60_000);
-  const sqlite = databaseKinds()[0]!;
+  const sqlite = databaseKinds()[0];
   let idp: TestIdp;
   let server: TestServer;
   const home = new CliHome();
@@ -48,7 +48,7 @@ describe("portcullis login", function () {
     const run = home.spawn(["login", "--server", server.url]);
     const [, url] = await run.until(/To log in, open (\S+)/, "stderr");
     const [, code] = await run.until(/shows the code (\S+?)(?: |\.)/, "stderr");
-    await approveDevice(new Browser(), url!, code!, "bob-sub");
+    await approveDevice(new Browser(), url, code, "bob-sub");
     const { code: exit, stdout, stderr } = await run.done;
     expect(exit, stderr).to.equal(0);
     expect(stdout).to.equal("");

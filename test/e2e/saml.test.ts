@@ -186,8 +186,8 @@ for (const kind of databaseKinds()) {
           });
           expect(res.status).to.equal(400);
           const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
-          expect(body.errors[0]!.message).to.match(/^returnTo: /);
-          expect(body.errors[0]!.extensions.code).to.equal("BAD_USER_INPUT");
+          expect(body.errors[0].message).to.match(/^returnTo: /);
+          expect(body.errors[0].extensions.code).to.equal("BAD_USER_INPUT");
         });
       }
     });
@@ -270,15 +270,15 @@ for (const kind of databaseKinds()) {
         expect(res.status).to.equal(401);
         expect(res.headers.get("set-cookie")).to.equal(null);
         const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
-        expect(body.errors[0]!.message).to.equal("SAML authentication failed");
-        expect(body.errors[0]!.extensions.code).to.equal("UNAUTHENTICATED");
+        expect(body.errors[0].message).to.equal("SAML authentication failed");
+        expect(body.errors[0].extensions.code).to.equal("UNAUTHENTICATED");
         expect(await sessionCount()).to.equal(sessionsBefore);
         expect(await server.app.storage.users.getByEmail(email)).to.equal(null);
         const events = await auditOf(res.headers.get("x-request-id")!);
         expect(events).to.have.length(1);
         expect(events[0]).to.include({ operation: "authenticate", decision: "DENY", reason: "UNAUTHENTICATED" });
-        expect(events[0]!.metadata.provider).to.equal("saml");
-        expect(String(events[0]!.metadata.reason)).to.match(reason);
+        expect(events[0].metadata.provider).to.equal("saml");
+        expect(String(events[0].metadata.reason)).to.match(reason);
       }
 
       for (const c of REFUSED) {
@@ -309,7 +309,7 @@ for (const kind of databaseKinds()) {
         const res = await postToAcs(server.url, xml);
         expect(res.status).to.equal(401);
         expect(await sessionCount()).to.equal(before);
-        expect(String((await auditOf(res.headers.get("x-request-id")!))[0]!.metadata.reason)).to.match(/InResponseTo/);
+        expect(String((await auditOf(res.headers.get("x-request-id")!))[0].metadata.reason)).to.match(/InResponseTo/);
       });
 
       it("all but one of the same response posted many times at once", async () => {
@@ -424,8 +424,8 @@ describeIf(redisUrl, "TEST_REDIS_URL is not set: this test needs a Redis server"
     let first: TestServer;
     let second: TestServer;
     before(async () => {
-      first = await startServer(databaseKinds()[0]!, env);
-      second = await startServer(databaseKinds()[0]!, env, first.db);
+      first = await startServer(databaseKinds()[0], env);
+      second = await startServer(databaseKinds()[0], env, first.db);
     });
     after(async () => {
       await second?.close();
@@ -446,7 +446,7 @@ describe("SAML login during an IdP key rollover", function () {
   this.timeout(60_000);
   let server: TestServer;
   before(async () => {
-    server = await startServer(databaseKinds()[0]!, { ...SAML_ENV, SAML_IDP_CERT: OTHER_CERT + IDP_CERT });
+    server = await startServer(databaseKinds()[0], { ...SAML_ENV, SAML_IDP_CERT: OTHER_CERT + IDP_CERT });
   });
   after(async () => {
     await server?.close();
@@ -469,7 +469,7 @@ describe("SAML routes without SAML configured", function () {
   this.timeout(30_000);
   let server: TestServer;
   before(async () => {
-    server = await startServer(databaseKinds()[0]!);
+    server = await startServer(databaseKinds()[0]);
   });
   after(async () => {
     await server?.close();

@@ -20,10 +20,10 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"port":(\d+)[^\n]*"message":"listening"/.exec(output);
       if (match) resolve(Number(match[1]));
@@ -72,7 +72,7 @@ export async function privateRedis(): Promise<PrivateRedis> {
       child = started;
       await new Promise<void>((resolve, reject) => {
         let out = "";
-        started.stdout!.on("data", (c: Buffer) => {
+        started.stdout.on("data", (c: Buffer) => {
           out += c.toString();
           if (/Ready to accept connections/i.test(out)) resolve();
         });

@@ -52,7 +52,7 @@ for (const kind of databaseKinds()) {
         { role },
         { role, resourceType: type, decision: "DENY" },
       ]) {
-        const res = await exportAudit(`?${new URLSearchParams(filter as Record<string, string>)}`);
+        const res = await exportAudit(`?${new URLSearchParams(filter as Record<string, string>).toString()}`);
         expect(res.status).to.equal(200);
         expect(res.headers.get("content-type")).to.match(/^application\/x-ndjson/);
         const exported = await lines(res);
@@ -66,8 +66,8 @@ for (const kind of databaseKinds()) {
       const [written] = await recordEvents(server, [
         anEvent({ time: new Date(Date.UTC(2021, 1, 3, 4, 5, 6, 7)), metadata: { a: { b: [1] } } }),
       ]);
-      const [line] = await lines(await exportAudit(`?resourceName=${written!.resourceName}`));
-      expect(Object.keys(line!)).to.have.members([
+      const [line] = await lines(await exportAudit(`?resourceName=${written.resourceName}`));
+      expect(Object.keys(line)).to.have.members([
         "id",
         "sequence",
         "time",
@@ -90,10 +90,10 @@ for (const kind of databaseKinds()) {
         "hash",
       ]);
       expect(line).to.deep.include({
-        sequence: written!.sequence,
+        sequence: written.sequence,
         time: "2021-02-03T04:05:06.007Z",
         metadata: { a: { b: [1] } },
-        hash: written!.hash,
+        hash: written.hash,
       });
     });
 
@@ -107,12 +107,12 @@ for (const kind of databaseKinds()) {
       ]);
       const seqs = async (q: string) =>
         (await lines(await exportAudit(`?resourceName=${name}&${q}`))).map((l) => l.sequence);
-      expect(await seqs("days=3")).to.deep.equal([records[1]!.sequence, records[2]!.sequence]);
-      expect(await seqs(`since=${records[1]!.time.toISOString()}`)).to.deep.equal([
-        records[1]!.sequence,
-        records[2]!.sequence,
+      expect(await seqs("days=3")).to.deep.equal([records[1].sequence, records[2].sequence]);
+      expect(await seqs(`since=${records[1].time.toISOString()}`)).to.deep.equal([
+        records[1].sequence,
+        records[2].sequence,
       ]);
-      expect(await seqs(`until=${records[1]!.time.toISOString()}`)).to.deep.equal([records[0]!.sequence]);
+      expect(await seqs(`until=${records[1].time.toISOString()}`)).to.deep.equal([records[0].sequence]);
     });
 
     it("streams more events than one batch holds, in order, without losing any", async () => {

@@ -93,12 +93,12 @@ for (const kind of databaseKinds()) {
         sub.events.slice(marks[i]).find((e) => ev(e).operation === "Query.roles")!,
       );
       expect(first).to.deep.equal(second);
-      expect(Object.keys(first!.auditEvents).sort()).to.deep.equal(["actorId", "decision", "operation", "sequence"]);
+      expect(Object.keys(first.auditEvents).sort()).to.deep.equal(["actorId", "decision", "operation", "sequence"]);
       expect((await gql(server.url, USERS, { token: viewer.token })).errors?.[0]?.extensions?.code).to.equal(
         "FORBIDDEN",
       );
       const denied = await narrow.waitFor(
-        (e) => narrow.events.indexOf(e) >= marks[2]! && e.auditEvents.operation === "Query.users",
+        (e) => narrow.events.indexOf(e) >= marks[2] && e.auditEvents.operation === "Query.users",
       );
       expect(denied.auditEvents).to.deep.equal({ operation: "Query.users", reason: "NO_MATCHING_RULE" });
       expect(narrow.events.slice(marks[2]).some((e) => e.auditEvents.operation === "Query.roles")).to.equal(false);
@@ -108,7 +108,7 @@ for (const kind of databaseKinds()) {
       const viewer = await addUser(server, ["viewer"]);
       const sub = feed(viewer.token);
       await waitUntil(() => sub.errors.length > 0);
-      expect(sub.errors[0]!.extensions).to.include({ code: "FORBIDDEN", capability: "audit:read" });
+      expect(sub.errors[0].extensions).to.include({ code: "FORBIDDEN", capability: "audit:read" });
       expect(sub.events).to.deep.equal([]);
       const trail = await gql(
         server.url,
@@ -200,7 +200,7 @@ for (const kind of databaseKinds()) {
       const auditor = await addUser(server, ["auditor"]);
       const sub = feed(auditor.token, { resumeAfter: "abc" });
       await waitUntil(() => sub.errors.length > 0);
-      expect(sub.errors[0]!.extensions).to.include({ code: "BAD_USER_INPUT", field: "resumeAfter" });
+      expect(sub.errors[0].extensions).to.include({ code: "BAD_USER_INPUT", field: "resumeAfter" });
     });
 
     it("serves only subscriptions over WebSocket", async () => {
@@ -208,7 +208,7 @@ for (const kind of databaseKinds()) {
       const sub = subscribe(server, "{ me { id } }", { token: auditor.token });
       open.push(sub);
       await waitUntil(() => sub.errors.length > 0);
-      expect(sub.errors[0]!.extensions).to.include({ code: "BAD_REQUEST" });
+      expect(sub.errors[0].extensions).to.include({ code: "BAD_REQUEST" });
     });
   });
 }

@@ -10,7 +10,7 @@ import {
   refused,
 } from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
-import { serverForSuite, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer, issuesOf } from "../../support/server";
 
 const POLICY_FIELDS =
   "id name description version builtIn document rules { effect resourceType namespace name capabilities level requireMfa sourceCidrs } roles { name }";
@@ -31,7 +31,7 @@ for (const kind of databaseKinds()) {
     let admin: string;
 
     serverForSuite(kind, (s) => (server = s));
-    before(async () => {
+    before(() => {
       admin = server.adminToken;
     });
 
@@ -82,7 +82,7 @@ for (const kind of databaseKinds()) {
           resourceName: name,
           decision: "ALLOW",
         });
-        expect(event!.metadata).to.deep.equal({
+        expect(event.metadata).to.deep.equal({
           change: {
             kind: "policy",
             name,
@@ -104,16 +104,16 @@ for (const kind of databaseKinds()) {
         expect(await stored(name)).to.equal(null);
       });
 
-      it("refuses an unknown capability with a did-you-mean, listing every problem in extensions.issues", async () => {
+      it("refuses an unknown capability with a did-you-mean, listing every problem in issuesOf(extensions)", async () => {
         const name = unique("misspelt");
         const { extensions, message } = await refused(server, admin, CREATE, {
           d: `kind: policy\nname: ${name}\nrules:\n  - resource: job\n    capabilities: [read, sumbit]\n  - resource: nod\n    capabilities: [drain]\n`,
         });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "rules[0].capabilities[1]" });
-        expect(extensions.issues).to.have.length(2);
-        expect(extensions.issues[0]).to.deep.include({ path: "rules[0].capabilities[1]" });
-        expect(extensions.issues[0].message).to.contain("did you mean 'submit'?");
-        expect(extensions.issues[1]).to.deep.include({ path: "rules[1].resource" });
+        expect(issuesOf(extensions)).to.have.length(2);
+        expect(issuesOf(extensions)[0]).to.deep.include({ path: "rules[0].capabilities[1]" });
+        expect(issuesOf(extensions)[0].message).to.contain("did you mean 'submit'?");
+        expect(issuesOf(extensions)[1]).to.deep.include({ path: "rules[1].resource" });
         expect(message).to.contain("rules[0].capabilities[1]").and.to.contain("rules[1].resource");
         expect(await stored(name)).to.equal(null);
       });
@@ -161,7 +161,7 @@ for (const kind of databaseKinds()) {
         ]);
         const events = await changesSince(server, since, "Mutation.updatePolicy");
         expect(events).to.have.length(1);
-        expect(events[0]!.metadata!.change).to.deep.equal({
+        expect(events[0].metadata!.change).to.deep.equal({
           kind: "policy",
           name,
           oldVersion: 1,
@@ -237,7 +237,7 @@ for (const kind of databaseKinds()) {
         expect((await ok(server, admin, DELETE, { n: name })).deletePolicy).to.equal(true);
         expect(await stored(name)).to.equal(null);
         const [event] = await changesSince(server, since, "Mutation.deletePolicy");
-        expect(event!.metadata!.change).to.deep.equal({
+        expect(event.metadata!.change).to.deep.equal({
           kind: "policy",
           name,
           oldVersion: 1,

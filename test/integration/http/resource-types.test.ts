@@ -11,7 +11,7 @@ import {
   refused,
 } from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
-import { serverForSuite, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer, issuesOf } from "../../support/server";
 
 const REGISTER = `mutation($d: String!) { registerResourceType(document: $d) { name capabilities { capability level } } }`;
 const CAN = `query($s: SubjectInput, $a: String!, $r: ResourceInput!) { can(subject: $s, action: $a, resource: $r) { allowed reason } }`;
@@ -29,7 +29,7 @@ for (const kind of databaseKinds()) {
     let admin: string;
 
     serverForSuite(kind, (s) => (server = s));
-    before(async () => {
+    before(() => {
       admin = server.adminToken;
     });
 
@@ -130,7 +130,7 @@ for (const kind of databaseKinds()) {
         d: `kind: resourceType\nname: ${name}\ncapabilities:\n  read: SOMETIMES\n  Shout: READ\n`,
       });
       expect(bad.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "capabilities.read" });
-      expect(bad.extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal([
+      expect(issuesOf(bad.extensions).map((i: { path: string }) => i.path)).to.deep.equal([
         "capabilities.read",
         "capabilities.Shout",
       ]);

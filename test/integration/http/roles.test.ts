@@ -10,7 +10,7 @@ import {
   refused,
 } from "../../support/access-model";
 import { addRole, addUser, type TestUser } from "../../support/principals";
-import { serverForSuite, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer, issuesOf } from "../../support/server";
 
 const ROLE_FIELDS = `name description builtIn superuser maxSessionTtlSeconds requireSessionMfa approvalsRequired denialsRequired document
   policies { name } inherits { name } requestableRoles { name } reviewableRoles { name }`;
@@ -31,7 +31,7 @@ for (const kind of databaseKinds()) {
     let admin: string;
 
     serverForSuite(kind, (s) => (server = s));
-    before(async () => {
+    before(() => {
       admin = server.adminToken;
     });
 
@@ -76,7 +76,7 @@ for (const kind of databaseKinds()) {
         const events = await changesSince(server, since, "Mutation.createRole");
         expect(events).to.have.length(1);
         expect(events[0]).to.deep.include({ resourceType: "role", resourceName: name });
-        expect(events[0]!.metadata).to.deep.equal({
+        expect(events[0].metadata).to.deep.equal({
           change: { kind: "role", name, oldVersion: null, newVersion: 1, oldDocument: null, newDocument: role(name) },
         });
       });
@@ -100,7 +100,7 @@ for (const kind of databaseKinds()) {
           ),
         });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "inherits[1]" });
-        expect(extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal([
+        expect(issuesOf(extensions).map((i: { path: string }) => i.path)).to.deep.equal([
           "inherits[1]",
           "request.roles[0]",
           "reviewRequests.roles[1]",
@@ -195,7 +195,7 @@ for (const kind of databaseKinds()) {
         expect((await ok(server, admin, DELETE, { n: name })).deleteRole).to.equal(true);
         expect(await stored(name)).to.equal(null);
         const [event] = await changesSince(server, since, "Mutation.deleteRole");
-        expect(event!.metadata!.change).to.deep.include({ oldDocument: role(name), newDocument: null, oldVersion: 1 });
+        expect(event.metadata!.change).to.deep.include({ oldDocument: role(name), newDocument: null, oldVersion: 1 });
         expect((await refused(server, admin, DELETE, { n: name })).extensions.code).to.equal("NOT_FOUND");
       });
 

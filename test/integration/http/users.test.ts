@@ -57,7 +57,7 @@ for (const kind of databaseKinds()) {
       ).can;
     const authenticates = async (secret: string) => {
       const res = await gql(server.url, "{ me { id } }", { token: secret });
-      return res.errors ? res.errors[0]!.extensions!.code : "OK";
+      return res.errors ? res.errors[0].extensions!.code : "OK";
     };
 
     describe("createUser", () => {

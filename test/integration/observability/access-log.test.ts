@@ -13,7 +13,7 @@ describe("access log", function () {
   let server: TestServer;
   const lines: Array<Record<string, any>> = [];
   before(async () => {
-    server = await startServer(sqlite!, {}, undefined, {
+    server = await startServer(sqlite, {}, undefined, {
       logger: createLogger("debug", (line) => lines.push(JSON.parse(line) as Record<string, any>)),
     });
   });
@@ -107,7 +107,7 @@ describe("access log", function () {
       req: { headers: { authorization: "Bearer x", cookie: "c=1" } },
       tokenId: "t-1",
     });
-    const line = JSON.parse(captured[0]!) as Record<string, any>;
+    const line = JSON.parse(captured[0]) as Record<string, any>;
     expect(line).to.include({ token: "[redacted]", tokenId: "t-1", message: "tried" });
     expect(line.user.password).to.equal("[redacted]");
     expect(line.req.headers).to.deep.equal({ authorization: "[redacted]", cookie: "[redacted]" });

@@ -39,15 +39,17 @@ function fakes(allowed: { value: boolean }) {
   const table: AuditEventRecord[] = [];
   const listeners = new Set<(events: AuditEventRecord[]) => void>();
   const audit = {
-    record: async () => event(0),
+    record: () => Promise.resolve(event(0)),
     onCommitted: (l: (events: AuditEventRecord[]) => void) => (listeners.add(l), () => listeners.delete(l)),
     publish: (records: AuditEventRecord[]) => listeners.forEach((l) => l(records)),
-    drain: async () => undefined,
+    drain: () => Promise.resolve(),
   } as unknown as AuditLog;
   const store = {
-    head: async () => ({ sequence: table.length, hash: "" }),
-    scanAfter: async (filter: AuditFilter, after: number, upTo: number, limit: number) =>
-      table.filter((e) => e.sequence > after && e.sequence <= upTo && matchesAuditFilter(filter, e)).slice(0, limit),
+    head: () => Promise.resolve({ sequence: table.length, hash: "" }),
+    scanAfter: (filter: AuditFilter, after: number, upTo: number, limit: number) =>
+      Promise.resolve(
+        table.filter((e) => e.sequence > after && e.sequence <= upTo && matchesAuditFilter(filter, e)).slice(0, limit),
+      ),
   } as unknown as AuditStore;
   const engine = {
     check: () => ({ allowed: allowed.value, reason: allowed.value ? "ALLOWED" : "NO_MATCH" }),

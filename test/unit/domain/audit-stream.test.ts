@@ -35,10 +35,10 @@ function table(upTo: number) {
     rows,
     reads: () => reads,
     source: {
-      head: async () => ({ sequence: rows.length, hash: "" }),
-      scanAfter: async (_f: unknown, after: number, to: number, limit: number) => {
+      head: () => Promise.resolve({ sequence: rows.length, hash: "" }),
+      scanAfter: (_f: unknown, after: number, to: number, limit: number) => {
         reads++;
-        return rows.filter((r) => r.sequence > after && r.sequence <= to).slice(0, limit);
+        return Promise.resolve(rows.filter((r) => r.sequence > after && r.sequence <= to).slice(0, limit));
       },
     },
   };

@@ -49,18 +49,21 @@ function instance(bus: ClusterBus | null) {
       bus,
       stream: {
         offer: (rs: AuditEventRecord[]) => offered.push(...rs.map((r) => r.sequence)),
-        catchUp: async () => void calls.streamCatchUps++,
+        catchUp: () => {
+          calls.streamCatchUps++;
+          return Promise.resolve();
+        },
       } as unknown as AuditStream,
       audit: {
         onCommitted: (l: (e: AuditEventRecord[]) => void) => (commitListeners.add(l), () => commitListeners.delete(l)),
       } as unknown as AuditLog,
       writer: {
         onCommitted: (l: () => void) => (writeListeners.add(l), () => writeListeners.delete(l)),
-        catchUp: async () => {
+        catchUp: () => {
           calls.catchUps++;
           const moved = stored !== compiled;
           compiled = stored;
-          return moved;
+          return Promise.resolve(moved);
         },
       } as unknown as PolicyWriter,
       runtime: { version: () => compiled } as unknown as PolicyRuntime,

@@ -31,7 +31,7 @@ describe("schema/documents/*.schema.json", () => {
         additionalProperties: boolean;
       };
       expect(schema.additionalProperties).to.equal(false);
-      expect(schema.properties.kind!.const).to.equal(kind);
+      expect(schema.properties.kind.const).to.equal(kind);
     }
     const rule = (schemas["policy.schema.json"] as any).properties.rules.items;
     expect(Object.keys(rule.properties)).to.include.members(["resource", "namespace", "capabilities", "level", "when"]);

@@ -55,7 +55,7 @@ describe("docs/guard-table.md", () => {
       LIMITS: { max: 5 },
     });
     expect(Object.keys(tables)).to.deep.equal(["Query", "Mutation", "User"]);
-    expect(Object.keys(tables.Query!)).to.deep.equal(["me", "extra"]);
+    expect(Object.keys(tables.Query)).to.deep.equal(["me", "extra"]);
   });
 
   it("names the arguments a name function reads", () => {
