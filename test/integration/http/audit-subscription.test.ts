@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
-import { subscribe, type TestSubscription } from "../../support/subscriptions";
+import { subscribe, type TestSubscription, type AuditEventPayload } from "../../support/subscriptions";
 
 const FEED = `subscription($filter: AuditFilter, $resumeAfter: String) {
   auditEvents(filter: $filter, resumeAfter: $resumeAfter) { sequence operation decision actorId }
@@ -14,7 +14,7 @@ const ROLES = "{ roles { name } }";
 async function untilLive(
   sub: TestSubscription,
   trigger: () => Promise<unknown>,
-  seen: (e: Record<string, any>) => boolean,
+  seen: (e: AuditEventPayload) => boolean,
 ): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
     await trigger();
@@ -28,8 +28,7 @@ async function untilLive(
   throw new Error("the subscription never went live");
 }
 
-const ev = (e: Record<string, any>) =>
-  e.auditEvents as { sequence: number; operation: string; decision: string; actorId: string | null };
+const ev = (e: AuditEventPayload) => e.auditEvents;
 
 for (const kind of databaseKinds()) {
   describe(`the auditEvents subscription on ${kind.name}`, function () {
@@ -215,14 +214,14 @@ for (const kind of databaseKinds()) {
 
 /** Sequences of the trail's events matching `filter` above `after`, oldest first. */
 async function trail(server: TestServer, filter: Record<string, unknown>, after: number): Promise<number[]> {
-  const res = await gql(
+  const res = await gql<{ auditEvents: { nodes: Array<{ sequence: number }> } }>(
     server.url,
     `query($f: AuditFilter) { auditEvents(filter: $f, first: 500) { nodes { sequence } } }`,
     { token: server.adminToken, variables: { f: filter } },
   );
   expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
-  return (res.data!.auditEvents.nodes as Array<{ sequence: number }>)
-    .map((n) => n.sequence)
+  return res
+    .data!.auditEvents.nodes.map((n) => n.sequence)
     .filter((s) => s > after)
     .sort((a, b) => a - b);
 }

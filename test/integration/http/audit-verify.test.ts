@@ -28,7 +28,11 @@ for (const kind of databaseKinds()) {
     });
 
     async function verify(): Promise<{ ok: boolean; checked: number; firstBrokenSequence: number | null }> {
-      const res = await gql(server.url, VERIFY, { token: auditor.token });
+      const res = await gql<{ verifyAuditChain: { ok: boolean; checked: number; firstBrokenSequence: number | null } }>(
+        server.url,
+        VERIFY,
+        { token: auditor.token },
+      );
       expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
       return res.data!.verifyAuditChain;
     }
@@ -144,7 +148,9 @@ for (const kind of databaseKinds()) {
       const db = server.db;
       const other = await startServer(kind, {}, db);
       try {
-        const res = await gql(other.url, VERIFY, { token: auditor.token });
+        const res = await gql<{
+          verifyAuditChain: { ok: boolean; checked: number; firstBrokenSequence: number | null };
+        }>(other.url, VERIFY, { token: auditor.token });
         expect(res.data!.verifyAuditChain.ok).to.equal(true);
         expect(res.data!.verifyAuditChain.checked).to.be.below(10);
       } finally {

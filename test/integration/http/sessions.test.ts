@@ -73,7 +73,7 @@ for (const kind of databaseKinds()) {
       const res = await logout({ authorization: `Bearer ${session.sessionSecret}` });
       expect(res.status).to.equal(204);
       expect(unauthenticated(await meByBearer(session.sessionSecret))).to.equal("UNAUTHENTICATED");
-      const trail = await ok(
+      const trail = await ok<{ auditEvents: { nodes: unknown[] } }>(
         server,
         server.adminToken,
         `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { actorId metadata } } }`,

@@ -226,7 +226,10 @@ for (const kind of databaseKinds()) {
         subjectId: result.userId,
       });
       expect(event.actorRoles).to.deep.equal(["ops"]);
-      const metadata = event.metadata as Record<string, any>;
+      const metadata = event.metadata as {
+        grantsAdded: Array<{ role: string }>;
+        grantsRemoved: Array<{ role: string }>;
+      };
       expect(metadata).to.deep.include({
         provider,
         groups: ["ops"],
@@ -234,8 +237,8 @@ for (const kind of databaseKinds()) {
         mfa: true,
         created: false,
       });
-      expect(metadata.grantsAdded.map((g: { role: string }) => g.role)).to.deep.equal(["ops"]);
-      expect(metadata.grantsRemoved.map((g: { role: string }) => g.role)).to.deep.equal(["deployer"]);
+      expect(metadata.grantsAdded.map((g) => g.role)).to.deep.equal(["ops"]);
+      expect(metadata.grantsRemoved.map((g) => g.role)).to.deep.equal(["deployer"]);
       const [change] = await eventsSince(since, "provision");
       expect(change).to.deep.include({ actorId: "system:sso-provisioning", action: "change" });
       expect(result.mfa).to.equal(true);

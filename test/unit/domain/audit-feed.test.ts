@@ -72,6 +72,13 @@ const principal = {
   sourceIp: null,
 } as unknown as Principal;
 
+/** The sequence of the feed's next event; fails when the feed has ended. */
+async function nextSequence(feed: AsyncIterator<AuditEventRecord>): Promise<number> {
+  const next = await feed.next();
+  if (next.done) throw new Error("the feed ended");
+  return next.value.sequence;
+}
+
 describe("AuditFeed", () => {
   it("replays from the table after resumeAfter, then goes live without a gap or a duplicate", async () => {
     const f = fakes({ value: true });
@@ -86,9 +93,9 @@ describe("AuditFeed", () => {
     // Committed after the feed listens but before it reads the head: in the table and in the buffer.
     f.commit(2);
     const seen: number[] = [];
-    for (let i = 0; i < 5; i++) seen.push((await feed.next()).value!.sequence);
+    for (let i = 0; i < 5; i++) seen.push(await nextSequence(feed));
     f.commit(1);
-    seen.push((await feed.next()).value!.sequence);
+    seen.push(await nextSequence(feed));
     expect(seen).to.deep.equal([3, 4, 5, 6, 7, 8]);
     await feed.return!();
     expect(f.listeners.size).to.equal(0);
@@ -123,7 +130,7 @@ describe("AuditFeed", () => {
       onEnd: (why) => ends.push(why),
     });
     f.commit(1);
-    expect((await feed.next()).value!.sequence).to.equal(1);
+    expect(await nextSequence(feed)).to.equal(1);
     allowed.value = false;
     f.commit(1);
     expect((await feed.next()).done).to.equal(true);
