@@ -124,7 +124,11 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s), { ...SAML_ENV, NODE_ENV: "test" });
 
     const sessionCount = async () =>
-      Number((await server.app.storage.dataSource.query("SELECT COUNT(*) AS n FROM sessions"))[0].n);
+      Number(
+        (
+          await server.app.storage.dataSource.query<Array<{ n: number | string }>>("SELECT COUNT(*) AS n FROM sessions")
+        )[0].n,
+      );
     const auditOf = async (requestId: string) => {
       const rows: Array<{ operation: string; decision: string; reason: string; metadata: string }> =
         await server.app.storage.dataSource.query(
@@ -134,9 +138,13 @@ for (const kind of databaseKinds()) {
       return rows.map((r) => ({ ...r, metadata: JSON.parse(r.metadata) as Record<string, unknown> }));
     };
     const me = (secret: string) =>
-      gql(server.url, "{ me { email groups grants { role { name } source } } }", {
-        headers: { cookie: `portcullis_session=${secret}` },
-      });
+      gql<{ me: { email: string; groups: string[]; grants: unknown[] } }>(
+        server.url,
+        "{ me { email groups grants { role { name } source } } }",
+        {
+          headers: { cookie: `portcullis_session=${secret}` },
+        },
+      );
     /** A full login: start it, answer it with `patch` applied, post it. */
     const logIn = async (patch: Partial<AssertionFields> = {}, returnTo?: string) => {
       const login = await startLogin(server.url, returnTo);
@@ -365,7 +373,7 @@ for (const kind of databaseKinds()) {
       it("answers 403, creates no session and leaves the refusal audited as a login DENY", async () => {
         const first = await logIn();
         const user = (await server.app.storage.users.getByEmail(first.fields.email))!;
-        const locked = await gql(
+        const locked = await gql<{ lockUser: { status: string } }>(
           server.url,
           `mutation($id: ID!) { lockUser(id: $id, reason: "left the company") { status } }`,
           { token: server.adminToken, variables: { id: user.id } },

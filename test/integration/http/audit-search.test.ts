@@ -3,12 +3,12 @@ import { expect } from "chai";
 import type { AuditEventInput, AuditEventRecord } from "../../../src/domain/audit/audit-event";
 import { eventHash } from "../../../src/domain/audit/audit-hash";
 import { TypeormAuditStore } from "../../../src/storage/typeorm-audit-store";
-import { anEvent, recordEvents, searchAudit } from "../../support/audit-events";
+import { anEvent, recordEvents, searchAudit, type AuditEventView } from "../../support/audit-events";
 import { databaseKinds } from "../../support/databases";
 import { addUser, type TestUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
 
-const sequences = (nodes: Array<Record<string, any>>) => nodes.map((n) => n.sequence as number);
+const sequences = (nodes: AuditEventView[]) => nodes.map((n) => n.sequence);
 const newestFirst = (records: AuditEventRecord[]) => records.map((r) => r.sequence).sort((a, b) => b - a);
 
 for (const kind of databaseKinds()) {
@@ -169,7 +169,7 @@ for (const kind of databaseKinds()) {
       })();
       // Let the writer get going before the first page is read.
       await new Promise((r) => setTimeout(r, 50));
-      const nodes: Array<Record<string, any>> = [];
+      const nodes: AuditEventView[] = [];
       let after: string | null = null;
       do {
         const res = await searchAudit(server, auditor.token, { first: 7, after });
@@ -229,7 +229,7 @@ for (const kind of databaseKinds()) {
       const res = await searchAudit(server, auditor.token, {
         filter: { actorId: nobody.user.id, operation: "Query.auditEvents" },
       });
-      expect(res.data!.auditEvents.nodes.map((n: any) => [n.decision, n.action, n.resourceType])).to.deep.equal([
+      expect(res.data!.auditEvents.nodes.map((n) => [n.decision, n.action, n.resourceType])).to.deep.equal([
         ["DENY", "read", "audit"],
       ]);
     });

@@ -109,7 +109,7 @@ for (const kind of databaseKinds()) {
       await waitUntil(() => sub.errors.length > 0);
       expect(sub.errors[0].extensions).to.include({ code: "FORBIDDEN", capability: "audit:read" });
       expect(sub.events).to.deep.equal([]);
-      const trail = await gql(
+      const trail = await gql<{ auditEvents: { nodes: unknown[] } }>(
         server.url,
         `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { decision action resourceType } } }`,
         {

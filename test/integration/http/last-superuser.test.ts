@@ -92,7 +92,9 @@ for (const kind of databaseKinds()) {
 
     it("lets the bootstrap admin be locked once another user is a superuser", async () => {
       const other = await addUser(server, ["admin"]);
-      expect((await ok(server, helpdesk.token, LOCK, { id: adminId })).lockUser.status).to.equal("LOCKED");
+      expect(
+        (await ok<{ lockUser: { status: string } }>(server, helpdesk.token, LOCK, { id: adminId })).lockUser.status,
+      ).to.equal("LOCKED");
       expectLastSuperuser(await refused(server, helpdesk.token, LOCK, { id: other.user.id }));
     });
   });
@@ -111,7 +113,9 @@ for (const kind of databaseKinds()) {
       await addRootRole(server);
       const root = await addUser(server, ["root"]);
       const group = unique("roots");
-      groupGrant = (await ok(server, root.token, GRANT, { input: { group, role: "root" } })).grantRole.id;
+      groupGrant = (
+        await ok<{ grantRole: { id: string } }>(server, root.token, GRANT, { input: { group, role: "root" } })
+      ).grantRole.id;
       last = (await scim(server, root.token, "POST", "/Users", aScimUser())).body.id;
       const created = await scim(server, root.token, "POST", "/Groups", {
         schemas: [GROUP_SCHEMA],
