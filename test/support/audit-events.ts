@@ -60,6 +60,14 @@ export interface AuditEventView {
   hash: string;
 }
 
+/** The events of NDJSON text (an export, or `-o ndjson` output), one per non-empty line. */
+export function ndjsonEvents(text: string): AuditEventView[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as AuditEventView);
+}
+
 export interface AuditPage {
   auditEvents: { nodes: AuditEventView[]; nextCursor: string | null };
 }
