@@ -88,7 +88,7 @@ export async function store(storage: TypeormStorage, w: Workload): Promise<Map<s
         .createQueryBuilder()
         .insert()
         .into(entity)
-        .values(rows.slice(i, i + ROWS_PER_INSERT) as never)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
         .execute();
     }
   };
@@ -139,13 +139,13 @@ export async function store(storage: TypeormStorage, w: Workload): Promise<Map<s
 
 /** The one-role change: role-0's policy gains a rule (submit on jobs in its team's prod). */
 export function oneRoleBundle(w: Workload): string {
-  const policy = w.state.policies[0]!;
+  const policy = w.state.policies[0];
   return formatPolicyDocument({
     ...policy,
     rules: [
       ...policy.rules,
       {
-        ...policy.rules[0]!,
+        ...policy.rules[0],
         effect: "ALLOW",
         resourceType: "job",
         capabilities: ["submit"],
@@ -158,7 +158,7 @@ export function oneRoleBundle(w: Workload): string {
 }
 
 export function checkEvent(w: Workload, i: number, time: Date): AuditEventInput {
-  const c = w.checks[i % w.checks.length]!;
+  const c = w.checks[i % w.checks.length];
   return {
     time,
     actorId: "gateway",
@@ -228,7 +228,7 @@ async function measure(name: string, database: DatabaseConfig, w: Workload): Pro
     for (let i = 0; i < EVENTS; i += 5000) {
       const batch = Array.from({ length: Math.min(5000, EVENTS - i) }, (_, k) => checkEvent(w, i + k, time));
       const written = await storage.audit.append(batch, chain, head);
-      head = { sequence: written[written.length - 1]!.sequence, hash: written[written.length - 1]!.hash };
+      head = { sequence: written[written.length - 1].sequence, hash: written[written.length - 1].hash };
     }
     const storeSeconds = (Date.now() - started) / 1000;
     progress(name, `stored ${EVENTS.toLocaleString("en-US")} events in ${storeSeconds.toFixed(0)} s`);
@@ -286,7 +286,7 @@ export async function runPlanBench(args: string[]): Promise<void> {
       continue;
     }
     const sorted = [...row.planMs].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const median = sorted[Math.floor(sorted.length / 2)];
     console.log(
       `| ${row.database} | ${Math.round(median)} (${row.planMs.map((m) => Math.round(m)).join(", ")}) | ${row.usersChanged} | ${row.replayed.toLocaleString("en-US")} | ${row.replaySeconds.toFixed(1)} | ${Math.round(row.replayed / row.replaySeconds).toLocaleString("en-US")} | ${row.flips.toLocaleString("en-US")} | ${row.seedSeconds.toFixed(0)}, ${row.loadSeconds.toFixed(1)}, ${row.storeSeconds.toFixed(0)} |`,
     );

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     return;
   }
   if (typeof (globalThis as { gc?: unknown }).gc !== "function" && process.env.PORTCULLIS_BENCH_CHILD === undefined) {
-    const child = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, name!, ...args], {
+    const child = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, name, ...args], {
       stdio: "inherit",
       env: { ...process.env, PORTCULLIS_BENCH_CHILD: "1" },
     });

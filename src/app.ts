@@ -42,7 +42,7 @@ import { SsoMappingService } from "./domain/sso/sso-mapping-service";
 import { BundleService } from "./domain/bundles/bundle-service";
 import { AuditReplay } from "./domain/bundles/audit-replay";
 import { buildGuardedSchema } from "./graphql/schema";
-import type { Services } from "./graphql/context";
+import type { Services } from "./app-services";
 import { createHttpServer, type HttpOptions, type HttpServer } from "./http/server";
 import type { Logger, RootLogger } from "./http/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";

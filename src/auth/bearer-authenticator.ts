@@ -76,7 +76,7 @@ export class BearerAuthenticator {
     if (authorization === undefined || authorization.trim() === "") return { ok: false, failure: "missing" };
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) return { ok: false, failure: "malformed" };
-    const secret = match[1]!;
+    const secret = match[1];
     const check = checkSecret(secret);
     if (!check.ok) return { ok: false, failure: check.problem === "checksum" ? "checksum" : "malformed" };
     const hash = hashSecret(secret);

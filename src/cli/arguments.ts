@@ -17,9 +17,9 @@ export function parseResource(text: string): ResourceArg {
   const parts = text.split("/");
   if (parts.some((p, i) => p === "" && i === 0))
     throw new InvalidArgumentError(`'${text}' is not TYPE/NAMESPACE/NAME (e.g. job/prod/web)`);
-  if (parts.length === 1) return { type: parts[0]!, namespace: "", name: "" };
-  if (parts.length === 2) return { type: parts[0]!, namespace: parts[1]!, name: "" };
-  return { type: parts[0]!, namespace: parts.slice(1, -1).join("/"), name: parts[parts.length - 1]! };
+  if (parts.length === 1) return { type: parts[0], namespace: "", name: "" };
+  if (parts.length === 2) return { type: parts[0], namespace: parts[1], name: "" };
+  return { type: parts[0], namespace: parts.slice(1, -1).join("/"), name: parts[parts.length - 1] };
 }
 
 export function parseLabel(

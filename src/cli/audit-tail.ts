@@ -28,12 +28,13 @@ type Outcome =
 
 /** Runs until stopped or a fatal error (thrown as CliError). */
 export async function tailAudit(options: TailOptions): Promise<void> {
-  let resumeAfter: string | null = null;
+  // Written by the event callback, read after each connection ends.
+  const position: { resumeAfter: string | null } = { resumeAfter: null };
   let backoff = 1000;
   let everConnected = false;
   for (;;) {
-    const outcome = await connectOnce(options, resumeAfter, (event) => {
-      resumeAfter = String(event.sequence);
+    const outcome = await connectOnce(options, position.resumeAfter, (event) => {
+      position.resumeAfter = String(event.sequence);
       options.onEvent(event);
     });
     if (outcome.kind === "stopped") return;
@@ -54,7 +55,7 @@ export async function tailAudit(options: TailOptions): Promise<void> {
       );
     if (outcome.connected) backoff = 1000;
     options.tell(
-      `connection lost (${outcome.code}${outcome.reason ? ` ${outcome.reason}` : ""}); reconnecting in ${backoff / 1000}s${resumeAfter ? ` from sequence ${resumeAfter}` : ""}`,
+      `connection lost (${outcome.code}${outcome.reason ? ` ${outcome.reason}` : ""}); reconnecting in ${backoff / 1000}s${position.resumeAfter ? ` from sequence ${position.resumeAfter}` : ""}`,
     );
     const stopped = await Promise.race([
       options.stop.then(() => true),
@@ -76,14 +77,15 @@ function connectOnce(
   return new Promise((resolve) => {
     let connected = false;
     let settled = false;
-    let client: Client;
+    // Filled in once created; a failure reported while it is being created is disposed of just after.
+    const connection: { client?: Client } = {};
     const finish = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
-      void client.dispose();
+      void connection.client?.dispose();
       resolve(outcome);
     };
-    client = createClient({
+    const client = createClient({
       url: options.server.replace(/^http/, "ws") + "/graphql",
       webSocketImpl: WebSocket,
       connectionParams: { authorization: options.authorization },
@@ -109,12 +111,13 @@ function connectOnce(
           }),
       },
     });
+    connection.client = client;
+    if (settled) void client.dispose();
     client.subscribe<{ auditEvents: AuditEventView }>(
       { query: OPERATIONS.AuditTail, variables: { filter: options.filter, resumeAfter } },
       {
         next: (value) => {
-          if (value.errors?.length)
-            finish({ kind: "failed", error: errorFrom(value.errors[0] as ServerError, undefined) });
+          if (value.errors?.length) finish({ kind: "failed", error: errorFrom(value.errors[0], undefined) });
           else if (value.data) onEvent(value.data.auditEvents);
         },
         error: (err) => {

@@ -39,7 +39,7 @@ export class GraphQLClient {
     } catch {
       throw notPortcullis(this.server, res.status, text);
     }
-    if (body.errors && body.errors.length > 0) throw errorFrom(body.errors[0]!, requestId);
+    if (body.errors && body.errors.length > 0) throw errorFrom(body.errors[0], requestId);
     if (body.data === undefined || body.data === null) throw notPortcullis(this.server, res.status, text);
     return body.data;
   }
@@ -56,7 +56,7 @@ export class GraphQLClient {
     } catch {
       // not JSON: handled below
     }
-    if (errors && errors.length > 0) throw errorFrom(errors[0]!, requestId);
+    if (errors && errors.length > 0) throw errorFrom(errors[0], requestId);
     throw notPortcullis(this.server, res.status, text);
   }
 

@@ -22,7 +22,7 @@ import { userCommands } from "./commands/user.command";
 async function migrate(io: Io, statusOnly: boolean): Promise<void> {
   // Loaded only here: every other command stays clear of the server's storage code.
   await import("reflect-metadata");
-  const { loadConfig } = await import("../config.js");
+  const { loadConfig } = await import("../config/index.js");
   const { migrate: applyMigrations, TypeormStorage } = await import("../storage/typeorm-storage.js");
   const config = loadConfig();
   const storage = await TypeormStorage.open(config.database, { migrate: false });
@@ -127,7 +127,7 @@ export async function run(argv: string[], cli: Cli): Promise<number> {
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2), new Cli(processIo)).then((code) => {
+  void run(process.argv.slice(2), new Cli(processIo)).then((code) => {
     // Let stdout drain (a large export or table into a pipe) before leaving.
     process.stdout.write("", () => process.exit(code));
   });

@@ -6,12 +6,13 @@
 // (which also empties their credential caches).
 import { randomUUID } from "node:crypto";
 import { GroupCommitAuditLog } from "./audit/group-commit-audit-log";
-import { BOOTSTRAP_TOKEN_NAME } from "./bootstrap";
-import { generateSecret, hashSecret, secretHint, TOKEN_PREFIX } from "./credentials/secret-format";
+import { bootstrapTokenRecord } from "./bootstrap";
+import { generateSecret, TOKEN_PREFIX } from "./credentials/secret-format";
 import type { TokenRecord } from "./model";
 import { toTokenDef } from "./policy-state";
 import { PolicyRuntime } from "./policy/policy-runtime";
 import { PolicyWriter } from "./policy/policy-writer";
+import { describeToken } from "./tokens/token-service";
 import type { Storage } from "./ports/storage.port";
 import type { SystemActor } from "./system-actor";
 
@@ -28,18 +29,6 @@ export type ReissueResult =
       revoked: number;
     }
   | { ok: false; reason: string };
-
-/** What the change record says about a token: never the secret or its hash. */
-function describe(t: TokenRecord): Record<string, unknown> {
-  return {
-    id: t.id,
-    name: t.name,
-    ownerId: t.ownerId,
-    breakGlass: t.breakGlass,
-    hint: t.hint,
-    revokedAt: t.revokedAt?.toISOString() ?? null,
-  };
-}
 
 export async function reissueBootstrapToken(
   storage: Storage,
@@ -78,28 +67,12 @@ export async function reissueBootstrapToken(
         revoked.push(done);
       }
       const secret = generateSecret(TOKEN_PREFIX);
-      const token: TokenRecord = {
-        id: randomUUID(),
-        name: BOOTSTRAP_TOKEN_NAME,
-        ownerId: admin.id,
-        secretHash: hashSecret(secret),
-        hint: secretHint(secret),
-        roles: [],
-        boundCidrs: [],
-        breakGlass: true,
-        ttlSeconds: null,
-        createdById: null,
-        createdAt: at,
-        expiresAt: null,
-        lastUsedAt: null,
-        lastUsedIp: null,
-        revokedAt: null,
-      };
+      const token = bootstrapTokenRecord(admin.id, secret, at);
       await repos.tokens.create(token);
       return {
         result: { ok: true, adminId: admin.id, tokenId: token.id, secret, revoked: revoked.length },
         apply: (e) => [...revoked, token].forEach((t) => e.putToken(toTokenDef(t))),
-        record: { revoked: revoked.map(describe), created: describe(token) },
+        record: { revoked: revoked.map(describeToken), created: describeToken(token) },
         resource: { type: "token", name: token.id },
       };
     },

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { RoleDoc } from "../engine/types";
 import { generateSecret, hashSecret, checkSecret, secretHint, TOKEN_PREFIX } from "./credentials/secret-format";
 import { DomainError } from "./errors";
-import type { RoleRecord } from "./model";
+import type { RoleRecord, TokenRecord } from "./model";
 import type { Repositories, Storage } from "./ports/storage.port";
 import type { SeedSet } from "./seeds/seed-loader";
 
@@ -77,6 +77,27 @@ async function isEmpty(repos: Repositories): Promise<boolean> {
  * changes nothing. A PORTCULLIS_BOOTSTRAP_TOKEN that is not a valid token secret
  * is refused before anything is written.
  */
+/** The built-in admin's break-glass token: no roles of its own, no expiry, stored by hash only. */
+export function bootstrapTokenRecord(ownerId: string, secret: string, at: Date): TokenRecord {
+  return {
+    id: randomUUID(),
+    name: BOOTSTRAP_TOKEN_NAME,
+    ownerId,
+    secretHash: hashSecret(secret),
+    hint: secretHint(secret),
+    roles: [],
+    boundCidrs: [],
+    breakGlass: true,
+    ttlSeconds: null,
+    createdById: null,
+    createdAt: at,
+    expiresAt: null,
+    lastUsedAt: null,
+    lastUsedIp: null,
+    revokedAt: null,
+  };
+}
+
 export async function bootstrap(storage: Storage, seeds: SeedSet, options: BootstrapOptions): Promise<BootstrapResult> {
   if (options.bootstrapToken !== null) {
     const check = checkSecret(options.bootstrapToken, TOKEN_PREFIX);
@@ -155,24 +176,9 @@ async function seedIfEmpty(
         createdAt: now,
       });
       const secret = options.bootstrapToken ?? generateSecret(TOKEN_PREFIX);
-      const tokenId = randomUUID();
-      await repos.tokens.create({
-        id: tokenId,
-        name: BOOTSTRAP_TOKEN_NAME,
-        ownerId: adminId,
-        secretHash: hashSecret(secret),
-        hint: secretHint(secret),
-        roles: [],
-        boundCidrs: [],
-        breakGlass: true,
-        ttlSeconds: null,
-        createdById: null,
-        createdAt: now,
-        expiresAt: null,
-        lastUsedAt: null,
-        lastUsedIp: null,
-        revokedAt: null,
-      });
+      const token = bootstrapTokenRecord(adminId, secret, now);
+      const tokenId = token.id;
+      await repos.tokens.create(token);
       return { created: true, adminId, tokenId, generatedSecret: options.bootstrapToken === null ? secret : null };
     });
   } catch (err) {

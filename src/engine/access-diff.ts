@@ -234,25 +234,22 @@ function oneWay(
   return [...grouped.values()].sort(comparePermissions);
 }
 
+/** Sorts by scope, then resource, then the rule that gives it. */
+function permissionKey(p: Permission): string {
+  return [
+    p.scope,
+    p.resourceType,
+    p.namespace,
+    p.name,
+    p.via.role ?? "",
+    p.via.policy,
+    String(p.via.ruleIndex).padStart(6, "0"),
+  ].join("\u0000");
+}
+
 function comparePermissions(a: Permission, b: Permission): number {
-  const ka = [
-    a.scope,
-    a.resourceType,
-    a.namespace,
-    a.name,
-    a.via.role ?? "",
-    a.via.policy,
-    String(a.via.ruleIndex).padStart(6, "0"),
-  ].join("\u0000");
-  const kb = [
-    b.scope,
-    b.resourceType,
-    b.namespace,
-    b.name,
-    b.via.role ?? "",
-    b.via.policy,
-    String(b.via.ruleIndex).padStart(6, "0"),
-  ].join("\u0000");
+  const ka = permissionKey(a);
+  const kb = permissionKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 

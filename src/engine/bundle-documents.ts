@@ -26,7 +26,7 @@ export interface SsoMappingsDoc {
 /** The `kind` of a parsed document, or an issue at `kind`. */
 export function readDocumentKind(value: unknown): { kind: BundleKind } | { problem: string } {
   if (!(value instanceof Map)) return { problem: "expected a mapping (a document with a kind)" };
-  const kind = value.get("kind");
+  const kind: unknown = value.get("kind");
   if (typeof kind !== "string")
     return { problem: "missing required key 'kind' (one of " + BUNDLE_KINDS.join(", ") + ")" };
   if ((BUNDLE_KINDS as readonly string[]).includes(kind)) return { kind: kind as BundleKind };

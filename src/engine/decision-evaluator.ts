@@ -140,7 +140,11 @@ export class DecisionEvaluator {
       const grant = grants[i];
       if (grant.wildCount === 0) {
         // The role-wide filters usually show that none of its policies has a group for this resource.
-        if (!hashed) ((nsHash = hashText(namespace)), (nameHash = hashText(this.name)), (hashed = true));
+        if (!hashed) {
+          nsHash = hashText(namespace);
+          nameHash = hashText(this.name);
+          hashed = true;
+        }
         if (!mayContain(grant.nsLo, grant.nsHi, nsHash) && !mayContain(grant.nameLo, grant.nameHi, nameHash)) continue;
       }
       const policies = grant.policies;
@@ -148,7 +152,11 @@ export class DecisionEvaluator {
         const policy = policies[p];
         const member = grant.members[p];
         if (policy.groupCount > 0) {
-          if (!hashed) ((nsHash = hashText(namespace)), (nameHash = hashText(this.name)), (hashed = true));
+          if (!hashed) {
+            nsHash = hashText(namespace);
+            nameHash = hashText(this.name);
+            hashed = true;
+          }
           if (mayContain(policy.nsLo, policy.nsHi, nsHash)) {
             this.lookup(policy, nsHash, nameHash, namespace, this.name, pair, member, grant);
             this.lookup(policy, nsHash, ANY_HASH, namespace, null, pair, member, grant);

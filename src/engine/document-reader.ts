@@ -95,7 +95,7 @@ export class DocumentReader {
   }
 
   list(value: unknown, path: string): unknown[] | null {
-    if (Array.isArray(value)) return value;
+    if (Array.isArray(value)) return value as unknown[];
     this.issue(path, `expected a list, got ${describe(value)}`);
     return null;
   }

@@ -43,7 +43,7 @@ export function pathSegments(path: string): Array<string | number> {
   while (re.lastIndex < path.length && (m = re.exec(path)) !== null) {
     if (m[1] !== undefined) out.push(m[1]);
     else if (m[2] !== undefined) out.push(Number(m[2]));
-    else out.push(JSON.parse(m[3]!) as string);
+    else out.push(JSON.parse(m[3]) as string);
   }
   return out;
 }
@@ -93,7 +93,7 @@ export function readDocumentStream(text: unknown): StreamDocument[] {
   }
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
-  const docs: Document[] = Array.isArray(parsed) ? parsed : [parsed as unknown as Document];
+  const docs: Document[] = Array.isArray(parsed) ? parsed : [parsed];
   const issues: StreamIssue[] = [];
   const out: StreamDocument[] = [];
   docs.forEach((doc, index) => {

@@ -28,7 +28,7 @@ export function globProblem(glob: string): string | null {
   const wildcards = glob.split("/").reduce((n, s) => n + (s === "**" ? 1 : (s.match(/[*?]/g) ?? []).length), 0);
   if (wildcards > MAX_GLOB_WILDCARDS)
     return `must have at most ${MAX_GLOB_WILDCARDS} wildcards ('*', '?', '**'), it has ${wildcards}`;
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(glob)) return "must not contain control characters";
+  if (/\p{Cc}/u.test(glob)) return "must not contain control characters";
   if (glob.startsWith("/") || glob.endsWith("/")) return "must not start or end with '/'";
   if (glob.includes("//")) return "must not contain empty segments ('//')";
   for (const segment of glob.split("/")) {

@@ -59,7 +59,7 @@ export interface UserRecord {
 
 export function timeOf(d: Date | null, missing: number): number {
   if (d === null || d === undefined) return missing;
-  const t = d instanceof Date ? d.getTime() : new Date(d as unknown as string).getTime();
+  const t = d instanceof Date ? d.getTime() : new Date(d).getTime();
   // An unreadable bound must not widen a grant: treat it as never reached / already over.
   return Number.isNaN(t) ? -missing : t;
 }
@@ -79,59 +79,69 @@ export const inScope = (e: GrantEntry, namespace: string): boolean =>
 export const scopeCovers = (scope: string, namespace: string): boolean =>
   scope === "" || namespace === scope || namespace.startsWith(`${scope}/`);
 
+/** What tells one entry from another; the rest starts empty and is filled as the role compiles. */
+type EntryIdentity = Pick<
+  GrantEntry,
+  "grant" | "grantId" | "tokenId" | "roleName" | "slot" | "active" | "from" | "until" | "scope" | "scopePrefix"
+>;
+
+// One object literal for every entry, so that every entry has the same shape (the decision loop reads many).
+function entry(id: EntryIdentity): GrantEntry {
+  return {
+    grant: id.grant,
+    grantId: id.grantId,
+    tokenId: id.tokenId,
+    roleName: id.roleName,
+    slot: id.slot,
+    role: null,
+    epoch: -1,
+    superuser: false,
+    policies: NO_POLICIES,
+    members: NO_MEMBERS,
+    nsLo: 0,
+    nsHi: 0,
+    nameLo: 0,
+    nameHi: 0,
+    wildCount: 0,
+    active: id.active,
+    bounded: id.from !== -Infinity || id.until !== Infinity,
+    from: id.from,
+    until: id.until,
+    scope: id.scope,
+    scopePrefix: id.scopePrefix,
+    phrase: null,
+  };
+}
+
 /** A role held without scope or time bounds: a token's role, or a role examined on its own. */
 export function unscopedEntry(slot: RoleSlot, tokenId: string | null): GrantEntry {
-  return {
+  return entry({
     grant: null,
     grantId: null,
     tokenId,
     roleName: slot.name,
     slot,
-    role: null,
-    epoch: -1,
-    superuser: false,
-    policies: NO_POLICIES,
-    members: NO_MEMBERS,
-    nsLo: 0,
-    nsHi: 0,
-    nameLo: 0,
-    nameHi: 0,
-    wildCount: 0,
     active: true,
-    bounded: false,
     from: -Infinity,
     until: Infinity,
     scope: "",
     scopePrefix: "/",
-    phrase: null,
-  };
+  });
 }
 
 /** A grant as the decision loop reads it; `scopePrefix` is scope + "/" (shared between grants). */
 export function grantEntry(grant: GrantDef, slot: RoleSlot, scope: string, scopePrefix: string): GrantEntry {
   const [from, until] = grantWindow(grant);
-  return {
+  return entry({
     grant,
     grantId: grant.id,
     tokenId: null,
     roleName: grant.role,
     slot,
-    role: null,
-    epoch: -1,
-    superuser: false,
-    policies: NO_POLICIES,
-    members: NO_MEMBERS,
-    nsLo: 0,
-    nsHi: 0,
-    nameLo: 0,
-    nameHi: 0,
-    wildCount: 0,
     active: grant.active === true,
-    bounded: from !== -Infinity || until !== Infinity,
     from,
     until,
     scope,
     scopePrefix,
-    phrase: null,
-  };
+  });
 }

@@ -6,7 +6,7 @@
 
 /** Longest namespace or scope (the width of the columns that store them). */
 export const MAX_NAMESPACE_LENGTH = 255;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 /** Whitespace, and the invisible characters that render as nothing (zero-width, bidi controls, BOM). */
 const BLANK = /[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
 

@@ -68,7 +68,7 @@ function readLabels(r: DocumentReader, value: unknown, path: string): LabelSelec
   const out: LabelSelector[] = [];
   for (const [key, raw] of map ?? []) {
     const keyPath = at(path, key);
-    if (key === "" || key.length > 253 || /[\u0000-\u001f\u007f-\u009f]/.test(key)) {
+    if (key === "" || key.length > 253 || /\p{Cc}/u.test(key)) {
       r.issue(keyPath, "label keys must be 1-253 characters without control characters");
       continue;
     }

@@ -252,7 +252,11 @@ export class PolicyIndex implements PairRegistry {
     if (groups.length > 0) {
       const seen = new Set(grants);
       for (const group of groups)
-        for (const g of this.grantsByGroup.get(group) ?? []) if (!seen.has(g)) (seen.add(g), grants.push(g));
+        for (const g of this.grantsByGroup.get(group) ?? []) {
+          if (seen.has(g)) continue;
+          seen.add(g);
+          grants.push(g);
+        }
     }
     grants.sort(byId);
     return (record.entries = grants.map((g) => this.entryOf(g)));
@@ -346,7 +350,10 @@ export class PolicyIndex implements PairRegistry {
     if (this.loading) return;
     let any = false;
     for (const slot of this.slots.values()) {
-      if (slot.compiled !== null && affected(slot.compiled)) ((slot.compiled = null), (any = true));
+      if (slot.compiled !== null && affected(slot.compiled)) {
+        slot.compiled = null;
+        any = true;
+      }
     }
     if (any) this.epoch++;
   }

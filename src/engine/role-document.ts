@@ -3,7 +3,7 @@
 // cycles that the new document would close.
 
 import { didYouMean } from "./did-you-mean";
-import { at, DocumentReader } from "./document-reader";
+import { DocumentReader } from "./document-reader";
 import { durationProblem, formatDuration, parseDuration } from "./duration";
 import { OBJECT_NAME, readDescription, readObjectName, toYaml } from "./policy-document";
 import { readKind } from "./resource-type-document";

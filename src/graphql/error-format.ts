@@ -2,7 +2,7 @@
 // extensions.code; graphql-js validation errors pass through; anything else is
 // masked, with the request id so an operator can find it in the logs.
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, OperationTypeNode, type GraphQLFormattedError } from "graphql";
 import { auditEscalationRefusal } from "../domain/audit/escalation-audit";
 import { DomainError, type ErrorCode } from "../domain/errors";
 import type { RequestContext } from "./context";
@@ -101,10 +101,11 @@ function isExpected(error: unknown): boolean {
 export function requestIdInErrors(logger: {
   error(message: string, fields?: Record<string, unknown>): void;
 }): ApolloServerPlugin<{ requestId: string }> {
+  // Apollo's hooks return promises; these do their work synchronously.
   return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
+    requestDidStart() {
+      return Promise.resolve({
+        didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (isExpected(error)) continue;
             const cause = error.originalError ?? error;
@@ -113,17 +114,20 @@ export function requestIdInErrors(logger: {
               error: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause),
             });
           }
+          return Promise.resolve();
         },
-        async willSendResponse({ response, contextValue }) {
-          if (response.body.kind !== "single") return;
-          const requestId = contextValue?.requestId ?? "unknown";
-          for (const error of response.body.singleResult.errors ?? []) {
-            if (error.extensions?.code !== INTERNAL_ERROR) continue;
-            (error as { message: string }).message = `internal error (request id ${requestId})`;
-            (error.extensions as Record<string, unknown>).requestId = requestId;
+        willSendResponse({ response, contextValue }) {
+          if (response.body.kind === "single") {
+            const requestId = contextValue?.requestId ?? "unknown";
+            for (const error of response.body.singleResult.errors ?? []) {
+              if (error.extensions?.code !== INTERNAL_ERROR) continue;
+              (error as { message: string }).message = `internal error (request id ${requestId})`;
+              (error.extensions as Record<string, unknown>).requestId = requestId;
+            }
           }
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }
@@ -135,15 +139,15 @@ export function requestIdInErrors(logger: {
  */
 export function escalationRefusalsAudited(): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart() {
-      return {
+    requestDidStart() {
+      return Promise.resolve({
         async didEncounterErrors({ errors, contextValue, operation }) {
           const actor = contextValue?.principal;
           if (!actor) return;
           const root =
-            operation?.operation === "mutation"
+            operation?.operation === OperationTypeNode.MUTATION
               ? "Mutation"
-              : operation?.operation === "subscription"
+              : operation?.operation === OperationTypeNode.SUBSCRIPTION
                 ? "Subscription"
                 : "Query";
           for (const error of errors) {
@@ -158,7 +162,7 @@ export function escalationRefusalsAudited(): ApolloServerPlugin<RequestContext> 
             );
           }
         },
-      };
+      });
     },
   };
 }

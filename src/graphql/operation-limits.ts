@@ -12,6 +12,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import {
   GraphQLError,
   Kind,
+  OperationTypeNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type SelectionSetNode,
@@ -71,10 +72,10 @@ export function checkOperation(
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operations.find((o) => (operationName ? o.name?.value === operationName : true));
   if (!operation) return;
-  if (operation.operation === "subscription") {
+  if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
     throw refuse("subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP", "BAD_REQUEST");
   }
-  if (operation.operation !== "query") return;
+  if (operation.operation !== OperationTypeNode.QUERY) return;
   const fragments = new Map(
     document.definitions
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
@@ -104,12 +105,15 @@ export function checkOperation(
 
 export function operationLimits(): ApolloServerPlugin {
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, request }) {
-          checkOperation(document, request.operationName, (request.variables ?? {}) as Record<string, unknown>);
+    // Apollo's hooks return promises; the check is synchronous, and a refusal
+    // thrown here rejects the operation.
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ document, request }) {
+          checkOperation(document, request.operationName, request.variables ?? {});
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }

@@ -4,46 +4,57 @@ import { GraphQLDateTime, GraphQLJSON } from "graphql-scalars";
 import { buildSchemaSync } from "type-graphql";
 import { guardSchema } from "./guard/shield-guard";
 import { NO_PUB_SUB } from "./no-pub-sub";
-import { DecisionResolver } from "./resolvers/decision.resolver";
-import { GrantAdminResolver } from "./resolvers/grant-admin.resolver";
-import { GrantResolver } from "./resolvers/grant.resolver";
-import { PolicyMutationResolver } from "./resolvers/policy-mutation.resolver";
-import { PolicyResolver } from "./resolvers/policy.resolver";
-import { ResourceTypeMutationResolver } from "./resolvers/resource-type-mutation.resolver";
-import { ResourceTypeResolver } from "./resolvers/resource-type.resolver";
-import { RoleMutationResolver } from "./resolvers/role-mutation.resolver";
-import { RoleResolver } from "./resolvers/role.resolver";
-import { TokenResolver } from "./resolvers/token.resolver";
-import { UserAdminResolver } from "./resolvers/user-admin.resolver";
-import { AuditResolver } from "./resolvers/audit.resolver";
-import { BundleResolver } from "./resolvers/bundle.resolver";
-import { AuditSubscriptionResolver } from "./resolvers/audit-subscription.resolver";
-import { MfaResolver } from "./resolvers/mfa.resolver";
-import { SsoMappingResolver } from "./resolvers/sso-mapping.resolver";
-import { UserResolver } from "./resolvers/user.resolver";
+import { AccessRequestMutationsResolver } from "./resolvers/access-request-mutations.resolver";
 import { AccessRequestResolver, AccessReviewResolver } from "./resolvers/access-request.resolver";
-
+import { AuditSubscriptionsResolver } from "./resolvers/audit-subscriptions.resolver";
+import { AuditResolver } from "./resolvers/audit.resolver";
+import { BundleMutationsResolver } from "./resolvers/bundle-mutations.resolver";
+import { BundleResolver } from "./resolvers/bundle.resolver";
 import { CredentialResolver } from "./resolvers/credential.resolver";
+import { DecisionResolver } from "./resolvers/decision.resolver";
+import { GrantMutationsResolver } from "./resolvers/grant-mutations.resolver";
+import { GrantResolver } from "./resolvers/grant.resolver";
+import { MfaMutationsResolver } from "./resolvers/mfa-mutations.resolver";
+import { PolicyMutationsResolver } from "./resolvers/policy-mutations.resolver";
+import { PolicyResolver } from "./resolvers/policy.resolver";
+import { ResourceTypeMutationsResolver } from "./resolvers/resource-type-mutations.resolver";
+import { ResourceTypeResolver } from "./resolvers/resource-type.resolver";
+import { RoleMutationsResolver } from "./resolvers/role-mutations.resolver";
+import { RoleResolver } from "./resolvers/role.resolver";
+import { SsoMappingMutationsResolver } from "./resolvers/sso-mapping-mutations.resolver";
+import { SsoMappingResolver } from "./resolvers/sso-mapping.resolver";
+import { TokenMutationsResolver } from "./resolvers/token-mutations.resolver";
+import { TokenResolver } from "./resolvers/token.resolver";
+import { UserMutationsResolver } from "./resolvers/user-mutations.resolver";
+import { UserResolver } from "./resolvers/user.resolver";
+
+// One naming scheme in resolvers/: `<area>.resolver.ts` holds the area's root
+// queries and the field resolvers of its object types, `<area>-mutations.resolver.ts`
+// its root mutations, `<area>-subscriptions.resolver.ts` its subscriptions.
 export const RESOLVERS = [
   UserResolver,
+  UserMutationsResolver,
   RoleResolver,
+  RoleMutationsResolver,
   PolicyResolver,
+  PolicyMutationsResolver,
   ResourceTypeResolver,
+  ResourceTypeMutationsResolver,
   GrantResolver,
+  GrantMutationsResolver,
   TokenResolver,
+  TokenMutationsResolver,
   DecisionResolver,
-  PolicyMutationResolver,
-  RoleMutationResolver,
-  ResourceTypeMutationResolver,
-  GrantAdminResolver,
-  UserAdminResolver,
   AuditResolver,
-  AuditSubscriptionResolver,
+  AuditSubscriptionsResolver,
   SsoMappingResolver,
-  MfaResolver,
+  SsoMappingMutationsResolver,
+  MfaMutationsResolver,
   AccessRequestResolver,
   AccessReviewResolver,
+  AccessRequestMutationsResolver,
   BundleResolver,
+  BundleMutationsResolver,
   CredentialResolver,
 ] as const;
 

@@ -13,7 +13,7 @@ import type { AuditFilter } from "../domain/audit/audit-filter";
 import { auditedSystemCheck } from "../domain/decisions/audited-system-check";
 import { refusalCode } from "../domain/decisions/refusal-code";
 import { DomainError } from "../domain/errors";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import { auditAuthentication } from "./authentication-audit";
 import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";

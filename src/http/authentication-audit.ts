@@ -5,7 +5,7 @@
 // writes that event.
 import type { AuthResult } from "../auth/bearer-authenticator";
 import { actorFields } from "../domain/audit/audit-actor";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 
 /** Who was refused and why: the strategy, the failure, and what the strategy knows besides. */
 export interface AuthenticationFailure {

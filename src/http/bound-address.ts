@@ -1,7 +1,6 @@
 // What the start-up line reports: the address the server is actually bound to
 // (HOST and PORT as the operating system settled them, PORT=0 included), and a
 // URL for /graphql that works from this machine.
-import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 
 export interface BoundAddress {
@@ -18,7 +17,7 @@ const WILDCARDS = new Set(["0.0.0.0", "::", "::ffff:0.0.0.0"]);
 export function boundAddress(server: Server): BoundAddress {
   const info = server.address();
   if (info === null || typeof info === "string") throw new Error("the server is not listening on a TCP port");
-  const { address, port, family } = info as AddressInfo;
+  const { address, port, family } = info;
   const host = family === "IPv6" || address.includes(":") ? `[${address}]` : address;
   const reachable = WILDCARDS.has(address) ? "localhost" : host;
   return { address: `${host}:${port}`, port, graphql: `http://${reachable}:${port}/graphql` };

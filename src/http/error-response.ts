@@ -13,10 +13,8 @@ export function sendError(
   message: string,
   extra: Record<string, unknown> = {},
 ): void {
-  const requestId = res.locals.requestId as unknown;
+  const requestId = res.locals.requestId as string | undefined;
   res.status(status).json({
-    errors: [
-      { message, extensions: { code, ...extra, ...(requestId === undefined ? {} : { requestId: String(requestId) }) } },
-    ],
+    errors: [{ message, extensions: { code, ...extra, ...(requestId === undefined ? {} : { requestId }) } }],
   });
 }

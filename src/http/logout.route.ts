@@ -4,7 +4,7 @@
 // session: tokens end through revokeToken.
 import type { Request, RequestHandler, Response } from "express";
 import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import { auditAuthentication } from "./authentication-audit";
 import { sendRateLimited } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";

@@ -16,7 +16,7 @@ import { OidcFailure, OidcUnavailable, type OidcFailureReason } from "../auth/oi
 import type { SealedBox } from "../auth/oidc/sealed-box";
 import { DomainError } from "../domain/errors";
 import type { SsoIdentity, SsoLoginResult } from "../domain/sso/sso-login";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";
 import { setSessionCookie } from "./session-cookie";

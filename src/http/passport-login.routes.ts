@@ -12,7 +12,7 @@ import type { AuthenticationLayer } from "../auth/passport/authentication-layer"
 import type { LoginStrategy } from "../auth/passport/login-strategies";
 import { DomainError } from "../domain/errors";
 import type { SsoIdentity } from "../domain/sso/sso-login";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import { auditAuthenticationFailure } from "./authentication-audit";
 import type { ClientAddress } from "./client-address";
 import { sendError } from "./error-response";

@@ -3,7 +3,7 @@
 // /auth/* per-address limit as express middleware.
 import type { RequestHandler, Response } from "express";
 import type { AuthRateLimiter, RateLimitRefusal } from "../auth/auth-rate-limiter";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import type { ClientAddress } from "./client-address";
 import { sendError } from "./error-response";
 import { auditAuthenticationFailure } from "./authentication-audit";

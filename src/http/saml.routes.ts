@@ -20,7 +20,7 @@ import {
   type SamlServiceProvider,
 } from "../auth/saml/saml-service-provider";
 import { DomainError } from "../domain/errors";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import { auditAuthenticationFailure } from "./authentication-audit";
 import type { ClientAddress } from "./client-address";
 import type { Logger } from "./logger";

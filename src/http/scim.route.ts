@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { unauthenticatedMessage } from "../auth/authentication-messages";
 import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import { auditEscalationRefusal } from "../domain/audit/escalation-audit";
-import type { Services } from "../graphql/context";
+import type { Services } from "../app-services";
 import { auditAuthentication } from "./authentication-audit";
 import { rateLimitMessage } from "./rate-limit-response";
 import type { ClientAddress } from "./client-address";

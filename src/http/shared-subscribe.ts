@@ -31,7 +31,7 @@ export class SharedSubscribe {
     return mapEvents(source, (payload) => {
       if (key === undefined || typeof payload !== "object" || payload === null) return run(payload);
       let perEvent = this.results.get(payload);
-      if (!perEvent) this.results.set(payload, (perEvent = new Map()));
+      if (!perEvent) this.results.set(payload, (perEvent = new Map() as Results));
       let result = perEvent.get(key);
       if (result === undefined) perEvent.set(key, (result = run(payload)));
       return result;

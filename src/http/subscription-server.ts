@@ -21,8 +21,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import {
   GraphQLError,
-  OperationTypeNode,
   getOperationAST,
+  OperationTypeNode,
   parse,
   specifiedRules,
   validate,
@@ -36,7 +36,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import type { FeedEnd } from "../domain/audit/audit-feed";
 import type { Principal } from "../domain/principal";
-import type { RequestContext, Services } from "../graphql/context";
+import type { Services } from "../app-services";
+import type { RequestContext } from "../graphql/context";
 import { formatError, withoutSuggestions } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";

@@ -60,16 +60,18 @@ export function graphqlObserver<Context>(
   observer: GraphqlObserver<Context>,
 ): ApolloServerPlugin<Context & { requestId?: string }> {
   const roots = rootFieldNames(schema);
+  // Apollo's hooks return promises; these do their work synchronously.
   return {
-    async requestDidStart() {
+    requestDidStart() {
       const started = process.hrtime.bigint();
       let operation = "other";
-      return {
-        async didResolveOperation({ operation: node, operationName, contextValue }) {
+      return Promise.resolve({
+        didResolveOperation({ operation: node, operationName, contextValue }) {
           operation = operationLabel(node, roots);
           observer.onOperation?.(contextValue, operation, operationName ?? null);
+          return Promise.resolve();
         },
-        async didEncounterErrors({ errors, contextValue }) {
+        didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const code = error.extensions?.code;
             // Requests the client got wrong: at most debug, and no stack. Internal errors are logged elsewhere, with theirs.
@@ -86,15 +88,17 @@ export function graphqlObserver<Context>(
               });
             }
           }
+          return Promise.resolve();
         },
-        async willSendResponse({ response }) {
+        willSendResponse({ response }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
           const code = errors?.[0]?.extensions?.code;
           const outcome =
             !errors || errors.length === 0 ? "ok" : typeof code === "string" && OUTCOMES.has(code) ? code : "error";
           observer.request(operation, outcome, secondsSince(started));
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }

@@ -2,8 +2,9 @@
 // into CONFLICT instead of an internal error.
 
 function codeOf(err: unknown): string {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } };
-  return String(e?.driverError?.code ?? e?.code ?? "");
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null | undefined;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === "string" || typeof code === "number" ? String(code) : "";
 }
 
 export function isUniqueViolation(err: unknown): boolean {

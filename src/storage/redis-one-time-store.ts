@@ -34,7 +34,7 @@ export function openOneTimeStore(
   database: OneTimeStore,
   logger: { warn(message: string, fields?: Record<string, unknown>): void },
 ): { store: OneTimeStore; close(): Promise<void> } {
-  if (redisUrl === null) return { store: database, close: async () => undefined };
+  if (redisUrl === null) return { store: database, close: () => Promise.resolve() };
   // Commands wait while Redis is away (a login then fails) instead of the process crashing.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   let lastWarning = 0;

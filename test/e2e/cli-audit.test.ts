@@ -3,13 +3,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
+import { ndjsonEvents, type AuditEventView } from "../support/audit-events";
 import { CliHome, type CliResult } from "../support/cli";
 import { databaseKinds } from "../support/databases";
 import { freePort } from "../support/oidc-flows";
 import { addUser, type TestUser } from "../support/principals";
 import { gql, serverForSuite, startServer, type TestServer } from "../support/server";
 
-const sqlite = databaseKinds()[0]!;
+const sqlite = databaseKinds()[0];
 
 function ok(result: CliResult): CliResult {
   expect(result.code, `exit code; stderr: ${result.stderr}`).to.equal(0);
@@ -55,10 +56,7 @@ describe("portcullis audit", function () {
         "ndjson",
       ]),
     ).stdout;
-    const events = ndjson
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line));
+    const events = ndjsonEvents(ndjson);
     expect(events).to.have.length(1);
     expect(events[0]).to.deep.include({
       decision: "DENY",
@@ -69,9 +67,9 @@ describe("portcullis audit", function () {
     });
     const json = JSON.parse(
       ok(await admin.run(["audit", "search", "--user", "admin@portcullis.local", "--limit", "2", "-o", "json"])).stdout,
-    );
+    ) as AuditEventView[];
     expect(json).to.have.length(2);
-    expect(json.every((e: { actorEmail: string }) => e.actorEmail === "admin@portcullis.local")).to.equal(true);
+    expect(json.every((e) => e.actorEmail === "admin@portcullis.local")).to.equal(true);
     expect(ok(await admin.run(["audit", "search", "--decision", "deny", "--name", "searchable"])).stdout).to.match(
       /DENY .*check .*delete .*job\/prod\/searchable .*NO_MATCHING_RULE/,
     );
@@ -88,7 +86,7 @@ describe("portcullis audit", function () {
     expect(exported.stderr).to.equal(""); // no progress when stderr is not a terminal
     const lines = exported.stdout.trim().split("\n");
     expect(lines.length).to.be.greaterThan(3);
-    expect(JSON.parse(lines[0]!).sequence).to.equal(1);
+    expect(ndjsonEvents(lines[0])[0].sequence).to.equal(1);
     const file = join(admin.dir, "audit.ndjson");
     writeFileSync(file, exported.stdout);
     const verified = ok(await admin.run(["audit", "verify", file]));
@@ -98,7 +96,7 @@ describe("portcullis audit", function () {
     expect(JSON.parse(ok(await admin.run(["audit", "verify", file, "-o", "json"])).stdout)).to.deep.include({
       ok: true,
       checked: lines.length,
-      head: JSON.parse(lines.at(-1)!).hash,
+      head: ndjsonEvents(lines.at(-1)!)[0].hash,
     });
 
     const altered = lines.map((l, i) => (i === 2 ? JSON.stringify({ ...JSON.parse(l), sourceIp: "10.9.9.9" }) : l));
@@ -129,7 +127,7 @@ describe("portcullis audit", function () {
       filtered
         .trim()
         .split("\n")
-        .every((l) => JSON.parse(l).decision === "DENY"),
+        .every((l) => ndjsonEvents(l)[0].decision === "DENY"),
     ).to.equal(true);
     expect((await admin.run(["audit", "verify", join(admin.dir, "missing.ndjson")])).code).to.equal(2);
   });
@@ -165,10 +163,7 @@ describe("portcullis audit", function () {
       await deny(server, viewer, "tailed");
       await tail.until(/"resourceName":"tailed"/, "stdout", 1000);
       expect(Date.now() - started).to.be.lessThan(1000);
-      const events = (await stopped(tail)).stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l));
+      const events = ndjsonEvents((await stopped(tail)).stdout);
       expect(events.every((e) => e.decision === "DENY")).to.equal(true);
     } finally {
       tail.child.kill("SIGINT");
@@ -196,10 +191,7 @@ describe("portcullis audit", function () {
       await new Promise((r) => setTimeout(r, 200));
       await deny({ url: second.url, adminToken: token }, who, "after-restart");
       await tail.until(/after-restart/, "stdout", 5000);
-      const names = (await stopped(tail)).stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l).resourceName);
+      const names = ndjsonEvents((await stopped(tail)).stdout).map((e) => e.resourceName);
       expect(names).to.deep.equal(["before-restart", "while-away", "after-restart"]);
     } finally {
       tail.child.kill("SIGINT");

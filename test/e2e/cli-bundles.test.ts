@@ -23,10 +23,17 @@ const POLICY_AFTER =
 const NEW_DOCS =
   'kind: policy\nname: web-logs\nrules:\n  - resource: app\n    namespace: "web/**"\n    capabilities: [logs]\n---\nkind: role\nname: web-logs-reader\npolicies: [web-logs]\n';
 
+/** `portcullis plan -o json`: the fields these tests read. */
+type PlanJson = {
+  applied: boolean;
+  changes: Array<{ kind: string; name: string; action: string }>;
+  summary: Record<string, number>;
+};
+
 describe("portcullis plan and apply", function () {
   this.timeout(60_000);
   let server: TestServer;
-  serverForSuite(databaseKinds()[0]!, (s) => (server = s));
+  serverForSuite(databaseKinds()[0], (s) => (server = s));
   let admin: CliHome;
   let operator: TestUser;
   let dir: string;
@@ -42,7 +49,7 @@ describe("portcullis plan and apply", function () {
     writeFileSync(join(dir, "web-logs.yml"), NEW_DOCS);
     writeFileSync(join(dir, "README.md"), "not a document");
     // A decision the bundle will flip: the operator restarts web/api today.
-    const check = await gql(
+    const check = await gql<{ can: { allowed: boolean } }>(
       server.url,
       `query($e: String!) { can(action: "restart", resource: { type: "app", namespace: "web", name: "api" }, subject: { email: $e }) { allowed } }`,
       { token: server.adminToken, variables: { e: operator.user.email } },
@@ -89,11 +96,13 @@ describe("portcullis plan and apply", function () {
     ]);
     expect(ci.code).to.equal(2);
     expect(ci.stdout).to.contain("0 to create, 1 to update").and.not.contain("Audit replay");
-    const json = JSON.parse(ok(await admin.run(["plan", "-f", dir, "-o", "json"])).stdout);
+    const json = JSON.parse(ok(await admin.run(["plan", "-f", dir, "-o", "json"])).stdout) as PlanJson;
     expect(json.applied).to.equal(false);
-    expect(
-      json.changes.map((c: { kind: string; name: string; action: string }) => `${c.action} ${c.kind} ${c.name}`).sort(),
-    ).to.deep.equal(["create policy web-logs", "create role web-logs-reader", "update policy web-ops"]);
+    expect(json.changes.map((c) => `${c.action} ${c.kind} ${c.name}`).sort()).to.deep.equal([
+      "create policy web-logs",
+      "create role web-logs-reader",
+      "update policy web-ops",
+    ]);
     expect(json.summary).to.deep.equal({ created: 2, updated: 1, deleted: 0, usersGaining: 1, usersLosing: 1 });
   });
 
@@ -147,9 +156,9 @@ describe("portcullis plan and apply", function () {
       "kind: role\nname: stray-role\npolicies: [stray]\n",
     );
     const plan = ok(await admin.run(["plan", "-f", dir, "--prune", "--no-replay", "-o", "json"]));
-    const deletions = JSON.parse(plan.stdout)
-      .changes.filter((c: { action: string }) => c.action === "delete")
-      .map((c: { kind: string; name: string }) => `${c.kind} ${c.name}`);
+    const deletions = (JSON.parse(plan.stdout) as PlanJson).changes
+      .filter((c) => c.action === "delete")
+      .map((c) => `${c.kind} ${c.name}`);
     expect(deletions).to.include.members(["policy stray", "role stray-role"]);
     ok(await admin.run(["apply", "-f", dir, "--prune", "--yes"]));
     expect((await admin.run(["role", "describe", "stray-role"])).code).to.equal(1);

@@ -2,6 +2,7 @@
 // Uses the built-in roles: a deployer may request ops (one approval); holders of
 // ops and admin review requests for ops.
 import { expect } from "chai";
+import type { AccessRequestView } from "../support/access-requests";
 import { CliHome, type CliResult } from "../support/cli";
 import { databaseKinds } from "../support/databases";
 import { addUser, type TestUser } from "../support/principals";
@@ -12,12 +13,12 @@ function ok(result: CliResult): CliResult {
   return result;
 }
 
-const idOf = (result: CliResult) => /^Request (\S+) is /m.exec(result.stderr)![1]!;
+const idOf = (result: CliResult) => /^Request (\S+) is /m.exec(result.stderr)![1];
 
 describe("portcullis request and review", function () {
   this.timeout(60_000);
   let server: TestServer;
-  serverForSuite(databaseKinds()[0]!, (s) => (server = s));
+  serverForSuite(databaseKinds()[0], (s) => (server = s));
   let admin: CliHome;
   let requester: CliHome;
   let deployer: TestUser;
@@ -44,9 +45,7 @@ describe("portcullis request and review", function () {
     );
     const id = idOf(asked);
 
-    const mine = JSON.parse(ok(await requester.run(["request", "list", "-o", "json"])).stdout) as Array<
-      Record<string, any>
-    >;
+    const mine = JSON.parse(ok(await requester.run(["request", "list", "-o", "json"])).stdout) as AccessRequestView[];
     expect(mine.find((r) => r.id === id)).to.deep.include({
       status: "PENDING",
       reason: "INC-1234: restart prod web",
@@ -62,7 +61,7 @@ describe("portcullis request and review", function () {
       .and.contain("INC-1234");
 
     const reviewed = ok(await admin.run(["review", id, "--approve", "--comment", "ok for INC-1234", "-o", "json"]));
-    const approved = JSON.parse(reviewed.stdout);
+    const approved = JSON.parse(reviewed.stdout) as AccessRequestView;
     expect(approved).to.deep.include({ id, status: "APPROVED" });
     expect(approved.reviews).to.deep.equal([
       {
@@ -73,11 +72,12 @@ describe("portcullis request and review", function () {
       },
     ]);
     expect(approved.grants).to.have.length(1);
-    expect(Date.parse(approved.grants[0].expiresAt) - Date.now()).to.be.within(3_500_000, 3_600_000);
+    expect(Date.parse(approved.grants[0].expiresAt!) - Date.now()).to.be.within(3_500_000, 3_600_000);
     expect(reviewed.stderr).to.equal(`Request ${id} is now APPROVED.\n`);
-    const roles = JSON.parse(ok(await requester.run(["whoami", "-o", "json"])).stdout).grants.map(
-      (g: { role: { name: string } }) => g.role.name,
-    );
+    const whoami = JSON.parse(ok(await requester.run(["whoami", "-o", "json"])).stdout) as {
+      grants: Array<{ role: { name: string } }>;
+    };
+    const roles = whoami.grants.map((g) => g.role.name);
     expect(roles).to.include("ops");
   });
 
@@ -88,9 +88,10 @@ describe("portcullis request and review", function () {
     expect(review.stderr).to.equal(`Request ${denied} is now DENIED.\n`);
 
     const cancelled = idOf(ok(await requester.run(["request", "ops", "--reason", "changed my mind"])));
-    expect(JSON.parse(ok(await requester.run(["request", "cancel", cancelled, "-o", "json"])).stdout).status).to.equal(
-      "CANCELLED",
-    );
+    expect(
+      (JSON.parse(ok(await requester.run(["request", "cancel", cancelled, "-o", "json"])).stdout) as AccessRequestView)
+        .status,
+    ).to.equal("CANCELLED");
     const again = await requester.run(["request", "cancel", denied]);
     expect([again.code, again.stdout]).to.deep.equal([1, ""]);
     expect(again.stderr).to.match(/^portcullis: conflict: /);
@@ -107,10 +108,14 @@ describe("portcullis request and review", function () {
     const self = await requester.run(["review", id, "--approve"]);
     expect(self.code).to.equal(1);
     expect(self.stderr).to.match(/^portcullis: denied: /);
-    const still = await gql(server.url, "query($s: AccessRequestStatus) { accessRequests(status: $s) { id } }", {
-      token: server.adminToken,
-      variables: { s: "PENDING" },
-    });
-    expect(still.data?.accessRequests.map((r: { id: string }) => r.id)).to.include(id);
+    const still = await gql<{ accessRequests: Array<{ id: string }> }>(
+      server.url,
+      "query($s: AccessRequestStatus) { accessRequests(status: $s) { id } }",
+      {
+        token: server.adminToken,
+        variables: { s: "PENDING" },
+      },
+    );
+    expect(still.data?.accessRequests.map((r) => r.id)).to.include(id);
   });
 });

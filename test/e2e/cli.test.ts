@@ -19,7 +19,7 @@ function ok(result: CliResult): CliResult {
 describe("portcullis command line", function () {
   this.timeout(60_000);
   let server: TestServer;
-  serverForSuite(databaseKinds()[0]!, (s) => (server = s));
+  serverForSuite(databaseKinds()[0], (s) => (server = s));
   let admin: CliHome;
   let viewer: TestUser;
   let nobody: TestUser;

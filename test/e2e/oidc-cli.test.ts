@@ -12,11 +12,14 @@ import { approveDevice, freePort } from "../support/oidc-flows";
 import { CliHome } from "../support/cli";
 import { gql, startServer, type TestServer } from "../support/server";
 
+/** The command line's configuration file: the fields these tests read. */
+type ConfigFile = { contexts: Record<string, { secret?: string; expiresAt: string }> };
+
 const CLIENT = { clientId: "portcullis", clientSecret: randomBytes(24).toString("hex") };
 
 describe("portcullis login", function () {
   this.timeout(60_000);
-  const sqlite = databaseKinds()[0]!;
+  const sqlite = databaseKinds()[0];
   let idp: TestIdp;
   let server: TestServer;
   const home = new CliHome();
@@ -48,13 +51,13 @@ describe("portcullis login", function () {
     const run = home.spawn(["login", "--server", server.url]);
     const [, url] = await run.until(/To log in, open (\S+)/, "stderr");
     const [, code] = await run.until(/shows the code (\S+?)(?: |\.)/, "stderr");
-    await approveDevice(new Browser(), url!, code!, "bob-sub");
+    await approveDevice(new Browser(), url, code, "bob-sub");
     const { code: exit, stdout, stderr } = await run.done;
     expect(exit, stderr).to.equal(0);
     expect(stdout).to.equal("");
     expect(stderr).to.contain("Logged in").and.contain("as bob@example.com").and.not.match(/pts_/);
     expect(statSync(home.configFile).mode & 0o777).to.equal(0o600);
-    const context = JSON.parse(readFileSync(home.configFile, "utf8")).contexts.default;
+    const context = (JSON.parse(readFileSync(home.configFile, "utf8")) as ConfigFile).contexts.default;
     expect(context.secret).to.match(/^pts_[0-9A-Za-z]{46}$/);
     expect(Date.parse(context.expiresAt)).to.be.greaterThan(Date.now());
     const me = await gql(server.url, "{ me { email source } }", { token: context.secret });
@@ -63,7 +66,7 @@ describe("portcullis login", function () {
     const whoami = await home.run(["whoami", "-o", "json"]);
     expect(whoami.code, whoami.stderr).to.equal(0);
     expect(JSON.parse(whoami.stdout)).to.deep.include({ email: "bob@example.com", mfaEnrolled: false });
-    const credential = JSON.parse(whoami.stdout).credential;
+    const { credential } = JSON.parse(whoami.stdout) as { credential: { expiresAt: string } };
     expect(credential).to.deep.include({
       kind: "SESSION",
       from: "context 'default'",
@@ -79,7 +82,9 @@ describe("portcullis login", function () {
     expect(
       (await gql(server.url, "{ me { email } }", { token: context.secret })).errors?.[0]?.extensions?.code,
     ).to.equal("UNAUTHENTICATED");
-    expect(JSON.parse(readFileSync(home.configFile, "utf8")).contexts.default.secret).to.equal(undefined);
+    expect((JSON.parse(readFileSync(home.configFile, "utf8")) as ConfigFile).contexts.default.secret).to.equal(
+      undefined,
+    );
     const after = await home.run(["whoami"]);
     expect(after.code).to.equal(3);
     expect(after.stderr).to.contain("not logged in");

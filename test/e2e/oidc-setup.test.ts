@@ -7,7 +7,7 @@ import { startIdp, type TestIdp } from "../support/oidc-idp";
 import { freePort, postJson } from "../support/oidc-flows";
 import { startServer, type TestServer } from "../support/server";
 
-const sqlite = databaseKinds()[0]!;
+const sqlite = databaseKinds()[0];
 
 function oidcEnv(issuer: string, port: number): Record<string, string> {
   return {

@@ -47,7 +47,7 @@ for (const kind of databaseKinds()) {
       try {
         expect(second.announced).to.deep.equal([]);
         expect(second.app.bootstrap).to.deep.equal({ created: false, bootstrapTokenIgnored: false });
-        const res = await gql(second.url, "{ me { email } }", { token: first.adminToken });
+        const res = await gql<{ me: { email: string } }>(second.url, "{ me { email } }", { token: first.adminToken });
         expect(res.data?.me.email).to.equal("admin@portcullis.local");
       } finally {
         await second.close();

@@ -72,7 +72,9 @@ for (const kind of databaseKinds()) {
       const server = await startServer(kind, { PORTCULLIS_ADMIN_EMAIL: email });
       try {
         const old = server.adminToken;
-        expect((await gql(server.url, "{ me { email } }", { token: old })).data?.me.email).to.equal(email);
+        expect(
+          (await gql<{ me: { email: string } }>(server.url, "{ me { email } }", { token: old })).data?.me.email,
+        ).to.equal(email);
         const versionBefore = await server.app.storage.policyState.version();
 
         const res = await home.run(["bootstrap", "--reissue"], {
@@ -80,7 +82,7 @@ for (const kind of databaseKinds()) {
         });
         expect(res.code, res.stderr).to.equal(0);
         expect(res.stdout).to.match(SECRET);
-        const fresh = SECRET.exec(res.stdout)![1]!;
+        const fresh = SECRET.exec(res.stdout)![1];
         expect(fresh).to.not.equal(old);
         expect(res.stderr).to.match(/revoked 1 break-glass token/);
         expect(res.stderr).to.not.include(fresh);
@@ -90,10 +92,12 @@ for (const kind of databaseKinds()) {
         await new Promise((r) => setTimeout(r, 1100));
         const refused = await gql(server.url, "{ me { email } }", { token: old });
         expect(refused.errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
-        const me = await gql(server.url, "{ me { email tokens { breakGlass revokedAt } } }", { token: fresh });
+        const me = await gql<{
+          me: { email: string; tokens: Array<{ breakGlass: boolean; revokedAt: string | null }> };
+        }>(server.url, "{ me { email tokens { breakGlass revokedAt } } }", { token: fresh });
         expect(me.errors, JSON.stringify(me.errors)).to.equal(undefined);
         expect(me.data?.me.email).to.equal(email);
-        const tokens = (me.data?.me.tokens as Array<{ breakGlass: boolean; revokedAt: string | null }>).map((t) => ({
+        const tokens = me.data!.me.tokens.map((t) => ({
           ...t,
           revoked: t.revokedAt !== null,
           revokedAt: undefined,
@@ -116,10 +120,13 @@ for (const kind of databaseKinds()) {
         await server.app.close();
         const again = await startServer(kind, {}, server.db);
         try {
-          expect((await gql(again.url, "{ me { email } }", { token: fresh })).data?.me.email).to.equal(email);
-          expect((await gql(again.url, "{ me { email } }", { token: old })).errors?.[0]?.extensions?.code).to.equal(
-            "UNAUTHENTICATED",
-          );
+          expect(
+            (await gql<{ me: { email: string } }>(again.url, "{ me { email } }", { token: fresh })).data?.me.email,
+          ).to.equal(email);
+          expect(
+            (await gql<{ me: { email: string } }>(again.url, "{ me { email } }", { token: old })).errors?.[0]
+              ?.extensions?.code,
+          ).to.equal("UNAUTHENTICATED");
           const verified = await gql(again.url, "{ verifyAuditChain(full: true) { ok firstBrokenSequence } }", {
             token: fresh,
           });
@@ -146,9 +153,10 @@ for (const kind of databaseKinds()) {
         expect(res.stdout).to.equal("");
         expect(res.stderr).to.match(/nobody@example\.com/);
         expect(await server.app.storage.audit.head()).to.deep.equal(head);
-        expect((await gql(server.url, "{ me { email } }", { token: server.adminToken })).data?.me.email).to.equal(
-          "admin@portcullis.local",
-        );
+        expect(
+          (await gql<{ me: { email: string } }>(server.url, "{ me { email } }", { token: server.adminToken })).data?.me
+            .email,
+        ).to.equal("admin@portcullis.local");
       } finally {
         await server.close();
       }

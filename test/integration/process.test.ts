@@ -25,7 +25,7 @@ function run(env: Record<string, string>): Running {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const port = new Promise<number>((resolve, reject) => {
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       stderr.push(chunk.toString());
       const match = /"port":(\d+)[^\n]*"message":"listening"/.exec(stderr.join(""));
       if (match) resolve(Number(match[1]));
@@ -33,7 +33,7 @@ function run(env: Record<string, string>): Running {
     child.once("exit", () => reject(new Error(`exited before listening: ${stderr.join("")}`)));
   });
   port.catch(() => undefined);
-  child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk.toString()));
   // "close" comes after the child's output has been read to the end.
   const exit = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   return { child, stdout, stderr, port, exit };
@@ -53,7 +53,13 @@ describe("the portcullis process", function () {
     const port = await first.port;
     const secret = /(ptc_[0-9A-Za-z]{46})/.exec(first.stdout.join(""))?.[1];
     expect(secret, first.stdout.join("")).to.be.a("string");
-    const res = await gql(`http://127.0.0.1:${port}`, "{ me { email } roles { name } }", { token: secret! });
+    const res = await gql<{ me: { email: string }; roles: Array<{ name: string }> }>(
+      `http://127.0.0.1:${port}`,
+      "{ me { email } roles { name } }",
+      {
+        token: secret!,
+      },
+    );
     expect(res.data?.me.email).to.equal("admin@portcullis.local");
     expect(res.data?.roles).to.have.length(7);
     first.child.kill("SIGTERM");
@@ -64,7 +70,9 @@ describe("the portcullis process", function () {
     const second = run(env);
     const port2 = await second.port;
     expect(second.stdout.join("")).to.not.match(/ptc_/);
-    const again = await gql(`http://127.0.0.1:${port2}`, "{ me { email } }", { token: secret! });
+    const again = await gql<{ me: { email: string } }>(`http://127.0.0.1:${port2}`, "{ me { email } }", {
+      token: secret!,
+    });
     expect(again.data?.me.email).to.equal("admin@portcullis.local");
     second.child.kill("SIGINT");
     expect(await second.exit).to.equal(0);
@@ -73,7 +81,7 @@ describe("the portcullis process", function () {
   it("finishes a request in flight before it exits", async () => {
     const running = run({ DATABASE_URL: `sqlite:${join(dir, "p.sqlite")}`, PORT: "0", HOST: "127.0.0.1" });
     const port = await running.port;
-    const secret = /(ptc_[0-9A-Za-z]{46})/.exec(running.stdout.join(""))![1]!;
+    const secret = /(ptc_[0-9A-Za-z]{46})/.exec(running.stdout.join(""))![1];
     // Send half of the body, stop the server, then send the rest: the request was
     // in flight when the signal came, so it must still be answered.
     const body = JSON.stringify({ query: "{ roles { name } }" });
@@ -105,7 +113,7 @@ describe("the portcullis process", function () {
     });
     const res = await response;
     expect(res.status).to.equal(200);
-    expect(JSON.parse(res.text).data.roles).to.have.length(7);
+    expect((JSON.parse(res.text) as { data: { roles: unknown[] } }).data.roles).to.have.length(7);
     expect(await running.exit).to.equal(0);
   });
 

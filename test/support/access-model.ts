@@ -4,14 +4,14 @@ import { expect } from "chai";
 import type { AuditEventRecord } from "../../src/domain/audit/audit-event";
 import { gql, type TestServer } from "./server";
 
-/** Runs a query that must succeed; returns its data. */
-export async function ok(
+/** Runs a query that must succeed; returns its data (typed by the caller as what the query selects). */
+export async function ok<T = Record<string, any>>(
   server: TestServer,
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
-): Promise<Record<string, any>> {
-  const res = await gql(server.url, query, { token, variables });
+): Promise<T> {
+  const res = await gql<T>(server.url, query, { token, variables });
   expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
   return res.data!;
 }
@@ -24,8 +24,8 @@ export async function refused(
   variables: Record<string, unknown> = {},
 ) {
   const res = await gql(server.url, query, { token, variables });
-  expect(res.errors, `expected an error, got ${res.raw}`).to.be.an("array").that.is.not.empty;
-  return { message: res.errors![0]!.message, extensions: res.errors![0]!.extensions ?? {} };
+  expect(res.errors, `expected an error, got ${res.raw}`).to.be.an("array").with.length.above(0);
+  return { message: res.errors![0].message, extensions: res.errors![0].extensions ?? {} };
 }
 
 export async function auditHead(server: TestServer): Promise<number> {

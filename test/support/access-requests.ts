@@ -10,6 +10,33 @@ export const REQUEST_FIELDS = `id status reason scope ttlSeconds approvalsRequir
   requester { id email } roles { name } reviews { reviewer { id } approve comment createdAt }
   grants { id role { name } scope source startsAt expiresAt reason user { id } }`;
 
+/** An AccessRequest as REQUEST_FIELDS selects it. */
+export interface AccessRequestView {
+  id: string;
+  status: string;
+  reason: string;
+  scope: string;
+  ttlSeconds: number | null;
+  approvalsRequired: number;
+  denialsRequired: number;
+  createdAt: string;
+  expiresAt: string;
+  decidedAt: string | null;
+  requester: { id: string; email: string };
+  roles: Array<{ name: string }>;
+  reviews: Array<{ reviewer: { id: string }; approve: boolean; comment: string | null; createdAt: string }>;
+  grants: Array<{
+    id: string;
+    role: { name: string };
+    scope: string;
+    source: string;
+    startsAt: string | null;
+    expiresAt: string | null;
+    reason: string | null;
+    user: { id: string } | null;
+  }>;
+}
+
 export const REQUEST = `mutation($roles: [String!]!, $reason: String!, $ttlSeconds: Int, $scope: String) {
   requestAccess(roles: $roles, reason: $reason, ttlSeconds: $ttlSeconds, scope: $scope) { ${REQUEST_FIELDS} } }`;
 export const REVIEW = `mutation($id: ID!, $approve: Boolean!, $comment: String) {
@@ -61,13 +88,13 @@ export async function addAccessRequestRoles(server: TestServer): Promise<void> {
   for (const [policy, role] of ROLES) await addRole(server, policy, role);
 }
 
-export async function call(
+export async function call<T = Record<string, any>>(
   server: TestServer,
   token: string,
   query: string,
   variables: Record<string, unknown>,
-): Promise<GraphQLResponse> {
-  return gql(server.url, query, { token, variables });
+): Promise<GraphQLResponse<T>> {
+  return gql<T>(server.url, query, { token, variables });
 }
 
 /** A request that must be accepted; returns the AccessRequest. */
@@ -75,8 +102,11 @@ export async function requestOk(
   server: TestServer,
   token: string,
   variables: Record<string, unknown>,
-): Promise<Record<string, any>> {
-  const res = await call(server, token, REQUEST, { reason: "deploy hotfix", ...variables });
+): Promise<AccessRequestView> {
+  const res = await call<{ requestAccess: AccessRequestView }>(server, token, REQUEST, {
+    reason: "deploy hotfix",
+    ...variables,
+  });
   if (res.errors) throw new Error(`requestAccess failed: ${res.raw}`);
   return res.data!.requestAccess;
 }
@@ -87,8 +117,8 @@ export async function reviewOk(
   id: string,
   approve: boolean,
   comment?: string,
-): Promise<Record<string, any>> {
-  const res = await call(server, token, REVIEW, { id, approve, comment });
+): Promise<AccessRequestView> {
+  const res = await call<{ reviewAccessRequest: AccessRequestView }>(server, token, REVIEW, { id, approve, comment });
   if (res.errors) throw new Error(`reviewAccessRequest failed: ${res.raw}`);
   return res.data!.reviewAccessRequest;
 }
@@ -100,7 +130,7 @@ export async function mayRestart(
   userId: string,
   namespace = "prod",
 ): Promise<{ allowed: boolean; reason: string }> {
-  const res = await gql(
+  const res = await gql<{ can: { allowed: boolean; reason: string } }>(
     server.url,
     `query($userId: ID!, $ns: String) { can(subject: { userId: $userId }, action: "restart", resource: { type: "job", namespace: $ns, name: "api" }) { allowed reason } }`,
     { token, variables: { userId, ns: namespace } },

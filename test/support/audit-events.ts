@@ -36,12 +36,48 @@ export async function recordEvents(server: TestServer, events: AuditEventInput[]
 export const AUDIT_EVENT_FIELDS = `id sequence time actorId actorEmail actorRoles tokenId sourceIp operation action resourceType
   resourceNamespace resourceName subjectId decision reason requestId metadata prevHash hash`;
 
+/** An AuditEvent as AUDIT_EVENT_FIELDS selects it over GraphQL (times as ISO-8601 strings). */
+export interface AuditEventView {
+  id: string;
+  sequence: number;
+  time: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  actorRoles: string[];
+  tokenId: string | null;
+  sourceIp: string | null;
+  operation: string;
+  action: string | null;
+  resourceType: string | null;
+  resourceNamespace: string | null;
+  resourceName: string | null;
+  subjectId: string | null;
+  decision: string;
+  reason: string;
+  requestId: string;
+  metadata: Record<string, unknown> | null;
+  prevHash: string;
+  hash: string;
+}
+
+/** The events of NDJSON text (an export, or `-o ndjson` output), one per non-empty line. */
+export function ndjsonEvents(text: string): AuditEventView[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as AuditEventView);
+}
+
+export interface AuditPage {
+  auditEvents: { nodes: AuditEventView[]; nextCursor: string | null };
+}
+
 const SEARCH = `query($filter: AuditFilter, $first: Int, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) { nodes { ${AUDIT_EVENT_FIELDS} } nextCursor }
 }`;
 
 export async function searchAudit(server: TestServer, token: string, variables: Record<string, unknown>) {
-  return gql(server.url, SEARCH, { token, variables });
+  return gql<AuditPage>(server.url, SEARCH, { token, variables });
 }
 
 /** Every page of a search, in order; fails on any error. */
@@ -50,8 +86,8 @@ export async function allPages(
   token: string,
   filter: Record<string, unknown>,
   first: number,
-): Promise<Array<Record<string, any>>> {
-  const nodes: Array<Record<string, any>> = [];
+): Promise<AuditEventView[]> {
+  const nodes: AuditEventView[] = [];
   let after: string | null = null;
   for (;;) {
     const res = await searchAudit(server, token, { filter, first, after });

@@ -20,11 +20,11 @@ export class CookieJar {
   store(url: URL, setCookie: string[]): void {
     for (const header of setCookie) {
       const [pair, ...attributes] = header.split(";");
-      const eq = pair!.indexOf("=");
+      const eq = pair.indexOf("=");
       if (eq <= 0) continue;
       const cookie: StoredCookie = {
-        name: pair!.slice(0, eq).trim(),
-        value: pair!.slice(eq + 1).trim(),
+        name: pair.slice(0, eq).trim(),
+        value: pair.slice(eq + 1).trim(),
         host: url.hostname,
         path: defaultPath(url),
         secure: false,
@@ -34,7 +34,7 @@ export class CookieJar {
       };
       for (const attribute of attributes) {
         const [rawKey, ...rest] = attribute.split("=");
-        const key = rawKey!.trim().toLowerCase();
+        const key = rawKey.trim().toLowerCase();
         const value = rest.join("=").trim();
         if (key === "path" && value.startsWith("/")) cookie.path = value;
         else if (key === "secure") cookie.secure = true;

@@ -1,6 +1,6 @@
 // Terse builders for engine states in unit tests.
 
-import { parsePolicyDocument, type GrantDef, type PolicyDoc, type RoleDoc, type RuleSpec } from "../../src/engine";
+import { parsePolicyDocument, type GrantDef, type PolicyDoc, type RuleSpec } from "../../src/engine";
 import { DEFAULT_TYPES } from "./case-loader";
 import { roleDoc } from "./role-doc";
 

@@ -51,7 +51,8 @@ export interface CaseFile {
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const date = (v: unknown): Date | null => (v === undefined || v === null ? null : new Date(String(v)));
+const date = (v: unknown): Date | null =>
+  typeof v === "string" || typeof v === "number" ? new Date(v) : v instanceof Date ? v : null;
 
 /** The seeded resource types (as in docs/documents.md), used unless a file lists its own. */
 export const DEFAULT_TYPES: ResourceTypeDef[] = parseResourceTypeDocuments(

@@ -65,7 +65,7 @@ const ruleArb: fc.Arbitrary<RuleSpec> = fc
     name: r.name,
     labels: r.labels.map((l) => ({ key: l.key, values: [...l.values] })),
     capabilities: r.what.capabilities === null ? null : [...r.what.capabilities],
-    level: r.what.level as RuleSpec["level"],
+    level: r.what.level,
     requireMfa: !r.deny && r.mfa,
     sourceCidrs: r.deny ? [] : [...r.cidrs],
   }));

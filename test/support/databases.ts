@@ -19,14 +19,14 @@ export interface DatabaseKind {
   create(): Promise<TestDatabase>;
 }
 
-async function createSqlite(): Promise<TestDatabase> {
+function createSqlite(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "portcullis-test-"));
   const path = join(dir, "test.sqlite");
-  return {
+  return Promise.resolve({
     config: { kind: "sqlite", path, url: `sqlite:${path}` },
     url: `sqlite:${path}`,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
+    drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  });
 }
 
 async function createMysql(serverUrl: string): Promise<TestDatabase> {

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { SessionEntity } from "../../src/storage/entities";
 import type { Browser, Page } from "./browser";
-import { searchAudit } from "./audit-events";
+import { searchAudit, type AuditEventView } from "./audit-events";
 import type { TestServer } from "./server";
 
 /** A port that was free a moment ago (the server's redirect URI must be known before it starts). */
@@ -91,13 +91,13 @@ export async function sessionCount(server: TestServer): Promise<number> {
 export async function deniedAuthentication(
   server: TestServer,
   requestId: string | null,
-): Promise<Record<string, any> | undefined> {
+): Promise<AuditEventView | undefined> {
   const res = await searchAudit(server, server.adminToken, {
     filter: { operation: "authenticate", decision: "DENY" },
     first: 50,
   });
   if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return (res.data!.auditEvents.nodes as Array<Record<string, any>>).find((e) => e.requestId === requestId);
+  return res.data!.auditEvents.nodes.find((e) => e.requestId === requestId);
 }
 
 export interface DeviceStart {

@@ -66,7 +66,7 @@ export async function startIdp(options: IdpOptions): Promise<TestIdp> {
       grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"],
       token_endpoint_auth_method: "client_secret_basic",
     })),
-    jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "test-rs256", use: "sig", alg: "RS256" } as never] },
+    jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "test-rs256", use: "sig", alg: "RS256" }] },
     cookies: { keys: [randomBytes(16).toString("hex")] },
     pkce: { methods: ["S256"], required: () => true },
     scopes: ["openid", "email", "profile", "groups"],
@@ -141,7 +141,7 @@ export async function startIdp(options: IdpOptions): Promise<TestIdp> {
         res.writeHead(500, { "content-type": "text/plain" }).end(String(err)),
       );
     } else {
-      callback(req, res);
+      void callback(req, res);
     }
   };
   return idp;
@@ -170,18 +170,25 @@ function mapAdapter(store: Map<string, Stored>): (model: string) => Adapter {
     return undefined;
   };
   return (model) => ({
-    upsert: async (id, payload, expiresIn) =>
-      void store.set(`${model}:${id}`, { payload, expiresAt: Date.now() + expiresIn * 1000 }),
-    find: async (id) => live(`${model}:${id}`),
-    findByUid: async (uid) => findBy(model, "uid", uid),
-    findByUserCode: async (userCode) => findBy(model, "userCode", userCode),
-    consume: async (id) => {
+    upsert: (id, payload, expiresIn) => {
+      store.set(`${model}:${id}`, { payload, expiresAt: Date.now() + expiresIn * 1000 });
+      return Promise.resolve();
+    },
+    find: (id) => Promise.resolve(live(`${model}:${id}`)),
+    findByUid: (uid) => Promise.resolve(findBy(model, "uid", uid)),
+    findByUserCode: (userCode) => Promise.resolve(findBy(model, "userCode", userCode)),
+    consume: (id) => {
       const item = store.get(`${model}:${id}`);
       if (item) item.payload.consumed = Math.floor(Date.now() / 1000);
+      return Promise.resolve();
     },
-    destroy: async (id) => void store.delete(`${model}:${id}`),
-    revokeByGrantId: async (grantId) => {
+    destroy: (id) => {
+      store.delete(`${model}:${id}`);
+      return Promise.resolve();
+    },
+    revokeByGrantId: (grantId) => {
       for (const [key, item] of store) if (item.payload.grantId === grantId) store.delete(key);
+      return Promise.resolve();
     },
   });
 }

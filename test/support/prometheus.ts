@@ -13,8 +13,8 @@ export function parseMetrics(text: string): Sample[] {
     if (!match) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
     for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
-      labels[key!] = value!;
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+      labels[key] = value!;
+    samples.push({ name: match[1], labels, value: Number(match[3]) });
   }
   return samples;
 }

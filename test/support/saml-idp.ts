@@ -143,7 +143,7 @@ export async function startLogin(serverUrl: string, returnTo?: string): Promise<
   if (res.status !== 302) throw new Error(`login answered ${res.status}: ${await res.text()}`);
   const location = new URL(res.headers.get("location")!);
   const requestXml = inflateRawSync(Buffer.from(location.searchParams.get("SAMLRequest")!, "base64")).toString("utf8");
-  const requestId = /\sID="([^"]+)"/.exec(requestXml)![1]!;
+  const requestId = /\sID="([^"]+)"/.exec(requestXml)![1];
   return { requestId, relayState: location.searchParams.get("RelayState"), requestXml, location };
 }
 
@@ -158,5 +158,5 @@ export function postToAcs(serverUrl: string, xml: string, relayState?: string | 
 export function sessionFromSetCookie(res: Response): { secret: string; attributes: string } | null {
   const header = res.headers.get("set-cookie");
   const m = header ? /portcullis_session=([^;]+)(.*)/.exec(header) : null;
-  return m ? { secret: m[1]!, attributes: m[2]! } : null;
+  return m ? { secret: m[1], attributes: m[2] } : null;
 }

@@ -80,9 +80,16 @@ export async function startServer(
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data: T | null | undefined;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
   raw: string;
   headers: Headers;
+}
+
+/** The validation issues a BAD_USER_INPUT error lists in its extensions (none when it lists none). */
+export function issuesOf(
+  extensions: Record<string, unknown> | undefined,
+): Array<{ path: string; message: string; line?: number; column?: number }> {
+  return (extensions?.issues ?? []) as Array<{ path: string; message: string; line?: number; column?: number }>;
 }
 
 export async function gql<T = Record<string, any>>(

@@ -3,15 +3,29 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { TestServer } from "./server";
 
-export interface TestSubscription {
+/** An auditEvents payload: the fields the tests select (which are present depends on the selection). */
+export interface AuditEventPayload {
+  auditEvents: {
+    sequence: number;
+    operation: string;
+    actorId: string | null;
+    decision: string;
+    reason: string;
+    requestId: string;
+    resourceName: string | null;
+    metadata: Record<string, unknown> | null;
+  };
+}
+
+export interface TestSubscription<T = AuditEventPayload> {
   /** Every `next` payload's data, in arrival order. */
-  events: Array<Record<string, any>>;
+  events: T[];
   /** GraphQL errors sent for the operation. */
-  errors: Array<{ message: string; extensions?: Record<string, any> }>;
+  errors: Array<{ message: string; extensions?: Record<string, unknown> }>;
   /** Resolves with the close code once the socket closes. */
   closed: Promise<number>;
   /** Resolves once `events` holds an entry matching `predicate` (rejects after `ms`). */
-  waitFor(predicate: (event: Record<string, any>) => boolean, ms?: number): Promise<Record<string, any>>;
+  waitFor(predicate: (event: T) => boolean, ms?: number): Promise<T>;
   dispose(): Promise<void>;
 }
 
@@ -24,11 +38,11 @@ function webSocketWith(headers: Record<string, string>): typeof WebSocket {
   } as typeof WebSocket;
 }
 
-export function subscribe(
+export function subscribe<T = AuditEventPayload>(
   server: Pick<TestServer, "url">,
   query: string,
   options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
-): TestSubscription {
+): TestSubscription<T> {
   let onClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (onClosed = resolve));
   const client: Client = createClient({
@@ -40,20 +54,20 @@ export function subscribe(
     on: { closed: (event) => onClosed((event as { code: number }).code) },
     onNonLazyError: () => undefined,
   });
-  const events: Array<Record<string, any>> = [];
-  const errors: TestSubscription["errors"] = [];
+  const events: T[] = [];
+  const errors: TestSubscription<T>["errors"] = [];
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
   client.subscribe(
     { query, variables: options.variables ?? {} },
     {
       next: (value) => {
-        if (value.errors) errors.push(...(value.errors as TestSubscription["errors"]));
-        if (value.data) events.push(value.data as Record<string, any>);
+        if (value.errors) errors.push(...(value.errors as TestSubscription<T>["errors"]));
+        if (value.data) events.push(value.data as T);
         notify();
       },
       error: (err) => {
-        if (Array.isArray(err)) errors.push(...err);
+        if (Array.isArray(err)) errors.push(...(err as TestSubscription<T>["errors"]));
         notify();
       },
       complete: notify,

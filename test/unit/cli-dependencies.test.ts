@@ -18,8 +18,8 @@ function loadedBy(entry: string): { files: Set<string>; packages: Set<string> } 
     if (files.has(file)) return;
     files.add(file);
     for (const [, spec] of readFileSync(file, "utf8").matchAll(/\brequire\("([^"]+)"\)/g)) {
-      if (spec!.startsWith(".")) visit(resolve(dirname(file), spec!.endsWith(".js") ? spec! : `${spec}.js`));
-      else packages.add(spec!.startsWith("@") ? spec!.split("/").slice(0, 2).join("/") : spec!.split("/")[0]!);
+      if (spec.startsWith(".")) visit(resolve(dirname(file), spec.endsWith(".js") ? spec : `${spec}.js`));
+      else packages.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
     }
   };
   visit(entry);
@@ -31,7 +31,7 @@ describe("the portcullis bin's dependencies", () => {
     bin: Record<string, string>;
     dependencies: Record<string, string>;
   };
-  const { files, packages } = loadedBy(join(ROOT, pkg.bin.portcullis!));
+  const { files, packages } = loadedBy(join(ROOT, pkg.bin.portcullis));
 
   it("loads only node built-ins and runtime dependencies", () => {
     const foreign = [...packages].filter(

@@ -84,7 +84,7 @@ describe("loadConfig: SAML", () => {
   });
 
   it("names the first missing required variable when only some are set", () => {
-    const err = configError({ SAML_IDP_ENTRY_POINT: SAML.SAML_IDP_ENTRY_POINT! });
+    const err = configError({ SAML_IDP_ENTRY_POINT: SAML.SAML_IDP_ENTRY_POINT });
     expect(err.variable).to.equal("SAML_IDP_CERT");
     expect(err.message).to.match(/^SAML_IDP_CERT: is required when SAML is configured/);
   });

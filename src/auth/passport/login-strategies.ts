@@ -5,7 +5,7 @@
 // (passport-login.routes.ts). Loaded at start-up; a module that is missing or
 // exports something else stops the start with an error naming it.
 import { resolve } from "node:path";
-import { ConfigError } from "../../config-values";
+import { ConfigError } from "../../config/config-values";
 
 export interface LoginStrategy {
   /** The path segment (/auth/<name>) and the strategy name in audit events: a-z, 0-9 and '-'. */

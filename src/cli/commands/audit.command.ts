@@ -127,7 +127,7 @@ export function auditCommands(cli: Cli): Command {
     const client = cli.client(command);
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(filterOf(options))) params.set(key, String(value));
-    const res = await client.get(`/audit/export${params.size ? `?${params}` : ""}`, "application/x-ndjson");
+    const res = await client.get(`/audit/export${params.size ? `?${params.toString()}` : ""}`, "application/x-ndjson");
     let lines = 0;
     let bytes = 0;
     const progress = cli.io.errTty

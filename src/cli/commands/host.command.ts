@@ -35,7 +35,7 @@ async function tokenFormat(cli: Cli, options: { generate?: boolean; check?: bool
 
 async function reissue(cli: Cli): Promise<void> {
   await import("reflect-metadata");
-  const { loadConfig } = await import("../../config.js");
+  const { loadConfig } = await import("../../config/index.js");
   const { TypeormStorage } = await import("../../storage/typeorm-storage.js");
   const { reissueBootstrapToken } = await import("../../domain/bootstrap-reissue.js");
   const config = loadConfig();

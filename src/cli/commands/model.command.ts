@@ -64,18 +64,16 @@ export function modelCommands(cli: Cli): Command[] {
   ]);
   addOutput(example(role.command("list").description("every role"), ["portcullis role list"])).action(
     async (_o: unknown, command: Command) => {
-      const { roles } = await cli
-        .client(command)
-        .request<{
-          roles: Array<{
-            name: string;
-            description: string | null;
-            builtIn: boolean;
-            superuser: boolean;
-            inherits: Array<{ name: string }>;
-            policies: Array<{ name: string }>;
-          }>;
-        }>(OPERATIONS.Roles);
+      const { roles } = await cli.client(command).request<{
+        roles: Array<{
+          name: string;
+          description: string | null;
+          builtIn: boolean;
+          superuser: boolean;
+          inherits: Array<{ name: string }>;
+          policies: Array<{ name: string }>;
+        }>;
+      }>(OPERATIONS.Roles);
       cli.print(command, roles, () => ({
         head: ["NAME", "DESCRIPTION", "POLICIES", "INHERITS", "BUILT-IN"],
         rows: roles.map((r) => [
@@ -232,18 +230,16 @@ export function modelCommands(cli: Cli): Command[] {
   ]);
   addOutput(example(policy.command("list").description("every policy"), ["portcullis policy list"])).action(
     async (_o: unknown, command: Command) => {
-      const { policies } = await cli
-        .client(command)
-        .request<{
-          policies: Array<{
-            name: string;
-            description: string | null;
-            builtIn: boolean;
-            version: number;
-            updatedAt: string;
-            roles: Array<{ name: string }>;
-          }>;
-        }>(OPERATIONS.Policies);
+      const { policies } = await cli.client(command).request<{
+        policies: Array<{
+          name: string;
+          description: string | null;
+          builtIn: boolean;
+          version: number;
+          updatedAt: string;
+          roles: Array<{ name: string }>;
+        }>;
+      }>(OPERATIONS.Policies);
       cli.print(command, policies, () => ({
         head: ["NAME", "DESCRIPTION", "USED BY", "VERSION", "UPDATED", "BUILT-IN"],
         rows: policies.map((p) => [

@@ -41,7 +41,7 @@ export function userCommands(cli: Cli): Command {
       });
       all.push(...users);
       if (users.length < PAGE) break;
-      after = users[users.length - 1]!.id;
+      after = users[users.length - 1].id;
     }
     cli.print(command, all, () => ({ head: USER_HEAD, rows: all.map(userRow) }));
   });
@@ -131,7 +131,7 @@ export function userCommands(cli: Cli): Command {
         id,
         ...(options.reason ? { reason: options.reason } : {}),
       });
-      const changed = result[field]!;
+      const changed = result[field];
       cli.print(cmd, changed, () => `${changed.email} is now ${changed.status}\n`);
     });
   };

@@ -48,7 +48,7 @@ function refuseLevelChanges(existing: ResourceTypeRecord, wanted: Record<string,
     }));
   if (issues.length === 0) return;
   const text = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
-  throw new DomainError("BAD_USER_INPUT", `resourceType document refused: ${text}`, { field: issues[0]!.path, issues });
+  throw new DomainError("BAD_USER_INPUT", `resourceType document refused: ${text}`, { field: issues[0].path, issues });
 }
 
 function sortedCapabilities(capabilities: Record<string, Level>): Record<string, Level> {

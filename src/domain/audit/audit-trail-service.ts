@@ -41,7 +41,7 @@ export class AuditTrailService {
     const rows = await this.store.searchBefore(filter, before, first + 1);
     const nodes = rows.slice(0, first);
     const more = rows.length > first;
-    return { nodes, nextCursor: more ? encodeAuditCursor(nodes[nodes.length - 1]!.sequence) : null };
+    return { nodes, nextCursor: more ? encodeAuditCursor(nodes[nodes.length - 1].sequence) : null };
   }
 
   /**
@@ -56,7 +56,7 @@ export class AuditTrailService {
       if (batch.length === 0) return;
       yield batch;
       if (batch.length < STREAM_BATCH) return;
-      after = batch[batch.length - 1]!.sequence;
+      after = batch[batch.length - 1].sequence;
     }
   }
 
@@ -113,7 +113,7 @@ export class AuditTrailService {
         expected++;
       }
       if (batch.length < VERIFY_BATCH) break;
-      after = batch[batch.length - 1]!.sequence;
+      after = batch[batch.length - 1].sequence;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const last = expected - 1;

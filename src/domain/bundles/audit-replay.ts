@@ -54,7 +54,7 @@ export interface ReplayQuestion {
   context: DecisionContext;
 }
 
-const meta = (e: AuditDecision) => (e.metadata ?? {}) as Record<string, unknown>;
+const meta = (e: AuditDecision) => e.metadata ?? {};
 
 function labelsOf(value: unknown): Record<string, string> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
@@ -145,7 +145,7 @@ export class AuditReplay {
       next =
         events.length < this.batch
           ? null
-          : this.store.readDecisions(events[events.length - 1]!.sequence + 1, upTo, this.batch);
+          : this.store.readDecisions(events[events.length - 1].sequence + 1, upTo, this.batch);
       for (const event of events) {
         if (event.time < since) continue;
         const q = replayQuestion(event);
@@ -163,7 +163,7 @@ export class AuditReplay {
     // The events of the flips listed are read whole, once the stream is done.
     const whole = async (flips: typeof found.allowToDeny) =>
       Promise.all(
-        flips.map(async ({ sequence, now }) => ({ event: (await this.store.range(sequence, sequence))[0]!, now })),
+        flips.map(async ({ sequence, now }) => ({ event: (await this.store.range(sequence, sequence))[0], now })),
       );
     report.allowToDenyFlips = await whole(found.allowToDeny);
     report.denyToAllowFlips = await whole(found.denyToAllow);

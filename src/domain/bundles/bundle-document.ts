@@ -68,7 +68,7 @@ const key = (name: string) => name.toLowerCase();
 export function refusedBundle(issues: Issue[]): DomainError {
   const lines = issues.map((i) => `${i.path} (line ${i.line}, column ${i.column}): ${i.message}`);
   const heading = issues.length === 1 ? "bundle refused" : `bundle refused (${issues.length} problems)`;
-  return new DomainError("BAD_USER_INPUT", `${heading}: ${lines.join("; ")}`, { field: issues[0]!.path, issues });
+  return new DomainError("BAD_USER_INPUT", `${heading}: ${lines.join("; ")}`, { field: issues[0].path, issues });
 }
 
 /** The path of a document's field as reported: `documents[3].rules[1].capabilities[0]`. */
@@ -157,7 +157,7 @@ export function parseBundle(text: string, current: CurrentState, extraPrune: rea
       text: doc.text,
       roleRefs: [],
       mappings: [],
-      locate: doc.locate,
+      locate: (path) => doc.locate(path),
       ...extra,
     });
   };

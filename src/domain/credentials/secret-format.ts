@@ -46,7 +46,7 @@ export function checkSecret(secret: string, expected?: SecretPrefix): SecretChec
   if (!match) return { ok: false, problem: "format" };
   const prefix = match[1] as SecretPrefix;
   if (expected !== undefined && prefix !== expected) return { ok: false, problem: "format" };
-  if (checksum(match[2]!) !== match[3]) return { ok: false, problem: "checksum" };
+  if (checksum(match[2]) !== match[3]) return { ok: false, problem: "checksum" };
   return { ok: true, prefix };
 }
 

@@ -59,13 +59,17 @@ export interface WriteRequest {
 }
 
 /** Carries a rehearsal's result out of the transaction it rolls back. */
-class Rehearsed {
-  constructor(readonly result: unknown) {}
+class Rehearsed extends Error {
+  constructor(readonly result: unknown) {
+    super("rehearsal rolled back");
+  }
 }
 
 /** Carries a write's result out of a transaction rolled back because it changed nothing. */
-class Unchanged {
-  constructor(readonly result: unknown) {}
+class Unchanged extends Error {
+  constructor(readonly result: unknown) {
+    super("write changed nothing");
+  }
 }
 
 export class PolicyWriter {

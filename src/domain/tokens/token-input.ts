@@ -32,7 +32,7 @@ export interface TokenSpec {
 }
 
 // C0 and C1 control characters, DEL included: a name is shown in lists and logs.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 
 export function readTokenInput(input: CreateTokenArgs): TokenSpec {
   const name = input.name;

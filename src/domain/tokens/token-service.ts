@@ -22,7 +22,7 @@ export interface IssuedToken {
 }
 
 /** What a change record says about a token: everything but the secret and its hash. */
-function describe(t: TokenRecord): Record<string, unknown> {
+export function describeToken(t: TokenRecord): Record<string, unknown> {
   return {
     id: t.id,
     name: t.name,
@@ -65,7 +65,7 @@ export class TokenService {
       const roles: RoleRecord[] = [];
       for (const [i, name] of spec.roles.entries()) {
         const role = await repos.roles.get(name);
-        if (!role) throw badInput(spec.rolePaths[i]!, `unknown role '${name}'`);
+        if (!role) throw badInput(spec.rolePaths[i], `unknown role '${name}'`);
         roles.push(role);
       }
       await this.checkIssue(repos, engine, caller, ownerId, roles, spec.breakGlass);
@@ -92,7 +92,7 @@ export class TokenService {
       return {
         result: { token, secret },
         apply: (e) => e.putToken(toTokenDef(token)),
-        record: { created: describe(token) },
+        record: { created: describeToken(token) },
         resource: { type: "token", name: token.id },
       };
     });
@@ -134,7 +134,7 @@ export class TokenService {
       return {
         result: { token: rotated, secret },
         apply: (e) => e.putToken(toTokenDef(rotated)),
-        record: { rotated: describe(rotated), previousHint: token.hint },
+        record: { rotated: describeToken(rotated), previousHint: token.hint },
         resource: { type: "token", name: id },
       };
     });
@@ -154,7 +154,7 @@ export class TokenService {
       return {
         result: revoked,
         apply: (e) => e.putToken(toTokenDef(revoked)),
-        record: { revoked: describe(revoked) },
+        record: { revoked: describeToken(revoked) },
         resource: { type: "token", name: id },
       };
     });

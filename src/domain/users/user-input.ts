@@ -7,7 +7,7 @@ export const MAX_NAME_LENGTH = 255;
 /** RFC 5321 limits a forward path to 256 octets, 254 characters of address. */
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART = 64;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 /**
  * Characters that render as nothing or reorder what follows: format characters
  * (zero-width space and joiners, bidi controls, BOM, soft hyphen), line and

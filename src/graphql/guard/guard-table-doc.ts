@@ -28,7 +28,7 @@ export function entryNotes(source: string): Map<string, string> {
     }
     const comment = /^ {4}\/\/ ?(.*)$/.exec(line);
     if (comment && type !== null) {
-      pending.push(comment[1]!.trim());
+      pending.push(comment[1].trim());
       continue;
     }
     const entry = /^ {4}([A-Za-z_][A-Za-z0-9_]*): /.exec(line);
@@ -55,7 +55,7 @@ export function argumentsRead(fn: (...args: never[]) => unknown): string[] {
       "g",
     ),
   )) {
-    found.add(m[1]!.replace(/\?/g, ""));
+    found.add(m[1].replace(/\?/g, ""));
   }
   return [...found];
 }
@@ -168,7 +168,7 @@ export function guardTables(module: Record<string, unknown>): Table {
 /** What `npm run docs:guard` writes. */
 export function emittedGuardTableDoc(): string {
   const source = existsSync(GUARD_TABLE_SOURCE) ? readFileSync(GUARD_TABLE_SOURCE, "utf8") : "";
-  return guardTableMarkdown(guardTables(guardModule as unknown as Record<string, unknown>), entryNotes(source));
+  return guardTableMarkdown(guardTables(guardModule), entryNotes(source));
 }
 
 if (require.main === module) {

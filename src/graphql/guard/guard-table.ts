@@ -24,7 +24,8 @@
 import { parse as parseYaml } from "yaml";
 import type { RequestContext } from "../context";
 
-type Args = Record<string, any>;
+/** A root field's arguments as GraphQL coerced them; the table reads them before any validation. */
+type Args = Record<string, unknown> & { input?: { email?: unknown; role?: unknown; userId?: unknown } | null };
 
 export type GuardEntry =
   /** Always allowed, no decision, no audit event (`me`). */
@@ -41,10 +42,13 @@ export type GuardEntry =
       self?: (args: Args, ctx: RequestContext) => Promise<boolean> | boolean;
     };
 
+/** A string argument's value; "" when it is absent (GraphQL has coerced String arguments already). */
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
 /** The `name:` of a YAML document, if it has one; the guard runs before validation. */
 function documentName(args: Args): string {
   try {
-    const doc = parseYaml(String(args.document ?? ""), { maxAliasCount: 0 }) as { name?: unknown } | null;
+    const doc = parseYaml(text(args.document), { maxAliasCount: 0 }) as { name?: unknown } | null;
     return typeof doc?.name === "string" ? doc.name : "";
   } catch {
     return "";
@@ -88,9 +92,10 @@ export type FieldGuardEntry =
       /** `type:capability`, type in namespace `system`. */
       capability: string;
       /** The addressed object's name; empty for lists. */
-      name?: (parent: any, ctx: RequestContext) => Promise<string> | string;
+      // Method signatures so that each entry may name the parent type it is written for.
+      name?(parent: unknown, ctx: RequestContext): Promise<string> | string;
       /** True when the parent object is the caller's own business: allowed without a decision. */
-      self?: (parent: any, ctx: RequestContext) => Promise<boolean> | boolean;
+      self?(parent: unknown, ctx: RequestContext): Promise<boolean> | boolean;
       /**
        * Mutations whose returned object (the parent, directly) the caller may read this field of
        * without a decision: what that write made and just handed back (`createUser { grants }`).
@@ -202,7 +207,7 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     accessRequests: { kind: "resolver" },
   },
   Mutation: {
-    createUser: { kind: "check", capability: "user:create", name: (a) => String(a.input?.email ?? "").toLowerCase() },
+    createUser: { kind: "check", capability: "user:create", name: (a) => text(a.input?.email).toLowerCase() },
     lockUser: { kind: "check", capability: "user:lock", name: (a, c) => userEmail(c, a.id) },
     unlockUser: { kind: "check", capability: "user:unlock", name: (a, c) => userEmail(c, a.id) },
     revokeSessions: { kind: "check", capability: "user:lock", name: (a, c) => userEmail(c, a.userId) },
@@ -215,7 +220,7 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     createRole: { kind: "check", capability: "role:create", name: documentName },
     updateRole: { kind: "check", capability: "role:update", name: (a) => String(a.name) },
     deleteRole: { kind: "check", capability: "role:delete", name: (a) => String(a.name) },
-    grantRole: { kind: "check", capability: "grant:create", name: (a) => String(a.input?.role ?? "") },
+    grantRole: { kind: "check", capability: "grant:create", name: (a) => text(a.input?.role) },
     setUserRoles: { kind: "check", capability: "grant:create", name: (a, c) => userEmail(c, a.userId) },
     revokeGrant: { kind: "check", capability: "grant:delete", name: (a) => String(a.id) },
     createToken: {

@@ -1,10 +1,9 @@
-// accessRequests, requestAccess, reviewAccessRequest, cancelAccessRequest. The
-// guard lets `accessRequests`, `requestAccess` and `cancelAccessRequest` through
-// to the service, which decides per request and audits each decision itself;
-// `reviewAccessRequest` also needs access_request:review (guard-table.ts).
-// Only requests the caller may see are returned: their own, those they may
-// review (with access_request:list), and the one they just reviewed.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+// accessRequests and the fields of AccessRequest and AccessReview. The guard
+// lets `accessRequests` through to the service, which decides per request and
+// audits each decision itself (guard-table.ts). Only requests the caller may
+// see are returned: their own and those they may review (with
+// access_request:list).
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import type { AccessRequestRecord } from "../../domain/access-requests/access-request.model";
 import type { RequestContext } from "../context";
 import { named } from "../loaders";
@@ -15,7 +14,8 @@ import { GrantType } from "../types/grant.type";
 import { RoleType } from "../types/role.type";
 import { UserType } from "../types/user.type";
 
-const view = (ctx: RequestContext, r: AccessRequestRecord) =>
+/** An access request as the API shows it, with its status as of now. */
+export const view = (ctx: RequestContext, r: AccessRequestRecord) =>
   toAccessRequestType(r, ctx.services.accessRequests.statusOf(r));
 
 @Resolver(() => AccessRequestType)
@@ -28,35 +28,6 @@ export class AccessRequestResolver {
     return (await ctx.services.accessRequests.list(ctx.principal!, status ?? null, ctx.requestId)).map((r) =>
       view(ctx, r),
     );
-  }
-
-  @Mutation(() => AccessRequestType)
-  async requestAccess(
-    @Ctx() ctx: RequestContext,
-    @Arg("roles", () => [String]) roles: string[],
-    @Arg("reason", () => String) reason: string,
-    @Arg("ttlSeconds", () => Int, { nullable: true }) ttlSeconds?: number | null,
-    @Arg("scope", () => String, { nullable: true, defaultValue: "" }) scope?: string | null,
-  ): Promise<AccessRequestType> {
-    return view(
-      ctx,
-      await ctx.services.accessRequests.request(ctx.principal!, { roles, reason, ttlSeconds, scope }, ctx.requestId),
-    );
-  }
-
-  @Mutation(() => AccessRequestType)
-  async reviewAccessRequest(
-    @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID) id: string,
-    @Arg("approve", () => Boolean) approve: boolean,
-    @Arg("comment", () => String, { nullable: true }) comment?: string | null,
-  ): Promise<AccessRequestType> {
-    return view(ctx, await ctx.services.accessRequests.review(ctx.principal!, id, approve, comment, ctx.requestId));
-  }
-
-  @Mutation(() => AccessRequestType, { description: "The requester cancels a PENDING request." })
-  async cancelAccessRequest(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<AccessRequestType> {
-    return view(ctx, await ctx.services.accessRequests.cancel(ctx.principal!, id, ctx.requestId));
   }
 
   @FieldResolver(() => UserType)

@@ -26,7 +26,7 @@ export class DecisionResolver {
     const who = await service.subject(caller, subject);
     const facts = service.contextFor(caller, who, context ? toContext(context) : null);
     const [decision] = await service.check(caller, who, checks, facts, ctx.requestId);
-    return toCheckResult(decision!);
+    return toCheckResult(decision);
   }
 
   @Query(() => [CheckResultType])

@@ -5,7 +5,7 @@ import { auditedSystemCheck } from "../../domain/decisions/audited-system-check"
 import { refusalCode } from "../../domain/decisions/refusal-code";
 import type { Principal } from "../../domain/principal";
 import type { DirectoryRequest } from "../../domain/users/directory-service";
-import type { Services } from "../../graphql/context";
+import type { Services } from "../../app-services";
 import { MAX_RESULTS } from "./scim-discovery";
 import { invalidValue, ScimError } from "./scim-error";
 

@@ -13,7 +13,7 @@ import type { MembershipStep } from "../../domain/users/directory-service";
 import { parseEqFilter } from "./scim-filter";
 import { invalidPath, invalidValue, mutability, ScimError } from "./scim-error";
 import type { PatchOperation } from "./scim-patch";
-import { isObject, type Json } from "./scim-user.mapper";
+import { isObject } from "./scim-user.mapper";
 
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
@@ -81,7 +81,7 @@ export function groupPatchSteps(ops: readonly PatchOperation[], name: string): M
     if (path === undefined) {
       if (op === "remove") throw invalidPath(`${field}: remove needs a path`);
       if (!isObject(value)) throw invalidValue(`${field}.value must be an object of attributes when there is no path`);
-      const body = value as Json;
+      const body = value;
       for (const key of Object.keys(body)) {
         const k = key.toLowerCase();
         if (k === "displayname") assertSameName(body[key], name, `${field}.value.displayName`);
@@ -114,7 +114,7 @@ function memberFilterStep(op: PatchOperation["op"], path: string, field: string)
   if (!match) throw invalidPath(`${field}: '${path}' is not of the form members[value eq "<user id>"]`);
   let id: string;
   try {
-    id = parseEqFilter(match[1]!, ["value"]).value;
+    id = parseEqFilter(match[1], ["value"]).value;
   } catch (err) {
     if (err instanceof ScimError) throw invalidPath(`${field}.path: ${err.message}`);
     throw err;

@@ -3,7 +3,6 @@
 import { invalidPath, invalidSyntax, invalidValue, mutability } from "./scim-error";
 import {
   isObject,
-  type Json,
   nameToDisplay,
   optionalString,
   parseActive,
@@ -40,7 +39,7 @@ export function patchOperations(body: unknown): PatchOperation[] {
     if (raw.path !== undefined && (typeof raw.path !== "string" || raw.path.trim() === ""))
       throw invalidPath(`${field}.path must be a non-empty string`);
     if (op !== "remove" && raw.value === undefined) throw invalidSyntax(`${field}.value is required for ${op}`);
-    return { op, path: raw.path === undefined ? undefined : (raw.path as string).trim(), value: raw.value, field };
+    return { op, path: raw.path === undefined ? undefined : raw.path.trim(), value: raw.value, field };
   });
 }
 
@@ -70,7 +69,7 @@ const IGNORED_CORE = new Set([
 
 /** Whether the path names an attribute portcullis does not keep but SCIM defines (the enterprise extension included). */
 function ignored(p: string): boolean {
-  return p.startsWith(ENTERPRISE_USER_PREFIX) || IGNORED_CORE.has(p.split(/[.[]/)[0]!);
+  return p.startsWith(ENTERPRISE_USER_PREFIX) || IGNORED_CORE.has(p.split(/[.[]/)[0]);
 }
 
 /** A user attribute path without the optional core schema prefix, lower-cased (RFC 7643 §2.1: names ignore case). */
@@ -94,7 +93,7 @@ export function userPatch(ops: readonly PatchOperation[]): UserAttributes {
     if (path === undefined) {
       if (op === "remove") throw invalidPath(`${field}: remove needs a path`);
       if (!isObject(value)) throw invalidValue(`${field}.value must be an object of attributes when there is no path`);
-      Object.assign(attrs, userAttributes(value as Json, `${field}.value.`));
+      Object.assign(attrs, userAttributes(value, `${field}.value.`));
       continue;
     }
     const p = userPath(path);

@@ -10,7 +10,7 @@ export const timestamp = (options: { nullable?: boolean } = {}) => ({
 
 const jsonTransformer: ValueTransformer = {
   to: (value: unknown) => (value === undefined ? null : JSON.stringify(value)),
-  from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
+  from: (value: string | null) => (value === null || value === undefined ? null : (JSON.parse(value) as unknown)),
 };
 
 /** A JSON value in a text column. */

@@ -14,7 +14,7 @@ export class TypeormAccessRequestRepository implements AccessRequestRepository {
 
   async get(id: string): Promise<AccessRequestRecord | null> {
     const row = await this.manager.findOneBy(AccessRequestEntity, { id });
-    return row ? (await this.complete([row]))[0]! : null;
+    return row ? (await this.complete([row]))[0] : null;
   }
 
   async list(filter: AccessRequestFilter): Promise<AccessRequestRecord[]> {
@@ -117,16 +117,14 @@ export class TypeormAccessRequestRepository implements AccessRequestRepository {
     for (const r of roleRows) rolesOf.get(r.request_id)?.push(r.name);
     const reviewsOf = new Map<string, AccessReviewRecord[]>(ids.map((id) => [id, []]));
     for (const r of reviews) {
-      reviewsOf
-        .get(r.requestId)
-        ?.push({
-          id: r.id,
-          requestId: r.requestId,
-          reviewerId: r.reviewerId,
-          approve: Boolean(r.approve),
-          comment: r.comment,
-          createdAt: r.createdAt,
-        });
+      reviewsOf.get(r.requestId)?.push({
+        id: r.id,
+        requestId: r.requestId,
+        reviewerId: r.reviewerId,
+        approve: Boolean(r.approve),
+        comment: r.comment,
+        createdAt: r.createdAt,
+      });
     }
     return rows.map((e) => ({
       id: e.id,

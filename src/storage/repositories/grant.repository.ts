@@ -48,7 +48,7 @@ export class TypeormGrantRepository implements GrantRepository {
     const { entities, raw } = await qb.getRawAndEntities<{ role_name: string }>();
     // getRawAndEntities keeps the order of both arrays aligned by primary key.
     const names = new Map<string, string>();
-    for (const row of raw as Array<Record<string, string>>) names.set(row["g_id"]!, row["role_name"]!);
+    for (const row of raw as Array<Record<string, string>>) names.set(row["g_id"], row["role_name"]);
     return entities.map((e) => toRecord(Object.assign(e, { roleName: names.get(e.id)! })));
   }
 

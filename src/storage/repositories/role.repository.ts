@@ -17,7 +17,7 @@ export class TypeormRoleRepository implements RoleRepository {
 
   async get(name: string): Promise<RoleRecord | null> {
     const e = await this.manager.findOneBy(RoleEntity, { nameKey: name.toLowerCase() });
-    return e ? (await this.withReferences([e]))[0]! : null;
+    return e ? (await this.withReferences([e]))[0] : null;
   }
 
   async all(): Promise<RoleRecord[]> {

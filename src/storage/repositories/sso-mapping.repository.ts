@@ -38,7 +38,7 @@ export class TypeormSsoMappingRepository implements SsoMappingRepository {
     const ids = new Map(roles.map((r) => [r.nameKey, r.id]));
     const missing = mappings.findIndex((m) => !ids.has(m.role.toLowerCase()));
     if (missing >= 0)
-      throw new DomainError("NOT_FOUND", `role '${mappings[missing]!.role}' does not exist`, {
+      throw new DomainError("NOT_FOUND", `role '${mappings[missing].role}' does not exist`, {
         field: `mappings[${missing}].role`,
       });
     await this.manager.delete(SsoMappingEntity, provider === null ? { id: Not(IsNull()) } : { provider });

@@ -65,7 +65,7 @@ for (const kind of databaseKinds()) {
       const stored = await storage.audit.range(1, 500);
       expect(stored).to.have.length(500);
       verify(stored);
-      expect(await storage.audit.head()).to.deep.equal({ sequence: 500, hash: stored[499]!.hash });
+      expect(await storage.audit.head()).to.deep.equal({ sequence: 500, hash: stored[499].hash });
       const sample = stored.find((r) => r.resourceName === "job-7")!;
       expect(sample).to.deep.include({
         actorRoles: ["viewer", "ops"],
@@ -108,7 +108,7 @@ for (const kind of databaseKinds()) {
         const other = await TypeormStorage.open(db.config, { migrate: true });
         try {
           const logs = [new GroupCommitAuditLog(storage.audit, 50), new GroupCommitAuditLog(other.audit, 50)];
-          await Promise.all(Array.from({ length: 1000 }, (_, i) => logs[i % 2]!.record(decision(i))));
+          await Promise.all(Array.from({ length: 1000 }, (_, i) => logs[i % 2].record(decision(i))));
           const stored = await storage.audit.range(1, 2000);
           expect(stored).to.have.length(1000);
           verify(stored);

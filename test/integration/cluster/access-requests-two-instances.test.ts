@@ -41,10 +41,10 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
   it("grants once when two reviewers approve on different instances at the same moment", async () => {
     for (let round = 0; round < 5; round++) {
       const [alice, rita, ravi] = await users(["requester"], ["reviewer"], ["reviewer"]);
-      const r = await requestOk(a, alice!.token, { roles: ["on-call"], scope: `round-${round}` });
+      const r = await requestOk(a, alice.token, { roles: ["on-call"], scope: `round-${round}` });
       const answers = await Promise.all([
-        call(a, rita!.token, REVIEW, { id: r.id, approve: true }),
-        call(b, ravi!.token, REVIEW, { id: r.id, approve: true }),
+        call(a, rita.token, REVIEW, { id: r.id, approve: true }),
+        call(b, ravi.token, REVIEW, { id: r.id, approve: true }),
       ]);
       expect(
         answers.map((x) => x.errors?.[0]?.extensions?.code ?? "OK").sort(),
@@ -57,14 +57,14 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
   it("expires each due request once when both instances sweep at the same moment", async () => {
     const [alice] = await users(["requester"]);
     const made = [];
-    for (const scope of ["s1", "s2", "s3"]) made.push(await requestOk(b, alice!.token, { roles: ["on-call"], scope }));
+    for (const scope of ["s1", "s2", "s3"]) made.push(await requestOk(b, alice.token, { roles: ["on-call"], scope }));
     clock.advance(24 * 3600 + 1);
     const head = (await a.app.storage.audit.head()).sequence;
     const counts = await Promise.all([
       a.app.services.accessRequests.expireDue(),
       b.app.services.accessRequests.expireDue(),
     ]);
-    expect(counts[0]! + counts[1]!).to.equal(3);
+    expect(counts[0] + counts[1]).to.equal(3);
     const after = (await a.app.storage.audit.head()).sequence;
     const expired = (await a.app.storage.audit.range(head + 1, after))
       .filter((e) => e.operation === "accessRequest.expired")

@@ -9,6 +9,10 @@ import { gql } from "../../support/server";
 import { describeIf } from "../../support/skip-reasons";
 import { subscribe } from "../../support/subscriptions";
 
+type Created = { createUser: { id: string } };
+type Issued = { createToken: { token: { id: string }; secret: string } };
+type Can = { can: { allowed: boolean } };
+
 const mysql = databaseKinds().find((kind) => kind.name === "mysql");
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const withMariaDb = describeIf(
@@ -50,7 +54,7 @@ withMariaDb("two instances on MariaDB and Redis", function () {
   });
 
   async function createUser(email: string, roles: string[]): Promise<string> {
-    const res = await gql(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", {
+    const res = await gql<Created>(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", {
       token: admin,
       variables: { i: { email, roles } },
     });
@@ -59,10 +63,14 @@ withMariaDb("two instances on MariaDB and Redis", function () {
   }
 
   async function issueToken(userId: string): Promise<{ id: string; secret: string }> {
-    const res = await gql(a.url, "mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } secret } }", {
-      token: admin,
-      variables: { i: { name: "t", userId } },
-    });
+    const res = await gql<Issued>(
+      a.url,
+      "mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } secret } }",
+      {
+        token: admin,
+        variables: { i: { name: "t", userId } },
+      },
+    );
     expect(res.errors, res.raw).to.equal(undefined);
     return { id: res.data!.createToken.token.id, secret: res.data!.createToken.secret };
   }
@@ -70,9 +78,9 @@ withMariaDb("two instances on MariaDB and Redis", function () {
   it("refuses on B, within a second, a token revoked on A", async () => {
     const userId = await createUser("revoked@example.com", ["viewer"]);
     const token = await issueToken(userId);
-    expect((await gql(b.url, "{ me { email } }", { token: token.secret })).data?.me.email).to.equal(
-      "revoked@example.com",
-    );
+    expect(
+      (await gql<{ me: { email: string } }>(b.url, "{ me { email } }", { token: token.secret })).data?.me.email,
+    ).to.equal("revoked@example.com");
     const revoked = await gql(a.url, "mutation($id: ID!) { revokeToken(id: $id) { id } }", {
       token: admin,
       variables: { id: token.id },
@@ -99,7 +107,8 @@ withMariaDb("two instances on MariaDB and Redis", function () {
     expect(granted.errors, granted.raw).to.equal(undefined);
     const elapsed = await within(
       1000,
-      async () => (await gql(b.url, question, { token: admin, variables: { u: userId } })).data?.can.allowed === true,
+      async () =>
+        (await gql<Can>(b.url, question, { token: admin, variables: { u: userId } })).data?.can.allowed === true,
     );
     expect(elapsed).to.be.at.most(1000);
   });
@@ -137,9 +146,13 @@ withMariaDb("two instances on MariaDB and Redis", function () {
   it("records exactly 10,000 decisions made by concurrent clients on both instances, in one intact chain", async () => {
     const userId = await createUser("load@example.com", ["viewer"]);
     const token = await issueToken(userId);
-    const headBefore = await gql(a.url, "{ auditEvents(first: 1) { nodes { sequence } } }", { token: admin });
+    const headBefore = await gql<{ auditEvents: { nodes: Array<{ sequence: number }> } }>(
+      a.url,
+      "{ auditEvents(first: 1) { nodes { sequence } } }",
+      { token: admin },
+    );
     expect(headBefore.errors, headBefore.raw).to.equal(undefined);
-    const startSequence: number = headBefore.data?.auditEvents.nodes[0]?.sequence ?? 0;
+    const startSequence = headBefore.data?.auditEvents.nodes[0]?.sequence ?? 0;
     const question = `{ can(action: "read", resource: { type: "job", namespace: "prod", name: "api" }) { allowed } }`;
     let next = 0;
     let allowed = 0;
@@ -147,7 +160,7 @@ withMariaDb("two instances on MariaDB and Redis", function () {
       const target = index % 2 === 0 ? a : b;
       while (next < 10_000) {
         next++;
-        const res = await gql(target.url, question, { token: token.secret });
+        const res = await gql<Can>(target.url, question, { token: token.secret });
         if (res.data?.can.allowed === true) allowed++;
       }
     };
@@ -156,7 +169,11 @@ withMariaDb("two instances on MariaDB and Redis", function () {
     const checks = await countEvents(a, admin, { actorEmail: "load@example.com", operation: "check" }, startSequence);
     expect(checks.count).to.equal(10_000);
     expect(checks.distinct).to.equal(10_000);
-    const chain = await gql(b.url, "{ verifyAuditChain { ok checked firstBrokenSequence } }", { token: admin });
+    const chain = await gql<{ verifyAuditChain: { ok: boolean; checked: number; firstBrokenSequence: number | null } }>(
+      b.url,
+      "{ verifyAuditChain { ok checked firstBrokenSequence } }",
+      { token: admin },
+    );
     expect(chain.data?.verifyAuditChain).to.include({ ok: true, firstBrokenSequence: null });
     expect(chain.data?.verifyAuditChain.checked).to.be.at.least(startSequence + 10_000);
   });
@@ -202,11 +219,11 @@ withMariaDb("two instances when Redis goes away", function () {
   });
 
   it("falls back to polling the database, says so, keeps revocations and events flowing, and returns to Redis", async () => {
-    const created = await gql(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", {
+    const created = await gql<Created>(a.url, "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", {
       token: admin,
       variables: { i: { email: "fallback@example.com", roles: ["viewer"] } },
     });
-    const issued = await gql(
+    const issued = await gql<Issued>(
       a.url,
       "mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } secret } }",
       { token: admin, variables: { i: { name: "t", userId: created.data!.createUser.id } } },

@@ -192,7 +192,7 @@ describe("escalation property over every path that hands out roles (sqlite)", fu
   const pairs = (keys: Iterable<string>): Held[] =>
     [...keys].map((k) => {
       const [role, scope] = k.split("\u0000");
-      return { role: role as WorkerRole, scope: scope! };
+      return { role: role as WorkerRole, scope: scope };
     });
 
   /** Sets the case up, runs its operation and checks the outcome against the model. */
@@ -313,7 +313,7 @@ describe("escalation property over every path that hands out roles (sqlite)", fu
       }
     }
 
-    const actorRoles = new Set<WorkerRole>(c.actorRoles as WorkerRole[]);
+    const actorRoles = new Set<WorkerRole>(c.actorRoles);
     const allowedByModel = handedOut.every((h) =>
       covers(actorRoles, c.escalate, checkedAtEverywhere ? { ...h, scope: "" } : h),
     );

@@ -10,12 +10,16 @@ import {
   REVIEW,
   reviewOk,
   TestClock,
+  type AccessRequestView,
 } from "../../support/access-requests";
 import { auditHead, eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
 import { subscribe, type TestSubscription } from "../../support/subscriptions";
+
+type List = { accessRequests: AccessRequestView[] };
+type Reviewed = { reviewAccessRequest: AccessRequestView };
 
 for (const kind of databaseKinds()) {
   describe(`the life of an access request on ${kind.name}`, function () {
@@ -27,7 +31,7 @@ for (const kind of databaseKinds()) {
 
     const eventsSince = (since: number, operation: string) => eventsSinceIn(server, since, operation);
     const ids = async (token: string, status?: string) =>
-      ((await call(server, token, LIST, { status })).data!.accessRequests as any[]).map((r) => r.id);
+      (await call<List>(server, token, LIST, { status })).data!.accessRequests.map((r) => r.id);
 
     it("grants exactly once when two reviewers approve at the same moment", async () => {
       for (let round = 0; round < 5; round++) {
@@ -38,7 +42,7 @@ for (const kind of databaseKinds()) {
         ];
         const r = await requestOk(server, alice.token, { roles: ["on-call"] });
         const answers = await Promise.all(
-          [rita, ravi].map((x) => call(server, x.token, REVIEW, { id: r.id, approve: true })),
+          [rita, ravi].map((x) => call<Reviewed>(server, x.token, REVIEW, { id: r.id, approve: true })),
         );
         const codes = answers.map((a) => a.errors?.[0]?.extensions?.code ?? "OK").sort();
         expect(codes).to.deep.equal(["CONFLICT", "OK"]);
@@ -56,7 +60,7 @@ for (const kind of databaseKinds()) {
       ];
       const r = await requestOk(server, bob.token, { roles: ["on-call-pair"] });
       const answers = await Promise.all(
-        [rita, ravi].map((x) => call(server, x.token, REVIEW, { id: r.id, approve: true })),
+        [rita, ravi].map((x) => call<Reviewed>(server, x.token, REVIEW, { id: r.id, approve: true })),
       );
       expect(answers.map((a) => a.errors)).to.deep.equal([undefined, undefined]);
       expect(answers.map((a) => a.data!.reviewAccessRequest.status).sort()).to.deep.equal(["APPROVED", "PENDING"]);
@@ -75,7 +79,9 @@ for (const kind of databaseKinds()) {
         allowed: false,
         reason: "NO_MATCHING_RULE",
       });
-      const [mine] = (await call(server, alice.token, LIST, {})).data!.accessRequests.filter((x: any) => x.id === r.id);
+      const [mine] = (await call<List>(server, alice.token, LIST, {})).data!.accessRequests.filter(
+        (x) => x.id === r.id,
+      );
       expect(mine.status).to.equal("APPROVED");
     });
 
@@ -88,7 +94,7 @@ for (const kind of databaseKinds()) {
       expect(await ids(alice.token, "EXPIRED")).to.include(r.id);
       expect(await ids(rita.token, "EXPIRED")).to.include(r.id);
       const late = await call(server, rita.token, REVIEW, { id: r.id, approve: true });
-      expect(late.errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
+      expect(late.errors![0].extensions).to.deep.include({ code: "CONFLICT" });
       expect((await server.app.storage.accessRequests.get(r.id))!.status).to.equal("PENDING");
       const since = await auditHead(server);
       expect(await server.app.services.accessRequests.expireDue()).to.be.greaterThan(0);
@@ -96,7 +102,7 @@ for (const kind of databaseKinds()) {
       const events = (await eventsSince(since, "accessRequest.expired")).filter((e) => e.resourceName === r.id);
       expect(events).to.have.length(1);
       expect(events[0]).to.deep.include({ actorId: "system:access-request-expiry", decision: "ALLOW" });
-      expect(events[0]!.metadata).to.deep.include({ requestId: r.id, roles: ["on-call"] });
+      expect(events[0].metadata).to.deep.include({ requestId: r.id, roles: ["on-call"] });
       expect(await server.app.services.accessRequests.expireDue()).to.equal(0);
     });
 
@@ -119,19 +125,21 @@ for (const kind of databaseKinds()) {
       const r = await requestOk(server, alice.token, { roles: ["on-call"] });
       const since = await auditHead(server);
       const foreign = await call(server, rita.token, CANCEL, { id: r.id });
-      expect(foreign.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN" });
-      const cancelled = (await call(server, alice.token, CANCEL, { id: r.id })).data!.cancelAccessRequest;
+      expect(foreign.errors![0].extensions).to.deep.include({ code: "FORBIDDEN" });
+      const cancelled = (
+        await call<{ cancelAccessRequest: AccessRequestView }>(server, alice.token, CANCEL, { id: r.id })
+      ).data!.cancelAccessRequest;
       expect(cancelled).to.deep.include({ status: "CANCELLED", expiresAt: null });
       expect(cancelled.decidedAt).to.be.a("string");
       expect((await eventsSince(since, "Mutation.cancelAccessRequest")).map((e) => e.decision)).to.deep.equal([
         "DENY",
         "ALLOW",
       ]);
-      expect((await call(server, alice.token, CANCEL, { id: r.id })).errors![0]!.extensions).to.deep.include({
+      expect((await call(server, alice.token, CANCEL, { id: r.id })).errors![0].extensions).to.deep.include({
         code: "CONFLICT",
       });
       expect(
-        (await call(server, rita.token, REVIEW, { id: r.id, approve: true })).errors![0]!.extensions,
+        (await call(server, rita.token, REVIEW, { id: r.id, approve: true })).errors![0].extensions,
       ).to.deep.include({ code: "CONFLICT" });
     });
 
@@ -160,9 +168,9 @@ for (const kind of databaseKinds()) {
         .and.not.include(b.id);
       expect(await ids(server.adminToken)).to.include.members([a.id, b.id]);
       await reviewOk(server, rita.token, a.id, true, "ok for an hour");
-      const seen = (await call(server, wes.token, LIST, { status: "APPROVED" })).data!.accessRequests.find(
-        (x: any) => x.id === a.id,
-      );
+      const seen = (await call<List>(server, wes.token, LIST, { status: "APPROVED" })).data!.accessRequests.find(
+        (x) => x.id === a.id,
+      )!;
       expect(seen.reviews).to.deep.equal([
         {
           reviewer: { id: rita.user.id },
@@ -202,7 +210,7 @@ for (const kind of databaseKinds()) {
       expect((await mayRestart(server, server.adminToken, alice.user.id)).allowed).to.equal(false);
       expect((await server.app.storage.grants.forAccessRequests([r.id])).get(r.id)).to.deep.equal([]);
       expect(
-        (await call(server, rita.token, REVIEW, { id: pending.id, approve: true })).errors![0]!.extensions,
+        (await call(server, rita.token, REVIEW, { id: pending.id, approve: true })).errors![0].extensions,
       ).to.deep.include({ code: "CONFLICT" });
     });
 
@@ -214,7 +222,7 @@ for (const kind of databaseKinds()) {
       await call(server, server.adminToken, `mutation($d: String!) { createRole(document: $d) { name } }`, {
         d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n",
       });
-      const grant = await call(
+      const grant = await call<{ grantRole: { id: string } }>(
         server,
         server.adminToken,
         `mutation($u: ID!) { grantRole(input: { userId: $u, role: "temp-requester" }) { id } }`,
@@ -232,7 +240,7 @@ for (const kind of databaseKinds()) {
       expect(deleted.errors).to.equal(undefined);
       expect((await server.app.storage.accessRequests.get(r.id))!.status).to.equal("EXPIRED");
       const [event] = await eventsSince(since, "accessRequest.expired");
-      expect(event!.metadata).to.deep.include({ requestId: r.id, roles: ["temp-target"] });
+      expect(event.metadata).to.deep.include({ requestId: r.id, roles: ["temp-target"] });
     });
 
     describe("with a listening client", () => {
@@ -282,9 +290,9 @@ for (const kind of databaseKinds()) {
         `mutation { requestAccess(roles: ["ops"], reason: "incident", ttlSeconds: 14401) { id } }`,
         {},
       );
-      expect(tooLong.errors![0]!.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "ttlSeconds" });
+      expect(tooLong.errors![0].extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "ttlSeconds" });
       const r = (
-        await call(
+        await call<{ requestAccess: AccessRequestView }>(
           server,
           dee.token,
           `mutation { requestAccess(roles: ["ops"], reason: "incident", ttlSeconds: 14400) { ${REQUEST_FIELDS} } }`,
@@ -293,7 +301,7 @@ for (const kind of databaseKinds()) {
       ).data!.requestAccess;
       expect(r).to.deep.include({ approvalsRequired: 1, denialsRequired: 1 });
       const approved = await reviewOk(server, otto.token, r.id, true);
-      expect(approved.grants.map((g: any) => [g.role.name, g.source])).to.deep.equal([["ops", "ACCESS_REQUEST"]]);
+      expect(approved.grants.map((g) => [g.role.name, g.source])).to.deep.equal([["ops", "ACCESS_REQUEST"]]);
     });
   });
 }

@@ -9,6 +9,7 @@ import {
   REVIEW,
   reviewOk,
   TestClock,
+  type AccessRequestView,
 } from "../../support/access-requests";
 import { auditHead, eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
@@ -53,7 +54,7 @@ for (const kind of databaseKinds()) {
           resourceName: r.id,
           actorId: alice.user.id,
         });
-        expect(event!.metadata).to.deep.include({
+        expect(event.metadata).to.deep.include({
           requestId: r.id,
           roles: ["on-call"],
           scope: "prod",
@@ -83,7 +84,7 @@ for (const kind of databaseKinds()) {
         const alice = await addUser(server, ["requester"]);
         const since = await auditHead(server);
         const res = await call(server, alice.token, REQUEST, { roles: ["on-call-pair"], reason: "x" });
-        expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN" });
+        expect(res.errors![0].extensions).to.deep.include({ code: "FORBIDDEN" });
         const [event] = await eventsSince(since, "Mutation.requestAccess");
         expect(event).to.deep.include({ decision: "DENY", reason: "NO_MATCHING_RULE", actorId: alice.user.id });
         expect(await server.app.storage.accessRequests.list({ requesterId: alice.user.id })).to.deep.equal([]);
@@ -92,7 +93,7 @@ for (const kind of databaseKinds()) {
       it("lets a token limited to some roles ask only for what those roles make requestable", async () => {
         const limited = await addUser(server, ["requester", "bystander"], { tokenRoles: ["bystander"] });
         const res = await call(server, limited.token, REQUEST, { roles: ["on-call"], reason: "x" });
-        expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN" });
+        expect(res.errors![0].extensions).to.deep.include({ code: "FORBIDDEN" });
         const full = await addUser(server, ["requester", "bystander"], { tokenRoles: ["requester"] });
         expect((await requestOk(server, full.token, { roles: ["on-call"] })).status).to.equal("PENDING");
       });
@@ -118,7 +119,7 @@ for (const kind of databaseKinds()) {
         it(`refuses ${what} with BAD_USER_INPUT at ${field}, writing nothing`, async () => {
           const bob = await addUser(server, ["pair-requester"]);
           const res = await call(server, bob.token, REQUEST, variables);
-          expect(res.errors![0]!.extensions).to.deep.include({ code: "BAD_USER_INPUT", field });
+          expect(res.errors![0].extensions).to.deep.include({ code: "BAD_USER_INPUT", field });
           expect(await server.app.storage.accessRequests.list({ requesterId: bob.user.id })).to.deep.equal([]);
         });
       }
@@ -150,8 +151,8 @@ for (const kind of databaseKinds()) {
           reason: "deploy hotfix",
           user: { id: alice.user.id },
         });
-        expect(new Date(grant.expiresAt).getTime() - new Date(grant.startsAt).getTime()).to.equal(1800 * 1000);
-        expect(new Date(grant.startsAt).getTime()).to.be.within(at - 1000, at + 5000);
+        expect(new Date(grant.expiresAt!).getTime() - new Date(grant.startsAt!).getTime()).to.equal(1800 * 1000);
+        expect(new Date(grant.startsAt!).getTime()).to.be.within(at - 1000, at + 5000);
         expect(approved.expiresAt).to.equal(grant.expiresAt);
         expect(await mayRestart(server, server.adminToken, alice.user.id)).to.deep.equal({
           allowed: true,
@@ -160,7 +161,7 @@ for (const kind of databaseKinds()) {
         expect((await mayRestart(server, server.adminToken, alice.user.id, "dev")).allowed).to.equal(false);
         const [decided] = await eventsSince(since, "accessRequest.approved");
         expect(decided).to.deep.include({ decision: "ALLOW", resourceName: r.id, actorId: rita.user.id });
-        expect(decided!.metadata).to.deep.include({
+        expect(decided.metadata).to.deep.include({
           requestId: r.id,
           roles: ["on-call"],
           scope: "prod",
@@ -203,11 +204,11 @@ for (const kind of databaseKinds()) {
         const first = await reviewOk(server, rita.token, r.id, true);
         expect(first).to.deep.include({ status: "PENDING", grants: [] });
         const again = await call(server, rita.token, REVIEW, { id: r.id, approve: true });
-        expect(again.errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
+        expect(again.errors![0].extensions).to.deep.include({ code: "CONFLICT" });
         const second = await reviewOk(server, ravi.token, r.id, true);
         expect(second.status).to.equal("APPROVED");
-        expect(second.grants.map((g: any) => g.role.name)).to.deep.equal(["on-call-pair"]);
-        expect(second.reviews.map((v: any) => v.reviewer.id)).to.deep.equal([rita.user.id, ravi.user.id]);
+        expect(second.grants.map((g) => g.role.name)).to.deep.equal(["on-call-pair"]);
+        expect(second.reviews.map((v) => v.reviewer.id)).to.deep.equal([rita.user.id, ravi.user.id]);
       });
 
       it("is decided by denials when they reach the threshold, and then cannot be reviewed", async () => {
@@ -223,12 +224,12 @@ for (const kind of databaseKinds()) {
         const denied = await reviewOk(server, ravi.token, r.id, false, "not now");
         expect(denied).to.deep.include({ status: "DENIED", grants: [], expiresAt: null });
         expect(denied.decidedAt).to.be.a("string");
-        expect((await eventsSince(since, "accessRequest.denied"))[0]!.metadata).to.deep.include({
+        expect((await eventsSince(since, "accessRequest.denied"))[0].metadata).to.deep.include({
           requestId: r.id,
           denials: 2,
         });
         const late = await call(server, rosa.token, REVIEW, { id: r.id, approve: true });
-        expect(late.errors![0]!.extensions).to.deep.include({ code: "CONFLICT" });
+        expect(late.errors![0].extensions).to.deep.include({ code: "CONFLICT" });
       });
 
       it("refuses approving one's own request: FORBIDDEN with reason SELF_APPROVAL, audited", async () => {
@@ -236,11 +237,13 @@ for (const kind of databaseKinds()) {
         const r = await requestOk(server, both.token, { roles: ["on-call"] });
         const since = await auditHead(server);
         const res = await call(server, both.token, REVIEW, { id: r.id, approve: true });
-        expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN", reason: "SELF_APPROVAL" });
+        expect(res.errors![0].extensions).to.deep.include({ code: "FORBIDDEN", reason: "SELF_APPROVAL" });
         const [event] = (await eventsSince(since, "Mutation.reviewAccessRequest")).filter((e) => e.decision === "DENY");
         expect(event).to.deep.include({ reason: "SELF_APPROVAL", resourceName: r.id, actorId: both.user.id });
         expect(
-          (await call(server, both.token, LIST, {})).data!.accessRequests.find((x: any) => x.id === r.id),
+          (await call<{ accessRequests: AccessRequestView[] }>(server, both.token, LIST, {})).data!.accessRequests.find(
+            (x) => x.id === r.id,
+          ),
         ).to.deep.include({ status: "PENDING", reviews: [] });
       });
 
@@ -249,7 +252,7 @@ for (const kind of databaseKinds()) {
         const r = await requestOk(server, alice.token, { roles: ["on-call"] });
         const since = await auditHead(server);
         const res = await call(server, bo.token, REVIEW, { id: r.id, approve: true });
-        expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN", reason: "NO_MATCHING_RULE" });
+        expect(res.errors![0].extensions).to.deep.include({ code: "FORBIDDEN", reason: "NO_MATCHING_RULE" });
         expect((await eventsSince(since, "Mutation.reviewAccessRequest")).map((e) => e.decision)).to.deep.equal([
           "ALLOW",
           "DENY",
@@ -260,7 +263,7 @@ for (const kind of databaseKinds()) {
         const [alice, wes] = [await addUser(server, ["requester"]), await addUser(server, ["weak-reviewer"])];
         const r = await requestOk(server, alice.token, { roles: ["on-call"] });
         const res = await call(server, wes.token, REVIEW, { id: r.id, approve: true });
-        expect(res.errors![0]!.extensions).to.deep.include({ code: "ESCALATION_DENIED" });
+        expect(res.errors![0].extensions).to.deep.include({ code: "ESCALATION_DENIED" });
         expect((await server.app.storage.accessRequests.get(r.id))!.reviews).to.deep.equal([]);
         expect((await reviewOk(server, wes.token, r.id, false)).status).to.equal("DENIED");
       });
@@ -276,7 +279,7 @@ for (const kind of databaseKinds()) {
         expect(grant.errors).to.equal(undefined);
         const everywhere = await requestOk(server, alice.token, { roles: ["on-call"] });
         expect(
-          (await call(server, pat.token, REVIEW, { id: everywhere.id, approve: true })).errors![0]!.extensions,
+          (await call(server, pat.token, REVIEW, { id: everywhere.id, approve: true })).errors![0].extensions,
         ).to.deep.include({ code: "ESCALATION_DENIED" });
         const inProd = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod/payments" });
         expect((await reviewOk(server, pat.token, inProd.id, true)).status).to.equal("APPROVED");
@@ -286,7 +289,7 @@ for (const kind of databaseKinds()) {
         const [alice, plain] = [await addUser(server, ["requester"]), await addUser(server, ["requester"])];
         const r = await requestOk(server, alice.token, { roles: ["on-call"] });
         const res = await call(server, plain.token, REVIEW, { id: r.id, approve: false });
-        expect(res.errors![0]!.extensions).to.deep.include({ code: "FORBIDDEN", capability: "access_request:review" });
+        expect(res.errors![0].extensions).to.deep.include({ code: "FORBIDDEN", capability: "access_request:review" });
       });
     });
   });

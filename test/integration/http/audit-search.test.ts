@@ -3,12 +3,12 @@ import { expect } from "chai";
 import type { AuditEventInput, AuditEventRecord } from "../../../src/domain/audit/audit-event";
 import { eventHash } from "../../../src/domain/audit/audit-hash";
 import { TypeormAuditStore } from "../../../src/storage/typeorm-audit-store";
-import { allPages, anEvent, recordEvents, searchAudit } from "../../support/audit-events";
+import { anEvent, recordEvents, searchAudit, type AuditEventView } from "../../support/audit-events";
 import { databaseKinds } from "../../support/databases";
 import { addUser, type TestUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
 
-const sequences = (nodes: Array<Record<string, any>>) => nodes.map((n) => n.sequence as number);
+const sequences = (nodes: AuditEventView[]) => nodes.map((n) => n.sequence);
 const newestFirst = (records: AuditEventRecord[]) => records.map((r) => r.sequence).sort((a, b) => b - a);
 
 for (const kind of databaseKinds()) {
@@ -51,7 +51,7 @@ for (const kind of databaseKinds()) {
       const nodes = res.data!.auditEvents.nodes;
       expect(sequences(nodes)).to.deep.equal(newestFirst(records));
       const oldest = nodes[1];
-      const written = records[0]!;
+      const written = records[0];
       expect(oldest).to.deep.include({
         id: written.id,
         actorId: written.actorId,
@@ -82,7 +82,7 @@ for (const kind of databaseKinds()) {
         {},
       ]);
       expect(await search({ actorId })).to.deep.equal(newestFirst(records.slice(0, 2)));
-      expect(await search({ actorEmail: email })).to.deep.equal([records[1]!.sequence]);
+      expect(await search({ actorEmail: email })).to.deep.equal([records[1].sequence]);
     });
 
     it("filters by a role the actor held, through audit_event_roles", async () => {
@@ -93,7 +93,7 @@ for (const kind of databaseKinds()) {
         { actorRoles: [] },
         { actorRoles: [role] },
       ]);
-      expect(await search({ role })).to.deep.equal(newestFirst([records[0]!, records[3]!]));
+      expect(await search({ role })).to.deep.equal(newestFirst([records[0], records[3]]));
       expect(await search({ role: "ops", resourceType: type })).to.deep.equal(newestFirst(records.slice(0, 2)));
     });
 
@@ -108,11 +108,11 @@ for (const kind of databaseKinds()) {
       ]);
       expect(await search({ resourceType: type })).to.deep.equal(newestFirst(records));
       expect(await search({ resourceType: type, decision: "DENY" })).to.deep.equal(
-        newestFirst([records[0]!, records[2]!]),
+        newestFirst([records[0], records[2]]),
       );
-      expect(await search({ operation })).to.deep.equal(newestFirst([records[1]!, records[2]!]));
-      expect(await search({ resourceName: name })).to.deep.equal([records[0]!.sequence]);
-      expect(await search({ operation, decision: "ALLOW" })).to.deep.equal([records[1]!.sequence]);
+      expect(await search({ operation })).to.deep.equal(newestFirst([records[1], records[2]]));
+      expect(await search({ resourceName: name })).to.deep.equal([records[0].sequence]);
+      expect(await search({ operation, decision: "ALLOW" })).to.deep.equal([records[1].sequence]);
     });
 
     it("takes since inclusively and until exclusively, to the millisecond", async () => {
@@ -169,7 +169,7 @@ for (const kind of databaseKinds()) {
       })();
       // Let the writer get going before the first page is read.
       await new Promise((r) => setTimeout(r, 50));
-      const nodes: Array<Record<string, any>> = [];
+      const nodes: AuditEventView[] = [];
       let after: string | null = null;
       do {
         const res = await searchAudit(server, auditor.token, { first: 7, after });
@@ -183,9 +183,9 @@ for (const kind of databaseKinds()) {
       const seen = sequences(nodes);
       expect(new Set(seen).size, "no event twice").to.equal(seen.length);
       // Unfiltered, so from the first page's top down to 1 with nothing skipped.
-      expect(seen).to.deep.equal(Array.from({ length: seen[0]! }, (_, i) => seen[0]! - i));
+      expect(seen).to.deep.equal(Array.from({ length: seen[0] }, (_, i) => seen[0] - i));
       const head = await server.app.storage.audit.head();
-      expect(head.sequence, "events were written while paging").to.be.greaterThan(seen[0]!);
+      expect(head.sequence, "events were written while paging").to.be.greaterThan(seen[0]);
     });
 
     it("refuses first outside 1..500 and a malformed cursor as BAD_USER_INPUT naming the argument", async () => {
@@ -229,7 +229,7 @@ for (const kind of databaseKinds()) {
       const res = await searchAudit(server, auditor.token, {
         filter: { actorId: nobody.user.id, operation: "Query.auditEvents" },
       });
-      expect(res.data!.auditEvents.nodes.map((n: any) => [n.decision, n.action, n.resourceType])).to.deep.equal([
+      expect(res.data!.auditEvents.nodes.map((n) => [n.decision, n.action, n.resourceType])).to.deep.equal([
         ["DENY", "read", "audit"],
       ]);
     });
@@ -241,7 +241,7 @@ for (const kind of databaseKinds()) {
           anEvent({
             actorId: `actor-${i % 50}`,
             actorEmail: `actor-${i % 50}@example.com`,
-            actorRoles: [roles[i % 4]!],
+            actorRoles: [roles[i % 4]],
             operation: `op-${i % 20}`,
             decision: i % 3 ? "ALLOW" : "DENY",
             resourceType: `type-${i % 10}`,
@@ -254,10 +254,8 @@ for (const kind of databaseKinds()) {
         await ds.query("ANALYZE TABLE audit_events, audit_event_roles");
         const store = server.app.storage.audit as TypeormAuditStore;
         const indexes = new Set<string>([
-          ...((await ds.query("SHOW INDEX FROM audit_events")) as Array<{ Key_name: string }>).map((r) => r.Key_name),
-          ...((await ds.query("SHOW INDEX FROM audit_event_roles")) as Array<{ Key_name: string }>).map(
-            (r) => r.Key_name,
-          ),
+          ...(await ds.query<Array<{ Key_name: string }>>("SHOW INDEX FROM audit_events")).map((r) => r.Key_name),
+          ...(await ds.query<Array<{ Key_name: string }>>("SHOW INDEX FROM audit_event_roles")).map((r) => r.Key_name),
         ]);
         const filters = [
           {},
@@ -274,11 +272,10 @@ for (const kind of databaseKinds()) {
         for (const filter of filters) {
           for (const before of [null, 2500]) {
             const [sql, params] = store.searchQuery(filter, before, 101).getQueryAndParameters();
-            const plan = (await ds.query(`EXPLAIN ${sql}`, params)) as Array<{
-              table: string;
-              type: string;
-              key: string | null;
-            }>;
+            const plan = await ds.query<Array<{ table: string; type: string; key: string | null }>>(
+              `EXPLAIN ${sql}`,
+              params,
+            );
             for (const row of plan) {
               const where = `${JSON.stringify(filter)} before ${before}: ${JSON.stringify(row)}`;
               expect(row.type, where).to.not.equal("ALL");

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
-import { subscribe, type TestSubscription } from "../../support/subscriptions";
+import { subscribe, type TestSubscription, type AuditEventPayload } from "../../support/subscriptions";
 
 const FEED = `subscription($filter: AuditFilter, $resumeAfter: String) {
   auditEvents(filter: $filter, resumeAfter: $resumeAfter) { sequence operation decision actorId }
@@ -14,7 +14,7 @@ const ROLES = "{ roles { name } }";
 async function untilLive(
   sub: TestSubscription,
   trigger: () => Promise<unknown>,
-  seen: (e: Record<string, any>) => boolean,
+  seen: (e: AuditEventPayload) => boolean,
 ): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
     await trigger();
@@ -28,8 +28,7 @@ async function untilLive(
   throw new Error("the subscription never went live");
 }
 
-const ev = (e: Record<string, any>) =>
-  e.auditEvents as { sequence: number; operation: string; decision: string; actorId: string | null };
+const ev = (e: AuditEventPayload) => e.auditEvents;
 
 for (const kind of databaseKinds()) {
   describe(`the auditEvents subscription on ${kind.name}`, function () {
@@ -93,12 +92,12 @@ for (const kind of databaseKinds()) {
         sub.events.slice(marks[i]).find((e) => ev(e).operation === "Query.roles")!,
       );
       expect(first).to.deep.equal(second);
-      expect(Object.keys(first!.auditEvents).sort()).to.deep.equal(["actorId", "decision", "operation", "sequence"]);
+      expect(Object.keys(first.auditEvents).sort()).to.deep.equal(["actorId", "decision", "operation", "sequence"]);
       expect((await gql(server.url, USERS, { token: viewer.token })).errors?.[0]?.extensions?.code).to.equal(
         "FORBIDDEN",
       );
       const denied = await narrow.waitFor(
-        (e) => narrow.events.indexOf(e) >= marks[2]! && e.auditEvents.operation === "Query.users",
+        (e) => narrow.events.indexOf(e) >= marks[2] && e.auditEvents.operation === "Query.users",
       );
       expect(denied.auditEvents).to.deep.equal({ operation: "Query.users", reason: "NO_MATCHING_RULE" });
       expect(narrow.events.slice(marks[2]).some((e) => e.auditEvents.operation === "Query.roles")).to.equal(false);
@@ -108,9 +107,9 @@ for (const kind of databaseKinds()) {
       const viewer = await addUser(server, ["viewer"]);
       const sub = feed(viewer.token);
       await waitUntil(() => sub.errors.length > 0);
-      expect(sub.errors[0]!.extensions).to.include({ code: "FORBIDDEN", capability: "audit:read" });
+      expect(sub.errors[0].extensions).to.include({ code: "FORBIDDEN", capability: "audit:read" });
       expect(sub.events).to.deep.equal([]);
-      const trail = await gql(
+      const trail = await gql<{ auditEvents: { nodes: unknown[] } }>(
         server.url,
         `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { decision action resourceType } } }`,
         {
@@ -200,7 +199,7 @@ for (const kind of databaseKinds()) {
       const auditor = await addUser(server, ["auditor"]);
       const sub = feed(auditor.token, { resumeAfter: "abc" });
       await waitUntil(() => sub.errors.length > 0);
-      expect(sub.errors[0]!.extensions).to.include({ code: "BAD_USER_INPUT", field: "resumeAfter" });
+      expect(sub.errors[0].extensions).to.include({ code: "BAD_USER_INPUT", field: "resumeAfter" });
     });
 
     it("serves only subscriptions over WebSocket", async () => {
@@ -208,21 +207,21 @@ for (const kind of databaseKinds()) {
       const sub = subscribe(server, "{ me { id } }", { token: auditor.token });
       open.push(sub);
       await waitUntil(() => sub.errors.length > 0);
-      expect(sub.errors[0]!.extensions).to.include({ code: "BAD_REQUEST" });
+      expect(sub.errors[0].extensions).to.include({ code: "BAD_REQUEST" });
     });
   });
 }
 
 /** Sequences of the trail's events matching `filter` above `after`, oldest first. */
 async function trail(server: TestServer, filter: Record<string, unknown>, after: number): Promise<number[]> {
-  const res = await gql(
+  const res = await gql<{ auditEvents: { nodes: Array<{ sequence: number }> } }>(
     server.url,
     `query($f: AuditFilter) { auditEvents(filter: $f, first: 500) { nodes { sequence } } }`,
     { token: server.adminToken, variables: { f: filter } },
   );
   expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
-  return (res.data!.auditEvents.nodes as Array<{ sequence: number }>)
-    .map((n) => n.sequence)
+  return res
+    .data!.auditEvents.nodes.map((n) => n.sequence)
     .filter((s) => s > after)
     .sort((a, b) => a - b);
 }

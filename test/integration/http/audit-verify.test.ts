@@ -28,7 +28,11 @@ for (const kind of databaseKinds()) {
     });
 
     async function verify(): Promise<{ ok: boolean; checked: number; firstBrokenSequence: number | null }> {
-      const res = await gql(server.url, VERIFY, { token: auditor.token });
+      const res = await gql<{ verifyAuditChain: { ok: boolean; checked: number; firstBrokenSequence: number | null } }>(
+        server.url,
+        VERIFY,
+        { token: auditor.token },
+      );
       expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
       return res.data!.verifyAuditChain;
     }
@@ -75,7 +79,7 @@ for (const kind of databaseKinds()) {
     it("finds two rows whose contents were swapped", async () => {
       const [a, b] = await server.app.storage.audit.range(4, 5);
       const contents = (r: typeof a) => {
-        const { sequence: _s, ...rest } = r!;
+        const { sequence: _s, ...rest } = r;
         return rest;
       };
       const update = (sequence: number, values: Record<string, unknown>) =>
@@ -89,7 +93,7 @@ for (const kind of databaseKinds()) {
       await update(5, contents(a));
       await update(4, contents(b));
       const stored = await server.app.storage.audit.range(4, 5);
-      expect(stored.map((r) => r.id)).to.deep.equal([b!.id, a!.id]);
+      expect(stored.map((r) => r.id)).to.deep.equal([b.id, a.id]);
       expect(await verify()).to.deep.include({ ok: false, firstBrokenSequence: 4 });
     });
 
@@ -104,7 +108,7 @@ for (const kind of databaseKinds()) {
       // chained from it) still carry the original hash.
       const head = await server.app.storage.audit.head();
       const [last] = await server.app.storage.audit.range(head.sequence, head.sequence);
-      const forged = { ...last!, resourceName: "forged" };
+      const forged = { ...last, resourceName: "forged" };
       await sql(
         `UPDATE ${q("audit_events")} SET ${q("resource_name")} = ?, ${q("hash")} = ? WHERE ${q("sequence")} = ?`,
         ["forged", eventHash(forged.prevHash, forged), head.sequence],
@@ -144,7 +148,9 @@ for (const kind of databaseKinds()) {
       const db = server.db;
       const other = await startServer(kind, {}, db);
       try {
-        const res = await gql(other.url, VERIFY, { token: auditor.token });
+        const res = await gql<{
+          verifyAuditChain: { ok: boolean; checked: number; firstBrokenSequence: number | null };
+        }>(other.url, VERIFY, { token: auditor.token });
         expect(res.data!.verifyAuditChain.ok).to.equal(true);
         expect(res.data!.verifyAuditChain.checked).to.be.below(10);
       } finally {

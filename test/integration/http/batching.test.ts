@@ -18,12 +18,12 @@ for (const kind of databaseKinds()) {
       const logger = server.app.storage.dataSource.logger;
       const original = logger.logQuery.bind(logger);
       let count = 0;
-      logger.logQuery = (...args: Parameters<typeof original>) => {
+      logger.logQuery = (...args: Parameters<typeof original>): void => {
         count++;
-        return original(...args);
+        original(...args);
       };
       try {
-        const res = await gql(server.url, query, { token: server.adminToken });
+        const res = await gql<{ users: unknown[] }>(server.url, query, { token: server.adminToken });
         expect(res.errors).to.equal(undefined);
         return { count, users: res.data!.users.length };
       } finally {

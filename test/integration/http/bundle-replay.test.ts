@@ -40,10 +40,33 @@ interface Question {
   context: { mfa: boolean; sourceIp: string | null };
 }
 
+/** A flip's event as REPLAY selects it. */
+type FlipEvent = {
+  sequence: number;
+  operation: string;
+  actorId: string | null;
+  subjectId: string | null;
+  action: string | null;
+  resourceType: string | null;
+  resourceNamespace: string | null;
+  resourceName: string | null;
+  decision: string;
+};
+type Flip = { event: FlipEvent; now: { allowed: boolean; reason: string; explanation: string[] } };
+/** The plan's replay as REPLAY selects it. */
+type ReplayReport = {
+  since: string;
+  replayed: number;
+  allowToDeny: number;
+  denyToAllow: number;
+  allowToDenyFlips: Flip[];
+  denyToAllowFlips: Flip[];
+};
+
 /** What each recorded decision was about, to compare flips on. */
 const keyOfCheck = (q: Question) =>
   JSON.stringify(["check", q.subject.user.id, q.action, q.resource.type, q.resource.namespace, q.resource.name]);
-const keyOfEvent = (e: Record<string, any>) =>
+const keyOfEvent = (e: FlipEvent) =>
   e.operation === "check"
     ? JSON.stringify(["check", e.subjectId, e.action, e.resourceType, e.resourceNamespace, e.resourceName])
     : JSON.stringify([e.operation, e.actorId, e.action, e.resourceType, e.resourceName]);
@@ -81,8 +104,14 @@ for (const kind of databaseKinds()) {
         }
       }
       const ask = async (q: Question) =>
-        (await ok(server, admin, CAN, { s: { userId: q.subject.user.id }, a: q.action, r: q.resource, c: q.context }))
-          .can.allowed as boolean;
+        (
+          await ok<{ can: { allowed: boolean } }>(server, admin, CAN, {
+            s: { userId: q.subject.user.id },
+            a: q.action,
+            r: q.resource,
+            c: q.context,
+          })
+        ).can.allowed;
       const before = new Map<string, boolean>();
       for (const q of questions) before.set(keyOfCheck(q), await ask(q));
       // Guard decisions of three callers: listing roles and policies.
@@ -98,7 +127,9 @@ for (const kind of databaseKinds()) {
         JSON.stringify([`Query.${c.field}`, c.user.user.id, "list", c.field === "roles" ? "role" : "policy", ""]);
       for (const c of calls) before.set(guardKey(c), await call(c));
 
-      const report = (await ok(server, admin, REPLAY, { d: AFTER, dry: true })).applyBundle.replay;
+      const report = (
+        await ok<{ applyBundle: { replay: ReplayReport } }>(server, admin, REPLAY, { d: AFTER, dry: true })
+      ).applyBundle.replay;
 
       await ok(server, admin, `mutation($d: String!) { applyBundle(document: $d, dryRun: false) { applied } }`, {
         d: AFTER,
@@ -117,22 +148,16 @@ for (const kind of databaseKinds()) {
       expect(expected.allowToDeny.length + expected.denyToAllow.length, "the bundle flips something").to.be.greaterThan(
         5,
       );
-      expect(report.allowToDenyFlips.map((f: Record<string, any>) => keyOfEvent(f.event))).to.have.members(
-        expected.allowToDeny,
-      );
-      expect(report.denyToAllowFlips.map((f: Record<string, any>) => keyOfEvent(f.event))).to.have.members(
-        expected.denyToAllow,
-      );
+      expect(report.allowToDenyFlips.map((f) => keyOfEvent(f.event))).to.have.members(expected.allowToDeny);
+      expect(report.denyToAllowFlips.map((f) => keyOfEvent(f.event))).to.have.members(expected.denyToAllow);
       expect(report.allowToDeny).to.equal(expected.allowToDeny.length);
       expect(report.denyToAllow).to.equal(expected.denyToAllow.length);
       expect(report.replayed).to.be.at.least(questions.length + calls.length);
-      const flip = report.allowToDenyFlips.find(
-        (f: Record<string, any>) => f.event.operation === "check" && f.event.action === "restart",
-      );
+      const flip = report.allowToDenyFlips.find((f) => f.event.operation === "check" && f.event.action === "restart")!;
       expect(flip.event.decision).to.equal("ALLOW");
       expect(flip.now).to.deep.include({ allowed: false, reason: "NO_MATCHING_RULE" });
-      const sequences = report.allowToDenyFlips.map((f: Record<string, any>) => f.event.sequence);
-      expect(sequences).to.deep.equal([...sequences].sort((a: number, b: number) => a - b));
+      const sequences = report.allowToDenyFlips.map((f) => f.event.sequence);
+      expect(sequences).to.deep.equal([...sequences].sort((a, b) => a - b));
     });
 
     it("needs audit:read: a caller who may plan but not read the trail is refused the replay", async () => {

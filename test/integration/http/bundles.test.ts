@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { auditHead, changesSince, ok, refused } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser } from "../../support/principals";
-import { gql, serverForSuite, type TestServer } from "../../support/server";
+import { gql, serverForSuite, type TestServer, issuesOf } from "../../support/server";
 import { anIdentity, loginRequest } from "../../support/sso";
 import { requestOk } from "../../support/access-requests";
 
@@ -179,7 +179,7 @@ for (const kind of databaseKinds()) {
           "Mutation.applyBundle",
         ]);
         const { createHash } = await import("node:crypto");
-        expect((changes[2]!.metadata as Plan).change).to.deep.include({
+        expect((changes[2].metadata as Plan).change).to.deep.include({
           kind: "bundle",
           sha256: createHash("sha256").update(bundle).digest("hex"),
         });
@@ -202,7 +202,7 @@ for (const kind of databaseKinds()) {
         const head = await auditHead(server);
         const { extensions, message } = await refused(server, admin, APPLY, { d: bundle, dry: false });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "documents[1].rules[0].capabilities[1]" });
-        expect(extensions.issues[0]).to.deep.include({ line: 12, column: 26 });
+        expect(issuesOf(extensions)[0]).to.deep.include({ line: 12, column: 26 });
         expect(message).to.contain("did you mean 'submit'?");
         expect((await ok(server, admin, READ_POLICY, { n: p })).policy).to.equal(null);
         expect(await changesSince(server, head)).to.deep.equal([]);
@@ -338,10 +338,10 @@ for (const kind of databaseKinds()) {
       const events = await server.app.storage.audit.range(since + 1, await auditHead(server));
       const expired = events.filter((e) => e.operation === "accessRequest.expired");
       expect(expired.map((e) => e.metadata)).to.have.length(1);
-      expect(expired[0]!.metadata).to.deep.include({ requestId: pending.id, roles: ["temp-target"] });
+      expect(expired[0].metadata).to.deep.include({ requestId: pending.id, roles: ["temp-target"] });
       // After the bundle's own record, in the same transaction.
       const bundleRecord = events.find((e) => e.operation === "Mutation.applyBundle" && e.action === "change")!;
-      expect(expired[0]!.sequence).to.be.greaterThan(bundleRecord.sequence);
+      expect(expired[0].sequence).to.be.greaterThan(bundleRecord.sequence);
     });
   });
 }

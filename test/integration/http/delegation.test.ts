@@ -21,7 +21,7 @@ for (const kind of databaseKinds()) {
     it("lets a viewer who may grant hand out viewer, whose own deny takes secrets away", async () => {
       const delegate = await addUser(server, ["viewer", "granter"]);
       const newcomer = await addUser(server, []);
-      const res = await gql(server.url, GRANT, {
+      const res = await gql<{ grantRole: { role: { name: string } } }>(server.url, GRANT, {
         token: delegate.token,
         variables: { u: newcomer.user.id, r: "viewer" },
       });
@@ -32,7 +32,7 @@ for (const kind of databaseKinds()) {
     it("still refuses that delegate a role allowing more than it holds", async () => {
       const delegate = await addUser(server, ["viewer", "granter"]);
       const newcomer = await addUser(server, []);
-      const res = await gql(server.url, GRANT, {
+      const res = await gql<{ grantRole: { role: { name: string } } }>(server.url, GRANT, {
         token: delegate.token,
         variables: { u: newcomer.user.id, r: "deployer" },
       });

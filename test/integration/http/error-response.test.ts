@@ -11,7 +11,7 @@ interface ErrorBody {
 describe("error bodies of the non-GraphQL routes", function () {
   this.timeout(60_000);
   let server: TestServer;
-  serverForSuite(databaseKinds()[0]!, (s) => (server = s));
+  serverForSuite(databaseKinds()[0], (s) => (server = s));
 
   async function errorOf(res: Response, status: number, code: string): Promise<ErrorBody["errors"][number]> {
     expect(res.status).to.equal(status);
@@ -20,10 +20,10 @@ describe("error bodies of the non-GraphQL routes", function () {
     expect(Object.keys(body)).to.deep.equal(["errors"]);
     expect(body.errors).to.have.length(1);
     const [error] = body.errors;
-    expect(error!.extensions.code).to.equal(code);
-    expect(error!.extensions.requestId).to.be.a("string").and.equal(res.headers.get("x-request-id"));
-    expect(error!.message).to.be.a("string").and.not.equal("");
-    return error!;
+    expect(error.extensions.code).to.equal(code);
+    expect(error.extensions.requestId).to.be.a("string").and.equal(res.headers.get("x-request-id"));
+    expect(error.message).to.be.a("string").and.not.equal("");
+    return error;
   }
 
   it("a path that does not exist: 404 NOT_FOUND", async () => {

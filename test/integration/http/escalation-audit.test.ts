@@ -35,11 +35,11 @@ for (const kind of databaseKinds()) {
         decision: "DENY",
         actorId,
         action: "change",
-        requestId: denials[0]!.requestId,
+        requestId: denials[0].requestId,
       });
-      expect(denials[0]!.metadata?.capability).to.equal(res.errors![0]!.extensions!.capability ?? null);
-      expect(denials[0]!.requestId).to.match(/^[0-9a-f-]{36}$/);
-      return denials[0]!;
+      expect(denials[0].metadata?.capability).to.equal(res.errors![0].extensions!.capability ?? null);
+      expect(denials[0].requestId).to.match(/^[0-9a-f-]{36}$/);
+      return denials[0];
     }
 
     it("records grantRole(admin) refused as DENY / ESCALATION_DENIED with the missing capability, after the guard's ALLOW", async () => {
@@ -106,7 +106,7 @@ for (const kind of databaseKinds()) {
       expect(denials.map((e) => [e.decision, e.actorId, e.operation])).to.deep.equal([
         ["DENY", caller.user.id, "SCIM.Groups.create"],
       ]);
-      expect(denials[0]!.metadata?.capability).to.be.a("string");
+      expect(denials[0].metadata?.capability).to.be.a("string");
     });
 
     it("delivers the refusal to an auditEvents subscription over WebSocket", async () => {
@@ -140,7 +140,7 @@ for (const kind of databaseKinds()) {
           decision: "DENY",
           actorId: clerk.user.id,
         });
-        expect(event.auditEvents.metadata.capability).to.be.a("string");
+        expect(event.auditEvents.metadata?.capability).to.be.a("string");
       } finally {
         await sub.dispose();
       }

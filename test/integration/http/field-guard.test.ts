@@ -17,7 +17,7 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       await addRole(server, GATEWAY_POLICY, GATEWAY_ROLE);
-      const me = await gql(server.url, "{ me { id } }", { token: server.adminToken });
+      const me = await gql<{ me: { id: string } }>(server.url, "{ me { id } }", { token: server.adminToken });
       adminId = me.data!.me.id;
     });
 
@@ -37,8 +37,10 @@ for (const kind of databaseKinds()) {
 
     it("refuses a viewer the admin's tokens and grants through me { grants { createdBy { … } } }, audited once each", async () => {
       const viewer = await viewerGrantedByAdmin();
-      const adminTokens = await gql(server.url, "{ tokens { id } }", { token: server.adminToken });
-      const adminTokenId: string = adminTokens.data!.tokens[0].id;
+      const adminTokens = await gql<{ tokens: Array<{ id: string }> }>(server.url, "{ tokens { id } }", {
+        token: server.adminToken,
+      });
+      const adminTokenId = adminTokens.data!.tokens[0].id;
       const before = (await server.app.storage.audit.head()).sequence;
       const res = await gql(
         server.url,
@@ -98,21 +100,25 @@ for (const kind of databaseKinds()) {
           { token: gateway.token },
         );
         expect(res.raw).to.not.match(/"hint"|"scope"/);
-        const refusals = new Set((res.errors ?? []).map((e) => `${e.extensions?.code} ${e.extensions?.capability}`));
+        const refusals = new Set(
+          (res.errors ?? []).map((e) => `${String(e.extensions?.code)} ${String(e.extensions?.capability)}`),
+        );
         expect([...refusals]).to.deep.equal([`FORBIDDEN ${capability}`]);
       }
-      const plain = await gql(
+      const plain = await gql<{ whoCan: Array<{ id: string }> }>(
         server.url,
         `{ whoCan(action: "read", resource: { type: "job", namespace: "prod" }) { id email } }`,
         { token: gateway.token },
       );
       expect(plain.errors).to.equal(undefined);
-      expect(plain.data!.whoCan.map((u: { id: string }) => u.id)).to.include(adminId);
+      expect(plain.data!.whoCan.map((u) => u.id)).to.include(adminId);
     });
 
     it("keeps what is about the caller readable: me { tokens grants }, a grant's own user and a token's own owner", async () => {
       const viewer = await viewerGrantedByAdmin();
-      const res = await gql(
+      const res = await gql<{
+        me: { tokens: Array<{ owner: { id: string } }>; grants: Array<{ user: { id: string } }> };
+      }>(
         server.url,
         "{ me { tokens { id owner { id } } grants { id user { id } role { name } } } tokens { owner { email } } }",
         { token: viewer.token },
@@ -163,7 +169,7 @@ for (const kind of databaseKinds()) {
       );
       expect(res.errors).to.equal(undefined);
       const viewer = await addUser(server, ["viewer"]);
-      const issued = await gql(
+      const issued = await gql<{ createToken: { token: { owner: { id: string } } } }>(
         server.url,
         `mutation { createToken(input: { name: "ci" }) { secret token { id owner { id } } } }`,
         { token: viewer.token },

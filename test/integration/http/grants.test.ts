@@ -245,7 +245,7 @@ for (const kind of databaseKinds()) {
           expect(revoked.data!.revokeGrant).to.equal(true);
           const stored = await storedGrants(target.user.id);
           if (given.errors) {
-            expect(given.errors[0]!.extensions).to.deep.include({ code: "ESCALATION_DENIED" });
+            expect(given.errors[0].extensions).to.deep.include({ code: "ESCALATION_DENIED" });
             expect(stored, `round ${round}`).to.deep.equal([]);
             continue;
           }
@@ -298,7 +298,7 @@ for (const kind of databaseKinds()) {
         const granter = await addUser(server, ["granter"]);
         const target = await addUser(server, ["db-querier"]);
         const [grant] = await storedGrants(target.user.id);
-        expect((await ok(server, granter.token, REVOKE, { id: grant!.id })).revokeGrant).to.equal(true);
+        expect((await ok(server, granter.token, REVOKE, { id: grant.id })).revokeGrant).to.equal(true);
       });
     });
 
@@ -448,7 +448,7 @@ for (const kind of databaseKinds()) {
       const calls: Array<[string, Record<string, unknown>, string]> = [
         [GRANTS, {}, "grant:list"],
         [GRANT, { input: { userId: target.user.id, role: "viewer" } }, "grant:create"],
-        [REVOKE, { id: grant!.id }, "grant:delete"],
+        [REVOKE, { id: grant.id }, "grant:delete"],
         [SET_ROLES, { userId: target.user.id, roles: [] }, "grant:create"],
       ];
       for (const [query, variables, capability] of calls) {

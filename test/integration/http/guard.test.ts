@@ -26,7 +26,7 @@ for (const kind of databaseKinds()) {
 
     it("refuses every root field but `me` to a user with no roles, with FORBIDDEN, reason and capability", async () => {
       const nobody = await addUser(server, []);
-      const me = await gql(server.url, "{ me { email } }", { token: nobody.token });
+      const me = await gql<{ me: { email: string } }>(server.url, "{ me { email } }", { token: nobody.token });
       expect(me.data?.me.email).to.equal(nobody.user.email);
       for (const [field, query] of Object.entries(ROOT_CALLS)) {
         const res = await gql(server.url, query, { token: nobody.token });

@@ -10,8 +10,8 @@ describe("request hardening", function () {
   let server: TestServer;
   let production: TestServer;
   before(async () => {
-    server = await startServer(sqlite!);
-    production = await startServer(sqlite!, { NODE_ENV: "production" });
+    server = await startServer(sqlite);
+    production = await startServer(sqlite, { NODE_ENV: "production" });
   });
   after(async () => {
     await server?.close();

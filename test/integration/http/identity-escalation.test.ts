@@ -50,13 +50,17 @@ for (const kind of databaseKinds()) {
       expect(err.extensions.capability).to.equal("db:query");
       expect(err.message).to.contain("unlocking").and.to.contain("db-querier");
       expect(await statusOf(target.user.id)).to.equal("LOCKED");
-      expect((await ok(server, admin, UNLOCK, { id: target.user.id })).unlockUser.status).to.equal("ACTIVE");
+      expect(
+        (await ok<{ unlockUser: { status: string } }>(server, admin, UNLOCK, { id: target.user.id })).unlockUser.status,
+      ).to.equal("ACTIVE");
     });
 
     it("lets the same actor unlock a user whose roles it covers", async () => {
       const target = await addUser(server, []);
       await ok(server, admin, LOCK, { id: target.user.id });
-      expect((await ok(server, clerk, UNLOCK, { id: target.user.id })).unlockUser.status).to.equal("ACTIVE");
+      expect(
+        (await ok<{ unlockUser: { status: string } }>(server, clerk, UNLOCK, { id: target.user.id })).unlockUser.status,
+      ).to.equal("ACTIVE");
     });
 
     it("refuses to unlock a user whose group holds a role the actor may not give", async () => {
@@ -83,13 +87,19 @@ for (const kind of databaseKinds()) {
       expect(err.extensions.code).to.equal("ESCALATION_DENIED");
       expect(err.message).to.contain("reactivating");
       expect(await statusOf(target.user.id)).to.equal("DEPROVISIONED");
-      expect((await ok(server, admin, REACTIVATE, { id: target.user.id })).reactivateUser.status).to.equal("ACTIVE");
+      expect(
+        (await ok<{ reactivateUser: { status: string } }>(server, admin, REACTIVATE, { id: target.user.id }))
+          .reactivateUser.status,
+      ).to.equal("ACTIVE");
     });
 
     it("lets the actor reactivate a user whose groups bring nothing it could not give", async () => {
       const target = await addUser(server, [], { groups: [group()] });
       await ok(server, admin, DEPROVISION, { id: target.user.id });
-      expect((await ok(server, clerk, REACTIVATE, { id: target.user.id })).reactivateUser.status).to.equal("ACTIVE");
+      expect(
+        (await ok<{ reactivateUser: { status: string } }>(server, clerk, REACTIVATE, { id: target.user.id }))
+          .reactivateUser.status,
+      ).to.equal("ACTIVE");
     });
   });
 }

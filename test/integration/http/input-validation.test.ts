@@ -33,6 +33,8 @@ const USER_BY_EMAIL = "query($email: String!) { user(email: $email) { id email }
 const cjk = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + i)).join("");
 const BAD_NAMESPACES = ["staging/../prod", "staging/./x", "staging /x", "stag\u200bing"];
 
+type Can = { can: { allowed: boolean; reason: string } };
+
 for (const kind of databaseKinds()) {
   describe(`input validation on ${kind.name}`, function () {
     this.timeout(120_000);
@@ -62,7 +64,7 @@ for (const kind of databaseKinds()) {
 
       it("a user scoped to staging is never ALLOWED on staging/../prod: can answers BAD_USER_INPUT at resource.namespace", async () => {
         const user = await addUser(server, ["job-admin-everywhere"], { scope: "staging" });
-        const allowedInside = await ok(server, admin, CAN, {
+        const allowedInside = await ok<Can>(server, admin, CAN, {
           subject: { userId: user.user.id },
           resource: { type: "job", namespace: "staging/x", name: "web" },
         });
@@ -153,15 +155,18 @@ for (const kind of databaseKinds()) {
       });
 
       it("stores the normal form, and user(email:) and subject.email find it from any form", async () => {
-        const { createUser } = await ok(server, admin, CREATE_USER, {
+        const { createUser } = await ok<{ createUser: { id: string } }>(server, admin, CREATE_USER, {
           input: { email: "\uff2e\uff4f\uff52\uff4d@Example.COM", displayName: "\uff2eorm" },
         });
         expect(createUser).to.deep.include({ email: "norm@example.com", displayName: "Norm" });
-        expect((await ok(server, admin, USER_BY_EMAIL, { email: "NORM@example.com" })).user.id).to.equal(createUser.id);
-        expect((await ok(server, admin, USER_BY_EMAIL, { email: "\uff4eorm@example.com" })).user.id).to.equal(
-          createUser.id,
-        );
-        const can = await ok(server, admin, CAN, {
+        expect(
+          (await ok<{ user: { id: string } }>(server, admin, USER_BY_EMAIL, { email: "NORM@example.com" })).user.id,
+        ).to.equal(createUser.id);
+        expect(
+          (await ok<{ user: { id: string } }>(server, admin, USER_BY_EMAIL, { email: "\uff4eorm@example.com" })).user
+            .id,
+        ).to.equal(createUser.id);
+        const can = await ok<Can>(server, admin, CAN, {
           subject: { email: "\uff4eorm@example.com" },
           resource: { type: "job", namespace: "prod" },
         });

@@ -39,7 +39,7 @@ async function addRootRole(server: TestServer): Promise<void> {
   await addRole(server, "kind: policy\nname: nothing\nrules: []\n", ROOT_ROLE(true));
 }
 
-function expectLastSuperuser(err: { message: string; extensions: Record<string, any> }): void {
+function expectLastSuperuser(err: { message: string; extensions: Record<string, unknown> }): void {
   expect(err.extensions.code).to.equal("CONFLICT");
   expect(err.message).to.contain("would leave no ACTIVE superuser");
 }
@@ -59,7 +59,7 @@ for (const kind of databaseKinds()) {
 
     const adminIsActive = async () => {
       expect((await server.app.storage.users.get(adminId))!.status).to.equal("ACTIVE");
-      const me = await gql(server.url, "{ me { id } }", { token: server.adminToken });
+      const me = await gql<{ me: { id: string } }>(server.url, "{ me { id } }", { token: server.adminToken });
       expect(me.data?.me.id, me.raw).to.equal(adminId);
     };
 
@@ -71,7 +71,7 @@ for (const kind of databaseKinds()) {
 
     it("refuses to revoke its superuser grant or replace its roles", async () => {
       const [grant] = await server.app.storage.grants.list({ userId: adminId });
-      expectLastSuperuser(await refused(server, helpdesk.token, REVOKE, { id: grant!.id }));
+      expectLastSuperuser(await refused(server, helpdesk.token, REVOKE, { id: grant.id }));
       expectLastSuperuser(await refused(server, helpdesk.token, SET_ROLES, { userId: adminId, roles: ["viewer"] }));
       expect((await server.app.storage.grants.list({ userId: adminId })).map((g) => g.role)).to.deep.equal(["admin"]);
       await adminIsActive();
@@ -92,7 +92,9 @@ for (const kind of databaseKinds()) {
 
     it("lets the bootstrap admin be locked once another user is a superuser", async () => {
       const other = await addUser(server, ["admin"]);
-      expect((await ok(server, helpdesk.token, LOCK, { id: adminId })).lockUser.status).to.equal("LOCKED");
+      expect(
+        (await ok<{ lockUser: { status: string } }>(server, helpdesk.token, LOCK, { id: adminId })).lockUser.status,
+      ).to.equal("LOCKED");
       expectLastSuperuser(await refused(server, helpdesk.token, LOCK, { id: other.user.id }));
     });
   });
@@ -111,7 +113,9 @@ for (const kind of databaseKinds()) {
       await addRootRole(server);
       const root = await addUser(server, ["root"]);
       const group = unique("roots");
-      groupGrant = (await ok(server, root.token, GRANT, { input: { group, role: "root" } })).grantRole.id;
+      groupGrant = (
+        await ok<{ grantRole: { id: string } }>(server, root.token, GRANT, { input: { group, role: "root" } })
+      ).grantRole.id;
       last = (await scim(server, root.token, "POST", "/Users", aScimUser())).body.id;
       const created = await scim(server, root.token, "POST", "/Groups", {
         schemas: [GROUP_SCHEMA],
@@ -124,7 +128,7 @@ for (const kind of databaseKinds()) {
       await ok(server, root.token, SET_ROLES, { userId: adminId, roles: [] });
       // The root user's own grant may go: the group member is still a superuser.
       const [own] = await server.app.storage.grants.list({ userId: root.user.id });
-      await ok(server, helpdesk.token, REVOKE, { id: own!.id });
+      await ok(server, helpdesk.token, REVOKE, { id: own.id });
     });
 
     it("refuses to take the last superuser out of the group that makes it one, over SCIM", async () => {
@@ -200,7 +204,7 @@ for (const kind of databaseKinds()) {
       const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
       await ok(server, root.token, SET_ROLES, { userId: adminId, roles: [] });
       const [own] = await server.app.storage.grants.list({ userId: root.user.id });
-      await ok(server, helpdesk.token, REVOKE, { id: own!.id });
+      await ok(server, helpdesk.token, REVOKE, { id: own.id });
     });
 
     it("refuses to drop the mapping that makes the last superuser one", async () => {

@@ -10,7 +10,7 @@ import {
   refused,
 } from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
-import { serverForSuite, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer, issuesOf } from "../../support/server";
 
 const POLICY_FIELDS =
   "id name description version builtIn document rules { effect resourceType namespace name capabilities level requireMfa sourceCidrs } roles { name }";
@@ -24,6 +24,17 @@ const unique = (base: string) => `${base}-${randomUUID().slice(0, 8)}`;
 const jobPolicy = (name: string, capabilities = "[read, list]", namespace = "prod/**") =>
   `kind: policy\nname: ${name}\ndescription: Jobs under prod\nrules:\n  - resource: job\n    namespace: "${namespace}"\n    capabilities: ${capabilities}\n`;
 
+/** A Policy as POLICY_FIELDS selects it (the rules with the fields the tests compare). */
+type PolicyView = {
+  id: string;
+  name: string;
+  version: number;
+  document: string;
+  rules: Array<{ capabilities: string[]; [field: string]: unknown }>;
+  roles: Array<{ name: string }>;
+  [field: string]: unknown;
+};
+
 for (const kind of databaseKinds()) {
   describe(`policies over HTTP on ${kind.name}`, function () {
     this.timeout(120_000);
@@ -31,7 +42,7 @@ for (const kind of databaseKinds()) {
     let admin: string;
 
     serverForSuite(kind, (s) => (server = s));
-    before(async () => {
+    before(() => {
       admin = server.adminToken;
     });
 
@@ -42,7 +53,7 @@ for (const kind of databaseKinds()) {
       it("creates a policy at version 1 and returns its rules, expanded, and the document as submitted", async () => {
         const name = unique("deploy-prod");
         const document = `# submitted by hand\nkind: policy\nname: ${name}\nrules:\n  - resource: alloc\n    namespace: prod\n    level: READ\n  - resource: secret\n    capabilities: []\n`;
-        const created = (await ok(server, admin, CREATE, { d: document })).createPolicy;
+        const created = (await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: document })).createPolicy;
         expect(created).to.deep.include({ name, description: null, version: 1, builtIn: false, document, roles: [] });
         expect(created.rules).to.deep.equal([
           {
@@ -72,7 +83,7 @@ for (const kind of databaseKinds()) {
       it("writes a change record holding the new document and version", async () => {
         const name = unique("recorded");
         const since = await auditHead(server);
-        await ok(server, admin, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) });
         const [event, ...rest] = await changesSince(server, since);
         expect(rest).to.have.length(0);
         expect(event).to.deep.include({
@@ -82,7 +93,7 @@ for (const kind of databaseKinds()) {
           resourceName: name,
           decision: "ALLOW",
         });
-        expect(event!.metadata).to.deep.equal({
+        expect(event.metadata).to.deep.equal({
           change: {
             kind: "policy",
             name,
@@ -104,16 +115,16 @@ for (const kind of databaseKinds()) {
         expect(await stored(name)).to.equal(null);
       });
 
-      it("refuses an unknown capability with a did-you-mean, listing every problem in extensions.issues", async () => {
+      it("refuses an unknown capability with a did-you-mean, listing every problem in issuesOf(extensions)", async () => {
         const name = unique("misspelt");
         const { extensions, message } = await refused(server, admin, CREATE, {
           d: `kind: policy\nname: ${name}\nrules:\n  - resource: job\n    capabilities: [read, sumbit]\n  - resource: nod\n    capabilities: [drain]\n`,
         });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "rules[0].capabilities[1]" });
-        expect(extensions.issues).to.have.length(2);
-        expect(extensions.issues[0]).to.deep.include({ path: "rules[0].capabilities[1]" });
-        expect(extensions.issues[0].message).to.contain("did you mean 'submit'?");
-        expect(extensions.issues[1]).to.deep.include({ path: "rules[1].resource" });
+        expect(issuesOf(extensions)).to.have.length(2);
+        expect(issuesOf(extensions)[0]).to.deep.include({ path: "rules[0].capabilities[1]" });
+        expect(issuesOf(extensions)[0].message).to.contain("did you mean 'submit'?");
+        expect(issuesOf(extensions)[1]).to.deep.include({ path: "rules[1].resource" });
         expect(message).to.contain("rules[0].capabilities[1]").and.to.contain("rules[1].resource");
         expect(await stored(name)).to.equal(null);
       });
@@ -139,7 +150,7 @@ for (const kind of databaseKinds()) {
 
       it("refuses a name already taken, ignoring case, with CONFLICT and leaves the first policy as it was", async () => {
         const name = unique("taken");
-        await ok(server, admin, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) });
         const { extensions } = await refused(server, admin, CREATE, { d: jobPolicy(name.toUpperCase(), "[submit]") });
         expect(extensions.code).to.equal("CONFLICT");
         expect(await stored(name)).to.deep.equal({ version: 1, document: jobPolicy(name) });
@@ -149,10 +160,14 @@ for (const kind of databaseKinds()) {
     describe("updatePolicy", () => {
       it("bumps the version, keeps the old version in the history and the old document in the change record", async () => {
         const name = unique("evolving");
-        await ok(server, admin, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) });
         const since = await auditHead(server);
-        const updated = (await ok(server, admin, UPDATE, { n: name, d: jobPolicy(name, "[read, list, logs]") }))
-          .updatePolicy;
+        const updated = (
+          await ok<{ updatePolicy: PolicyView }>(server, admin, UPDATE, {
+            n: name,
+            d: jobPolicy(name, "[read, list, logs]"),
+          })
+        ).updatePolicy;
         expect(updated).to.deep.include({ name, version: 2, document: jobPolicy(name, "[read, list, logs]") });
         expect(updated.rules[0].capabilities).to.deep.equal(["read", "list", "logs"]);
         expect((await server.app.storage.policies.versions(name)).map((v) => [v.version, v.document])).to.deep.equal([
@@ -161,7 +176,7 @@ for (const kind of databaseKinds()) {
         ]);
         const events = await changesSince(server, since, "Mutation.updatePolicy");
         expect(events).to.have.length(1);
-        expect(events[0]!.metadata!.change).to.deep.equal({
+        expect(events[0].metadata!.change).to.deep.equal({
           kind: "policy",
           name,
           oldVersion: 1,
@@ -173,12 +188,16 @@ for (const kind of databaseKinds()) {
 
       it("treats the returned document, or the same policy written differently, as a no-op: no version bump, no change record", async () => {
         const name = unique("steady");
-        const created = (await ok(server, admin, CREATE, { d: jobPolicy(name) })).createPolicy;
+        const created = (await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) }))
+          .createPolicy;
         const since = await auditHead(server);
-        const same = (await ok(server, admin, UPDATE, { n: name, d: created.document })).updatePolicy;
+        const same = (await ok<{ updatePolicy: PolicyView }>(server, admin, UPDATE, { n: name, d: created.document }))
+          .updatePolicy;
         expect(same).to.deep.include({ version: 1, document: created.document });
         const reworded = `kind: policy\nname: ${name}\n# same rules, other layout\ndescription: "Jobs under prod"\nrules: [{ resource: job, namespace: "prod/**", capabilities: [read, list] }]\n`;
-        expect((await ok(server, admin, UPDATE, { n: name, d: reworded })).updatePolicy).to.deep.include({
+        expect(
+          (await ok<{ updatePolicy: PolicyView }>(server, admin, UPDATE, { n: name, d: reworded })).updatePolicy,
+        ).to.deep.include({
           version: 1,
           document: created.document,
         });
@@ -188,7 +207,7 @@ for (const kind of databaseKinds()) {
 
       it("refuses a document naming another policy (no renames) and a missing policy with NOT_FOUND, changing nothing", async () => {
         const name = unique("fixed");
-        await ok(server, admin, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) });
         const renamed = await refused(server, admin, UPDATE, { n: name, d: jobPolicy(unique("other")) });
         expect(renamed.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "document" });
         const missing = await refused(server, admin, UPDATE, { n: "no-such-policy", d: jobPolicy("no-such-policy") });
@@ -202,7 +221,7 @@ for (const kind of databaseKinds()) {
       it("is visible to `can` on the very next request", async () => {
         const name = unique("live");
         const role = unique("live-role");
-        await ok(server, admin, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) });
         await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
           d: `kind: role\nname: ${role}\npolicies: [${name}]\n`,
         });
@@ -213,7 +232,10 @@ for (const kind of databaseKinds()) {
           r: { type: "job", namespace: "prod/payments", name: "web" },
         };
         expect((await ok(server, admin, CAN, ask)).can).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
-        await ok(server, admin, UPDATE, { n: name, d: jobPolicy(name, "[read, list, submit]") });
+        await ok<{ updatePolicy: PolicyView }>(server, admin, UPDATE, {
+          n: name,
+          d: jobPolicy(name, "[read, list, submit]"),
+        });
         expect((await ok(server, admin, CAN, ask)).can).to.deep.equal({ allowed: true, reason: "ALLOWED" });
       });
 
@@ -224,7 +246,9 @@ for (const kind of databaseKinds()) {
           "capabilities: [list, read, submit, logs]",
         );
         expect(document).to.not.equal(before.document);
-        const updated = (await ok(server, admin, UPDATE, { n: "cicd-deploy", d: document })).updatePolicy;
+        const updated = (
+          await ok<{ updatePolicy: PolicyView }>(server, admin, UPDATE, { n: "cicd-deploy", d: document })
+        ).updatePolicy;
         expect(updated).to.deep.include({ builtIn: true, version: before.version + 1, document });
       });
     });
@@ -232,12 +256,12 @@ for (const kind of databaseKinds()) {
     describe("deletePolicy", () => {
       it("deletes an unused policy, keeps its last document in the change record, and answers NOT_FOUND after", async () => {
         const name = unique("doomed");
-        await ok(server, admin, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) });
         const since = await auditHead(server);
         expect((await ok(server, admin, DELETE, { n: name })).deletePolicy).to.equal(true);
         expect(await stored(name)).to.equal(null);
         const [event] = await changesSince(server, since, "Mutation.deletePolicy");
-        expect(event!.metadata!.change).to.deep.equal({
+        expect(event.metadata!.change).to.deep.equal({
           kind: "policy",
           name,
           oldVersion: 1,
@@ -251,7 +275,7 @@ for (const kind of databaseKinds()) {
       it("refuses to delete a policy a role uses with CONFLICT naming the role, and keeps it", async () => {
         const name = unique("in-use");
         const role = unique("user-of");
-        await ok(server, admin, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: jobPolicy(name) });
         await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
           d: `kind: role\nname: ${role}\npolicies: [${name}]\n`,
         });
@@ -264,7 +288,9 @@ for (const kind of databaseKinds()) {
       it("refuses to delete a built-in policy with CONFLICT even when no role uses it", async () => {
         const cicd = (await server.app.storage.roles.get("cicd"))!;
         const replacement = unique("pipeline");
-        await ok(server, admin, CREATE, { d: jobPolicy(replacement, "[list, read, submit]", "**") });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, {
+          d: jobPolicy(replacement, "[list, read, submit]", "**"),
+        });
         await ok(server, admin, `mutation($n: String!, $d: String!) { updateRole(name: $n, document: $d) { name } }`, {
           n: "cicd",
           d: cicd.document.replace("policies: [cicd-deploy]", `policies: [${replacement}]`),
@@ -286,7 +312,9 @@ for (const kind of databaseKinds()) {
       it("lets an actor write a policy within what it holds", async () => {
         const name = unique("narrow");
         const created = (
-          await ok(server, author.token, CREATE, { d: jobPolicy(name, "[read, submit]", "prod/payments") })
+          await ok<{ createPolicy: PolicyView }>(server, author.token, CREATE, {
+            d: jobPolicy(name, "[read, submit]", "prod/payments"),
+          })
         ).createPolicy;
         expect(created.version).to.equal(1);
       });
@@ -304,7 +332,7 @@ for (const kind of databaseKinds()) {
 
       it("refuses widening a policy beyond what the actor holds, and leaves it as it was", async () => {
         const name = unique("widen");
-        await ok(server, author.token, CREATE, { d: jobPolicy(name) });
+        await ok<{ createPolicy: PolicyView }>(server, author.token, CREATE, { d: jobPolicy(name) });
         const { extensions } = await refused(server, author.token, UPDATE, {
           n: name,
           d: jobPolicy(name, "[read]", "**"),
@@ -317,11 +345,11 @@ for (const kind of databaseKinds()) {
         const wide = unique("wide");
         const fence = unique("fence");
         const role = unique("contractor");
-        await ok(server, admin, CREATE, {
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, {
           d: `kind: policy\nname: ${wide}\nrules:\n  - resource: secret\n    capabilities: [read]\n`,
         });
         const fenced = `kind: policy\nname: ${fence}\nrules:\n  - resource: secret\n    namespace: prod\n    capabilities: []\n`;
-        await ok(server, admin, CREATE, { d: fenced });
+        await ok<{ createPolicy: PolicyView }>(server, admin, CREATE, { d: fenced });
         await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
           d: `kind: role\nname: ${role}\npolicies: [${wide}, ${fence}]\n`,
         });
@@ -329,7 +357,9 @@ for (const kind of databaseKinds()) {
         const { extensions } = await refused(server, author.token, UPDATE, { n: fence, d: open });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "secret:read" });
         expect(await stored(fence)).to.deep.equal({ version: 1, document: fenced });
-        expect((await ok(server, admin, UPDATE, { n: fence, d: open })).updatePolicy.version).to.equal(2);
+        expect(
+          (await ok<{ updatePolicy: PolicyView }>(server, admin, UPDATE, { n: fence, d: open })).updatePolicy.version,
+        ).to.equal(2);
       });
     });
 

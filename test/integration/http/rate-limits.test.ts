@@ -3,7 +3,7 @@
 // audited once per window, however many requests it refuses.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { DEFAULT_RATE_LIMITS } from "../../../src/rate-limit-config";
+import { DEFAULT_RATE_LIMITS } from "../../../src/config";
 import type { AuditEventRecord } from "../../../src/domain/audit/audit-event";
 import { databaseKinds } from "../../support/databases";
 import { addUser, revokeToken } from "../../support/principals";
@@ -56,8 +56,8 @@ for (const kind of databaseKinds()) {
         const audited = await events(server, since);
         const limited = audited.filter((e) => (e.metadata as Record<string, unknown>).failure === "rate_limited");
         expect(limited).to.have.length(1);
-        expect(limited[0]!.decision).to.equal("DENY");
-        expect((limited[0]!.metadata as Record<string, any>).rateLimit).to.deep.include({
+        expect(limited[0].decision).to.equal("DENY");
+        expect((limited[0].metadata as { rateLimit: { limit: string } }).rateLimit).to.deep.include({
           limit: "failures-per-address",
           points: DEFAULT_RATE_LIMITS.failuresPerAddress,
         });
@@ -92,8 +92,10 @@ for (const kind of databaseKinds()) {
             (e) => (e.metadata as Record<string, unknown>).failure === "rate_limited",
           );
           expect(limited).to.have.length(1);
-          expect(limited[0]!.metadata).to.deep.include({ credentialId: user.tokenId });
-          expect((limited[0]!.metadata as Record<string, any>).rateLimit.limit).to.equal("failures-per-credential");
+          expect(limited[0].metadata).to.deep.include({ credentialId: user.tokenId });
+          expect((limited[0].metadata as { rateLimit: { limit: string } }).rateLimit.limit).to.equal(
+            "failures-per-credential",
+          );
           expect(JSON.stringify(limited)).to.not.contain(user.token);
         });
 
@@ -125,7 +127,9 @@ for (const kind of databaseKinds()) {
             (e) => (e.metadata as Record<string, unknown>).failure === "rate_limited",
           );
           expect(limited).to.have.length(1);
-          expect((limited[0]!.metadata as Record<string, any>).rateLimit.limit).to.equal("auth-requests-per-address");
+          expect((limited[0].metadata as { rateLimit: { limit: string } }).rateLimit.limit).to.equal(
+            "auth-requests-per-address",
+          );
         });
       });
   });

@@ -12,19 +12,18 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s));
 
     it("answers the bootstrap admin with itself, the seven built-in roles and the seeded types", async () => {
-      const res = await gql(server.url, "{ me { email status } roles { name builtIn } resourceTypes { name } }", {
+      const res = await gql<{
+        me: unknown;
+        roles: Array<{ name: string; builtIn: boolean }>;
+        resourceTypes: Array<{ name: string }>;
+      }>(server.url, "{ me { email status } roles { name builtIn } resourceTypes { name } }", {
         token: server.adminToken,
       });
       expect(res.errors).to.equal(undefined);
       expect(res.data!.me).to.deep.equal({ email: "admin@portcullis.local", status: "ACTIVE" });
-      expect(res.data!.roles.map((r: { name: string }) => r.name).sort()).to.deep.equal(BUILT_IN_ROLES);
-      expect(res.data!.roles.every((r: { builtIn: boolean }) => r.builtIn)).to.equal(true);
-      expect(res.data!.resourceTypes.map((t: { name: string }) => t.name)).to.include.members([
-        "job",
-        "secret",
-        "role",
-        "permission",
-      ]);
+      expect(res.data!.roles.map((r) => r.name).sort()).to.deep.equal(BUILT_IN_ROLES);
+      expect(res.data!.roles.every((r) => r.builtIn)).to.equal(true);
+      expect(res.data!.resourceTypes.map((t) => t.name)).to.include.members(["job", "secret", "role", "permission"]);
     });
 
     it("refuses a request without a credential with UNAUTHENTICATED", async () => {
@@ -44,7 +43,7 @@ for (const kind of databaseKinds()) {
     });
 
     it("shows the admin's grant and break-glass token, with a hint but never the secret", async () => {
-      const res = await gql(
+      const res = await gql<{ me: { grants: unknown[]; tokens: unknown[] } }>(
         server.url,
         "{ me { grants { role { name } scope source active subjectType } tokens { name hint breakGlass expiresAt owner { email } roles { name } } } }",
         { token: server.adminToken },
@@ -66,7 +65,7 @@ for (const kind of databaseKinds()) {
     });
 
     it("reads a role with its policies, expanded rules and inherited roles", async () => {
-      const res = await gql(
+      const res = await gql<{ role: { name: string; inherits: unknown[]; policies: unknown[]; document: string } }>(
         server.url,
         `{ role(name: "DEPLOYER") { name inherits { name } policies { name version builtIn rules { effect resourceType capabilities } } maxSessionTtlSeconds requireSessionMfa requestableRoles { name } document } }`,
         { token: server.adminToken },
@@ -90,7 +89,7 @@ for (const kind of databaseKinds()) {
     });
 
     it("expands a level against the registry and reads an empty capability list back as a deny of '*'", async () => {
-      const res = await gql(
+      const res = await gql<{ policy: { rules: Array<{ level: string; capabilities: string[] }>; roles: unknown[] } }>(
         server.url,
         `{ policy(name: "viewer-read") { rules { effect resourceType capabilities level } roles { name } } }`,
         { token: server.adminToken },
@@ -104,7 +103,7 @@ for (const kind of databaseKinds()) {
     });
 
     it("answers null for a role, policy or user that does not exist", async () => {
-      const res = await gql(
+      const res = await gql<Record<string, unknown>>(
         server.url,
         `{ role(name: "nope") { name } policy(name: "nope") { name } user(email: "nobody@example.com") { id } }`,
         { token: server.adminToken },
@@ -114,7 +113,11 @@ for (const kind of databaseKinds()) {
     });
 
     it("finds a user by id or email and pages users by id", async () => {
-      const me = (await gql(server.url, "{ me { id email } }", { token: server.adminToken })).data!.me;
+      const me = (
+        await gql<{ me: { id: string; email: string } }>(server.url, "{ me { id email } }", {
+          token: server.adminToken,
+        })
+      ).data!.me;
       const res = await gql(
         server.url,
         `query($id: ID, $after: String, $email: String) { byId: user(id: $id) { email } byEmail: user(email: $email) { id } users(first: 1) { id } rest: users(first: 10, after: $after) { id } }`,

@@ -11,7 +11,7 @@ for (const kind of databaseKinds()) {
     serverForSuite(kind, (s) => (server = s));
 
     it("shows a later mutation's result the writes of the earlier ones", async () => {
-      const res = await gql(
+      const res = await gql<{ a: { roles: unknown[] }; c: unknown }>(
         server.url,
         `mutation($p: String!, $r: String!, $p2: String!) {
         a: createPolicy(document: $p) { name roles { name } }
@@ -35,10 +35,14 @@ for (const kind of databaseKinds()) {
     it("leaves the stored policy-state version alone when a write changes nothing", async () => {
       const doc = "kind: policy\nname: ryw-noop\nrules:\n  - resource: job\n    capabilities: [list]\n";
       const write = (d: string) =>
-        gql(server.url, `mutation($d: String!) { updatePolicy(name: "ryw-noop", document: $d) { version } }`, {
-          token: server.adminToken,
-          variables: { d },
-        });
+        gql<{ updatePolicy: { version: number } }>(
+          server.url,
+          `mutation($d: String!) { updatePolicy(name: "ryw-noop", document: $d) { version } }`,
+          {
+            token: server.adminToken,
+            variables: { d },
+          },
+        );
       await gql(server.url, `mutation($d: String!) { createPolicy(document: $d) { name } }`, {
         token: server.adminToken,
         variables: { d: doc },
@@ -57,7 +61,7 @@ for (const kind of databaseKinds()) {
           d: "kind: policy\nname: ryw-deny\nrules:\n  - resource: job\n    namespace: frozen\n    capabilities: []\n",
         },
       });
-      const before = await gql(
+      const before = await gql<{ can: { allowed: boolean } }>(
         server.url,
         `{ can(action: "read", resource: { type: "job", namespace: "frozen" }) { allowed } }`,
         { token: server.adminToken },

@@ -75,7 +75,10 @@ for (const kind of databaseKinds()) {
       const before = await head();
       let answered = 0;
       const decided = await measureBlocking(async () => {
-        const res = await gql(server.url, aliased(1), { token: viewer.token, variables: { c: checks(1000) } });
+        const res = await gql<{ a0: unknown[] }>(server.url, aliased(1), {
+          token: viewer.token,
+          variables: { c: checks(1000) },
+        });
         answered = res.data?.a0.length ?? 0;
       });
       expect(answered).to.equal(1000);
@@ -91,7 +94,11 @@ for (const kind of databaseKinds()) {
         await Promise.all(Array.from({ length: 1000 }, () => server.app.services.audit.record(anEvent())));
       let report: Record<string, unknown> = {};
       const whole = await measureBlocking(async () => {
-        const res = await gql(server.url, "{ verifyAuditChain(full: true) { ok checked } }", { token: auditor.token });
+        const res = await gql<{ verifyAuditChain: Record<string, unknown> }>(
+          server.url,
+          "{ verifyAuditChain(full: true) { ok checked } }",
+          { token: auditor.token },
+        );
         report = res.data!.verifyAuditChain;
       });
       expect(report.ok).to.equal(true);

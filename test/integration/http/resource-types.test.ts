@@ -11,7 +11,7 @@ import {
   refused,
 } from "../../support/access-model";
 import { addRole, addUser } from "../../support/principals";
-import { serverForSuite, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer, issuesOf } from "../../support/server";
 
 const REGISTER = `mutation($d: String!) { registerResourceType(document: $d) { name capabilities { capability level } } }`;
 const CAN = `query($s: SubjectInput, $a: String!, $r: ResourceInput!) { can(subject: $s, action: $a, resource: $r) { allowed reason } }`;
@@ -22,6 +22,8 @@ const typeDoc = (name: string, capabilities: Record<string, string>) =>
     .map(([c, l]) => `  ${c}: ${l}\n`)
     .join("")}`;
 
+type ResourceTypeView = { name: string; capabilities: Array<{ capability: string; level: string }> };
+
 for (const kind of databaseKinds()) {
   describe(`resource types over HTTP on ${kind.name}`, function () {
     this.timeout(120_000);
@@ -29,7 +31,7 @@ for (const kind of databaseKinds()) {
     let admin: string;
 
     serverForSuite(kind, (s) => (server = s));
-    before(async () => {
+    before(() => {
       admin = server.adminToken;
     });
 
@@ -39,7 +41,7 @@ for (const kind of databaseKinds()) {
       const name = uniqueType();
       const since = await auditHead(server);
       const registered = (
-        await ok(server, admin, REGISTER, {
+        await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
           d: typeDoc(name, { read: "METADATA", restart: "OPERATE", list: "METADATA" }),
         })
       ).registerResourceType;
@@ -65,17 +67,28 @@ for (const kind of databaseKinds()) {
       expect(changeOf(event).newDocument).to.contain(`name: ${name}`);
       const policy = `kind: policy\nname: ${name}-ops\nrules:\n  - resource: ${name}\n    capabilities: [restart]\n`;
       expect(
-        (await ok(server, admin, `mutation($d: String!) { createPolicy(document: $d) { version } }`, { d: policy }))
-          .createPolicy.version,
+        (
+          await ok<{ createPolicy: { version: number } }>(
+            server,
+            admin,
+            `mutation($d: String!) { createPolicy(document: $d) { version } }`,
+            { d: policy },
+          )
+        ).createPolicy.version,
       ).to.equal(1);
     });
 
     it("adds capabilities to an existing type from a document that leaves the old ones out, keeping the old document in the change record", async () => {
       const name = uniqueType();
-      await ok(server, admin, REGISTER, { d: typeDoc(name, { read: "METADATA" }) });
+      await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
+        d: typeDoc(name, { read: "METADATA" }),
+      });
       const since = await auditHead(server);
-      const merged = (await ok(server, admin, REGISTER, { d: typeDoc(name, { drain: "OPERATE" }) }))
-        .registerResourceType;
+      const merged = (
+        await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
+          d: typeDoc(name, { drain: "OPERATE" }),
+        })
+      ).registerResourceType;
       expect(merged.capabilities).to.deep.equal([
         { capability: "read", level: "METADATA" },
         { capability: "drain", level: "OPERATE" },
@@ -92,9 +105,15 @@ for (const kind of databaseKinds()) {
 
     it("treats a document that adds nothing as a no-op", async () => {
       const name = uniqueType();
-      await ok(server, admin, REGISTER, { d: typeDoc(name, { read: "METADATA", write: "ADMIN" }) });
+      await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
+        d: typeDoc(name, { read: "METADATA", write: "ADMIN" }),
+      });
       const since = await auditHead(server);
-      const again = (await ok(server, admin, REGISTER, { d: typeDoc(name, { write: "ADMIN" }) })).registerResourceType;
+      const again = (
+        await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
+          d: typeDoc(name, { write: "ADMIN" }),
+        })
+      ).registerResourceType;
       expect(again.capabilities).to.have.length(2);
       expect(await changesSince(server, since)).to.deep.equal([]);
     });
@@ -102,9 +121,16 @@ for (const kind of databaseKinds()) {
     it("widens level rules at once: a viewer may use a new READ capability of job on the next request", async () => {
       const viewer = await addUser(server, ["viewer"]);
       const ask = { s: { userId: viewer.user.id }, a: "inspect", r: { type: "job", namespace: "prod" } };
-      expect((await ok(server, admin, CAN, ask)).can.allowed).to.equal(false);
-      await ok(server, admin, REGISTER, { d: typeDoc("job", { inspect: "READ" }) });
-      expect((await ok(server, admin, CAN, ask)).can).to.deep.equal({ allowed: true, reason: "ALLOWED" });
+      expect((await ok<{ can: { allowed: boolean; reason: string } }>(server, admin, CAN, ask)).can.allowed).to.equal(
+        false,
+      );
+      await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
+        d: typeDoc("job", { inspect: "READ" }),
+      });
+      expect((await ok<{ can: { allowed: boolean; reason: string } }>(server, admin, CAN, ask)).can).to.deep.equal({
+        allowed: true,
+        reason: "ALLOWED",
+      });
     });
 
     it("refuses to change an existing capability's level at capabilities.<name>, changing nothing", async () => {
@@ -130,7 +156,7 @@ for (const kind of databaseKinds()) {
         d: `kind: resourceType\nname: ${name}\ncapabilities:\n  read: SOMETIMES\n  Shout: READ\n`,
       });
       expect(bad.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "capabilities.read" });
-      expect(bad.extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal([
+      expect(issuesOf(bad.extensions).map((i: { path: string }) => i.path)).to.deep.equal([
         "capabilities.read",
         "capabilities.Shout",
       ]);
@@ -162,8 +188,12 @@ for (const kind of databaseKinds()) {
         const { extensions } = await refused(server, author.token, REGISTER, { d: typeDoc(name, { read: "READ" }) });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: `${name}:read` });
         expect(await stored(name)).to.equal(null);
-        await ok(server, admin, REGISTER, { d: typeDoc(name, { read: "READ" }) });
-        await ok(server, admin, REGISTER, { d: typeDoc("job", { peek: "METADATA" }) });
+        await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
+          d: typeDoc(name, { read: "READ" }),
+        });
+        await ok<{ registerResourceType: ResourceTypeView }>(server, admin, REGISTER, {
+          d: typeDoc("job", { peek: "METADATA" }),
+        });
         expect((await stored("job"))!.capabilities).to.have.property("peek", "METADATA");
       });
     });

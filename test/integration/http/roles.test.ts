@@ -10,7 +10,7 @@ import {
   refused,
 } from "../../support/access-model";
 import { addRole, addUser, type TestUser } from "../../support/principals";
-import { serverForSuite, type TestServer } from "../../support/server";
+import { serverForSuite, type TestServer, issuesOf } from "../../support/server";
 
 const ROLE_FIELDS = `name description builtIn superuser maxSessionTtlSeconds requireSessionMfa approvalsRequired denialsRequired document
   policies { name } inherits { name } requestableRoles { name } reviewableRoles { name }`;
@@ -24,6 +24,9 @@ const CAN = `query($s: SubjectInput, $a: String!, $r: ResourceInput!) { can(subj
 const unique = (base: string) => `${base}-${randomUUID().slice(0, 8)}`;
 const role = (name: string, body = "policies: [viewer-read]\n") => `kind: role\nname: ${name}\n${body}`;
 
+/** A Role as ROLE_FIELDS selects it (the fields the tests read by name). */
+type RoleView = { name: string; document: string; policies: Array<{ name: string }>; [field: string]: unknown };
+
 for (const kind of databaseKinds()) {
   describe(`roles over HTTP on ${kind.name}`, function () {
     this.timeout(120_000);
@@ -31,7 +34,7 @@ for (const kind of databaseKinds()) {
     let admin: string;
 
     serverForSuite(kind, (s) => (server = s));
-    before(async () => {
+    before(() => {
       admin = server.adminToken;
     });
 
@@ -50,7 +53,7 @@ for (const kind of databaseKinds()) {
           name,
           `description: Feature work\npolicies: [deployer-deploy, cicd-deploy]\ninherits: [viewer]\noptions: { maxSessionTtl: 1h30m, requireSessionMfa: true }\nrequest: { roles: [ops], approvals: 2, denials: 1 }\nreviewRequests: { roles: [auditor] }\n`,
         );
-        const created = (await ok(server, admin, CREATE, { d: document })).createRole;
+        const created = (await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: document })).createRole;
         expect(created).to.deep.equal({
           name,
           description: "Feature work",
@@ -72,11 +75,11 @@ for (const kind of databaseKinds()) {
       it("writes a change record holding the new document", async () => {
         const name = unique("recorded");
         const since = await auditHead(server);
-        await ok(server, admin, CREATE, { d: role(name) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(name) });
         const events = await changesSince(server, since, "Mutation.createRole");
         expect(events).to.have.length(1);
         expect(events[0]).to.deep.include({ resourceType: "role", resourceName: name });
-        expect(events[0]!.metadata).to.deep.equal({
+        expect(events[0].metadata).to.deep.equal({
           change: { kind: "role", name, oldVersion: null, newVersion: 1, oldDocument: null, newDocument: role(name) },
         });
       });
@@ -100,7 +103,7 @@ for (const kind of databaseKinds()) {
           ),
         });
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "inherits[1]" });
-        expect(extensions.issues.map((i: { path: string }) => i.path)).to.deep.equal([
+        expect(issuesOf(extensions).map((i: { path: string }) => i.path)).to.deep.equal([
           "inherits[1]",
           "request.roles[0]",
           "reviewRequests.roles[1]",
@@ -118,10 +121,11 @@ for (const kind of databaseKinds()) {
     describe("updateRole", () => {
       it("bumps the version and keeps the old document in the change record", async () => {
         const name = unique("growing");
-        await ok(server, admin, CREATE, { d: role(name) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(name) });
         const since = await auditHead(server);
         const next = role(name, "policies: [viewer-read, cicd-deploy]\n");
-        const updated = (await ok(server, admin, UPDATE, { n: name.toUpperCase(), d: next })).updateRole;
+        const updated = (await ok<{ updateRole: RoleView }>(server, admin, UPDATE, { n: name.toUpperCase(), d: next }))
+          .updateRole;
         expect(updated.policies).to.deep.equal([{ name: "viewer-read" }, { name: "cicd-deploy" }]);
         expect(await version(name)).to.equal(2);
         const events = await changesSince(server, since, "Mutation.updateRole");
@@ -133,18 +137,19 @@ for (const kind of databaseKinds()) {
       it("treats the returned document, or the same role written differently, as a no-op", async () => {
         const name = unique("steady");
         const created = (
-          await ok(server, admin, CREATE, {
+          await ok<{ createRole: RoleView }>(server, admin, CREATE, {
             d: role(name, "policies: [viewer-read]\noptions: { maxSessionTtl: 8h }\n"),
           })
         ).createRole;
         const since = await auditHead(server);
-        expect((await ok(server, admin, UPDATE, { n: name, d: created.document })).updateRole.document).to.equal(
-          created.document,
-        );
+        expect(
+          (await ok<{ updateRole: RoleView }>(server, admin, UPDATE, { n: name, d: created.document })).updateRole
+            .document,
+        ).to.equal(created.document);
         const reworded = `kind: role\nname: ${name}\npolicies:\n  - viewer-read\noptions:\n  maxSessionTtl: 480m\n  requireSessionMfa: false\n`;
-        expect((await ok(server, admin, UPDATE, { n: name, d: reworded })).updateRole.document).to.equal(
-          created.document,
-        );
+        expect(
+          (await ok<{ updateRole: RoleView }>(server, admin, UPDATE, { n: name, d: reworded })).updateRole.document,
+        ).to.equal(created.document);
         expect(await version(name)).to.equal(1);
         expect(await changesSince(server, since)).to.deep.equal([]);
       });
@@ -152,8 +157,10 @@ for (const kind of databaseKinds()) {
       it("refuses an inheritance cycle at the inherits entry that closes it, changing nothing", async () => {
         const base = unique("base");
         const child = unique("child");
-        await ok(server, admin, CREATE, { d: role(base) });
-        await ok(server, admin, CREATE, { d: role(child, `policies: []\ninherits: [${base}]\n`) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(base) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, {
+          d: role(child, `policies: []\ninherits: [${base}]\n`),
+        });
         const { extensions, message } = await refused(server, admin, UPDATE, {
           n: base,
           d: role(base, `policies: [viewer-read]\ninherits: [${child}]\n`),
@@ -166,7 +173,7 @@ for (const kind of databaseKinds()) {
 
       it("refuses a renaming document and a missing role", async () => {
         const name = unique("fixed");
-        await ok(server, admin, CREATE, { d: role(name) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(name) });
         expect(
           (await refused(server, admin, UPDATE, { n: name, d: role(unique("other")) })).extensions,
         ).to.deep.include({ code: "BAD_USER_INPUT", field: "document" });
@@ -178,30 +185,38 @@ for (const kind of databaseKinds()) {
 
       it("is visible to `can` on the very next request", async () => {
         const name = unique("live");
-        await ok(server, admin, CREATE, { d: role(name, "policies: []\n") });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(name, "policies: []\n") });
         const holder = await addUser(server, [name]);
         const ask = { s: { userId: holder.user.id }, a: "submit", r: { type: "job", namespace: "dev" } };
-        expect((await ok(server, admin, CAN, ask)).can.allowed).to.equal(false);
-        await ok(server, admin, UPDATE, { n: name, d: role(name, "policies: [cicd-deploy]\n") });
-        expect((await ok(server, admin, CAN, ask)).can).to.deep.equal({ allowed: true, reason: "ALLOWED" });
+        expect((await ok<{ can: { allowed: boolean; reason: string } }>(server, admin, CAN, ask)).can.allowed).to.equal(
+          false,
+        );
+        await ok<{ updateRole: RoleView }>(server, admin, UPDATE, {
+          n: name,
+          d: role(name, "policies: [cicd-deploy]\n"),
+        });
+        expect((await ok<{ can: { allowed: boolean; reason: string } }>(server, admin, CAN, ask)).can).to.deep.equal({
+          allowed: true,
+          reason: "ALLOWED",
+        });
       });
     });
 
     describe("deleteRole", () => {
       it("deletes an unused role, records its last document, and answers NOT_FOUND after", async () => {
         const name = unique("doomed");
-        await ok(server, admin, CREATE, { d: role(name) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(name) });
         const since = await auditHead(server);
         expect((await ok(server, admin, DELETE, { n: name })).deleteRole).to.equal(true);
         expect(await stored(name)).to.equal(null);
         const [event] = await changesSince(server, since, "Mutation.deleteRole");
-        expect(event!.metadata!.change).to.deep.include({ oldDocument: role(name), newDocument: null, oldVersion: 1 });
+        expect(event.metadata!.change).to.deep.include({ oldDocument: role(name), newDocument: null, oldVersion: 1 });
         expect((await refused(server, admin, DELETE, { n: name })).extensions.code).to.equal("NOT_FOUND");
       });
 
       it("deletes a role whose access-request settings name the role itself", async () => {
         const name = unique("oncall");
-        await ok(server, admin, CREATE, {
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, {
           d: role(name, `policies: []\nrequest: { roles: [${name}] }\nreviewRequests: { roles: [${name}] }\n`),
         });
         expect((await ok(server, admin, DELETE, { n: name })).deleteRole).to.equal(true);
@@ -210,7 +225,7 @@ for (const kind of databaseKinds()) {
 
       it("refuses to delete a granted role with CONFLICT, and keeps it", async () => {
         const name = unique("granted");
-        await ok(server, admin, CREATE, { d: role(name) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(name) });
         await addUser(server, [name]);
         const { extensions, message } = await refused(server, admin, DELETE, { n: name });
         expect(extensions.code).to.equal("CONFLICT");
@@ -221,8 +236,10 @@ for (const kind of databaseKinds()) {
       it("refuses to delete an inherited role with CONFLICT naming the role that inherits it", async () => {
         const parent = unique("parent");
         const heir = unique("heir");
-        await ok(server, admin, CREATE, { d: role(parent) });
-        await ok(server, admin, CREATE, { d: role(heir, `policies: []\ninherits: [${parent}]\n`) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, { d: role(parent) });
+        await ok<{ createRole: RoleView }>(server, admin, CREATE, {
+          d: role(heir, `policies: []\ninherits: [${parent}]\n`),
+        });
         const { extensions, message } = await refused(server, admin, DELETE, { n: parent });
         expect(extensions.code).to.equal("CONFLICT");
         expect(message).to.contain(heir);
@@ -257,7 +274,11 @@ for (const kind of databaseKinds()) {
       it("lets an actor create a role covering less than it holds", async () => {
         const name = unique("payments-ops");
         expect(
-          (await ok(server, author.token, CREATE, { d: role(name, `policies: [${jobsPolicy}]\n`) })).createRole.name,
+          (
+            await ok<{ createRole: RoleView }>(server, author.token, CREATE, {
+              d: role(name, `policies: [${jobsPolicy}]\n`),
+            })
+          ).createRole.name,
         ).to.equal(name);
       });
 
@@ -272,7 +293,9 @@ for (const kind of databaseKinds()) {
 
       it("refuses widening a role through an inherited role the actor does not cover, leaving it unchanged", async () => {
         const name = unique("creeping");
-        await ok(server, author.token, CREATE, { d: role(name, `policies: [${jobsPolicy}]\n`) });
+        await ok<{ createRole: RoleView }>(server, author.token, CREATE, {
+          d: role(name, `policies: [${jobsPolicy}]\n`),
+        });
         const { extensions } = await refused(server, author.token, UPDATE, {
           n: name,
           d: role(name, `policies: [${jobsPolicy}]\ninherits: [viewer]\n`),
@@ -301,7 +324,11 @@ for (const kind of databaseKinds()) {
         const holder = await addUser(server, [escalator]);
         const name = unique("granted-secrets");
         expect(
-          (await ok(server, holder.token, CREATE, { d: role(name, `policies: [${secretsPolicy}]\n`) })).createRole.name,
+          (
+            await ok<{ createRole: RoleView }>(server, holder.token, CREATE, {
+              d: role(name, `policies: [${secretsPolicy}]\n`),
+            })
+          ).createRole.name,
         ).to.equal(name);
       });
     });

@@ -25,8 +25,8 @@ for (const kind of databaseKinds()) {
       return server.app.services.ssoLogin.login(anIdentity({ provider }), loginRequest());
     };
     const cookie = (secret: string) => ({ cookie: `other=1; ${SESSION_COOKIE}=${secret}` });
-    const meByCookie = (secret: string) => gql(server.url, ME, { headers: cookie(secret) });
-    const meByBearer = (secret: string) => gql(server.url, ME, { token: secret });
+    const meByCookie = (secret: string) => gql<{ me: { id: string } }>(server.url, ME, { headers: cookie(secret) });
+    const meByBearer = (secret: string) => gql<{ me: { id: string } }>(server.url, ME, { token: secret });
     const logout = (headers: Record<string, string>) => fetch(`${server.url}/auth/logout`, { method: "POST", headers });
     const unauthenticated = (res: Awaited<ReturnType<typeof gql>>) => res.errors?.[0]?.extensions?.code;
 
@@ -73,7 +73,7 @@ for (const kind of databaseKinds()) {
       const res = await logout({ authorization: `Bearer ${session.sessionSecret}` });
       expect(res.status).to.equal(204);
       expect(unauthenticated(await meByBearer(session.sessionSecret))).to.equal("UNAUTHENTICATED");
-      const trail = await ok(
+      const trail = await ok<{ auditEvents: { nodes: unknown[] } }>(
         server,
         server.adminToken,
         `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { actorId metadata } } }`,
@@ -97,7 +97,7 @@ for (const kind of databaseKinds()) {
         expect(res.status).to.equal(401);
         expect(res.headers.get("content-type")).to.match(/^application\/json/);
         expect(
-          ((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code,
+          ((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code,
         ).to.equal("UNAUTHENTICATED");
       }
       const session = await loginAs();

@@ -20,6 +20,9 @@ rules:
     capabilities: ["*"]
 `;
 
+/** The grants a change of SSO mappings recomputed, as its change record lists them. */
+type GrantChanges = { grantsAdded: Array<{ role: string }>; grantsRemoved: Array<{ role: string }> };
+
 for (const kind of databaseKinds()) {
   describe(`SSO mappings over GraphQL on ${kind.name}`, function () {
     this.timeout(120_000);
@@ -55,8 +58,8 @@ for (const kind of databaseKinds()) {
         { provider, group: "eng-*", role: { name: "deployer" }, scope: "staging" },
         { provider, group: "*", role: { name: "viewer" }, scope: "" },
       ]);
-      const { ssoMappings } = await ok(server, admin, LIST);
-      expect(ssoMappings.filter((m: { provider: string }) => m.provider === provider)).to.deep.equal(setSsoMappings);
+      const { ssoMappings } = await ok<{ ssoMappings: Array<{ provider: string }> }>(server, admin, LIST);
+      expect(ssoMappings.filter((m) => m.provider === provider)).to.deep.equal(setSsoMappings);
       const change = changeOf((await changesSince(server, before, "Mutation.setSsoMappings"))[0]);
       expect(change.provider).to.equal(provider);
       expect(change.before).to.deep.equal([{ provider, group: "eng", role: "viewer", scope: "" }]);
@@ -183,9 +186,9 @@ for (const kind of databaseKinds()) {
         ["ops", "prod", "SSO"],
         ["viewer", "", "SSO"],
       ]);
-      const change = changeOf((await changesSince(server, before, "Mutation.setSsoMappings"))[0]);
-      expect(change.grantsRemoved.map((g: { role: string }) => g.role)).to.deep.equal(["deployer"]);
-      expect(change.grantsAdded.map((g: { role: string }) => g.role)).to.deep.equal(["ops"]);
+      const change = changeOf((await changesSince(server, before, "Mutation.setSsoMappings"))[0]) as GrantChanges;
+      expect(change.grantsRemoved.map((g) => g.role)).to.deep.equal(["deployer"]);
+      expect(change.grantsAdded.map((g) => g.role)).to.deep.equal(["ops"]);
     });
   });
 }

@@ -40,8 +40,16 @@ for (const kind of databaseKinds()) {
     };
     /** Enrols and confirms; returns the seed. */
     const enrolled = async (secret: string) => {
-      const seed = seedOf((await ok(server, secret, ENROLL)).enrollTotp.otpauthUri);
-      expect((await ok(server, secret, VERIFY, { code: await codeAt(seed) })).verifyTotp).to.deep.equal({
+      const seed = seedOf(
+        (await ok<{ enrollTotp: { otpauthUri: string } }>(server, secret, ENROLL)).enrollTotp.otpauthUri,
+      );
+      expect(
+        (
+          await ok<{ verifyTotp: { verifiedUntil: string; confirmed: boolean } }>(server, secret, VERIFY, {
+            code: await codeAt(seed),
+          })
+        ).verifyTotp,
+      ).to.deep.equal({
         verifiedUntil: null,
         confirmed: true,
       });
@@ -51,7 +59,9 @@ for (const kind of databaseKinds()) {
     it("enrols with an otpauth URI naming portcullis and the user's email, storing the seed only encrypted", async () => {
       const s = await session();
       const user = (await server.app.storage.users.get(s.userId))!;
-      const uri = new URL((await ok(server, s.sessionSecret, ENROLL)).enrollTotp.otpauthUri);
+      const uri = new URL(
+        (await ok<{ enrollTotp: { otpauthUri: string } }>(server, s.sessionSecret, ENROLL)).enrollTotp.otpauthUri,
+      );
       expect(uri.protocol).to.equal("otpauth:");
       expect(uri.host).to.equal("totp");
       expect(decodeURIComponent(uri.pathname)).to.equal(`/portcullis:${user.email}`);
@@ -61,13 +71,23 @@ for (const kind of databaseKinds()) {
       const stored = (await server.app.storage.totp.get(s.userId))!;
       expect(stored.sealedSecret).to.match(/^v1\./);
       expect(stored.sealedSecret).to.not.include(seed);
-      expect((await ok(server, s.sessionSecret, "{ me { mfaEnrolled } }")).me.mfaEnrolled).to.equal(false);
+      expect(
+        (await ok<{ me: { mfaEnrolled: boolean } }>(server, s.sessionSecret, "{ me { mfaEnrolled } }")).me.mfaEnrolled,
+      ).to.equal(false);
       await enrolledWith(seed, s.sessionSecret);
-      expect((await ok(server, s.sessionSecret, "{ me { mfaEnrolled } }")).me.mfaEnrolled).to.equal(true);
+      expect(
+        (await ok<{ me: { mfaEnrolled: boolean } }>(server, s.sessionSecret, "{ me { mfaEnrolled } }")).me.mfaEnrolled,
+      ).to.equal(true);
     });
 
     const enrolledWith = async (seed: string, secret: string) =>
-      expect((await ok(server, secret, VERIFY, { code: await codeAt(seed) })).verifyTotp.confirmed).to.equal(true);
+      expect(
+        (
+          await ok<{ verifyTotp: { verifiedUntil: string; confirmed: boolean } }>(server, secret, VERIFY, {
+            code: await codeAt(seed),
+          })
+        ).verifyTotp.confirmed,
+      ).to.equal(true);
 
     it("allows a field refused with MFA_REQUIRED once a later code steps the session up", async () => {
       const s = await session();
@@ -75,14 +95,23 @@ for (const kind of databaseKinds()) {
       const seed = await enrolled(s.sessionSecret);
       expect((await refused(server, s.sessionSecret, USERS)).extensions.code).to.equal("MFA_REQUIRED");
       const before = Date.now();
-      const { verifyTotp } = await ok(server, s.sessionSecret, VERIFY, { code: await codeAt(seed, 1) });
+      const { verifyTotp } = await ok<{ verifyTotp: { verifiedUntil: string; confirmed: boolean } }>(
+        server,
+        s.sessionSecret,
+        VERIFY,
+        { code: await codeAt(seed, 1) },
+      );
       expect(verifyTotp.confirmed).to.equal(false);
       expect(new Date(verifyTotp.verifiedUntil).getTime() - before).to.be.within(
         10 * 60_000 - 5_000,
         10 * 60_000 + 5_000,
       );
       await ok(server, s.sessionSecret, USERS);
-      const { credential } = await ok(server, s.sessionSecret, "{ credential { kind mfa mfaVerifiedUntil } }");
+      const { credential } = await ok<{ credential: unknown }>(
+        server,
+        s.sessionSecret,
+        "{ credential { kind mfa mfaVerifiedUntil } }",
+      );
       expect(credential).to.deep.equal({ kind: "SESSION", mfa: true, mfaVerifiedUntil: verifyTotp.verifiedUntil });
     });
 
@@ -94,11 +123,15 @@ for (const kind of databaseKinds()) {
         code: "BAD_USER_INPUT",
         field: "code",
       });
-      await ok(server, s.sessionSecret, VERIFY, { code: next });
+      await ok<{ verifyTotp: { verifiedUntil: string; confirmed: boolean } }>(server, s.sessionSecret, VERIFY, {
+        code: next,
+      });
       const replay = await refused(server, s.sessionSecret, VERIFY, { code: next });
       expect(replay.extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "code" });
       expect(replay.message).to.match(/used already/);
-      const trail = await ok(
+      const trail = await ok<{
+        auditEvents: { nodes: Array<{ decision: string; metadata: Record<string, unknown> }> };
+      }>(
         server,
         server.adminToken,
         `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { decision metadata } } }`,
@@ -106,7 +139,7 @@ for (const kind of databaseKinds()) {
           f: { operation: "verifyTotp", actorId: s.userId },
         },
       );
-      const nodes = trail.auditEvents.nodes as Array<{ decision: string; metadata: Record<string, unknown> }>;
+      const nodes = trail.auditEvents.nodes;
       expect(nodes.map((n) => [n.decision, n.metadata.failure ?? null])).to.deep.equal([
         ["DENY", "replayed"],
         ["ALLOW", null],
@@ -142,8 +175,12 @@ for (const kind of databaseKinds()) {
       const s = await session();
       const seed = await enrolled(s.sessionSecret);
       expect((await refused(server, s.sessionSecret, ENROLL)).extensions.code).to.equal("MFA_REQUIRED");
-      await ok(server, s.sessionSecret, VERIFY, { code: await codeAt(seed, 1) });
-      const fresh = seedOf((await ok(server, s.sessionSecret, ENROLL)).enrollTotp.otpauthUri);
+      await ok<{ verifyTotp: { verifiedUntil: string; confirmed: boolean } }>(server, s.sessionSecret, VERIFY, {
+        code: await codeAt(seed, 1),
+      });
+      const fresh = seedOf(
+        (await ok<{ enrollTotp: { otpauthUri: string } }>(server, s.sessionSecret, ENROLL)).enrollTotp.otpauthUri,
+      );
       expect(fresh).to.not.equal(seed);
       expect((await server.app.storage.users.get(s.userId))?.mfaEnrolled).to.equal(false);
     });

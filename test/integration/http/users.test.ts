@@ -20,6 +20,19 @@ const CAN = `query($subject: SubjectInput, $action: String!, $resource: Resource
 
 const email = () => `new-${randomUUID().slice(0, 8)}@example.com`;
 
+/** A User as USER_FIELDS selects it. */
+type UserView = {
+  id: string;
+  email: string;
+  displayName: string | null;
+  kind: string;
+  status: string;
+  source: string;
+  groups: string[];
+  grants: Array<{ role: { name: string }; scope: string; source: string; createdBy: { id: string } }>;
+  tokens: Array<{ id: string; revokedAt: string | null }>;
+};
+
 for (const kind of databaseKinds()) {
   describe(`users on ${kind.name}`, function () {
     this.timeout(120_000);
@@ -49,7 +62,7 @@ for (const kind of databaseKinds()) {
 
     const can = async (userId: string, action = "submit") =>
       (
-        await ok(server, admin, CAN, {
+        await ok<{ can: { allowed: boolean; reason: string } }>(server, admin, CAN, {
           subject: { userId },
           action,
           resource: { type: "job", namespace: "prod", name: "web" },
@@ -57,14 +70,14 @@ for (const kind of databaseKinds()) {
       ).can;
     const authenticates = async (secret: string) => {
       const res = await gql(server.url, "{ me { id } }", { token: secret });
-      return res.errors ? res.errors[0]!.extensions!.code : "OK";
+      return res.errors ? res.errors[0].extensions!.code : "OK";
     };
 
     describe("createUser", () => {
       it("creates a LOCAL user, lower-casing the email, with unscoped MANUAL grants of its roles", async () => {
         const address = email();
         const before = await auditHead(server);
-        const { createUser } = await ok(server, admin, CREATE, {
+        const { createUser } = await ok<{ createUser: UserView }>(server, admin, CREATE, {
           input: {
             email: address.toUpperCase(),
             displayName: "Build Bot",
@@ -84,7 +97,7 @@ for (const kind of databaseKinds()) {
         });
         const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
         expect(
-          createUser.grants.map((g: any) => `${g.role.name}|${g.scope}|${g.source}|${g.createdBy.id}`).sort(),
+          createUser.grants.map((g) => `${g.role.name}|${g.scope}|${g.source}|${g.createdBy.id}`).sort(),
         ).to.deep.equal([`deployer||MANUAL|${adminId}`, `viewer||MANUAL|${adminId}`]);
         expect((await server.app.storage.users.getByEmail(address))?.id).to.equal(createUser.id);
         expect((await can(createUser.id)).allowed).to.equal(true);
@@ -97,7 +110,7 @@ for (const kind of databaseKinds()) {
       });
 
       it("defaults to a HUMAN with no roles and no groups", async () => {
-        const { createUser } = await ok(server, admin, CREATE, { input: { email: email() } });
+        const { createUser } = await ok<{ createUser: UserView }>(server, admin, CREATE, { input: { email: email() } });
         expect(createUser).to.deep.include({ kind: "HUMAN", displayName: null, groups: [], grants: [] });
       });
 
@@ -139,7 +152,9 @@ for (const kind of databaseKinds()) {
       it("gives initial roles only within the actor's own rights, refusing the whole call otherwise", async () => {
         const clerk = await addUser(server, ["user-clerk"]);
         const fine = email();
-        await ok(server, clerk.token, CREATE, { input: { email: fine, roles: ["prod-job-admin"] } });
+        await ok<{ createUser: UserView }>(server, clerk.token, CREATE, {
+          input: { email: fine, roles: ["prod-job-admin"] },
+        });
         expect((await server.app.storage.users.getByEmail(fine))?.status).to.equal("ACTIVE");
         const refusedEmail = email();
         const { extensions } = await refused(server, clerk.token, CREATE, {
@@ -161,7 +176,7 @@ for (const kind of databaseKinds()) {
         });
         expect(extensions).to.deep.include({ code: "ESCALATION_DENIED", capability: "db:query" });
         expect(await server.app.storage.users.getByEmail(address)).to.equal(null);
-        await ok(server, admin, CREATE, { input: { email: address, groups: [group] } });
+        await ok<{ createUser: UserView }>(server, admin, CREATE, { input: { email: address, groups: [group] } });
       });
     });
 
@@ -172,7 +187,10 @@ for (const kind of databaseKinds()) {
         expect(await authenticates(session.secret)).to.equal("OK");
         expect(await authenticates(target.token)).to.equal("OK");
         const before = await auditHead(server);
-        const { lockUser } = await ok(server, admin, LOCK, { id: target.user.id, reason: "laptop stolen" });
+        const { lockUser } = await ok<{ lockUser: { id: string; status: string } }>(server, admin, LOCK, {
+          id: target.user.id,
+          reason: "laptop stolen",
+        });
         expect(lockUser).to.deep.equal({ id: target.user.id, status: "LOCKED" });
         expect(await authenticates(session.secret)).to.equal("UNAUTHENTICATED");
         expect(await authenticates(target.token)).to.equal("UNAUTHENTICATED");
@@ -191,8 +209,10 @@ for (const kind of databaseKinds()) {
       it("unlocks a locked user: tokens work again and grants apply, but ended sessions stay ended", async () => {
         const target = await addUser(server, ["deployer"]);
         const session = await addSession(server, target.user.id);
-        await ok(server, admin, LOCK, { id: target.user.id });
-        const { unlockUser } = await ok(server, admin, UNLOCK, { id: target.user.id });
+        await ok<{ lockUser: { id: string; status: string } }>(server, admin, LOCK, { id: target.user.id });
+        const { unlockUser } = await ok<{ unlockUser: { id: string; status: string } }>(server, admin, UNLOCK, {
+          id: target.user.id,
+        });
         expect(unlockUser).to.deep.equal({ id: target.user.id, status: "ACTIVE" });
         expect(await authenticates(target.token)).to.equal("OK");
         expect(await authenticates(session.secret)).to.equal("UNAUTHENTICATED");
@@ -201,7 +221,7 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses to lock oneself, an unknown user, or with a reason too long, changing nothing", async () => {
-        const me = (await ok(server, admin, "{ me { id } }")).me.id;
+        const me = (await ok<{ me: { id: string } }>(server, admin, "{ me { id } }")).me.id;
         expect((await refused(server, admin, LOCK, { id: me })).extensions).to.deep.include({
           code: "BAD_USER_INPUT",
           field: "id",
@@ -266,7 +286,9 @@ for (const kind of databaseKinds()) {
         const target = await addUser(server, ["deployer", "viewer"]);
         const session = await addSession(server, target.user.id);
         const before = await auditHead(server);
-        const { deprovisionUser } = await ok(server, admin, DEPROVISION, { id: target.user.id });
+        const { deprovisionUser } = await ok<{ deprovisionUser: UserView }>(server, admin, DEPROVISION, {
+          id: target.user.id,
+        });
         expect(deprovisionUser).to.deep.include({ status: "DEPROVISIONED", grants: [] });
         expect(deprovisionUser.tokens).to.have.length(1);
         expect(deprovisionUser.tokens[0].revokedAt).to.be.a("string");
@@ -276,12 +298,12 @@ for (const kind of databaseKinds()) {
         expect(await server.app.storage.grants.list({ userId: target.user.id, includeInactive: true })).to.deep.equal(
           [],
         );
-        const who = await ok(
+        const who = await ok<{ whoCan: Array<{ id: string }> }>(
           server,
           admin,
           `{ whoCan(action: "submit", resource: { type: "job", namespace: "prod" }) { id } }`,
         );
-        expect(who.whoCan.map((u: { id: string }) => u.id)).to.not.include(target.user.id);
+        expect(who.whoCan.map((u) => u.id)).to.not.include(target.user.id);
         const [change] = await changesSince(server, before, "Mutation.deprovisionUser");
         expect(change?.metadata?.change).to.deep.include({
           user: target.user.email,
@@ -294,17 +316,18 @@ for (const kind of databaseKinds()) {
 
       it("succeeds again on a deprovisioned user, changing nothing more", async () => {
         const target = await addUser(server, ["viewer"]);
-        await ok(server, admin, DEPROVISION, { id: target.user.id });
+        await ok<{ deprovisionUser: UserView }>(server, admin, DEPROVISION, { id: target.user.id });
         const before = await auditHead(server);
-        expect((await ok(server, admin, DEPROVISION, { id: target.user.id })).deprovisionUser.status).to.equal(
-          "DEPROVISIONED",
-        );
+        expect(
+          (await ok<{ deprovisionUser: UserView }>(server, admin, DEPROVISION, { id: target.user.id })).deprovisionUser
+            .status,
+        ).to.equal("DEPROVISIONED");
         const [change] = await changesSince(server, before, "Mutation.deprovisionUser");
         expect(change?.metadata?.change).to.deep.include({ grantsRemoved: 0, tokensRevoked: 0, sessionsRevoked: 0 });
       });
 
       it("refuses to deprovision oneself or an unknown user", async () => {
-        const me = (await ok(server, admin, "{ me { id } }")).me.id;
+        const me = (await ok<{ me: { id: string } }>(server, admin, "{ me { id } }")).me.id;
         expect((await refused(server, admin, DEPROVISION, { id: me })).extensions).to.deep.include({
           code: "BAD_USER_INPUT",
           field: "id",
@@ -320,9 +343,11 @@ for (const kind of databaseKinds()) {
     describe("reactivateUser", () => {
       it("makes a deprovisioned user ACTIVE again with no grants, its old credentials still revoked", async () => {
         const target = await addUser(server, ["deployer"]);
-        await ok(server, admin, DEPROVISION, { id: target.user.id });
+        await ok<{ deprovisionUser: UserView }>(server, admin, DEPROVISION, { id: target.user.id });
         const before = await auditHead(server);
-        const { reactivateUser } = await ok(server, admin, REACTIVATE, { id: target.user.id });
+        const { reactivateUser } = await ok<{ reactivateUser: UserView }>(server, admin, REACTIVATE, {
+          id: target.user.id,
+        });
         expect(reactivateUser).to.deep.include({ status: "ACTIVE", grants: [] });
         expect(await authenticates(target.token)).to.equal("UNAUTHENTICATED");
         expect(await can(target.user.id)).to.deep.include({ allowed: false });

@@ -8,13 +8,22 @@ const [sqlite] = databaseKinds();
 
 const CAN = `query MyCheck { can(action: "read", resource: { type: "system", namespace: "system", name: "x" }) { allowed } }`;
 
+/** One JSON log line: the fields these tests read, and whatever else pino wrote. */
+type LogLine = {
+  message?: string;
+  requestId?: string;
+  level?: string;
+  req?: { method?: string; path?: string; headers?: Record<string, string> };
+  [field: string]: unknown;
+};
+
 describe("access log", function () {
   this.timeout(60_000);
   let server: TestServer;
-  const lines: Array<Record<string, any>> = [];
+  const lines: LogLine[] = [];
   before(async () => {
-    server = await startServer(sqlite!, {}, undefined, {
-      logger: createLogger("debug", (line) => lines.push(JSON.parse(line) as Record<string, any>)),
+    server = await startServer(sqlite, {}, undefined, {
+      logger: createLogger("debug", (line) => lines.push(JSON.parse(line) as LogLine)),
     });
   });
   after(async () => {
@@ -87,7 +96,7 @@ describe("access log", function () {
     expect(res.status).to.equal(400);
     const id = res.headers.get("x-request-id")!;
     const line = await accessLine(id);
-    expect(line.req.path).to.equal("/graphql");
+    expect(line.req?.path).to.equal("/graphql");
     expect(line.level).to.equal("info");
     const written = JSON.stringify(lines.slice(before));
     expect(written).to.not.contain("secret-code");
@@ -107,7 +116,10 @@ describe("access log", function () {
       req: { headers: { authorization: "Bearer x", cookie: "c=1" } },
       tokenId: "t-1",
     });
-    const line = JSON.parse(captured[0]!) as Record<string, any>;
+    const line = JSON.parse(captured[0]) as LogLine & {
+      user: { password: string };
+      req: { headers: Record<string, string> };
+    };
     expect(line).to.include({ token: "[redacted]", tokenId: "t-1", message: "tried" });
     expect(line.user.password).to.equal("[redacted]");
     expect(line.req.headers).to.deep.equal({ authorization: "[redacted]", cookie: "[redacted]" });

@@ -15,7 +15,7 @@ describe("metrics", function () {
   describe("GET /metrics after a few requests", () => {
     let server: TestServer;
     before(async () => {
-      server = await startServer(sqlite!, redisUrl ? { REDIS_URL: redisUrl } : {});
+      server = await startServer(sqlite, redisUrl ? { REDIS_URL: redisUrl } : {});
     });
     after(async () => {
       await server?.close();
@@ -98,7 +98,7 @@ describe("metrics", function () {
     });
 
     it("keeps each server's counters to itself", async () => {
-      const other = await startServer(sqlite!);
+      const other = await startServer(sqlite);
       try {
         const { samples } = await scrape(`${other.url}/metrics`);
         expect(sample(samples, "portcullis_graphql_requests_total", { operation: "can" })).to.equal(undefined);
@@ -112,7 +112,7 @@ describe("metrics", function () {
   describe("METRICS_PORT", () => {
     let server: TestServer;
     before(async () => {
-      server = await startServer(sqlite!, { METRICS_PORT: "0" });
+      server = await startServer(sqlite, { METRICS_PORT: "0" });
     });
     after(async () => {
       await server?.close();

@@ -78,12 +78,12 @@ describe("tracing (OpenTelemetry)", function () {
       expect(traced.access).to.have.length(1);
       expect(traced.access[0]).to.include({ traceId: TRACE_ID, requestId: traced.requestId });
       expect(traced.audit).to.have.length(1);
-      expect(traced.audit[0]!.metadata).to.include({ traceId: TRACE_ID });
+      expect(traced.audit[0].metadata).to.include({ traceId: TRACE_ID });
     });
   }
 
   it("loads nothing of OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is not set", async () => {
-    const server = await startServer(databaseKinds()[0]!);
+    const server = await startServer(databaseKinds()[0]);
     try {
       expect((await gql(server.url, "{ me { id } }", { token: server.adminToken })).status).to.equal(200);
     } finally {

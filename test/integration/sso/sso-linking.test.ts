@@ -56,7 +56,7 @@ for (const kind of databaseKinds()) {
       expect(events.map((e) => [e.operation, e.decision, e.reason, e.subjectId])).to.deep.equal([
         ["login", "DENY", "UNAUTHENTICATED", user.id],
       ]);
-      const metadata = events[0]!.metadata as Record<string, any>;
+      const metadata = events[0].metadata as Record<string, unknown>;
       expect(metadata.failure).to.equal("LINK_REFUSED");
       expect(metadata.why).to.match(why);
     }

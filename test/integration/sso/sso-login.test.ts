@@ -90,7 +90,9 @@ for (const kind of databaseKinds()) {
       const provider = unique("idp");
       await map(provider, [{ group: "*", role: "auditor" }]);
       const result = await login(anIdentity({ provider }));
-      const res = await gql(server.url, "{ me { id } users(first: 1) { id } }", { token: result.sessionSecret });
+      const res = await gql<{ me: { id: string } }>(server.url, "{ me { id } users(first: 1) { id } }", {
+        token: result.sessionSecret,
+      });
       expect(res.errors).to.equal(undefined);
       expect(res.data?.me.id).to.equal(result.userId);
     });
@@ -223,8 +225,11 @@ for (const kind of databaseKinds()) {
         sourceIp: "10.0.0.7",
         subjectId: result.userId,
       });
-      expect(event!.actorRoles).to.deep.equal(["ops"]);
-      const metadata = event!.metadata as Record<string, any>;
+      expect(event.actorRoles).to.deep.equal(["ops"]);
+      const metadata = event.metadata as {
+        grantsAdded: Array<{ role: string }>;
+        grantsRemoved: Array<{ role: string }>;
+      };
       expect(metadata).to.deep.include({
         provider,
         groups: ["ops"],
@@ -232,8 +237,8 @@ for (const kind of databaseKinds()) {
         mfa: true,
         created: false,
       });
-      expect(metadata.grantsAdded.map((g: { role: string }) => g.role)).to.deep.equal(["ops"]);
-      expect(metadata.grantsRemoved.map((g: { role: string }) => g.role)).to.deep.equal(["deployer"]);
+      expect(metadata.grantsAdded.map((g) => g.role)).to.deep.equal(["ops"]);
+      expect(metadata.grantsRemoved.map((g) => g.role)).to.deep.equal(["deployer"]);
       const [change] = await eventsSince(since, "provision");
       expect(change).to.deep.include({ actorId: "system:sso-provisioning", action: "change" });
       expect(result.mfa).to.equal(true);

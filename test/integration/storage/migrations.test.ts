@@ -92,8 +92,10 @@ for (const kind of databaseKinds()) {
           "INSERT INTO sessions (id, user_id, secret_hash, source, mfa, created_at, expires_at) VALUES ('s1', 'u1', 'h', 'LOCAL', 0, '2026-01-01 00:00:00.000', '2026-01-01 08:00:00.000')",
         );
         await ds.runMigrations();
-        expect((await ds.query("SELECT id FROM users")).map((r: { id: string }) => r.id)).to.deep.equal(["u1"]);
-        expect((await ds.query("SELECT id FROM sessions")).map((r: { id: string }) => r.id)).to.deep.equal(["s1"]);
+        expect((await ds.query<Array<{ id: string }>>("SELECT id FROM users")).map((r) => r.id)).to.deep.equal(["u1"]);
+        expect((await ds.query<Array<{ id: string }>>("SELECT id FROM sessions")).map((r) => r.id)).to.deep.equal([
+          "s1",
+        ]);
       } finally {
         await ds.destroy();
       }

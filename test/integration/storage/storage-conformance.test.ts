@@ -57,10 +57,10 @@ for (const kind of databaseKinds()) {
         const all = await storage.users.all();
         const first = await storage.users.list(2);
         expect(first.map((u) => u.id)).to.deep.equal(all.slice(0, 2).map((u) => u.id));
-        const next = await storage.users.list(3, first[1]!.id);
+        const next = await storage.users.list(3, first[1].id);
         expect(next.map((u) => u.id)).to.deep.equal(all.slice(2, 5).map((u) => u.id));
         expect(await storage.users.count()).to.equal(all.length);
-        expect((await storage.users.getMany([all[0]!.id, "missing"])).map((u) => u.id)).to.deep.equal([all[0]!.id]);
+        expect((await storage.users.getMany([all[0].id, "missing"])).map((u) => u.id)).to.deep.equal([all[0].id]);
       });
 
       it("updates mutable fields and keeps milliseconds", async () => {
@@ -351,7 +351,7 @@ for (const kind of databaseKinds()) {
         await storage.users.create(u);
         const tokens = [aToken(u.id), aToken(u.id), aToken(u.id, { revokedAt: at("2026-01-01T00:00:00.000Z") })];
         for (const t of tokens) await storage.tokens.create(t);
-        const used = { ...tokens[0]!, lastUsedAt: at("2026-03-03T03:03:03.333Z"), lastUsedIp: "2001:db8::1" };
+        const used = { ...tokens[0], lastUsedAt: at("2026-03-03T03:03:03.333Z"), lastUsedIp: "2001:db8::1" };
         await storage.tokens.update(used);
         expect(await storage.tokens.get(used.id)).to.deep.equal(used);
         expect(await storage.tokens.revokeForOwner(u.id, at("2026-04-04T00:00:00.000Z"))).to.equal(2);
@@ -400,7 +400,7 @@ for (const kind of databaseKinds()) {
         expect(await storage.ssoMappings.forProvider(p2)).to.deep.equal([
           { provider: p2, group: "ops", role: r1.name, scope: "" },
         ]);
-        await storage.ssoMappings.replace(p1, [first[1]!]);
+        await storage.ssoMappings.replace(p1, [first[1]]);
         expect(await storage.ssoMappings.forProvider(p1)).to.deep.equal([first[1]]);
         expect(await storage.ssoMappings.forProvider(p2)).to.have.length(1);
         expect(await storage.ssoMappings.forProvider("nobody")).to.deep.equal([]);

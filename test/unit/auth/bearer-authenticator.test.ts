@@ -16,10 +16,23 @@ function storageWith(tokens: TokenRecord[], users: UserRecord[]) {
   const lookups: string[] = [];
   const storage = {
     tokens: {
-      getByHash: async (h: string) => (lookups.push(`token:${h}`), tokens.find((t) => t.secretHash === h) ?? null),
+      getByHash: (h: string) => {
+        lookups.push(`token:${h}`);
+        return Promise.resolve(tokens.find((t) => t.secretHash === h) ?? null);
+      },
     },
-    sessions: { getByHash: async (h: string) => (lookups.push(`session:${h}`), null) },
-    users: { get: async (id: string) => (lookups.push(`user:${id}`), users.find((u) => u.id === id) ?? null) },
+    sessions: {
+      getByHash: (h: string) => {
+        lookups.push(`session:${h}`);
+        return Promise.resolve(null);
+      },
+    },
+    users: {
+      get: (id: string) => {
+        lookups.push(`user:${id}`);
+        return Promise.resolve(users.find((u) => u.id === id) ?? null);
+      },
+    },
   };
   return { storage: storage as never, lookups };
 }

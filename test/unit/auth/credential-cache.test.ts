@@ -7,9 +7,24 @@ function counting() {
   const tokens = new Map<string, TokenRecord>();
   const users = new Map<string, UserRecord>();
   const storage = {
-    tokens: { getByHash: async (h: string) => (reads.push(`token:${h}`), tokens.get(h) ?? null) },
-    sessions: { getByHash: async (h: string) => (reads.push(`session:${h}`), null) },
-    users: { get: async (id: string) => (reads.push(`user:${id}`), users.get(id) ?? null) },
+    tokens: {
+      getByHash: (h: string) => {
+        reads.push(`token:${h}`);
+        return Promise.resolve(tokens.get(h) ?? null);
+      },
+    },
+    sessions: {
+      getByHash: (h: string) => {
+        reads.push(`session:${h}`);
+        return Promise.resolve(null);
+      },
+    },
+    users: {
+      get: (id: string) => {
+        reads.push(`user:${id}`);
+        return Promise.resolve(users.get(id) ?? null);
+      },
+    },
   };
   return { storage, reads, tokens, users };
 }

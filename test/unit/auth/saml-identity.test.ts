@@ -26,7 +26,7 @@ function profile(attributes: Record<string, unknown>, patch: Partial<Profile> = 
     nameIDFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
     attributes,
     ...patch,
-  } as Profile;
+  };
 }
 
 describe("identityFromProfile", () => {

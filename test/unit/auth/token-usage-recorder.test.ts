@@ -8,7 +8,7 @@ interface Call {
   unlessUsedAfter: string;
 }
 
-function repository(behaviour: (call: Call) => Promise<boolean> = async () => true) {
+function repository(behaviour: (call: Call) => Promise<boolean> = () => Promise.resolve(true)) {
   const calls: Call[] = [];
   return {
     calls,
@@ -91,9 +91,7 @@ describe("TokenUsageRecorder", () => {
   });
 
   it("survives an error reporter that throws", async () => {
-    const { tokens } = repository(async () => {
-      throw new Error("no");
-    });
+    const { tokens } = repository(() => Promise.reject(new Error("no")));
     const recorder = new TokenUsageRecorder(tokens, {
       onError: () => {
         throw new Error("reporter broke");

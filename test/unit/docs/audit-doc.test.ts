@@ -13,7 +13,7 @@ import { exportLine } from "../../../src/http/audit-export.route";
 const DOC = readFileSync(join(__dirname, "..", "..", "..", "..", "docs", "audit.md"), "utf8");
 
 /** The fenced blocks of the document, in order, with their info string. */
-const blocks = [...DOC.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2]! }));
+const blocks = [...DOC.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
 
 function event(sequence: number, prevHash: string, metadata: Record<string, unknown> | null): AuditEventRecord {
   const body = {
@@ -71,12 +71,12 @@ describe("docs/audit.md", () => {
         }
       };
       const lines = events.map(exportLine);
-      expect(run(lines)).to.equal(`ok: 4 events, head 4 ${events[3]!.hash}\n`);
-      expect(run(lines.slice(1))).to.equal(`ok: 3 events, head 4 ${events[3]!.hash}\n`);
+      expect(run(lines)).to.equal(`ok: 4 events, head 4 ${events[3].hash}\n`);
+      expect(run(lines.slice(1))).to.equal(`ok: 3 events, head 4 ${events[3].hash}\n`);
       expect(
-        run([lines[0]!, lines[1]!.replace('"reason":"EXPLICIT_DENY"', '"reason":"ALLOWED"'), ...lines.slice(2)]),
+        run([lines[0], lines[1].replace('"reason":"EXPLICIT_DENY"', '"reason":"ALLOWED"'), ...lines.slice(2)]),
       ).to.equal("broken at sequence 2: hash does not match the event\n");
-      expect(run([lines[0]!, lines[2]!, lines[3]!])).to.equal("broken at sequence 3: expected sequence 2\n");
+      expect(run([lines[0], lines[2], lines[3]])).to.equal("broken at sequence 3: expected sequence 2\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -31,7 +31,7 @@ function anchors(path: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
   for (const m of text.matchAll(/^#{1,6} +(.+?) *$/gm)) {
-    const slug = m[1]!
+    const slug = m[1]
       .toLowerCase()
       .replace(/[^\p{L}\p{N}_\- ]/gu, "")
       .replace(/ /g, "-");
@@ -55,7 +55,7 @@ describe("the repository's documentation", () => {
     const broken = documents.flatMap((path) => {
       const text = readFileSync(path, "utf8");
       return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
-        .map((m) => m[1]!.split("#")[0]!)
+        .map((m) => m[1].split("#")[0])
         .filter((target) => target !== "" && !/^[a-z]+:/i.test(target))
         .filter((target) => {
           const full = resolve(dirname(path), target);
@@ -70,7 +70,7 @@ describe("the repository's documentation", () => {
     const broken = documents.flatMap((path) => {
       const text = readFileSync(path, "utf8").replace(/```[\s\S]*?```/g, "");
       return [...text.matchAll(/\]\(([^)\s]*#[^)\s]+)\)/g)]
-        .map((m) => m[1]!)
+        .map((m) => m[1])
         .filter((link) => !/^[a-z]+:/i.test(link))
         .filter((link) => {
           const [file, anchor] = link.split("#") as [string, string];

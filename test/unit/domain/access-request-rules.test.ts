@@ -61,8 +61,8 @@ describe("access-request rules", () => {
   });
 
   it("limits the ttl to the smallest maxSessionTtl of the requested roles, or 12h", () => {
-    expect(maxTtlSeconds([ROLES[3]!, ROLES[4]!])).to.equal(1800);
-    expect(maxTtlSeconds([ROLES[0]!])).to.equal(12 * 3600);
+    expect(maxTtlSeconds([ROLES[3], ROLES[4]])).to.equal(1800);
+    expect(maxTtlSeconds([ROLES[0]])).to.equal(12 * 3600);
   });
 
   it("reads a pending request as EXPIRED from its deadline on, and leaves decided ones alone", () => {

@@ -5,7 +5,7 @@ describe("AccessRequestSweeper", () => {
   it("expires batch after batch until nothing is due", async () => {
     const counts = [100, 3, 0];
     let calls = 0;
-    const sweeper = new AccessRequestSweeper({ expireDue: async () => counts[calls++] ?? 0 }, () =>
+    const sweeper = new AccessRequestSweeper({ expireDue: () => Promise.resolve(counts[calls++] ?? 0) }, () =>
       expect.fail("no error expected"),
     );
     await sweeper.sweep();
@@ -35,9 +35,9 @@ describe("AccessRequestSweeper", () => {
     let fail = true;
     const sweeper = new AccessRequestSweeper(
       {
-        expireDue: async () => {
-          if (fail) throw new Error("database away");
-          return 0;
+        expireDue: () => {
+          if (fail) return Promise.reject(new Error("database away"));
+          return Promise.resolve(0);
         },
       },
       (err) => errors.push(err),

@@ -34,11 +34,6 @@ function event(sequence: number, over: Partial<AuditEventRecord> = {}): AuditEve
   };
 }
 
-/** The sequence of the feed's next event. */
-async function nextSequence(feed: AsyncIterableIterator<AuditEventRecord>): Promise<number> {
-  return ((await feed.next()).value as AuditEventRecord).sequence;
-}
-
 /** The trail in memory: `commit` writes to the table and tells listeners, as the audit log does. */
 function fakes(allowed: { value: boolean }) {
   const table: AuditEventRecord[] = [];
@@ -76,6 +71,13 @@ const principal = {
   mfa: false,
   sourceIp: null,
 } as unknown as Principal;
+
+/** The sequence of the feed's next event; fails when the feed has ended. */
+async function nextSequence(feed: AsyncIterator<AuditEventRecord>): Promise<number> {
+  const next = await feed.next();
+  if (next.done) throw new Error("the feed ended");
+  return next.value.sequence;
+}
 
 describe("AuditFeed", () => {
   it("replays from the table after resumeAfter, then goes live without a gap or a duplicate", async () => {

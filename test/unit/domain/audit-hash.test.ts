@@ -56,9 +56,9 @@ describe("audit hash chain", () => {
     const { id: _id, sequence: _seq, ...input } = EVENT;
     const records = chain({ sequence: 41, hash: "a".repeat(64) }, [input, input, input]);
     expect(records.map((r) => r.sequence)).to.deep.equal([42, 43, 44]);
-    expect(records[0]!.prevHash).to.equal("a".repeat(64));
-    expect(records[1]!.prevHash).to.equal(records[0]!.hash);
-    expect(records[2]!.prevHash).to.equal(records[1]!.hash);
+    expect(records[0].prevHash).to.equal("a".repeat(64));
+    expect(records[1].prevHash).to.equal(records[0].hash);
+    expect(records[2].prevHash).to.equal(records[1].hash);
     for (const r of records) expect(r.hash).to.equal(eventHash(r.prevHash, r));
     expect(new Set(records.map((r) => r.id)).size).to.equal(3);
   });

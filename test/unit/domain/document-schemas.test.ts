@@ -31,9 +31,12 @@ describe("schema/documents/*.schema.json", () => {
         additionalProperties: boolean;
       };
       expect(schema.additionalProperties).to.equal(false);
-      expect(schema.properties.kind!.const).to.equal(kind);
+      expect(schema.properties.kind.const).to.equal(kind);
     }
-    const rule = (schemas["policy.schema.json"] as any).properties.rules.items;
+    const policy = schemas["policy.schema.json"] as {
+      properties: { rules: { items: { properties: Record<string, unknown> } } };
+    };
+    const rule = policy.properties.rules.items;
     expect(Object.keys(rule.properties)).to.include.members(["resource", "namespace", "capabilities", "level", "when"]);
     expect(rule.properties.namespce).to.equal(undefined);
   });
@@ -52,7 +55,7 @@ describe("the document schemas and the document readers", () => {
         readdirSync(join(SEEDS, dir)).map((f) => readFileSync(join(SEEDS, dir, f), "utf8")),
       ),
     ];
-    for (const doc of texts.flatMap((t) => parseAllDocuments(t)).map((d) => d.toJS())) {
+    for (const doc of texts.flatMap((t) => parseAllDocuments(t)).map((d): unknown => d.toJS())) {
       expect(valid(doc), `${JSON.stringify(doc).slice(0, 80)}: ${ajv.errorsText()}`).to.equal(true);
     }
   });

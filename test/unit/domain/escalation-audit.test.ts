@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { GraphQLError } from "graphql";
-import type { AuditEventInput, AuditEventRecord } from "../../../src/domain/audit/audit-event";
+import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
 import { auditEscalationRefusal } from "../../../src/domain/audit/escalation-audit";
 import type { AuditLog } from "../../../src/domain/audit/group-commit-audit-log";
 import { DomainError } from "../../../src/domain/errors";
@@ -13,9 +13,9 @@ function collectingLog(): AuditLog & { events: AuditEventInput[] } {
   const events: AuditEventInput[] = [];
   return {
     events,
-    record: async (event: AuditEventInput) => {
+    record: (event: AuditEventInput) => {
       events.push(event);
-      return { ...event, id: "x", sequence: events.length, prevHash: "", hash: "" } as AuditEventRecord;
+      return Promise.resolve({ ...event, id: "x", sequence: events.length, prevHash: "", hash: "" });
     },
   } as unknown as AuditLog & { events: AuditEventInput[] };
 }
@@ -61,7 +61,7 @@ describe("escalation refusals as audit events", () => {
       tokenId: "t1",
       sourceIp: "10.0.0.9",
     });
-    expect(log.events[0]!.metadata).to.deep.equal({ capability: "role:escalate", message: refusal.message });
+    expect(log.events[0].metadata).to.deep.equal({ capability: "role:escalate", message: refusal.message });
   });
 
   it("records at the GraphQL edge a refusal that no policy write recorded, naming the field", async () => {

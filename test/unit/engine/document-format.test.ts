@@ -150,7 +150,7 @@ rules:
         l.key === "*" ? { key: "*", values: ["*"] } : { key: l.key, values: [...l.values] },
       ),
       capabilities: r.what.capabilities === null ? null : [...r.what.capabilities],
-      level: r.what.level as RuleSpec["level"],
+      level: r.what.level,
       requireMfa: !r.deny && r.mfa,
       sourceCidrs: r.deny ? [] : [...r.cidrs],
     }));

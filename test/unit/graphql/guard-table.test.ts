@@ -96,7 +96,7 @@ describe("the guard table", () => {
       for (const [field, entry] of Object.entries(fields)) {
         if (entry.kind !== "check") continue;
         const [type, capability] = entry.capability.split(":");
-        expect(system.has(type!), `${field}: ${entry.capability}`).to.equal(true);
+        expect(system.has(type), `${field}: ${entry.capability}`).to.equal(true);
         expect(capability, field).to.match(/^[a-z_]+$/);
       }
     }

@@ -1,3 +1,4 @@
+import type { MigrationInterface } from "typeorm";
 import { Init1795511088864 } from "./1795511088864-Init";
 import { OneTimeValues1796224910080 } from "./1796224910080-OneTimeValues";
 import { ScimRemovedAt1796224848721 } from "./1796224848721-ScimRemovedAt";
@@ -7,7 +8,7 @@ import { AccessRequestThresholds1796519125037 } from "./1796519125037-AccessRequ
 import { AuditCheckpoint1796520132539 } from "./1796520132539-AuditCheckpoint";
 
 /** Every mysql migration, oldest first. */
-export const MYSQL_MIGRATIONS: Function[] = [
+export const MYSQL_MIGRATIONS: Array<new () => MigrationInterface> = [
   Init1795511088864,
   ScimRemovedAt1796224848721,
   OneTimeValues1796224910080,

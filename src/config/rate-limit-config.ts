@@ -1,7 +1,7 @@
 // Limits on failed authentications and on /auth/* requests (see README,
 // Configuration). Counted per window; a window starts at the first counted event.
 import { ConfigError, value, type Env } from "./config-values";
-import { durationProblem, parseDuration } from "./engine/duration";
+import { durationProblem, parseDuration } from "../engine/duration";
 
 export interface RateLimitConfig {
   /** PORTCULLIS_AUTH_FAILURES_PER_ADDRESS: failed authentications per source address per window. */

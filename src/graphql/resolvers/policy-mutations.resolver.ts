@@ -5,7 +5,7 @@ import { PolicyType } from "../types/policy.type";
 
 /** Policy writes; the guard has checked policy:create/update/delete, the service does the rest. */
 @Resolver()
-export class PolicyMutationResolver {
+export class PolicyMutationsResolver {
   @Mutation(() => PolicyType, {
     description: "A policy from a YAML document (`kind: policy`; format in docs/documents.md).",
   })

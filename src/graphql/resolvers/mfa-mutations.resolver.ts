@@ -6,7 +6,7 @@ import type { RequestContext } from "../context";
 import { MfaVerificationType, TotpEnrollmentType } from "../types/mfa.type";
 
 @Resolver()
-export class MfaResolver {
+export class MfaMutationsResolver {
   @Mutation(() => TotpEnrollmentType, {
     description:
       "Sets up a new TOTP authenticator for the caller's account; replacing a confirmed one needs a session with MFA.",

@@ -5,7 +5,7 @@ import { ResourceTypeType } from "../types/resource-type.type";
 
 /** registerResourceType; the guard has checked resource_type:create, the service does the rest. */
 @Resolver()
-export class ResourceTypeMutationResolver {
+export class ResourceTypeMutationsResolver {
   @Mutation(() => ResourceTypeType, {
     description:
       "Adds a resource type, or capabilities to one, from a YAML document (`kind: resourceType`; format in docs/documents.md). Never removes a capability or changes a level.",

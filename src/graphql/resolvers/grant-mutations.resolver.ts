@@ -1,24 +1,14 @@
-// grants, grantRole, revokeGrant, setUserRoles. The guard has already checked
+// grantRole, revokeGrant, setUserRoles. The guard has already checked
 // the capability (guard-table.ts); the grant service validates, checks
 // escalation and writes.
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import type { RequestContext } from "../context";
 import { toGrantType } from "../mappers";
 import { GrantInput } from "../types/grant.input";
 import { GrantType } from "../types/grant.type";
 
 @Resolver()
-export class GrantAdminResolver {
-  @Query(() => [GrantType])
-  async grants(
-    @Ctx() ctx: RequestContext,
-    @Arg("userId", () => ID, { nullable: true }) userId?: string | null,
-    @Arg("role", () => String, { nullable: true }) role?: string | null,
-    @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean | null,
-  ): Promise<GrantType[]> {
-    return (await ctx.services.grants.list({ userId, role, includeInactive })).map(toGrantType);
-  }
-
+export class GrantMutationsResolver {
   @Mutation(() => GrantType)
   async grantRole(@Ctx() ctx: RequestContext, @Arg("input", () => GrantInput) input: GrantInput): Promise<GrantType> {
     return toGrantType(await ctx.services.grants.grantRole(ctx.principal!, input, ctx.requestId));

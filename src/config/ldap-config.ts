@@ -1,6 +1,6 @@
 // LDAP login configuration (LDAP_… variables): the directory, the account
 // portcullis searches with, where users and their groups are found, and which
-// attributes hold what. Part of the one Config (config.ts).
+// attributes hold what. Part of the one Config (src/config/index.ts).
 import { readFileSync } from "node:fs";
 import { ConfigError, parseProviderName, value, type Env } from "./config-values";
 import { parseBoolean } from "./sso-config";

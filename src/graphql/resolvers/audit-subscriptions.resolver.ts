@@ -16,7 +16,7 @@ interface FeedArgs {
  * when it starts (audited) and before each event (not audited).
  */
 @Resolver()
-export class AuditSubscriptionResolver {
+export class AuditSubscriptionsResolver {
   @Subscription(() => AuditEventType, {
     description: "Live audit events matching the filter, e.g. { decision: DENY }.",
     subscribe: ({ args, context }) => openFeed(args as FeedArgs, context as RequestContext),

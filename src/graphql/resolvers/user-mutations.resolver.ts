@@ -17,7 +17,7 @@ function fresh(ctx: RequestContext, user: UserRecord): UserType {
 }
 
 @Resolver()
-export class UserAdminResolver {
+export class UserMutationsResolver {
   @Mutation(() => UserType)
   async createUser(
     @Ctx() ctx: RequestContext,

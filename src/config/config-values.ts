@@ -30,3 +30,11 @@ export function parseProviderName(variable: string, raw: string): string {
     );
   return raw;
 }
+
+/** A TCP port (0-65535); 4000 when unset. */
+export function parsePort(raw: string | undefined, variable = "PORT"): number {
+  if (raw === undefined) return 4000;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535)
+    throw new ConfigError(variable, `'${raw}' is not a port number (0-65535)`);
+  return Number(raw);
+}

@@ -1,5 +1,5 @@
 // Single sign-on configuration: the SAML service provider (SAML_…) and the
-// OpenID Connect relying party (OIDC_…). Part of the one Config (config.ts).
+// OpenID Connect relying party (OIDC_…). Part of the one Config (index.ts).
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigError, parseProviderName, value, type Env } from "./config-values";

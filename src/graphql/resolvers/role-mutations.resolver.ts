@@ -5,7 +5,7 @@ import { RoleType } from "../types/role.type";
 
 /** Role writes; the guard has checked role:create/update/delete, the service does the rest. */
 @Resolver()
-export class RoleMutationResolver {
+export class RoleMutationsResolver {
   @Mutation(() => RoleType, { description: "A role from a YAML document (`kind: role`; format in docs/documents.md)." })
   async createRole(@Ctx() ctx: RequestContext, @Arg("document", () => String) document: string): Promise<RoleType> {
     return toRoleType(await ctx.services.roles.create(ctx.principal!, document, ctx.requestId));
