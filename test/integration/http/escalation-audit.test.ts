@@ -99,7 +99,7 @@ for (const kind of databaseKinds()) {
       const res = await scim(server, caller.token, "POST", "/Groups", {
         schemas: [GROUP_SCHEMA],
         displayName: group,
-        members: [{ value: member.body.id }],
+        members: [{ value: member.body.id as unknown }],
       });
       expect(res.status).to.equal(403);
       const denials = (await eventsSince(before)).filter((e) => e.reason === "ESCALATION_DENIED");

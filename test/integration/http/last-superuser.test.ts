@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { ok, refused } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser, type TestUser } from "../../support/principals";
-import { aScimUser, expectScimError, GROUP_SCHEMA, patchOp, scim } from "../../support/scim";
+import { aScimUser, expectScimError, GROUP_SCHEMA, patchOp, scim, type ScimResponse } from "../../support/scim";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
 import { DomainError } from "../../../src/domain/errors";
 import { loginRequest } from "../../support/sso";
@@ -23,6 +23,13 @@ const SET_MAPPINGS =
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const ROOT_ROLE = (superuser: boolean) => `kind: role\nname: root\nsuperuser: ${superuser}\npolicies: [nothing]\n`;
+
+/** The id of the resource a SCIM call created or returned. */
+function idOf(res: ScimResponse): string {
+  const id: unknown = res.body.id;
+  if (typeof id !== "string") throw new Error(`no id in the SCIM answer: ${res.raw}`);
+  return id;
+}
 
 /** Every user, grant, role and SSO capability, and nothing else: no superuser. */
 async function addHelpdesk(server: TestServer): Promise<TestUser> {
@@ -116,14 +123,14 @@ for (const kind of databaseKinds()) {
       groupGrant = (
         await ok<{ grantRole: { id: string } }>(server, root.token, GRANT, { input: { group, role: "root" } })
       ).grantRole.id;
-      last = (await scim(server, root.token, "POST", "/Users", aScimUser())).body.id;
+      last = idOf(await scim(server, root.token, "POST", "/Users", aScimUser()));
       const created = await scim(server, root.token, "POST", "/Groups", {
         schemas: [GROUP_SCHEMA],
         displayName: group,
         members: [{ value: last }],
       });
       expect(created.status, created.raw).to.equal(201);
-      groupId = created.body.id;
+      groupId = idOf(created);
       const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
       await ok(server, root.token, SET_ROLES, { userId: adminId, roles: [] });
       // The root user's own grant may go: the group member is still a superuser.
@@ -192,14 +199,14 @@ for (const kind of databaseKinds()) {
         provider: "saml",
         mappings: [{ provider: "saml", group, role: "root" }],
       });
-      last = (await scim(server, root.token, "POST", "/Users", aScimUser())).body.id;
-      groupId = (
+      last = idOf(await scim(server, root.token, "POST", "/Users", aScimUser()));
+      groupId = idOf(
         await scim(server, root.token, "POST", "/Groups", {
           schemas: [GROUP_SCHEMA],
           displayName: group,
           members: [{ value: last }],
-        })
-      ).body.id;
+        }),
+      );
       expect(server.app.services.runtime.engine().rolesOf(last)).to.deep.equal(["root"]);
       const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
       await ok(server, root.token, SET_ROLES, { userId: adminId, roles: [] });

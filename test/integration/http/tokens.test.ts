@@ -22,6 +22,44 @@ const job = (namespace: string) => ({ type: "job", namespace, name: "web" });
 /** What deployer allows beyond viewer: the first missing capability of a refused deployer token is one of these. */
 const DEPLOYER_ONLY = ["job:submit", "job:stop", "job:restart", "app:deploy", "app:restart"];
 
+/** A token as TOKEN_FIELDS selects it. */
+interface TokenView {
+  id: string;
+  name: string;
+  hint: string;
+  roles: Array<{ name: string }>;
+  owner: { id: string };
+  boundCidrs: string[];
+  breakGlass: boolean;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+  revokedAt: string | null;
+}
+interface IssuedToken {
+  secret: string;
+  token: TokenView;
+}
+interface Created {
+  createToken: IssuedToken;
+}
+interface Rotated {
+  rotateToken: IssuedToken;
+}
+interface Revoked {
+  revokeToken: TokenView;
+}
+interface RevokedAll {
+  revokeUserTokens: number;
+}
+interface Listed {
+  tokens: TokenView[];
+}
+interface Decided {
+  can: { allowed: boolean; reason: string };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (const kind of databaseKinds()) {
@@ -40,14 +78,15 @@ for (const kind of databaseKinds()) {
       await proxied?.close();
     });
 
-    async function ok(
+    /** The data of a call that must not fail, typed by the caller as the query's shape. */
+    async function ok<T>(
       token: string,
       query: string,
       variables: Record<string, unknown> = {},
       on = server,
       headers?: Record<string, string>,
-    ) {
-      const res = await gql(on.url, query, { token, variables, headers });
+    ): Promise<T> {
+      const res = await gql<T>(on.url, query, { token, variables, headers });
       expect(res.errors, JSON.stringify(res.errors)).to.equal(undefined);
       return res.data!;
     }
@@ -63,7 +102,7 @@ for (const kind of databaseKinds()) {
       return res.errors![0].extensions ?? {};
     }
     const whoAmI = async (secret: string, on = server, headers?: Record<string, string>) => {
-      const res = await gql(on.url, "{ me { id } }", { token: secret, headers });
+      const res = await gql<{ me: { id: string } }>(on.url, "{ me { id } }", { token: secret, headers });
       return res.errors ? String(res.errors[0]?.extensions?.code) : String(res.data!.me.id);
     };
     /** Every stored token of these owners, without the use stamps (any request may move those). */
@@ -83,7 +122,8 @@ for (const kind of databaseKinds()) {
     it("issues a token whose secret is returned once: later reads, storage and the change record show only the hint", async () => {
       const dev = await addUser(server, ["deployer"]);
       const since = (await server.app.storage.audit.head()).sequence;
-      const issued = (await ok(dev.token, CREATE, { input: { name: "laptop", roles: ["deployer"] } })).createToken;
+      const issued = (await ok<Created>(dev.token, CREATE, { input: { name: "laptop", roles: ["deployer"] } }))
+        .createToken;
       expect(issued.secret).to.match(/^ptc_[0-9A-Za-z]{46}$/);
       expect(issued.token).to.deep.include({
         name: "laptop",
@@ -97,7 +137,7 @@ for (const kind of databaseKinds()) {
       expect(JSON.stringify(issued.token)).to.not.contain(issued.secret.slice(4));
       expect(await whoAmI(issued.secret)).to.equal(dev.user.id);
 
-      const listed = await gql(server.url, LIST, { token: dev.token });
+      const listed = await gql<Listed>(server.url, LIST, { token: dev.token });
       expect(listed.raw).to.not.contain(issued.secret.slice(4));
       expect(listed.data!.tokens.map((t: { id: string; hint: string }) => [t.id, t.hint])).to.deep.include([
         issued.token.id,
@@ -119,50 +159,52 @@ for (const kind of databaseKinds()) {
     it("rotates a token: same id and settings, the old secret refused at once, the new one accepted", async () => {
       const dev = await addUser(server, ["viewer"]);
       const first = (
-        await ok(dev.token, CREATE, {
+        await ok<Created>(dev.token, CREATE, {
           input: { name: "ci", roles: ["viewer"], boundCidrs: ["127.0.0.0/8"], ttlSeconds: 3600 },
         })
       ).createToken;
       await sleep(20);
-      const second = (await ok(dev.token, ROTATE, { id: first.token.id })).rotateToken;
+      const second = (await ok<Rotated>(dev.token, ROTATE, { id: first.token.id })).rotateToken;
       expect(second.secret).to.not.equal(first.secret);
       const { hint: _h1, expiresAt: e1, ...settings1 } = first.token;
       const { hint: _h2, expiresAt: e2, ...settings2 } = second.token;
       expect(settings2).to.deep.equal(settings1);
       expect(second.token.hint).to.equal(`ptc_…${second.secret.slice(-4)}`);
-      expect(new Date(e2).getTime()).to.be.greaterThan(new Date(e1).getTime());
+      expect(new Date(e2!).getTime()).to.be.greaterThan(new Date(e1!).getTime());
       expect(await whoAmI(first.secret)).to.equal("UNAUTHENTICATED");
       expect(await whoAmI(second.secret)).to.equal(dev.user.id);
     });
 
     it("revokes a token: it fails authentication, `can` about it answers UNAUTHENTICATED, and revoking again changes nothing", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "short-lived" } })).createToken;
-      const revoked = (await ok(dev.token, REVOKE, { id: issued.token.id })).revokeToken;
+      const issued = (await ok<Created>(dev.token, CREATE, { input: { name: "short-lived" } })).createToken;
+      const revoked = (await ok<Revoked>(dev.token, REVOKE, { id: issued.token.id })).revokeToken;
       expect(revoked.revokedAt).to.be.a("string");
       expect(await whoAmI(issued.secret)).to.equal("UNAUTHENTICATED");
       const can = (
-        await ok(server.adminToken, CAN, {
+        await ok<Decided>(server.adminToken, CAN, {
           subject: { tokenId: issued.token.id },
           action: "read",
           resource: job("prod"),
         })
       ).can;
       expect(can).to.deep.equal({ allowed: false, reason: "UNAUTHENTICATED" });
-      expect((await ok(dev.token, REVOKE, { id: issued.token.id })).revokeToken).to.deep.equal(revoked);
-      expect((await ok(dev.token, LIST)).tokens.map((t: { id: string }) => t.id)).to.not.include(issued.token.id);
-      expect((await ok(dev.token, LIST, { includeRevoked: true })).tokens.map((t: { id: string }) => t.id)).to.include(
+      expect((await ok<Revoked>(dev.token, REVOKE, { id: issued.token.id })).revokeToken).to.deep.equal(revoked);
+      expect((await ok<Listed>(dev.token, LIST)).tokens.map((t: { id: string }) => t.id)).to.not.include(
         issued.token.id,
       );
+      expect(
+        (await ok<Listed>(dev.token, LIST, { includeRevoked: true })).tokens.map((t: { id: string }) => t.id),
+      ).to.include(issued.token.id);
       expect(await refused(dev.token, ROTATE, { id: issued.token.id })).to.deep.include({ code: "CONFLICT" });
     });
 
     it("revokes every token of a user, counting only those that were active", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const a = (await ok(dev.token, CREATE, { input: { name: "a" } })).createToken;
-      const b = (await ok(dev.token, CREATE, { input: { name: "b" } })).createToken;
-      await ok(dev.token, REVOKE, { id: b.token.id });
-      await ok(dev.token, CREATE, { input: { name: "c" } });
+      const a = (await ok<Created>(dev.token, CREATE, { input: { name: "a" } })).createToken;
+      const b = (await ok<Created>(dev.token, CREATE, { input: { name: "b" } })).createToken;
+      await ok<Revoked>(dev.token, REVOKE, { id: b.token.id });
+      await ok<Created>(dev.token, CREATE, { input: { name: "c" } });
       const expired: TokenRecord = {
         id: randomUUID(),
         name: "old",
@@ -182,17 +224,22 @@ for (const kind of databaseKinds()) {
       };
       await server.app.storage.tokens.create(expired);
       // The user's own token, a and c are active; b was revoked already and `old` has expired.
-      expect((await ok(server.adminToken, REVOKE_ALL, { userId: dev.user.id })).revokeUserTokens).to.equal(3);
+      expect((await ok<RevokedAll>(server.adminToken, REVOKE_ALL, { userId: dev.user.id })).revokeUserTokens).to.equal(
+        3,
+      );
       expect(await server.app.storage.tokens.listByOwner(dev.user.id, false)).to.deep.equal([]);
       expect(await whoAmI(a.secret)).to.equal("UNAUTHENTICATED");
       expect(await whoAmI(dev.token)).to.equal("UNAUTHENTICATED");
-      expect((await ok(server.adminToken, REVOKE_ALL, { userId: dev.user.id })).revokeUserTokens).to.equal(0);
+      expect((await ok<RevokedAll>(server.adminToken, REVOKE_ALL, { userId: dev.user.id })).revokeUserTokens).to.equal(
+        0,
+      );
     });
 
     it("refuses a token once its TTL has passed", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "one-second", ttlSeconds: 1 } })).createToken;
-      expect(new Date(issued.token.expiresAt).getTime() - new Date(issued.token.createdAt).getTime()).to.equal(1000);
+      const issued = (await ok<Created>(dev.token, CREATE, { input: { name: "one-second", ttlSeconds: 1 } }))
+        .createToken;
+      expect(new Date(issued.token.expiresAt!).getTime() - new Date(issued.token.createdAt).getTime()).to.equal(1000);
       expect(await whoAmI(issued.secret)).to.equal(dev.user.id);
       await sleep(1100);
       expect(await whoAmI(issued.secret)).to.equal("UNAUTHENTICATED");
@@ -200,8 +247,9 @@ for (const kind of databaseKinds()) {
 
     it("admits a token bound to 10.0.0.0/8 only when a trusted proxy forwards an address inside it", async () => {
       const dev = await addUser(proxied, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } }, proxied))
-        .createToken;
+      const issued = (
+        await ok<Created>(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } }, proxied)
+      ).createToken;
       expect(issued.token.boundCidrs).to.deep.equal(["10.0.0.0/8"]);
       expect(await whoAmI(issued.secret, proxied)).to.equal("UNAUTHENTICATED");
       expect(await whoAmI(issued.secret, proxied, { "x-forwarded-for": "10.1.2.3" })).to.equal(dev.user.id);
@@ -218,35 +266,38 @@ for (const kind of databaseKinds()) {
 
     it("ignores X-Forwarded-For from a proxy that is not trusted", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } }))
+      const issued = (await ok<Created>(dev.token, CREATE, { input: { name: "bound", boundCidrs: ["10.0.0.0/8"] } }))
         .createToken;
       expect(await whoAmI(issued.secret, server, { "x-forwarded-for": "10.1.2.3" })).to.equal("UNAUTHENTICATED");
-      const loopback = (await ok(dev.token, CREATE, { input: { name: "loopback", boundCidrs: ["127.0.0.1"] } }))
-        .createToken;
+      const loopback = (
+        await ok<Created>(dev.token, CREATE, { input: { name: "loopback", boundCidrs: ["127.0.0.1"] } })
+      ).createToken;
       expect(await whoAmI(loopback.secret, server, { "x-forwarded-for": "10.1.2.3" })).to.equal(dev.user.id);
     });
 
     it("decides with TOKEN_SCOPE beyond the token's roles, and shrinks the token at once when its owner loses a role", async () => {
       const dev = await addUser(server, ["deployer", "viewer"]);
-      const narrow = (await ok(dev.token, CREATE, { input: { name: "read-only", roles: ["viewer"] } })).createToken;
-      expect((await ok(narrow.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({
+      const narrow = (await ok<Created>(dev.token, CREATE, { input: { name: "read-only", roles: ["viewer"] } }))
+        .createToken;
+      expect((await ok<Decided>(narrow.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({
         allowed: false,
         reason: "TOKEN_SCOPE",
       });
-      expect((await ok(narrow.secret, CAN, { action: "read", resource: job("prod") })).can).to.deep.equal({
+      expect((await ok<Decided>(narrow.secret, CAN, { action: "read", resource: job("prod") })).can).to.deep.equal({
         allowed: true,
         reason: "ALLOWED",
       });
 
-      const deploy = (await ok(dev.token, CREATE, { input: { name: "deploy", roles: ["deployer"] } })).createToken;
-      expect((await ok(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({
+      const deploy = (await ok<Created>(dev.token, CREATE, { input: { name: "deploy", roles: ["deployer"] } }))
+        .createToken;
+      expect((await ok<Decided>(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({
         allowed: true,
       });
       const grants = await server.app.storage.grants.list({ userId: dev.user.id });
       const grant = grants.find((g) => g.role === "deployer")!;
       await server.app.storage.grants.delete(grant.id);
       server.app.services.runtime.engine().deleteGrant(grant.id);
-      expect((await ok(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({
+      expect((await ok<Decided>(deploy.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.include({
         allowed: false,
       });
       // Its role is no longer the owner's: rotating it would hand out a secret for more than the owner holds.
@@ -266,7 +317,8 @@ for (const kind of databaseKinds()) {
 
     it("keeps a token limited to some roles from minting or rotating a wider one", async () => {
       const dev = await addUser(server, ["deployer", "viewer"], { tokenRoles: ["viewer"] });
-      const wide = (await ok(server.adminToken, CREATE, { input: { name: "wide", userId: dev.user.id } })).createToken;
+      const wide = (await ok<Created>(server.adminToken, CREATE, { input: { name: "wide", userId: dev.user.id } }))
+        .createToken;
       const before = await stored(dev.user.id);
       expect(await refused(dev.token, CREATE, { input: { name: "all-roles" } }))
         .to.deep.include({ code: "ESCALATION_DENIED" })
@@ -278,7 +330,7 @@ for (const kind of databaseKinds()) {
       expect(await refused(dev.token, ROTATE, { id: wide.token.id })).to.deep.include({ code: "ESCALATION_DENIED" });
       expect(await stored(dev.user.id)).to.deep.equal(before);
       expect(
-        (await ok(dev.token, CREATE, { input: { name: "view", roles: ["viewer"] } })).createToken.token.roles,
+        (await ok<Created>(dev.token, CREATE, { input: { name: "view", roles: ["viewer"] } })).createToken.token.roles,
       ).to.deep.equal([{ name: "viewer" }]);
     });
 
@@ -305,36 +357,44 @@ for (const kind of databaseKinds()) {
       expect(await stored(target.user.id)).to.deep.equal(before);
 
       const byIssuer = (
-        await ok(issuer.token, CREATE, { input: { name: "pipeline", userId: target.user.id, roles: ["cicd"] } })
+        await ok<Created>(issuer.token, CREATE, {
+          input: { name: "pipeline", userId: target.user.id, roles: ["cicd"] },
+        })
       ).createToken;
       expect(byIssuer.token.owner).to.deep.equal({ id: target.user.id });
       expect(await whoAmI(byIssuer.secret)).to.equal(target.user.id);
       expect((await server.app.storage.tokens.get(byIssuer.token.id))?.createdById).to.equal(issuer.user.id);
       // role:escalate (the built-in admin) lifts the check.
       const byAdmin = (
-        await ok(server.adminToken, CREATE, { input: { name: "deploy", userId: target.user.id, roles: ["deployer"] } })
+        await ok<Created>(server.adminToken, CREATE, {
+          input: { name: "deploy", userId: target.user.id, roles: ["deployer"] },
+        })
       ).createToken;
       expect(byAdmin.token.roles).to.deep.equal([{ name: "deployer" }]);
       // token:list without user:read: the tokens, not their owner's profile (Token.owner needs user:read).
       expect(
         (
-          await ok(issuer.token, "query($userId: ID) { tokens(userId: $userId) { id } }", { userId: target.user.id })
+          await ok<{ tokens: Array<{ id: string }> }>(
+            issuer.token,
+            "query($userId: ID) { tokens(userId: $userId) { id } }",
+            { userId: target.user.id },
+          )
         ).tokens.map((t: { id: string }) => t.id),
       ).to.include.members([byIssuer.token.id, byAdmin.token.id]);
       // Rotating someone else's token is issuing a secret for it: the same check applies.
       expect(await refused(issuer.token, ROTATE, { id: byAdmin.token.id })).to.deep.include({
         code: "ESCALATION_DENIED",
       });
-      expect((await ok(issuer.token, ROTATE, { id: byIssuer.token.id })).rotateToken.token.id).to.equal(
+      expect((await ok<Rotated>(issuer.token, ROTATE, { id: byIssuer.token.id })).rotateToken.token.id).to.equal(
         byIssuer.token.id,
       );
     });
 
     it("accepts a role the owner holds through inheritance", async () => {
       const dev = await addUser(server, ["deployer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "view", roles: ["viewer"] } })).createToken;
+      const issued = (await ok<Created>(dev.token, CREATE, { input: { name: "view", roles: ["viewer"] } })).createToken;
       expect(issued.token.roles).to.deep.equal([{ name: "viewer" }]);
-      expect((await ok(issued.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({
+      expect((await ok<Decided>(issued.secret, CAN, { action: "submit", resource: job("prod") })).can).to.deep.equal({
         allowed: false,
         reason: "TOKEN_SCOPE",
       });
@@ -342,7 +402,7 @@ for (const kind of databaseKinds()) {
 
     it("sets lastUsedAt and lastUsedIp on first use and does not rewrite them within the minute", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "tracked" } })).createToken;
+      const issued = (await ok<Created>(dev.token, CREATE, { input: { name: "tracked" } })).createToken;
       expect(issued.token.lastUsedAt).to.equal(null);
       expect(await whoAmI(issued.secret)).to.equal(dev.user.id);
       const first = await until(
@@ -355,7 +415,7 @@ for (const kind of databaseKinds()) {
       await sleep(300);
       const second = await server.app.storage.tokens.get(issued.token.id);
       expect(second?.lastUsedAt?.toISOString()).to.equal(first?.lastUsedAt?.toISOString());
-      const listed = (await ok(dev.token, LIST)).tokens.find((t: { id: string }) => t.id === issued.token.id);
+      const listed = (await ok<Listed>(dev.token, LIST)).tokens.find((t: { id: string }) => t.id === issued.token.id);
       expect(listed).to.deep.include({ lastUsedAt: first!.lastUsedAt!.toISOString(), lastUsedIp: "127.0.0.1" });
     });
 
@@ -370,7 +430,8 @@ for (const kind of databaseKinds()) {
         capability: "role:escalate",
       });
       expect(await stored(dev.user.id)).to.deep.equal(before);
-      const issued = (await ok(server.adminToken, CREATE, { input: { name: "bg", breakGlass: true } })).createToken;
+      const issued = (await ok<Created>(server.adminToken, CREATE, { input: { name: "bg", breakGlass: true } }))
+        .createToken;
       expect(issued.token).to.deep.include({ breakGlass: true, expiresAt: null });
       const since = (await server.app.storage.audit.head()).sequence;
       expect(await whoAmI(issued.secret)).to.not.equal("UNAUTHENTICATED");
@@ -420,12 +481,14 @@ for (const kind of databaseKinds()) {
     it("lets a user with no roles list, create, rotate and revoke their own tokens, and refuses them anyone else's", async () => {
       const nobody = await addUser(server, []);
       const other = await addUser(server, ["viewer"]);
-      const own = (await ok(nobody.token, LIST)).tokens.map((t: { id: string }) => t.id);
+      const own = (await ok<Listed>(nobody.token, LIST)).tokens.map((t: { id: string }) => t.id);
       expect(own).to.deep.equal([nobody.tokenId]);
-      const issued = (await ok(nobody.token, CREATE, { input: { name: "mine" } })).createToken;
-      const rotated = (await ok(nobody.token, ROTATE, { id: issued.token.id })).rotateToken;
+      const issued = (await ok<Created>(nobody.token, CREATE, { input: { name: "mine" } })).createToken;
+      const rotated = (await ok<Rotated>(nobody.token, ROTATE, { id: issued.token.id })).rotateToken;
       expect(rotated.token.id).to.equal(issued.token.id);
-      expect((await ok(nobody.token, REVOKE, { id: issued.token.id })).revokeToken.revokedAt).to.be.a("string");
+      expect((await ok<Revoked>(nobody.token, REVOKE, { id: issued.token.id })).revokeToken.revokedAt).to.be.a(
+        "string",
+      );
 
       const before = await stored(other.user.id);
       expect(await refused(nobody.token, LIST, { userId: other.user.id })).to.deep.include({
@@ -453,12 +516,12 @@ for (const kind of databaseKinds()) {
       expect(await stored(other.user.id)).to.deep.equal(before);
       expect(await whoAmI(other.token)).to.equal(other.user.id);
 
-      expect((await ok(nobody.token, REVOKE_ALL, { userId: nobody.user.id })).revokeUserTokens).to.equal(1);
+      expect((await ok<RevokedAll>(nobody.token, REVOKE_ALL, { userId: nobody.user.id })).revokeUserTokens).to.equal(1);
     });
 
     it("applies a revocation to this instance's engine before the next request", async () => {
       const dev = await addUser(server, ["viewer"]);
-      const issued = (await ok(dev.token, CREATE, { input: { name: "engine" } })).createToken;
+      const issued = (await ok<Created>(dev.token, CREATE, { input: { name: "engine" } })).createToken;
       const engine = () => server.app.services.runtime.engine();
       const ask = () =>
         engine().check(
@@ -468,7 +531,7 @@ for (const kind of databaseKinds()) {
           { mfa: false, sourceIp: null },
         );
       expect(ask().allowed).to.equal(true);
-      await ok(dev.token, REVOKE, { id: issued.token.id });
+      await ok<Revoked>(dev.token, REVOKE, { id: issued.token.id });
       expect(ask().reason).to.equal("UNAUTHENTICATED");
     });
   });

@@ -10,9 +10,16 @@ import type { SsoIdentity } from "../../../src/domain/sso/sso-login";
 import { auditHead } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser } from "../../support/principals";
-import { aScimUser, expectScimError, patchOp, scim } from "../../support/scim";
+import { aScimUser, expectScimError, patchOp, scim, type ScimResponse } from "../../support/scim";
 import { serverForSuite, type TestServer } from "../../support/server";
 import { anIdentity, loginRequest } from "../../support/sso";
+
+/** The id of the resource a SCIM call created or returned. */
+function idOf(res: ScimResponse): string {
+  const id: unknown = res.body.id;
+  if (typeof id !== "string") throw new Error(`no id in the SCIM answer: ${res.raw}`);
+  return id;
+}
 
 for (const kind of databaseKinds()) {
   describe(`SSO linking by email on ${kind.name}`, function () {
@@ -114,7 +121,7 @@ for (const kind of databaseKinds()) {
     it("links a user SCIM provisioned for this provider, and refuses one provisioned for another", async () => {
       const created = await scim(server, server.adminToken, "POST", "/Users", aScimUser());
       expect(created.status, created.raw).to.equal(201);
-      const user = await stored(created.body.id);
+      const user = await stored(idOf(created));
       await expectLinkRefused(
         anIdentity({ email: user.email, provider: "oidc" }),
         user,
