@@ -2,10 +2,10 @@
 // must succeed or must fail, and the change records written since a point.
 import { expect } from "chai";
 import type { AuditEventRecord } from "../../src/domain/audit/audit-event";
-import { gql, type TestServer } from "./server";
+import { gql, type TestServer, type UntypedData } from "./server";
 
 /** Runs a query that must succeed; returns its data (typed by the caller as what the query selects). */
-export async function ok<T = Record<string, any>>(
+export async function ok<T = UntypedData>(
   server: TestServer,
   token: string,
   query: string,
@@ -62,7 +62,7 @@ rules:
 export const LIMITED_AUTHOR_ROLE = "kind: role\nname: limited-author\npolicies: [limited-author]\n";
 
 /** The change record an event carries. */
-export function changeOf(event: AuditEventRecord | undefined): Record<string, any> {
+export function changeOf<T = UntypedData>(event: AuditEventRecord | undefined): T {
   expect(event, "a change event").to.not.equal(undefined);
-  return (event!.metadata as { change: Record<string, any> }).change;
+  return (event!.metadata as { change: T }).change;
 }

@@ -4,7 +4,7 @@
 //   weak-reviewer: reviews on-call but holds none of it (approving would escalate)
 //   bystander: may review and list, but its roles review no role
 import { addRole } from "./principals";
-import { gql, type GraphQLResponse, type TestServer } from "./server";
+import { gql, type GraphQLResponse, type TestServer, type UntypedData } from "./server";
 
 export const REQUEST_FIELDS = `id status reason scope ttlSeconds approvalsRequired denialsRequired createdAt expiresAt decidedAt
   requester { id email } roles { name } reviews { reviewer { id } approve comment createdAt }
@@ -88,7 +88,7 @@ export async function addAccessRequestRoles(server: TestServer): Promise<void> {
   for (const [policy, role] of ROLES) await addRole(server, policy, role);
 }
 
-export async function call<T = Record<string, any>>(
+export async function call<T = UntypedData>(
   server: TestServer,
   token: string,
   query: string,

@@ -49,7 +49,66 @@ export interface CaseFile {
   cases: DecisionCase[];
 }
 
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A scalar as YAML may give it: an id such as `7` comes back as a number. */
+type Scalar = string | number;
+/** A time as YAML may give it: a string, epoch milliseconds, or a timestamp YAML read as a Date. */
+type RawTime = string | number | Date | null | undefined;
+
+/** The shape of a case file as written (see test/cases); the document parsers check policies and roles. */
+interface RawNamed {
+  name: Scalar;
+  inherits?: string[];
+  [key: string]: unknown;
+}
+interface RawGrant {
+  id: Scalar;
+  role: Scalar;
+  user?: Scalar;
+  group?: Scalar;
+  scope?: string;
+  active?: boolean;
+  startsAt?: RawTime;
+  expiresAt?: RawTime;
+}
+interface RawUser {
+  id: Scalar;
+  status?: UserDef["status"];
+  groups?: string[];
+}
+interface RawToken {
+  id: Scalar;
+  owner: Scalar;
+  roles?: string[];
+  expiresAt?: RawTime;
+  revokedAt?: RawTime;
+  boundCidrs?: TokenDef["boundCidrs"];
+}
+interface RawPrincipal {
+  user?: Scalar;
+  token?: Scalar;
+}
+interface RawCase {
+  name: Scalar;
+  principal: RawPrincipal;
+  check: {
+    action: Scalar;
+    resource: { type: Scalar; namespace?: string; name?: string; labels?: Record<string, string> };
+    context?: { mfa?: boolean; sourceIp?: string | null };
+  };
+  now?: RawTime;
+  expect: DecisionCase["expect"];
+}
+interface RawCaseFile {
+  description?: Scalar;
+  now?: RawTime;
+  types?: ResourceTypeDef[];
+  policies?: RawNamed[];
+  roles?: RawNamed[];
+  grants?: RawGrant[];
+  users?: RawUser[];
+  tokens?: RawToken[];
+  cases?: RawCase[];
+}
 
 const date = (v: unknown): Date | null =>
   typeof v === "string" || typeof v === "number" ? new Date(v) : v instanceof Date ? v : null;
@@ -59,8 +118,8 @@ export const DEFAULT_TYPES: ResourceTypeDef[] = parseResourceTypeDocuments(
   readFileSync(join(CASES_DIR, "types", "default-types.yaml"), "utf8"),
 );
 
-function roleRefs(policies: PolicyDoc[], rawRoles: Raw[]): RoleRefs {
-  const inherits = new Map(rawRoles.map((r) => [String(r.name), (r.inherits ?? []) as string[]]));
+function roleRefs(policies: PolicyDoc[], rawRoles: RawNamed[]): RoleRefs {
+  const inherits = new Map(rawRoles.map((r) => [String(r.name), r.inherits ?? []]));
   return {
     policyExists: (n) => policies.some((p) => p.name === n),
     roleInherits: (n) => inherits.get(n),
@@ -69,7 +128,7 @@ function roleRefs(policies: PolicyDoc[], rawRoles: Raw[]): RoleRefs {
   };
 }
 
-function grant(raw: Raw): GrantDef {
+function grant(raw: RawGrant): GrantDef {
   return {
     id: String(raw.id),
     role: String(raw.role),
@@ -84,9 +143,13 @@ function grant(raw: Raw): GrantDef {
   };
 }
 
-const user = (raw: Raw): UserDef => ({ id: String(raw.id), status: raw.status ?? "ACTIVE", groups: raw.groups ?? [] });
+const user = (raw: RawUser): UserDef => ({
+  id: String(raw.id),
+  status: raw.status ?? "ACTIVE",
+  groups: raw.groups ?? [],
+});
 
-const token = (raw: Raw): TokenDef => ({
+const token = (raw: RawToken): TokenDef => ({
   id: String(raw.id),
   ownerId: String(raw.owner),
   roles: raw.roles ?? [],
@@ -95,32 +158,30 @@ const token = (raw: Raw): TokenDef => ({
   ...(raw.boundCidrs !== undefined ? { boundCidrs: raw.boundCidrs } : {}),
 });
 
-function principal(raw: Raw): Principal {
+function principal(raw: RawPrincipal): Principal {
   return raw.token !== undefined
     ? { kind: "token", tokenId: String(raw.token) }
     : { kind: "user", userId: String(raw.user) };
 }
 
 export function loadCaseFile(file: string): CaseFile {
-  const raw = parse(readFileSync(join(CASES_DIR, file), "utf8")) as Raw;
-  const types = [...DEFAULT_TYPES, ...((raw.types ?? []) as ResourceTypeDef[])];
+  const raw = parse(readFileSync(join(CASES_DIR, file), "utf8")) as RawCaseFile;
+  const types = [...DEFAULT_TYPES, ...(raw.types ?? [])];
   const typeMap = new Map(types.map((t) => [t.name, t]));
-  const policies = ((raw.policies ?? []) as Raw[]).map((p) =>
-    parsePolicyDocument(stringify({ kind: "policy", ...p }), typeMap),
-  );
-  const rawRoles = (raw.roles ?? []) as Raw[];
+  const policies = (raw.policies ?? []).map((p) => parsePolicyDocument(stringify({ kind: "policy", ...p }), typeMap));
+  const rawRoles = raw.roles ?? [];
   const refs = roleRefs(policies, rawRoles);
   const roles: RoleDoc[] = rawRoles.map((r) => parseRoleDocument(stringify({ kind: "role", ...r }), refs));
   const state: PolicyState = {
     types,
     policies,
     roles,
-    grants: ((raw.grants ?? []) as Raw[]).map(grant),
-    users: ((raw.users ?? []) as Raw[]).map(user),
-    tokens: ((raw.tokens ?? []) as Raw[]).map(token),
+    grants: (raw.grants ?? []).map(grant),
+    users: (raw.users ?? []).map(user),
+    tokens: (raw.tokens ?? []).map(token),
   };
   const now = date(raw.now) ?? new Date("2025-06-01T12:00:00Z");
-  const cases = ((raw.cases ?? []) as Raw[]).map((c): DecisionCase => ({
+  const cases = (raw.cases ?? []).map((c): DecisionCase => ({
     name: String(c.name),
     principal: principal(c.principal),
     action: String(c.check.action),

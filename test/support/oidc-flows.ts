@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { SessionEntity } from "../../src/storage/entities";
 import type { Browser, Page } from "./browser";
 import { searchAudit, type AuditEventView } from "./audit-events";
-import type { TestServer } from "./server";
+import type { TestServer, UntypedData } from "./server";
 
 /** A port that was free a moment ago (the server's redirect URI must be known before it starts). */
 export async function freePort(): Promise<number> {
@@ -109,14 +109,14 @@ export interface DeviceStart {
   expiresIn: number;
 }
 
-export async function postJson(
+export async function postJson<T = UntypedData>(
   url: string,
   body: unknown = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: JSON.parse(await res.text()), headers: res.headers };
+  return { status: res.status, body: JSON.parse(await res.text()) as T, headers: res.headers };
 }

@@ -2,29 +2,30 @@
 // parsed and checked to be SCIM's media type.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import type { TestServer } from "./server";
+import type { TestServer, UntypedData } from "./server";
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 export const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 export const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
-export interface ScimResponse {
+export interface ScimResponse<T = UntypedData> {
   status: number;
-  body: Record<string, any>;
+  /** The parsed answer (`{}` when it has no body), typed by the caller as what it expects. */
+  body: T;
   headers: Headers;
   raw: string;
 }
 
 /** One call to /scim/v2`path`; `body` as JSON unless it is a string (sent as is). */
-export async function scim(
+export async function scim<T = UntypedData>(
   server: TestServer,
   token: string | null,
   method: string,
   path: string,
   body?: unknown,
   contentType = "application/scim+json",
-): Promise<ScimResponse> {
+): Promise<ScimResponse<T>> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = contentType;
@@ -35,11 +36,11 @@ export async function scim(
   });
   const raw = await res.text();
   if (res.status !== 204) expect(res.headers.get("content-type"), raw).to.match(/^application\/scim\+json/);
-  return { status: res.status, body: raw === "" ? {} : JSON.parse(raw), headers: res.headers, raw };
+  return { status: res.status, body: (raw === "" ? {} : JSON.parse(raw)) as T, headers: res.headers, raw };
 }
 
 /** Asserts a SCIM error of `status` (and `scimType` when given) that shows no stack trace or SQL. */
-export function expectScimError(res: ScimResponse, status: number, scimType?: string): Record<string, any> {
+export function expectScimError(res: ScimResponse, status: number, scimType?: string): UntypedData {
   expect(res.status, res.raw).to.equal(status);
   expect(res.body.schemas).to.deep.equal([ERROR_SCHEMA]);
   expect(res.body.status).to.equal(String(status));

@@ -20,7 +20,40 @@ const jobPolicy = (name: string, capabilities: string, namespace = "prod/**") =>
   `kind: policy\nname: ${name}\nrules:\n  - resource: job\n    namespace: "${namespace}"\n    capabilities: ${capabilities}\n`;
 const role = (name: string, policies: string[]) => `kind: role\nname: ${name}\npolicies: [${policies.join(", ")}]\n`;
 
-type Plan = Record<string, any>;
+interface Permission {
+  effect: string;
+  resourceType: string;
+  namespace: string;
+  name: string;
+  capabilities: string[];
+  scope: string;
+  via: { policy: string; ruleIndex: number; role: string };
+}
+/** What applyBundle answers, as PLAN_FIELDS selects it. */
+interface Plan {
+  applied: boolean;
+  version: number;
+  summary: { created: number; updated: number; deleted: number; usersGaining: number; usersLosing: number };
+  changes: Array<{ kind: string; name: string; action: string; diff: string }>;
+  accessChanges: Array<{
+    user: { id: string; email: string };
+    changes: Array<{ change: string; permission: Permission }>;
+  }>;
+  escalations: Array<{ kind: string; name: string; capability: string; message: string }>;
+}
+interface ApplyResult {
+  applyBundle: Plan;
+}
+interface PolicyResult {
+  policy: { version: number; document: string } | null;
+}
+interface RoleResult {
+  role: { name: string; policies: Array<{ name: string }> } | null;
+}
+interface Listed {
+  name: string;
+  builtIn: boolean;
+}
 
 for (const kind of databaseKinds()) {
   describe(`applyBundle on ${kind.name}`, function () {
@@ -37,7 +70,7 @@ for (const kind of databaseKinds()) {
       options: { dryRun?: boolean; expectedVersion?: number; prune?: string[]; token?: string } = {},
     ): Promise<Plan> =>
       (
-        await ok(server, options.token ?? admin, APPLY, {
+        await ok<ApplyResult>(server, options.token ?? admin, APPLY, {
           d: document,
           dry: options.dryRun ?? true,
           v: options.expectedVersion,
@@ -54,7 +87,7 @@ for (const kind of databaseKinds()) {
         const scoped = await addUser(server, [r], { scope: "prod/payments" });
         const group = unique("team");
         const member = await addUser(server, [], { groups: [group] });
-        await ok(
+        await ok<{ grantRole: { id: string } }>(
           server,
           admin,
           `mutation($g: String!, $r: String!) { grantRole(input: { group: $g, role: $r }) { id } }`,
@@ -64,18 +97,18 @@ for (const kind of databaseKinds()) {
 
         const plan = await apply(`${jobPolicy(p, "[read, list, submit]")}---\n${role(r, [p])}`);
         expect(plan.applied).to.equal(false);
-        expect(plan.changes.map((c: Plan) => [c.kind, c.name, c.action])).to.deep.equal([["policy", p, "update"]]);
+        expect(plan.changes.map((c) => [c.kind, c.name, c.action])).to.deep.equal([["policy", p, "update"]]);
         expect(plan.changes[0].diff)
           .to.contain(`--- a/policy/${p}`)
           .and.to.contain("-    capabilities: [read, list]")
           .and.to.contain("+    capabilities: [read, list, submit]");
-        const users = plan.accessChanges.map((a: Plan) => a.user.id);
+        const users = plan.accessChanges.map((a) => a.user.id);
         expect(users).to.have.members([direct.user.id, scoped.user.id, member.user.id]);
         expect(users).to.not.include(outsider.user.id);
-        const emails = plan.accessChanges.map((a: Plan) => a.user.email);
+        const emails = plan.accessChanges.map((a) => a.user.email);
         expect(emails).to.deep.equal([...emails].sort());
-        const ofScoped = plan.accessChanges.find((a: Plan) => a.user.id === scoped.user.id);
-        expect(ofScoped.changes).to.deep.equal([
+        const ofScoped = plan.accessChanges.find((a) => a.user.id === scoped.user.id);
+        expect(ofScoped!.changes).to.deep.equal([
           {
             change: "GAINED",
             permission: {
@@ -90,7 +123,7 @@ for (const kind of databaseKinds()) {
           },
         ]);
         expect(plan.summary).to.deep.equal({ created: 0, updated: 1, deleted: 0, usersGaining: 3, usersLosing: 0 });
-        expect((await ok(server, admin, READ_POLICY, { n: p })).policy.version).to.equal(1);
+        expect((await ok<PolicyResult>(server, admin, READ_POLICY, { n: p })).policy!.version).to.equal(1);
       });
 
       it("reports who loses when a policy is removed from a role, and nobody for a user who keeps it through another role", async () => {
@@ -103,15 +136,15 @@ for (const kind of databaseKinds()) {
         const keeper = await addUser(server, [r, other]);
         const empty = unique("empty");
         const plan = await apply(`kind: policy\nname: ${empty}\nrules: []\n---\n${role(r, [empty])}`);
-        expect(plan.changes.map((c: Plan) => [c.kind, c.action])).to.deep.equal([
+        expect(plan.changes.map((c) => [c.kind, c.action])).to.deep.equal([
           ["policy", "create"],
           ["role", "update"],
         ]);
         expect(plan.changes[0].diff).to.contain("--- /dev/null");
-        const ids = plan.accessChanges.map((a: Plan) => a.user.id);
+        const ids = plan.accessChanges.map((a) => a.user.id);
         expect(ids).to.include(loser.user.id);
         expect(ids).to.not.include(keeper.user.id);
-        const lost = plan.accessChanges.find((a: Plan) => a.user.id === loser.user.id).changes;
+        const lost = plan.accessChanges.find((a) => a.user.id === loser.user.id)!.changes;
         expect(lost).to.deep.equal([
           {
             change: "LOST",
@@ -134,7 +167,7 @@ for (const kind of databaseKinds()) {
         await addRole(server, jobPolicy(p, "[read]"), role(r, [p]));
         const provider = unique("idp").toLowerCase();
         // The provider's users are those holding its SSO grants: one logs in while a mapping gives everyone viewer.
-        await ok(
+        await ok<{ setSsoMappings: Array<{ group: string }> }>(
           server,
           admin,
           `mutation($m: [SsoMappingInput!]!, $p: String) { setSsoMappings(mappings: $m, provider: $p) { group } }`,
@@ -147,12 +180,12 @@ for (const kind of databaseKinds()) {
         const plan = await apply(
           `kind: ssoMappings\nprovider: ${provider}\nmappings:\n  - { group: "*", role: viewer }\n  - { group: eng, role: ${r}, scope: prod }\n`,
         );
-        expect(plan.changes.map((c: Plan) => [c.kind, c.name, c.action])).to.deep.equal([
+        expect(plan.changes.map((c) => [c.kind, c.name, c.action])).to.deep.equal([
           ["ssoMappings", provider, "update"],
         ]);
-        const mine = plan.accessChanges.find((a: Plan) => a.user.id === login.userId);
+        const mine = plan.accessChanges.find((a) => a.user.id === login.userId);
         expect(
-          mine.changes.map((c: Plan) => [
+          mine!.changes.map((c) => [
             c.change,
             c.permission.resourceType,
             c.permission.capabilities,
@@ -171,7 +204,10 @@ for (const kind of databaseKinds()) {
         const plan = await apply(bundle, { dryRun: false });
         expect(plan.applied).to.equal(true);
         expect(plan.summary).to.deep.include({ created: 2, updated: 0, deleted: 0 });
-        expect((await ok(server, admin, READ_ROLE, { n: r })).role).to.deep.equal({ name: r, policies: [{ name: p }] });
+        expect((await ok<RoleResult>(server, admin, READ_ROLE, { n: r })).role).to.deep.equal({
+          name: r,
+          policies: [{ name: p }],
+        });
         const changes = await changesSince(server, since);
         expect(changes.map((e) => e.operation)).to.deep.equal([
           "Mutation.createPolicy",
@@ -179,7 +215,7 @@ for (const kind of databaseKinds()) {
           "Mutation.applyBundle",
         ]);
         const { createHash } = await import("node:crypto");
-        expect((changes[2].metadata as Plan).change).to.deep.include({
+        expect((changes[2].metadata as { change: unknown }).change).to.deep.include({
           kind: "bundle",
           sha256: createHash("sha256").update(bundle).digest("hex"),
         });
@@ -204,7 +240,7 @@ for (const kind of databaseKinds()) {
         expect(extensions).to.deep.include({ code: "BAD_USER_INPUT", field: "documents[1].rules[0].capabilities[1]" });
         expect(issuesOf(extensions)[0]).to.deep.include({ line: 12, column: 26 });
         expect(message).to.contain("did you mean 'submit'?");
-        expect((await ok(server, admin, READ_POLICY, { n: p })).policy).to.equal(null);
+        expect((await ok<PolicyResult>(server, admin, READ_POLICY, { n: p })).policy).to.equal(null);
         expect(await changesSince(server, head)).to.deep.equal([]);
       });
 
@@ -218,11 +254,11 @@ for (const kind of databaseKinds()) {
       it("refuses a stale expectedVersion with CONFLICT, so that of two applies planned on one version only the first goes in", async () => {
         const plan = await apply(jobPolicy(unique("race"), "[read]"));
         const [first, second] = await Promise.all([
-          gql(server.url, APPLY, {
+          gql<ApplyResult>(server.url, APPLY, {
             token: admin,
             variables: { d: jobPolicy(unique("race-a"), "[read]"), dry: false, v: plan.version },
           }),
-          gql(server.url, APPLY, {
+          gql<ApplyResult>(server.url, APPLY, {
             token: admin,
             variables: { d: jobPolicy(unique("race-b"), "[read]"), dry: false, v: plan.version },
           }),
@@ -235,7 +271,7 @@ for (const kind of databaseKinds()) {
         const author = await addUser(server, ["limited-bundler"]);
         const p = unique("wide");
         const plan = await apply(jobPolicy(p, `["*"]`, "**"), { token: author.token });
-        expect(plan.escalations.map((e: Plan) => [e.kind, e.name, e.capability])).to.deep.equal([
+        expect(plan.escalations.map((e) => [e.kind, e.name, e.capability])).to.deep.equal([
           ["policy", p, "job:delete"],
         ]);
         const { extensions } = await refused(server, author.token, APPLY, {
@@ -243,7 +279,7 @@ for (const kind of databaseKinds()) {
           dry: false,
         });
         expect(extensions.code).to.equal("ESCALATION_DENIED");
-        expect((await ok(server, admin, READ_POLICY, { n: p })).policy).to.equal(null);
+        expect((await ok<PolicyResult>(server, admin, READ_POLICY, { n: p })).policy).to.equal(null);
         const fine = await apply(jobPolicy(unique("narrow"), "[read]"), { token: author.token, dryRun: false });
         expect(fine.applied).to.equal(true);
       });
@@ -251,7 +287,7 @@ for (const kind of databaseKinds()) {
       it("refuses a caller without the capability for an object, after auditing the refusal", async () => {
         const reader = await addUser(server, ["viewer"]);
         const plan = await apply(jobPolicy(unique("viewer-sees"), "[read]"), { token: reader.token });
-        expect(plan.escalations.map((e: Plan) => e.capability)).to.include("policy:create");
+        expect(plan.escalations.map((e) => e.capability)).to.include("policy:create");
         const { extensions } = await refused(server, reader.token, APPLY, {
           d: jobPolicy(unique("viewer-writes"), "[read]"),
           dry: false,
@@ -285,8 +321,8 @@ for (const kind of databaseKinds()) {
         "kind: role\nname: gone-child\npolicies: [gone-child-p]\ninherits: [gone-base]\n",
       );
       const bundle = `kind: bundle\nprune: [policy, role]\n---\n${jobPolicy("keep-p", "[read]")}---\n${role("keep-r", ["keep-p"])}`;
-      const plan = (await ok(server, admin, APPLY, { d: bundle, dry: true })).applyBundle;
-      expect(plan.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal([
+      const plan = (await ok<ApplyResult>(server, admin, APPLY, { d: bundle, dry: true })).applyBundle;
+      expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal([
         "delete role gone-child",
         "delete role gone-base",
         "delete role gone-r",
@@ -294,21 +330,27 @@ for (const kind of databaseKinds()) {
         "delete policy gone-child-p",
         "delete policy gone-p",
       ]);
-      const applied = (await ok(server, admin, APPLY, { d: bundle, dry: false })).applyBundle;
+      const applied = (await ok<ApplyResult>(server, admin, APPLY, { d: bundle, dry: false })).applyBundle;
       expect(applied.summary.deleted).to.equal(6);
-      const left = await ok(server, admin, `{ roles { name builtIn } policies { name builtIn } }`);
-      expect(left.roles.filter((r: Plan) => !r.builtIn).map((r: Plan) => r.name)).to.deep.equal(["keep-r"]);
-      expect(left.policies.filter((r: Plan) => !r.builtIn).map((r: Plan) => r.name)).to.deep.equal(["keep-p"]);
-      expect(left.roles.filter((r: Plan) => r.builtIn).length).to.be.greaterThan(0);
+      const left = await ok<{ roles: Listed[]; policies: Listed[] }>(
+        server,
+        admin,
+        `{ roles { name builtIn } policies { name builtIn } }`,
+      );
+      expect(left.roles.filter((r) => !r.builtIn).map((r) => r.name)).to.deep.equal(["keep-r"]);
+      expect(left.policies.filter((r) => !r.builtIn).map((r) => r.name)).to.deep.equal(["keep-p"]);
+      expect(left.roles.filter((r) => r.builtIn).length).to.be.greaterThan(0);
     });
 
     it("prunes only when asked: the prune argument adds to what the bundle declares", async () => {
       const admin = server.adminToken;
       await addRole(server, jobPolicy("other-p", "[read]"), role("other-r", ["other-p"]));
       const bundle = `${jobPolicy("keep-p", "[read]")}---\n${role("keep-r", ["keep-p"])}`;
-      expect((await ok(server, admin, APPLY, { d: bundle, dry: true })).applyBundle.changes).to.deep.equal([]);
-      const plan = (await ok(server, admin, APPLY, { d: bundle, dry: true, p: ["role"] })).applyBundle;
-      expect(plan.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal(["delete role other-r"]);
+      expect((await ok<ApplyResult>(server, admin, APPLY, { d: bundle, dry: true })).applyBundle.changes).to.deep.equal(
+        [],
+      );
+      const plan = (await ok<ApplyResult>(server, admin, APPLY, { d: bundle, dry: true, p: ["role"] })).applyBundle;
+      expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal(["delete role other-r"]);
     });
   });
 
@@ -320,17 +362,22 @@ for (const kind of databaseKinds()) {
     it("expires the pending requests for a role the bundle prunes, in the same write, as deleteRole does", async () => {
       const admin = server.adminToken;
       await addRole(server, jobPolicy("target-p", "[read]"), role("temp-target", ["target-p"]));
-      await ok(server, admin, `mutation($d: String!) { createRole(document: $d) { name } }`, {
-        d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n",
-      });
+      await ok<{ createRole: { name: string } }>(
+        server,
+        admin,
+        `mutation($d: String!) { createRole(document: $d) { name } }`,
+        {
+          d: "kind: role\nname: temp-requester\npolicies: []\nrequest: { roles: [temp-target] }\n",
+        },
+      );
       const alice = await addUser(server, ["temp-requester"]);
       const pending = await requestOk(server, alice.token, { roles: ["temp-target"] });
       expect(pending.status).to.equal("PENDING");
       const since = await auditHead(server);
       // temp-requester stays, without its request setting; temp-target is not mentioned and goes.
       const bundle = "kind: role\nname: temp-requester\npolicies: []\n";
-      const applied = (await ok(server, admin, APPLY, { d: bundle, dry: false, p: ["role"] })).applyBundle;
-      expect(applied.changes.map((c: Plan) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal([
+      const applied = (await ok<ApplyResult>(server, admin, APPLY, { d: bundle, dry: false, p: ["role"] })).applyBundle;
+      expect(applied.changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).to.deep.equal([
         "update role temp-requester",
         "delete role temp-target",
       ]);

@@ -22,6 +22,41 @@ const CAN = `query($subject: SubjectInput, $action: String!, $resource: Resource
   can(subject: $subject, action: $action, resource: $resource) { allowed reason }
 }`;
 
+interface Grant {
+  id: string;
+  subjectType: string;
+  user: { id: string; email: string } | null;
+  group: string | null;
+  role: { name: string };
+  scope: string;
+  active: boolean;
+  startsAt: string | null;
+  expiresAt: string | null;
+  reason: string | null;
+  source: string;
+  createdBy: { id: string } | null;
+  createdAt: string;
+}
+type SetRolesGrant = Pick<Grant, "id" | "role" | "scope" | "source" | "startsAt" | "expiresAt"> & {
+  user: { id: string };
+};
+type ListedGrant = Pick<Grant, "id" | "group" | "role" | "scope" | "source"> & { user: { id: string } | null };
+interface GrantResult {
+  grantRole: Grant;
+}
+interface RevokeResult {
+  revokeGrant: boolean;
+}
+interface SetRolesResult {
+  setUserRoles: SetRolesGrant[];
+}
+interface GrantsResult {
+  grants: ListedGrant[];
+}
+interface CanResult {
+  can: { allowed: boolean; reason: string };
+}
+
 const job = (namespace: string) => ({ type: "job", namespace, name: "web" });
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,7 +74,8 @@ for (const kind of databaseKinds()) {
     });
 
     const can = async (user: TestUser, action: string, namespace: string) =>
-      (await ok(server, admin, CAN, { subject: { userId: user.user.id }, action, resource: job(namespace) })).can;
+      (await ok<CanResult>(server, admin, CAN, { subject: { userId: user.user.id }, action, resource: job(namespace) }))
+        .can;
     const storedGrants = (userId: string) => server.app.storage.grants.list({ userId, includeInactive: true });
 
     describe("grantRole", () => {
@@ -48,7 +84,7 @@ for (const kind of databaseKinds()) {
         const adminId = server.app.bootstrap.created ? server.app.bootstrap.adminId : "";
         expect((await can(target, "submit", "prod")).allowed).to.equal(false);
         const before = await auditHead(server);
-        const { grantRole } = await ok(server, admin, GRANT, {
+        const { grantRole } = await ok<GrantResult>(server, admin, GRANT, {
           input: { userId: target.user.id, role: "deployer", reason: "on call" },
         });
         expect(grantRole).to.deep.include({
@@ -78,7 +114,9 @@ for (const kind of databaseKinds()) {
       it("gives a role to a group: the grant has no user, and members of the group may use it", async () => {
         const group = `team-${randomUUID().slice(0, 6)}`;
         const member = await addUser(server, [], { groups: [group] });
-        const { grantRole } = await ok(server, admin, GRANT, { input: { group, role: "deployer", scope: "staging" } });
+        const { grantRole } = await ok<GrantResult>(server, admin, GRANT, {
+          input: { group, role: "deployer", scope: "staging" },
+        });
         expect(grantRole).to.deep.include({ subjectType: "GROUP", user: null, group, scope: "staging" });
         expect((await can(member, "submit", "staging/web")).allowed).to.equal(true);
         expect((await can(member, "submit", "prod")).allowed).to.equal(false);
@@ -86,7 +124,9 @@ for (const kind of databaseKinds()) {
 
       it("limits the grantee to the grant's scope", async () => {
         const target = await addUser(server, []);
-        await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer", scope: "prod/payments" } });
+        await ok<GrantResult>(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "deployer", scope: "prod/payments" },
+        });
         expect(await can(target, "submit", "prod/payments")).to.deep.equal({ allowed: true, reason: "ALLOWED" });
         expect(await can(target, "submit", "prod/payments/eu")).to.deep.equal({ allowed: true, reason: "ALLOWED" });
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
@@ -98,14 +138,14 @@ for (const kind of databaseKinds()) {
 
       it("does not apply a grant that starts in the future, and lists it only with includeInactive", async () => {
         const target = await addUser(server, []);
-        const { grantRole } = await ok(server, admin, GRANT, {
+        const { grantRole } = await ok<GrantResult>(server, admin, GRANT, {
           input: { userId: target.user.id, role: "deployer", startsAt: inSeconds(3600), expiresAt: inSeconds(7200) },
         });
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
-        expect((await ok(server, admin, GRANTS, { userId: target.user.id })).grants).to.deep.equal([]);
+        expect((await ok<GrantsResult>(server, admin, GRANTS, { userId: target.user.id })).grants).to.deep.equal([]);
         expect(
-          (await ok(server, admin, GRANTS, { userId: target.user.id, all: true })).grants.map(
-            (g: { id: string }) => g.id,
+          (await ok<GrantsResult>(server, admin, GRANTS, { userId: target.user.id, all: true })).grants.map(
+            (g) => g.id,
           ),
         ).to.deep.equal([grantRole.id]);
       });
@@ -113,7 +153,7 @@ for (const kind of databaseKinds()) {
       it("stops applying a grant the moment it expires", async () => {
         const target = await addUser(server, []);
         const expiresAt = new Date(Date.now() + 2000);
-        await ok(server, admin, GRANT, {
+        await ok<GrantResult>(server, admin, GRANT, {
           input: { userId: target.user.id, role: "deployer", expiresAt: expiresAt.toISOString() },
         });
         expect((await can(target, "submit", "prod")).allowed).to.equal(true);
@@ -124,7 +164,7 @@ for (const kind of databaseKinds()) {
       it("allows a grant to a locked user, which applies once the user is unlocked", async () => {
         const target = await addUser(server, []);
         await setStatus(server, target.user, "LOCKED");
-        await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer" } });
+        await ok<GrantResult>(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer" } });
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "USER_LOCKED" });
         await setStatus(server, target.user, "ACTIVE");
         expect((await can(target, "submit", "prod")).allowed).to.equal(true);
@@ -173,8 +213,10 @@ for (const kind of databaseKinds()) {
       it("lets an actor give a role it covers, within the scope it covers, and refuses one it does not, naming the capability", async () => {
         const granter = await addUser(server, ["granter"]);
         const target = await addUser(server, []);
-        await ok(server, granter.token, GRANT, { input: { userId: target.user.id, role: "prod-job-admin" } });
-        await ok(server, granter.token, GRANT, {
+        await ok<GrantResult>(server, granter.token, GRANT, {
+          input: { userId: target.user.id, role: "prod-job-admin" },
+        });
+        await ok<GrantResult>(server, granter.token, GRANT, {
           input: { userId: target.user.id, role: "job-admin-everywhere", scope: "prod/payments" },
         });
         const before = (await storedGrants(target.user.id)).length;
@@ -208,13 +250,13 @@ for (const kind of databaseKinds()) {
       it("lets an actor holding escalate on roles give a role it does not cover", async () => {
         const escalator = await addUser(server, ["escalator"]);
         const target = await addUser(server, []);
-        const { grantRole } = await ok(server, escalator.token, GRANT, {
+        const { grantRole } = await ok<GrantResult>(server, escalator.token, GRANT, {
           input: { userId: target.user.id, role: "db-querier" },
         });
         expect(grantRole.role.name).to.equal("db-querier");
         expect(
           (
-            await ok(server, admin, CAN, {
+            await ok<CanResult>(server, admin, CAN, {
               subject: { userId: target.user.id },
               action: "query",
               resource: { type: "db", namespace: "prod" },
@@ -226,16 +268,16 @@ for (const kind of databaseKinds()) {
       it("never keeps a grant that was covered only by a grant revoked before it committed", async () => {
         const clerk = await addUser(server, ["grant-clerk"]);
         for (let round = 0; round < 20; round++) {
-          const { grantRole: cover } = await ok(server, admin, GRANT, {
+          const { grantRole: cover } = await ok<GrantResult>(server, admin, GRANT, {
             input: { userId: clerk.user.id, role: "prod-job-admin" },
           });
           const target = await addUser(server, []);
           const before = await auditHead(server);
-          const revoke = () => gql(server.url, REVOKE, { token: admin, variables: { id: cover.id } });
+          const revoke = () => gql<RevokeResult>(server.url, REVOKE, { token: admin, variables: { id: cover.id } });
           // Staggered by 0-8 ms so that rounds land on both sides of the revocation.
           const give = async () => {
             await sleep((round % 5) * 2);
-            return gql(server.url, GRANT, {
+            return gql<GrantResult>(server.url, GRANT, {
               token: clerk.token,
               variables: { input: { userId: target.user.id, role: "prod-job-admin", scope: "prod" } },
             });
@@ -269,9 +311,11 @@ for (const kind of databaseKinds()) {
     describe("revokeGrant", () => {
       it("revokes a grant: true, the grantee loses the role at once, and the change is recorded", async () => {
         const target = await addUser(server, []);
-        const { grantRole } = await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "deployer" } });
+        const { grantRole } = await ok<GrantResult>(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "deployer" },
+        });
         const before = await auditHead(server);
-        expect((await ok(server, admin, REVOKE, { id: grantRole.id })).revokeGrant).to.equal(true);
+        expect((await ok<RevokeResult>(server, admin, REVOKE, { id: grantRole.id })).revokeGrant).to.equal(true);
         expect(await can(target, "submit", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
         expect(await storedGrants(target.user.id)).to.deep.equal([]);
         const [change] = await changesSince(server, before, "Mutation.revokeGrant");
@@ -284,8 +328,10 @@ for (const kind of databaseKinds()) {
 
       it("answers NOT_FOUND at id for a grant that does not exist, or no longer does", async () => {
         const target = await addUser(server, []);
-        const { grantRole } = await ok(server, admin, GRANT, { input: { userId: target.user.id, role: "viewer" } });
-        await ok(server, admin, REVOKE, { id: grantRole.id });
+        const { grantRole } = await ok<GrantResult>(server, admin, GRANT, {
+          input: { userId: target.user.id, role: "viewer" },
+        });
+        await ok<RevokeResult>(server, admin, REVOKE, { id: grantRole.id });
         for (const id of [grantRole.id, randomUUID()]) {
           expect((await refused(server, admin, REVOKE, { id })).extensions).to.deep.include({
             code: "NOT_FOUND",
@@ -298,7 +344,7 @@ for (const kind of databaseKinds()) {
         const granter = await addUser(server, ["granter"]);
         const target = await addUser(server, ["db-querier"]);
         const [grant] = await storedGrants(target.user.id);
-        expect((await ok(server, granter.token, REVOKE, { id: grant.id })).revokeGrant).to.equal(true);
+        expect((await ok<RevokeResult>(server, granter.token, REVOKE, { id: grant.id })).revokeGrant).to.equal(true);
       });
     });
 
@@ -329,19 +375,19 @@ for (const kind of databaseKinds()) {
       it("replaces the manual unscoped grants with one per role, leaving SSO and scoped grants alone", async () => {
         const target = await addUser(server, ["viewer", "auditor"]);
         const ssoGrant = await sso(target.user.id, "cicd");
-        const { grantRole: scoped } = await ok(server, admin, GRANT, {
+        const { grantRole: scoped } = await ok<GrantResult>(server, admin, GRANT, {
           input: { userId: target.user.id, role: "operator", scope: "staging" },
         });
         const viewerGrant = (await storedGrants(target.user.id)).find((g) => g.role === "viewer")!;
         const before = await auditHead(server);
-        const { setUserRoles } = await ok(server, admin, SET_ROLES, {
+        const { setUserRoles } = await ok<SetRolesResult>(server, admin, SET_ROLES, {
           userId: target.user.id,
           roles: ["viewer", "deployer", "deployer", "Deployer"],
         });
-        const summary = setUserRoles.map((g: any) => `${g.role.name}|${g.scope}|${g.source}`).sort();
+        const summary = setUserRoles.map((g) => `${g.role.name}|${g.scope}|${g.source}`).sort();
         expect(summary).to.deep.equal(["cicd||SSO", "deployer||MANUAL", "operator|staging|MANUAL", "viewer||MANUAL"]);
-        expect(setUserRoles.every((g: any) => g.user.id === target.user.id)).to.equal(true);
-        const ids = setUserRoles.map((g: any) => g.id);
+        expect(setUserRoles.every((g) => g.user.id === target.user.id)).to.equal(true);
+        const ids = setUserRoles.map((g) => g.id);
         expect(ids).to.include.members([ssoGrant.id, scoped.id, viewerGrant.id]);
         expect((await storedGrants(target.user.id)).map((g) => g.id).sort()).to.deep.equal([...ids].sort());
         expect((await can(target, "submit", "prod")).allowed).to.equal(true);
@@ -355,25 +401,25 @@ for (const kind of databaseKinds()) {
 
       it("replaces a time-bound manual grant of a listed role with a permanent one, and keeps a permanent one as it is", async () => {
         const target = await addUser(server, ["viewer"]);
-        const { grantRole: bounded } = await ok(server, admin, GRANT, {
+        const { grantRole: bounded } = await ok<GrantResult>(server, admin, GRANT, {
           input: { userId: target.user.id, role: "deployer", expiresAt: inSeconds(3600) },
         });
         const viewerGrant = (await storedGrants(target.user.id)).find((g) => g.role === "viewer")!;
-        const { setUserRoles } = await ok(server, admin, SET_ROLES, {
+        const { setUserRoles } = await ok<SetRolesResult>(server, admin, SET_ROLES, {
           userId: target.user.id,
           roles: ["viewer", "deployer"],
         });
-        const deployer = setUserRoles.find((g: any) => g.role.name === "deployer");
+        const deployer = setUserRoles.find((g) => g.role.name === "deployer")!;
         expect(deployer.id).to.not.equal(bounded.id);
         expect(deployer.expiresAt).to.equal(null);
-        expect(setUserRoles.find((g: any) => g.role.name === "viewer").id).to.equal(viewerGrant.id);
+        expect(setUserRoles.find((g) => g.role.name === "viewer")!.id).to.equal(viewerGrant.id);
       });
 
       it("with no roles removes every manual unscoped grant, and the user loses them at once", async () => {
         const target = await addUser(server, ["deployer", "viewer"]);
-        expect((await ok(server, admin, SET_ROLES, { userId: target.user.id, roles: [] })).setUserRoles).to.deep.equal(
-          [],
-        );
+        expect(
+          (await ok<SetRolesResult>(server, admin, SET_ROLES, { userId: target.user.id, roles: [] })).setUserRoles,
+        ).to.deep.equal([]);
         expect(await can(target, "read", "prod")).to.deep.equal({ allowed: false, reason: "NO_MATCHING_RULE" });
       });
 
@@ -406,27 +452,27 @@ for (const kind of databaseKinds()) {
         expect(extensions.capability).to.match(/^[a-z_*]+:[a-z_*]+$/);
         expect(await storedGrants(target.user.id)).to.deep.equal(grantsBefore);
         // db-querier is not covered by the granter, but taking it away is no escalation.
-        const { setUserRoles } = await ok(server, granter.token, SET_ROLES, {
+        const { setUserRoles } = await ok<SetRolesResult>(server, granter.token, SET_ROLES, {
           userId: target.user.id,
           roles: ["prod-job-admin"],
         });
-        expect(setUserRoles.map((g: any) => g.role.name)).to.deep.equal(["prod-job-admin"]);
+        expect(setUserRoles.map((g) => g.role.name)).to.deep.equal(["prod-job-admin"]);
       });
     });
 
     describe("grants", () => {
       it("lists grants by user and by role, current ones unless includeInactive", async () => {
         const target = await addUser(server, ["viewer"]);
-        await ok(server, admin, GRANT, {
+        await ok<GrantResult>(server, admin, GRANT, {
           input: { userId: target.user.id, role: "db-querier", startsAt: inSeconds(3600) },
         });
-        const current = (await ok(server, admin, GRANTS, { userId: target.user.id })).grants;
-        expect(current.map((g: any) => g.role.name)).to.deep.equal(["viewer"]);
-        const all = (await ok(server, admin, GRANTS, { userId: target.user.id, all: true })).grants;
-        expect(all.map((g: any) => g.role.name)).to.deep.equal(["viewer", "db-querier"]);
-        const byRole = (await ok(server, admin, GRANTS, { role: "DB-QUERIER", all: true })).grants;
-        expect(byRole.some((g: any) => g.user?.id === target.user.id)).to.equal(true);
-        expect(byRole.every((g: any) => g.role.name === "db-querier")).to.equal(true);
+        const current = (await ok<GrantsResult>(server, admin, GRANTS, { userId: target.user.id })).grants;
+        expect(current.map((g) => g.role.name)).to.deep.equal(["viewer"]);
+        const all = (await ok<GrantsResult>(server, admin, GRANTS, { userId: target.user.id, all: true })).grants;
+        expect(all.map((g) => g.role.name)).to.deep.equal(["viewer", "db-querier"]);
+        const byRole = (await ok<GrantsResult>(server, admin, GRANTS, { role: "DB-QUERIER", all: true })).grants;
+        expect(byRole.some((g) => g.user?.id === target.user.id)).to.equal(true);
+        expect(byRole.every((g) => g.role.name === "db-querier")).to.equal(true);
       });
 
       it("refuses an unknown role with BAD_USER_INPUT and an unknown user with NOT_FOUND", async () => {
