@@ -11,6 +11,27 @@ import { gql, serverForSuite, type TestServer } from "../support/server";
 
 const SECRET = /^ptc_[0-9A-Za-z]{46}\n$/;
 
+interface Whoami {
+  email: string;
+  credential: { id: string; from: string };
+}
+interface TokenRow {
+  id: string;
+  name: string;
+  hint: string;
+  roles: Array<{ name: string }>;
+  boundCidrs: string[];
+  expiresAt: string;
+}
+interface MeData {
+  me: { email: string };
+}
+
+/** The command's JSON output, read as the shape the test expects of it. */
+function jsonOf<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
 function ok(result: CliResult): CliResult {
   expect(result.code, `exit code; stderr: ${result.stderr}`).to.equal(0);
   return result;
@@ -131,7 +152,9 @@ describe("portcullis command line", function () {
           .and.contain("context 'default'")
           .and.not.contain(server.adminToken);
         expect(statSync(home.configFile).mode & 0o777).to.equal(0o600);
-        expect(JSON.parse(readFileSync(home.configFile, "utf8")).contexts.default).to.deep.equal({
+        expect(
+          jsonOf<{ contexts: Record<string, unknown> }>(readFileSync(home.configFile, "utf8")).contexts.default,
+        ).to.deep.equal({
           server: server.url,
           secret: server.adminToken,
         });
@@ -141,21 +164,25 @@ describe("portcullis command line", function () {
             stdin: viewer.token,
           }),
         );
-        const list = JSON.parse(ok(await home.run(["context", "list", "-o", "json"])).stdout);
-        expect(list.map((c: { name: string; current: boolean }) => [c.name, c.current])).to.deep.equal([
+        const list = jsonOf<Array<{ name: string; current: boolean }>>(
+          ok(await home.run(["context", "list", "-o", "json"])).stdout,
+        );
+        expect(list.map((c) => [c.name, c.current])).to.deep.equal([
           ["default", false],
           ["second", true],
         ]);
-        expect(JSON.parse(ok(await home.run(["whoami", "-o", "json"])).stdout).email).to.equal(viewer.user.email);
-        expect(JSON.parse(ok(await home.run(["whoami", "-o", "json", "--context", "default"])).stdout).email).to.equal(
-          "admin@portcullis.local",
-        );
+        expect(jsonOf<Whoami>(ok(await home.run(["whoami", "-o", "json"])).stdout).email).to.equal(viewer.user.email);
+        expect(
+          jsonOf<Whoami>(ok(await home.run(["whoami", "-o", "json", "--context", "default"])).stdout).email,
+        ).to.equal("admin@portcullis.local");
         // PORTCULLIS_TOKEN wins over the current context; a context named with --context wins over PORTCULLIS_TOKEN.
         const env = { PORTCULLIS_TOKEN: nobody.token };
-        expect(JSON.parse(ok(await home.run(["whoami", "-o", "json"], { env })).stdout).email).to.equal(
+        expect(jsonOf<Whoami>(ok(await home.run(["whoami", "-o", "json"], { env })).stdout).email).to.equal(
           nobody.user.email,
         );
-        const named = JSON.parse(ok(await home.run(["whoami", "-o", "json", "--context", "second"], { env })).stdout);
+        const named = jsonOf<Whoami>(
+          ok(await home.run(["whoami", "-o", "json", "--context", "second"], { env })).stdout,
+        );
         expect([named.email, named.credential.from]).to.deep.equal([viewer.user.email, "context 'second'"]);
         ok(await home.run(["context", "use", "default"]));
         const whoami = ok(await home.run(["whoami"])).stdout;
@@ -181,7 +208,7 @@ describe("portcullis command line", function () {
     });
 
     it("PORTCULLIS_TOKEN and PORTCULLIS_URL work without a configuration file", async () => {
-      const me = JSON.parse(ok(await admin.run(["whoami", "-o", "json"])).stdout);
+      const me = jsonOf<Whoami>(ok(await admin.run(["whoami", "-o", "json"])).stdout);
       expect(me).to.deep.include({ email: "admin@portcullis.local", status: "ACTIVE" });
       expect(me.credential).to.deep.include({
         kind: "TOKEN",
@@ -233,7 +260,7 @@ describe("portcullis command line", function () {
 
     it("effective and who-can print tables, or JSON", async () => {
       const grantee = await addUser(server, ["prod-job-admin"]);
-      const rows = JSON.parse(
+      const rows = jsonOf<Array<{ via: Record<string, unknown> }>>(
         ok(await admin.run(["effective", "--user", grantee.user.email, "--type", "job", "-o", "json"])).stdout,
       );
       expect(rows).to.have.length(1);
@@ -288,15 +315,17 @@ describe("portcullis command line", function () {
       expect(quiet.stdout).to.match(SECRET);
       expect(quiet.stderr).to.equal("");
       const secret = quiet.stdout.trim();
-      expect((await gql(server.url, "{ me { email } }", { token: secret })).data?.me.email).to.equal(owner.user.email);
+      expect((await gql<MeData>(server.url, "{ me { email } }", { token: secret })).data?.me.email).to.equal(
+        owner.user.email,
+      );
 
       const loud = ok(await admin.run(["token", "create", "--name", "laptop", "--user", owner.user.email]));
       expect(loud.stdout).to.match(SECRET);
       expect(loud.stderr).to.contain("shown once").and.not.contain(loud.stdout.trim());
 
-      const listed = JSON.parse(
+      const listed = jsonOf<TokenRow[]>(
         ok(await admin.run(["token", "list", "--user", owner.user.email, "-o", "json"])).stdout,
-      ) as Array<Record<string, any>>;
+      );
       const ci = listed.find((t) => t.name === "ci")!;
       expect(ci.roles).to.deep.equal([{ name: "db-querier" }]);
       expect(ci.boundCidrs).to.deep.equal(["127.0.0.0/8"]);
@@ -351,8 +380,9 @@ describe("portcullis command line", function () {
       const shown = ok(await admin.run(["user", "show", email])).stdout;
       expect(shown).to.contain("Carol").and.contain("groups: sre").and.contain("viewer");
       expect(
-        JSON.parse(ok(await admin.run(["user", "lock", email, "--reason", "laptop stolen", "-o", "json"])).stdout)
-          .status,
+        jsonOf<{ status: string }>(
+          ok(await admin.run(["user", "lock", email, "--reason", "laptop stolen", "-o", "json"])).stdout,
+        ).status,
       ).to.equal("LOCKED");
       expect(ok(await admin.run(["user", "unlock", email])).stdout).to.equal(`${email} is now ACTIVE\n`);
       expect(ok(await admin.run(["user", "deprovision", email])).stdout).to.equal(`${email} is now DEPROVISIONED\n`);
@@ -370,7 +400,7 @@ describe("portcullis command line", function () {
 
     it("grant add, list, remove; role describe shows rules, inheritance and holders", async () => {
       const target = await addUser(server, []);
-      const added = JSON.parse(
+      const added = jsonOf<{ id: string }>(
         ok(
           await admin.run([
             "grant",
@@ -399,8 +429,10 @@ describe("portcullis command line", function () {
         .to.contain("policy prod-jobs:")
         .and.match(/allow job\/prod\/\*\*\/\*: \S/)
         .and.contain(`${target.user.email} in prod`);
-      const json = JSON.parse(ok(await admin.run(["role", "describe", "prod-job-admin", "-o", "json"])).stdout);
-      expect(json.holders.map((g: { id: string }) => g.id)).to.include(added.id);
+      const roleJson = jsonOf<{ holders: Array<{ id: string }> }>(
+        ok(await admin.run(["role", "describe", "prod-job-admin", "-o", "json"])).stdout,
+      );
+      expect(roleJson.holders.map((g) => g.id)).to.include(added.id);
       ok(await admin.run(["grant", "remove", added.id]));
       expect(
         JSON.parse(ok(await admin.run(["grant", "list", "--user", target.user.email, "-o", "json"])).stdout),

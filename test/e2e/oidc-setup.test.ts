@@ -4,8 +4,13 @@ import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { databaseKinds } from "../support/databases";
 import { startIdp, type TestIdp } from "../support/oidc-idp";
-import { freePort, postJson } from "../support/oidc-flows";
+import { freePort, postJson, type DeviceStart } from "../support/oidc-flows";
 import { startServer, type TestServer } from "../support/server";
+
+/** A JSON refusal from the auth routes. */
+interface ErrorBody {
+  errors: Array<{ message: string; extensions: Record<string, unknown> }>;
+}
 
 const sqlite = databaseKinds()[0];
 
@@ -50,7 +55,7 @@ describe("OIDC routes", function () {
     expect((await fetch(`${server.url}/healthz`)).status).to.equal(200);
     const login = await fetch(`${server.url}/auth/oidc/login`, { redirect: "manual" });
     expect(login.status).to.equal(503);
-    expect(((await login.json()) as any).errors[0].extensions.code).to.equal("SERVICE_UNAVAILABLE");
+    expect(((await login.json()) as ErrorBody).errors[0].extensions.code).to.equal("SERVICE_UNAVAILABLE");
     expect((await postJson(`${server.url}/auth/oidc/device`)).status).to.equal(503);
 
     idp = await startIdp({
@@ -86,7 +91,7 @@ describe("OIDC routes", function () {
     });
     const started = await postJson(`${server.url}/auth/oidc/device`);
     expect(started.status).to.equal(501);
-    expect(started.body.errors[0].extensions.code).to.equal("NOT_IMPLEMENTED");
+    expect((started.body as ErrorBody).errors[0].extensions.code).to.equal("NOT_IMPLEMENTED");
     expect(
       (await fetch(`${server.url}/auth/oidc/login`, { redirect: "manual" })).status,
       "the browser login still works",
@@ -107,12 +112,12 @@ describe("OIDC routes", function () {
       ],
     });
     server = await startServer(sqlite, oidcEnv(idp.issuer, port));
-    const started = await postJson(`${server.url}/auth/oidc/device`);
-    expect(started.body.expiresIn).to.equal(1);
+    const started = (await postJson(`${server.url}/auth/oidc/device`)).body as DeviceStart;
+    expect(started.expiresIn).to.equal(1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const polled = await postJson(`${server.url}/auth/oidc/device/token`, { handle: started.body.handle });
+    const polled = await postJson(`${server.url}/auth/oidc/device/token`, { handle: started.handle });
     expect(polled.status).to.equal(401);
-    expect(polled.body.errors[0].message).to.match(/expired/);
+    expect((polled.body as ErrorBody).errors[0].message).to.match(/expired/);
   });
 
   it("mark their cookies Secure outside development", async () => {

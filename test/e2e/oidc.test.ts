@@ -34,6 +34,24 @@ const ACCOUNTS: IdpAccount[] = [
   { sub: "mallory-sub", email: "admin@portcullis.local", amr: ["pwd"] },
 ];
 const ME = "{ me { email displayName source groups grants { role { name } scope source } } }";
+interface MeData {
+  me: {
+    email: string;
+    displayName: string;
+    source: string;
+    groups: string[];
+    grants: Array<{ role: { name: string }; scope: string; source: string }>;
+  };
+}
+/** A JSON refusal from the auth routes. */
+interface ErrorBody {
+  errors: Array<{ message: string; extensions: Record<string, unknown> }>;
+}
+/** The device token endpoint's answer once the session is issued. */
+interface DeviceSession {
+  sessionSecret: string;
+  expiresAt: string;
+}
 
 for (const kind of databaseKinds()) {
   describe(`OIDC login (${kind.name})`, function () {
@@ -98,7 +116,7 @@ for (const kind of databaseKinds()) {
         expect(browser.jar.get(callback, "portcullis_oidc"), "the transaction cookie is cleared").to.equal(undefined);
 
         // The browser's own cookie authenticates it on /graphql.
-        const me = await gql(server.url, ME, {
+        const me = await gql<MeData>(server.url, ME, {
           headers: { cookie: browser.jar.header(new URL(`${server.url}/graphql`)) },
         });
         expect(me.errors).to.equal(undefined);
@@ -109,12 +127,10 @@ for (const kind of databaseKinds()) {
       it("grants the roles the SSO mappings give the user's groups", async () => {
         const browser = new Browser();
         await browser.request(await loginUpToCallback(browser, server.url, "alice-sub"));
-        const me = await gql(server.url, ME, {
+        const me = await gql<MeData>(server.url, ME, {
           token: browser.jar.get(new URL(server.url), "portcullis_session")!.value,
         });
-        const grants = (me.data!.me.grants as Array<{ role: { name: string }; scope: string; source: string }>).map(
-          (g) => `${g.role.name}@${g.scope}:${g.source}`,
-        );
+        const grants = me.data!.me.grants.map((g) => `${g.role.name}@${g.scope}:${g.source}`);
         expect(grants).to.have.members(["operator@prod:SSO", "viewer@:SSO"]);
       });
 
@@ -145,7 +161,10 @@ for (const kind of databaseKinds()) {
             `${server.url}/auth/oidc/login?returnTo=${encodeURIComponent(returnTo)}`,
           );
           expect(res.status, returnTo).to.equal(400);
-          expect(JSON.parse(res.body).errors[0].extensions).to.include({ code: "BAD_USER_INPUT", field: "returnTo" });
+          expect((JSON.parse(res.body) as ErrorBody).errors[0].extensions).to.include({
+            code: "BAD_USER_INPUT",
+            field: "returnTo",
+          });
         }
       });
     });
@@ -157,7 +176,7 @@ for (const kind of databaseKinds()) {
         const res = await browser.request(callback);
         expect(res.status, res.body).to.equal(401);
         expect(res.headers.get("content-type")).to.match(/^application\/json/);
-        expect(JSON.parse(res.body).errors[0].extensions.code).to.equal("UNAUTHENTICATED");
+        expect((JSON.parse(res.body) as ErrorBody).errors[0].extensions.code).to.equal("UNAUTHENTICATED");
         expect(res.body).not.to.match(/eyJ|pts_/);
         expect(browser.jar.get(new URL(server.url), "portcullis_session")).to.equal(undefined);
         expect(await sessionCount(server)).to.equal(before);
@@ -232,11 +251,17 @@ for (const kind of databaseKinds()) {
       it("refuses a user locked in portcullis", async () => {
         const first = new Browser();
         expect((await first.request(await loginUpToCallback(first, server.url, "erin-sub"))).status).to.equal(303);
-        const user = await gql(server.url, '{ user(email: "erin@example.com") { id } }', { token: server.adminToken });
-        const locked = await gql(server.url, 'mutation($id: ID!) { lockUser(id: $id, reason: "left") { status } }', {
+        const user = await gql<{ user: { id: string } }>(server.url, '{ user(email: "erin@example.com") { id } }', {
           token: server.adminToken,
-          variables: { id: user.data!.user.id },
         });
+        const locked = await gql<{ lockUser: { status: string } }>(
+          server.url,
+          'mutation($id: ID!) { lockUser(id: $id, reason: "left") { status } }',
+          {
+            token: server.adminToken,
+            variables: { id: user.data!.user.id },
+          },
+        );
         expect(locked.data!.lockUser.status).to.equal("LOCKED");
         const again = new Browser();
         await expectRefused(again, await loginUpToCallback(again, server.url, "erin-sub"), "user_locked");
@@ -283,9 +308,10 @@ for (const kind of databaseKinds()) {
         await approveDevice(new Browser(), device.verificationUriComplete, device.userCode, "bob-sub");
         const done = await pollUntilDone(server, device);
         expect(done.status, JSON.stringify(done.body)).to.equal(200);
-        expect(done.body.sessionSecret).to.match(/^pts_/);
-        expect(new Date(done.body.expiresAt).getTime()).to.be.greaterThan(Date.now());
-        const me = await gql(server.url, ME, { token: done.body.sessionSecret });
+        const session = done.body as DeviceSession;
+        expect(session.sessionSecret).to.match(/^pts_/);
+        expect(new Date(session.expiresAt).getTime()).to.be.greaterThan(Date.now());
+        const me = await gql<MeData>(server.url, ME, { token: session.sessionSecret });
         expect(me.data!.me.email).to.equal("bob@example.com");
 
         const again = await postJson(`${server.url}/auth/oidc/device/token`, { handle: device.handle });
@@ -307,7 +333,10 @@ for (const kind of databaseKinds()) {
         expect(forged.status).to.equal(401);
         const missing = await postJson(`${server.url}/auth/oidc/device/token`, {});
         expect(missing.status).to.equal(400);
-        expect(missing.body.errors[0].extensions).to.include({ code: "BAD_USER_INPUT", field: "handle" });
+        expect((missing.body as ErrorBody).errors[0].extensions).to.include({
+          code: "BAD_USER_INPUT",
+          field: "handle",
+        });
       });
     });
   });
@@ -317,13 +346,14 @@ for (const kind of databaseKinds()) {
 async function pollUntilDone(
   server: TestServer,
   device: DeviceStart,
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   let interval = device.interval;
   for (let attempt = 0; attempt < 20; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, interval * 1000));
     const res = await postJson(`${server.url}/auth/oidc/device/token`, { handle: device.handle });
-    if (res.status === 200 && res.body.status === "slow_down") interval += 1;
-    else if (!(res.status === 200 && res.body.status === "pending")) return res;
+    const { status } = res.body as { status?: string };
+    if (res.status === 200 && status === "slow_down") interval += 1;
+    else if (!(res.status === 200 && status === "pending")) return res;
   }
   throw new Error("the device flow never completed");
 }

@@ -4,12 +4,41 @@ import { ok } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addRole, addUser } from "../../support/principals";
 import { gql, serverForSuite, type TestServer } from "../../support/server";
-import { aScimUser, eventsSince, expectScimError, GROUP_SCHEMA, patchOp, scim } from "../../support/scim";
+import {
+  aScimUser,
+  eventsSince,
+  expectScimError,
+  GROUP_SCHEMA,
+  patchOp,
+  scim,
+  type ScimResponse,
+} from "../../support/scim";
 
 const SET_MAPPINGS = `mutation($mappings: [SsoMappingInput!]!, $provider: String) {
   setSsoMappings(mappings: $mappings, provider: $provider) { group }
 }`;
 const CAN = `query($subject: SubjectInput!) { can(subject: $subject, action: "submit", resource: { type: "job", namespace: "dev", name: "api" }) { allowed reason } }`;
+
+interface ScimMember {
+  value: string;
+  display: string;
+}
+interface ScimGroup {
+  schemas: string[];
+  id: string;
+  displayName: string;
+  members: ScimMember[];
+}
+interface ScimList<T> {
+  totalResults: number;
+  startIndex: number;
+  itemsPerPage: number;
+  Resources: T[];
+}
+
+/** The body of a SCIM answer, read as the resource shape the test expects of it. */
+const groupOf = (res: ScimResponse) => res.body as ScimGroup;
+const groupListOf = (res: ScimResponse) => res.body as ScimList<ScimGroup>;
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const groupIdOf = (name: string) => Buffer.from(name, "utf8").toString("base64url");
@@ -44,7 +73,7 @@ for (const kind of databaseKinds()) {
         members: members.map((value) => ({ value })),
       });
       expect(res.status, res.raw).to.equal(201);
-      return res.body;
+      return groupOf(res);
     };
     const groupsOf = async (userId: string) => (await server.app.storage.users.get(userId))!.groups;
     const ssoRoles = async (userId: string) =>
@@ -52,7 +81,7 @@ for (const kind of databaseKinds()) {
         .filter((g) => g.source === "SSO")
         .map((g) => `${g.role}@${g.ssoProvider}`);
     const canSubmit = async (userId: string) =>
-      (await ok(server, admin, CAN, { subject: { userId } })).can.allowed as boolean;
+      (await ok<{ can: { allowed: boolean } }>(server, admin, CAN, { subject: { userId } })).can.allowed;
     const mapGroup = (group: string, provider = "saml") =>
       ok(server, admin, SET_MAPPINGS, { provider, mappings: [{ provider, group, role, scope: "" }] });
 
@@ -61,10 +90,10 @@ for (const kind of databaseKinds()) {
       const name = unique("Eng Team/é");
       const body = await createGroup(name, [a.id, b.id]);
       expect(body).to.deep.include({ schemas: [GROUP_SCHEMA], id: groupIdOf(name), displayName: name });
-      expect(body.members.map((m: any) => m.value)).to.have.members([a.id, b.id]);
+      expect(body.members.map((m) => m.value)).to.have.members([a.id, b.id]);
       expect(await groupsOf(a.id)).to.deep.equal([name]);
       const got = await scim(server, admin, "GET", `/Groups/${body.id}`);
-      expect(got.body.members.map((m: any) => m.display)).to.have.members([a.userName, b.userName]);
+      expect(groupOf(got).members.map((m) => m.display)).to.have.members([a.userName, b.userName]);
       const user = await scim(server, admin, "GET", `/Users/${a.id}`);
       expect(user.body.groups).to.deep.equal([
         { value: body.id, display: name, $ref: `${server.url}/scim/v2/Groups/${body.id}`, type: "direct" },
@@ -97,8 +126,8 @@ for (const kind of databaseKinds()) {
       await createGroup(name, [a.id]);
       await createGroup(unique("listed"), [a.id]);
       const all = await scim(server, admin, "GET", "/Groups");
-      expect(all.body.Resources.map((g: any) => g.displayName)).to.include(name);
-      expect(all.body.totalResults).to.equal(all.body.Resources.length);
+      expect(groupListOf(all).Resources.map((g) => g.displayName)).to.include(name);
+      expect(all.body.totalResults).to.equal(groupListOf(all).Resources.length);
       const one = await scim(
         server,
         admin,
@@ -106,12 +135,16 @@ for (const kind of databaseKinds()) {
         `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}&excludedAttributes=members`,
       );
       expect(one.body.totalResults).to.equal(1);
-      expect(one.body.Resources[0])
+      expect(groupListOf(one).Resources[0])
         .to.deep.include({ id: groupIdOf(name), displayName: name })
         .and.not.have.property("members");
       const page = await scim(server, admin, "GET", "/Groups?startIndex=2&count=1");
-      expect(page.body).to.deep.include({ totalResults: all.body.totalResults, startIndex: 2, itemsPerPage: 1 });
-      expect(page.body.Resources[0].id).to.equal(all.body.Resources[1].id);
+      expect(page.body).to.deep.include({
+        totalResults: groupListOf(all).totalResults,
+        startIndex: 2,
+        itemsPerPage: 1,
+      });
+      expect(groupListOf(page).Resources[0].id).to.equal(groupListOf(all).Resources[1].id);
       const none = await scim(
         server,
         admin,
@@ -140,7 +173,7 @@ for (const kind of databaseKinds()) {
         patchOp({ op: "add", path: "members", value: [{ value: b.id }, { value: c.id }] }),
       );
       expect(added.status, added.raw).to.equal(200);
-      expect(added.body.members.map((m: any) => m.value)).to.have.members([a.id, b.id, c.id]);
+      expect(groupOf(added).members.map((m) => m.value)).to.have.members([a.id, b.id, c.id]);
       const removed = await scim(
         server,
         admin,
@@ -151,7 +184,7 @@ for (const kind of databaseKinds()) {
           { op: "Remove", path: "members", value: [{ value: c.id }] },
         ),
       );
-      expect(removed.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
+      expect(groupOf(removed).members.map((m) => m.value)).to.deep.equal([a.id]);
       expect(await groupsOf(b.id)).to.deep.equal([]);
       expectScimError(
         await scim(
@@ -191,7 +224,7 @@ for (const kind of databaseKinds()) {
         displayName: name,
         members: [{ value: c.id }],
       });
-      expect(put.body.members.map((m: any) => m.value)).to.deep.equal([c.id]);
+      expect(groupOf(put).members.map((m) => m.value)).to.deep.equal([c.id]);
       expect(await groupsOf(a.id)).to.deep.equal([]);
       const patched = await scim(
         server,
@@ -200,7 +233,7 @@ for (const kind of databaseKinds()) {
         `/Groups/${id}`,
         patchOp({ op: "replace", value: { displayName: name, members: [{ value: a.id }] } }),
       );
-      expect(patched.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
+      expect(groupOf(patched).members.map((m) => m.value)).to.deep.equal([a.id]);
       expectScimError(
         await scim(server, admin, "PUT", `/Groups/${id}`, {
           schemas: [GROUP_SCHEMA],
@@ -226,7 +259,7 @@ for (const kind of databaseKinds()) {
         `/Groups/${created.body.id}`,
         patchOp({ op: "add", path: "members", value: [{ value: a.id }] }),
       );
-      expect(filled.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
+      expect(groupOf(filled).members.map((m) => m.value)).to.deep.equal([a.id]);
       expect((await scim(server, admin, "GET", `/Groups/${created.body.id}`)).status).to.equal(200);
     });
 
@@ -261,7 +294,7 @@ for (const kind of databaseKinds()) {
         `/Groups/${id}`,
         patchOp({ op: "add", path: "members", value: [{ value: a.id }] }),
       );
-      expect(again.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
+      expect(groupOf(again).members.map((m) => m.value)).to.deep.equal([a.id]);
     });
 
     it("recomputes SSO grants of the SCIM provider when members are added and removed, in the same request", async () => {
@@ -311,7 +344,7 @@ for (const kind of databaseKinds()) {
       await scim(server, admin, "PATCH", `/Users/${a.id}`, patchOp({ op: "replace", path: "active", value: false }));
       await scim(server, admin, "DELETE", `/Users/${b.id}`);
       const got = await scim(server, admin, "GET", `/Groups/${id}`);
-      expect(got.body.members.map((m: any) => m.value)).to.deep.equal([a.id]);
+      expect(groupOf(got).members.map((m) => m.value)).to.deep.equal([a.id]);
       expect(await groupsOf(b.id)).to.deep.equal([]);
     });
 
@@ -332,7 +365,7 @@ for (const kind of databaseKinds()) {
       const res = await scim(server, admin, "POST", "/Groups", {
         schemas: [GROUP_SCHEMA],
         displayName: name,
-        members: [{ value: b.body.id }],
+        members: [{ value: (b.body as { id: string }).id }],
       });
       expect(expectScimError(res, 400, "invalidValue").detail).to.contain("deprovisioned");
     });

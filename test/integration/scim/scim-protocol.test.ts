@@ -6,6 +6,32 @@ import { serverForSuite, type TestServer } from "../../support/server";
 import { addSession } from "../../support/sessions";
 import { aScimUser, eventsSince, expectScimError, GROUP_SCHEMA, patchOp, scim, USER_SCHEMA } from "../../support/scim";
 
+interface ScimUser {
+  id: string;
+  userName: string;
+}
+interface ServiceProviderConfig {
+  bulk: { supported: boolean };
+  authenticationSchemes: Array<{ type: string }>;
+}
+interface ResourceType {
+  id: string;
+  endpoint: string;
+  schema: string;
+}
+interface SchemaAttribute {
+  name: string;
+  mutability: string;
+}
+interface ScimSchema {
+  id: string;
+  attributes: SchemaAttribute[];
+}
+interface ScimList<T> {
+  totalResults: number;
+  Resources: T[];
+}
+
 for (const kind of databaseKinds()) {
   describe(`SCIM protocol, authentication and authorization on ${kind.name}`, function () {
     this.timeout(120_000);
@@ -32,24 +58,31 @@ for (const kind of databaseKinds()) {
           sort: { supported: false },
           etag: { supported: false },
         });
-        expect(res.body.bulk.supported).to.equal(false);
-        expect(res.body.authenticationSchemes[0].type).to.equal("oauthbearertoken");
+        const config = res.body as ServiceProviderConfig;
+        expect(config.bulk.supported).to.equal(false);
+        expect(config.authenticationSchemes[0].type).to.equal("oauthbearertoken");
       });
 
       it("lists the User and Group resource types and schemas, each also by id", async () => {
         const types = await scim(server, admin, "GET", "/ResourceTypes");
         expect(types.body.totalResults).to.equal(2);
-        expect(types.body.Resources.map((t: any) => [t.id, t.endpoint, t.schema])).to.deep.equal([
-          ["User", "/Users", USER_SCHEMA],
-          ["Group", "/Groups", GROUP_SCHEMA],
-        ]);
+        expect((types.body as ScimList<ResourceType>).Resources.map((t) => [t.id, t.endpoint, t.schema])).to.deep.equal(
+          [
+            ["User", "/Users", USER_SCHEMA],
+            ["Group", "/Groups", GROUP_SCHEMA],
+          ],
+        );
         expect((await scim(server, admin, "GET", "/ResourceTypes/Group")).body.endpoint).to.equal("/Groups");
         const schemas = await scim(server, admin, "GET", "/Schemas");
-        expect(schemas.body.Resources.map((s: any) => s.id)).to.deep.equal([USER_SCHEMA, GROUP_SCHEMA]);
+        expect((schemas.body as ScimList<ScimSchema>).Resources.map((s) => s.id)).to.deep.equal([
+          USER_SCHEMA,
+          GROUP_SCHEMA,
+        ]);
         const user = await scim(server, admin, "GET", `/Schemas/${USER_SCHEMA}`);
-        const groups = user.body.attributes.find((a: any) => a.name === "groups");
-        expect(groups.mutability).to.equal("readOnly");
-        expect(user.body.attributes.find((a: any) => a.name === "userName")).to.deep.include({
+        const { attributes } = user.body as ScimSchema;
+        const groups = attributes.find((a) => a.name === "groups");
+        expect(groups!.mutability).to.equal("readOnly");
+        expect(attributes.find((a) => a.name === "userName")).to.deep.include({
           required: true,
           uniqueness: "server",
         });
@@ -97,7 +130,7 @@ for (const kind of databaseKinds()) {
 
     describe("authorization", () => {
       it("refuses a viewer token with 403 in SCIM's format on every operation, and audits each refusal", async () => {
-        const target = (await scim(server, admin, "POST", "/Users", aScimUser())).body;
+        const target = (await scim(server, admin, "POST", "/Users", aScimUser())).body as ScimUser;
         const calls: Array<[string, string, unknown, string, string]> = [
           ["GET", "/Users", undefined, "SCIM.Users.list", "list"],
           ["GET", `/Users/${target.id}`, undefined, "SCIM.Users.read", "read"],
@@ -165,8 +198,8 @@ for (const kind of databaseKinds()) {
             "/Users",
             aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }),
           )
-        ).body;
-        const other = (await scim(server, admin, "POST", "/Users", aScimUser())).body;
+        ).body as ScimUser;
+        const other = (await scim(server, admin, "POST", "/Users", aScimUser())).body as ScimUser;
         expect((await scim(server, partnerAdmin.token, "GET", `/Users/${partner.id}`)).status).to.equal(200);
         const refusedExisting = expectScimError(
           await scim(server, partnerAdmin.token, "GET", `/Users/${other.id}`),
@@ -196,7 +229,7 @@ for (const kind of databaseKinds()) {
             "/Users",
             aScimUser({ userName: `p-${randomUUID().slice(0, 6)}@partner.example` }),
           )
-        ).body;
+        ).body as ScimUser;
         const within = `q-${randomUUID().slice(0, 6)}@partner.example`;
         const moved = await scim(
           server,

@@ -5,9 +5,36 @@ import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
 import { addSession } from "../../support/sessions";
-import { aScimUser, eventsSince, expectScimError, patchOp, scim, USER_SCHEMA } from "../../support/scim";
+import {
+  aScimUser,
+  eventsSince,
+  expectScimError,
+  patchOp,
+  scim,
+  USER_SCHEMA,
+  type ScimResponse,
+} from "../../support/scim";
 
 const ME = "{ me { id email } }";
+interface MeData {
+  me: { id: string; email: string };
+}
+
+interface ScimUser {
+  id: string;
+  userName: string;
+  externalId: string;
+  displayName: string;
+  name: { formatted?: string; givenName?: string; familyName?: string };
+  active: boolean;
+}
+interface ScimList<T> {
+  Resources: T[];
+}
+
+/** The body of a SCIM answer, read as the resource shape the test expects of it. */
+const userOf = (res: ScimResponse) => res.body as ScimUser;
+const userListOf = (res: ScimResponse) => res.body as ScimList<ScimUser>;
 
 for (const kind of databaseKinds()) {
   describe(`SCIM /Users on ${kind.name}`, function () {
@@ -23,7 +50,7 @@ for (const kind of databaseKinds()) {
     const create = async (patch: Record<string, unknown> = {}) => {
       const res = await scim(server, admin, "POST", "/Users", aScimUser(patch));
       expect(res.status, res.raw).to.equal(201);
-      return res.body;
+      return userOf(res);
     };
     const head = async () => (await server.app.storage.audit.head()).sequence;
 
@@ -49,7 +76,7 @@ for (const kind of databaseKinds()) {
         expect(res.body.emails).to.deep.equal([{ value: "grace.hopper+x@example.com", type: "work", primary: true }]);
         expect(res.headers.get("location")).to.equal(`${server.url}/scim/v2/Users/${res.body.id}`);
         expect(res.body.meta).to.deep.include({ resourceType: "User", location: res.headers.get("location") });
-        const stored = await server.app.storage.users.get(res.body.id);
+        const stored = await server.app.storage.users.get(userOf(res).id);
         expect(stored).to.deep.include({
           email: "grace.hopper+x@example.com",
           source: "SCIM",
@@ -161,14 +188,14 @@ for (const kind of databaseKinds()) {
           startIndex: 1,
           itemsPerPage: 1,
         });
-        expect(byName.body.Resources[0].id).to.equal(body.id);
+        expect(userListOf(byName).Resources[0].id).to.equal(body.id);
         const byExternal = await scim(
           server,
           admin,
           "GET",
           `/Users?filter=${encodeURIComponent(`externalId eq "${body.externalId}"`)}`,
         );
-        expect(byExternal.body.Resources.map((u: any) => u.id)).to.deep.equal([body.id]);
+        expect(userListOf(byExternal).Resources.map((u) => u.id)).to.deep.equal([body.id]);
         const otherCase = await scim(
           server,
           admin,
@@ -183,7 +210,7 @@ for (const kind of databaseKinds()) {
         const body = await create({ externalId });
         const filter = `EXTERNALID Eq ${JSON.stringify(externalId)}`;
         const res = await scim(server, admin, "GET", `/Users?filter=${encodeURIComponent(filter)}`);
-        expect(res.body.Resources.map((u: any) => u.id)).to.deep.equal([body.id]);
+        expect(userListOf(res).Resources.map((u) => u.id)).to.deep.equal([body.id]);
       });
 
       it("refuses any other filter with 400 invalidFilter", async () => {
@@ -208,8 +235,10 @@ for (const kind of databaseKinds()) {
         expect(all.body.Resources).to.have.length(total);
         const page = await scim(server, admin, "GET", "/Users?startIndex=2&count=2");
         expect(page.body).to.deep.include({ totalResults: total, startIndex: 2, itemsPerPage: 2 });
-        expect(page.body.Resources.map((u: any) => u.id)).to.deep.equal(
-          all.body.Resources.slice(1, 3).map((u: any) => u.id),
+        expect(userListOf(page).Resources.map((u) => u.id)).to.deep.equal(
+          userListOf(all)
+            .Resources.slice(1, 3)
+            .map((u) => u.id),
         );
         expect((await scim(server, admin, "GET", "/Users?count=0")).body).to.deep.include({
           totalResults: total,
@@ -376,8 +405,8 @@ for (const kind of databaseKinds()) {
       it("ends the user's sessions, tokens and grants within the PATCH request that sets active false", async () => {
         const target = await addUser(server, ["viewer"]);
         const session = await addSession(server, target.user.id);
-        expect((await gql(server.url, ME, { token: target.token })).data?.me.id).to.equal(target.user.id);
-        expect((await gql(server.url, ME, { token: session.secret })).data?.me.id).to.equal(target.user.id);
+        expect((await gql<MeData>(server.url, ME, { token: target.token })).data?.me.id).to.equal(target.user.id);
+        expect((await gql<MeData>(server.url, ME, { token: session.secret })).data?.me.id).to.equal(target.user.id);
 
         const res = await scim(
           server,
@@ -470,10 +499,14 @@ for (const kind of databaseKinds()) {
       it("serves a deleted user again once an administrator re-activates it with reactivateUser", async () => {
         const body = await create();
         await scim(server, admin, "DELETE", `/Users/${body.id}`);
-        const res = await gql(server.url, "mutation($id: ID!) { reactivateUser(id: $id) { status } }", {
-          token: admin,
-          variables: { id: body.id },
-        });
+        const res = await gql<{ reactivateUser: { status: string } }>(
+          server.url,
+          "mutation($id: ID!) { reactivateUser(id: $id) { status } }",
+          {
+            token: admin,
+            variables: { id: body.id },
+          },
+        );
         expect(res.data?.reactivateUser.status, res.raw).to.equal("ACTIVE");
         const got = await scim(server, admin, "GET", `/Users/${body.id}`);
         expect(got.status).to.equal(200);
@@ -481,7 +514,7 @@ for (const kind of databaseKinds()) {
       });
 
       it("refuses to deprovision the caller itself", async () => {
-        const me = (await gql(server.url, ME, { token: admin })).data!.me;
+        const me = (await gql<MeData>(server.url, ME, { token: admin })).data!.me;
         expectScimError(await scim(server, admin, "DELETE", `/Users/${me.id}`), 400, "invalidValue");
       });
     });
