@@ -186,7 +186,7 @@ for (const kind of databaseKinds()) {
         ["ops", "prod", "SSO"],
         ["viewer", "", "SSO"],
       ]);
-      const change = changeOf((await changesSince(server, before, "Mutation.setSsoMappings"))[0]) as GrantChanges;
+      const change = changeOf<GrantChanges>((await changesSince(server, before, "Mutation.setSsoMappings"))[0]);
       expect(change.grantsRemoved.map((g) => g.role)).to.deep.equal(["deployer"]);
       expect(change.grantsAdded.map((g) => g.role)).to.deep.equal(["ops"]);
     });
