@@ -3,28 +3,7 @@
 // keys sorted at every depth, no whitespace, absent values as null, time as
 // ISO-8601 UTC with milliseconds. Anyone holding an export can recompute it.
 import { hash, randomUUID } from "node:crypto";
-import type { AuditEventInput, AuditEventRecord } from "./audit-event";
-
-const HASHED_FIELDS = [
-  "id",
-  "sequence",
-  "time",
-  "actorId",
-  "actorEmail",
-  "actorRoles",
-  "tokenId",
-  "sourceIp",
-  "operation",
-  "action",
-  "resourceType",
-  "resourceNamespace",
-  "resourceName",
-  "subjectId",
-  "decision",
-  "reason",
-  "requestId",
-  "metadata",
-] as const;
+import { AUDIT_EVENT_FIELDS, type AuditEventInput, type AuditEventRecord } from "./audit-event";
 
 /** JSON with object keys sorted at every depth and no whitespace; undefined becomes null. */
 export function canonicalJson(value: unknown): string {
@@ -42,7 +21,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */
-const SORTED_FIELDS = [...HASHED_FIELDS]
+const SORTED_FIELDS = [...AUDIT_EVENT_FIELDS]
   .sort()
   .map((field, i) => ({ field, prefix: `${i === 0 ? "{" : ","}${JSON.stringify(field)}:` }));
 
