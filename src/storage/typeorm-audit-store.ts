@@ -1,5 +1,6 @@
 import { Between, DataSource, EntityManager, type SelectQueryBuilder } from "typeorm";
-import { AUDIT_EVENT_FIELDS, type AuditEventInput, type AuditEventRecord } from "../domain/audit/audit-event";
+import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
+import { AUDIT_EVENT_FIELDS } from "../domain/audit/audit-hash";
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import type { Mutex } from "../domain/mutex";
 import { format } from "mysql2";

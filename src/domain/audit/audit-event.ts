@@ -37,29 +37,3 @@ export interface AuditEventRecord extends AuditEventInput {
 }
 
 export const GENESIS_HASH = "0".repeat(64);
-
-/**
- * An event's contract fields in contract order, all but the chain's own
- * (prevHash, hash): what the hash covers (audit-hash.ts) and, followed by
- * prevHash and hash, what an export line holds.
- */
-export const AUDIT_EVENT_FIELDS = [
-  "id",
-  "sequence",
-  "time",
-  "actorId",
-  "actorEmail",
-  "actorRoles",
-  "tokenId",
-  "sourceIp",
-  "operation",
-  "action",
-  "resourceType",
-  "resourceNamespace",
-  "resourceName",
-  "subjectId",
-  "decision",
-  "reason",
-  "requestId",
-  "metadata",
-] as const satisfies ReadonlyArray<keyof AuditEventRecord>;

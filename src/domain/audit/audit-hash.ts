@@ -3,7 +3,34 @@
 // keys sorted at every depth, no whitespace, absent values as null, time as
 // ISO-8601 UTC with milliseconds. Anyone holding an export can recompute it.
 import { hash, randomUUID } from "node:crypto";
-import { AUDIT_EVENT_FIELDS, type AuditEventInput, type AuditEventRecord } from "./audit-event";
+import type { AuditEventInput, AuditEventRecord } from "./audit-event";
+
+/**
+ * An event's contract fields in contract order, all but the chain's own
+ * (prevHash, hash): what the hash covers and, followed by prevHash and hash,
+ * what an export line holds. Here, not in audit-event.ts, so that the CLI's
+ * verifier loads no other module.
+ */
+export const AUDIT_EVENT_FIELDS = [
+  "id",
+  "sequence",
+  "time",
+  "actorId",
+  "actorEmail",
+  "actorRoles",
+  "tokenId",
+  "sourceIp",
+  "operation",
+  "action",
+  "resourceType",
+  "resourceNamespace",
+  "resourceName",
+  "subjectId",
+  "decision",
+  "reason",
+  "requestId",
+  "metadata",
+] as const satisfies ReadonlyArray<keyof AuditEventRecord>;
 
 /** JSON with object keys sorted at every depth and no whitespace; undefined becomes null. */
 export function canonicalJson(value: unknown): string {
