@@ -1,5 +1,6 @@
 // The bundle operation (applyBundle with its plan). Validated against the
 // emitted schema by test/unit/cli-bundle-operations.test.ts.
+import type { PermissionView, RuleRefView } from "./operations";
 
 const PERMISSION = "effect resourceType namespace name capabilities scope via { role policy ruleIndex }";
 
@@ -41,14 +42,9 @@ export interface BundlePlanView {
     user: { email: string };
     changes: Array<{
       change: "GAINED" | "LOST";
-      permission: {
-        effect: string;
-        resourceType: string;
-        namespace: string;
-        name: string;
-        capabilities: string[];
-        scope: string;
-        via: { role: string | null; policy: string; ruleIndex: number };
+      /** The PERMISSION selection: a permission without its conditions, its rule without a grant id. */
+      permission: Pick<PermissionView, "effect" | "resourceType" | "namespace" | "name" | "capabilities" | "scope"> & {
+        via: Omit<RuleRefView, "grantId">;
       };
     }>;
   }>;

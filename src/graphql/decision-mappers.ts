@@ -1,6 +1,7 @@
 import type { Decision, Permission, RuleRef } from "../engine/types";
 import { CheckResultType, PermissionType, RuleRefType } from "./types/decision.type";
-import { DecisionReason, Effect } from "./types/enums";
+import { DecisionReason } from "./types/enums";
+import { matchFields } from "./rule-view";
 
 function toRuleRef(ref: RuleRef): RuleRefType {
   return Object.assign(new RuleRefType(), {
@@ -23,11 +24,7 @@ export function toCheckResult(d: Decision): CheckResultType {
 
 export function toPermissionType(p: Permission): PermissionType {
   return Object.assign(new PermissionType(), {
-    effect: p.effect as Effect,
-    resourceType: p.resourceType,
-    namespace: p.namespace,
-    name: p.name,
-    labels: p.labels.map((l) => ({ key: l.key, values: l.values })),
+    ...matchFields(p),
     capabilities: p.capabilities,
     requireMfa: p.requireMfa,
     sourceCidrs: p.sourceCidrs,

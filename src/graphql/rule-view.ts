@@ -20,13 +20,20 @@ export function expandCapabilities(rule: RuleSpec, types: ReadonlyMap<string, Re
   return [...names].sort();
 }
 
-export function toRuleType(rule: RuleSpec, types: ReadonlyMap<string, ResourceTypeDef>): RuleType {
-  return Object.assign(new RuleType(), {
+/** What a rule matches, as GraphQL shows it on a rule and on a permission the rule gives. */
+export function matchFields(rule: Pick<RuleSpec, "effect" | "resourceType" | "namespace" | "name" | "labels">) {
+  return {
     effect: rule.effect as Effect,
     resourceType: rule.resourceType,
     namespace: rule.namespace,
     name: rule.name,
     labels: rule.labels.map((l) => ({ key: l.key, values: l.values })),
+  };
+}
+
+export function toRuleType(rule: RuleSpec, types: ReadonlyMap<string, ResourceTypeDef>): RuleType {
+  return Object.assign(new RuleType(), {
+    ...matchFields(rule),
     capabilities: expandCapabilities(rule, types),
     level: (rule.level as Level | null) ?? null,
     requireMfa: rule.requireMfa,

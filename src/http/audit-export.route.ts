@@ -9,6 +9,7 @@ import type { Request, RequestHandler, Response } from "express";
 import { unauthenticatedMessage } from "../auth/authentication-messages";
 import type { AuthenticationLayer } from "../auth/passport/authentication-layer";
 import type { AuditEventRecord } from "../domain/audit/audit-event";
+import { AUDIT_EVENT_FIELDS } from "../domain/audit/audit-hash";
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import { auditedSystemCheck } from "../domain/decisions/audited-system-check";
 import { refusalCode } from "../domain/decisions/refusal-code";
@@ -76,32 +77,13 @@ export function exportFilter(params: URLSearchParams, now: Date): AuditFilter {
   return filter;
 }
 
-/** One NDJSON line: the contract's AuditEvent fields, time in ISO-8601 UTC with milliseconds. */
+const EXPORT_FIELDS = [...AUDIT_EVENT_FIELDS, "prevHash", "hash"] as const;
+
+/** One NDJSON line: the contract's AuditEvent fields in contract order, time in ISO-8601 UTC with milliseconds. */
 export function exportLine(e: AuditEventRecord): string {
-  return (
-    JSON.stringify({
-      id: e.id,
-      sequence: e.sequence,
-      time: e.time.toISOString(),
-      actorId: e.actorId,
-      actorEmail: e.actorEmail,
-      actorRoles: e.actorRoles,
-      tokenId: e.tokenId,
-      sourceIp: e.sourceIp,
-      operation: e.operation,
-      action: e.action,
-      resourceType: e.resourceType,
-      resourceNamespace: e.resourceNamespace,
-      resourceName: e.resourceName,
-      subjectId: e.subjectId,
-      decision: e.decision,
-      reason: e.reason,
-      requestId: e.requestId,
-      metadata: e.metadata,
-      prevHash: e.prevHash,
-      hash: e.hash,
-    }) + "\n"
-  );
+  const line: Record<string, unknown> = {};
+  for (const field of EXPORT_FIELDS) line[field] = field === "time" ? e.time.toISOString() : e[field];
+  return JSON.stringify(line) + "\n";
 }
 
 export function auditExport(options: AuditExportOptions): RequestHandler {

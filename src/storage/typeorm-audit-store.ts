@@ -1,5 +1,6 @@
 import { Between, DataSource, EntityManager, type SelectQueryBuilder } from "typeorm";
 import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
+import { AUDIT_EVENT_FIELDS } from "../domain/audit/audit-hash";
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import type { Mutex } from "../domain/mutex";
 import { format } from "mysql2";
@@ -73,22 +74,15 @@ function rowPlan(manager: EntityManager): RowPlan {
   return plan;
 }
 
-/** The columns readDecisions selects (a row is mostly hashes and ids it does not need). */
-const DECISION_FIELDS: ReadonlySet<string> = new Set<keyof AuditDecision>([
-  "sequence",
-  "time",
-  "actorId",
-  "tokenId",
-  "sourceIp",
-  "operation",
-  "action",
-  "resourceType",
-  "resourceNamespace",
-  "resourceName",
-  "subjectId",
-  "decision",
-  "metadata",
+/** The columns readDecisions selects: an event's fields but these (a row is mostly hashes and ids it does not need). */
+const NOT_DECIDING: ReadonlySet<string> = new Set<Exclude<keyof AuditEventRecord, keyof AuditDecision>>([
+  "id",
+  "actorEmail",
+  "actorRoles",
+  "reason",
+  "requestId",
 ]);
+const DECISION_FIELDS: ReadonlySet<string> = new Set(AUDIT_EVENT_FIELDS.filter((f) => !NOT_DECIDING.has(f)));
 
 /** How rows of a plain SELECT become AuditDecisions, worked out once per data source: the driver converts dates and JSON, the rest is taken as it is. */
 interface ReadPlan {

@@ -30,6 +30,14 @@ import type { WriteStep } from "./write-step";
 
 const change = (before: PolicyRecord | null, after: PolicyRecord | null) => documentChange("policy", before, after);
 
+/** A created or updated policy: the engine takes its document, the audit its change. */
+const written = (doc: PolicyDoc, before: PolicyRecord | null, after: PolicyRecord): PolicyChange<PolicyRecord> => ({
+  result: after,
+  apply: (e) => e.putPolicy(doc),
+  record: change(before, after),
+  resource: { type: "policy", name: doc.name },
+});
+
 const notFound = (name: string) => new DomainError("NOT_FOUND", `no policy named '${name}'`, { field: "name" });
 
 /** createPolicy's validation, checks and write, inside a policy write. */
@@ -55,12 +63,7 @@ export async function createPolicyChange(
     updatedAt: now,
   };
   await repos.policies.create(created, actor.user.id);
-  return {
-    result: created,
-    apply: (e) => e.putPolicy(doc),
-    record: change(null, created),
-    resource: { type: "policy", name: doc.name },
-  };
+  return written(doc, null, created);
 }
 
 /** updatePolicy's validation, checks and write, inside a policy write; no apply and no record when nothing changes. */
@@ -107,12 +110,7 @@ export async function updatePolicyChange(
     updatedAt: new Date(),
   };
   await repos.policies.update(updated, actor.user.id);
-  return {
-    result: updated,
-    apply: (e) => e.putPolicy(doc),
-    record: change(existing, updated),
-    resource: { type: "policy", name: doc.name },
-  };
+  return written(doc, existing, updated);
 }
 
 /** deletePolicy's checks and write, inside a policy write. */

@@ -5,7 +5,13 @@
 import { hash, randomUUID } from "node:crypto";
 import type { AuditEventInput, AuditEventRecord } from "./audit-event";
 
-const HASHED_FIELDS = [
+/**
+ * An event's contract fields in contract order, all but the chain's own
+ * (prevHash, hash): what the hash covers and, followed by prevHash and hash,
+ * what an export line holds. Here, not in audit-event.ts, so that the CLI's
+ * verifier loads no other module.
+ */
+export const AUDIT_EVENT_FIELDS = [
   "id",
   "sequence",
   "time",
@@ -24,7 +30,7 @@ const HASHED_FIELDS = [
   "reason",
   "requestId",
   "metadata",
-] as const;
+] as const satisfies ReadonlyArray<keyof AuditEventRecord>;
 
 /** JSON with object keys sorted at every depth and no whitespace; undefined becomes null. */
 export function canonicalJson(value: unknown): string {
@@ -42,7 +48,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */
-const SORTED_FIELDS = [...HASHED_FIELDS]
+const SORTED_FIELDS = [...AUDIT_EVENT_FIELDS]
   .sort()
   .map((field, i) => ({ field, prefix: `${i === 0 ? "{" : ","}${JSON.stringify(field)}:` }));
 

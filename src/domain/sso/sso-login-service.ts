@@ -14,7 +14,7 @@
 // IdP's id for it (SCIM PUT/PATCH, which needs the user's roles covered): a
 // LOCAL user, or a SCIM user of this provider, is then found by that id.
 import { randomUUID } from "node:crypto";
-import { actorFields } from "../audit/audit-actor";
+import type { AuditEventInput } from "../audit/audit-event";
 import type { AuditLog } from "../audit/group-commit-audit-log";
 import { generateSecret, hashSecret, SESSION_PREFIX } from "../credentials/secret-format";
 import { badInput, DomainError } from "../errors";
@@ -24,7 +24,6 @@ import type { PolicyRuntime } from "../policy/policy-runtime";
 import type { PolicyWriter } from "../policy/policy-writer";
 import { toUserDef } from "../policy-state";
 import type { Repositories, Storage } from "../ports/storage.port";
-import type { Principal } from "../principal";
 import { SSO_PROVISIONING } from "../system-actor";
 import { keepingASuperuser, superuserRoleNames } from "../users/last-superuser";
 import { checkEmail, checkGroups, checkText } from "../users/user-input";
@@ -232,31 +231,20 @@ export class SsoLoginService implements SsoLogin {
     request: SsoLoginRequest,
   ): Promise<DomainError> {
     const { user, failure, why } = refused;
-    await this.deps.audit.record({
-      time: this.now(),
-      actorId: user.id,
-      actorEmail: user.email,
-      actorRoles: this.deps.runtime.engine().rolesOf(user.id),
-      tokenId: null,
-      sourceIp: request.sourceIp,
-      operation: "login",
-      action: "login",
-      resourceType: null,
-      resourceNamespace: null,
-      resourceName: null,
-      subjectId: user.id,
-      decision: "DENY",
-      reason: failure === "USER_LOCKED" ? "USER_LOCKED" : "UNAUTHENTICATED",
-      requestId: request.requestId,
-      metadata: {
-        provider,
-        source: identity.source,
-        status: user.status,
-        groups: identity.groups,
-        mfa: identity.mfa,
-        ...(failure === "USER_LOCKED" ? {} : { failure, why, email: identity.email }),
-      },
-    });
+    await this.deps.audit.record(
+      this.loginEvent(user, request, {
+        decision: "DENY",
+        reason: failure === "USER_LOCKED" ? "USER_LOCKED" : "UNAUTHENTICATED",
+        metadata: {
+          provider,
+          source: identity.source,
+          status: user.status,
+          groups: identity.groups,
+          mfa: identity.mfa,
+          ...(failure === "USER_LOCKED" ? {} : { failure, why, email: identity.email }),
+        },
+      }),
+    );
     if (failure === "USER_LOCKED")
       return new DomainError("FORBIDDEN", `${user.email} is ${user.status}: login refused`, { reason: "USER_LOCKED" });
     // The caller learns that the login was refused, not which account holds the address.
@@ -275,40 +263,51 @@ export class SsoLoginService implements SsoLogin {
     request: SsoLoginRequest,
   ): Promise<void> {
     const { user, session, changes } = done;
-    const principal: Principal = {
-      user,
-      credential: { kind: "session", sessionId: session.id },
-      mfa: session.mfa,
-      sourceIp: request.sourceIp,
-    };
     try {
-      await this.deps.audit.record({
-        time: this.now(),
-        ...actorFields(principal, this.deps.runtime.engine()),
-        operation: "login",
-        action: "login",
-        resourceType: null,
-        resourceNamespace: null,
-        resourceName: null,
-        subjectId: user.id,
-        decision: "ALLOW",
-        reason: "ALLOWED",
-        requestId: request.requestId,
-        metadata: {
-          provider,
-          source: identity.source,
-          created: done.created,
-          groups: user.groups,
-          grantsAdded: grantSummary(changes.added),
-          grantsRemoved: grantSummary(changes.removed),
-          sessionId: session.id,
-          mfa: session.mfa,
-          expiresAt: session.expiresAt.toISOString(),
-        },
-      });
+      await this.deps.audit.record(
+        this.loginEvent(user, request, {
+          decision: "ALLOW",
+          reason: "ALLOWED",
+          metadata: {
+            provider,
+            source: identity.source,
+            created: done.created,
+            groups: user.groups,
+            grantsAdded: grantSummary(changes.added),
+            grantsRemoved: grantSummary(changes.removed),
+            sessionId: session.id,
+            mfa: session.mfa,
+            expiresAt: session.expiresAt.toISOString(),
+          },
+        }),
+      );
     } catch (err) {
       await this.deps.storage.sessions.update({ ...session, revokedAt: this.now() }).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** A login event: the user acts for itself, from the request's address (a new session: no token). */
+  private loginEvent(
+    user: UserRecord,
+    request: SsoLoginRequest,
+    outcome: Pick<AuditEventInput, "decision" | "reason" | "metadata">,
+  ): AuditEventInput {
+    return {
+      time: this.now(),
+      actorId: user.id,
+      actorEmail: user.email,
+      actorRoles: this.deps.runtime.engine().rolesOf(user.id),
+      tokenId: null,
+      sourceIp: request.sourceIp,
+      operation: "login",
+      action: "login",
+      resourceType: null,
+      resourceNamespace: null,
+      resourceName: null,
+      subjectId: user.id,
+      requestId: request.requestId,
+      ...outcome,
+    };
   }
 }
