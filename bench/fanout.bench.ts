@@ -201,10 +201,10 @@ async function runPhase(setup: Setup, rate: number, name: string): Promise<Phase
   };
   for (;;) {
     const taken = await Promise.all(workers.map((w) => ask(w, "take", isResult)));
-    totals.a.latencies.push(...taken[0].latencies);
+    for (const latency of taken[0].latencies) totals.a.latencies.push(latency);
     totals.a.received += taken[0].received;
     totals.a.closed = taken[0].closed;
-    totals.b.latencies.push(...taken[1].latencies);
+    for (const latency of taken[1].latencies) totals.b.latencies.push(latency);
     totals.b.received += taken[1].received;
     totals.b.closed = taken[1].closed;
     if ((totals.a.received >= expectedA && totals.b.received >= expectedB) || Date.now() > deadline) break;
