@@ -210,20 +210,33 @@ export class AccessReviewService extends AccessRequestService {
  * roles are about to go) and returns their `accessRequest.expired` events.
  */
 export async function expirePendingForRole(repos: Repositories, role: string, now: Date): Promise<WriteEvent[]> {
+  return expirePending(repos, await repos.accessRequests.pendingForRole(role), now, `role '${role}' was deleted`);
+}
+
+/**
+ * For a write that deprovisions a user: expires the requests they still have
+ * pending (no approval could ever apply to them) and returns their
+ * `accessRequest.expired` events, so that reviewers' inboxes do not keep them.
+ */
+export async function expirePendingOfRequester(
+  repos: Repositories,
+  requester: { id: string; email: string },
+  now: Date,
+): Promise<WriteEvent[]> {
+  const pending = await repos.accessRequests.list({ requesterId: requester.id, statuses: ["PENDING"] });
+  const ids = pending.map((r) => r.id);
+  return expirePending(repos, ids, now, `the requester ${requester.email} was deprovisioned`);
+}
+
+/** Stores each request that is still PENDING as EXPIRED (lapsing now, or at its deadline if earlier), with `why` in its event. */
+async function expirePending(repos: Repositories, ids: string[], now: Date, why: string): Promise<WriteEvent[]> {
   const events: WriteEvent[] = [];
-  for (const id of await repos.accessRequests.pendingForRole(role)) {
+  for (const id of ids) {
     const request = await repos.accessRequests.get(id);
-    if (request === null) continue;
+    if (request === null || request.status !== "PENDING") continue;
     const lapsed = request.expiresAt !== null && request.expiresAt.getTime() < now.getTime() ? request.expiresAt : now;
     await repos.accessRequests.updateState(id, { status: "EXPIRED", expiresAt: lapsed, decidedAt: request.decidedAt });
-    events.push(
-      requestEvent(
-        "accessRequest.expired",
-        "expire",
-        { ...request, status: "EXPIRED" },
-        { why: `role '${role}' was deleted` },
-      ),
-    );
+    events.push(requestEvent("accessRequest.expired", "expire", { ...request, status: "EXPIRED" }, { why }));
   }
   return events;
 }

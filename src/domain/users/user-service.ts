@@ -3,6 +3,7 @@
 // each change goes through the PolicyWriter and reaches the engine at once; the
 // authenticator refuses credentials of users who are not ACTIVE.
 import { randomUUID } from "node:crypto";
+import { expirePendingOfRequester } from "../access-requests/access-review-service";
 import { existingUser, newGrant } from "../grants/grant-service";
 import { loadRoles } from "../grants/grant-input";
 import { assertMayChangeIdentity, assertMayGiveGrants, grantHeld } from "../grants/identity-escalation";
@@ -192,8 +193,8 @@ export class UserService {
   }
 
   /**
-   * DEPROVISIONED, with every token and session revoked and every direct grant
-   * deleted, in one write. Deprovisioning a deprovisioned user again changes
+   * DEPROVISIONED, with every token and session revoked, every direct grant
+   * deleted and every pending access request expired, in one write. Deprovisioning a deprovisioned user again changes
    * nothing and succeeds (identity providers retry). Deprovisioning oneself is refused.
    * `remove` also marks the user deleted by its identity provider (SCIM DELETE)
    * and takes it out of its groups, in the same write; `operation` names the entry point in the change record.
@@ -225,6 +226,8 @@ export class UserService {
       const tokens = (await repos.tokens.listByOwner(id, false)).map((t) => ({ ...t, revokedAt: now }));
       const tokensRevoked = await repos.tokens.revokeForOwner(id, now);
       const sessionsRevoked = await repos.sessions.revokeForUser(id, now);
+      // No approval could apply to them any more: they leave the reviewers' inboxes in this write.
+      const expired = await expirePendingOfRequester(repos, user, now);
       return {
         result: gone,
         apply: (e) => {
@@ -241,8 +244,10 @@ export class UserService {
           roles: [...new Set(grants.map((g) => g.role))],
           tokensRevoked,
           sessionsRevoked,
+          requestsExpired: expired.length,
         },
         resource: { type: "user", name: user.email },
+        events: expired,
       };
     });
   }

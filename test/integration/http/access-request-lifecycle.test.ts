@@ -12,7 +12,7 @@ import {
   TestClock,
   type AccessRequestView,
 } from "../../support/access-requests";
-import { auditHead, eventsSince as eventsSinceIn } from "../../support/access-model";
+import { auditHead, changesSince, eventsSince as eventsSinceIn } from "../../support/access-model";
 import { databaseKinds } from "../../support/databases";
 import { addUser } from "../../support/principals";
 import { serverForSuite, type TestServer } from "../../support/server";
@@ -198,20 +198,31 @@ for (const kind of databaseKinds()) {
       });
     });
 
-    it("ends access-request grants at once when the requester is deprovisioned, and refuses to grant them afterwards", async () => {
+    it("ends access-request grants at once when the requester is deprovisioned, and expires their pending requests in the same write", async () => {
       const [alice, rita] = [await addUser(server, ["requester"]), await addUser(server, ["reviewer"])];
       const r = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod" });
       const pending = await requestOk(server, alice.token, { roles: ["on-call"], scope: "prod/other" });
       await reviewOk(server, rita.token, r.id, true);
+      expect(await ids(rita.token, "PENDING")).to.include(pending.id);
+      const since = await auditHead(server);
       const gone = await call(server, server.adminToken, `mutation($id: ID!) { deprovisionUser(id: $id) { status } }`, {
         id: alice.user.id,
       });
       expect(gone.errors).to.equal(undefined);
       expect((await mayRestart(server, server.adminToken, alice.user.id)).allowed).to.equal(false);
       expect((await server.app.storage.grants.forAccessRequests([r.id])).get(r.id)).to.deep.equal([]);
-      expect(
-        (await call(server, rita.token, REVIEW, { id: pending.id, approve: true })).errors![0].extensions,
-      ).to.deep.include({ code: "CONFLICT" });
+      // The approved one keeps its decision; the pending one leaves the reviewer's inbox.
+      expect((await server.app.storage.accessRequests.get(r.id))!.status).to.equal("APPROVED");
+      expect((await server.app.storage.accessRequests.get(pending.id))!.status).to.equal("EXPIRED");
+      expect(await ids(rita.token, "PENDING")).to.not.include(pending.id);
+      const expired = await eventsSince(since, "accessRequest.expired");
+      expect(expired.map((e) => e.metadata?.requestId)).to.deep.equal([pending.id]);
+      expect(expired[0].metadata?.why).to.equal(`the requester ${alice.user.email} was deprovisioned`);
+      const [change] = await changesSince(server, since, "Mutation.deprovisionUser");
+      expect(change?.metadata?.change).to.deep.include({ requestsExpired: 1 });
+      const review = await call(server, rita.token, REVIEW, { id: pending.id, approve: true });
+      expect(review.errors![0].extensions).to.deep.include({ code: "CONFLICT" });
+      expect(review.errors![0].message).to.contain("EXPIRED");
     });
 
     it("expires pending requests for a role when the role is deleted", async () => {
