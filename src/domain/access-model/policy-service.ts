@@ -26,6 +26,7 @@ import type { Principal } from "../principal";
 import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
 import { yieldToEventLoop } from "../event-loop";
+import { keepingAdminPowers } from "../users/last-superuser";
 import type { WriteStep } from "./write-step";
 
 const change = (before: PolicyRecord | null, after: PolicyRecord | null) => documentChange("policy", before, after);
@@ -68,7 +69,7 @@ export async function createPolicyChange(
 
 /** updatePolicy's validation, checks and write, inside a policy write; no apply and no record when nothing changes. */
 export async function updatePolicyChange(
-  { repos, engine, actor, refuse }: WriteStep,
+  { repos, engine, actor, refuse, now = new Date(), inBundle }: WriteStep,
   name: string,
   document: string,
 ): Promise<PolicyChange<PolicyRecord>> {
@@ -109,7 +110,8 @@ export async function updatePolicyChange(
     document,
     updatedAt: new Date(),
   };
-  await repos.policies.update(updated, actor.user.id);
+  const store = () => repos.policies.update(updated, actor.user.id);
+  await (inBundle ? store() : keepingAdminPowers(repos, now, `updating policy ${existing.name}`, store));
   return written(doc, existing, updated);
 }
 

@@ -23,7 +23,7 @@ import { badInput, DomainError } from "../errors";
 import type { RoleRecord } from "../model";
 import type { PolicyChange, PolicyWriter, WriteRequest } from "../policy/policy-writer";
 import type { Principal } from "../principal";
-import { keepingASuperuser } from "../users/last-superuser";
+import { keepingAdminPowers, keepingASuperuser } from "../users/last-superuser";
 import { expirePendingForRole } from "../access-requests/access-review-service";
 import { documentChange, readDocument, reread } from "./document-input";
 import { holdsEscalate, losesDeny, requireCovered, roleDocOf, rolesReaching } from "./escalation";
@@ -72,7 +72,7 @@ export async function createRoleChange(
 
 /** updateRole's validation, checks and write, inside a policy write; no apply and no record when nothing changes. */
 export async function updateRoleChange(
-  { repos, engine, actor, refuse, now = new Date() }: WriteStep,
+  { repos, engine, actor, refuse, now = new Date(), inBundle }: WriteStep,
   name: string,
   document: string,
 ): Promise<PolicyChange<RoleRecord>> {
@@ -111,7 +111,9 @@ export async function updateRoleChange(
     createdAt: existing.createdAt,
     updatedAt: new Date(),
   });
-  await keepingASuperuser(repos, now, `updating role ${existing.name}`, () => repos.roles.update(updated));
+  const what = `updating role ${existing.name}`;
+  const store = () => repos.roles.update(updated);
+  await keepingASuperuser(repos, now, what, () => (inBundle ? store() : keepingAdminPowers(repos, now, what, store)));
   return {
     result: updated,
     apply: (e) => e.putRole(doc),

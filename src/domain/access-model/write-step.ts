@@ -14,4 +14,9 @@ export interface WriteStep {
   refuse?: Refusal;
   /** The write's clock (grant expiry, access-request deadlines); now when left out. */
   now?: Date;
+  /**
+   * Part of a bundle: checks of the state the whole write leaves (the admin
+   * role's powers, see last-superuser.ts) run once at its end, not per object.
+   */
+  inBundle?: boolean;
 }

@@ -19,6 +19,7 @@ import { DomainError } from "../errors";
 import type { RoleRecord, SsoMappingRecord } from "../model";
 import type { ChangeEvent, PolicyChange, WriteEvent } from "../policy/policy-writer";
 import { setSsoMappingsChange, type SsoMappingsResult } from "../sso/sso-mapping-service";
+import { adminPowersBefore, assertAdminPowersKept } from "../users/last-superuser";
 import { documentPath, refusedBundle, type Bundle, type BundleItem } from "./bundle-document";
 
 export type ChangeAction = "create" | "update" | "delete";
@@ -150,6 +151,7 @@ export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, coll
   };
   const applies: Array<(engine: Engine) => void> = [];
   const { repos } = step;
+  const adminBefore = await adminPowersBefore(repos);
 
   const perform = async <T>(
     item: { kind: BundleItem["kind"]; name: string; index: number | null; locate?: BundleItem["locate"] },
@@ -169,7 +171,7 @@ export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, coll
         };
     let change: PolicyChange<T>;
     try {
-      change = await write({ ...step, refuse, now });
+      change = await write({ ...step, refuse, now, inBundle: true });
     } catch (err) {
       // A document's problem found only now (a level change, a rename) is reported at its place in the bundle.
       if (
@@ -284,6 +286,8 @@ export async function runBundle(step: WriteStep, bundle: Bundle, now: Date, coll
       );
     }
   }
+  // Judged on the state the whole bundle leaves: a bundle may move the admin role's rules between policies.
+  await assertAdminPowersKept(repos, now, adminBefore, "this bundle");
   run.apply = (engine) => applies.forEach((apply) => apply(engine));
   return run;
 }
