@@ -17,6 +17,15 @@ export interface UserRecord {
   status: UserStatus;
   source: IdentitySource;
   externalId: string | null;
+  /**
+   * The SSO provider (as named in SSO mappings) that `externalId` belongs to: the
+   * provider of the login that set it, or the SCIM provider for an id set over
+   * SCIM. An identity is found by (source, provider, id), so a second provider of
+   * the same protocol presenting the same id is a different identity. Absent or
+   * null: unknown (rows from before providers were recorded, or no externalId);
+   * the first login that presents the id claims it for its provider.
+   */
+  externalProvider?: string | null;
   groups: string[];
   mfaEnrolled: boolean;
   lockedReason: string | null;

@@ -41,7 +41,7 @@ export interface LdapFailure {
 export interface LdapStrategyDeps {
   config: LdapConfig;
   directory: LdapDirectory;
-  users: Pick<UserRepository, "getByExternalId" | "getByEmail">;
+  users: Pick<UserRepository, "getByExternalIdentity" | "getByEmail">;
   /** Limits failed logins per address and per username; without one, nothing is limited. */
   limiter?: AuthRateLimiter | null;
 }
@@ -89,7 +89,7 @@ export class LdapStrategy extends Strategy {
     if (blocked !== null)
       return { failure: "rate_limited", username: key, rateLimit: blocked, detail: "too many failed logins" };
     const known =
-      (await this.deps.users.getByExternalId("LDAP", key)) ??
+      (await this.deps.users.getByExternalIdentity("LDAP", this.deps.config.provider, key)) ??
       (key.includes("@") ? await this.deps.users.getByEmail(key) : null);
     if (known !== null && known.status !== "ACTIVE")
       return { failure: "user_locked", username: key, detail: `the portcullis user ${known.email} is ${known.status}` };

@@ -32,8 +32,14 @@ export interface UserRepository {
   membersOf(group: string): Promise<UserRecord[]>;
   /** Every group name some user carries, each once, in code-point order. */
   groupNames(): Promise<string[]>;
-  /** The user whose identity provider id is `externalId` and whose source is `source` (exact match); null when absent. */
-  getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null>;
+  /**
+   * The user an SSO identity is linked to: `source` equal, `externalId` exactly
+   * equal (case-sensitive on every database) and `externalProvider` equal to
+   * `provider`; failing that, such a user whose `externalProvider` is null (a row
+   * from before providers were recorded, for the caller to claim); else null.
+   * A user of another provider with the same id is never returned.
+   */
+  getByExternalIdentity(source: UserRecord["source"], provider: string, externalId: string): Promise<UserRecord | null>;
   /** Users not deleted by their identity provider (`removedAt` null), ordered by id, `offset` skipped, at most `limit`. */
   listPresent(offset: number, limit: number): Promise<UserRecord[]>;
   /** How many users are not deleted by their identity provider. */

@@ -5,14 +5,25 @@
 // secret is handed out; the login itself is then audited (operation `login`)
 // before login() resolves.
 //
+// Linking by id: an identity is (source, provider, external id), compared
+// exactly (case included) on every database. The user with all three is the one
+// that logs in. Several providers may speak one protocol (a partner IdP, a
+// deployment's own passport strategy), so the same id from another provider is
+// another identity: it never finds this user by id. A user recorded before
+// providers were (externalProvider null) is claimed by the first login of its
+// source that presents its id, which pins it to that provider; the login event
+// says `claimed: true`.
+//
 // Linking by email: an identity whose external id is new is linked to the user
-// with its email only when that user came from the same provider and has no
-// external id yet (or was provisioned by SCIM for this provider). A LOCAL or
-// SERVICE user, and anyone holding a superuser role, is never linked by email:
-// whoever controls an address at the IdP would otherwise become that user.
-// Administrators link such a user on purpose by setting its externalId to the
-// IdP's id for it (SCIM PUT/PATCH, which needs the user's roles covered): a
-// LOCAL user, or a SCIM user of this provider, is then found by that id.
+// with its email only when that user came from the same protocol, is not linked
+// to another provider, and has no external id yet (or was provisioned by SCIM for
+// this provider). A LOCAL or SERVICE user, and anyone holding a superuser role, is
+// never linked by email: whoever controls an address at the IdP would otherwise
+// become that user. Administrators link such a user on purpose by setting its
+// externalId to the IdP's id for it (SCIM PUT/PATCH, which needs the user's roles
+// covered; an id set over SCIM belongs to the SCIM provider): a LOCAL user whose
+// id belongs to this provider, or a SCIM user while SCIM provisions for this
+// provider, is then found by that id.
 import { randomUUID } from "node:crypto";
 import type { AuditEventInput } from "../audit/audit-event";
 import type { AuditLog } from "../audit/group-commit-audit-log";
@@ -51,6 +62,8 @@ class Refused extends Error {
 interface Provisioned {
   user: UserRecord;
   created: boolean;
+  /** A user recorded without a provider, now pinned to this login's. */
+  claimed: boolean;
   changes: SsoGrantChanges;
   session: SessionRecord;
 }
@@ -90,8 +103,10 @@ export class SsoLoginService implements SsoLogin {
         async (repos) => {
           const now = this.now();
           const linked =
-            (await repos.users.getByExternalId(identity.source, externalId)) ??
+            (await repos.users.getByExternalIdentity(identity.source, provider, externalId)) ??
             (await this.linkedOnPurpose(repos, externalId, provider));
+          // A row from before providers were recorded: this login pins it to its provider.
+          const claimed = linked !== null && linked.source !== "SCIM" && !linked.externalProvider;
           const found = linked ?? (await repos.users.getByEmail(email));
           if (found !== null && found.status !== "ACTIVE")
             throw new Refused(found, "USER_LOCKED", `${found.email} is ${found.status}`);
@@ -102,7 +117,7 @@ export class SsoLoginService implements SsoLogin {
           }
           const user: UserRecord =
             found !== null
-              ? { ...found, email, displayName, groups, externalId, lastSeenAt: now }
+              ? { ...found, email, displayName, groups, externalId, externalProvider: provider, lastSeenAt: now }
               : {
                   id: randomUUID(),
                   email,
@@ -111,6 +126,7 @@ export class SsoLoginService implements SsoLogin {
                   status: "ACTIVE",
                   source: identity.source,
                   externalId,
+                  externalProvider: provider,
                   groups,
                   mfaEnrolled: false,
                   lockedReason: null,
@@ -152,7 +168,7 @@ export class SsoLoginService implements SsoLogin {
           };
           await repos.sessions.create(session);
           return {
-            result: { user, created: found === null, changes, session },
+            result: { user, created: found === null, claimed, changes, session },
             apply: (e) => {
               e.putUser(toUserDef(user));
               applySsoGrantChanges(e, changes);
@@ -163,6 +179,7 @@ export class SsoLoginService implements SsoLogin {
               provider,
               source: identity.source,
               externalId,
+              ...(claimed ? { claimed: true } : {}),
               groups,
               grantsAdded: grantSummary(changes.added),
               grantsRemoved: grantSummary(changes.removed),
@@ -186,13 +203,20 @@ export class SsoLoginService implements SsoLogin {
     };
   }
 
-  /** A LOCAL user, or a SCIM user of this provider, whose externalId an administrator set to this identity's. */
+  /**
+   * A LOCAL user whose externalId an administrator set to this identity's for this
+   * provider (or before providers were recorded: claimed by this login), or a SCIM
+   * user with this externalId while SCIM provisions for this provider.
+   */
   private async linkedOnPurpose(repos: Repositories, externalId: string, provider: string): Promise<UserRecord | null> {
-    const holders = await repos.users.findByExternalId(externalId);
+    const holders = (await repos.users.findByExternalId(externalId)).filter((u) => !u.removedAt);
+    const local = (of: string | null) =>
+      holders.find((u) => u.source === "LOCAL" && (u.externalProvider ?? null) === of);
     return (
-      holders.find(
-        (u) => !u.removedAt && (u.source === "LOCAL" || (u.source === "SCIM" && this.deps.scimProvider === provider)),
-      ) ?? null
+      local(provider) ??
+      local(null) ??
+      holders.find((u) => u.source === "SCIM" && this.deps.scimProvider === provider) ??
+      null
     );
   }
 
@@ -219,6 +243,8 @@ export class SsoLoginService implements SsoLogin {
         : null;
     }
     if (user.source !== identity.source) return `${taken}: it signs in through ${user.source}`;
+    if (user.externalProvider && user.externalProvider !== provider)
+      return `${taken}: it is linked to provider ${user.externalProvider}`;
     if (user.externalId !== null) return `${taken}: it is linked to another ${user.source} identity`;
     return null;
   }
@@ -272,6 +298,7 @@ export class SsoLoginService implements SsoLogin {
             provider,
             source: identity.source,
             created: done.created,
+            ...(done.claimed ? { claimed: true } : {}),
             groups: user.groups,
             grantsAdded: grantSummary(changes.added),
             grantsRemoved: grantSummary(changes.removed),

@@ -9,7 +9,10 @@ export interface SsoIdentity {
   /** Provider name as used in SSO mappings: `saml` or `oidc` (or a configured name). */
   provider: string;
   source: "SAML" | "OIDC" | "LDAP";
-  /** The IdP's stable id for the user: SAML NameID, OIDC `sub`, the LDAP username (lower-cased). */
+  /**
+   * The IdP's stable id for the user: SAML NameID, OIDC `sub`, the LDAP username (lower-cased).
+   * Compared exactly, and only with ids of the same provider: another provider's equal id is another identity.
+   */
   externalId: string;
   email: string;
   displayName: string | null;

@@ -82,6 +82,8 @@ export class DirectoryService {
         status: args.active ? "ACTIVE" : "DEPROVISIONED",
         source: "SCIM",
         externalId,
+        // An id set over SCIM belongs to the provider SCIM provisions for.
+        externalProvider: externalId === null ? null : this.provider,
         groups: [],
         mfaEnrolled: false,
         lockedReason: null,
@@ -93,7 +95,13 @@ export class DirectoryService {
       return {
         result: user,
         apply: (e) => e.putUser(toUserDef(user)),
-        record: { user: email, source: "SCIM", externalId, status: user.status },
+        record: {
+          user: email,
+          source: "SCIM",
+          externalId,
+          externalProvider: user.externalProvider,
+          status: user.status,
+        },
         resource: { type: "user", name: email },
       };
     });
@@ -103,6 +111,8 @@ export class DirectoryService {
    * Changes email, externalId or display name; a change that changes nothing
    * writes nothing. A new email or externalId is a new identity for every role the
    * user holds: the actor must be able to give each of them (ESCALATION_DENIED).
+   * A new externalId belongs to the provider SCIM provisions for (externalProvider);
+   * removing it removes the provider too.
    */
   async updateProfile(request: DirectoryRequest, id: string, change: ProfileChange): Promise<UserRecord> {
     const { email, externalId, displayName } = checkProfile(change);
@@ -116,6 +126,9 @@ export class DirectoryService {
       };
       const changed = (["email", "externalId", "displayName"] as const).filter((k) => next[k] !== user[k]);
       if (changed.length === 0) return { result: user };
+      if (next.externalId !== user.externalId) next.externalProvider = next.externalId === null ? null : this.provider;
+      const from = user.externalProvider ?? null;
+      const to = next.externalProvider ?? null;
       if (next.email !== user.email) {
         const holder = await repos.users.getByEmail(next.email);
         if (holder !== null && holder.id !== user.id)
@@ -140,7 +153,10 @@ export class DirectoryService {
         apply: (e) => e.putUser(toUserDef(next)),
         record: {
           user: next.email,
-          changed: Object.fromEntries(changed.map((k) => [k, { from: user[k], to: next[k] }])),
+          changed: {
+            ...Object.fromEntries(changed.map((k) => [k, { from: user[k], to: next[k] }])),
+            ...(from !== to ? { externalProvider: { from, to } } : {}),
+          },
         },
         resource: { type: "user", name: next.email },
       };

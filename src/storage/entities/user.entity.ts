@@ -1,7 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { id, jsonText, timestamp } from "./columns";
 
+// Serves SSO logins (external id, then provider) and SCIM's externalId lookups (external id alone).
 @Entity("users")
+@Index("IDX_users_external_id_provider", ["externalId", "externalProvider"])
 export class UserEntity {
   @PrimaryColumn(id()) id: string;
 
@@ -16,9 +18,12 @@ export class UserEntity {
   @Column({ type: "varchar", length: 16 }) source: string;
 
   /** The identity provider's id for the user (SAML NameID, OIDC sub, SCIM externalId). */
-  @Index("IDX_users_external_id")
   @Column({ type: "varchar", length: 255, nullable: true })
   externalId: string | null;
+
+  /** The SSO provider `externalId` belongs to; null for rows from before it was recorded. */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  externalProvider: string | null;
 
   @Column(jsonText()) groups: string[];
   @Column({ type: "boolean", default: false }) mfaEnrolled: boolean;

@@ -15,6 +15,7 @@ export function toUserRecord(e: UserEntity): UserRecord {
     status: e.status as UserRecord["status"],
     source: e.source as UserRecord["source"],
     externalId: e.externalId,
+    externalProvider: e.externalProvider ?? null,
     groups: e.groups ?? [],
     mfaEnrolled: e.mfaEnrolled,
     lockedReason: e.lockedReason,
@@ -25,7 +26,12 @@ export function toUserRecord(e: UserEntity): UserRecord {
 }
 
 function toEntity(u: UserRecord): UserEntity {
-  return Object.assign(new UserEntity(), { ...u, email: normalizeEmail(u.email), removedAt: u.removedAt ?? null });
+  return Object.assign(new UserEntity(), {
+    ...u,
+    email: normalizeEmail(u.email),
+    externalProvider: u.externalProvider ?? null,
+    removedAt: u.removedAt ?? null,
+  });
 }
 
 export class TypeormUserRepository implements UserRepository {
@@ -75,8 +81,22 @@ export class TypeormUserRepository implements UserRepository {
     return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  async getByExternalId(source: UserRecord["source"], externalId: string): Promise<UserRecord | null> {
-    const e = await this.manager.findOneBy(UserEntity, { source, externalId });
+  async getByExternalIdentity(
+    source: UserRecord["source"],
+    provider: string,
+    externalId: string,
+  ): Promise<UserRecord | null> {
+    const rows = await this.manager.find(UserEntity, {
+      where: [
+        { source, externalId, externalProvider: provider },
+        { source, externalId, externalProvider: IsNull() },
+      ],
+      order: { id: "ASC" },
+    });
+    // A collation that ignores case would find `ABC` for `abc`: keep exact matches only.
+    const exact = rows.filter((e) => e.externalId === externalId && e.source === source);
+    const e =
+      exact.find((r) => r.externalProvider === provider) ?? exact.find((r) => r.externalProvider === null) ?? null;
     return e ? toUserRecord(e) : null;
   }
 

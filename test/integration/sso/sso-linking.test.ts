@@ -1,5 +1,5 @@
 // Linking an SSO identity to an existing user by email: only to a user of the
-// same provider that is not linked yet. LOCAL and SERVICE users and superusers
+// same protocol, not linked to another provider, that is not linked yet. LOCAL and SERVICE users and superusers
 // are refused (a DENY login event says why); an administrator links them on
 // purpose by setting their externalId over SCIM.
 import { expect } from "chai";
@@ -141,9 +141,22 @@ for (const kind of databaseKinds()) {
         patchOp({ op: "replace", path: "externalId", value: "idp-id-of-local" }),
       );
       expect(linked.status, linked.raw).to.equal(200);
-      const result = await login(anIdentity({ email: local.user.email, externalId: "idp-id-of-local" }));
+      // The id belongs to the provider SCIM provisions for (SCIM_PROVIDER, saml here): another provider's
+      // identity presenting it is someone else, and the LOCAL user is never linked by email.
+      await expectLinkRefused(
+        anIdentity({ email: local.user.email, externalId: "idp-id-of-local" }),
+        await stored(local.user.id),
+        /LOCAL user/,
+      );
+      const result = await login(
+        anIdentity({ email: local.user.email, externalId: "idp-id-of-local", provider: "saml", source: "SAML" }),
+      );
       expect(result.userId).to.equal(local.user.id);
-      expect(await stored(local.user.id)).to.deep.include({ source: "LOCAL", externalId: "idp-id-of-local" });
+      expect(await stored(local.user.id)).to.deep.include({
+        source: "LOCAL",
+        externalId: "idp-id-of-local",
+        externalProvider: "saml",
+      });
     });
 
     it("does not let a caller who cannot give the user's roles link it that way", async () => {

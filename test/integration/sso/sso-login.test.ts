@@ -118,15 +118,19 @@ for (const kind of databaseKinds()) {
       expect(server.app.services.runtime.engine().rolesOf(first.userId)).to.deep.equal(["auditor", "viewer"]);
     });
 
-    it("never touches another provider's SSO grants", async () => {
+    it("never touches another provider's SSO grants, nor signs another provider's identity in with the same sub", async () => {
       const [p1, p2] = [unique("idp"), unique("idp")];
       await map(p1, [{ group: "eng", role: "deployer" }]);
       await map(p2, [{ group: "eng", role: "auditor" }]);
       const identity = anIdentity({ provider: p1, groups: ["eng"] });
       const { userId } = await login(identity);
-      await login({ ...identity, provider: p2 });
-      await login({ ...identity, provider: p2, groups: [] });
+      const err = await refusal(login({ ...identity, provider: p2 }));
+      expect([err.code, err.details.reason]).to.deep.equal(["UNAUTHENTICATED", "LINK_REFUSED"]);
+      const other = await login({ ...identity, provider: p2, email: `other-${identity.email}` });
+      expect(other.userId).to.not.equal(userId);
+      await login({ ...identity, provider: p2, email: `other-${identity.email}`, groups: [] });
       expect(await grantsOf(userId)).to.deep.equal([{ role: "deployer", scope: "", source: "SSO", provider: p1 }]);
+      expect(await grantsOf(other.userId)).to.deep.equal([]);
     });
 
     it("gives a '*' mapping to every user of the provider, even one with no groups", async () => {

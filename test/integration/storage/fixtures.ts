@@ -13,6 +13,7 @@ export function aUser(patch: Partial<UserRecord> = {}): UserRecord {
     status: "ACTIVE",
     source: "LOCAL",
     externalId: null,
+    externalProvider: null,
     groups: ["eng"],
     mfaEnrolled: false,
     lockedReason: null,

@@ -101,6 +101,31 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it("give users of an earlier release a null external provider, keeping their external ids, and take it away again", async () => {
+      const ds = createDataSource(await detectDatabase(db.config));
+      await ds.initialize();
+      try {
+        await ds.runMigrations();
+        expect(ds.migrations.at(-1)?.name).to.equal("ExternalProvider1796539473916");
+        await ds.undoLastMigration();
+        const q = (name: string) => (ds.options.type === "better-sqlite3" ? `"${name}"` : `\`${name}\``);
+        await ds.query(
+          `INSERT INTO users (id, email, kind, status, source, external_id, ${q("groups")}, mfa_enrolled, created_at) VALUES ('u1', 'old@example.com', 'HUMAN', 'ACTIVE', 'OIDC', 'Sub-1', '[]', 0, '2026-01-01 00:00:00.000')`,
+        );
+        await ds.runMigrations();
+        expect(await ds.query("SELECT external_id, external_provider FROM users")).to.deep.equal([
+          { external_id: "Sub-1", external_provider: null },
+        ]);
+        await ds.query("UPDATE users SET external_provider = 'okta'");
+        await ds.undoLastMigration();
+        expect(await ds.query("SELECT external_id FROM users")).to.deep.equal([{ external_id: "Sub-1" }]);
+        const drift = await ds.driver.createSchemaBuilder().log();
+        expect(drift.upQueries.map((q) => q.query).join("\n")).to.contain("external_provider");
+      } finally {
+        await ds.destroy();
+      }
+    });
+
     it("are applied at start-up, after which none is pending", async () => {
       const bare = await TypeormStorage.open(db.config, { migrate: false });
       try {

@@ -120,14 +120,61 @@ for (const kind of databaseKinds()) {
         expect(names).to.deep.equal([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
       });
 
-      it("finds a user by source and external id, exactly", async () => {
+      it("finds a user by source, provider and external id, exactly, case included", async () => {
         const externalId = `ext-${randomUUID()}`;
-        const u = aUser({ source: "OIDC", externalId });
+        const u = aUser({ source: "OIDC", externalId, externalProvider: "okta" });
         await storage.users.create(u);
-        await storage.users.create(aUser({ source: "SAML", externalId: `${externalId}-saml` }));
-        expect((await storage.users.getByExternalId("OIDC", externalId))?.id).to.equal(u.id);
-        expect(await storage.users.getByExternalId("SAML", externalId)).to.equal(null);
-        expect(await storage.users.getByExternalId("OIDC", externalId.toUpperCase())).to.equal(null);
+        const upper = aUser({ source: "OIDC", externalId: externalId.toUpperCase(), externalProvider: "okta" });
+        await storage.users.create(upper);
+        await storage.users.create(aUser({ source: "SAML", externalId, externalProvider: "okta" }));
+        expect(await storage.users.get(u.id)).to.deep.include({ externalProvider: "okta" });
+        expect((await storage.users.getByExternalIdentity("OIDC", "okta", externalId))?.id).to.equal(u.id);
+        expect((await storage.users.getByExternalIdentity("OIDC", "okta", externalId.toUpperCase()))?.id).to.equal(
+          upper.id,
+        );
+        // The same id from another provider of the protocol is another identity.
+        expect(await storage.users.getByExternalIdentity("OIDC", "partner", externalId)).to.equal(null);
+        expect(await storage.users.getByExternalIdentity("LDAP", "okta", externalId)).to.equal(null);
+      });
+
+      // A case-insensitive collation is a MySQL matter (SQLite compares text exactly).
+      if (kind.name === "mysql")
+        it("keeps exact matches where the external id column compares ignoring case (a MySQL _ci collation)", async () => {
+          const column = (collation: string) =>
+            storage.dataSource.query(
+              `ALTER TABLE users MODIFY external_id varchar(255) CHARACTER SET utf8mb4 COLLATE ${collation} NULL`,
+            );
+          await column("utf8mb4_general_ci");
+          try {
+            const externalId = `Ext-${randomUUID()}`;
+            const mixed = aUser({ source: "SAML", externalId, externalProvider: "saml" });
+            const lower = aUser({ source: "SAML", externalId: externalId.toLowerCase(), externalProvider: "saml" });
+            await storage.users.create(mixed);
+            await storage.users.create(lower);
+            expect((await storage.users.getByExternalIdentity("SAML", "saml", externalId))?.id).to.equal(mixed.id);
+            expect((await storage.users.getByExternalIdentity("SAML", "saml", externalId.toLowerCase()))?.id).to.equal(
+              lower.id,
+            );
+            expect(await storage.users.getByExternalIdentity("SAML", "saml", externalId.toUpperCase())).to.equal(null);
+            expect((await storage.users.findByExternalId(externalId)).map((u) => u.id)).to.deep.equal([mixed.id]);
+          } finally {
+            await column("utf8mb4_bin");
+          }
+        });
+
+      it("falls back to a user recorded without a provider, and prefers the provider's own", async () => {
+        const externalId = `ext-${randomUUID()}`;
+        const legacy = aUser({ source: "SAML", externalId, externalProvider: null });
+        await storage.users.create(legacy);
+        await storage.users.create(aUser({ source: "SAML", externalId: externalId.toUpperCase() }));
+        expect((await storage.users.getByExternalIdentity("SAML", "saml", externalId))?.id).to.equal(legacy.id);
+        expect((await storage.users.getByExternalIdentity("SAML", "partner", externalId))?.id).to.equal(legacy.id);
+        const pinned = aUser({ source: "SAML", externalId, externalProvider: "saml" });
+        await storage.users.create(pinned);
+        expect((await storage.users.getByExternalIdentity("SAML", "saml", externalId))?.id).to.equal(pinned.id);
+        await storage.users.update({ ...legacy, externalProvider: "partner" });
+        expect((await storage.users.getByExternalIdentity("SAML", "partner", externalId))?.id).to.equal(legacy.id);
+        expect(await storage.users.getByExternalIdentity("SAML", "other", externalId)).to.equal(null);
       });
     });
 

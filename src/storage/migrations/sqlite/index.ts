@@ -6,6 +6,7 @@ import { TotpState1796225832031 } from "./1796225832031-TotpState";
 import { AuditWriteCost1796227815942 } from "./1796227815942-AuditWriteCost";
 import { AccessRequestThresholds1796519125037 } from "./1796519125037-AccessRequestThresholds";
 import { AuditCheckpoint1796520132539 } from "./1796520132539-AuditCheckpoint";
+import { ExternalProvider1796539473916 } from "./1796539473916-ExternalProvider";
 
 /** Every sqlite migration, oldest first. */
 export const SQLITE_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -16,4 +17,5 @@ export const SQLITE_MIGRATIONS: Array<new () => MigrationInterface> = [
   AuditWriteCost1796227815942,
   AccessRequestThresholds1796519125037,
   AuditCheckpoint1796520132539,
+  ExternalProvider1796539473916,
 ];
