@@ -170,6 +170,11 @@ export interface SessionRepository {
   /** null when no session has this id. */
   get(id: string): Promise<SessionRecord | null>;
   getByHash(secretHash: string): Promise<SessionRecord | null>;
+  /**
+   * The user's sessions, oldest first: only those live at `at` (neither revoked nor expired)
+   * unless `includeEnded`.
+   */
+  listByUser(userId: string, includeEnded: boolean, at: Date): Promise<SessionRecord[]>;
   create(session: SessionRecord): Promise<void>;
   /** Replaces every mutable field (not id, userId, createdAt). */
   update(session: SessionRecord): Promise<void>;

@@ -32,6 +32,11 @@ export class TypeormSessionRepository implements SessionRepository {
     return e ? toRecord(e) : null;
   }
 
+  async listByUser(userId: string, includeEnded: boolean, at: Date): Promise<SessionRecord[]> {
+    const where = includeEnded ? { userId } : { userId, revokedAt: IsNull(), expiresAt: MoreThan(at) };
+    return (await this.manager.find(SessionEntity, { where, order: { createdAt: "ASC", id: "ASC" } })).map(toRecord);
+  }
+
   async create(session: SessionRecord): Promise<void> {
     await this.manager.insert(SessionEntity, Object.assign(new SessionEntity(), session));
   }
