@@ -126,6 +126,22 @@ export const CREATE_TOKEN = `mutation CreateToken($input: CreateTokenInput!) { c
 export const ROTATE_TOKEN = `mutation RotateToken($id: ID!) { rotateToken(id: $id) { secret token { ${TOKEN} } } }`;
 export const REVOKE_TOKEN = `mutation RevokeToken($id: ID!) { revokeToken(id: $id) { ${TOKEN} } }`;
 
+export interface Session {
+  id: string;
+  source: "LOCAL" | "SAML" | "OIDC" | "LDAP";
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  mfa: boolean;
+  mfaVerifiedUntil: string | null;
+  sourceIp: string | null;
+  current: boolean;
+}
+
+const SESSION = "id source createdAt expiresAt revokedAt mfa mfaVerifiedUntil sourceIp current";
+export const MY_SESSIONS = `query MySessions { sessions(includeEnded: false) { ${SESSION} } }`;
+export const REVOKE_SESSION = `mutation RevokeSession($id: ID!) { revokeSession(id: $id) { ${SESSION} } }`;
+
 export const ENROLL_TOTP = `mutation EnrollTotp { enrollTotp { otpauthUri } }`;
 export const VERIFY_TOTP = `mutation VerifyTotp($code: String!) { verifyTotp(code: $code) { confirmed verifiedUntil } }`;
 

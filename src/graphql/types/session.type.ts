@@ -22,7 +22,8 @@ export class SessionType {
   })
   revokedAt: Date | null;
   @Field(() => Boolean, {
-    description: "Whether the session counts as multi-factor now: its login used MFA, or a TOTP step-up is still valid.",
+    description:
+      "Whether the session counts as multi-factor now: its login used MFA, or a TOTP step-up is still valid.",
   })
   mfa: boolean;
   @Field(() => Date, {

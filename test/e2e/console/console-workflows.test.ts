@@ -21,6 +21,8 @@ import { consoleFixture, type ConsoleFixture } from "../../support/console-fixtu
 import { databaseKinds } from "../../support/databases";
 import { describeIf } from "../../support/skip-reasons";
 import { gql, startServer, type TestServer } from "../../support/server";
+import { addSession } from "../../support/sessions";
+import { SESSION_COOKIE } from "../../../src/http/session-cookie";
 
 /** Replaces the code editor's text the way a user pasting would. */
 async function setEditorText(page: Page, text: string): Promise<void> {
@@ -106,6 +108,45 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       await page.waitForSelector("tr[data-token=laptop]");
       expect(await page.$('[data-testid="token-secret"]')).to.equal(null);
       expect(await page.content()).to.not.include(secret);
+    });
+
+    it("lists my sessions, marks this browser's, and ends another one after a confirmation", async () => {
+      const here = await addSession(server, people.alice.id);
+      const elsewhere = await addSession(server, people.alice.id);
+      const p = await openPerson(browser);
+      open.push(p);
+      const page = p.page;
+      // Signed in as after an SSO login: the session cookie alone.
+      await page.setCookie({ name: SESSION_COOKIE, value: here.secret, url: server.url, httpOnly: true });
+      await page.goto(`${server.url}/console`);
+      await page.waitForSelector('[data-testid="signed-in-as"]');
+      const mine = await waitForText(page, `tr[data-session="${here.id}"]`, "this browser");
+      expect(mine).to.include("LOCAL");
+      expect(
+        await page.$eval(`tr[data-session="${elsewhere.id}"]`, (r) => (r as HTMLElement).innerText),
+      ).to.not.include("this browser");
+      expect(await axeViolations(page)).to.deep.equal([]);
+      const questions: string[] = [];
+      let answer = false;
+      page.on("dialog", (dialog) => {
+        questions.push(dialog.message());
+        void (answer ? dialog.accept() : dialog.dismiss());
+      });
+      await page.click(`tr[data-session="${elsewhere.id}"] button`);
+      expect(questions).to.have.length(1);
+      expect(questions[0]).to.match(/^End the LOCAL session/);
+      expect(await page.$(`tr[data-session="${elsewhere.id}"]`), "dismissed: nothing ended").to.not.equal(null);
+      expect((await gql(server.url, "{ me { id } }", { token: elsewhere.secret })).data?.me).to.deep.equal({
+        id: people.alice.id,
+      });
+      answer = true;
+      await page.click(`tr[data-session="${elsewhere.id}"] button`);
+      await page.waitForSelector(`tr[data-session="${elsewhere.id}"]`, { hidden: true });
+      const refused = await gql(server.url, "{ me { id } }", { token: elsewhere.secret });
+      expect(refused.errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
+      // This browser's session goes on.
+      await page.reload();
+      await waitForText(page, `tr[data-session="${here.id}"]`, "this browser");
     });
 
     it("requests a role, has another person approve it, and then shows the new permission with its expiry", async () => {
