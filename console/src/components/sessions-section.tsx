@@ -7,8 +7,8 @@ import { formatTime } from "../format";
 import { MY_SESSIONS, REVOKE_SESSION, type Session } from "../operations";
 
 export function SessionsSection(props: { onEndedCurrent: () => void }) {
-  const [sessions, refetch] = useQuery<{ sessions: Session[] }>({ query: MY_SESSIONS });
-  const [ended, end] = useMutation<{ revokeSession: Session }>(REVOKE_SESSION);
+  const [sessions, refetch] = useQuery({ query: MY_SESSIONS });
+  const [ended, end] = useMutation(REVOKE_SESSION);
   const reload = () => refetch({ requestPolicy: "network-only" });
   const list = sessions.data?.sessions ?? [];
   const confirmEnd = (s: Session) => {

@@ -7,7 +7,7 @@ import { ErrorNote, StepUp } from "./error-note";
 import { ENROLL_TOTP, VERIFY_TOTP, type Credential, type Me } from "../operations";
 
 export function TotpSection(props: { me: Me; credential: Credential; refresh: () => void }) {
-  const [enrolment, enroll] = useMutation<{ enrollTotp: { otpauthUri: string } }>(ENROLL_TOTP);
+  const [enrolment, enroll] = useMutation(ENROLL_TOTP);
   const [verified, verify] = useMutation(VERIFY_TOTP);
   const [code, setCode] = useState("");
   const uri = enrolment.data?.enrollTotp.otpauthUri;

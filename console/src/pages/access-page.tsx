@@ -32,7 +32,7 @@ export function provenance(p: Permission): string {
 }
 
 function PermissionsSection() {
-  const [result, refetch] = useQuery<{ effectivePermissions: Permission[] }>({ query: MY_PERMISSIONS });
+  const [result, refetch] = useQuery({ query: MY_PERMISSIONS });
   const permissions = result.data?.effectivePermissions ?? [];
   const groups = new Map<string, Permission[]>();
   for (const p of permissions) groups.set(p.resourceType, [...(groups.get(p.resourceType) ?? []), p]);

@@ -2,7 +2,8 @@
 // the auditEvents subscription (denies only by default, resuming after a
 // reconnect from the last sequence seen), chain verification and export.
 import { useClient } from "@urql/preact";
-import type { CombinedError } from "@urql/core";
+import { stringifyDocument, type CombinedError } from "@urql/core";
+import type { ResultOf } from "@graphql-typed-document-node/core";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ErrorNote } from "../components/error-note";
 import { authHeaders } from "../credentials";
@@ -45,11 +46,7 @@ function Search() {
   const [error, setError] = useState<CombinedError | null>(null);
   const fetchPage = async (after: string | null) => {
     const r = await client
-      .query<{ auditEvents: { nextCursor: string | null; nodes: AuditEvent[] } }>(
-        AUDIT_EVENTS,
-        { filter: cleanFilter(filter), after },
-        { requestPolicy: "network-only" },
-      )
+      .query(AUDIT_EVENTS, { filter: cleanFilter(filter), after }, { requestPolicy: "network-only" })
       .toPromise();
     setError(r.error ?? null);
     if (!r.data) return;
@@ -181,9 +178,9 @@ function LiveFeed() {
     const offClosed = client.on("closed", () => setStatus("reconnecting"));
     // (Re)subscribes from the last sequence seen, so a dropped connection misses nothing.
     const start = () => {
-      stop = client.subscribe<{ auditEvents: AuditEvent }>(
+      stop = client.subscribe<ResultOf<typeof AUDIT_FEED>>(
         {
-          query: AUDIT_FEED,
+          query: stringifyDocument(AUDIT_FEED),
           variables: {
             filter: deniesOnly ? { decision: "DENY" } : null,
             resumeAfter: last.current === null ? null : String(last.current),
@@ -247,9 +244,7 @@ function LiveFeed() {
 
 function Verify() {
   const client = useClient();
-  const [report, setReport] = useState<{ ok: boolean; checked: number; firstBrokenSequence: number | null } | null>(
-    null,
-  );
+  const [report, setReport] = useState<ResultOf<typeof VERIFY_CHAIN>["verifyAuditChain"] | null>(null);
   const [error, setError] = useState<CombinedError | null>(null);
   return (
     <section aria-labelledby="verify-heading">
@@ -262,7 +257,7 @@ function Verify() {
             .toPromise()
             .then((r) => {
               setError(r.error ?? null);
-              setReport((r.data as { verifyAuditChain: typeof report } | undefined)?.verifyAuditChain ?? null);
+              setReport(r.data?.verifyAuditChain ?? null);
             })
         }
       >
