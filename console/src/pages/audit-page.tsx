@@ -166,19 +166,19 @@ function LiveFeed() {
     last.current = null;
     const client = wsClient();
     let stop: (() => void) | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
     let closed = false;
-    // graphql-ws re-sends the original subscription after a reconnect; replace it with one that resumes.
-    const offConnected = client.on("connected", (_socket, _payload, wasRetry) => {
-      setStatus("live");
-      if (wasRetry && !closed) {
-        stop?.();
-        start();
-      }
-    });
-    const offClosed = client.on("closed", () => setStatus("reconnecting"));
-    // (Re)subscribes from the last sequence seen, so a dropped connection misses nothing.
+    // (Re)subscribes from the last sequence seen, so a dropped connection misses nothing. Only one
+    // subscription is ever open: the previous one is ended first, and its ending does not start another.
     const start = () => {
-      stop = client.subscribe<ResultOf<typeof AUDIT_FEED>>(
+      stop?.();
+      if (retry !== null) clearTimeout(retry);
+      retry = null;
+      let ended = false;
+      const again = () => {
+        if (!closed && !ended && retry === null) retry = setTimeout(start, 1000);
+      };
+      const dispose = client.subscribe<ResultOf<typeof AUDIT_FEED>>(
         {
           query: stringifyDocument(AUDIT_FEED),
           variables: {
@@ -202,18 +202,29 @@ function LiveFeed() {
                 ? err.message
                 : "the connection failed";
             setError(message);
-            if (!closed) setTimeout(start, 1000);
+            again();
           },
-          complete: () => {
-            if (!closed) setTimeout(start, 1000);
-          },
+          // The server ended the feed (not us): start it again.
+          complete: again,
         },
       );
+      stop = () => {
+        ended = true;
+        dispose();
+      };
     };
+    // graphql-ws re-sends the original subscription after a reconnect; replace it with one that resumes.
+    const offConnected = client.on("connected", (_socket, _payload, wasRetry) => {
+      setStatus("live");
+      setError(null);
+      if (wasRetry && !closed) start();
+    });
+    const offClosed = client.on("closed", () => setStatus("reconnecting"));
     start();
     return () => {
       closed = true;
       stop?.();
+      if (retry !== null) clearTimeout(retry);
       offConnected();
       offClosed();
     };

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 // The web console's workflows in a real browser against a real server on
 // SQLite: asking "Can I…?", a token's secret shown once, a role requested and
-// approved by another person, a deny arriving in the live feed, and a policy
-// edited, planned and applied.
+// approved by another person, a deny arriving in the live feed, the feed
+// resuming after an outage, my sessions, and a policy edited, planned and applied.
 import { expect } from "chai";
 import type { Browser, Page } from "puppeteer-core";
 import {
@@ -18,6 +18,8 @@ import {
   type ConsolePage,
 } from "../../support/console-browser";
 import { consoleFixture, type ConsoleFixture } from "../../support/console-fixture";
+import { auditHead, eventsSince } from "../../support/access-model";
+import { droppingProxy } from "../../support/dropping-proxy";
 import { databaseKinds } from "../../support/databases";
 import { describeIf } from "../../support/skip-reasons";
 import { gql, startServer, type TestServer } from "../../support/server";
@@ -187,6 +189,68 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       console.log(`      deny shown in the live feed ${Date.now() - caused} ms after it was caused`);
       expect(row).to.include("alice@example.com").and.include("DENY");
       await documentScreenshot(admin, "audit");
+    });
+
+    it("resumes the live feed after its connection drops, missing no deny and showing none twice", async () => {
+      const proxy = await droppingProxy(server.url);
+      try {
+        // The browser reaches the server through the proxy only, so cutting it is an outage for the page.
+        const p = await openPerson(browser);
+        open.push(p);
+        const admin = p.page;
+        // The subscribe messages the page sends over its WebSockets, as DevTools sees them.
+        const subscribes: Array<{ resumeAfter: string | null }> = [];
+        const cdp = await admin.createCDPSession();
+        await cdp.send("Network.enable");
+        cdp.on("Network.webSocketFrameSent", ({ response }) => {
+          const message = JSON.parse(response.payloadData) as {
+            type: string;
+            payload?: { variables?: { resumeAfter?: string | null } };
+          };
+          if (message.type === "subscribe")
+            subscribes.push({ resumeAfter: message.payload?.variables?.resumeAfter ?? null });
+        });
+        await signInWithToken(admin, proxy.url, server.adminToken);
+        await clickText(admin, "nav a", "Audit");
+        await waitForText(admin, '[data-testid="feed-status"]', "live");
+        const since = await auditHead(server);
+        const feedSequences = () =>
+          admin.$$eval('[data-testid="live-feed"] tbody tr', (rows) => rows.map((r) => Number(r.dataset.sequence)));
+        const deny = async () => {
+          const res = await gql(server.url, "{ users { email } }", { token: people.alice.token });
+          expect(res.errors?.[0]?.extensions?.code).to.equal("FORBIDDEN");
+        };
+        await deny();
+        await waitForText(admin, '[data-testid="live-feed"] tr', "Query.users");
+
+        const lastShown = Math.max(...(await feedSequences()));
+        proxy.cut();
+        await waitForText(admin, '[data-testid="feed-status"]', "reconnecting");
+        for (let i = 0; i < 3; i++) await deny();
+        proxy.restore();
+        await waitForText(admin, '[data-testid="feed-status"]', "live", 20_000);
+        await deny();
+
+        const denies = (await eventsSince(server, since)).filter((e) => e.decision === "DENY").map((e) => e.sequence);
+        expect(denies).to.have.length(5);
+        await admin.waitForFunction(
+          (wanted: number[]) => {
+            const shown = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="live-feed"] tbody tr'));
+            return wanted.every((s) => shown.some((r) => r.dataset.sequence === String(s)));
+          },
+          { timeout: 10_000 },
+          denies,
+        );
+        // Give a second subscription, were one left over from the reconnect, time to deliver again.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const shown = await feedSequences();
+        expect(shown.filter((s) => s > since).sort((a, b) => a - b)).to.deep.equal(denies);
+        expect(new Set(shown).size, "an event shown twice").to.equal(shown.length);
+        // One subscription before the outage and one after it, resuming from the last event shown.
+        expect(subscribes).to.deep.equal([{ resumeAfter: null }, { resumeAfter: String(lastShown) }]);
+      } finally {
+        await proxy.close();
+      }
     });
 
     it("searches the audit trail with its filters and verifies the chain", async () => {
