@@ -115,6 +115,7 @@ export function toSessionType(s: SessionRecord, caller: Principal, now: Date): S
     source: s.source as SessionSource,
     createdAt: s.createdAt,
     expiresAt: s.expiresAt,
+    lastUsedAt: s.lastSeenAt,
     revokedAt: s.revokedAt,
     mfa: s.mfa || (s.mfaVerifiedUntil !== null && now < s.mfaVerifiedUntil),
     mfaVerifiedUntil: s.mfaVerifiedUntil,

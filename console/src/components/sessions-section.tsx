@@ -34,6 +34,7 @@ export function SessionsSection(props: { onEndedCurrent: () => void }) {
               <th scope="col">Signed in</th>
               <th scope="col">Through</th>
               <th scope="col">From</th>
+              <th scope="col">Last used</th>
               <th scope="col">Multi-factor</th>
               <th scope="col">Expires</th>
               <th scope="col">
@@ -50,6 +51,7 @@ export function SessionsSection(props: { onEndedCurrent: () => void }) {
                 </td>
                 <td>{s.source}</td>
                 <td>{s.sourceIp ?? "unknown"}</td>
+                <td>{formatTime(s.lastUsedAt)}</td>
                 <td>{s.mfa ? `yes${s.mfaVerifiedUntil ? `, until ${formatTime(s.mfaVerifiedUntil)}` : ""}` : "no"}</td>
                 <td>
                   <Countdown until={s.expiresAt} />

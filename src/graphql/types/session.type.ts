@@ -18,6 +18,12 @@ export class SessionType {
   @Field(() => Date, { description: "When the session stops working unless ended before." }) expiresAt: Date;
   @Field(() => Date, {
     nullable: true,
+    description:
+      "When the session was last used, to the minute (written at most once a minute, in the background); null before then.",
+  })
+  lastUsedAt: Date | null;
+  @Field(() => Date, {
+    nullable: true,
     description: "When the session was ended (logout, revokeSession, revokeSessions, a lock); null while it is not.",
   })
   revokedAt: Date | null;

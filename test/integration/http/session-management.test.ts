@@ -14,6 +14,7 @@ interface SessionView {
   source: string;
   createdAt: string;
   expiresAt: string;
+  lastUsedAt: string | null;
   revokedAt: string | null;
   mfa: boolean;
   mfaVerifiedUntil: string | null;
@@ -21,7 +22,7 @@ interface SessionView {
   current: boolean;
 }
 
-const FIELDS = "id source createdAt expiresAt revokedAt mfa mfaVerifiedUntil sourceIp current";
+const FIELDS = "id source createdAt expiresAt lastUsedAt revokedAt mfa mfaVerifiedUntil sourceIp current";
 const LIST = `query($userId: ID, $all: Boolean) { sessions(userId: $userId, includeEnded: $all) { ${FIELDS} } }`;
 const REVOKE = `mutation($id: ID!) { revokeSession(id: $id) { ${FIELDS} } }`;
 const ME = "{ me { id } }";
@@ -59,6 +60,22 @@ for (const kind of databaseKinds()) {
       const all = await list(user.token, { all: true });
       expect(all.map((s) => s.id)).to.have.members([first.id, second.id, expired.id]);
       expect(all.every((s) => !s.current)).to.equal(true);
+    });
+
+    it("records when a session was last used", async () => {
+      const { first, second } = await userWithSessions();
+      expect((await list(second.secret)).find((s) => s.id === first.id)?.lastUsedAt).to.equal(null);
+      const before = Date.now();
+      expect(await refusedAs(first.secret)).to.equal(undefined);
+      // Written in the background, after the request it describes.
+      let lastUsedAt: string | null | undefined = null;
+      for (let i = 0; i < 50 && !lastUsedAt; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        lastUsedAt = (await server.app.storage.sessions.get(first.id))?.lastSeenAt?.toISOString();
+      }
+      const shown = (await list(second.secret)).find((s) => s.id === first.id)?.lastUsedAt;
+      expect(shown).to.equal(lastUsedAt);
+      expect(new Date(shown!).getTime()).to.be.within(before - 1000, Date.now());
     });
 
     it("refuses another user's sessions without token:list, and lists them with it", async () => {
