@@ -128,6 +128,8 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
         await page.$eval(`tr[data-session="${elsewhere.id}"]`, (r) => (r as HTMLElement).innerText),
       ).to.not.include("this browser");
       expect(await axeViolations(page)).to.deep.equal([]);
+      await page.$eval("#sessions-heading", (h) => h.scrollIntoView());
+      await documentScreenshot(page, "my-sessions");
       const questions: string[] = [];
       let answer = false;
       page.on("dialog", (dialog) => {
