@@ -112,7 +112,7 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       expect(await page.content()).to.not.include(secret);
     });
 
-    it("lists my sessions, marks this browser's, and ends another one after a confirmation", async () => {
+    it("lists my sessions, marks this browser's, ends another one after a confirmation, then its own and signs out", async () => {
       const here = await addSession(server, people.alice.id);
       const elsewhere = await addSession(server, people.alice.id);
       const p = await openPerson(browser);
@@ -148,9 +148,14 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       await page.waitForSelector(`tr[data-session="${elsewhere.id}"]`, { hidden: true });
       const refused = await gql(server.url, "{ me { id } }", { token: elsewhere.secret });
       expect(refused.errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
-      // This browser's session goes on.
+      // This browser's session goes on, until it is ended here too: then the console signs out.
       await page.reload();
       await waitForText(page, `tr[data-session="${here.id}"]`, "this browser");
+      await page.click(`tr[data-session="${here.id}"] button`);
+      expect(questions[questions.length - 1]).to.match(/^End this session\? You will be signed out/);
+      await page.waitForSelector("#token");
+      const after = await gql(server.url, "{ me { id } }", { token: here.secret });
+      expect(after.errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
     });
 
     it("requests a role, has another person approve it, and then shows the new permission with its expiry", async () => {
