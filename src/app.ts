@@ -12,7 +12,7 @@ import { LdapStrategy } from "./auth/ldap/ldap-strategy";
 import { checkLoginStrategy, loadLoginStrategies, type LoginStrategy } from "./auth/passport/login-strategies";
 import { sessionCookieOf } from "./http/session-cookie";
 import { CredentialCache } from "./auth/credential-cache";
-import { TokenUsageRecorder } from "./auth/token-usage-recorder";
+import { UsageRecorder } from "./auth/usage-recorder";
 import type { Config } from "./config";
 import { bootstrap, type BootstrapResult } from "./domain/bootstrap";
 import { GroupCommitAuditLog } from "./domain/audit/group-commit-audit-log";
@@ -236,10 +236,18 @@ export async function createApp(options: AppOptions): Promise<App> {
         new BearerAuthenticator(
           credentials.lookups(),
           undefined,
-          new TokenUsageRecorder(storage.tokens, {
+          new UsageRecorder(storage.tokens, {
             onError: (error, tokenId) => logger.warn("could not record a token use", { tokenId, error: String(error) }),
           }),
           rateLimiter,
+          // Sessions keep their login address: only the time of a use is written.
+          new UsageRecorder(
+            { recordUse: (id, at, _ip, unlessUsedAfter) => storage.sessions.recordUse(id, at, unlessUsedAfter) },
+            {
+              onError: (error, sessionId) =>
+                logger.warn("could not record a session use", { sessionId, error: String(error) }),
+            },
+          ),
         ),
         sessionCookieOf,
       ),

@@ -28,7 +28,7 @@ export function App() {
 }
 
 function Shell(props: { restart: () => void }) {
-  const [result, refetch] = useQuery<{ me: Me; credential: Credential }>({ query: ME, requestPolicy: "network-only" });
+  const [result, refetch] = useQuery({ query: ME, requestPolicy: "network-only" });
   if (result.fetching && !result.data) return <p class="loading">Loading…</p>;
   const unauthenticated = result.error && errorFacts(result.error).code === "UNAUTHENTICATED";
   if (!result.data || unauthenticated) {

@@ -12,7 +12,7 @@ export const system = (type: string, action: string, name = ""): CheckInput => (
 
 /** Whether each check is allowed; every answer false until the server has said. */
 export function useCan(checks: CheckInput[]): { allowed: boolean[]; ready: boolean } {
-  const [result] = useQuery<{ canMany: Array<{ allowed: boolean }> }>({
+  const [result] = useQuery({
     query: CAN_MANY,
     variables: { checks },
     pause: checks.length === 0,

@@ -6,7 +6,7 @@ import type { SessionRepository, TokenRepository, UserRepository } from "../doma
 import type { Principal } from "../domain/principal";
 import type { AuthRateLimiter, RateLimitRefusal } from "./auth-rate-limiter";
 import { addressInAny } from "./ip-match";
-import type { TokenUsageRecorder } from "./token-usage-recorder";
+import type { UsageRecorder } from "./usage-recorder";
 
 export type AuthFailure =
   | "missing"
@@ -47,9 +47,11 @@ export class BearerAuthenticator {
     private readonly storage: CredentialLookups,
     private readonly now: () => Date = () => new Date(),
     /** Keeps tokens' lastUsedAt/lastUsedIp; without one, uses are not recorded. */
-    private readonly usage?: TokenUsageRecorder,
+    private readonly usage?: UsageRecorder,
     /** Limits failed authentications; without one, nothing is limited. */
     private readonly limiter?: AuthRateLimiter,
+    /** Keeps sessions' lastSeenAt; without one, uses are not recorded. */
+    private readonly sessionUsage?: UsageRecorder,
   ) {}
 
   /**
@@ -140,6 +142,7 @@ export class BearerAuthenticator {
     const user = await this.storage.users.get(session.userId);
     if (!user || user.status !== "ACTIVE") return fail("user_inactive");
     const mfa = session.mfa || (session.mfaVerifiedUntil !== null && now < session.mfaVerifiedUntil);
+    this.sessionUsage?.used({ id: session.id, lastUsedAt: session.lastSeenAt }, sourceIp);
     return { ok: true, principal: { user, credential: { kind: "session", sessionId: session.id }, mfa, sourceIp } };
   }
 }

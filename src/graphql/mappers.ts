@@ -4,10 +4,12 @@ import type {
   PolicyRecord,
   ResourceTypeRecord,
   RoleRecord,
+  SessionRecord,
   SsoMappingRecord,
   TokenRecord,
   UserRecord,
 } from "../domain/model";
+import type { Principal } from "../domain/principal";
 import { LEVELS } from "../engine/types";
 import { GrantSource, IdentitySource, Level, SubjectType, UserKind, UserStatus } from "./types/enums";
 import type {
@@ -20,6 +22,7 @@ import { GrantType } from "./types/grant.type";
 import { PolicyType } from "./types/policy.type";
 import { ResourceTypeType } from "./types/resource-type.type";
 import { RoleType } from "./types/role.type";
+import { SessionSource, SessionType } from "./types/session.type";
 import { SsoMappingType } from "./types/sso-mapping.type";
 import { TokenType } from "./types/token.type";
 import { UserType } from "./types/user.type";
@@ -103,6 +106,21 @@ export function toTokenType(t: TokenRecord): TokenType {
     revokedAt: t.revokedAt,
     ownerId: t.ownerId,
     roleNames: t.roles,
+  });
+}
+
+export function toSessionType(s: SessionRecord, caller: Principal, now: Date): SessionType {
+  return Object.assign(new SessionType(), {
+    id: s.id,
+    source: s.source as SessionSource,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    lastUsedAt: s.lastSeenAt,
+    revokedAt: s.revokedAt,
+    mfa: s.mfa || (s.mfaVerifiedUntil !== null && now < s.mfaVerifiedUntil),
+    mfaVerifiedUntil: s.mfaVerifiedUntil,
+    sourceIp: s.sourceIp,
+    current: caller.credential.kind === "session" && caller.credential.sessionId === s.id,
   });
 }
 

@@ -21,6 +21,8 @@ import { ResourceTypeMutationsResolver } from "./resolvers/resource-type-mutatio
 import { ResourceTypeResolver } from "./resolvers/resource-type.resolver";
 import { RoleMutationsResolver } from "./resolvers/role-mutations.resolver";
 import { RoleResolver } from "./resolvers/role.resolver";
+import { SessionMutationsResolver } from "./resolvers/session-mutations.resolver";
+import { SessionResolver } from "./resolvers/session.resolver";
 import { SsoMappingMutationsResolver } from "./resolvers/sso-mapping-mutations.resolver";
 import { SsoMappingResolver } from "./resolvers/sso-mapping.resolver";
 import { TokenMutationsResolver } from "./resolvers/token-mutations.resolver";
@@ -44,6 +46,8 @@ export const RESOLVERS = [
   GrantMutationsResolver,
   TokenResolver,
   TokenMutationsResolver,
+  SessionResolver,
+  SessionMutationsResolver,
   DecisionResolver,
   AuditResolver,
   AuditSubscriptionsResolver,

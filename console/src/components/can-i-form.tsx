@@ -16,11 +16,7 @@ export function CanIForm() {
   const [error, setError] = useState<CombinedError | null>(null);
   const ask = async () => {
     const r = await client
-      .query<{ can: CheckResult }>(
-        CAN,
-        { action, resource: { type, namespace, name } },
-        { requestPolicy: "network-only" },
-      )
+      .query(CAN, { action, resource: { type, namespace, name } }, { requestPolicy: "network-only" })
       .toPromise();
     setError(r.error ?? null);
     setAnswer(r.data?.can ?? null);

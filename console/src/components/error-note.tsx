@@ -1,9 +1,7 @@
 // A refusal or failure shown with its reason and capability, never a blank page.
 // MFA_REQUIRED offers a TOTP step-up and then the retry.
 import type { CombinedError } from "@urql/core";
-import { useState } from "preact/hooks";
-import { useMutation } from "@urql/preact";
-import { VERIFY_TOTP } from "../operations";
+import { CodeInput } from "./code-input";
 
 export interface ErrorFacts {
   message: string;
@@ -81,29 +79,5 @@ export function ErrorNote(props: { error: CombinedError | Error | string | null 
 
 /** Asks for a TOTP code, marks the session MFA-verified, then retries what was refused. */
 export function StepUp(props: { onDone?: () => void }) {
-  const [code, setCode] = useState("");
-  const [state, verify] = useMutation(VERIFY_TOTP);
-  return (
-    <form
-      class="inline"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void verify({ code }).then((r) => {
-          if (!r.error) props.onDone?.();
-        });
-      }}
-    >
-      <label>
-        Authenticator code{" "}
-        <input
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          value={code}
-          onInput={(e) => setCode(e.currentTarget.value)}
-        />
-      </label>
-      <button type="submit">Verify and retry</button>
-      {state.error && <span class="error-text">{errorFacts(state.error).message}</span>}
-    </form>
-  );
+  return <CodeInput label="Authenticator code" submit="Verify and retry" onVerified={props.onDone} />;
 }

@@ -5,19 +5,14 @@ import { useState } from "preact/hooks";
 import { Countdown } from "./countdown";
 import { ErrorNote } from "./error-note";
 import { formatTime, DURATIONS } from "../format";
-import { CREATE_TOKEN, MY_TOKENS, REVOKE_TOKEN, ROTATE_TOKEN, type Me, type Token } from "../operations";
-
-interface Issued {
-  secret: string;
-  token: Token;
-}
+import { CREATE_TOKEN, MY_TOKENS, REVOKE_TOKEN, ROTATE_TOKEN, type IssuedToken, type Me } from "../operations";
 
 export function TokensSection(props: { me: Me }) {
-  const [tokens, refetch] = useQuery<{ tokens: Token[] }>({ query: MY_TOKENS });
-  const [created, create] = useMutation<{ createToken: Issued }>(CREATE_TOKEN);
-  const [rotated, rotate] = useMutation<{ rotateToken: Issued }>(ROTATE_TOKEN);
+  const [tokens, refetch] = useQuery({ query: MY_TOKENS });
+  const [created, create] = useMutation(CREATE_TOKEN);
+  const [rotated, rotate] = useMutation(ROTATE_TOKEN);
   const [revoked, revoke] = useMutation(REVOKE_TOKEN);
-  const [secret, setSecret] = useState<Issued | null>(null);
+  const [secret, setSecret] = useState<IssuedToken | null>(null);
   const [name, setName] = useState("");
   const [roles, setRoles] = useState<string[]>([]);
   const [ttl, setTtl] = useState("86400");
@@ -144,7 +139,7 @@ export function TokensSection(props: { me: Me }) {
 }
 
 /** The secret, shown this once: the server never returns it again. */
-function SecretOnce(props: { issued: Issued; onDone: () => void }) {
+function SecretOnce(props: { issued: IssuedToken; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   return (
     <div class="secret" role="status">

@@ -2,14 +2,13 @@
 // confirmed with a first code; later codes step the session up to MFA.
 import { useMutation } from "@urql/preact";
 import qrcode from "qrcode-generator";
-import { useMemo, useState } from "preact/hooks";
+import { useMemo } from "preact/hooks";
+import { CodeInput } from "./code-input";
 import { ErrorNote, StepUp } from "./error-note";
-import { ENROLL_TOTP, VERIFY_TOTP, type Credential, type Me } from "../operations";
+import { ENROLL_TOTP, type Credential, type Me } from "../operations";
 
 export function TotpSection(props: { me: Me; credential: Credential; refresh: () => void }) {
-  const [enrolment, enroll] = useMutation<{ enrollTotp: { otpauthUri: string } }>(ENROLL_TOTP);
-  const [verified, verify] = useMutation(VERIFY_TOTP);
-  const [code, setCode] = useState("");
+  const [enrolment, enroll] = useMutation(ENROLL_TOTP);
   const uri = enrolment.data?.enrollTotp.otpauthUri;
   const qr = useMemo(() => {
     if (!uri) return null;
@@ -42,27 +41,7 @@ export function TotpSection(props: { me: Me; credential: Credential; refresh: ()
           <p class="muted">
             Or enter this link in your authenticator: <code>{uri}</code>
           </p>
-          <form
-            class="inline"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void verify({ code }).then((r) => {
-                if (!r.error) props.refresh();
-              });
-            }}
-          >
-            <label>
-              First code{" "}
-              <input
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                value={code}
-                onInput={(e) => setCode(e.currentTarget.value)}
-              />
-            </label>
-            <button type="submit">Confirm</button>
-          </form>
-          <ErrorNote error={verified.error} />
+          <CodeInput label="First code" submit="Confirm" onVerified={props.refresh} />
         </div>
       )}
     </section>

@@ -1,9 +1,10 @@
 // My access: effective permissions with provenance and expiry, "Can I…?",
-// my tokens, my session and TOTP enrolment.
+// my tokens, this sign-in, my sessions and TOTP enrolment.
 import { useQuery } from "@urql/preact";
 import { Countdown } from "../components/countdown";
 import { ErrorNote } from "../components/error-note";
 import { CanIForm } from "../components/can-i-form";
+import { SessionsSection } from "../components/sessions-section";
 import { TokensSection } from "../components/tokens-section";
 import { TotpSection } from "../components/totp-section";
 import { formatTime } from "../format";
@@ -17,6 +18,7 @@ export function AccessPage(props: { me: Me; credential: Credential; refresh: () 
       <CanIForm />
       <TokensSection me={props.me} />
       <SessionSection credential={props.credential} />
+      <SessionsSection onEndedCurrent={props.refresh} />
       <TotpSection me={props.me} credential={props.credential} refresh={props.refresh} />
     </>
   );
@@ -30,7 +32,7 @@ export function provenance(p: Permission): string {
 }
 
 function PermissionsSection() {
-  const [result, refetch] = useQuery<{ effectivePermissions: Permission[] }>({ query: MY_PERMISSIONS });
+  const [result, refetch] = useQuery({ query: MY_PERMISSIONS });
   const permissions = result.data?.effectivePermissions ?? [];
   const groups = new Map<string, Permission[]>();
   for (const p of permissions) groups.set(p.resourceType, [...(groups.get(p.resourceType) ?? []), p]);

@@ -2,7 +2,8 @@
 // the auditEvents subscription (denies only by default, resuming after a
 // reconnect from the last sequence seen), chain verification and export.
 import { useClient } from "@urql/preact";
-import type { CombinedError } from "@urql/core";
+import { stringifyDocument, type CombinedError } from "@urql/core";
+import type { ResultOf } from "@graphql-typed-document-node/core";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ErrorNote } from "../components/error-note";
 import { authHeaders } from "../credentials";
@@ -45,11 +46,7 @@ function Search() {
   const [error, setError] = useState<CombinedError | null>(null);
   const fetchPage = async (after: string | null) => {
     const r = await client
-      .query<{ auditEvents: { nextCursor: string | null; nodes: AuditEvent[] } }>(
-        AUDIT_EVENTS,
-        { filter: cleanFilter(filter), after },
-        { requestPolicy: "network-only" },
-      )
+      .query(AUDIT_EVENTS, { filter: cleanFilter(filter), after }, { requestPolicy: "network-only" })
       .toPromise();
     setError(r.error ?? null);
     if (!r.data) return;
@@ -169,21 +166,21 @@ function LiveFeed() {
     last.current = null;
     const client = wsClient();
     let stop: (() => void) | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
     let closed = false;
-    // graphql-ws re-sends the original subscription after a reconnect; replace it with one that resumes.
-    const offConnected = client.on("connected", (_socket, _payload, wasRetry) => {
-      setStatus("live");
-      if (wasRetry && !closed) {
-        stop?.();
-        start();
-      }
-    });
-    const offClosed = client.on("closed", () => setStatus("reconnecting"));
-    // (Re)subscribes from the last sequence seen, so a dropped connection misses nothing.
+    // (Re)subscribes from the last sequence seen, so a dropped connection misses nothing. Only one
+    // subscription is ever open: the previous one is ended first, and its ending does not start another.
     const start = () => {
-      stop = client.subscribe<{ auditEvents: AuditEvent }>(
+      stop?.();
+      if (retry !== null) clearTimeout(retry);
+      retry = null;
+      let ended = false;
+      const again = () => {
+        if (!closed && !ended && retry === null) retry = setTimeout(start, 1000);
+      };
+      const dispose = client.subscribe<ResultOf<typeof AUDIT_FEED>>(
         {
-          query: AUDIT_FEED,
+          query: stringifyDocument(AUDIT_FEED),
           variables: {
             filter: deniesOnly ? { decision: "DENY" } : null,
             resumeAfter: last.current === null ? null : String(last.current),
@@ -205,18 +202,29 @@ function LiveFeed() {
                 ? err.message
                 : "the connection failed";
             setError(message);
-            if (!closed) setTimeout(start, 1000);
+            again();
           },
-          complete: () => {
-            if (!closed) setTimeout(start, 1000);
-          },
+          // The server ended the feed (not us): start it again.
+          complete: again,
         },
       );
+      stop = () => {
+        ended = true;
+        dispose();
+      };
     };
+    // graphql-ws re-sends the original subscription after a reconnect; replace it with one that resumes.
+    const offConnected = client.on("connected", (_socket, _payload, wasRetry) => {
+      setStatus("live");
+      setError(null);
+      if (wasRetry && !closed) start();
+    });
+    const offClosed = client.on("closed", () => setStatus("reconnecting"));
     start();
     return () => {
       closed = true;
       stop?.();
+      if (retry !== null) clearTimeout(retry);
       offConnected();
       offClosed();
     };
@@ -247,9 +255,7 @@ function LiveFeed() {
 
 function Verify() {
   const client = useClient();
-  const [report, setReport] = useState<{ ok: boolean; checked: number; firstBrokenSequence: number | null } | null>(
-    null,
-  );
+  const [report, setReport] = useState<ResultOf<typeof VERIFY_CHAIN>["verifyAuditChain"] | null>(null);
   const [error, setError] = useState<CombinedError | null>(null);
   return (
     <section aria-labelledby="verify-heading">
@@ -262,7 +268,7 @@ function Verify() {
             .toPromise()
             .then((r) => {
               setError(r.error ?? null);
-              setReport((r.data as { verifyAuditChain: typeof report } | undefined)?.verifyAuditChain ?? null);
+              setReport(r.data?.verifyAuditChain ?? null);
             })
         }
       >

@@ -5,17 +5,7 @@ import { useState } from "preact/hooks";
 import { system, useCan } from "../capabilities";
 import { Countdown } from "../components/countdown";
 import { ErrorNote } from "../components/error-note";
-import {
-  GRANTS,
-  POLICIES,
-  RESOURCE_TYPES,
-  ROLES,
-  SSO_MAPPINGS,
-  type Grant,
-  type Me,
-  type PolicyDetail,
-  type RoleDetail,
-} from "../operations";
+import { GRANTS, POLICIES, RESOURCE_TYPES, ROLES, SSO_MAPPINGS, type Me } from "../operations";
 import { RuleList } from "./requests-page";
 import { UsersTab } from "./users-tab";
 
@@ -65,7 +55,7 @@ export function DirectoryPage(_props: { me: Me }) {
 }
 
 function RolesTab() {
-  const [result] = useQuery<{ roles: RoleDetail[] }>({ query: ROLES });
+  const [result] = useQuery({ query: ROLES });
   const [holdersOf, setHoldersOf] = useState<string | null>(null);
   return (
     <>
@@ -100,7 +90,7 @@ function RolesTab() {
 }
 
 function GrantList(props: { role?: string }) {
-  const [result] = useQuery<{ grants: Grant[] }>({ query: GRANTS, variables: { role: props.role ?? null } });
+  const [result] = useQuery({ query: GRANTS, variables: { role: props.role ?? null } });
   return (
     <>
       <ErrorNote error={result.error} />
@@ -135,7 +125,7 @@ function GrantList(props: { role?: string }) {
 const GrantsTab = () => <GrantList />;
 
 function PoliciesTab() {
-  const [result] = useQuery<{ policies: PolicyDetail[] }>({ query: POLICIES });
+  const [result] = useQuery({ query: POLICIES });
   return (
     <>
       <ErrorNote error={result.error} />
@@ -153,9 +143,7 @@ function PoliciesTab() {
 }
 
 function TypesTab() {
-  const [result] = useQuery<{
-    resourceTypes: Array<{ name: string; capabilities: Array<{ capability: string; level: string }> }>;
-  }>({
+  const [result] = useQuery({
     query: RESOURCE_TYPES,
   });
   return (
@@ -182,9 +170,7 @@ function TypesTab() {
 }
 
 function SsoTab() {
-  const [result] = useQuery<{
-    ssoMappings: Array<{ provider: string; group: string; scope: string; role: { name: string } }>;
-  }>({
+  const [result] = useQuery({
     query: SSO_MAPPINGS,
   });
   return (

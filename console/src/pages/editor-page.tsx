@@ -22,8 +22,8 @@ const lineOf = (text: string, offset: number) => text.slice(0, offset).split("\n
 
 export function EditorPage(props: { canAudit: boolean }) {
   const client = useClient();
-  const [policies] = useQuery<{ policies: Array<{ name: string }> }>({ query: POLICIES });
-  const [roles] = useQuery<{ roles: Array<{ name: string }> }>({ query: ROLES });
+  const [policies] = useQuery({ query: POLICIES });
+  const [roles] = useQuery({ query: ROLES });
   const [text, setText] = useState("");
   const [loaded, setLoaded] = useState("");
   const [serverProblems, setServerProblems] = useState<Problem[]>([]);
@@ -34,15 +34,13 @@ export function EditorPage(props: { canAudit: boolean }) {
 
   const load = async (choice: string) => {
     const [kind, name] = choice.split(":", 2) as [string, string];
-    const r = await client
-      .query<{ policy?: { document: string }; role?: { document: string } }>(
-        kind === "policy" ? POLICY_DOCUMENT : ROLE_DOCUMENT,
-        { name },
-        { requestPolicy: "network-only" },
-      )
-      .toPromise();
+    const options = { requestPolicy: "network-only" } as const;
+    const r =
+      kind === "policy"
+        ? await client.query(POLICY_DOCUMENT, { name }, options).toPromise()
+        : await client.query(ROLE_DOCUMENT, { name }, options).toPromise();
     setError(r.error ?? null);
-    const doc = r.data?.policy?.document ?? r.data?.role?.document;
+    const doc = r.data && ("policy" in r.data ? r.data.policy?.document : r.data.role?.document);
     if (doc !== undefined) {
       setLoaded(doc);
       setText(doc);
@@ -53,7 +51,7 @@ export function EditorPage(props: { canAudit: boolean }) {
   };
   const run = async (dryRun: boolean) => {
     const r = await client
-      .mutation<{ applyBundle: BundlePlan }>(APPLY_BUNDLE, {
+      .mutation(APPLY_BUNDLE, {
         document: text,
         dryRun,
         expectedVersion: dryRun ? null : (plan?.plan.version ?? null),

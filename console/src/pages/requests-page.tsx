@@ -14,13 +14,12 @@ import {
   USER_GRANTS,
   reachableRoles,
   type AccessRequest,
-  type Grant,
   type Me,
   type Rule,
 } from "../operations";
 
 export function RequestsPage(props: { me: Me }) {
-  const [result, refetch] = useQuery<{ accessRequests: AccessRequest[] }>({
+  const [result, refetch] = useQuery({
     query: ACCESS_REQUESTS,
     requestPolicy: "network-only",
   });
@@ -235,7 +234,7 @@ function Review(props: { request: AccessRequest; onDone: () => void }) {
 /** The requester's active grants, when the reviewer may list grants (grant:list); otherwise says so. */
 function CurrentAccess(props: { userId: string }) {
   const can = useCan([system("grant", "list")]);
-  const [result] = useQuery<{ grants: Grant[] }>({
+  const [result] = useQuery({
     query: USER_GRANTS,
     variables: { userId: props.userId },
     pause: !can.allowed[0],

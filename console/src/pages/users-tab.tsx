@@ -4,18 +4,10 @@ import { useMutation, useQuery } from "@urql/preact";
 import { system, useCan } from "../capabilities";
 import { ErrorNote } from "../components/error-note";
 import { formatTime } from "../format";
-import {
-  DEPROVISION_USER,
-  LOCK_USER,
-  REACTIVATE_USER,
-  REVOKE_SESSIONS,
-  UNLOCK_USER,
-  USERS,
-  type User,
-} from "../operations";
+import { DEPROVISION_USER, LOCK_USER, REACTIVATE_USER, REVOKE_SESSIONS, UNLOCK_USER, USERS } from "../operations";
 
 export function UsersTab() {
-  const [result, refetch] = useQuery<{ users: User[] }>({ query: USERS });
+  const [result, refetch] = useQuery({ query: USERS });
   const can = useCan([
     system("user", "lock"),
     system("user", "unlock"),

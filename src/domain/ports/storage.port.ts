@@ -176,9 +176,20 @@ export interface SessionRepository {
   /** null when no session has this id. */
   get(id: string): Promise<SessionRecord | null>;
   getByHash(secretHash: string): Promise<SessionRecord | null>;
+  /**
+   * The user's sessions, oldest first: only those live at `at` (neither revoked nor expired)
+   * unless `includeEnded`.
+   */
+  listByUser(userId: string, includeEnded: boolean, at: Date): Promise<SessionRecord[]>;
   create(session: SessionRecord): Promise<void>;
   /** Replaces every mutable field (not id, userId, createdAt). */
   update(session: SessionRecord): Promise<void>;
+  /**
+   * Sets lastSeenAt to `at` unless the stored lastSeenAt is later than `unlessUsedAfter`
+   * (a use was recorded since), as TokenRepository.recordUse. Sessions keep the address
+   * of their login (sourceIp), not of each use. true when written.
+   */
+  recordUse(id: string, at: Date, unlessUsedAfter: Date): Promise<boolean>;
   /** Sets revokedAt on the session if it is live (not revoked, not expired at `at`); true when it was. */
   revoke(id: string, at: Date): Promise<boolean>;
   /** Sets revokedAt on every live session of the user; returns how many. */

@@ -38,6 +38,18 @@ export class SessionService {
     return session;
   }
 
+  /**
+   * The sessions of `userId` (the caller's own when null), oldest first; ended ones
+   * (revoked or expired) only with `includeEnded`. The guard has decided whether the
+   * caller may see another user's. Never the secrets: storage keeps only their hashes.
+   */
+  async list(caller: Principal, userId: string | null, includeEnded: boolean): Promise<SessionRecord[]> {
+    const ownerId = userId ?? caller.user.id;
+    if (ownerId !== caller.user.id && !(await this.deps.storage.users.get(ownerId)))
+      throw new DomainError("NOT_FOUND", `no user with id '${ownerId}'`, { field: "userId" });
+    return this.deps.storage.sessions.listByUser(ownerId, includeEnded, this.now());
+  }
+
   /** Ends the caller's session and audits it (operation `logout`); false when it had already ended. */
   async logout(principal: Principal, requestId: string): Promise<boolean> {
     const session = await this.current(principal);

@@ -9,7 +9,7 @@ import { loadRoles } from "../grants/grant-input";
 import { assertMayChangeIdentity, assertMayGiveGrants, grantHeld } from "../grants/identity-escalation";
 import { assertMayGiveRole } from "../grants/role-escalation";
 import { badInput, DomainError } from "../errors";
-import type { UserKind, UserRecord } from "../model";
+import type { SessionRecord, UserKind, UserRecord } from "../model";
 import type { PolicyWriter } from "../policy/policy-writer";
 import { toGrantDef, toTokenDef, toUserDef } from "../policy-state";
 import type { Principal } from "../principal";
@@ -187,6 +187,26 @@ export class UserService {
       return {
         result: sessionsRevoked,
         record: { user: user.email, sessionsRevoked },
+        resource: { type: "user", name: user.email },
+      };
+    });
+  }
+
+  /**
+   * Ends one session of any user, as revokeSessions ends them all: a policy write, so every
+   * instance forgets the session at once and open subscriptions over it are closed. A session
+   * that has already ended (revoked or expired) is returned as it is, with nothing written.
+   */
+  async revokeSession(actor: Principal, id: string, requestId: string): Promise<SessionRecord> {
+    return this.writer.write({ actor, operation: "Mutation.revokeSession", requestId }, async (repos) => {
+      const session = await repos.sessions.get(id);
+      if (!session) throw new DomainError("NOT_FOUND", `no session with id '${id}'`, { field: "id" });
+      const now = this.now();
+      if (!(await repos.sessions.revoke(id, now))) return { result: session };
+      const user = await existingUser(repos, session.userId, "id");
+      return {
+        result: { ...session, revokedAt: now },
+        record: { user: user.email, sessionId: id, source: session.source, own: session.userId === actor.user.id },
         resource: { type: "user", name: user.email },
       };
     });

@@ -70,6 +70,12 @@ async function ownsToken(ctx: RequestContext, tokenId: unknown): Promise<boolean
   return token !== null && token.ownerId === ctx.principal.user.id;
 }
 
+/** The user the session belongs to; null for an unknown id. */
+async function sessionOwner(ctx: RequestContext, sessionId: unknown): Promise<string | null> {
+  if (typeof sessionId !== "string") return null;
+  return (await ctx.services.storage.sessions.get(sessionId))?.userId ?? null;
+}
+
 /** `subject` left out, or naming the caller or one of the caller's tokens. */
 async function aboutCaller(args: Args, ctx: RequestContext): Promise<boolean> {
   const subject = args.subject as
@@ -104,7 +110,7 @@ export type FieldGuardEntry =
     };
 
 /** Object types that carry a principal's data; every field returning one needs a FIELD_GUARD_TABLE entry. */
-export const PRINCIPAL_TYPES = ["User", "Token", "Grant", "AccessRequest", "AccessReview"] as const;
+export const PRINCIPAL_TYPES = ["User", "Token", "Session", "Grant", "AccessRequest", "AccessReview"] as const;
 
 /** Caller-or-nobody: a missing reference reads as null, which shows nothing. */
 const callerOrNone = (ctx: RequestContext, userId: unknown) => userId == null || isCaller(ctx, userId);
@@ -195,6 +201,8 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     policy: { kind: "check", capability: "policy:read", name: (a) => String(a.name) },
     grants: { kind: "check", capability: "grant:list" },
     tokens: { kind: "check", capability: "token:list", self: (a, c) => a.userId == null || isCaller(c, a.userId) },
+    // Sessions are credentials like tokens: another user's are listed under the same capability.
+    sessions: { kind: "check", capability: "token:list", self: (a, c) => a.userId == null || isCaller(c, a.userId) },
     resourceTypes: { kind: "check", capability: "resource_type:list" },
     can: { kind: "check", capability: "permission:check", self: aboutCaller },
     canMany: { kind: "check", capability: "permission:check", self: aboutCaller },
@@ -211,6 +219,13 @@ export const GUARD_TABLE: Record<"Query" | "Mutation" | "Subscription", Record<s
     lockUser: { kind: "check", capability: "user:lock", name: (a, c) => userEmail(c, a.id) },
     unlockUser: { kind: "check", capability: "user:unlock", name: (a, c) => userEmail(c, a.id) },
     revokeSessions: { kind: "check", capability: "user:lock", name: (a, c) => userEmail(c, a.userId) },
+    // One session of another user: as revokeSessions ending all of them. Your own: always.
+    revokeSession: {
+      kind: "check",
+      capability: "user:lock",
+      name: async (a, c) => userEmail(c, await sessionOwner(c, a.id)),
+      self: async (a, c) => isCaller(c, await sessionOwner(c, a.id)),
+    },
     deprovisionUser: { kind: "check", capability: "user:deprovision", name: (a, c) => userEmail(c, a.id) },
     // Re-admitting a deprovisioned user is as weighty as creating one.
     reactivateUser: { kind: "check", capability: "user:create", name: (a, c) => userEmail(c, a.id) },

@@ -1,4 +1,4 @@
-import { EntityManager, IsNull, MoreThan } from "typeorm";
+import { EntityManager, IsNull, LessThanOrEqual, MoreThan } from "typeorm";
 import type { SessionRecord } from "../../domain/model";
 import type { SessionRepository } from "../../domain/ports/storage.port";
 import { SessionEntity } from "../entities";
@@ -32,6 +32,11 @@ export class TypeormSessionRepository implements SessionRepository {
     return e ? toRecord(e) : null;
   }
 
+  async listByUser(userId: string, includeEnded: boolean, at: Date): Promise<SessionRecord[]> {
+    const where = includeEnded ? { userId } : { userId, revokedAt: IsNull(), expiresAt: MoreThan(at) };
+    return (await this.manager.find(SessionEntity, { where, order: { createdAt: "ASC", id: "ASC" } })).map(toRecord);
+  }
+
   async create(session: SessionRecord): Promise<void> {
     await this.manager.insert(SessionEntity, Object.assign(new SessionEntity(), session));
   }
@@ -39,6 +44,19 @@ export class TypeormSessionRepository implements SessionRepository {
   async update(session: SessionRecord): Promise<void> {
     const { id, createdAt: _createdAt, userId: _userId, ...rest } = session;
     await this.manager.update(SessionEntity, { id }, rest);
+  }
+
+  async recordUse(id: string, at: Date, unlessUsedAfter: Date): Promise<boolean> {
+    // One conditional statement, so a use recorded meanwhile (by another instance) is never overwritten with an older one.
+    const result = await this.manager.update(
+      SessionEntity,
+      [
+        { id, lastSeenAt: IsNull() },
+        { id, lastSeenAt: LessThanOrEqual(unlessUsedAfter) },
+      ],
+      { lastSeenAt: at },
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   async revoke(id: string, at: Date): Promise<boolean> {

@@ -182,11 +182,20 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       await page.waitForSelector('.totp img[alt^="QR code"]');
       const uri = await page.$eval(".totp code", (c) => c.textContent ?? "");
       const secret = new URL(uri).searchParams.get("secret")!;
-      await page.type(".totp input", await generate({ secret }));
+      // A code the authenticator would not show now is refused next to the field, which keeps its text.
+      const now = Math.floor(Date.now() / 1000);
+      const valid = await Promise.all([-30, 0, 30, 60].map((d) => generate({ secret, epoch: now + d })));
+      const wrong = ["000000", "111111", "222222"].find((c) => !valid.includes(c))!;
+      await page.type(".totp input[name=one-time-code]", wrong);
+      await clickText(page, ".totp button", "Confirm");
+      expect(await waitForText(page, ".totp [role=alert]", "wrong code")).to.include("wrong code");
+      await page.click(".totp input[name=one-time-code]", { count: 3 });
+      await page.keyboard.press("Backspace");
+      await page.type(".totp input[name=one-time-code]", await generate({ secret }));
       await clickText(page, ".totp button", "Confirm");
       await waitForText(page, "#totp-heading ~ p", "An authenticator is enrolled.");
       await page.type(
-        "#totp-heading ~ form input",
+        "#totp-heading ~ form input[name=one-time-code]",
         await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }),
       );
       await clickText(page, "#totp-heading ~ form button", "Verify");

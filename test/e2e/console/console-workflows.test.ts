@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 // The web console's workflows in a real browser against a real server on
 // SQLite: asking "Can I…?", a token's secret shown once, a role requested and
-// approved by another person, a deny arriving in the live feed, and a policy
-// edited, planned and applied.
+// approved by another person, a deny arriving in the live feed, the feed
+// resuming after an outage, my sessions, and a policy edited, planned and applied.
 import { expect } from "chai";
 import type { Browser, Page } from "puppeteer-core";
 import {
@@ -18,9 +18,13 @@ import {
   type ConsolePage,
 } from "../../support/console-browser";
 import { consoleFixture, type ConsoleFixture } from "../../support/console-fixture";
+import { auditHead, eventsSince } from "../../support/access-model";
+import { droppingProxy } from "../../support/dropping-proxy";
 import { databaseKinds } from "../../support/databases";
 import { describeIf } from "../../support/skip-reasons";
 import { gql, startServer, type TestServer } from "../../support/server";
+import { addSession } from "../../support/sessions";
+import { SESSION_COOKIE } from "../../../src/http/session-cookie";
 
 /** Replaces the code editor's text the way a user pasting would. */
 async function setEditorText(page: Page, text: string): Promise<void> {
@@ -108,6 +112,52 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       expect(await page.content()).to.not.include(secret);
     });
 
+    it("lists my sessions, marks this browser's, ends another one after a confirmation, then its own and signs out", async () => {
+      const here = await addSession(server, people.alice.id);
+      const elsewhere = await addSession(server, people.alice.id);
+      const p = await openPerson(browser);
+      open.push(p);
+      const page = p.page;
+      // Signed in as after an SSO login: the session cookie alone.
+      await page.setCookie({ name: SESSION_COOKIE, value: here.secret, url: server.url, httpOnly: true });
+      await page.goto(`${server.url}/console`);
+      await page.waitForSelector('[data-testid="signed-in-as"]');
+      const mine = await waitForText(page, `tr[data-session="${here.id}"]`, "this browser");
+      expect(mine).to.include("LOCAL");
+      expect(
+        await page.$eval(`tr[data-session="${elsewhere.id}"]`, (r) => (r as HTMLElement).innerText),
+      ).to.not.include("this browser");
+      expect(await axeViolations(page)).to.deep.equal([]);
+      await page.$eval("#sessions-heading", (h) => h.scrollIntoView());
+      await documentScreenshot(page, "my-sessions");
+      const questions: string[] = [];
+      let answer = false;
+      page.on("dialog", (dialog) => {
+        questions.push(dialog.message());
+        void (answer ? dialog.accept() : dialog.dismiss());
+      });
+      await page.click(`tr[data-session="${elsewhere.id}"] button`);
+      expect(questions).to.have.length(1);
+      expect(questions[0]).to.match(/^End the LOCAL session/);
+      expect(await page.$(`tr[data-session="${elsewhere.id}"]`), "dismissed: nothing ended").to.not.equal(null);
+      expect((await gql(server.url, "{ me { id } }", { token: elsewhere.secret })).data?.me).to.deep.equal({
+        id: people.alice.id,
+      });
+      answer = true;
+      await page.click(`tr[data-session="${elsewhere.id}"] button`);
+      await page.waitForSelector(`tr[data-session="${elsewhere.id}"]`, { hidden: true });
+      const refused = await gql(server.url, "{ me { id } }", { token: elsewhere.secret });
+      expect(refused.errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
+      // This browser's session goes on, until it is ended here too: then the console signs out.
+      await page.reload();
+      await waitForText(page, `tr[data-session="${here.id}"]`, "this browser");
+      await page.click(`tr[data-session="${here.id}"] button`);
+      expect(questions[questions.length - 1]).to.match(/^End this session\? You will be signed out/);
+      await page.waitForSelector("#token");
+      const after = await gql(server.url, "{ me { id } }", { token: here.secret });
+      expect(after.errors?.[0]?.extensions?.code).to.equal("UNAUTHENTICATED");
+    });
+
     it("requests a role, has another person approve it, and then shows the new permission with its expiry", async () => {
       const alice = await signedIn(people.alice.token, "Requests");
       await alice.waitForSelector("select[name=role]");
@@ -146,6 +196,68 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       console.log(`      deny shown in the live feed ${Date.now() - caused} ms after it was caused`);
       expect(row).to.include("alice@example.com").and.include("DENY");
       await documentScreenshot(admin, "audit");
+    });
+
+    it("resumes the live feed after its connection drops, missing no deny and showing none twice", async () => {
+      const proxy = await droppingProxy(server.url);
+      try {
+        // The browser reaches the server through the proxy only, so cutting it is an outage for the page.
+        const p = await openPerson(browser);
+        open.push(p);
+        const admin = p.page;
+        // The subscribe messages the page sends over its WebSockets, as DevTools sees them.
+        const subscribes: Array<{ resumeAfter: string | null }> = [];
+        const cdp = await admin.createCDPSession();
+        await cdp.send("Network.enable");
+        cdp.on("Network.webSocketFrameSent", ({ response }) => {
+          const message = JSON.parse(response.payloadData) as {
+            type: string;
+            payload?: { variables?: { resumeAfter?: string | null } };
+          };
+          if (message.type === "subscribe")
+            subscribes.push({ resumeAfter: message.payload?.variables?.resumeAfter ?? null });
+        });
+        await signInWithToken(admin, proxy.url, server.adminToken);
+        await clickText(admin, "nav a", "Audit");
+        await waitForText(admin, '[data-testid="feed-status"]', "live");
+        const since = await auditHead(server);
+        const feedSequences = () =>
+          admin.$$eval('[data-testid="live-feed"] tbody tr', (rows) => rows.map((r) => Number(r.dataset.sequence)));
+        const deny = async () => {
+          const res = await gql(server.url, "{ users { email } }", { token: people.alice.token });
+          expect(res.errors?.[0]?.extensions?.code).to.equal("FORBIDDEN");
+        };
+        await deny();
+        await waitForText(admin, '[data-testid="live-feed"] tr', "Query.users");
+
+        const lastShown = Math.max(...(await feedSequences()));
+        proxy.cut();
+        await waitForText(admin, '[data-testid="feed-status"]', "reconnecting");
+        for (let i = 0; i < 3; i++) await deny();
+        proxy.restore();
+        await waitForText(admin, '[data-testid="feed-status"]', "live", 20_000);
+        await deny();
+
+        const denies = (await eventsSince(server, since)).filter((e) => e.decision === "DENY").map((e) => e.sequence);
+        expect(denies).to.have.length(5);
+        await admin.waitForFunction(
+          (wanted: number[]) => {
+            const shown = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="live-feed"] tbody tr'));
+            return wanted.every((s) => shown.some((r) => r.dataset.sequence === String(s)));
+          },
+          { timeout: 10_000 },
+          denies,
+        );
+        // Give a second subscription, were one left over from the reconnect, time to deliver again.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const shown = await feedSequences();
+        expect(shown.filter((s) => s > since).sort((a, b) => a - b)).to.deep.equal(denies);
+        expect(new Set(shown).size, "an event shown twice").to.equal(shown.length);
+        // One subscription before the outage and one after it, resuming from the last event shown.
+        expect(subscribes).to.deep.equal([{ resumeAfter: null }, { resumeAfter: String(lastShown) }]);
+      } finally {
+        await proxy.close();
+      }
     });
 
     it("searches the audit trail with its filters and verifies the chain", async () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { BearerAuthenticator } from "../../../src/auth/bearer-authenticator";
-import type { TokenUsageRecorder } from "../../../src/auth/token-usage-recorder";
+import type { UsageRecorder } from "../../../src/auth/usage-recorder";
 import {
   generateSecret,
   hashSecret,
@@ -188,7 +188,7 @@ describe("BearerAuthenticator", () => {
     const { storage } = storageWith([token(secret, { boundCidrs: ["10.0.0.0/8"] })], [user]);
     const noted: Array<[string, string | null]> = [];
     const usage = { used: (t: { id: string }, ip: string | null) => void noted.push([t.id, ip]) };
-    const auth = new BearerAuthenticator(storage, undefined, usage as unknown as TokenUsageRecorder);
+    const auth = new BearerAuthenticator(storage, undefined, usage as unknown as UsageRecorder);
     expect((await auth.authenticate(`Bearer ${secret}`, "10.1.2.3")).ok).to.equal(true);
     expect((await auth.authenticate(`Bearer ${secret}`, "192.168.0.1")).ok).to.equal(false);
     expect(noted).to.deep.equal([["t1", "10.1.2.3"]]);

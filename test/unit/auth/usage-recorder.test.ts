@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TokenUsageRecorder } from "../../../src/auth/token-usage-recorder";
+import { UsageRecorder } from "../../../src/auth/usage-recorder";
 
 interface Call {
   id: string;
@@ -27,11 +27,11 @@ function clockAt(iso: string) {
   return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
 }
 
-describe("TokenUsageRecorder", () => {
+describe("UsageRecorder", () => {
   it("writes the first use with its address, refusing to overwrite a use stored within the last minute", async () => {
     const { calls, tokens } = repository();
     const clock = clockAt("2026-02-01T12:00:00.000Z");
-    const recorder = new TokenUsageRecorder(tokens, { now: clock.now });
+    const recorder = new UsageRecorder(tokens, { now: clock.now });
     recorder.used({ id: "t1", lastUsedAt: null }, "10.1.2.3");
     await recorder.settled();
     expect(calls).to.deep.equal([
@@ -42,7 +42,7 @@ describe("TokenUsageRecorder", () => {
   it("writes at most once a minute per token, remembering its own writes", async () => {
     const { calls, tokens } = repository();
     const clock = clockAt("2026-02-01T12:00:00.000Z");
-    const recorder = new TokenUsageRecorder(tokens, { now: clock.now });
+    const recorder = new UsageRecorder(tokens, { now: clock.now });
     recorder.used({ id: "t1", lastUsedAt: null }, "10.0.0.1");
     clock.advance(59_999);
     recorder.used({ id: "t1", lastUsedAt: null }, "10.0.0.2");
@@ -60,7 +60,7 @@ describe("TokenUsageRecorder", () => {
   it("does not write when the stored lastUsedAt is under a minute old (another instance wrote it)", async () => {
     const { calls, tokens } = repository();
     const clock = clockAt("2026-02-01T12:00:00.000Z");
-    const recorder = new TokenUsageRecorder(tokens, { now: clock.now });
+    const recorder = new UsageRecorder(tokens, { now: clock.now });
     recorder.used({ id: "t1", lastUsedAt: new Date("2026-02-01T11:59:00.001Z") }, "10.0.0.1");
     recorder.used({ id: "t2", lastUsedAt: new Date("2026-02-01T11:59:00.000Z") }, "10.0.0.2");
     await recorder.settled();
@@ -75,7 +75,7 @@ describe("TokenUsageRecorder", () => {
       throw new Error("database is down");
     });
     const reported: Array<[string, string]> = [];
-    const recorder = new TokenUsageRecorder(tokens, {
+    const recorder = new UsageRecorder(tokens, {
       now: clockAt("2026-02-01T12:00:00.000Z").now,
       onError: (error, tokenId) => reported.push([tokenId, (error as Error).message]),
     });
@@ -92,7 +92,7 @@ describe("TokenUsageRecorder", () => {
 
   it("survives an error reporter that throws", async () => {
     const { tokens } = repository(() => Promise.reject(new Error("no")));
-    const recorder = new TokenUsageRecorder(tokens, {
+    const recorder = new UsageRecorder(tokens, {
       onError: () => {
         throw new Error("reporter broke");
       },
