@@ -4,6 +4,7 @@ import type { AuditStore } from "../domain/ports/audit.port";
 import type { Repositories, Storage } from "../domain/ports/storage.port";
 import { createDataSource, detectDatabase } from "./data-source";
 import { Mutex } from "../domain/mutex";
+import { MysqlAuditAppends } from "./mysql-audit-appends";
 import { SqliteAuditWriter } from "./sqlite-audit-writer";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
@@ -102,13 +103,18 @@ export class TypeormStorage implements Storage {
   readonly oneTimeValues: TypeormOneTimeStore;
   private readonly lock: Mutex | null;
   private readonly writer: SqliteAuditWriter | null;
+  private readonly mysqlAppends: MysqlAuditAppends | null;
 
   private constructor(readonly dataSource: DataSource) {
     this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
     const file = dataSource.options.type === "better-sqlite3" ? dataSource.options.database : ":memory:";
     // An in-memory database is this connection's alone: no other thread can write it.
     this.writer = file !== ":memory:" ? new SqliteAuditWriter(file) : null;
-    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer);
+    const { options } = dataSource;
+    const url = options.type === "mysql" || options.type === "mariadb" ? options.url : undefined;
+    // Two connections: a group commit prepared while the one before it commits (TypeormAuditStore.concurrentAppends).
+    this.mysqlAppends = url !== undefined ? new MysqlAuditAppends(url, 2) : null;
+    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer, this.mysqlAppends);
     // Outside a transaction the audit trail is the AuditStore, never a bare appender.
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
@@ -176,6 +182,7 @@ export class TypeormStorage implements Storage {
 
   async close(): Promise<void> {
     await this.writer?.close();
+    await this.mysqlAppends?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
