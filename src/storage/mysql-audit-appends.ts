@@ -8,6 +8,7 @@
 // own, with multiple statements per query allowed): the shared pool keeps one
 // statement per query. Every value is escaped by the driver before it is put
 // into the SQL text.
+import { format } from "mysql2";
 import { createPool, type Pool, type PoolConnection } from "mysql2/promise";
 
 export interface AuditAppendStatements {
@@ -29,6 +30,12 @@ export class MysqlAuditAppends {
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: false,
+      // The SQL sent here has its values in it already: the driver's own format() would scan the whole
+      // text (thousands of rows a batch) for placeholders to fill with no values.
+      queryFormat: (sql: string, values: unknown) =>
+        Array.isArray(values) && values.length === 0
+          ? sql
+          : format(sql, values as Parameters<typeof format>[1], false, "Z"),
     });
   }
 
