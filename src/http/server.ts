@@ -88,6 +88,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   const clientAddress = clientAddressResolver(options.trustedProxies);
   const app = express();
   app.disable("x-powered-by");
+  // No ETag on res.send answers: express hashed every GraphQL and JSON body for a header no client
+  // revalidates with (answers about access are never cached; SCIM says it has no ETags). Static
+  // console files keep theirs: express.static sets its own.
+  app.set("etag", false);
   // Which response a GraphQL context belongs to, for the access line's operation. A property of the
   // context itself, since Apollo hands plugins a shallow copy of the context the middleware built.
   const responseOf = (context: RequestContext) => (context as ContextWithResponse)[RESPONSE];
