@@ -11,6 +11,15 @@
 import { format } from "mysql2";
 import { createPool, type Pool, type PoolConnection } from "mysql2/promise";
 
+export interface MysqlServer {
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  socketPath?: string;
+}
+
 export interface AuditAppendStatements {
   /** Statements, fully formatted (values escaped), in the order they run. */
   statements: string[];
@@ -19,10 +28,14 @@ export interface AuditAppendStatements {
 export class MysqlAuditAppends {
   private readonly pool: Pool;
 
-  /** `connections`: group commits in flight at a time (one prepared while another commits). */
-  constructor(url: string, connections: number) {
+  /**
+   * `server`: where typeorm's pool connects (the same credentials, read from the
+   * same URL the same way); `connections`: group commits in flight at a time
+   * (one prepared while another commits).
+   */
+  constructor(server: MysqlServer, connections: number) {
     this.pool = createPool({
-      uri: url,
+      ...server,
       connectionLimit: connections,
       multipleStatements: true,
       timezone: "Z",

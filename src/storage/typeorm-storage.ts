@@ -1,10 +1,11 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource, EntityManager, type DataSourceOptions } from "typeorm";
+import { DriverUtils } from "typeorm/driver/DriverUtils";
 import type { DatabaseConfig } from "../config";
 import type { AuditStore } from "../domain/ports/audit.port";
 import type { Repositories, Storage } from "../domain/ports/storage.port";
 import { createDataSource, detectDatabase } from "./data-source";
 import { Mutex } from "../domain/mutex";
-import { MysqlAuditAppends } from "./mysql-audit-appends";
+import { MysqlAuditAppends, type MysqlServer } from "./mysql-audit-appends";
 import { SqliteAuditWriter } from "./sqlite-audit-writer";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
@@ -35,6 +36,26 @@ function repositoriesFor(manager: EntityManager): Repositories {
     accessRequests: new TypeormAccessRequestRepository(manager),
     policyState: new TypeormPolicyStateRepository(manager, sqlite),
     audit: auditAppenderFor(manager, sqlite),
+  };
+}
+
+/** The server and credentials typeorm's MySQL pool connects with, worked out from its options as typeorm does. */
+function mysqlServerOf(options: DataSourceOptions): MysqlServer {
+  const credentials = DriverUtils.buildDriverOptions(options) as {
+    host?: string;
+    port?: number;
+    username?: string;
+    password?: string;
+    database?: string;
+    socketPath?: string;
+  };
+  return {
+    host: credentials.host,
+    port: credentials.port,
+    user: credentials.username,
+    password: credentials.password,
+    database: credentials.database,
+    socketPath: credentials.socketPath,
   };
 }
 
@@ -110,10 +131,9 @@ export class TypeormStorage implements Storage {
     const file = dataSource.options.type === "better-sqlite3" ? dataSource.options.database : ":memory:";
     // An in-memory database is this connection's alone: no other thread can write it.
     this.writer = file !== ":memory:" ? new SqliteAuditWriter(file) : null;
-    const { options } = dataSource;
-    const url = options.type === "mysql" || options.type === "mariadb" ? options.url : undefined;
     // Two connections: a group commit prepared while the one before it commits (TypeormAuditStore.concurrentAppends).
-    this.mysqlAppends = url !== undefined ? new MysqlAuditAppends(url, 2) : null;
+    this.mysqlAppends =
+      dataSource.options.type === "better-sqlite3" ? null : new MysqlAuditAppends(mysqlServerOf(dataSource.options), 2);
     this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer, this.mysqlAppends);
     // Outside a transaction the audit trail is the AuditStore, never a bare appender.
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
