@@ -104,6 +104,7 @@ function table(rows: Row[], floor: Floor): void {
   // CPU alone would reach.
   const us = (n: number | null) => (n === null ? "-" : n.toFixed(0));
   const cpuOf = (r: Row): string => {
+    if (r === floor.hello || r === floor.list) return "1";
     const base = r.name.includes("effectivePermissions") ? floor.list : floor.hello;
     if (r.serverCpuUs === null || base.serverCpuUs === null) return "-";
     return (base.serverCpuUs / (r.serverCpuUs + (r.databaseCpuUs ?? 0))).toFixed(2);
