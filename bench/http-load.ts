@@ -3,9 +3,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
+import { cpuSeconds } from "./process-cpu";
 
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** Seconds of the same load before each measured one, not counted: the JIT's warm-up would otherwise weigh on the first load of each server. */
+export const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 
 export interface Started {
   child: ChildProcess;
@@ -82,22 +85,46 @@ export interface Row {
   requests: number;
   /** 1-minute load average when the load ended. */
   load: number;
+  /** CPU time (user + system, every thread) the server process spent per request, in µs; null where /proc cannot tell. */
+  serverCpuUs: number | null;
+  /** The same for the database server (MariaDB), when there is one. */
+  databaseCpuUs: number | null;
+}
+
+/** The processes whose CPU time a load is charged with: the server and, if any, its database server. */
+export interface Charged {
+  server: number | undefined;
+  database?: number | null;
 }
 
 /** DURATION seconds of CONNECTIONS connections posting `query`; the answer is checked first. */
-export async function load(name: string, port: number, token: string | null, query: string): Promise<Row> {
+export async function load(
+  name: string,
+  port: number,
+  token: string | null,
+  query: string,
+  charged: Charged = { server: undefined },
+): Promise<Row> {
   const check = await post(port, token, query);
   if (check.errors) throw new Error(`${name}: ${JSON.stringify(check.errors)}`);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  const result = await autocannon({
+  const options = {
     url: `http://127.0.0.1:${port}/graphql`,
-    method: "POST",
+    method: "POST" as const,
     headers,
     body: JSON.stringify({ query }),
     connections: CONNECTIONS,
-    duration: DURATION,
-  });
+  };
+  if (WARMUP > 0) await autocannon({ ...options, duration: WARMUP });
+  const cpu = (pid: number | null | undefined) => (pid == null ? null : cpuSeconds(pid));
+  const before = [cpu(charged.server), cpu(charged.database)];
+  const result = await autocannon({ ...options, duration: DURATION });
+  const after = [cpu(charged.server), cpu(charged.database)];
+  const perRequest = (i: number) => {
+    const [a, b] = [before[i], after[i]];
+    return a === null || b === null || result.requests.total === 0 ? null : ((b - a) / result.requests.total) * 1e6;
+  };
   return {
     name,
     rps: result.requests.average,
@@ -106,6 +133,8 @@ export async function load(name: string, port: number, token: string | null, que
     errors: result.errors + result.non2xx + result.timeouts,
     requests: result.requests.total,
     load: loadavg()[0],
+    serverCpuUs: perRequest(0),
+    databaseCpuUs: perRequest(1),
   };
 }
 

@@ -6,12 +6,15 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pidOf } from "./process-cpu";
 import { withScratchMysql } from "./scratch-mysql";
 import { CONNECTIONS, DURATION, load, loadAverage, post, start, stop, type Row, type Started } from "./http-load";
 
 /** BENCH_ONLY=can (or canMany, effectivePermissions): load only the portcullis queries whose name contains it. */
 const ONLY = process.env.BENCH_ONLY ?? null;
 const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : null;
+/** BENCH_DATABASES=sqlite (or mariadb): measure portcullis on these databases only (comma-separated; default both). */
+const DATABASES = (process.env.BENCH_DATABASES ?? "sqlite,mariadb").toLowerCase().split(",");
 
 const CAN = `{ can(action: "submit", resource: { type: "job", namespace: "prod", name: "web" }) { allowed reason } }`;
 const CAN_MANY = `{ canMany(checks: [${Array.from({ length: 10 }, (_, i) => {
@@ -62,7 +65,7 @@ async function startPortcullis(databaseUrl: string, label: string): Promise<{ se
   return { server, token: (issued.data!.createToken as { secret: string }).secret };
 }
 
-async function measure(databaseUrl: string, label: string): Promise<Row[]> {
+async function measure(databaseUrl: string, label: string, database: number | null = null): Promise<Row[]> {
   const { server, token } = await startPortcullis(databaseUrl, label);
   try {
     const rows: Row[] = [];
@@ -73,7 +76,7 @@ async function measure(databaseUrl: string, label: string): Promise<Row[]> {
     ] as const) {
       if (ONLY !== null && !name.includes(ONLY)) continue;
       if (PROFILE_DIR) server.child.kill("SIGUSR2");
-      rows.push(await load(name, server.port, token, query));
+      rows.push(await load(name, server.port, token, query, { server: server.child.pid, database }));
       if (PROFILE_DIR) {
         server.child.kill("SIGUSR2");
         await new Promise((r) => setTimeout(r, 100));
@@ -95,11 +98,25 @@ function table(rows: Row[], floor: Floor): void {
     const base = r.name.includes("effectivePermissions") ? floor.list : floor.hello;
     return `${(r.rps / base.rps).toFixed(2)} of ${base === floor.list ? "list" : "hello"}`;
   };
-  console.log("| load | req/s | p50 ms | p99 ms | errors | vs floor | load avg |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  // CPU per request: the server process's (every thread), and MariaDB's where it serves the load.
+  // Less sensitive than req/s to what else runs on the machine; "CPU vs floor" is the floor's server
+  // CPU per request over this load's (server and database together), the ratio a server limited by
+  // CPU alone would reach.
+  const us = (n: number | null) => (n === null ? "-" : n.toFixed(0));
+  const cpuOf = (r: Row): string => {
+    if (r === floor.hello || r === floor.list) return "1";
+    const base = r.name.includes("effectivePermissions") ? floor.list : floor.hello;
+    if (r.serverCpuUs === null || base.serverCpuUs === null) return "-";
+    return (base.serverCpuUs / (r.serverCpuUs + (r.databaseCpuUs ?? 0))).toFixed(2);
+  };
+  console.log(
+    "| load | req/s | p50 ms | p99 ms | errors | vs floor | server CPU µs/req | DB CPU µs/req | CPU vs floor | load avg |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows)
     console.log(
-      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${of(r)} | ${r.load.toFixed(2)} |`,
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${of(r)} | ${us(r.serverCpuUs)} | ` +
+        `${us(r.databaseCpuUs)} | ${cpuOf(r)} | ${r.load.toFixed(2)} |`,
     );
 }
 
@@ -133,24 +150,28 @@ export async function runHttpBench(): Promise<void> {
       `a deployer's own token; load average before: ${loadAverage()}`,
   );
   const bare = await start(join(__dirname, "bare-apollo-server.js"), {}, /listening (\d+)/);
+  const charged = { server: bare.child.pid };
   let floor: Floor;
   try {
     floor = {
-      hello: await load("bare Apollo { hello }", bare.port, null, "{ hello }"),
-      list: await load("bare Apollo 10-object list", bare.port, null, "{ items { id name kind tags } }"),
+      hello: await load("bare Apollo { hello }", bare.port, null, "{ hello }", charged),
+      list: await load("bare Apollo 10-object list", bare.port, null, "{ items { id name kind tags } }", charged),
     };
   } finally {
     await stop(bare.child);
   }
   const results: Array<[string, Row[]]> = [];
   try {
-    results.push(["SQLite", await measure(`sqlite:${join(dir, "bench.sqlite")}`, "SQLite")]);
+    if (DATABASES.includes("sqlite"))
+      results.push(["SQLite", await measure(`sqlite:${join(dir, "bench.sqlite")}`, "SQLite")]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const mysql = await withScratchMysql((db) => measure(db.url, "MariaDB"));
-  if (typeof mysql === "string") console.log(mysql);
-  else results.push(["MariaDB", mysql]);
+  if (DATABASES.includes("mariadb")) {
+    const mysql = await withScratchMysql((db) => measure(db.url, "MariaDB", pidOf("mariadbd") ?? pidOf("mysqld")));
+    if (typeof mysql === "string") console.log(mysql);
+    else results.push(["MariaDB", mysql]);
+  }
 
   console.log("");
   table([floor.hello, floor.list, ...results.flatMap(([, rows]) => rows)], floor);

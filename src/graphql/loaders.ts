@@ -28,33 +28,50 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
  * write starts from the state at its first use.
  */
 export function createLoaders(storage: Storage, stateVersion: () => number): Loaders {
-  // Built on first use: most requests (can, canMany, effectivePermissions) never load through them.
-  let seen = 0;
-  let built: Loaders | null = null;
-  const current = (): Loaders => {
-    const version = stateVersion();
-    if (built === null || version !== seen) {
-      seen = version;
-      built = build(storage);
+  return new LazyLoaders(storage, stateVersion);
+}
+
+/**
+ * Built on first use: most requests (can, canMany, effectivePermissions) never
+ * load through them. A class, so that the accessors are its prototype's and
+ * each request allocates one small object.
+ */
+class LazyLoaders implements Loaders {
+  private seen = 0;
+  private built: Loaders | null = null;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly stateVersion: () => number,
+  ) {}
+
+  private current(): Loaders {
+    const version = this.stateVersion();
+    if (this.built === null || version !== this.seen) {
+      this.seen = version;
+      this.built = build(this.storage);
     }
-    return built;
-  };
-  return {
-    get user() {
-      return current().user;
-    },
-    get grantsByUser() {
-      return current().grantsByUser;
-    },
-    get tokensByOwner() {
-      return current().tokensByOwner;
-    },
-    get grantsByAccessRequest() {
-      return current().grantsByAccessRequest;
-    },
-    roles: () => current().roles(),
-    policies: () => current().policies(),
-  };
+    return this.built;
+  }
+
+  get user() {
+    return this.current().user;
+  }
+  get grantsByUser() {
+    return this.current().grantsByUser;
+  }
+  get tokensByOwner() {
+    return this.current().tokensByOwner;
+  }
+  get grantsByAccessRequest() {
+    return this.current().grantsByAccessRequest;
+  }
+  roles() {
+    return this.current().roles();
+  }
+  policies() {
+    return this.current().policies();
+  }
 }
 
 function build(storage: Storage): Loaders {

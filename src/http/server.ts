@@ -88,6 +88,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   const clientAddress = clientAddressResolver(options.trustedProxies);
   const app = express();
   app.disable("x-powered-by");
+  // No ETag on res.send answers: express hashed every GraphQL and JSON body for a header no client
+  // revalidates with (answers about access are never cached; SCIM says it has no ETags). Static
+  // console files keep theirs: express.static sets its own.
+  app.set("etag", false);
   // Which response a GraphQL context belongs to, for the access line's operation. A property of the
   // context itself, since Apollo hands plugins a shallow copy of the context the middleware built.
   const responseOf = (context: RequestContext) => (context as ContextWithResponse)[RESPONSE];
@@ -149,9 +153,10 @@ export function createHttpServer(options: HttpOptions): HttpServer {
   // Sets res.locals.requestId and the x-request-id header, and writes the access line when the response ends.
   app.use(accessLog(logger));
   // /graphql before the other routes: gateways call it on every request they serve, and each
-  // route in front of it is one more path match per call. Its handlers are added by start().
-  const graphqlRoute = express.Router();
-  app.use("/graphql", graphqlRoute);
+  // route in front of it is one more path match per call. Its handlers are set by start(), run in
+  // turn by one layer (a nested Router would match and dispatch a second time per request).
+  let graphqlHandlers: express.RequestHandler[] = [];
+  app.use("/graphql", (req, res, next) => inTurn(graphqlHandlers, req, res, next));
 
   if (options.metricsRoute) app.get("/metrics", metricsHandler(options.metrics));
 
@@ -257,7 +262,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
         hideSuggestions: options.production,
         credentialsChanged: options.credentialsChanged,
       });
-      graphqlRoute.use(
+      graphqlHandlers = [
         express.json({ limit: "1mb" }),
         // Authenticated before the GraphQL layer, so a rate-limited caller gets HTTP 429 with Retry-After and no execution.
         async (req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -291,7 +296,7 @@ export function createHttpServer(options: HttpOptions): HttpServer {
             return Promise.resolve(context);
           },
         }),
-      );
+      ];
       app.use((_req, res) => {
         sendError(res, 404, "NOT_FOUND", "not found");
       });
@@ -314,6 +319,33 @@ export function createHttpServer(options: HttpOptions): HttpServer {
       await apollo.stop();
     },
   };
+}
+
+/**
+ * Runs `handlers` one after the other as a Router would: each goes on with
+ * next(); an error (thrown, passed to next, or a rejected promise) goes to
+ * express's error handlers; next("route") or next("router") leaves the chain.
+ */
+function inTurn(
+  handlers: express.RequestHandler[],
+  req: express.Request,
+  res: express.Response,
+  done: express.NextFunction,
+): void {
+  let i = 0;
+  const step = (err?: unknown): void => {
+    if (err === "route" || err === "router") return done();
+    if (err !== undefined && err !== null) return done(err);
+    const handler = handlers[i++];
+    if (handler === undefined) return done();
+    try {
+      const ran = handler(req, res, step);
+      if (ran instanceof Promise) ran.catch((rejected: unknown) => done(rejected ?? new Error("Rejected promise")));
+    } catch (thrown) {
+      done(thrown);
+    }
+  };
+  step();
 }
 
 /** Apollo's own messages, through the same logger. */

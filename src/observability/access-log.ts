@@ -41,7 +41,7 @@ export function requestIdOf(req: IncomingMessage): string {
  * of each `can` (bench/README.md). The line's fields are the same.
  */
 export function accessLog(logger: RootLogger): RequestHandler {
-  const log = logger.pino;
+  const log = logger.access;
   return (req, res, next) => {
     const started = Date.now();
     const requestId = requestIdOf(req);

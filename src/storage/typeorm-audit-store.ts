@@ -3,9 +3,10 @@ import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-ev
 import { AUDIT_EVENT_FIELDS } from "../domain/audit/audit-hash";
 import type { AuditFilter } from "../domain/audit/audit-filter";
 import type { Mutex } from "../domain/mutex";
-import { format } from "mysql2";
+import { escape, type SqlValue } from "mysql2";
 import type { AuditDecision, AuditStore, ChainFn, ChainHead, StoredEvent } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
+import type { MysqlAuditAppends } from "./mysql-audit-appends";
 import { LockedAppends, type SqliteAuditWriter } from "./sqlite-audit-writer";
 import { AuditCheckpointEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
 
@@ -148,21 +149,35 @@ function prepareAppend(
   chain: ChainFn,
 ): PreparedAppend {
   const q = (name: string) => (sqlite ? `"${name}"` : `\`${name}\``);
-  const statement = (sql: string, params: unknown[]) =>
-    sqlite ? { sql, params } : { sql: format(sql, params as Parameters<typeof format>[1], false, "Z"), params: [] };
+  // MySQL: each value escaped into its place directly (the connection's rules: UTC dates); a row is
+  // 20 values and a batch thousands of rows, which a format() pass over the placeholders scanned again.
+  const rows = (width: number, values: unknown[], sqlPrefix: string) => {
+    const count = values.length / width;
+    if (sqlite) {
+      const row = `(${Array.from({ length: width }, () => "?").join(", ")})`;
+      return { sql: `${sqlPrefix} ${Array.from({ length: count }, () => row).join(", ")}`, params: values };
+    }
+    const parts: string[] = [];
+    for (let r = 0; r < count; r++) {
+      const cells: string[] = [];
+      for (let c = 0; c < width; c++) cells.push(escape(values[r * width + c] as SqlValue, false, "Z"));
+      parts.push(`(${cells.join(", ")})`);
+    }
+    return { sql: `${sqlPrefix} ${parts.join(", ")}`, params: [] };
+  };
   const records = chain(head, events);
   const statements: PreparedAppend["statements"] = [];
   if (records.length === 0) return { head, records, statements };
   const plan = rowPlan(manager);
   const columnList = plan.columns.map((c) => q(c.databaseName)).join(", ");
-  const rowPlaceholder = `(${plan.columns.map(() => "?").join(", ")})`;
   const rowsPerInsert = sqlite ? ROWS_PER_INSERT.sqlite : ROWS_PER_INSERT.mysql;
   for (let i = 0; i < records.length; i += rowsPerInsert) {
     const chunk = records.slice(i, i + rowsPerInsert);
     statements.push(
-      statement(
-        `INSERT INTO ${q("audit_events")} (${columnList}) VALUES ${chunk.map(() => rowPlaceholder).join(", ")}`,
+      rows(
+        plan.columns.length,
         chunk.flatMap((r) => plan.values.map((value) => value(r))),
+        `INSERT INTO ${q("audit_events")} (${columnList}) VALUES`,
       ),
     );
   }
@@ -170,19 +185,15 @@ function prepareAppend(
   for (let i = 0; i < roles.length; i += rowsPerInsert * 4) {
     const chunk = roles.slice(i, i + rowsPerInsert * 4);
     statements.push(
-      statement(
-        `INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`,
-        chunk.flat(),
-      ),
+      rows(2, chunk.flat(), `INSERT INTO ${q("audit_event_roles")} (${q("sequence")}, ${q("role")}) VALUES`),
     );
   }
   const last = records[records.length - 1];
-  statements.push(
-    statement(`UPDATE ${q("audit_head")} SET ${q("sequence")} = ?, ${q("hash")} = ? WHERE ${q("id")} = 1`, [
-      String(last.sequence),
-      last.hash,
-    ]),
-  );
+  const [sequence, hash] = sqlite ? ["?", "?"] : [escape(String(last.sequence)), escape(last.hash)];
+  statements.push({
+    sql: `UPDATE ${q("audit_head")} SET ${q("sequence")} = ${sequence}, ${q("hash")} = ${hash} WHERE ${q("id")} = 1`,
+    params: sqlite ? [String(last.sequence), last.hash] : [],
+  });
   return { head, records, statements };
 }
 
@@ -233,6 +244,8 @@ export class TypeormAuditStore implements AuditStore {
     private readonly dataSource: DataSource,
     private readonly lock: Mutex | null,
     writer: SqliteAuditWriter | null = null,
+    /** MySQL: the audit writer's own connections, a group commit in two round trips. */
+    private readonly mysqlAppends: MysqlAuditAppends | null = null,
   ) {
     this.sqlite = dataSource.options.type === "better-sqlite3";
     // Two in flight where one can be prepared while another commits: MySQL, and the SQLite writer thread.
@@ -248,9 +261,37 @@ export class TypeormAuditStore implements AuditStore {
   }
 
   append(events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]> {
+    if (this.mysqlAppends) return this.appendInTwoTrips(this.mysqlAppends, events, chain, expected);
     return this.serial(() =>
       this.dataSource.transaction((manager) => appendIn(manager, this.sqlite, events, chain, expected)),
     );
+  }
+
+  /**
+   * The same transaction as appendIn's, in two round trips: START TRANSACTION
+   * with the head's SELECT ... FOR UPDATE, then the inserts, the head's move and
+   * COMMIT. The statements prepared from `expected` are used when the head is
+   * there; else they are prepared again from the head read under the lock.
+   */
+  private async appendInTwoTrips(
+    appends: MysqlAuditAppends,
+    events: AuditEventInput[],
+    chain: ChainFn,
+    expected?: ChainHead,
+  ): Promise<AuditEventRecord[]> {
+    const manager = this.dataSource.manager;
+    const early = expected ? prepareAppend(manager, false, expected, events, chain) : null;
+    const prepared = await appends.append(
+      "SELECT `sequence`, `hash` FROM `audit_head` WHERE `id` = 1 FOR UPDATE",
+      (head) => {
+        const ready =
+          early && early.head.sequence === head.sequence && early.head.hash === head.hash
+            ? early
+            : prepareAppend(manager, false, head, events, chain);
+        return { records: ready.records, statements: ready.statements.map((st) => st.sql) };
+      },
+    );
+    return prepared.records;
   }
 
   async range(from: number, to: number): Promise<AuditEventRecord[]> {

@@ -1,9 +1,11 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource, EntityManager, type DataSourceOptions } from "typeorm";
+import { DriverUtils } from "typeorm/driver/DriverUtils";
 import type { DatabaseConfig } from "../config";
 import type { AuditStore } from "../domain/ports/audit.port";
 import type { Repositories, Storage } from "../domain/ports/storage.port";
 import { createDataSource, detectDatabase } from "./data-source";
 import { Mutex } from "../domain/mutex";
+import { MysqlAuditAppends, type MysqlServer } from "./mysql-audit-appends";
 import { SqliteAuditWriter } from "./sqlite-audit-writer";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
@@ -34,6 +36,26 @@ function repositoriesFor(manager: EntityManager): Repositories {
     accessRequests: new TypeormAccessRequestRepository(manager),
     policyState: new TypeormPolicyStateRepository(manager, sqlite),
     audit: auditAppenderFor(manager, sqlite),
+  };
+}
+
+/** The server and credentials typeorm's MySQL pool connects with, worked out from its options as typeorm does. */
+function mysqlServerOf(options: DataSourceOptions): MysqlServer {
+  const credentials = DriverUtils.buildDriverOptions(options) as {
+    host?: string;
+    port?: number;
+    username?: string;
+    password?: string;
+    database?: string;
+    socketPath?: string;
+  };
+  return {
+    host: credentials.host,
+    port: credentials.port,
+    user: credentials.username,
+    password: credentials.password,
+    database: credentials.database,
+    socketPath: credentials.socketPath,
   };
 }
 
@@ -102,13 +124,17 @@ export class TypeormStorage implements Storage {
   readonly oneTimeValues: TypeormOneTimeStore;
   private readonly lock: Mutex | null;
   private readonly writer: SqliteAuditWriter | null;
+  private readonly mysqlAppends: MysqlAuditAppends | null;
 
   private constructor(readonly dataSource: DataSource) {
     this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
     const file = dataSource.options.type === "better-sqlite3" ? dataSource.options.database : ":memory:";
     // An in-memory database is this connection's alone: no other thread can write it.
     this.writer = file !== ":memory:" ? new SqliteAuditWriter(file) : null;
-    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer);
+    // Two connections: a group commit prepared while the one before it commits (TypeormAuditStore.concurrentAppends).
+    this.mysqlAppends =
+      dataSource.options.type === "better-sqlite3" ? null : new MysqlAuditAppends(mysqlServerOf(dataSource.options), 2);
+    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer, this.mysqlAppends);
     // Outside a transaction the audit trail is the AuditStore, never a bare appender.
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
@@ -176,6 +202,7 @@ export class TypeormStorage implements Storage {
 
   async close(): Promise<void> {
     await this.writer?.close();
+    await this.mysqlAppends?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -2,7 +2,9 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { DecisionReason, Effect } from "./enums";
 import { LabelSelectorType } from "./rule.type";
 
-@ObjectType("RuleRef")
+// simpleResolvers: graphql-js reads these fields off the object (no per-field wrapper); they have no
+// field resolvers, middleware or field guard, and canMany and effectivePermissions return many of them.
+@ObjectType("RuleRef", { simpleResolvers: true })
 export class RuleRefType {
   @Field(() => String) policy: string;
   @Field(() => Int) ruleIndex: number;
@@ -10,7 +12,7 @@ export class RuleRefType {
   @Field(() => ID, { nullable: true }) grantId: string | null;
 }
 
-@ObjectType("CheckResult")
+@ObjectType("CheckResult", { simpleResolvers: true })
 export class CheckResultType {
   @Field(() => Boolean) allowed: boolean;
   @Field(() => DecisionReason) reason: DecisionReason;
@@ -23,7 +25,7 @@ export class CheckResultType {
   explanation: string[];
 }
 
-@ObjectType("Permission")
+@ObjectType("Permission", { simpleResolvers: true })
 export class PermissionType {
   @Field(() => Effect) effect: Effect;
   @Field(() => String) resourceType: string;

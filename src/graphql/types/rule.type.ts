@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { Effect, Level } from "./enums";
 
-@ObjectType("LabelSelector")
+@ObjectType("LabelSelector", { simpleResolvers: true })
 export class LabelSelectorType {
   @Field(() => String) key: string;
   @Field(() => [String]) values: string[];

@@ -103,7 +103,40 @@ for (const kind of databaseKinds()) {
       verify(await storage.audit.range(1, 10));
     });
 
+    it("stores quotes, backslashes, statement separators and non-BMP characters exactly as given", async () => {
+      const log = new GroupCommitAuditLog(storage.audit);
+      const odd = "it's \\' \"x\"; COMMIT; DROP TABLE audit_head; -- \u{1F511} \u0000 end";
+      const event = { ...decision(1), resourceName: odd, reason: "ALLOWED", metadata: { note: odd, [odd]: [odd] } };
+      const written = await log.record(event as AuditEventInput);
+      const [stored] = await storage.audit.range(written.sequence, written.sequence);
+      expect(stored.resourceName).to.equal(odd);
+      expect(stored.metadata).to.deep.equal({ note: odd, [odd]: [odd] });
+      verify(await storage.audit.range(1, 10));
+    });
+
     if (kind.name === "mysql") {
+      it("rolls back a group commit whose second statement fails after the first was written", async () => {
+        const log = new GroupCommitAuditLog(storage.audit);
+        await log.record(decision(0));
+        await storage.dataSource.query("RENAME TABLE audit_event_roles TO audit_event_roles_gone");
+        // decision(1) has roles: its event row goes in, then the roles' insert fails.
+        const results = await Promise.allSettled([1, 3].map((i) => log.record(decision(i))));
+        await storage.dataSource.query("RENAME TABLE audit_event_roles_gone TO audit_event_roles");
+        expect(results.map((r) => r.status)).to.deep.equal(["rejected", "rejected"]);
+        expect(await storage.audit.head()).to.deep.include({ sequence: 1 });
+        expect(await storage.audit.range(1, 10)).to.have.length(1);
+        await Promise.all([5, 7].map((i) => log.record(decision(i))));
+        const stored = await storage.audit.range(1, 10);
+        expect(stored.map((r) => r.resourceName)).to.deep.equal(["job-0", "job-5", "job-7"]);
+        verify(stored);
+      });
+
+      it("keeps one statement per query on the shared connections", async () => {
+        let refused: unknown = null;
+        await storage.dataSource.query("SELECT 1; SELECT 2").catch((err: unknown) => (refused = err));
+        expect(String(refused)).to.match(/syntax/i);
+      });
+
       it("keeps one gapless chain when two instances write to the same database at once", async () => {
         const other = await TypeormStorage.open(db.config, { migrate: true });
         try {
