@@ -41,6 +41,7 @@ import type { RequestContext } from "../graphql/context";
 import { formatError, withoutSuggestions } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
+import { batchSends } from "./batched-sends";
 import { fromOwnOrigin } from "./same-origin";
 import { SharedEncoding } from "./shared-encoding";
 import { SharedSubscribe } from "./shared-subscribe";
@@ -78,12 +79,16 @@ type Extra = { socket: WebSocket; request: IncomingMessage };
 
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { services, authentication, logger } = options;
-  const wss = new WebSocketServer({ server: options.server, path: "/graphql" });
+  // No per-message compression (ws's default for servers, stated here): every event would be deflated once per socket.
+  const wss = new WebSocketServer({ server: options.server, path: "/graphql", perMessageDeflate: false });
   const connections = new WeakMap<WebSocket, Connection>();
   const rechecks = new Set<() => void>();
   const shared = new SharedSubscribe();
   const encoding = new SharedEncoding();
-  wss.on("connection", (socket) => encoding.wrap(socket));
+  wss.on("connection", (socket, request) => {
+    encoding.wrap(socket);
+    batchSends(socket, request.socket);
+  });
   const stopListening = options.credentialsChanged?.(() => rechecks.forEach((recheck) => recheck()));
 
   const closeWith = (socket: WebSocket, why: FeedEnd | "credential") => {
