@@ -10,6 +10,9 @@
 //   credential reads are cached for at most 1 s and emptied on local writes);
 //   a revoked or expired credential, or a locked user, closes the socket with
 //   4403. These re-checks are not audited: they are not attempts by the caller.
+//   Connections that came with the same credential from the same address are
+//   re-checked together, by one authentication (a hundred integrations on one
+//   token cost one check per interval, not a hundred).
 //   When credentials change anywhere (a local write, or another instance's,
 //   announced over the cluster bus) every connection is re-checked at once.
 // - Only subscriptions are served here; queries and mutations go over HTTP,
@@ -41,6 +44,7 @@ import type { RequestContext } from "../graphql/context";
 import { formatError, withoutSuggestions } from "../graphql/error-format";
 import { createLoaders } from "../graphql/loaders";
 import { auditAuthentication } from "./authentication-audit";
+import { batchSends } from "./batched-sends";
 import { fromOwnOrigin } from "./same-origin";
 import { SharedEncoding } from "./shared-encoding";
 import { SharedSubscribe } from "./shared-subscribe";
@@ -78,13 +82,19 @@ type Extra = { socket: WebSocket; request: IncomingMessage };
 
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { services, authentication, logger } = options;
-  const wss = new WebSocketServer({ server: options.server, path: "/graphql" });
+  // No per-message compression (ws's default for servers, stated here): every event would be deflated once per socket.
+  const wss = new WebSocketServer({ server: options.server, path: "/graphql", perMessageDeflate: false });
   const connections = new WeakMap<WebSocket, Connection>();
-  const rechecks = new Set<() => void>();
+  const rechecks = new Rechecks(REAUTH_MS, (err) =>
+    logger.warn("could not re-authenticate a subscriber", { error: String(err) }),
+  );
   const shared = new SharedSubscribe();
   const encoding = new SharedEncoding();
-  wss.on("connection", (socket) => encoding.wrap(socket));
-  const stopListening = options.credentialsChanged?.(() => rechecks.forEach((recheck) => recheck()));
+  wss.on("connection", (socket, request) => {
+    encoding.wrap(socket);
+    batchSends(socket, request.socket);
+  });
+  const stopListening = options.credentialsChanged?.(() => rechecks.runAll());
 
   const closeWith = (socket: WebSocket, why: FeedEnd | "credential") => {
     const [code, reason] =
@@ -120,21 +130,12 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (!auth.ok) return false;
         // Gone while it was being authenticated: no timer for a socket that will never close again.
         if (socket.readyState !== socket.OPEN) return false;
-        const recheck = () => {
-          authentication.authenticate(credentials, sourceIp, strategies).then(
-            (again) => {
-              if (!again.ok) closeWith(socket, "credential");
-            },
-            (err: unknown) => logger.warn("could not re-authenticate a subscriber", { error: String(err) }),
-          );
-        };
-        const timer = setInterval(recheck, REAUTH_MS);
-        timer.unref();
-        rechecks.add(recheck);
-        socket.once("close", () => {
-          clearInterval(timer);
-          rechecks.delete(recheck);
-        });
+        const leave = rechecks.join(
+          JSON.stringify([credentials.authorization ?? null, credentials.cookie ?? null, sourceIp]),
+          () => authentication.authenticate(credentials, sourceIp, strategies).then((again) => again.ok),
+          () => closeWith(socket, "credential"),
+        );
+        socket.once("close", leave);
         connections.set(socket, { principal: auth.principal });
         return true;
       },
@@ -162,9 +163,81 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   return {
     async close() {
       stopListening?.();
+      rechecks.stop();
       await disposable.dispose();
     },
   };
+}
+
+/**
+ * The connections' periodic re-authentication, one check per distinct
+ * credential (and address) however many connections share it. A check still
+ * under way when the next is due is not started twice; one more follows it.
+ */
+export class Rechecks {
+  private readonly groups = new Map<string, RecheckGroup>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Adds a connection; `stillValid` re-authenticates its credential, `revoked` closes it. Returns its removal. */
+  join(key: string, stillValid: () => Promise<boolean>, revoked: () => void): () => void {
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { stillValid, members: new Set(), running: false, again: false }));
+    const member = { revoked };
+    group.members.add(member);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.runAll(), this.intervalMs);
+      this.timer.unref();
+    }
+    const joined = group;
+    return () => {
+      joined.members.delete(member);
+      if (joined.members.size === 0 && this.groups.get(key) === joined) this.groups.delete(key);
+      if (this.groups.size === 0) this.stop();
+    };
+  }
+
+  /** Re-checks every credential now. */
+  runAll(): void {
+    for (const group of this.groups.values()) this.run(group);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private run(group: RecheckGroup): void {
+    if (group.running) {
+      group.again = true;
+      return;
+    }
+    group.running = true;
+    group.again = false;
+    group
+      .stillValid()
+      .then(
+        (valid) => {
+          if (!valid) for (const member of [...group.members]) member.revoked();
+        },
+        (err: unknown) => this.onError(err),
+      )
+      .finally(() => {
+        group.running = false;
+        if (group.again && group.members.size > 0) this.run(group);
+      });
+  }
+}
+
+interface RecheckGroup {
+  stillValid: () => Promise<boolean>;
+  members: Set<{ revoked: () => void }>;
+  running: boolean;
+  again: boolean;
 }
 
 /** Parses and validates; anything but a subscription is refused here. */

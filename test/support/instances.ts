@@ -16,8 +16,9 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, [MAIN], {
+/** `execArgv`: node options before the entry point (e.g. `--cpu-prof` for a benchmark). */
+export async function startInstance(env: Record<string, string>, execArgv: string[] = []): Promise<Instance> {
+  const child = spawn(process.execPath, [...execArgv, MAIN], {
     env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -42,5 +42,35 @@ describe("SharedEncoding", () => {
     const forged = '{"id":"x\\",\\"payload\\":\\"\\u0000payload-","type":"complete"}';
     s.socket.send(forged);
     expect(s.sent[1]).to.equal(forged);
+    // A client-chosen id that is the marker's own text is only an id.
+    const markerLike = JSON.stringify({ id: "\u0000message-x", type: "complete" }, replacer);
+    s.socket.send(markerLike);
+    expect(JSON.parse(s.sent[2] as string)).to.deep.equal({ id: "\u0000message-x", type: "complete" });
+  });
+
+  it("encodes a next message with a field it does not know whole, as JSON.stringify would", () => {
+    const encoding = new SharedEncoding();
+    const s = socket();
+    encoding.wrap(s.socket);
+    const message = { id: "1", type: "next", payload: { data: { x: 1 } }, extensions: { y: 2 } };
+    s.socket.send(
+      JSON.stringify(message, function (key, value) {
+        return encoding.replacer(this, key, value);
+      }),
+    );
+    expect(s.sent[0]).to.equal(JSON.stringify(message));
+  });
+
+  it("writes the message JSON.stringify would have written, ids with quotes included", () => {
+    const encoding = new SharedEncoding();
+    const s = socket();
+    encoding.wrap(s.socket);
+    const message = { id: 'a"b\\c', type: "next", payload: { data: { auditEvents: { resourceName: 'x"y' } } } };
+    s.socket.send(
+      JSON.stringify(message, function (key, value) {
+        return encoding.replacer(this, key, value);
+      }),
+    );
+    expect(s.sent[0]).to.equal(JSON.stringify(message));
   });
 });
