@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DatabaseConfig } from "../src/config";
 import type { AuditEventInput } from "../src/domain/audit/audit-event";
+import { AuditTrailService } from "../src/domain/audit/audit-trail-service";
 import { GroupCommitAuditLog } from "../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../src/storage/typeorm-storage";
 import { mainThreadCpuSeconds } from "./process-cpu";
@@ -30,6 +31,8 @@ interface Figures {
   /** CPU time of the main thread alone (where requests are served) per event, in microseconds; null off Linux. */
   mainUsPerEvent: number | null;
   chainOk: boolean;
+  /** Full chain verification (audit verify) over everything written, warm-up included: its report, or the first broken sequence. */
+  verified: string;
 }
 
 function decision(i: number): AuditEventInput {
@@ -91,6 +94,7 @@ async function measure(name: string, database: DatabaseConfig): Promise<Figures>
     await log.drain();
     waits.sort((a, b) => a - b);
     const head = await storage.audit.head();
+    const report = await new AuditTrailService(storage.audit).verify(true);
     return {
       database: name,
       events,
@@ -101,6 +105,9 @@ async function measure(name: string, database: DatabaseConfig): Promise<Figures>
       cores: cpuSeconds / seconds,
       mainUsPerEvent: mainSeconds === null ? null : (mainSeconds / events) * 1e6,
       chainOk: head.sequence === next,
+      verified: report.ok
+        ? `yes (${report.checked} events)`
+        : `NO: broken at ${report.firstBrokenSequence} of ${report.checked}`,
     };
   } finally {
     await storage.close();
@@ -132,14 +139,14 @@ export async function runAuditBench(): Promise<void> {
   );
   const rows = [await sqliteFigures(), await mysqlFigures()];
   console.log(
-    "| database | events | events/s | wait p50 ms | wait p99 ms | process CPU µs/event | of which main thread | process CPU cores | chain head = events written |",
+    "| database | events | events/s | wait p50 ms | wait p99 ms | process CPU µs/event | of which main thread | other threads (SQLite writer, libuv) | process CPU cores | chain head = events written | chain verifies |",
   );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
   for (const row of rows) {
     if (typeof row === "string") console.log(row);
     else
       console.log(
-        `| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.cpuUsPerEvent.toFixed(1)} | ${row.mainUsPerEvent?.toFixed(1) ?? "?"} | ${row.cores.toFixed(2)} | ${row.chainOk ? "yes" : "NO"} |`,
+        `| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.cpuUsPerEvent.toFixed(1)} | ${row.mainUsPerEvent?.toFixed(1) ?? "?"} | ${row.mainUsPerEvent === null ? "?" : (row.cpuUsPerEvent - row.mainUsPerEvent).toFixed(1)} | ${row.cores.toFixed(2)} | ${row.chainOk ? "yes" : "NO"} | ${row.verified} |`,
       );
   }
   console.log(

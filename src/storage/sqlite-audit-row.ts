@@ -35,7 +35,14 @@ function datetimeText(time: Date): string {
 
 /** Column values in SQLITE_AUDIT_COLUMNS order. JSON columns hold JSON text ("null" for a null value, as typeorm's transformer writes it). */
 export function sqliteAuditRow(r: AuditEventRecord): unknown[] {
-  return [
+  const row: unknown[] = [];
+  pushSqliteAuditRow(row, r);
+  return row;
+}
+
+/** sqliteAuditRow's values appended to `out`: the writer fills one parameter list for a multi-row INSERT. */
+export function pushSqliteAuditRow(out: unknown[], r: AuditEventRecord): void {
+  out.push(
     String(r.sequence),
     r.id,
     datetimeText(r.time),
@@ -56,5 +63,5 @@ export function sqliteAuditRow(r: AuditEventRecord): unknown[] {
     r.metadata === undefined ? null : JSON.stringify(r.metadata),
     r.prevHash,
     r.hash,
-  ];
+  );
 }

@@ -129,13 +129,37 @@ export class SqliteAuditWriter {
     if (this.inFlight.size === 0) this.worker?.unref();
     if (!reply.ok) return pending.reject(new Error(reply.message));
     let { sequence, prevHash } = reply;
-    const records = pending.events.map((event, i): AuditEventRecord => {
+    const { events } = pending;
+    const records = new Array<AuditEventRecord>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       sequence += 1;
       const hash = reply.hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH);
-      const record = { ...event, id: reply.ids.slice(i * ID_LENGTH, (i + 1) * ID_LENGTH), sequence, prevHash, hash };
+      // Field by field: spreading the event into a new object cost more than the rest of this loop.
+      records[i] = {
+        id: reply.ids.slice(i * ID_LENGTH, (i + 1) * ID_LENGTH),
+        sequence,
+        time: e.time,
+        actorId: e.actorId,
+        actorEmail: e.actorEmail,
+        actorRoles: e.actorRoles,
+        tokenId: e.tokenId,
+        sourceIp: e.sourceIp,
+        operation: e.operation,
+        action: e.action,
+        resourceType: e.resourceType,
+        resourceNamespace: e.resourceNamespace,
+        resourceName: e.resourceName,
+        subjectId: e.subjectId,
+        decision: e.decision,
+        reason: e.reason,
+        requestId: e.requestId,
+        metadata: e.metadata,
+        prevHash,
+        hash,
+      };
       prevHash = hash;
-      return record;
-    });
+    }
     pending.resolve(records);
   }
 }

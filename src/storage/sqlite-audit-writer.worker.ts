@@ -1,15 +1,25 @@
 // The SQLite audit writer's thread (see sqlite-audit-writer.ts): its own
-// connection in WAL mode, the same pragmas as the server's. Each message is
-// one batch: in one IMMEDIATE transaction it reads the chain head, numbers and
-// hashes the events after it (the chain rule of audit-hash.ts), inserts them
-// with their role rows and moves the head. It answers after COMMIT, with what
-// the caller needs to rebuild the records: the head it chained from and each
-// event's id and hash.
+// connection in WAL mode. Each message is one batch: in one IMMEDIATE
+// transaction it reads the chain head, numbers and hashes the events after it
+// (the chain rule of audit-hash.ts), inserts them with their role rows and
+// moves the head. It answers after COMMIT, with what the caller needs to
+// rebuild the records: the head it chained from and each event's id and hash.
+//
+// Durability: the connection runs with synchronous = FULL, so COMMIT returns
+// only once the WAL is synced to disk; with NORMAL a commit survives the
+// process dying but not the machine losing power, and an event is to be
+// durable before the answer it describes is sent. The sync is paid once per
+// batch, not per event.
+//
+// Per event, in one pass: number, hash, and append the row's values to the
+// parameters of a prepared multi-row INSERT (one statement per EVENT_ROWS
+// events instead of one per event; the same for role rows).
 import { createRequire } from "node:module";
+import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
-import type { AuditEventInput } from "../domain/audit/audit-event";
-import { chain } from "../domain/audit/audit-hash";
-import { SQLITE_AUDIT_COLUMNS, sqliteAuditRow } from "./sqlite-audit-row";
+import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
+import { eventHash } from "../domain/audit/audit-hash";
+import { SQLITE_AUDIT_COLUMNS, pushSqliteAuditRow } from "./sqlite-audit-row";
 
 /** The part of better-sqlite3 used here (the package ships no type declarations). */
 interface Statement {
@@ -35,28 +45,97 @@ export type WriterReply =
 const Database = createRequire(__filename)("better-sqlite3") as new (path: string) => Connection;
 const db = new Database((workerData as { path: string }).path);
 db.pragma("journal_mode = WAL");
-db.pragma("synchronous = NORMAL");
+db.pragma("synchronous = FULL");
 db.pragma("busy_timeout = 5000");
 
-const insertEvent = db.prepare(
-  `INSERT INTO "audit_events" (${SQLITE_AUDIT_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${SQLITE_AUDIT_COLUMNS.map(() => "?").join(", ")})`,
-);
-const insertRole = db.prepare(`INSERT INTO "audit_event_roles" ("sequence", "role") VALUES (?, ?)`);
+/** Events per multi-row INSERT: 64 rows of 20 values, well under SQLite's 32,766 bound values a statement. */
+const EVENT_ROWS = 64;
+/** Role rows (sequence, role) per multi-row INSERT. */
+const ROLE_ROWS = 256;
+const COLUMNS = SQLITE_AUDIT_COLUMNS.length;
+const columnList = SQLITE_AUDIT_COLUMNS.map((c) => `"${c}"`).join(", ");
+const rowPlaceholder = `(${SQLITE_AUDIT_COLUMNS.map(() => "?").join(", ")})`;
+
+/** Prepared INSERTs by row count: the full chunks, and the smaller ones a batch ends with (prepared once each). */
+const eventInserts = new Map<number, Statement>();
+const roleInserts = new Map<number, Statement>();
+function insertEvents(rows: number): Statement {
+  let statement = eventInserts.get(rows);
+  if (!statement) {
+    const values = Array.from({ length: rows }, () => rowPlaceholder).join(", ");
+    statement = db.prepare(`INSERT INTO "audit_events" (${columnList}) VALUES ${values}`);
+    eventInserts.set(rows, statement);
+  }
+  return statement;
+}
+function insertRoles(rows: number): Statement {
+  let statement = roleInserts.get(rows);
+  if (!statement) {
+    const values = Array.from({ length: rows }, () => "(?, ?)").join(", ");
+    statement = db.prepare(`INSERT INTO "audit_event_roles" ("sequence", "role") VALUES ${values}`);
+    roleInserts.set(rows, statement);
+  }
+  return statement;
+}
 const readHead = db.prepare(`SELECT "sequence", "hash" FROM "audit_head" WHERE "id" = 1`);
 const moveHead = db.prepare(`UPDATE "audit_head" SET "sequence" = ?, "hash" = ? WHERE "id" = 1`);
 
-const appendBatch = db.transaction((events: AuditEventInput[]) => {
+/** The parameter lists being filled, reused from batch to batch (run() binds them before it returns). */
+const eventValues: unknown[] = [];
+const roleValues: unknown[] = [];
+
+function writeEvents(): void {
+  if (eventValues.length > 0) insertEvents(eventValues.length / COLUMNS).run(eventValues);
+  eventValues.length = 0;
+}
+function writeRoles(): void {
+  if (roleValues.length > 0) insertRoles(roleValues.length / 2).run(roleValues);
+  roleValues.length = 0;
+}
+
+interface Appended {
+  head: { sequence: number; hash: string };
+  ids: string;
+  hashes: string;
+}
+
+const appendBatch = db.transaction((events: AuditEventInput[]): Appended => {
+  eventValues.length = 0;
+  roleValues.length = 0;
   const row = readHead.get() as { sequence: number | string; hash: string } | undefined;
   if (!row) throw new Error("audit_head row is missing");
   const head = { sequence: Number(row.sequence), hash: row.hash };
-  const records = chain(head, events);
-  for (const record of records) {
-    insertEvent.run(sqliteAuditRow(record));
-    for (const role of new Set(record.actorRoles)) insertRole.run(String(record.sequence), role);
+  let sequence = head.sequence;
+  let prevHash = head.hash;
+  let ids = "";
+  let hashes = "";
+  for (const event of events) {
+    sequence += 1;
+    // This thread's own copy of the event (structured clone): numbered and hashed in place.
+    const record = event as AuditEventRecord;
+    record.id = randomUUID();
+    record.sequence = sequence;
+    record.prevHash = prevHash;
+    record.hash = prevHash = eventHash(prevHash, record);
+    ids += record.id;
+    hashes += record.hash;
+    pushSqliteAuditRow(eventValues, record);
+    if (eventValues.length === EVENT_ROWS * COLUMNS) writeEvents();
+    const roles = record.actorRoles;
+    if (roles.length > 0) {
+      const key = String(sequence);
+      // One row per distinct role.
+      for (let i = 0; i < roles.length; i++) {
+        if (roles.indexOf(roles[i]) !== i) continue;
+        roleValues.push(key, roles[i]);
+        if (roleValues.length === ROLE_ROWS * 2) writeRoles();
+      }
+    }
   }
-  const last = records[records.length - 1];
-  if (last) moveHead.run(String(last.sequence), last.hash);
-  return { head, records };
+  writeEvents();
+  writeRoles();
+  if (events.length > 0) moveHead.run(String(sequence), prevHash);
+  return { head, ids, hashes };
 });
 
 parentPort!.on("message", (request: WriterRequest | "close") => {
@@ -67,15 +146,8 @@ parentPort!.on("message", (request: WriterRequest | "close") => {
   }
   let reply: WriterReply;
   try {
-    const { head, records } = appendBatch.immediate(request.events);
-    reply = {
-      id: request.id,
-      ok: true,
-      sequence: head.sequence,
-      prevHash: head.hash,
-      ids: records.map((r) => r.id).join(""),
-      hashes: records.map((r) => r.hash).join(""),
-    };
+    const { head, ids, hashes } = appendBatch.immediate(request.events);
+    reply = { id: request.id, ok: true, sequence: head.sequence, prevHash: head.hash, ids, hashes };
   } catch (err) {
     reply = { id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) };
   }

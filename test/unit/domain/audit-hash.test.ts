@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { GENESIS_HASH, type AuditEventRecord } from "../../../src/domain/audit/audit-event";
-import { canonicalEvent, canonicalJson, eventHash } from "../../../src/domain/audit/audit-hash";
+import { AUDIT_EVENT_FIELDS, canonicalEvent, canonicalJson, eventHash } from "../../../src/domain/audit/audit-hash";
 import { chain } from "../../../src/domain/audit/group-commit-audit-log";
 
 const EVENT: Omit<AuditEventRecord, "hash" | "prevHash"> = {
@@ -43,6 +43,33 @@ describe("audit hash chain", () => {
     expect(text).to.contain('"subjectId":null').and.contain('"metadata":null');
     expect(text).to.not.contain('"hash"').and.not.contain('"prevHash"');
     expect(canonicalJson({ b: undefined, a: [undefined] })).to.equal('{"a":[null],"b":null}');
+  });
+
+  it("writes exactly canonicalJson of the fields AUDIT_EVENT_FIELDS names, whatever the strings hold", () => {
+    const picked = (e: Record<string, unknown>) =>
+      canonicalJson(Object.fromEntries(AUDIT_EVENT_FIELDS.map((f) => [f, e[f]])));
+    // Every field a different value, so that a field written under another key, or left out, shows.
+    const distinct = Object.fromEntries(AUDIT_EVENT_FIELDS.map((f, i) => [f, `${f}-${i}`])) as unknown as typeof EVENT;
+    const tricky = [
+      'quote " and backslash \\',
+      "control \u0000\u001f tab\t newline\n",
+      "lone surrogates \ud800 and \udfff",
+      "a pair 😀 stays as it is",
+      "line separators \u2028\u2029 and DEL \u007f",
+      "",
+    ];
+    const cases: Array<Record<string, unknown>> = [
+      EVENT,
+      distinct,
+      { ...EVENT, time: "2026-01-02T03:04:05.006Z" },
+      { ...EVENT, actorId: undefined, metadata: undefined, actorRoles: [] },
+      ...tricky.map((text) => ({ ...EVENT, actorEmail: text, reason: text, metadata: { [text]: text } })),
+    ];
+    for (const e of cases) {
+      const text = canonicalEvent(e as typeof EVENT);
+      expect(text, JSON.stringify(e)).to.equal(picked(e));
+      expect(Object.keys(JSON.parse(text) as object)).to.deep.equal([...AUDIT_EVENT_FIELDS].sort());
+    }
   });
 
   it("changes the hash when any field changes", () => {
