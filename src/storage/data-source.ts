@@ -34,7 +34,10 @@ export function createDataSource(database: DatabaseConfig, extras: DataSourceExt
       migrations: extras.withoutMigrations ? [] : SQLITE_MIGRATIONS,
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma("journal_mode = WAL");
-        db.pragma("synchronous = NORMAL");
+        // FULL: in WAL mode NORMAL does not sync at COMMIT, and a policy write's change
+        // record commits in the write's own transaction on this connection; it must be on
+        // disk before the answer that describes it, as the audit writer's batches are.
+        db.pragma("synchronous = FULL");
         db.pragma("busy_timeout = 5000");
         db.pragma("foreign_keys = ON");
       },
