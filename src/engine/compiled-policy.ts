@@ -6,8 +6,8 @@
 // through a HashTable; a large one gets its own RuleGroup, split per pair.
 
 import { compileRule, type CompiledRule, type GlobCache } from "./compiled-rule";
-import { HashFilter, HashTable } from "./literal-table";
-import { RuleGroup, SMALL_GROUP, type PairRegistry } from "./rule-group";
+import { HashFilter, HashTable, SLOT } from "./literal-table";
+import { PairFilter, RuleGroup, SMALL_GROUP, type PairRegistry } from "./rule-group";
 import type { PolicyDoc } from "./types";
 
 /** Orders literal rules by hashes, then by the literals themselves; stable, so rules keep their order within a group. */
@@ -31,13 +31,20 @@ export class CompiledPolicy {
   readonly wild = new RuleGroup();
   /** Number of rules in `wild`, kept here for locality. */
   readonly wildCount: number;
+  /** Pair filter (rule-group.ts) of the rules in `wild`: a check whose pair is not in it skips them. */
+  wildLo = 0;
+  wildHi = 0;
   /** Rules with a literal namespace and/or name, each group contiguous. */
   readonly literal: CompiledRule[] = [];
   /**
    * (namespace hash, name hash) → (start in `literal`, count), with ANY_HASH for
-   * a glob side; a negative count -(i + 1) points at large[i] instead.
+   * a glob side; a negative count -(i + 1) points at large[i] instead. Each
+   * slot's filter is the pair filter of its group's rules.
    */
   readonly table: HashTable;
+  /** table.slots and table.mask, kept here for locality. */
+  readonly slots: Int32Array;
+  readonly mask: number;
   readonly large: RuleGroup[] = [];
   readonly groupCount: number;
   /** Filter over the namespaces of groups with a literal namespace. */
@@ -65,6 +72,8 @@ export class CompiledPolicy {
     for (let i = 0; i < literal.length; i++) if (i === 0 || !sameGroup(literal[i - 1], literal[i])) starts.push(i);
     this.groupCount = starts.length;
     this.table = new HashTable(starts.length);
+    this.slots = this.table.slots;
+    this.mask = this.table.mask;
     starts.forEach((start, g) => {
       const end = g + 1 < starts.length ? starts[g + 1] : literal.length;
       const { namespaceHash: a, nameHash: b, namespaceLiteral } = literal[start];
@@ -86,9 +95,25 @@ export class CompiledPolicy {
     this.seal(registry);
   }
 
-  /** Rebuilds the per-pair splits after the type registry changed. */
+  /** Rebuilds the per-pair splits and the pair filters after the type registry changed. */
   seal(registry: PairRegistry): void {
     this.wild.seal(registry);
     for (const group of this.large) group.seal(registry);
+    const filter = new PairFilter();
+    filter.addRules(this.wild.rules, 0, this.wild.rules.length, registry);
+    this.wildLo = filter.lo;
+    this.wildHi = filter.hi;
+    const slots = this.table.slots;
+    for (let slot = 0; slot <= this.table.mask; slot++) {
+      if (slots[slot * SLOT + 2] === 0) continue;
+      const start = slots[slot * SLOT + 2] - 1;
+      const count = slots[slot * SLOT + 3];
+      filter.lo = filter.hi = 0;
+      if (count < 0) {
+        const rules = this.large[-count - 1].rules;
+        filter.addRules(rules, 0, rules.length, registry);
+      } else filter.addRules(this.literal, start, start + count, registry);
+      this.table.setFilter(slot, filter.lo, filter.hi);
+    }
   }
 }
