@@ -14,7 +14,7 @@ import { labelsMatch, nameMatches, namespaceMatches, ruleCovers, type CompiledRu
 import type { CompiledPolicy } from "./compiled-policy";
 import type { RoleMember } from "./compiled-role";
 import { ANY_HASH, findSlot, hashText, mayContain, SLOT, slotOf } from "./literal-table";
-import { inScope, isLive, type GrantEntry, type UserRecord } from "./grant-entry";
+import { inScope, isLive, type GrantEntry } from "./grant-entry";
 import type { PolicyIndex } from "./policy-index";
 import { pairHi, pairLo, type RuleGroup } from "./rule-group";
 import type { DecisionContext, Resource } from "./types";
@@ -94,24 +94,6 @@ export class DecisionEvaluator {
       this.lastIp = parseIp(text);
     }
     return (this.address = this.lastIp);
-  }
-
-  /**
-   * Whether evaluating the record's entries for pair `pair` on `resource` is
-   * bound to find no rule (and no superuser role): then the outcome is
-   * OUTCOME_NONE without reading the entries. Answers from the record's
-   * filters (the union of its roles' filters, PolicyIndex.filtered), which may
-   * let a hopeless check through but never turn a possible one away.
-   */
-  ruledOut(record: UserRecord, pair: number, resource: Resource): boolean {
-    const r = this.index.filtered(record);
-    if (r.superuser) return false;
-    if (pair < 0) return true;
-    if (((r.wildLo & pairLo(pair)) | (r.wildHi & pairHi(pair))) !== 0) return false;
-    return (
-      !mayContain(r.nsLo, r.nsHi, hashText(resource.namespace)) &&
-      !mayContain(r.nameLo, r.nameHi, hashText(resource.name))
-    );
   }
 
   /**
@@ -240,9 +222,11 @@ export class DecisionEvaluator {
       slot >= 0;
       slot = findSlot(slots, mask, a, b, (slot + 1) & mask)
     ) {
+      let value = slots[slot * SLOT + 2];
+      if (value < 0) value = policy.slotValue(slot);
       // The group's pair filter: none of its rules covers the pair.
       if (((slots[slot * SLOT + 4] & this.pairLo) | (slots[slot * SLOT + 5] & this.pairHi)) === 0) continue;
-      const start = slots[slot * SLOT + 2] - 1;
+      const start = value - 1;
       const count = slots[slot * SLOT + 3];
       const flags = (namespace !== null ? KNOWN_NAMESPACE : 0) | (name !== null ? KNOWN_NAME : 0);
       const first = this.count;

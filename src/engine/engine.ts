@@ -149,19 +149,17 @@ export class Engine {
     const level = capability?.level ?? -1;
     const infrastructure = type?.infrastructure ?? false;
     const owner = this.ownerOutcome;
-    if (this.evaluator.ruledOut(record, pair, resource)) owner.set(OUTCOME_NONE, null, null, null);
-    else
-      this.evaluator.evaluate(
-        owner,
-        index.entriesOf(record),
-        clock,
-        resource,
-        action,
-        pair,
-        level,
-        infrastructure,
-        context,
-      );
+    this.evaluator.evaluate(
+      owner,
+      index.entriesOf(record),
+      clock,
+      resource,
+      action,
+      pair,
+      level,
+      infrastructure,
+      context,
+    );
     const q: Question = { userId: record.id, tokenId: token?.id ?? null, capability: action, resource, context };
     if (token === null || token.roles.length === 0 || !owner.allowed) return this.explain(owner, q, pair, null);
     // A token is the intersection of its owner's grants and its own roles, taken as unscoped grants.

@@ -54,46 +54,18 @@ export interface GrantEntry {
 /** Everything about one user id: the user (if known) and the grants naming it. */
 export interface UserRecord {
   id: string;
+  def: UserDef | null;
   /** def.status, kept here for locality; "" when the user is unknown. */
   status: string;
-  /**
-   * The union of the filters (nsLo ... wildHi) of every entry's role, and
-   * whether any is a superuser role, as of role epoch `filterEpoch` (-1: not
-   * built for the current entries). A check none of whose filters can match is
-   * decided (no rule applies) without reading the entries.
-   */
-  filterEpoch: number;
-  superuser: boolean;
-  wildLo: number;
-  wildHi: number;
-  nsLo: number;
-  nsHi: number;
-  nameLo: number;
-  nameHi: number;
-  /** Direct and group grants, ordered by grant id; null until first needed. */
-  entries: GrantEntry[] | null;
-  def: UserDef | null;
   /** Grants to this user directly. */
   grants: GrantDef[];
+  /** Direct and group grants, ordered by grant id; null until first needed. */
+  entries: GrantEntry[] | null;
 }
 
 /** A record for user id `id` with no grants yet; one literal, so every record has the same shape. */
 export function userRecord(id: string): UserRecord {
-  return {
-    id,
-    status: "",
-    filterEpoch: -1,
-    superuser: false,
-    wildLo: 0,
-    wildHi: 0,
-    nsLo: 0,
-    nsHi: 0,
-    nameLo: 0,
-    nameHi: 0,
-    entries: null,
-    def: null,
-    grants: [],
-  };
+  return { id, def: null, status: "", grants: [], entries: null };
 }
 
 export function timeOf(d: Date | null, missing: number): number {

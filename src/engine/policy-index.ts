@@ -277,40 +277,7 @@ export class PolicyIndex implements PairRegistry {
         }
     }
     grants.sort(byId);
-    record.filterEpoch = -1;
     return (record.entries = grants.map((g) => this.entryOf(g)));
-  }
-
-  /** The record with its filters (UserRecord.filterEpoch) built for its current entries and roles. */
-  filtered(record: UserRecord): UserRecord {
-    if (record.filterEpoch === this.epoch && record.entries !== null) return record;
-    const entries = this.entriesOf(record);
-    let superuser = false;
-    let wildLo = 0;
-    let wildHi = 0;
-    let nsLo = 0;
-    let nsHi = 0;
-    let nameLo = 0;
-    let nameHi = 0;
-    for (const e of entries) {
-      if (e.role === null || e.epoch !== this.epoch) this.roleOf(e);
-      superuser ||= e.superuser;
-      wildLo |= e.wildLo;
-      wildHi |= e.wildHi;
-      nsLo |= e.nsLo;
-      nsHi |= e.nsHi;
-      nameLo |= e.nameLo;
-      nameHi |= e.nameHi;
-    }
-    record.superuser = superuser;
-    record.wildLo = wildLo;
-    record.wildHi = wildHi;
-    record.nsLo = nsLo;
-    record.nsHi = nsHi;
-    record.nameLo = nameLo;
-    record.nameHi = nameHi;
-    record.filterEpoch = this.epoch;
-    return record;
   }
 
   /** A token's roles as unscoped, always-valid grants. */

@@ -48,8 +48,9 @@ export class PairFilter {
       this.lo |= pairs.byLevel[2 * rule.levelIndex];
       this.hi |= pairs.byLevel[2 * rule.levelIndex + 1];
     }
-    for (const capability of rule.capabilities) {
-      const bits = pairs.byCapability.get(capability);
+    const capabilities = rule.capabilities;
+    for (let i = 0; i < capabilities.length; i++) {
+      const bits = pairs.byCapability.get(capabilities[i]);
       if (bits === undefined) continue;
       this.lo |= bits[0];
       this.hi |= bits[1];
