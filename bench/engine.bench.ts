@@ -3,6 +3,7 @@
 // engine was built against and one of another shape) at three sizes, after
 // checking that all three decide alike.
 // Run with `npm run bench:engine` (optionally `node dist/bench/run.js engine [seeded|unseen] [small|medium|large]...`).
+import { loadavg } from "node:os";
 import { Engine } from "../src/engine";
 import type { DecisionContext } from "../src/engine/types";
 import { CaslBaseline } from "./casl-baseline";
@@ -36,6 +37,8 @@ interface Row extends Timing {
   size: string;
   impl: Impl;
   compileMs: number;
+  /** A second build in the same process, once the JIT has compiled the code on the way. */
+  againMs: number;
   heapMb: number;
 }
 
@@ -62,6 +65,13 @@ function benchOne(name: string, workload: Workload): { rows: Row[]; agreed: numb
   const engine = measureBuild(() => Engine.compile(workload.state));
   const casl = measureBuild(() => CaslBaseline.build(workload));
   const naive = measureBuild(() => NaiveBaseline.build(workload));
+  // The first build of a process also pays for the JIT's work on the build code itself;
+  // the second one shows what a recompile of a running server costs.
+  const again = [
+    measureBuild(() => Engine.compile(workload.state)).ms,
+    measureBuild(() => CaslBaseline.build(workload)).ms,
+    measureBuild(() => NaiveBaseline.build(workload)).ms,
+  ];
   const deciders = [
     (c: Check) => engine.value.check(c.principal, c.action, c.resource, CONTEXT).allowed,
     (c: Check) => casl.value.can(c.userId, c.action, c.resource),
@@ -86,10 +96,16 @@ function benchOne(name: string, workload: Workload): { rows: Row[]; agreed: numb
     impl,
     ...timings[i],
     compileMs: builds[i].ms,
+    againMs: again[i],
     heapMb: builds[i].heapMb,
   }));
   return { rows, agreed, allowed };
 }
+
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -97,7 +113,7 @@ const pad = (s: string, w: number): string => s.padStart(w);
 
 function printTable(rows: Row[]): void {
   console.log(
-    `${"workload".padEnd(8)} ${"size".padEnd(7)} ${"impl".padEnd(10)} ${pad("checks/s", 12)} ${pad("p50 µs", 8)} ${pad("p99 µs", 8)} ${pad("compile ms", 11)} ${pad("heap MB", 8)} ${pad("ours/CASL", 10)} ${pad("ours/naive", 11)}`,
+    `${"workload".padEnd(8)} ${"size".padEnd(7)} ${"impl".padEnd(10)} ${pad("checks/s", 12)} ${pad("p50 µs", 8)} ${pad("p99 µs", 8)} ${pad("compile ms", 11)} ${pad("again ms", 9)} ${pad("heap MB", 8)} ${pad("ours/CASL", 10)} ${pad("ours/naive", 11)}`,
   );
   for (const r of rows) {
     const ours = rows.find((o) => o.workload === r.workload && o.size === r.size && o.impl === "portcullis")!;
@@ -105,7 +121,7 @@ function printTable(rows: Row[]): void {
       rows.find((o) => o.workload === r.workload && o.size === r.size && o.impl === impl)!.checksPerSec;
     const ratio = (impl: Impl) => (r === ours ? `${(ours.checksPerSec / other(impl)).toFixed(1)}x` : "");
     console.log(
-      `${r.workload.padEnd(8)} ${r.size.padEnd(7)} ${r.impl.padEnd(10)} ${pad(fmt(r.checksPerSec), 12)} ${pad(fmt(r.p50Us, 2), 8)} ${pad(fmt(r.p99Us, 2), 8)} ${pad(fmt(r.compileMs, 1), 11)} ${pad(r.heapMb < 0.05 ? "<0.1" : fmt(r.heapMb, 1), 8)} ${pad(ratio("CASL"), 10)} ${pad(ratio("naive loop"), 11)}`,
+      `${r.workload.padEnd(8)} ${r.size.padEnd(7)} ${r.impl.padEnd(10)} ${pad(fmt(r.checksPerSec), 12)} ${pad(fmt(r.p50Us, 2), 8)} ${pad(fmt(r.p99Us, 2), 8)} ${pad(fmt(r.compileMs, 1), 11)} ${pad(fmt(r.againMs, 1), 9)} ${pad(r.heapMb < 0.05 ? "<0.1" : fmt(r.heapMb, 1), 8)} ${pad(ratio("CASL"), 10)} ${pad(ratio("naive loop"), 11)}`,
     );
   }
 }
@@ -150,6 +166,7 @@ export function runEngineBench(args: string[] = []): void {
   console.log(
     `  heap: ${canCollect() ? "retained by the compiled structure, measured after gc" : "NO --expose-gc: heap deltas include garbage"}`,
   );
+  console.log(`  load average before: ${load()} (1, 5 and 15 minutes)`);
   console.log("");
 
   const rows: Row[] = [];
@@ -162,7 +179,7 @@ export function runEngineBench(args: string[] = []): void {
       agreement.set(`${name} ${size.name}`, result.agreed);
       console.log(
         `  ${name} ${size.name}: ${size.users} users, ${size.roles} roles x ${size.rulesPerRole} rules; ` +
-          `agreement ${result.agreed}/${AGREEMENT_CHECKS} checks (${result.allowed} allowed); ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          `agreement ${result.agreed}/${AGREEMENT_CHECKS} checks (${result.allowed} allowed); ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${load()}`,
       );
     }
   }
@@ -170,4 +187,5 @@ export function runEngineBench(args: string[] = []): void {
   printTable(rows);
   console.log("");
   printVerdicts(rows, agreement);
+  console.log(`load average after: ${load()}`);
 }

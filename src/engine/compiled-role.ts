@@ -47,12 +47,13 @@ export class CompiledRole {
   readonly policyKeys = new Set<string>();
   /** Members of the closure with their MFA requirement, keyed by lower-cased role name. */
   readonly memberMfa = new Map<string, boolean>();
-  /** Union of the policies' hash filters, and their number of glob rules. */
+  /** Union of the policies' hash filters, and of the pair filters of their glob-only rules. */
   nsLo = 0;
   nsHi = 0;
   nameLo = 0;
   nameHi = 0;
-  wildCount = 0;
+  wildLo = 0;
+  wildHi = 0;
   private ruleList: RoleRule[] | null = null;
 
   constructor(
@@ -78,7 +79,8 @@ export class CompiledRole {
         this.nsHi |= policy.nsHi;
         this.nameLo |= policy.nameLo;
         this.nameHi |= policy.nameHi;
-        this.wildCount += policy.wildCount;
+        this.wildLo |= policy.wildLo;
+        this.wildHi |= policy.wildHi;
       }
     }
     this.superuser = this.superuserSource !== null;

@@ -13,10 +13,10 @@ import { parseIp, type IpAddress } from "./cidr-matcher";
 import { labelsMatch, nameMatches, namespaceMatches, ruleCovers, type CompiledRule } from "./compiled-rule";
 import type { CompiledPolicy } from "./compiled-policy";
 import type { RoleMember } from "./compiled-role";
-import { ANY_HASH, hashText, mayContain } from "./literal-table";
+import { ANY_HASH, findSlot, hashText, mayContain, SLOT, slotOf } from "./literal-table";
 import { inScope, isLive, type GrantEntry } from "./grant-entry";
 import type { PolicyIndex } from "./policy-index";
-import type { RuleGroup } from "./rule-group";
+import { pairHi, pairLo, type RuleGroup } from "./rule-group";
 import type { DecisionContext, Resource } from "./types";
 
 export const OUTCOME_NONE = 0;
@@ -70,6 +70,9 @@ export class DecisionEvaluator {
   private capability = "";
   private level = -1;
   private infrastructure = false;
+  /** The one-bit pair filter (rule-group.ts) of the requested pair. */
+  private pairLo = 0;
+  private pairHi = 0;
   /** Scratch: the live, in-scope grants of the current evaluation. */
   private readonly grants: GrantEntry[] = [];
   /** Scratch: candidate rules with their member, grant and KNOWN_* flags. */
@@ -131,6 +134,8 @@ export class DecisionEvaluator {
     this.capability = capability;
     this.level = level;
     this.infrastructure = infrastructure;
+    const lo = (this.pairLo = pairLo(pair));
+    const hi = (this.pairHi = pairHi(pair));
     this.count = 0;
 
     let nsHash = 0;
@@ -138,8 +143,9 @@ export class DecisionEvaluator {
     let hashed = false;
     for (let i = 0; i < n; i++) {
       const grant = grants[i];
-      if (grant.wildCount === 0) {
-        // The role-wide filters usually show that none of its policies has a group for this resource.
+      if (((grant.wildLo & lo) | (grant.wildHi & hi)) === 0) {
+        // No glob-only rule of the role covers the pair, and the role-wide
+        // filters usually show that none of its policies has a group for this resource.
         if (!hashed) {
           nsHash = hashText(namespace);
           nameHash = hashText(this.name);
@@ -164,7 +170,7 @@ export class DecisionEvaluator {
           if (mayContain(policy.nameLo, policy.nameHi, nameHash))
             this.lookup(policy, ANY_HASH, nameHash, null, this.name, pair, member, grant);
         }
-        if (policy.wildCount > 0) this.gather(policy.wild, pair, member, grant, 0);
+        if (((policy.wildLo & lo) | (policy.wildHi & hi)) !== 0) this.gather(policy.wild, pair, member, grant, 0);
       }
     }
 
@@ -208,12 +214,20 @@ export class DecisionEvaluator {
     member: RoleMember,
     grant: GrantEntry,
   ): void {
-    const table = policy.table;
-    const slots = table.slots;
+    const slots = policy.slots;
+    const mask = policy.mask;
     const literal = policy.literal;
-    for (let slot = table.find(a, b, table.start(a, b)); slot >= 0; slot = table.find(a, b, (slot + 1) & table.mask)) {
-      const start = slots[slot * 4 + 2] - 1;
-      const count = slots[slot * 4 + 3];
+    for (
+      let slot = findSlot(slots, mask, a, b, slotOf(a, b, mask));
+      slot >= 0;
+      slot = findSlot(slots, mask, a, b, (slot + 1) & mask)
+    ) {
+      let value = slots[slot * SLOT + 2];
+      if (value < 0) value = policy.slotValue(slot);
+      // The group's pair filter: none of its rules covers the pair.
+      if (((slots[slot * SLOT + 4] & this.pairLo) | (slots[slot * SLOT + 5] & this.pairHi)) === 0) continue;
+      const start = value - 1;
+      const count = slots[slot * SLOT + 3];
       const flags = (namespace !== null ? KNOWN_NAMESPACE : 0) | (name !== null ? KNOWN_NAME : 0);
       const first = this.count;
       if (count < 0) {

@@ -13,34 +13,40 @@ export interface RoleSlot {
   grants: GrantDef[];
 }
 
-/** A grant (or a token's role, taken as an unscoped grant) in the form the decision loop reads. */
+/**
+ * A grant (or a token's role, taken as an unscoped grant) in the form the
+ * decision loop reads. The fields it reads on every check come first, so they
+ * share the object's first cache lines.
+ */
 export interface GrantEntry {
+  active: boolean;
+  /** Whether from or until is finite (only then does the clock matter). */
+  bounded: boolean;
+  scope: string;
+  /** The compiled role as of `epoch`, and copies of its hot fields, kept here for locality. */
+  role: CompiledRole | null;
+  epoch: number;
+  superuser: boolean;
+  /** Pair filter (rule-group.ts) of the role's glob-only rules. */
+  wildLo: number;
+  wildHi: number;
+  nsLo: number;
+  nsHi: number;
+  nameLo: number;
+  nameHi: number;
+  policies: readonly CompiledPolicy[];
+  members: readonly RoleMember[];
+  /** scope + "/", for the subtree test. */
+  scopePrefix: string;
+  /** Valid from (inclusive) / until (exclusive), epoch milliseconds. */
+  from: number;
+  until: number;
   grant: GrantDef | null;
   grantId: string | null;
   /** The token whose role this is, for token-side entries. */
   tokenId: string | null;
   roleName: string;
   slot: RoleSlot;
-  /** The compiled role as of `epoch`, and copies of its hot fields, kept here for locality. */
-  role: CompiledRole | null;
-  epoch: number;
-  superuser: boolean;
-  policies: readonly CompiledPolicy[];
-  members: readonly RoleMember[];
-  nsLo: number;
-  nsHi: number;
-  nameLo: number;
-  nameHi: number;
-  wildCount: number;
-  active: boolean;
-  /** Whether from or until is finite (only then does the clock matter). */
-  bounded: boolean;
-  /** Valid from (inclusive) / until (exclusive), epoch milliseconds. */
-  from: number;
-  until: number;
-  scope: string;
-  /** scope + "/", for the subtree test. */
-  scopePrefix: string;
   /** "role developer granted in scope prod (grant g7)", built on first use. */
   phrase: string | null;
 }
@@ -55,6 +61,11 @@ export interface UserRecord {
   grants: GrantDef[];
   /** Direct and group grants, ordered by grant id; null until first needed. */
   entries: GrantEntry[] | null;
+}
+
+/** A record for user id `id` with no grants yet; one literal, so every record has the same shape. */
+export function userRecord(id: string): UserRecord {
+  return { id, def: null, status: "", grants: [], entries: null };
 }
 
 export function timeOf(d: Date | null, missing: number): number {
@@ -88,27 +99,28 @@ type EntryIdentity = Pick<
 // One object literal for every entry, so that every entry has the same shape (the decision loop reads many).
 function entry(id: EntryIdentity): GrantEntry {
   return {
+    active: id.active,
+    bounded: id.from !== -Infinity || id.until !== Infinity,
+    scope: id.scope,
+    role: null,
+    epoch: -1,
+    superuser: false,
+    wildLo: 0,
+    wildHi: 0,
+    nsLo: 0,
+    nsHi: 0,
+    nameLo: 0,
+    nameHi: 0,
+    policies: NO_POLICIES,
+    members: NO_MEMBERS,
+    scopePrefix: id.scopePrefix,
+    from: id.from,
+    until: id.until,
     grant: id.grant,
     grantId: id.grantId,
     tokenId: id.tokenId,
     roleName: id.roleName,
     slot: id.slot,
-    role: null,
-    epoch: -1,
-    superuser: false,
-    policies: NO_POLICIES,
-    members: NO_MEMBERS,
-    nsLo: 0,
-    nsHi: 0,
-    nameLo: 0,
-    nameHi: 0,
-    wildCount: 0,
-    active: id.active,
-    bounded: id.from !== -Infinity || id.until !== Infinity,
-    from: id.from,
-    until: id.until,
-    scope: id.scope,
-    scopePrefix: id.scopePrefix,
     phrase: null,
   };
 }

@@ -33,13 +33,17 @@ export function mayContain(lo: number, hi: number, hash: number): boolean {
   return ((bit < 32 ? lo >>> bit : hi >>> (bit - 32)) & 1) !== 0;
 }
 
+/** Int32s per HashTable slot. */
+export const SLOT = 6;
+
 /**
  * Maps (namespace hash, name hash) pairs to two integers (a position and a
- * count, as the owner defines them). Distinct keys may share hashes: `find`
- * returns candidate slots in turn and the owner checks the actual strings.
+ * count, as the owner defines them) and a 64-bit filter (two more integers,
+ * filled by the owner with setFilter). Distinct keys may share hashes:
+ * findSlot returns candidate slots in turn and the owner checks the actual strings.
  */
 export class HashTable {
-  /** Per slot: namespace hash, name hash, value + 1 (0 = empty), second value. */
+  /** Per slot (SLOT int32s): namespace hash, name hash, value + 1 (0 = empty), second value, filter lo, filter hi. */
   readonly slots: Int32Array;
   readonly mask: number;
 
@@ -47,34 +51,40 @@ export class HashTable {
     let size = 4;
     while (size < capacity * 2) size *= 2;
     this.mask = size - 1;
-    this.slots = new Int32Array(size * 4);
+    this.slots = new Int32Array(size * SLOT);
   }
 
-  set(a: number, b: number, value: number, second: number): void {
+  /** Stores a key and its two values; the slot it took. */
+  set(a: number, b: number, value: number, second: number): number {
     let slot = slotOf(a, b, this.mask);
-    while (this.slots[slot * 4 + 2] !== 0) slot = (slot + 1) & this.mask;
-    this.slots[slot * 4] = a;
-    this.slots[slot * 4 + 1] = b;
-    this.slots[slot * 4 + 2] = value + 1;
-    this.slots[slot * 4 + 3] = second;
+    while (this.slots[slot * SLOT + 2] !== 0) slot = (slot + 1) & this.mask;
+    this.slots[slot * SLOT] = a;
+    this.slots[slot * SLOT + 1] = b;
+    this.slots[slot * SLOT + 2] = value + 1;
+    this.slots[slot * SLOT + 3] = second;
+    return slot;
   }
 
-  /** The first slot at or after `from` (a probe position) holding hashes (a, b), or -1; start with start(a, b). */
-  find(a: number, b: number, from: number): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let slot = from; ; slot = (slot + 1) & mask) {
-      if (slots[slot * 4 + 2] === 0) return -1;
-      if (slots[slot * 4] === a && slots[slot * 4 + 1] === b) return slot;
-    }
-  }
-
-  start(a: number, b: number): number {
-    return slotOf(a, b, this.mask);
+  setFilter(slot: number, lo: number, hi: number): void {
+    this.slots[slot * SLOT + 4] = lo;
+    this.slots[slot * SLOT + 5] = hi;
   }
 }
 
-function slotOf(a: number, b: number, mask: number): number {
+/**
+ * The first slot at or after `from` (a probe position, start at slotOf(a, b,
+ * mask)) of a table's slots holding hashes (a, b), or -1. Takes the slots and
+ * mask rather than the table: callers keep those beside their other hot fields.
+ */
+export function findSlot(slots: Int32Array, mask: number, a: number, b: number, from: number): number {
+  for (let slot = from; ; slot = (slot + 1) & mask) {
+    if (slots[slot * SLOT + 2] === 0) return -1;
+    if (slots[slot * SLOT] === a && slots[slot * SLOT + 1] === b) return slot;
+  }
+}
+
+/** The probe position to start findSlot() at for hashes (a, b). */
+export function slotOf(a: number, b: number, mask: number): number {
   const h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca77);
   return (h ^ (h >>> 15)) & mask;
 }

@@ -10,9 +10,9 @@
 import { CompiledPolicy } from "./compiled-policy";
 import { GlobCache } from "./compiled-rule";
 import { CompiledRole } from "./compiled-role";
-import { grantEntry, unscopedEntry, type GrantEntry, type RoleSlot, type UserRecord } from "./grant-entry";
+import { grantEntry, unscopedEntry, userRecord, type GrantEntry, type RoleSlot, type UserRecord } from "./grant-entry";
 import { roleKey } from "./role-closure";
-import type { PairRegistry } from "./rule-group";
+import { typePairs, type PairRegistry, type TypePairs } from "./rule-group";
 import {
   LEVELS,
   SYSTEM_TYPES,
@@ -68,6 +68,8 @@ export class PolicyIndex implements PairRegistry {
   private readonly scopePrefixes = new Map<string, string>();
   private readonly tokenEntries = new Map<string, GrantEntry[]>();
   private readonly globs = new GlobCache();
+  /** pairFilters() by type name ("*" for every infrastructure type); emptied when a type changes. */
+  private readonly pairFilterCache = new Map<string, TypePairs | null>();
   private readonly lookup = {
     policy: (name: string) => this.policies.get(name.toLowerCase()),
     role: (name: string) => this.roles.get(roleKey(name)),
@@ -118,7 +120,11 @@ export class PolicyIndex implements PairRegistry {
     }
     this.types.set(def.name, { def, infrastructure: !SYSTEM.has(def.name), capabilities, pairs });
     this.infrastructure = [...this.types.values()].filter((t) => t.infrastructure).map((t) => t.def.name);
-    if (!this.loading) for (const policy of this.policies.values()) policy.seal(this);
+    this.pairFilterCache.clear();
+    if (this.loading) return;
+    for (const policy of this.policies.values()) policy.seal(this);
+    // Compiled roles hold their policies' pair filters, which sealing has just changed.
+    this.invalidateRoles(() => true);
   }
 
   pairsOf(type: string): TypeInfo["pairs"] | undefined {
@@ -127,6 +133,18 @@ export class PolicyIndex implements PairRegistry {
 
   infrastructureTypes(): readonly string[] {
     return this.infrastructure;
+  }
+
+  pairFilters(type: string): TypePairs | undefined {
+    let pairs = this.pairFilterCache.get(type);
+    if (pairs === undefined) {
+      const lists =
+        type === "*" ? this.infrastructure.map((t) => this.types.get(t)!.pairs) : [this.types.get(type)?.pairs];
+      const known = lists.filter((list) => list !== undefined);
+      pairs = known.length === 0 ? null : typePairs(known, LEVELS.length);
+      this.pairFilterCache.set(type, pairs);
+    }
+    return pairs ?? undefined;
   }
 
   putPolicy(doc: PolicyDoc): void {
@@ -153,8 +171,7 @@ export class PolicyIndex implements PairRegistry {
 
   putUser(user: UserDef): void {
     let record = this.records.get(user.id);
-    if (record === undefined)
-      this.records.set(user.id, (record = { id: user.id, def: null, status: "", grants: [], entries: null }));
+    if (record === undefined) this.records.set(user.id, (record = userRecord(user.id)));
     else if (record.def !== null) this.leaveGroups(record.def);
     record.def = user;
     record.status = user.status;
@@ -230,7 +247,8 @@ export class PolicyIndex implements PairRegistry {
     entry.nsHi = role.nsHi;
     entry.nameLo = role.nameLo;
     entry.nameHi = role.nameHi;
-    entry.wildCount = role.wildCount;
+    entry.wildLo = role.wildLo;
+    entry.wildHi = role.wildHi;
     return role;
   }
 
@@ -287,7 +305,7 @@ export class PolicyIndex implements PairRegistry {
 
   private record(id: string): UserRecord {
     let record = this.records.get(id);
-    if (record === undefined) this.records.set(id, (record = { id, def: null, status: "", grants: [], entries: null }));
+    if (record === undefined) this.records.set(id, (record = userRecord(id)));
     return record;
   }
 
