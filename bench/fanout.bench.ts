@@ -26,6 +26,8 @@ import type { SubscriberOptions, Taken } from "./fanout-subscribers";
 import { pidOf, watchCpu, type CpuWatch } from "./process-cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** A first load at the ladder's first rate, not counted: JIT, pools and caches warm, as before any measured load. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 3);
 /** The saturation figure's rate. */
 const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 1000);
 /** Rates tried in turn from the lowest, up to the first that misses. */
@@ -155,8 +157,8 @@ async function loopDelayOf(instances: Instance[]): Promise<[string, string]> {
   return [a, b];
 }
 
-/** Denies on A at `rate` for SECONDS seconds; waits for the deliveries (at most 3 s more); every figure of that rate. */
-async function runPhase(setup: Setup, rate: number, name: string): Promise<Phase> {
+/** Denies on A at `rate` for `seconds`; waits for the deliveries (at most 3 s more); every figure of that rate. */
+async function runPhase(setup: Setup, rate: number, name: string, seconds = SECONDS): Promise<Phase> {
   const { a, denied, subscribers: children, half } = setup;
   children.forEach((c) => c.send({ phase: name }));
   // Starts the probe's figures afresh.
@@ -170,7 +172,7 @@ async function runPhase(setup: Setup, rate: number, name: string): Promise<Phase
   const start = Date.now();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      const due = Math.min(rate * SECONDS, Math.floor(((Date.now() - start) / 1000) * rate));
+      const due = Math.min(rate * seconds, Math.floor(((Date.now() - start) / 1000) * rate));
       // A bounded number in flight: a server that cannot keep up shows as a lower rate, not a pile-up.
       while (sent < due && inFlight.size < MAX_IN_FLIGHT) {
         sent++;
@@ -185,7 +187,7 @@ async function runPhase(setup: Setup, rate: number, name: string): Promise<Phase
         const tracked = call.finally(() => inFlight.delete(tracked));
         inFlight.add(tracked);
       }
-      if (sent >= rate * SECONDS || Date.now() - start > SECONDS * 3000) {
+      if (sent >= rate * seconds || Date.now() - start > seconds * 3000) {
         clearInterval(timer);
         resolve();
       }
@@ -387,6 +389,12 @@ export async function runFanoutBench(): Promise<void> {
       "| denies/s offered | sent/s | deny round trip p50 / p99 ms | delivery on A p50 / p99 ms | on B (Redis) p50 / p99 ms | all p50 / p99 ms | max ms | delivered / expected | closed early | load 1 min |",
     );
     console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    if (WARMUP_SECONDS > 0) {
+      const warm = await runPhase(setup, LADDER[0], "warm-up", WARMUP_SECONDS);
+      console.log(
+        `|   warm-up, not counted: ${WARMUP_SECONDS} s at ${LADDER[0]}/s offered, ${Math.round(warm.sentPerSecond)}/s sent, delivery p99 ${warm.p99} ms |`,
+      );
+    }
     const phases: Phase[] = [];
     const run = async (rate: number, name: string) => {
       const phase = await runPhase(setup, rate, name);
