@@ -76,9 +76,44 @@ export function eventHash(prevHash: string, event: Omit<AuditEventRecord, "hash"
 }
 
 /**
+ * The stored record of an event at its place in the chain, built field by field:
+ * spreading the event into a new object cost more than hashing it, and only the
+ * declared fields are kept.
+ */
+export function chainedRecord(
+  e: AuditEventInput,
+  id: string,
+  sequence: number,
+  prevHash: string,
+  hash: string,
+): AuditEventRecord {
+  return {
+    id,
+    sequence,
+    time: e.time,
+    actorId: e.actorId,
+    actorEmail: e.actorEmail,
+    actorRoles: e.actorRoles,
+    tokenId: e.tokenId,
+    sourceIp: e.sourceIp,
+    operation: e.operation,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceNamespace: e.resourceNamespace,
+    resourceName: e.resourceName,
+    subjectId: e.subjectId,
+    decision: e.decision,
+    reason: e.reason,
+    requestId: e.requestId,
+    metadata: e.metadata,
+    prevHash,
+    hash,
+  };
+}
+
+/**
  * Numbers and chains a batch after the current head (in the audit writer, which may be a worker thread).
- * Each record is built once, field by field: spreading the event into a new
- * object (twice, before and after hashing) cost more than the hash itself.
+ * Each record is built once (chainedRecord) and hashed in place.
  */
 export function chain(head: { sequence: number; hash: string }, events: AuditEventInput[]): AuditEventRecord[] {
   let { sequence, hash: prevHash } = head;
@@ -86,28 +121,7 @@ export function chain(head: { sequence: number; hash: string }, events: AuditEve
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     sequence += 1;
-    const record: AuditEventRecord = {
-      id: randomUUID(),
-      sequence,
-      time: e.time,
-      actorId: e.actorId,
-      actorEmail: e.actorEmail,
-      actorRoles: e.actorRoles,
-      tokenId: e.tokenId,
-      sourceIp: e.sourceIp,
-      operation: e.operation,
-      action: e.action,
-      resourceType: e.resourceType,
-      resourceNamespace: e.resourceNamespace,
-      resourceName: e.resourceName,
-      subjectId: e.subjectId,
-      decision: e.decision,
-      reason: e.reason,
-      requestId: e.requestId,
-      metadata: e.metadata,
-      prevHash,
-      hash: "",
-    };
+    const record = chainedRecord(e, randomUUID(), sequence, prevHash, "");
     record.hash = prevHash = eventHash(prevHash, record);
     records[i] = record;
   }
