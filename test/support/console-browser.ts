@@ -4,6 +4,7 @@
 // cookies and storage) per person, axe-core injected from node_modules, a
 // screenshot of every page open when a test fails, and the README's
 // screenshots when CONSOLE_SCREENSHOTS names a directory.
+import { expect } from "chai";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
@@ -95,6 +96,22 @@ export function screenshotsOnFailure(pages: () => Page[]): void {
       console.log(`    screenshot: ${path}`);
     }
   });
+}
+
+/**
+ * The pages a suite opens (push each one): after each test, a failed test saves
+ * a screenshot of every one, then their contexts are closed, and a CSP
+ * violation or page error on any of them fails the test.
+ */
+export function pagesClosedAfterEach(): ConsolePage[] {
+  const open: ConsolePage[] = [];
+  screenshotsOnFailure(() => open.map((p) => p.page));
+  afterEach(async () => {
+    const problems = open.flatMap((p) => p.problems);
+    await Promise.all(open.splice(0).map((p) => p.context.close()));
+    expect(problems, "CSP violations or page errors").to.deep.equal([]);
+  });
+  return open;
 }
 
 /** The visible text of the first element matching `selector` once it contains `text`. */

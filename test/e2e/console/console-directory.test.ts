@@ -10,10 +10,9 @@ import {
   clickText,
   launchChromium,
   openPerson,
-  screenshotsOnFailure,
+  pagesClosedAfterEach,
   signInWithToken,
   waitForText,
-  type ConsolePage,
 } from "../../support/console-browser";
 import { person, type Person } from "../../support/console-fixture";
 import { databaseKinds } from "../../support/databases";
@@ -34,7 +33,7 @@ describeIf(
   let ldap: TestLdap;
   let browser: Browser;
   let carol: Person;
-  const open: ConsolePage[] = [];
+  const open = pagesClosedAfterEach();
   const newPerson = async () => {
     const p = await openPerson(browser);
     open.push(p);
@@ -52,12 +51,6 @@ describeIf(
     await browser?.close();
     await server?.close();
     await ldap?.close();
-  });
-  screenshotsOnFailure(() => open.map((p) => p.page));
-  afterEach(async () => {
-    const problems = open.flatMap((p) => p.problems);
-    await Promise.all(open.splice(0).map((p) => p.context.close()));
-    expect(problems, "CSP violations or page errors").to.deep.equal([]);
   });
 
   it("shows the LDAP form when LDAP is configured, posts the username and password as JSON and signs the directory user in", async () => {

@@ -13,10 +13,9 @@ import {
   documentScreenshot,
   launchChromium,
   openPerson,
-  screenshotsOnFailure,
+  pagesClosedAfterEach,
   signInWithToken,
   waitForText,
-  type ConsolePage,
 } from "../../support/console-browser";
 import { consoleFixture, type ConsoleFixture } from "../../support/console-fixture";
 import { databaseKinds } from "../../support/databases";
@@ -61,7 +60,7 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
     let server: TestServer;
     let browser: Browser;
     let people: ConsoleFixture;
-    const open: ConsolePage[] = [];
+    const open = pagesClosedAfterEach();
     const person = async () => {
       const p = await openPerson(browser);
       open.push(p);
@@ -99,12 +98,6 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       await browser?.close();
       await server?.close();
       await idp?.close();
-    });
-    screenshotsOnFailure(() => open.map((p) => p.page));
-    afterEach(async () => {
-      const problems = open.flatMap((p) => p.problems);
-      await Promise.all(open.splice(0).map((p) => p.context.close()));
-      expect(problems, "CSP violations or page errors").to.deep.equal([]);
     });
 
     it("redirects / to the console and serves it with a strict Content-Security-Policy and long-cached hashed assets", async () => {

@@ -12,10 +12,9 @@ import {
   documentScreenshot,
   launchChromium,
   openPerson,
-  screenshotsOnFailure,
+  pagesClosedAfterEach,
   signInWithToken,
   waitForText,
-  type ConsolePage,
 } from "../../support/console-browser";
 import { consoleFixture, type ConsoleFixture } from "../../support/console-fixture";
 import { auditHead, eventsSince } from "../../support/access-model";
@@ -54,7 +53,7 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
     let server: TestServer;
     let browser: Browser;
     let people: ConsoleFixture;
-    const open: ConsolePage[] = [];
+    const open = pagesClosedAfterEach();
     const signedIn = async (token: string, page?: string) => {
       const p = await openPerson(browser);
       open.push(p);
@@ -71,12 +70,6 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
     after(async () => {
       await browser?.close();
       await server?.close();
-    });
-    screenshotsOnFailure(() => open.map((p) => p.page));
-    afterEach(async () => {
-      const problems = open.flatMap((p) => p.problems);
-      await Promise.all(open.splice(0).map((p) => p.context.close()));
-      expect(problems, "CSP violations or page errors").to.deep.equal([]);
     });
 
     it('answers "Can I…?" with the decision, its reason and the explanation', async () => {
