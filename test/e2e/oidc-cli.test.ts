@@ -2,20 +2,19 @@
 // real portcullis whose OIDC provider is a real oidc-provider; a person approves
 // in a browser; the session the command keeps in its configuration file
 // authenticates on /graphql and is never printed.
-import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { expect } from "chai";
 import { Browser } from "../support/browser";
 import { databaseKinds } from "../support/databases";
 import { startIdp, type TestIdp } from "../support/oidc-idp";
-import { approveDevice, freePort } from "../support/oidc-flows";
+import { approveDevice, callbackUrl, freePort, oidcServerEnv, portcullisClient } from "../support/oidc-flows";
 import { CliHome } from "../support/cli";
 import { gql, startServer, type TestServer } from "../support/server";
 
 /** The command line's configuration file: the fields these tests read. */
 type ConfigFile = { contexts: Record<string, { secret?: string; expiresAt: string }> };
 
-const CLIENT = { clientId: "portcullis", clientSecret: randomBytes(24).toString("hex") };
+const CLIENT = portcullisClient();
 
 describe("portcullis login", function () {
   this.timeout(60_000);
@@ -26,20 +25,11 @@ describe("portcullis login", function () {
 
   before(async () => {
     const port = await freePort();
-    const redirectUri = `http://127.0.0.1:${port}/auth/oidc/callback`;
     idp = await startIdp({
       accounts: [{ sub: "bob-sub", email: "bob@example.com", name: "Bob", groups: ["staff"], amr: ["pwd"] }],
-      clients: [{ ...CLIENT, redirectUri }],
+      clients: [{ ...CLIENT, redirectUri: callbackUrl(port) }],
     });
-    server = await startServer(sqlite, {
-      PORT: String(port),
-      NODE_ENV: "development",
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: CLIENT.clientId,
-      OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-      OIDC_REDIRECT_URI: redirectUri,
-      PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    });
+    server = await startServer(sqlite, oidcServerEnv(idp.issuer, CLIENT, port));
   });
   after(async () => {
     await server?.close();

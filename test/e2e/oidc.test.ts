@@ -8,9 +8,12 @@ import { databaseKinds } from "../support/databases";
 import { startIdp, type IdpAccount, type TestIdp } from "../support/oidc-idp";
 import {
   approveDevice,
+  callbackUrl,
   deniedAuthentication,
   freePort,
   loginUpToCallback,
+  oidcServerEnv,
+  portcullisClient,
   postJson,
   sessionCount,
   signInAtIdp,
@@ -18,7 +21,7 @@ import {
 } from "../support/oidc-flows";
 import { gql, startServer, type TestServer } from "../support/server";
 
-const CLIENT = { clientId: "portcullis", clientSecret: randomBytes(24).toString("hex") };
+const CLIENT = portcullisClient();
 const OTHER_CLIENT = {
   clientId: "other-app",
   clientSecret: randomBytes(24).toString("hex"),
@@ -61,18 +64,14 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       const port = await freePort();
-      const redirectUri = `http://127.0.0.1:${port}/auth/oidc/callback`;
-      idp = await startIdp({ accounts: ACCOUNTS, clients: [{ ...CLIENT, redirectUri }, OTHER_CLIENT] });
-      server = await startServer(kind, {
-        PORT: String(port),
-        NODE_ENV: "development",
-        OIDC_ISSUER: idp.issuer,
-        OIDC_CLIENT_ID: CLIENT.clientId,
-        OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-        OIDC_REDIRECT_URI: redirectUri,
-        OIDC_SCOPES: "openid email profile groups",
-        PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      idp = await startIdp({
+        accounts: ACCOUNTS,
+        clients: [{ ...CLIENT, redirectUri: callbackUrl(port) }, OTHER_CLIENT],
       });
+      server = await startServer(
+        kind,
+        oidcServerEnv(idp.issuer, CLIENT, port, { OIDC_SCOPES: "openid email profile groups" }),
+      );
       await mapGroups(server, [
         { group: "ops-admins", role: "operator", scope: "prod" },
         { group: "*", role: "viewer", scope: "" },

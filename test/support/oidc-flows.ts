@@ -1,6 +1,7 @@
 // Driving OIDC logins end to end: a browser through portcullis and the test
 // IdP's interactions, the device flow's approval at the IdP, and what tests
 // check afterwards (sessions written, failed authentications audited).
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { SessionEntity } from "../../src/storage/entities";
@@ -15,6 +16,37 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/** Where the test IdP sends a browser back to a server on `port`. */
+export const callbackUrl = (port: number): string => `http://127.0.0.1:${port}/auth/oidc/callback`;
+
+/** portcullis as a confidential client of the test IdP, with a fresh secret. */
+export function portcullisClient(): { clientId: string; clientSecret: string } {
+  return { clientId: "portcullis", clientSecret: randomBytes(24).toString("hex") };
+}
+
+/**
+ * The environment of a server (development mode) on `port` that signs people
+ * in at `issuer` as `client`, with an encryption key for what it keeps of the
+ * login; `extra` adds to it (OIDC_SCOPES…).
+ */
+export function oidcServerEnv(
+  issuer: string,
+  client: { clientId: string; clientSecret: string },
+  port: number,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PORT: String(port),
+    NODE_ENV: "development",
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: client.clientId,
+    OIDC_CLIENT_SECRET: client.clientSecret,
+    OIDC_REDIRECT_URI: callbackUrl(port),
+    PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ...extra,
+  };
 }
 
 export const isCallback = (url: URL): boolean => url.pathname === "/auth/oidc/callback";

@@ -2,7 +2,6 @@
 // The web console in a real browser against a real server on SQLite: signing
 // in with a token and through OIDC, what each person is offered, the server's
 // headers for it, and axe-core on every page.
-import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { generate } from "otplib";
 import type { Browser, Page } from "puppeteer-core";
@@ -20,12 +19,12 @@ import {
 import { consoleFixture, type ConsoleFixture } from "../../support/console-fixture";
 import { databaseKinds } from "../../support/databases";
 import { startIdp, type TestIdp } from "../../support/oidc-idp";
-import { freePort } from "../../support/oidc-flows";
+import { callbackUrl, freePort, oidcServerEnv, portcullisClient } from "../../support/oidc-flows";
 import { describeIf } from "../../support/skip-reasons";
 import { startServer, type TestServer } from "../../support/server";
 import { call } from "../../support/console-fixture";
 
-const CLIENT = { clientId: "portcullis", clientSecret: randomBytes(24).toString("hex") };
+const CLIENT = portcullisClient();
 
 /** Answers the test IdP's login and consent prompts the way its own test browser does: by posting its forms. */
 async function answerIdp(page: Page, issuer: string, sub: string): Promise<void> {
@@ -66,24 +65,27 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
       open.push(p);
       return p;
     };
+    /** A new person who signs in with the console's OIDC button as olivia, back on the console. */
+    const signedInThroughOidc = async () => {
+      const { page } = await person();
+      await page.goto(`${server.url}/console`);
+      await page.waitForSelector('[data-method="oidc"]');
+      await Promise.all([page.waitForNavigation(), page.click('[data-method="oidc"]')]);
+      await answerIdp(page, idp.issuer, "olivia-sub");
+      await page.waitForSelector('[data-testid="signed-in-as"]');
+      return page;
+    };
 
     before(async () => {
       const port = await freePort();
-      const redirectUri = `http://127.0.0.1:${port}/auth/oidc/callback`;
       idp = await startIdp({
         accounts: [{ sub: "olivia-sub", email: "olivia@example.com", name: "Olivia", groups: ["staff"], amr: ["pwd"] }],
-        clients: [{ ...CLIENT, redirectUri }],
+        clients: [{ ...CLIENT, redirectUri: callbackUrl(port) }],
       });
-      server = await startServer(databaseKinds()[0], {
-        PORT: String(port),
-        NODE_ENV: "development",
-        OIDC_ISSUER: idp.issuer,
-        OIDC_CLIENT_ID: CLIENT.clientId,
-        OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-        OIDC_REDIRECT_URI: redirectUri,
-        OIDC_SCOPES: "openid email profile groups",
-        PORTCULLIS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      });
+      server = await startServer(
+        databaseKinds()[0],
+        oidcServerEnv(idp.issuer, CLIENT, port, { OIDC_SCOPES: "openid email profile groups" }),
+      );
       people = await consoleFixture(server);
       await call(
         server,
@@ -150,12 +152,7 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
     });
 
     it("signs in through OIDC at the identity provider and lands on My access", async () => {
-      const { page } = await person();
-      await page.goto(`${server.url}/console`);
-      await page.waitForSelector('[data-method="oidc"]');
-      await Promise.all([page.waitForNavigation(), page.click('[data-method="oidc"]')]);
-      await answerIdp(page, idp.issuer, "olivia-sub");
-      await page.waitForSelector('[data-testid="signed-in-as"]');
+      const page = await signedInThroughOidc();
       expect(new URL(page.url()).pathname).to.match(/^\/console/);
       await waitForText(page, "h1", "My access");
       await waitForText(page, "main", "session (OIDC)");
@@ -165,12 +162,7 @@ describeIf(chromiumPath(), "chromium is not installed (apt-get install chromium,
     });
 
     it("enrols an authenticator from the QR code's link and then steps the session up to MFA", async () => {
-      const { page } = await person();
-      await page.goto(`${server.url}/console`);
-      await page.waitForSelector('[data-method="oidc"]');
-      await Promise.all([page.waitForNavigation(), page.click('[data-method="oidc"]')]);
-      await answerIdp(page, idp.issuer, "olivia-sub");
-      await page.waitForSelector('[data-testid="signed-in-as"]');
+      const page = await signedInThroughOidc();
       await clickText(page, "button", "Enrol an authenticator");
       await page.waitForSelector('.totp img[alt^="QR code"]');
       const uri = await page.$eval(".totp code", (c) => c.textContent ?? "");
