@@ -65,13 +65,18 @@ export async function keepingASuperuser<T>(repos: Repos, now: Date, what: string
   return result;
 }
 
-/** The refusal (reason LAST_SUPERUSER): names who would stop being the last superuser. */
-export function lastSuperuser(before: readonly UserRecord[], what: string): DomainError {
-  const who = before
+/** The first three emails of `users`, sorted, for a refusal's message. */
+function firstEmails(users: readonly UserRecord[]): string {
+  return users
     .map((u) => u.email)
     .sort()
     .slice(0, 3)
     .join(", ");
+}
+
+/** The refusal (reason LAST_SUPERUSER): names who would stop being the last superuser. */
+export function lastSuperuser(before: readonly UserRecord[], what: string): DomainError {
+  const who = firstEmails(before);
   return new DomainError(
     "CONFLICT",
     `${what} would leave no ACTIVE superuser (${who} ${before.length === 1 ? "is the last one" : "are the last ones"}): ` +
@@ -108,8 +113,12 @@ function repairPowers(admin: RoleRecord): Power[] {
  * in the stored state, with MFA and from an unknown address: the admin role,
  * the roles it inherits and their policies compiled on their own.
  */
-async function powersHeld(repos: PowerRepos, admin: RoleRecord, powers: readonly Power[]): Promise<Set<string>> {
-  const all = await repos.roles.all();
+async function powersHeld(
+  repos: PowerRepos,
+  all: readonly RoleRecord[],
+  admin: RoleRecord,
+  powers: readonly Power[],
+): Promise<Set<string>> {
   const byName = new Map(all.map((r) => [r.name.toLowerCase(), r]));
   const closure = new Map<string, RoleRecord>();
   const visit = (role: RoleRecord) => {
@@ -120,7 +129,7 @@ async function powersHeld(repos: PowerRepos, admin: RoleRecord, powers: readonly
       if (found) visit(found);
     }
   };
-  visit(byName.get(admin.name.toLowerCase()) ?? admin);
+  visit(admin);
   const types = (await repos.resourceTypes.all()).map(({ name, capabilities }) => ({ name, capabilities }));
   const typeMap = new Map(types.map((t) => [t.name, t]));
   const policies = new Map<string, PolicyDoc>();
@@ -161,10 +170,9 @@ async function powersHeld(repos: PowerRepos, admin: RoleRecord, powers: readonly
   return held;
 }
 
-/** The built-in admin role as stored, or null (a store that was never bootstrapped). */
-async function adminRole(repos: PowerRepos): Promise<RoleRecord | null> {
-  const role = await repos.roles.get(BUILT_IN_ADMIN_ROLE);
-  return role !== null && role.builtIn && !role.superuser ? role : null;
+/** The built-in admin role among the stored roles when it is not a superuser role, or null (a store never bootstrapped). */
+function policyDrivenAdmin(all: readonly RoleRecord[]): RoleRecord | null {
+  return all.find((r) => r.builtIn && !r.superuser && r.name.toLowerCase() === BUILT_IN_ADMIN_ROLE) ?? null;
 }
 
 /** The admin role's repair powers before a write, to compare with after it (see keepingAdminPowers). */
@@ -176,10 +184,11 @@ export interface AdminPowers {
 
 /** Reads the admin role's repair powers before a write; null when there is no policy-driven admin role. */
 export async function adminPowersBefore(repos: PowerRepos): Promise<AdminPowers | null> {
-  const admin = await adminRole(repos);
+  const all = await repos.roles.all();
+  const admin = policyDrivenAdmin(all);
   if (admin === null) return null;
   const powers = repairPowers(admin);
-  return { admin, powers, held: await powersHeld(repos, admin, powers) };
+  return { admin, powers, held: await powersHeld(repos, all, admin, powers) };
 }
 
 /**
@@ -195,34 +204,25 @@ export async function assertAdminPowersKept(
   what: string,
 ): Promise<void> {
   if (before === null || before.held.size === 0) return;
-  const admin = await adminRole(repos);
+  const all = await repos.roles.all();
+  const admin = policyDrivenAdmin(all);
   if (admin === null) return;
-  const after = await powersHeld(repos, admin, before.powers);
+  const after = await powersHeld(repos, all, admin, before.powers);
   const lost = [...before.held].filter((p) => !after.has(p));
   if (lost.length === 0) return;
-  const all = await repos.roles.all();
-  if (
-    (
-      await activeHolders(
-        repos,
-        now,
-        rolesReaching(all, (r) => r.superuser),
-      )
-    ).length > 0
-  )
-    return;
-  const key = admin.name.toLowerCase();
+  const superusers = await activeHolders(
+    repos,
+    now,
+    rolesReaching(all, (r) => r.superuser),
+  );
+  if (superusers.length > 0) return;
   const holders = await activeHolders(
     repos,
     now,
-    rolesReaching(all, (r) => r.name.toLowerCase() === key),
+    rolesReaching(all, (r) => r === admin),
   );
   if (holders.length === 0) return;
-  const who = holders
-    .map((u) => u.email)
-    .sort()
-    .slice(0, 3)
-    .join(", ");
+  const who = firstEmails(holders);
   throw new DomainError(
     "CONFLICT",
     `${what} would take ${lost.join(", ")} from the built-in ${admin.name} role, which administers portcullis ` +
