@@ -210,7 +210,12 @@ export class AccessReviewService extends AccessRequestService {
  * roles are about to go) and returns their `accessRequest.expired` events.
  */
 export async function expirePendingForRole(repos: Repositories, role: string, now: Date): Promise<WriteEvent[]> {
-  return expirePending(repos, await repos.accessRequests.pendingForRole(role), now, `role '${role}' was deleted`);
+  const requests: AccessRequestRecord[] = [];
+  for (const id of await repos.accessRequests.pendingForRole(role)) {
+    const request = await repos.accessRequests.get(id);
+    if (request !== null) requests.push(request);
+  }
+  return expirePending(repos, requests, now, `role '${role}' was deleted`);
 }
 
 /**
@@ -224,18 +229,25 @@ export async function expirePendingOfRequester(
   now: Date,
 ): Promise<WriteEvent[]> {
   const pending = await repos.accessRequests.list({ requesterId: requester.id, statuses: ["PENDING"] });
-  const ids = pending.map((r) => r.id);
-  return expirePending(repos, ids, now, `the requester ${requester.email} was deprovisioned`);
+  return expirePending(repos, pending, now, `the requester ${requester.email} was deprovisioned`);
 }
 
-/** Stores each request that is still PENDING as EXPIRED (lapsing now, or at its deadline if earlier), with `why` in its event. */
-async function expirePending(repos: Repositories, ids: string[], now: Date, why: string): Promise<WriteEvent[]> {
+/** Stores each of `requests` (as read in this write) still PENDING as EXPIRED (lapsing now, or at its deadline if earlier), with `why` in its event. */
+async function expirePending(
+  repos: Repositories,
+  requests: readonly AccessRequestRecord[],
+  now: Date,
+  why: string,
+): Promise<WriteEvent[]> {
   const events: WriteEvent[] = [];
-  for (const id of ids) {
-    const request = await repos.accessRequests.get(id);
-    if (request === null || request.status !== "PENDING") continue;
+  for (const request of requests) {
+    if (request.status !== "PENDING") continue;
     const lapsed = request.expiresAt !== null && request.expiresAt.getTime() < now.getTime() ? request.expiresAt : now;
-    await repos.accessRequests.updateState(id, { status: "EXPIRED", expiresAt: lapsed, decidedAt: request.decidedAt });
+    await repos.accessRequests.updateState(request.id, {
+      status: "EXPIRED",
+      expiresAt: lapsed,
+      decidedAt: request.decidedAt,
+    });
     events.push(requestEvent("accessRequest.expired", "expire", { ...request, status: "EXPIRED" }, { why }));
   }
   return events;
