@@ -3,6 +3,7 @@
 // types registered after the policies that use them.
 import { expect } from "chai";
 import { Engine, type DecisionReason, type PolicyState, type RuleSpec } from "../../../src/engine";
+import { roleDoc } from "../../support/role-doc";
 
 const rule = (over: Partial<RuleSpec>): RuleSpec => ({
   effect: "ALLOW",
@@ -21,18 +22,7 @@ function stateWith(rules: RuleSpec[]): PolicyState {
   return {
     types: [{ name: "job", capabilities: { read: "METADATA", write: "ADMIN" } }],
     policies: [{ name: "p", description: null, rules }],
-    roles: [
-      {
-        name: "r",
-        description: null,
-        policies: ["p"],
-        inherits: [],
-        options: { maxSessionTtlSeconds: null, requireSessionMfa: false },
-        request: { roles: [], approvals: 1, denials: 1 },
-        reviewRequests: { roles: [] },
-        superuser: false,
-      },
-    ],
+    roles: [roleDoc("r", { policies: ["p"] })],
     grants: [
       {
         id: "g",
