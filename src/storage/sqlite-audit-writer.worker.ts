@@ -1,4 +1,4 @@
-// The SQLite audit writer's thread (see sqlite-audit-writer.ts): its own
+// The SQLite audit writer's thread (see audit-writer-thread.ts): its own
 // connection in WAL mode. Each message is one batch: in one IMMEDIATE
 // transaction it reads the chain head, numbers and hashes the events after it
 // (the chain rule of audit-hash.ts), inserts them with their role rows and
@@ -19,7 +19,8 @@ import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
 import { eventHash } from "../domain/audit/audit-hash";
-import { SQLITE_AUDIT_COLUMNS, pushSqliteAuditRow } from "./sqlite-audit-row";
+import { AUDIT_ROW_COLUMNS, pushAuditRow } from "./audit-row";
+import { CLOSE, type WriterReply, type WriterRequest } from "./audit-writer-thread";
 
 /** The part of better-sqlite3 used here (the package ships no type declarations). */
 interface Statement {
@@ -33,15 +34,6 @@ interface Connection {
   close(): void;
 }
 
-export interface WriterRequest {
-  id: number;
-  events: AuditEventInput[];
-}
-
-export type WriterReply =
-  | { id: number; ok: true; sequence: number; prevHash: string; ids: string; hashes: string }
-  | { id: number; ok: false; message: string };
-
 const Database = createRequire(__filename)("better-sqlite3") as new (path: string) => Connection;
 const db = new Database((workerData as { path: string }).path);
 db.pragma("journal_mode = WAL");
@@ -52,9 +44,9 @@ db.pragma("busy_timeout = 5000");
 const EVENT_ROWS = 64;
 /** Role rows (sequence, role) per multi-row INSERT. */
 const ROLE_ROWS = 256;
-const COLUMNS = SQLITE_AUDIT_COLUMNS.length;
-const columnList = SQLITE_AUDIT_COLUMNS.map((c) => `"${c}"`).join(", ");
-const rowPlaceholder = `(${SQLITE_AUDIT_COLUMNS.map(() => "?").join(", ")})`;
+const COLUMNS = AUDIT_ROW_COLUMNS.length;
+const columnList = AUDIT_ROW_COLUMNS.map((c) => `"${c}"`).join(", ");
+const rowPlaceholder = `(${AUDIT_ROW_COLUMNS.map(() => "?").join(", ")})`;
 
 /** Prepared INSERTs by row count: the full chunks, and the smaller ones a batch ends with (prepared once each). */
 const eventInserts = new Map<number, Statement>();
@@ -119,7 +111,7 @@ const appendBatch = db.transaction((events: AuditEventInput[]): Appended => {
     record.hash = prevHash = eventHash(prevHash, record);
     ids += record.id;
     hashes += record.hash;
-    pushSqliteAuditRow(eventValues, record);
+    pushAuditRow(eventValues, record);
     if (eventValues.length === EVENT_ROWS * COLUMNS) writeEvents();
     const roles = record.actorRoles;
     if (roles.length > 0) {
@@ -138,8 +130,8 @@ const appendBatch = db.transaction((events: AuditEventInput[]): Appended => {
   return { head, ids, hashes };
 });
 
-parentPort!.on("message", (request: WriterRequest | "close") => {
-  if (request === "close") {
+parentPort!.on("message", (request: WriterRequest | typeof CLOSE) => {
+  if (request === CLOSE) {
     db.close();
     parentPort!.close();
     return;

@@ -6,7 +6,7 @@ import type { Mutex } from "../domain/mutex";
 import { escape, type SqlValue } from "mysql2";
 import type { AuditDecision, AuditStore, ChainFn, ChainHead, StoredEvent } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
-import type { MysqlAuditAppends } from "./mysql-audit-appends";
+import type { MysqlAuditWriter } from "./mysql-audit-writer";
 import { LockedAppends, type SqliteAuditWriter } from "./sqlite-audit-writer";
 import { AuditCheckpointEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
 
@@ -234,25 +234,26 @@ export class TypeormAuditStore implements AuditStore {
   private readonly sqlite: boolean;
   /** The event columns and their keys in a raw row aliased `e`, looked up once. */
   private columns: Array<{ column: ColumnMetadata; key: string }> | undefined;
-  /** MySQL: the next batch is prepared while the one before it commits (it then waits on the head's row lock). */
+  /** Batches in flight at a time where a writer thread has them: one is prepared while the one before it commits. */
   readonly concurrentAppends: number;
 
-  /** SQLite in a file: the writer thread numbers, hashes and inserts group commits. */
+  /** SQLite in a file, and MySQL: the writer thread numbers, hashes and inserts group commits. */
   readonly appendChained?: (events: AuditEventInput[]) => Promise<AuditEventRecord[]>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly lock: Mutex | null,
     writer: SqliteAuditWriter | null = null,
-    /** MySQL: the audit writer's own connections, a group commit in two round trips. */
-    private readonly mysqlAppends: MysqlAuditAppends | null = null,
+    /** MySQL: the audit writer thread, with connections of its own. */
+    mysqlWriter: MysqlAuditWriter | null = null,
   ) {
     this.sqlite = dataSource.options.type === "better-sqlite3";
-    // Two in flight where one can be prepared while another commits: MySQL, and the SQLite writer thread.
     this.concurrentAppends = this.sqlite && !writer ? 1 : 2;
     if (writer && lock) {
       const appends = new LockedAppends(writer, lock);
       this.appendChained = (events) => appends.append(events);
+    } else if (mysqlWriter) {
+      this.appendChained = (events) => mysqlWriter.append(events);
     }
   }
 
@@ -261,37 +262,9 @@ export class TypeormAuditStore implements AuditStore {
   }
 
   append(events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]> {
-    if (this.mysqlAppends) return this.appendInTwoTrips(this.mysqlAppends, events, chain, expected);
     return this.serial(() =>
       this.dataSource.transaction((manager) => appendIn(manager, this.sqlite, events, chain, expected)),
     );
-  }
-
-  /**
-   * The same transaction as appendIn's, in two round trips: START TRANSACTION
-   * with the head's SELECT ... FOR UPDATE, then the inserts, the head's move and
-   * COMMIT. The statements prepared from `expected` are used when the head is
-   * there; else they are prepared again from the head read under the lock.
-   */
-  private async appendInTwoTrips(
-    appends: MysqlAuditAppends,
-    events: AuditEventInput[],
-    chain: ChainFn,
-    expected?: ChainHead,
-  ): Promise<AuditEventRecord[]> {
-    const manager = this.dataSource.manager;
-    const early = expected ? prepareAppend(manager, false, expected, events, chain) : null;
-    const prepared = await appends.append(
-      "SELECT `sequence`, `hash` FROM `audit_head` WHERE `id` = 1 FOR UPDATE",
-      (head) => {
-        const ready =
-          early && early.head.sequence === head.sequence && early.head.hash === head.hash
-            ? early
-            : prepareAppend(manager, false, head, events, chain);
-        return { records: ready.records, statements: ready.statements.map((st) => st.sql) };
-      },
-    );
-    return prepared.records;
   }
 
   async range(from: number, to: number): Promise<AuditEventRecord[]> {

@@ -5,7 +5,7 @@ import type { AuditStore } from "../domain/ports/audit.port";
 import type { Repositories, Storage } from "../domain/ports/storage.port";
 import { createDataSource, detectDatabase } from "./data-source";
 import { Mutex } from "../domain/mutex";
-import { MysqlAuditAppends, type MysqlServer } from "./mysql-audit-appends";
+import { MysqlAuditWriter, type MysqlServer } from "./mysql-audit-writer";
 import { SqliteAuditWriter } from "./sqlite-audit-writer";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
@@ -124,17 +124,16 @@ export class TypeormStorage implements Storage {
   readonly oneTimeValues: TypeormOneTimeStore;
   private readonly lock: Mutex | null;
   private readonly writer: SqliteAuditWriter | null;
-  private readonly mysqlAppends: MysqlAuditAppends | null;
+  private readonly mysqlWriter: MysqlAuditWriter | null;
 
   private constructor(readonly dataSource: DataSource) {
     this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
     const file = dataSource.options.type === "better-sqlite3" ? dataSource.options.database : ":memory:";
     // An in-memory database is this connection's alone: no other thread can write it.
     this.writer = file !== ":memory:" ? new SqliteAuditWriter(file) : null;
-    // Two connections: a group commit prepared while the one before it commits (TypeormAuditStore.concurrentAppends).
-    this.mysqlAppends =
-      dataSource.options.type === "better-sqlite3" ? null : new MysqlAuditAppends(mysqlServerOf(dataSource.options), 2);
-    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer, this.mysqlAppends);
+    this.mysqlWriter =
+      dataSource.options.type === "better-sqlite3" ? null : new MysqlAuditWriter(mysqlServerOf(dataSource.options));
+    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer, this.mysqlWriter);
     // Outside a transaction the audit trail is the AuditStore, never a bare appender.
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
@@ -202,7 +201,7 @@ export class TypeormStorage implements Storage {
 
   async close(): Promise<void> {
     await this.writer?.close();
-    await this.mysqlAppends?.close();
+    await this.mysqlWriter?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -46,7 +46,7 @@ export interface AuditStore {
    */
   append(events: AuditEventInput[], chain: ChainFn, expected?: ChainHead): Promise<AuditEventRecord[]>;
   /**
-   * Where the store has a writer of its own (SQLite: a worker thread), it numbers
+   * Where the store has a writer of its own (a worker thread), it numbers
    * and hashes the events there, with `chain` of audit-hash.ts, after the head it
    * finds under its lock: otherwise as append. Resolves after commit.
    */

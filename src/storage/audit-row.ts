@@ -1,10 +1,12 @@
-// An audit event as a row of the SQLite audit tables, exactly as typeorm would
-// store it (test/unit/storage/sqlite-audit-row.test.ts compares the two): the
-// audit writer thread inserts rows without loading typeorm.
+// An audit event as a row of the audit tables, exactly as typeorm would store it
+// on SQLite and on MySQL/MariaDB (the writer tests compare the two): the audit
+// writer threads insert rows without loading typeorm. `time` is the UTC text a
+// datetime(3) column holds on both (MySQL stores a DATETIME string as given, and
+// typeorm's own writes format dates in UTC).
 import type { AuditEventRecord } from "../domain/audit/audit-event";
 
-/** The audit_events columns, in the order sqliteAuditRow returns their values. */
-export const SQLITE_AUDIT_COLUMNS = [
+/** The audit_events columns, in the order pushAuditRow appends their values. */
+export const AUDIT_ROW_COLUMNS = [
   "sequence",
   "id",
   "time",
@@ -33,15 +35,8 @@ function datetimeText(time: Date): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
-/** Column values in SQLITE_AUDIT_COLUMNS order. JSON columns hold JSON text ("null" for a null value, as typeorm's transformer writes it). */
-export function sqliteAuditRow(r: AuditEventRecord): unknown[] {
-  const row: unknown[] = [];
-  pushSqliteAuditRow(row, r);
-  return row;
-}
-
-/** sqliteAuditRow's values appended to `out`: the writer fills one parameter list for a multi-row INSERT. */
-export function pushSqliteAuditRow(out: unknown[], r: AuditEventRecord): void {
+/** A record's column values, in AUDIT_ROW_COLUMNS order, appended to `out` (a writer fills one parameter list for a multi-row INSERT). JSON columns hold JSON text ("null" for a null value, as typeorm's transformer writes it). */
+export function pushAuditRow(out: unknown[], r: AuditEventRecord): void {
   out.push(
     String(r.sequence),
     r.id,
