@@ -29,6 +29,42 @@ function counting() {
   return { storage, reads, tokens, users };
 }
 
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Storage whose token reads stay pending until the test settles them, in the order they were issued. */
+function gated() {
+  const reads: { hash: string; result: Deferred<TokenRecord | null> }[] = [];
+  const storage = {
+    tokens: {
+      getByHash: (hash: string) => {
+        const result = deferred<TokenRecord | null>();
+        reads.push({ hash, result });
+        return result.promise;
+      },
+    },
+    sessions: { getByHash: () => Promise.resolve(null) },
+    users: { get: () => Promise.resolve(null) },
+  };
+  return { storage, reads };
+}
+
+const active = { id: "t1", revokedAt: null } as TokenRecord;
+const revoked = { id: "t1", revokedAt: new Date(0) } as TokenRecord;
+
 describe("CredentialCache", () => {
   it("serves a found credential from memory for one second, then reads it again", async () => {
     const { storage, reads, tokens } = counting();
@@ -71,5 +107,109 @@ describe("CredentialCache", () => {
     const cache = new CredentialCache(storage, { clock: () => 0, maxEntries: 2 });
     for (const h of ["a", "b", "c", "b", "a"]) await cache.lookups().tokens.getByHash(h);
     expect(reads).to.deep.equal(["token:a", "token:b", "token:c", "token:a"]);
+  });
+
+  it("does not keep a read that was in flight when cleared, so a revocation applies to the next request", async () => {
+    const { storage, reads } = gated();
+    const cache = new CredentialCache(storage, { clock: () => 0 });
+    const lookups = cache.lookups();
+    const before = lookups.tokens.getByHash("h1");
+    cache.clear(); // the revocation commits while the read above is still under way
+    reads[0].result.resolve(active);
+    expect(await before).to.equal(active); // its caller asked before the revocation
+    const after = lookups.tokens.getByHash("h1");
+    expect(reads).to.have.length(2);
+    reads[1].result.resolve(revoked);
+    expect(await after).to.equal(revoked);
+    expect(await lookups.tokens.getByHash("h1")).to.equal(revoked);
+    expect(reads).to.have.length(2);
+  });
+
+  it("shares one read among concurrent misses for a key, when missing and again when expired", async () => {
+    const { storage, reads } = gated();
+    let now = 0;
+    const cache = new CredentialCache(storage, { clock: () => now });
+    const lookups = cache.lookups();
+    const first = Array.from({ length: 5 }, () => lookups.tokens.getByHash("h1"));
+    const other = lookups.tokens.getByHash("h2");
+    expect(reads.map((r) => r.hash)).to.deep.equal(["h1", "h2"]);
+    reads[0].result.resolve(active);
+    reads[1].result.resolve(null);
+    expect(await Promise.all(first)).to.deep.equal(Array(5).fill(active));
+    expect(await other).to.equal(null);
+    now = 1000;
+    const again = Array.from({ length: 5 }, () => lookups.tokens.getByHash("h1"));
+    expect(reads.map((r) => r.hash)).to.deep.equal(["h1", "h2", "h1"]);
+    reads[2].result.resolve(revoked);
+    expect(await Promise.all(again)).to.deep.equal(Array(5).fill(revoked));
+    const reread = lookups.tokens.getByHash("h2"); // what was not found is not remembered, even when shared
+    expect(reads.map((r) => r.hash)).to.deep.equal(["h1", "h2", "h1", "h2"]);
+    reads[3].result.resolve(null);
+    expect(await reread).to.equal(null);
+  });
+
+  it("starts a new read for a request that arrives after a clear rather than joining the older one", async () => {
+    const { storage, reads } = gated();
+    const cache = new CredentialCache(storage, { clock: () => 0 });
+    const lookups = cache.lookups();
+    const before = lookups.tokens.getByHash("h1");
+    cache.clear();
+    const after = [lookups.tokens.getByHash("h1"), lookups.tokens.getByHash("h1")];
+    expect(reads).to.have.length(2);
+    reads[1].result.resolve(revoked);
+    expect(await Promise.all(after)).to.deep.equal([revoked, revoked]);
+    reads[0].result.resolve(active); // the older read ends last: it must not replace the newer record
+    expect(await before).to.equal(active);
+    expect(await lookups.tokens.getByHash("h1")).to.equal(revoked);
+    expect(reads).to.have.length(2);
+  });
+
+  it("passes a failed read to the callers waiting on it, and the next request reads again", async () => {
+    const { storage, reads } = gated();
+    const cache = new CredentialCache(storage, { clock: () => 0 });
+    const lookups = cache.lookups();
+    const waiting = [lookups.tokens.getByHash("h1"), lookups.tokens.getByHash("h1")];
+    expect(reads).to.have.length(1);
+    const failure = new Error("database unreachable");
+    reads[0].result.reject(failure);
+    const outcomes = await Promise.all(
+      waiting.map((p) =>
+        p.then(
+          () => "resolved",
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    expect(outcomes).to.deep.equal([failure, failure]);
+    const retry = lookups.tokens.getByHash("h1");
+    expect(reads).to.have.length(2);
+    reads[1].result.resolve(active);
+    expect(await retry).to.equal(active);
+  });
+
+  it("turns a read that throws at once into a rejection, and the next request reads again", async () => {
+    let calls = 0;
+    const storage = {
+      tokens: {
+        getByHash: (): Promise<TokenRecord | null> => {
+          calls++;
+          if (calls === 1) throw new Error("no connection");
+          return Promise.resolve(active);
+        },
+      },
+      sessions: { getByHash: () => Promise.resolve(null) },
+      users: { get: () => Promise.resolve(null) },
+    };
+    const cache = new CredentialCache(storage, { clock: () => 0 });
+    const outcome = await cache
+      .lookups()
+      .tokens.getByHash("h1")
+      .then(
+        () => "resolved",
+        (e: unknown) => (e as Error).message,
+      );
+    expect(outcome).to.equal("no connection");
+    expect(await cache.lookups().tokens.getByHash("h1")).to.equal(active);
+    expect(calls).to.equal(2);
   });
 });
