@@ -46,7 +46,7 @@ import type { Services } from "./app-services";
 import { createHttpServer, type HttpOptions, type HttpServer } from "./http/server";
 import type { Logger, RootLogger } from "./http/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
-import { currentTraceId } from "./observability/tracing";
+import { currentTraceId, inSpan } from "./observability/tracing";
 import { createMetricsServer } from "./http/metrics-server";
 import { TypeormStorage } from "./storage/typeorm-storage";
 import { deploymentChannel, RedisClusterBus } from "./storage/redis-cluster-bus";
@@ -114,7 +114,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     if (config.encryptionKey === null) logger.info("PORTCULLIS_ENCRYPTION_KEY is not set: TOTP enrolment is refused");
     const runtime = await PolicyRuntime.load(storage, options.now, metrics);
-    const audit = new GroupCommitAuditLog(storage.audit, undefined, { metrics, traceId: currentTraceId });
+    const audit = new GroupCommitAuditLog(storage.audit, undefined, { metrics, traceId: currentTraceId, span: inSpan });
     // One writer per instance: policy-state writes take turns through it.
     const writer = new PolicyWriter(storage, runtime, audit);
     const oneTime = openOneTimeStore(config.redisUrl, storage.oneTimeValues, logger);

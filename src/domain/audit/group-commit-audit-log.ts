@@ -30,6 +30,8 @@ export interface AuditLogOptions {
   metrics?: AuditMetrics;
   /** The trace the caller is part of, if tracing is on: kept in the event's metadata as `traceId`. */
   traceId?: () => string | null;
+  /** Wraps each caller's wait for its event to be durable in a trace span (tracing on). */
+  span?: <T>(name: string, work: () => Promise<T>) => Promise<T>;
 }
 
 export class GroupCommitAuditLog implements AuditLog {
@@ -53,10 +55,12 @@ export class GroupCommitAuditLog implements AuditLog {
   record(event: AuditEventInput): Promise<AuditEventRecord> {
     const traceId = this.options.traceId?.() ?? null;
     if (traceId !== null) event = { ...event, metadata: { ...event.metadata, traceId } };
-    return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
-    });
+    const recorded = () =>
+      new Promise<AuditEventRecord>((resolve, reject) => {
+        this.queue.push({ event, resolve, reject });
+        if (!this.flushing) this.flushing = this.flushLoop();
+      });
+    return traceId !== null && this.options.span ? this.options.span("audit commit", recorded) : recorded();
   }
 
   onCommitted(listener: (events: AuditEventRecord[]) => void): () => void {
