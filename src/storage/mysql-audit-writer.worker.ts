@@ -18,12 +18,11 @@
 // and does so again if the head turns out to be elsewhere (another instance wrote in between, or
 // this batch failed). A failure rolls the batch back, or drops the connection
 // when even that fails, and is reported to the batch's callers.
-import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { escape, type ExecuteValues, type SqlValue } from "mysql2";
 import { createPool, type PoolConnection } from "mysql2/promise";
-import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
-import { eventHash } from "../domain/audit/audit-hash";
+import type { AuditEventInput } from "../domain/audit/audit-event";
+import { chainInPlace } from "../domain/audit/audit-hash";
 import { AUDIT_ROW_COLUMNS, pushAuditRow } from "./audit-row";
 import { CLOSE, type WriterReply, type WriterRequest } from "./audit-writer-thread";
 import type { MysqlServer } from "./mysql-audit-writer";
@@ -121,12 +120,8 @@ async function build(head: Head, events: AuditEventInput[], sliced: boolean): Pr
     if (sliced && n > 0 && n % SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const event = events[n];
     sequence += 1;
-    // This thread's own copy of the event (structured clone): numbered and hashed in place.
-    const record = event as AuditEventRecord;
-    record.id = randomUUID();
-    record.sequence = sequence;
-    record.prevHash = prevHash;
-    record.hash = prevHash = eventHash(prevHash, record);
+    const record = chainInPlace(event, sequence, prevHash);
+    prevHash = record.hash;
     ids += record.id;
     hashes += record.hash;
     pushAuditRow(eventValues, record);

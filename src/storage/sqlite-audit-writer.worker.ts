@@ -15,10 +15,9 @@
 // parameters of a prepared multi-row INSERT (one statement per EVENT_ROWS
 // events instead of one per event; the same for role rows).
 import { createRequire } from "node:module";
-import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
-import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
-import { eventHash } from "../domain/audit/audit-hash";
+import type { AuditEventInput } from "../domain/audit/audit-event";
+import { chainInPlace } from "../domain/audit/audit-hash";
 import { AUDIT_ROW_COLUMNS, pushAuditRow } from "./audit-row";
 import { CLOSE, type WriterReply, type WriterRequest } from "./audit-writer-thread";
 
@@ -103,12 +102,8 @@ const appendBatch = db.transaction((events: AuditEventInput[]): Appended => {
   let hashes = "";
   for (const event of events) {
     sequence += 1;
-    // This thread's own copy of the event (structured clone): numbered and hashed in place.
-    const record = event as AuditEventRecord;
-    record.id = randomUUID();
-    record.sequence = sequence;
-    record.prevHash = prevHash;
-    record.hash = prevHash = eventHash(prevHash, record);
+    const record = chainInPlace(event, sequence, prevHash);
+    prevHash = record.hash;
     ids += record.id;
     hashes += record.hash;
     pushAuditRow(eventValues, record);

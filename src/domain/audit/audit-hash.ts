@@ -112,6 +112,19 @@ export function chainedRecord(
 }
 
 /**
+ * A writer thread's own copy of an event (a structured clone), numbered and
+ * hashed in place as the event after `prevHash`: no copy of its fields is made.
+ */
+export function chainInPlace(event: AuditEventInput, sequence: number, prevHash: string): AuditEventRecord {
+  const record = event as AuditEventRecord;
+  record.id = randomUUID();
+  record.sequence = sequence;
+  record.prevHash = prevHash;
+  record.hash = eventHash(prevHash, record);
+  return record;
+}
+
+/**
  * Numbers and chains a batch after the current head (in the audit writer, which may be a worker thread).
  * Each record is built once (chainedRecord) and hashed in place.
  */

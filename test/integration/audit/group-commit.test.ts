@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import type { AuditEventInput, AuditEventRecord } from "../../../src/domain/audit/audit-event";
-import { GENESIS_HASH } from "../../../src/domain/audit/audit-event";
-import { eventHash } from "../../../src/domain/audit/audit-hash";
+import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
 import { GroupCommitAuditLog } from "../../../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../../../src/storage/typeorm-storage";
+import { verifyChain } from "../../support/audit-chain";
 import { databaseKinds, type TestDatabase } from "../../support/databases";
 
 function decision(i: number): AuditEventInput {
@@ -25,17 +24,6 @@ function decision(i: number): AuditEventInput {
     requestId: `r${i}`,
     metadata: { i },
   };
-}
-
-/** Recomputes the chain from the stored rows. */
-function verify(records: AuditEventRecord[]): void {
-  let prev = GENESIS_HASH;
-  records.forEach((r, i) => {
-    expect(r.sequence, "sequence").to.equal(i + 1);
-    expect(r.prevHash, `prevHash of ${r.sequence}`).to.equal(prev);
-    expect(eventHash(r.prevHash, r), `hash of ${r.sequence}`).to.equal(r.hash);
-    prev = r.hash;
-  });
 }
 
 for (const kind of databaseKinds()) {
@@ -64,7 +52,7 @@ for (const kind of databaseKinds()) {
       expect(batches).to.be.lessThan(50);
       const stored = await storage.audit.range(1, 500);
       expect(stored).to.have.length(500);
-      verify(stored);
+      verifyChain(stored);
       expect(await storage.audit.head()).to.deep.equal({ sequence: 500, hash: stored[499].hash });
       const sample = stored.find((r) => r.resourceName === "job-7")!;
       expect(sample).to.deep.include({
@@ -80,7 +68,7 @@ for (const kind of databaseKinds()) {
       await storage.close();
       storage = await TypeormStorage.open(db.config, { migrate: true });
       await Promise.all([2, 3, 4].map((i) => new GroupCommitAuditLog(storage.audit).record(decision(i))));
-      verify(await storage.audit.range(1, 10));
+      verifyChain(await storage.audit.range(1, 10));
     });
 
     it("rejects every event of a batch that cannot be written, and writes none of it", async () => {
@@ -100,7 +88,7 @@ for (const kind of databaseKinds()) {
       );
       expect(await storage.audit.head()).to.deep.include({ sequence: 1 });
       await log.record(decision(4));
-      verify(await storage.audit.range(1, 10));
+      verifyChain(await storage.audit.range(1, 10));
     });
 
     it("stores quotes, backslashes, statement separators and non-BMP characters exactly as given", async () => {
@@ -111,7 +99,7 @@ for (const kind of databaseKinds()) {
       const [stored] = await storage.audit.range(written.sequence, written.sequence);
       expect(stored.resourceName).to.equal(odd);
       expect(stored.metadata).to.deep.equal({ note: odd, [odd]: [odd] });
-      verify(await storage.audit.range(1, 10));
+      verifyChain(await storage.audit.range(1, 10));
     });
 
     if (kind.name === "mysql") {
@@ -128,7 +116,7 @@ for (const kind of databaseKinds()) {
         await Promise.all([5, 7].map((i) => log.record(decision(i))));
         const stored = await storage.audit.range(1, 10);
         expect(stored.map((r) => r.resourceName)).to.deep.equal(["job-0", "job-5", "job-7"]);
-        verify(stored);
+        verifyChain(stored);
       });
 
       it("keeps one statement per query on the shared connections", async () => {
@@ -144,7 +132,7 @@ for (const kind of databaseKinds()) {
           await Promise.all(Array.from({ length: 1000 }, (_, i) => logs[i % 2].record(decision(i))));
           const stored = await storage.audit.range(1, 2000);
           expect(stored).to.have.length(1000);
-          verify(stored);
+          verifyChain(stored);
         } finally {
           await other.close();
         }

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import type { AuditEventInput, AuditEventRecord } from "../../../src/domain/audit/audit-event";
-import { GENESIS_HASH } from "../../../src/domain/audit/audit-event";
-import { chain, eventHash } from "../../../src/domain/audit/audit-hash";
+import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
+import { chain } from "../../../src/domain/audit/audit-hash";
 import { GroupCommitAuditLog } from "../../../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../../../src/storage/typeorm-storage";
+import { verifyChain } from "../../support/audit-chain";
 import { databaseKinds, type TestDatabase } from "../../support/databases";
 
 function decision(i: number, metadata: Record<string, unknown> | null = { i }): AuditEventInput {
@@ -25,16 +25,6 @@ function decision(i: number, metadata: Record<string, unknown> | null = { i }): 
     requestId: null,
     metadata,
   };
-}
-
-function verify(records: AuditEventRecord[]): void {
-  let prev = GENESIS_HASH;
-  records.forEach((r, i) => {
-    expect(r.sequence, "sequence").to.equal(i + 1);
-    expect(r.prevHash, `prevHash of ${r.sequence}`).to.equal(prev);
-    expect(eventHash(r.prevHash, r), `hash of ${r.sequence}`).to.equal(r.hash);
-    prev = r.hash;
-  });
 }
 
 const mysql = databaseKinds().find((kind) => kind.name === "mysql");
@@ -67,7 +57,7 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
     const written = await storage.audit.appendChained!(events);
     expect(written.map((r) => r.sequence)).to.deep.equal(Array.from({ length: 1500 }, (_, i) => i + 1));
     const stored = await storage.audit.range(1, 1500);
-    verify(stored);
+    verifyChain(stored);
     expect(written).to.deep.equal(stored);
     expect(await count("audit_event_roles")).to.equal(1500);
     const roles = await storage.dataSource.query<Array<{ role: string }>>(
@@ -95,7 +85,7 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
     };
     for (let i = 0; i < events.length; i++)
       expect(await row(viaWriter[i].sequence), `event ${i}`).to.deep.equal(await row(viaTypeorm[i].sequence));
-    verify(await storage.audit.range(1, 140));
+    verifyChain(await storage.audit.range(1, 140));
     expect(await count("audit_event_roles")).to.equal(140);
   });
 
@@ -113,7 +103,7 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
     expect(await count("audit_events")).to.equal(1);
     const next = await storage.audit.appendChained!(Array.from({ length: 100 }, (_, i) => decision(i + 200)));
     expect(next[0].sequence).to.equal(2);
-    verify(await storage.audit.range(1, 200));
+    verifyChain(await storage.audit.range(1, 200));
   });
 
   it("commits batches in the order they were sent, beside transactions that append on their own", async () => {
@@ -126,7 +116,7 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
     const [written] = await Promise.all([Promise.all(batches), Promise.all(policyWrites)]);
     for (let b = 1; b < written.length; b++)
       expect(written[b][0].sequence, `batch ${b}`).to.be.greaterThan(written[b - 1][299].sequence);
-    verify(await storage.audit.range(1, 1210));
+    verifyChain(await storage.audit.range(1, 1210));
     expect((await storage.audit.head()).sequence).to.equal(1210);
   });
 
@@ -134,6 +124,6 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
     const log = new GroupCommitAuditLog(storage.audit);
     const written = await Promise.all(Array.from({ length: 3000 }, (_, i) => log.record(decision(i))));
     expect(new Set(written.map((r) => r.sequence)).size).to.equal(3000);
-    verify(await storage.audit.range(1, 3000));
+    verifyChain(await storage.audit.range(1, 3000));
   });
 });

@@ -3,11 +3,11 @@ import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AuditEventInput, AuditEventRecord } from "../../../src/domain/audit/audit-event";
-import { GENESIS_HASH } from "../../../src/domain/audit/audit-event";
-import { chain, eventHash } from "../../../src/domain/audit/audit-hash";
+import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
+import { chain } from "../../../src/domain/audit/audit-hash";
 import { GroupCommitAuditLog } from "../../../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../../../src/storage/typeorm-storage";
+import { verifyChain } from "../../support/audit-chain";
 
 interface RawConnection {
   prepare(sql: string): { all(...params: unknown[]): Array<Record<string, unknown>> };
@@ -37,16 +37,6 @@ function decision(i: number, metadata: Record<string, unknown> | null = { i }): 
     requestId: null,
     metadata,
   };
-}
-
-function verify(records: AuditEventRecord[]): void {
-  let prev = GENESIS_HASH;
-  records.forEach((r, i) => {
-    expect(r.sequence, "sequence").to.equal(i + 1);
-    expect(r.prevHash, `prevHash of ${r.sequence}`).to.equal(prev);
-    expect(eventHash(r.prevHash, r), `hash of ${r.sequence}`).to.equal(r.hash);
-    prev = r.hash;
-  });
 }
 
 describe("the SQLite audit writer thread", function () {
@@ -90,7 +80,7 @@ describe("the SQLite audit writer thread", function () {
       Array.from({ length: 1200 }, (_, i) => log.record(decision(i, i % 5 ? { i } : null))),
     );
     const stored = await storage.audit.range(1, 1200);
-    verify(stored);
+    verifyChain(stored);
     const bySequence = new Map(written.map((r) => [r.sequence, r]));
     for (const record of stored) expect(bySequence.get(record.sequence)).to.deep.equal(record);
     const roles = raw.prepare(`SELECT "role" FROM "audit_event_roles" WHERE "sequence" = ? ORDER BY "role"`);
@@ -112,7 +102,7 @@ describe("the SQLite audit writer thread", function () {
       }
       expect(fromWorker).to.deep.equal(fromTypeorm);
     });
-    verify(await storage.audit.range(1, 6));
+    verifyChain(await storage.audit.range(1, 6));
   });
 
   it("takes turns with the request thread's transactions: no busy error, one gapless chain", async () => {
@@ -122,7 +112,7 @@ describe("the SQLite audit writer thread", function () {
       storage.transaction((repos) => repos.audit.append([decision(10_000 + i)], chain)),
     );
     await Promise.all([...decisions, ...policyWrites]);
-    verify(await storage.audit.range(1, 2020));
+    verifyChain(await storage.audit.range(1, 2020));
     expect((await storage.audit.head()).sequence).to.equal(2020);
   });
 
