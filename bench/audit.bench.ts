@@ -12,7 +12,7 @@ import type { AuditEventInput } from "../src/domain/audit/audit-event";
 import { AuditTrailService } from "../src/domain/audit/audit-trail-service";
 import { GroupCommitAuditLog } from "../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../src/storage/typeorm-storage";
-import { mainThreadCpuSeconds } from "./process-cpu";
+import { cpuSeconds as cpuSecondsOf, mainThreadCpuSeconds, pidOf } from "./process-cpu";
 import { withScratchMysql } from "./scratch-mysql";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -30,6 +30,8 @@ interface Figures {
   cores: number;
   /** CPU time of the main thread alone (where requests are served) per event, in microseconds; null off Linux. */
   mainUsPerEvent: number | null;
+  /** CPU time of the database server (MariaDB) per event over the same span, in microseconds; null for SQLite or off Linux. */
+  databaseUsPerEvent: number | null;
   chainOk: boolean;
   /** Full chain verification (audit verify) over everything written, warm-up included: its report, or the first broken sequence. */
   verified: string;
@@ -60,7 +62,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function measure(name: string, database: DatabaseConfig): Promise<Figures> {
+async function measure(name: string, database: DatabaseConfig, databasePid: number | null = null): Promise<Figures> {
   const storage = await TypeormStorage.open(database, { migrate: true });
   try {
     const log = new GroupCommitAuditLog(storage.audit);
@@ -84,12 +86,14 @@ async function measure(name: string, database: DatabaseConfig): Promise<Figures>
     const start = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     const mainCpu = mainThreadCpuSeconds();
+    const databaseCpu = databasePid === null ? null : cpuSecondsOf(databasePid);
     const until = Date.now() + SECONDS * 1000;
     await Promise.all(Array.from({ length: CALLERS }, () => caller(until)));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const used = process.cpuUsage(cpu);
     const cpuSeconds = (used.user + used.system) / 1e6;
     const mainNow = mainThreadCpuSeconds();
+    const databaseNow = databasePid === null ? null : cpuSecondsOf(databasePid);
     const mainSeconds = mainCpu === null || mainNow === null ? null : mainNow - mainCpu;
     await log.drain();
     waits.sort((a, b) => a - b);
@@ -104,6 +108,8 @@ async function measure(name: string, database: DatabaseConfig): Promise<Figures>
       cpuUsPerEvent: (cpuSeconds / events) * 1e6,
       cores: cpuSeconds / seconds,
       mainUsPerEvent: mainSeconds === null ? null : (mainSeconds / events) * 1e6,
+      databaseUsPerEvent:
+        databaseCpu === null || databaseNow === null ? null : ((databaseNow - databaseCpu) / events) * 1e6,
       chainOk: head.sequence === next,
       verified: report.ok
         ? `yes (${report.checked} events)`
@@ -125,7 +131,7 @@ async function sqliteFigures(): Promise<Figures> {
 }
 
 async function mysqlFigures(): Promise<Figures | string> {
-  return withScratchMysql((database) => measure("MariaDB", database));
+  return withScratchMysql((database) => measure("MariaDB", database, pidOf("mariadbd") ?? pidOf("mysqld")));
 }
 
 export async function runAuditBench(): Promise<void> {
@@ -139,14 +145,14 @@ export async function runAuditBench(): Promise<void> {
   );
   const rows = [await sqliteFigures(), await mysqlFigures()];
   console.log(
-    "| database | events | events/s | wait p50 ms | wait p99 ms | process CPU µs/event | of which main thread | other threads (SQLite writer, libuv) | process CPU cores | chain head = events written | chain verifies |",
+    "| database | events | events/s | wait p50 ms | wait p99 ms | process CPU µs/event | of which main thread | other threads (audit writer, libuv) | process CPU cores | database server CPU µs/event | chain head = events written | chain verifies |",
   );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
   for (const row of rows) {
     if (typeof row === "string") console.log(row);
     else
       console.log(
-        `| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.cpuUsPerEvent.toFixed(1)} | ${row.mainUsPerEvent?.toFixed(1) ?? "?"} | ${row.mainUsPerEvent === null ? "?" : (row.cpuUsPerEvent - row.mainUsPerEvent).toFixed(1)} | ${row.cores.toFixed(2)} | ${row.chainOk ? "yes" : "NO"} | ${row.verified} |`,
+        `| ${row.database} | ${row.events} | ${Math.round(row.perSecond).toLocaleString("en-US")} | ${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ${row.cpuUsPerEvent.toFixed(1)} | ${row.mainUsPerEvent?.toFixed(1) ?? "?"} | ${row.mainUsPerEvent === null ? "?" : (row.cpuUsPerEvent - row.mainUsPerEvent).toFixed(1)} | ${row.cores.toFixed(2)} | ${row.databaseUsPerEvent?.toFixed(1) ?? "-"} | ${row.chainOk ? "yes" : "NO"} | ${row.verified} |`,
       );
   }
   console.log(
