@@ -55,7 +55,7 @@ function post(
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
-): Promise<{ data?: Record<string, unknown> }> {
+): Promise<{ data?: Record<string, unknown>; errors?: unknown }> {
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
     const req = request(
@@ -74,7 +74,9 @@ function post(
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString()) as { data?: Record<string, unknown> });
+            resolve(
+              JSON.parse(Buffer.concat(chunks).toString()) as { data?: Record<string, unknown>; errors?: unknown },
+            );
           } catch (err) {
             reject(err instanceof Error ? err : new Error(String(err)));
           }
@@ -120,6 +122,8 @@ interface Phase {
   sent: number;
   sentPerSecond: number;
   failed: number;
+  /** What the first deny not answered `allowed: false` got instead (an error, or another answer). */
+  firstFailure: string | null;
   roundTripP50: number;
   roundTripP99: number;
   a: Taken;
@@ -167,6 +171,11 @@ async function runPhase(setup: Setup, rate: number, name: string, seconds = SECO
   const cpu = watchCpu(setup.cpuOf);
   let sent = 0;
   let failed = 0;
+  let firstFailure: string | null = null;
+  const fail = (what: string) => {
+    failed++;
+    firstFailure ??= what;
+  };
   const roundTrips: number[] = [];
   const inFlight = new Set<Promise<void>>();
   const start = Date.now();
@@ -180,9 +189,10 @@ async function runPhase(setup: Setup, rate: number, name: string, seconds = SECO
         const call = post(a.url, denied, question).then(
           (r) => {
             roundTrips.push(Date.now() - began);
-            if ((r.data?.can as { allowed?: boolean } | undefined)?.allowed !== false) failed++;
+            if ((r.data?.can as { allowed?: boolean } | undefined)?.allowed !== false)
+              fail(JSON.stringify(r.errors ?? r.data).slice(0, 300));
           },
-          () => void failed++,
+          (err: unknown) => fail(String(err)),
         );
         const tracked = call.finally(() => inFlight.delete(tracked));
         inFlight.add(tracked);
@@ -224,6 +234,7 @@ async function runPhase(setup: Setup, rate: number, name: string, seconds = SECO
     sent,
     sentPerSecond: sent / elapsed,
     failed,
+    firstFailure,
     roundTripP50: percentile(roundTrips, 50),
     roundTripP99: percentile(roundTrips, 99),
     a: totals.a,
@@ -257,8 +268,9 @@ function printPhase(phase: Phase): void {
     return `${percentile(sorted, 50)} / ${percentile(sorted, 99)}`;
   };
   console.log(
-    `| ${phase.rate} | ${Math.round(phase.sentPerSecond)} | ${phase.roundTripP50} / ${phase.roundTripP99} | ${percentiles(phase.a)} | ${percentiles(phase.b)} | ${phase.p50} / ${phase.p99} | ${phase.max} | ${phase.a.received + phase.b.received} / ${phase.expectedA + phase.expectedB} | ${phase.a.closed + phase.b.closed} | ${phase.load.toFixed(2)} |`,
+    `| ${phase.rate} | ${Math.round(phase.sentPerSecond)} | ${phase.roundTripP50} / ${phase.roundTripP99} | ${percentiles(phase.a)} | ${percentiles(phase.b)} | ${phase.p50} / ${phase.p99} | ${phase.max} | ${phase.a.received + phase.b.received} / ${phase.expectedA + phase.expectedB} | ${phase.failed} | ${phase.a.closed + phase.b.closed} | ${phase.load.toFixed(2)} |`,
   );
+  if (phase.firstFailure !== null) console.log(`|   first deny not answered as denied: ${phase.firstFailure} |`);
 }
 
 const CPU_HEADER =
@@ -386,9 +398,9 @@ export async function runFanoutBench(): Promise<void> {
         .join(", ")} (${cpus().length} cores)`,
     );
     console.log(
-      "| denies/s offered | sent/s | deny round trip p50 / p99 ms | delivery on A p50 / p99 ms | on B (Redis) p50 / p99 ms | all p50 / p99 ms | max ms | delivered / expected | closed early | load 1 min |",
+      "| denies/s offered | sent/s | deny round trip p50 / p99 ms | delivery on A p50 / p99 ms | on B (Redis) p50 / p99 ms | all p50 / p99 ms | max ms | delivered / expected | denies not answered as denied | closed early | load 1 min |",
     );
-    console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     if (WARMUP_SECONDS > 0) {
       const warm = await runPhase(setup, LADDER[0], "warm-up", WARMUP_SECONDS);
       console.log(
@@ -424,6 +436,13 @@ export async function runFanoutBench(): Promise<void> {
         ? `highest rate sustained with delivery p99 <= ${SUSTAINED_P99_MS} ms, every event delivered, nobody closed: ${best.rate} denies/s (${Math.round(best.sentPerSecond)}/s sent, p99 ${best.p99} ms)`
         : `no rate sustained with delivery p99 <= ${SUSTAINED_P99_MS} ms`,
     );
+    for (const [name, instance] of [
+      ["A", setup.a],
+      ["B", setup.b],
+    ] as const) {
+      const errors = instance.log().match(/^.*"level":(50|60).*$/gm) ?? [];
+      if (errors.length > 0) console.log(`instance ${name} logged ${errors.length} errors; the first: ${errors[0]}`);
+    }
     console.log(
       `load average after: ${loadavg()
         .map((l) => l.toFixed(2))
