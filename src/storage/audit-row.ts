@@ -60,3 +60,11 @@ export function pushAuditRow(out: unknown[], r: AuditEventRecord): void {
     r.hash,
   );
 }
+
+/** The record's rows of audit_event_roles, (sequence, role) one per distinct role, appended to `out`. */
+export function pushAuditRoleRows(out: unknown[], r: AuditEventRecord): void {
+  const roles = r.actorRoles;
+  if (roles.length === 0) return;
+  const key = String(r.sequence);
+  for (let i = 0; i < roles.length; i++) if (roles.indexOf(roles[i]) === i) out.push(key, roles[i]);
+}

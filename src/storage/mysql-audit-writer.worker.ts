@@ -23,7 +23,7 @@ import { escape, type ExecuteValues, type SqlValue } from "mysql2";
 import { createPool, type PoolConnection } from "mysql2/promise";
 import type { AuditEventInput } from "../domain/audit/audit-event";
 import { chainInPlace } from "../domain/audit/audit-hash";
-import { AUDIT_ROW_COLUMNS, pushAuditRow } from "./audit-row";
+import { AUDIT_ROW_COLUMNS, pushAuditRoleRows, pushAuditRow } from "./audit-row";
 import { CLOSE, type WriterReply, type WriterRequest } from "./audit-writer-thread";
 import type { MysqlServer } from "./mysql-audit-writer";
 
@@ -125,10 +125,7 @@ async function build(head: Head, events: AuditEventInput[], sliced: boolean): Pr
     ids += record.id;
     hashes += record.hash;
     pushAuditRow(eventValues, record);
-    const roles = record.actorRoles;
-    const key = String(sequence);
-    // One row per distinct role.
-    for (let i = 0; i < roles.length; i++) if (roles.indexOf(roles[i]) === i) roleValues.push(key, roles[i]);
+    pushAuditRoleRows(roleValues, record);
   }
   const prepared: Built["prepared"] = [];
   const text: string[] = [];

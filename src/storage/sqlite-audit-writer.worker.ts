@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import type { AuditEventInput } from "../domain/audit/audit-event";
 import { chainInPlace } from "../domain/audit/audit-hash";
-import { AUDIT_ROW_COLUMNS, pushAuditRow } from "./audit-row";
+import { AUDIT_ROW_COLUMNS, pushAuditRoleRows, pushAuditRow } from "./audit-row";
 import { CLOSE, type WriterReply, type WriterRequest } from "./audit-writer-thread";
 
 /** The part of better-sqlite3 used here (the package ships no type declarations). */
@@ -108,16 +108,9 @@ const appendBatch = db.transaction((events: AuditEventInput[]): Appended => {
     hashes += record.hash;
     pushAuditRow(eventValues, record);
     if (eventValues.length === EVENT_ROWS * COLUMNS) writeEvents();
-    const roles = record.actorRoles;
-    if (roles.length > 0) {
-      const key = String(sequence);
-      // One row per distinct role.
-      for (let i = 0; i < roles.length; i++) {
-        if (roles.indexOf(roles[i]) !== i) continue;
-        roleValues.push(key, roles[i]);
-        if (roleValues.length === ROLE_ROWS * 2) writeRoles();
-      }
-    }
+    pushAuditRoleRows(roleValues, record);
+    // A statement once ROLE_ROWS rows or more wait (an event's roles are not split between two).
+    if (roleValues.length >= ROLE_ROWS * 2) writeRoles();
   }
   writeEvents();
   writeRoles();
