@@ -103,6 +103,18 @@ for (const kind of databaseKinds()) {
       expect(String((event.metadata as { why?: unknown }).why)).to.match(why);
     }
 
+    /** An administrator's SCIM PATCH of a user's externalId (a value replaces it, none removes it). */
+    const patchExternalId = (id: string, value?: string) =>
+      scim(
+        server,
+        server.adminToken,
+        "PATCH",
+        `/Users/${id}`,
+        patchOp(
+          value === undefined ? { op: "remove", path: "externalId" } : { op: "replace", path: "externalId", value },
+        ),
+      );
+
     /** As the row of a database from before providers were recorded. */
     async function forgetProvider(user: UserRecord): Promise<UserRecord> {
       const legacy = { ...user, externalProvider: null };
@@ -150,13 +162,7 @@ for (const kind of databaseKinds()) {
       const admin = await addUser(server, ["admin"]);
       const sub = `admin-sub-${tag()}`;
       const since = await auditHead(server);
-      const linked = await scim(
-        server,
-        server.adminToken,
-        "PATCH",
-        `/Users/${admin.user.id}`,
-        patchOp({ op: "replace", path: "externalId", value: sub }),
-      );
+      const linked = await patchExternalId(admin.user.id, sub);
       expect(linked.status, linked.raw).to.equal(200);
       expect(await stored(admin.user.id)).to.deep.include({ source: "LOCAL", externalId: sub, externalProvider: A });
       const [change] = await changesSince(server, since, "SCIM.Users.update");
@@ -183,13 +189,7 @@ for (const kind of databaseKinds()) {
       expect(created.status, created.raw).to.equal(201);
       const id = String(created.body.id);
       expect(await stored(id)).to.deep.include({ source: "SCIM", externalProvider: A });
-      const removed = await scim(
-        server,
-        server.adminToken,
-        "PATCH",
-        `/Users/${id}`,
-        patchOp({ op: "remove", path: "externalId" }),
-      );
+      const removed = await patchExternalId(id);
       expect(removed.status, removed.raw).to.equal(200);
       expect(await stored(id)).to.deep.include({ externalId: null, externalProvider: null });
       const local = await addUser(server, ["viewer"]);
@@ -243,13 +243,7 @@ for (const kind of databaseKinds()) {
     it("lets the first login presenting a legacy administrator-set id claim the LOCAL user, then only that provider", async () => {
       const local = await addUser(server, ["viewer"]);
       const sub = `legacy-local-${tag()}`;
-      const linked = await scim(
-        server,
-        server.adminToken,
-        "PATCH",
-        `/Users/${local.user.id}`,
-        patchOp({ op: "replace", path: "externalId", value: sub }),
-      );
+      const linked = await patchExternalId(local.user.id, sub);
       expect(linked.status, linked.raw).to.equal(200);
       await forgetProvider(await stored(local.user.id));
 
