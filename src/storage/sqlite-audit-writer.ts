@@ -19,7 +19,7 @@ export class LockedAppends {
   private turn: { inFlight: number; end(): void } | null = null;
 
   constructor(
-    private readonly writer: SqliteAuditWriter,
+    private readonly writer: AuditWriterThread,
     private readonly lock: Mutex,
   ) {}
 

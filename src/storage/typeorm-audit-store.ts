@@ -6,8 +6,8 @@ import type { Mutex } from "../domain/mutex";
 import { escape, type SqlValue } from "mysql2";
 import type { AuditDecision, AuditStore, ChainFn, ChainHead, StoredEvent } from "../domain/ports/audit.port";
 import type { AuditAppender } from "../domain/ports/storage.port";
-import type { MysqlAuditWriter } from "./mysql-audit-writer";
-import { LockedAppends, type SqliteAuditWriter } from "./sqlite-audit-writer";
+import type { AuditWriterThread } from "./audit-writer-thread";
+import { LockedAppends } from "./sqlite-audit-writer";
 import { AuditCheckpointEntity, AuditEventEntity, AuditEventRoleEntity, AuditHeadEntity } from "./entities";
 
 // Rows per INSERT statement. SQLite allows 32766 bound variables per statement
@@ -243,17 +243,16 @@ export class TypeormAuditStore implements AuditStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly lock: Mutex | null,
-    writer: SqliteAuditWriter | null = null,
-    /** MySQL: the audit writer thread, with connections of its own. */
-    mysqlWriter: MysqlAuditWriter | null = null,
+    /** The audit writer thread (SQLite in a file, and MySQL); on SQLite its batches take turns with the request thread's lock. */
+    writer: AuditWriterThread | null = null,
   ) {
     this.sqlite = dataSource.options.type === "better-sqlite3";
     this.concurrentAppends = this.sqlite && !writer ? 1 : 2;
     if (writer && lock) {
       const appends = new LockedAppends(writer, lock);
       this.appendChained = (events) => appends.append(events);
-    } else if (mysqlWriter) {
-      this.appendChained = (events) => mysqlWriter.append(events);
+    } else if (writer) {
+      this.appendChained = (events) => writer.append(events);
     }
   }
 

@@ -7,6 +7,7 @@ import { createDataSource, detectDatabase } from "./data-source";
 import { Mutex } from "../domain/mutex";
 import { MysqlAuditWriter, type MysqlServer } from "./mysql-audit-writer";
 import { SqliteAuditWriter } from "./sqlite-audit-writer";
+import type { AuditWriterThread } from "./audit-writer-thread";
 import { auditAppenderFor, TypeormAuditStore } from "./typeorm-audit-store";
 import { TypeormPolicyStateRepository } from "./repositories/policy-state.repository";
 import { TypeormGrantRepository } from "./repositories/grant.repository";
@@ -123,17 +124,16 @@ export class TypeormStorage implements Storage {
   /** The database OneTimeStore (used unless REDIS_URL is set). */
   readonly oneTimeValues: TypeormOneTimeStore;
   private readonly lock: Mutex | null;
-  private readonly writer: SqliteAuditWriter | null;
-  private readonly mysqlWriter: MysqlAuditWriter | null;
+  /** The audit writer thread: SQLite in a file, and MySQL. */
+  private readonly writer: AuditWriterThread | null;
 
   private constructor(readonly dataSource: DataSource) {
-    this.lock = dataSource.options.type === "better-sqlite3" ? new Mutex() : null;
-    const file = dataSource.options.type === "better-sqlite3" ? dataSource.options.database : ":memory:";
+    const options = dataSource.options;
+    this.lock = options.type === "better-sqlite3" ? new Mutex() : null;
+    if (options.type !== "better-sqlite3") this.writer = new MysqlAuditWriter(mysqlServerOf(options));
     // An in-memory database is this connection's alone: no other thread can write it.
-    this.writer = file !== ":memory:" ? new SqliteAuditWriter(file) : null;
-    this.mysqlWriter =
-      dataSource.options.type === "better-sqlite3" ? null : new MysqlAuditWriter(mysqlServerOf(dataSource.options));
-    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer, this.mysqlWriter);
+    else this.writer = options.database !== ":memory:" ? new SqliteAuditWriter(options.database) : null;
+    this.audit = new TypeormAuditStore(dataSource, this.lock, this.writer);
     // Outside a transaction the audit trail is the AuditStore, never a bare appender.
     const { audit: _appender, ...base } = repositoriesFor(dataSource.manager);
     const repos = this.lock ? serialized(base, this.lock) : base;
@@ -201,7 +201,6 @@ export class TypeormStorage implements Storage {
 
   async close(): Promise<void> {
     await this.writer?.close();
-    await this.mysqlWriter?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
