@@ -55,12 +55,16 @@ export class GroupCommitAuditLog implements AuditLog {
   record(event: AuditEventInput): Promise<AuditEventRecord> {
     const traceId = this.options.traceId?.() ?? null;
     if (traceId !== null) event = { ...event, metadata: { ...event.metadata, traceId } };
-    const recorded = () =>
-      new Promise<AuditEventRecord>((resolve, reject) => {
-        this.queue.push({ event, resolve, reject });
-        if (!this.flushing) this.flushing = this.flushLoop();
-      });
-    return traceId !== null && this.options.span ? this.options.span("audit commit", recorded) : recorded();
+    const span = traceId !== null ? this.options.span : undefined;
+    return span ? span("audit commit", () => this.enqueue(event)) : this.enqueue(event);
+  }
+
+  /** Queues the event for the next group commit; resolves once it is durable. */
+  private enqueue(event: AuditEventInput): Promise<AuditEventRecord> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (!this.flushing) this.flushing = this.flushLoop();
+    });
   }
 
   onCommitted(listener: (events: AuditEventRecord[]) => void): () => void {
