@@ -138,6 +138,97 @@ export async function load(
   };
 }
 
+/** One side of an interleaved load: a server and the query it is loaded with. */
+export interface LoadSpec {
+  name: string;
+  port: number;
+  token: string | null;
+  query: string;
+  charged: Charged;
+}
+
+/** BENCH_SLICES: the slices each side of an interleaved load is measured in. */
+export const SLICES = Number(process.env.BENCH_SLICES ?? 5);
+
+/**
+ * The floor and a target loaded in turns, SLICES slices of DURATION / SLICES
+ * seconds each (floor, target, floor, target, ...), after WARMUP seconds of
+ * each: on a machine whose speed drifts within minutes, both sides then see
+ * the same machine. Each side's req/s is its requests over its own measured
+ * seconds, its percentiles are over every response of its slices, and its CPU
+ * per request is summed over its slices.
+ */
+export async function interleaved(floor: LoadSpec, target: LoadSpec): Promise<[Row, Row]> {
+  for (const side of [floor, target]) {
+    const check = await post(side.port, side.token, side.query);
+    if (check.errors) throw new Error(`${side.name}: ${JSON.stringify(check.errors)}`);
+    if (WARMUP > 0) await autocannon({ ...cannonOptions(side), duration: WARMUP });
+  }
+  const tallies = [new Tally(), new Tally()];
+  const seconds = DURATION / SLICES;
+  for (let i = 0; i < SLICES; i++)
+    for (const [n, side] of [floor, target].entries()) await tallies[n].slice(side, seconds);
+  return [tallies[0].row(floor.name), tallies[1].row(target.name)];
+}
+
+function cannonOptions(spec: LoadSpec) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (spec.token) headers.authorization = `Bearer ${spec.token}`;
+  return {
+    url: `http://127.0.0.1:${spec.port}/graphql`,
+    method: "POST" as const,
+    headers,
+    body: JSON.stringify({ query: spec.query }),
+    connections: CONNECTIONS,
+  };
+}
+
+/** What one side's slices add up to. */
+class Tally {
+  private requests = 0;
+  private seconds = 0;
+  private errors = 0;
+  private readonly latencies: number[] = [];
+  private cpu: [number | null, number | null] = [0, 0];
+
+  async slice(spec: LoadSpec, seconds: number): Promise<void> {
+    const cpu = (pid: number | null | undefined) => (pid == null ? null : cpuSeconds(pid));
+    const before = [cpu(spec.charged.server), cpu(spec.charged.database)];
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const cannon = autocannon({ ...cannonOptions(spec), duration: seconds }, (err, done) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(done),
+      );
+      cannon.on("response", (_client, _status, _bytes, time) => this.latencies.push(time));
+    });
+    this.seconds += result.duration;
+    const after = [cpu(spec.charged.server), cpu(spec.charged.database)];
+    this.cpu = [0, 1].map((i) => {
+      const [sum, from, to] = [this.cpu[i], before[i], after[i]];
+      return sum === null || from === null || to === null ? null : sum + to - from;
+    }) as [number | null, number | null];
+    this.requests += result.requests.total;
+    this.errors += result.errors + result.non2xx + result.timeouts;
+  }
+
+  row(name: string): Row {
+    const sorted = Float64Array.from(this.latencies).sort();
+    const percentile = (p: number) => (sorted.length === 0 ? 0 : Math.round(sorted[Math.ceil(p * sorted.length) - 1]));
+    const perRequest = (cpu: number | null) =>
+      cpu === null || this.requests === 0 ? null : (cpu / this.requests) * 1e6;
+    return {
+      name,
+      rps: this.requests / this.seconds,
+      p50: percentile(0.5),
+      p99: percentile(0.99),
+      errors: this.errors,
+      requests: this.requests,
+      load: loadavg()[0],
+      serverCpuUs: perRequest(this.cpu[0]),
+      databaseCpuUs: perRequest(this.cpu[1]),
+    };
+  }
+}
+
 export function loadAverage(): string {
   return loadavg()
     .map((n) => n.toFixed(2))

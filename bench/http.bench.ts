@@ -1,17 +1,30 @@
 // HTTP benchmark (`npm run bench:http`): a bare Apollo server (the floor) and
-// portcullis on SQLite and on MariaDB, each in its own process, loaded in turn
-// from this one with autocannon on 127.0.0.1 in the same run, and the ratios
-// to the floor printed. The floor is loaded at the start and again right before
-// each portcullis load (the adjacent floor): on a shared virtual machine the
-// same load moved by a third between runs minutes apart, so each target is
-// judged against the floor measured next to it. BENCH_PROFILE=DIR also writes a CPU profile of each
+// portcullis on SQLite and on MariaDB, each in its own process, loaded from
+// this one with autocannon on 127.0.0.1 in the same run, and the ratios to the
+// floor printed. Each portcullis load is interleaved with the floor's (short
+// slices in turns, http-load.ts): on a shared virtual machine the same load
+// moved by a third within minutes, so each target is judged against the floor
+// measured in the same minutes, slice for slice. BENCH_PROFILE=DIR also writes a CPU profile of each
 // portcullis process into DIR and prints its event-loop delay per load.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pidOf } from "./process-cpu";
 import { withScratchMysql } from "./scratch-mysql";
-import { CONNECTIONS, DURATION, load, loadAverage, post, start, stop, type Row, type Started } from "./http-load";
+import {
+  CONNECTIONS,
+  DURATION,
+  interleaved,
+  load,
+  loadAverage,
+  post,
+  SLICES,
+  start,
+  stop,
+  type LoadSpec,
+  type Row,
+  type Started,
+} from "./http-load";
 
 /** BENCH_ONLY=can (or canMany, effectivePermissions): load only the portcullis queries whose name contains it. */
 const ONLY = process.env.BENCH_ONLY ?? null;
@@ -39,9 +52,9 @@ interface Floor {
 
 type FloorQuery = keyof Floor;
 const FLOOR_QUERIES: Record<FloorQuery, string> = { hello: "{ hello }", list: "{ items { id name kind tags } }" };
-/** Loads the bare Apollo server again with one of the floor's queries. */
-type FloorLoad = (query: FloorQuery) => Promise<Row>;
-/** Each portcullis load's adjacent floor: the same floor query loaded right before it. */
+/** The bare Apollo server loaded with one of the floor's queries. */
+type FloorSpec = (query: FloorQuery) => LoadSpec;
+/** Each portcullis load's adjacent floor: the same floor query, loaded in turns with it. */
 const adjacent = new Map<Row, Row>();
 const floorQueryOf = (name: string): FloorQuery => (name.includes("effectivePermissions") ? "list" : "hello");
 
@@ -79,7 +92,7 @@ async function startPortcullis(databaseUrl: string, label: string): Promise<{ se
 async function measure(
   databaseUrl: string,
   label: string,
-  floorLoad: FloorLoad,
+  floorSpec: FloorSpec,
   database: number | null = null,
 ): Promise<Row[]> {
   const { server, token } = await startPortcullis(databaseUrl, label);
@@ -91,9 +104,14 @@ async function measure(
       [`${label}: effectivePermissions`, EFFECTIVE],
     ] as const) {
       if (ONLY !== null && !name.includes(ONLY)) continue;
-      const floor = await floorLoad(floorQueryOf(name));
       if (PROFILE_DIR) server.child.kill("SIGUSR2");
-      const row = await load(name, server.port, token, query, { server: server.child.pid, database });
+      const [floor, row] = await interleaved(floorSpec(floorQueryOf(name)), {
+        name,
+        port: server.port,
+        token,
+        query,
+        charged: { server: server.child.pid, database },
+      });
       adjacent.set(row, floor);
       rows.push(row);
       if (PROFILE_DIR) {
@@ -166,32 +184,34 @@ export async function runHttpBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "portcullis-bench-"));
   if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
   console.log(
-    `HTTP benchmark: ${DURATION}s each, ${CONNECTIONS} connections, 127.0.0.1, NODE_ENV=production, ` +
+    `HTTP benchmark: ${DURATION}s each (portcullis loads in ${SLICES} slices, in turns with the floor's), ` +
+      `${CONNECTIONS} connections, 127.0.0.1, NODE_ENV=production, ` +
       `a deployer's own token; load average before: ${loadAverage()}`,
   );
   const bare = await start(join(__dirname, "bare-apollo-server.js"), {}, /listening (\d+)/);
   const charged = { server: bare.child.pid };
-  const floorLoad: FloorLoad = (query) =>
-    load(
-      `bare Apollo ${query === "hello" ? "{ hello }" : "10-object list"}`,
-      bare.port,
-      null,
-      FLOOR_QUERIES[query],
-      charged,
-    );
+  const floorName = (query: FloorQuery) => `bare Apollo ${query === "hello" ? "{ hello }" : "10-object list"}`;
+  const floorLoad = (query: FloorQuery) => load(floorName(query), bare.port, null, FLOOR_QUERIES[query], charged);
+  const floorSpec: FloorSpec = (query) => ({
+    name: floorName(query),
+    port: bare.port,
+    token: null,
+    query: FLOOR_QUERIES[query],
+    charged,
+  });
   const results: Array<[string, Row[]]> = [];
   let floor: Floor;
   try {
     floor = { hello: await floorLoad("hello"), list: await floorLoad("list") };
     try {
       if (DATABASES.includes("sqlite"))
-        results.push(["SQLite", await measure(`sqlite:${join(dir, "bench.sqlite")}`, "SQLite", floorLoad)]);
+        results.push(["SQLite", await measure(`sqlite:${join(dir, "bench.sqlite")}`, "SQLite", floorSpec)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
     if (DATABASES.includes("mariadb")) {
       const mysql = await withScratchMysql((db) =>
-        measure(db.url, "MariaDB", floorLoad, pidOf("mariadbd") ?? pidOf("mysqld")),
+        measure(db.url, "MariaDB", floorSpec, pidOf("mariadbd") ?? pidOf("mysqld")),
       );
       if (typeof mysql === "string") console.log(mysql);
       else results.push(["MariaDB", mysql]);
@@ -204,7 +224,9 @@ export async function runHttpBench(): Promise<void> {
   table([floor.hello, floor.list, ...results.flatMap(([, rows]) => rows)], floor);
   console.log("");
   for (const [label, rows] of results) verdicts(label, rows);
-  console.log(`load average after: ${loadAverage()} (2 cores; ratios to the adjacent floor are what count)`);
+  console.log(
+    `load average after: ${loadAverage()} (2 cores; ratios to the adjacent floor, loaded in turns with each target, are what count)`,
+  );
 }
 
 if (require.main === module) {

@@ -4,8 +4,8 @@
 
 /** What the decision paths report (DecisionService, audited system checks). */
 export interface DecisionMetrics {
-  /** One decided question: the audit operation ("check", "Query.users"), its reason, the time until it was audited. */
-  decided(operation: string, reason: string, seconds: number): void;
+  /** `count` (default 1) questions decided with one reason: the audit operation ("check", "Query.users"), the reason, and the time each took until it was audited. */
+  decided(operation: string, reason: string, seconds: number, count?: number): void;
 }
 
 /** An audit event as far as metrics read it. */

@@ -150,9 +150,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
 
   return {
     registry,
-    decided(operation, reason, seconds) {
-      decisions.inc({ reason, operation });
-      decisionSeconds.observe({ operation }, seconds);
+    decided(operation, reason, seconds, count = 1) {
+      decisions.inc({ reason, operation }, count);
+      for (let i = 0; i < count; i++) decisionSeconds.observe({ operation }, seconds);
     },
     written(events) {
       auditWritten.inc(events.length);

@@ -35,7 +35,23 @@ function datetimeText(time: Date): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
-/** A record's column values, in AUDIT_ROW_COLUMNS order, appended to `out` (a writer fills one parameter list for a multi-row INSERT). JSON columns hold JSON text ("null" for a null value, as typeorm's transformer writes it). */
+/** The stored JSON of metadata objects: the events of one call share theirs, and a writer's clones are not changed. */
+const metadataText = new WeakMap<object, string>();
+
+function metadataJson(metadata: AuditEventRecord["metadata"]): string | null {
+  if (metadata === undefined) return null;
+  if (metadata === null || typeof metadata !== "object") return JSON.stringify(metadata);
+  let text = metadataText.get(metadata);
+  if (text === undefined) metadataText.set(metadata, (text = JSON.stringify(metadata)));
+  return text;
+}
+
+/**
+ * A record's column values, in AUDIT_ROW_COLUMNS order, appended to `out` (a
+ * writer thread fills one parameter list for a multi-row INSERT, from its own
+ * clones of the events). JSON columns hold JSON text ("null" for a null value,
+ * as typeorm's transformer writes it).
+ */
 export function pushAuditRow(out: unknown[], r: AuditEventRecord): void {
   out.push(
     String(r.sequence),
@@ -55,7 +71,7 @@ export function pushAuditRow(out: unknown[], r: AuditEventRecord): void {
     r.decision,
     r.reason,
     r.requestId ?? null,
-    r.metadata === undefined ? null : JSON.stringify(r.metadata),
+    metadataJson(r.metadata),
     r.prevHash,
     r.hash,
   );

@@ -65,14 +65,21 @@ function field(value: unknown): string {
  * half as much again. test/unit/domain/audit-hash.test.ts checks it against
  * canonicalJson of the fields picked by AUDIT_EVENT_FIELDS.
  */
-export function canonicalEvent(e: Omit<AuditEventRecord, "hash" | "prevHash">): string {
+export function canonicalEvent(
+  e: Omit<AuditEventRecord, "hash" | "prevHash">,
+  metadata: string = field(e.metadata),
+): string {
   const time = e.time instanceof Date ? `"${e.time.toISOString()}"` : field(e.time);
-  return `{"action":${field(e.action)},"actorEmail":${field(e.actorEmail)},"actorId":${field(e.actorId)},"actorRoles":${field(e.actorRoles)},"decision":${field(e.decision)},"id":${field(e.id)},"metadata":${field(e.metadata)},"operation":${field(e.operation)},"reason":${field(e.reason)},"requestId":${field(e.requestId)},"resourceName":${field(e.resourceName)},"resourceNamespace":${field(e.resourceNamespace)},"resourceType":${field(e.resourceType)},"sequence":${field(e.sequence)},"sourceIp":${field(e.sourceIp)},"subjectId":${field(e.subjectId)},"time":${time},"tokenId":${field(e.tokenId)}}`;
+  return `{"action":${field(e.action)},"actorEmail":${field(e.actorEmail)},"actorId":${field(e.actorId)},"actorRoles":${field(e.actorRoles)},"decision":${field(e.decision)},"id":${field(e.id)},"metadata":${metadata},"operation":${field(e.operation)},"reason":${field(e.reason)},"requestId":${field(e.requestId)},"resourceName":${field(e.resourceName)},"resourceNamespace":${field(e.resourceNamespace)},"resourceType":${field(e.resourceType)},"sequence":${field(e.sequence)},"sourceIp":${field(e.sourceIp)},"subjectId":${field(e.subjectId)},"time":${time},"tokenId":${field(e.tokenId)}}`;
 }
 
-export function eventHash(prevHash: string, event: Omit<AuditEventRecord, "hash" | "prevHash">): string {
+export function eventHash(
+  prevHash: string,
+  event: Omit<AuditEventRecord, "hash" | "prevHash">,
+  metadata?: string,
+): string {
   // One-shot hash(): about a quarter of createHash's cost per event, same digest.
-  return hash("sha256", prevHash + canonicalEvent(event), "hex");
+  return hash("sha256", prevHash + canonicalEvent(event, metadata), "hex");
 }
 
 /**
@@ -112,6 +119,21 @@ export function chainedRecord(
 }
 
 /**
+ * The canonical JSON of metadata objects a writer thread has chained. The
+ * events of one call share their metadata object (DecisionService), a
+ * structured clone keeps that sharing, and nothing changes a writer's clone:
+ * each object is written out once.
+ */
+const clonedMetadata = new WeakMap<object, string>();
+
+function clonedMetadataJson(metadata: unknown): string {
+  if (metadata === null || typeof metadata !== "object") return field(metadata);
+  let json = clonedMetadata.get(metadata);
+  if (json === undefined) clonedMetadata.set(metadata, (json = canonicalJson(metadata)));
+  return json;
+}
+
+/**
  * A writer thread's own copy of an event (a structured clone), numbered and
  * hashed in place as the event after `prevHash`: no copy of its fields is made.
  */
@@ -120,7 +142,7 @@ export function chainInPlace(event: AuditEventInput, sequence: number, prevHash:
   record.id = randomUUID();
   record.sequence = sequence;
   record.prevHash = prevHash;
-  record.hash = eventHash(prevHash, record);
+  record.hash = eventHash(prevHash, record, clonedMetadataJson(record.metadata));
   return record;
 }
 

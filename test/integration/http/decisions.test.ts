@@ -191,6 +191,7 @@ for (const kind of databaseKinds()) {
                 action: "deploy",
                 resource: { type: "app", namespace: "dev", labels: [{ key: "team", value: "core" }] },
               },
+              { action: "submit", resource: job("prod", "api") },
             ],
           },
         },
@@ -200,6 +201,7 @@ for (const kind of databaseKinds()) {
         { allowed: true, reason: "ALLOWED" },
         { allowed: false, reason: "NO_MATCHING_RULE" },
         { allowed: false, reason: "EXPLICIT_DENY" },
+        { allowed: true, reason: "ALLOWED" },
         { allowed: true, reason: "ALLOWED" },
       ]);
       const head = await server.app.storage.audit.head();
@@ -211,7 +213,25 @@ for (const kind of databaseKinds()) {
         ["delete", "job", "DENY", deployer.user.id],
         ["read", "secret", "DENY", deployer.user.id],
         ["deploy", "app", "ALLOW", deployer.user.id],
+        ["submit", "job", "ALLOW", deployer.user.id],
       ]);
+      // Each event's metadata names what decided it, the labels asked about and the facts decided with.
+      const metadata = (action: string, name: string) =>
+        events.find((e) => e.action === action && e.resourceName === name)!.metadata as Record<string, unknown>;
+      const facts = { mfa: false, sourceIp: null };
+      for (const name of ["web", "api"]) {
+        expect(metadata("submit", name).decidedBy).to.deep.include({
+          policy: "deployer-deploy",
+          ruleIndex: 0,
+          role: "deployer",
+        });
+        expect(metadata("submit", name).context).to.deep.equal(facts);
+      }
+      expect(metadata("delete", "web")).to.not.have.property("decidedBy");
+      expect(metadata("delete", "web")).to.deep.include({ context: facts }).and.not.have.property("labels");
+      expect(metadata("read", "")).to.have.property("decidedBy").that.is.an("object");
+      expect(metadata("deploy", "")).to.deep.include({ labels: { team: "core" }, context: facts });
+      expect(metadata("submit", "api")).to.not.have.property("labels");
     });
 
     it("lists effective permissions with provenance, filtered by type", async () => {

@@ -8,6 +8,9 @@ const [sqlite] = databaseKinds();
 const redisUrl = process.env.TEST_REDIS_URL;
 
 const CAN = `query Can { can(action: "read", resource: { type: "system", namespace: "system", name: "x" }) { allowed reason } }`;
+const CAN_MANY = `{ canMany(checks: [${["read", "read", "write", "delete"]
+  .map((action, i) => `{ action: "${action}", resource: { type: "system", namespace: "system", name: "x${i}" } }`)
+  .join(", ")}]) { allowed reason } }`;
 
 describe("metrics", function () {
   this.timeout(60_000);
@@ -25,6 +28,9 @@ describe("metrics", function () {
       const feed = subscribe(server, "subscription { auditEvents { operation } }", { token: server.adminToken });
       for (let i = 0; i < 3; i++)
         expect((await gql(server.url, CAN, { token: server.adminToken })).status).to.equal(200);
+      // Four decisions in one call, each counted.
+      const many = await gql(server.url, CAN_MANY, { token: server.adminToken });
+      expect(many.errors).to.equal(undefined);
       // A failed authentication, a client mistake and a user-input error.
       expect(
         (await gql(server.url, CAN, { token: "ptc_0000000000000000000000000000000000000000000000" })).errors?.[0]
@@ -43,8 +49,8 @@ describe("metrics", function () {
       const checks = samples
         .filter((s) => s.name === "portcullis_decisions_total" && s.labels.operation === "check")
         .reduce((n, s) => n + s.value, 0);
-      expect(checks).to.equal(3);
-      expect(value("portcullis_decision_duration_seconds_count", { operation: "check" })).to.equal(3);
+      expect(checks).to.equal(7);
+      expect(value("portcullis_decision_duration_seconds_count", { operation: "check" })).to.equal(7);
       expect(value("portcullis_decision_duration_seconds_sum", { operation: "check" }))
         .to.be.greaterThan(0)
         .and.lessThan(10);

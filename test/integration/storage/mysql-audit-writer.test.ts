@@ -69,9 +69,14 @@ const mysql = databaseKinds().find((kind) => kind.name === "mysql");
   });
 
   it("stores every column, prepared or as text, exactly as typeorm's own path stores it", async () => {
-    // 70 events: 64 through a prepared statement, 6 as text.
+    // 70 events: 64 through a prepared statement, 6 as text. Every third shares one metadata object,
+    // as the events of one canMany do (the writer writes a shared object out once).
+    const shared = { credential: "token", context: { sourceIp: "10.1.2.3", mfa: false }, decidedBy: { ruleIndex: 0 } };
     const events = Array.from({ length: 70 }, (_, i) =>
-      decision(i, i % 4 === 0 ? null : { nested: { b: i, a: [1, "x", null] }, note: "it's \\ \u{1F511}" }),
+      decision(
+        i,
+        i % 4 === 0 ? null : i % 3 === 0 ? shared : { nested: { b: i, a: [1, "x", null] }, note: "it's \\ \u{1F511}" },
+      ),
     );
     const viaWriter = await storage.audit.appendChained!(events);
     const viaTypeorm = await storage.audit.append(events, chain);

@@ -89,7 +89,16 @@ describe("the SQLite audit writer thread", function () {
   });
 
   it("stores every column exactly as the request thread's typeorm path stores it", async () => {
-    const events = [decision(1), decision(2, null), decision(3, { nested: { b: 1, a: [1, "x"] } })];
+    // The last three share one metadata object, as the events of one canMany do (the writer writes it out once).
+    const shared = { credential: "token", context: { sourceIp: "10.1.2.3", mfa: false } };
+    const events = [
+      decision(1),
+      decision(2, null),
+      decision(3, { nested: { b: 1, a: [1, "x"] } }),
+      decision(4, shared),
+      decision(5, shared),
+      decision(6, shared),
+    ];
     const viaWorker = await storage.audit.appendChained!(events);
     const viaTypeorm = await storage.audit.append(events, chain);
     const select = raw.prepare(`SELECT * FROM "audit_events" WHERE "sequence" = ?`);
@@ -102,7 +111,7 @@ describe("the SQLite audit writer thread", function () {
       }
       expect(fromWorker).to.deep.equal(fromTypeorm);
     });
-    verifyChain(await storage.audit.range(1, 6));
+    verifyChain(await storage.audit.range(1, 12));
   });
 
   it("takes turns with the request thread's transactions: no busy error, one gapless chain", async () => {
