@@ -17,7 +17,8 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { AuditEventInput, AuditEventRecord } from "../domain/audit/audit-event";
-import { chainedRecord } from "../domain/audit/audit-hash";
+import { chainedRecord, chainInPlace } from "../domain/audit/audit-hash";
+import type { ChainHead } from "../domain/ports/audit.port";
 
 /** One batch, sent to the worker. */
 export interface WriterRequest {
@@ -35,6 +36,48 @@ export const CLOSE = "close";
 
 const ID_LENGTH = 36;
 const HASH_LENGTH = 64;
+
+/**
+ * A worker's batch chained after `head`, one event at a time, with what its
+ * reply carries: each event's id and hash, concatenated in order (what
+ * AuditWriterThread.settle reads back).
+ */
+export class ChainedBatch {
+  sequence: number;
+  prevHash: string;
+  ids = "";
+  hashes = "";
+
+  constructor(readonly head: ChainHead) {
+    this.sequence = head.sequence;
+    this.prevHash = head.hash;
+  }
+
+  /** Numbers and hashes `event`, the worker's own clone, in place as the next event of the chain. */
+  next(event: AuditEventInput): AuditEventRecord {
+    this.sequence += 1;
+    const record = chainInPlace(event, this.sequence, this.prevHash);
+    this.prevHash = record.hash;
+    this.ids += record.id;
+    this.hashes += record.hash;
+    return record;
+  }
+
+  /** Where the head stands after the events chained so far. */
+  last(): ChainHead {
+    return { sequence: this.sequence, hash: this.prevHash };
+  }
+
+  /** The answer to batch `id`, once it is committed. */
+  reply(id: number): WriterReply {
+    return { id, ok: true, sequence: this.head.sequence, prevHash: this.head.hash, ids: this.ids, hashes: this.hashes };
+  }
+}
+
+/** The answer to batch `id` when it could not be written. */
+export function failedReply(id: number, err: unknown): WriterReply {
+  return { id, ok: false, message: err instanceof Error ? err.message : String(err) };
+}
 
 interface InFlight {
   events: AuditEventInput[];

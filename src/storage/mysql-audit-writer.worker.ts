@@ -22,9 +22,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import { escape, type ExecuteValues, type SqlValue } from "mysql2";
 import { createPool, type PoolConnection } from "mysql2/promise";
 import type { AuditEventInput } from "../domain/audit/audit-event";
-import { chainInPlace } from "../domain/audit/audit-hash";
 import { AUDIT_ROW_COLUMNS, pushAuditRoleRows, pushAuditRow } from "./audit-row";
-import { CLOSE, type WriterReply, type WriterRequest } from "./audit-writer-thread";
+import type { ChainHead } from "../domain/ports/audit.port";
+import { ChainedBatch, CLOSE, failedReply, type WriterReply, type WriterRequest } from "./audit-writer-thread";
 import type { MysqlServer } from "./mysql-audit-writer";
 
 const pool = createPool({
@@ -54,17 +54,9 @@ const insertRoles = (rows: number) =>
 const eventSql = new Map(EVENT_CHUNKS.map((rows) => [rows, insertEvents(rows)]));
 const roleSql = new Map(ROLE_CHUNKS.map((rows) => [rows, insertRoles(rows)]));
 
-interface Head {
-  sequence: number;
-  hash: string;
-}
-
-/** A batch numbered and hashed from `head`, with the statements that write it. */
+/** A batch numbered and hashed from a head, with the statements that write it. */
 interface Built {
-  head: Head;
-  last: Head;
-  ids: string;
-  hashes: string;
+  chain: ChainedBatch;
   prepared: Array<{ sql: string; values: ExecuteValues[] }>;
   /** The leftover rows, the head's move and COMMIT: one text query. */
   final: string;
@@ -109,21 +101,13 @@ const SLICE = 32;
  * while the batch before holds the head, and that batch's answers (each one
  * the cue for its next statement) are not kept waiting behind it.
  */
-async function build(head: Head, events: AuditEventInput[], sliced: boolean): Promise<Built> {
+async function build(head: ChainHead, events: AuditEventInput[], sliced: boolean): Promise<Built> {
   const eventValues: unknown[] = [];
   const roleValues: unknown[] = [];
-  let sequence = head.sequence;
-  let prevHash = head.hash;
-  let ids = "";
-  let hashes = "";
+  const chain = new ChainedBatch(head);
   for (let n = 0; n < events.length; n++) {
     if (sliced && n > 0 && n % SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const event = events[n];
-    sequence += 1;
-    const record = chainInPlace(event, sequence, prevHash);
-    prevHash = record.hash;
-    ids += record.id;
-    hashes += record.hash;
+    const record = chain.next(events[n]);
     pushAuditRow(eventValues, record);
     pushAuditRoleRows(roleValues, record);
   }
@@ -148,16 +132,16 @@ async function build(head: Head, events: AuditEventInput[], sliced: boolean): Pr
   );
   if (roleText) text.push(roleText);
   text.push(
-    `UPDATE \`audit_head\` SET \`sequence\` = ${escape(String(sequence))}, \`hash\` = ${escape(prevHash)} WHERE \`id\` = 1`,
+    `UPDATE \`audit_head\` SET \`sequence\` = ${escape(String(chain.sequence))}, \`hash\` = ${escape(chain.prevHash)} WHERE \`id\` = 1`,
     "COMMIT",
   );
-  return { head, last: { sequence, hash: prevHash }, ids, hashes, prepared, final: text.join(";\n") };
+  return { chain, prepared, final: text.join(";\n") };
 }
 
 /** Resolves once the batch sent before holds the head's lock (or has failed): the next may then ask for it. */
 let previousLocked: Promise<void> = Promise.resolve();
 /** Where the head stands once the batches in flight commit; null when unknown (none yet, or one failed). */
-let expected: Head | null = null;
+let expected: ChainHead | null = null;
 const writing = new Set<Promise<void>>();
 
 async function write(request: WriterRequest): Promise<void> {
@@ -181,26 +165,19 @@ async function write(request: WriterRequest): Promise<void> {
     const row = ((results as unknown[])[1] as Array<{ sequence: string | number; hash: string }>)[0];
     if (!row) throw new Error("audit_head row is missing");
     const head = { sequence: Number(row.sequence), hash: row.hash };
-    if (!built || built.head.sequence !== head.sequence || built.head.hash !== head.hash)
+    if (!built || built.chain.head.sequence !== head.sequence || built.chain.head.hash !== head.hash)
       built = await build(head, request.events, false);
-    expected = built.last;
+    expected = built.chain.last();
     locked();
     for (const statement of built.prepared) await connection.execute(statement.sql, statement.values);
     await connection.query(built.final);
     open = false;
-    reply = {
-      id: request.id,
-      ok: true,
-      sequence: head.sequence,
-      prevHash: head.hash,
-      ids: built.ids,
-      hashes: built.hashes,
-    };
+    reply = built.chain.reply(request.id);
   } catch (err) {
     expected = null;
     locked();
     if (open && connection) await rollback(connection);
-    reply = { id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) };
+    reply = failedReply(request.id, err);
   } finally {
     connection?.release();
   }

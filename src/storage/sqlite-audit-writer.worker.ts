@@ -17,9 +17,8 @@
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import type { AuditEventInput } from "../domain/audit/audit-event";
-import { chainInPlace } from "../domain/audit/audit-hash";
 import { AUDIT_ROW_COLUMNS, pushAuditRoleRows, pushAuditRow } from "./audit-row";
-import { CLOSE, type WriterReply, type WriterRequest } from "./audit-writer-thread";
+import { ChainedBatch, CLOSE, failedReply, type WriterReply, type WriterRequest } from "./audit-writer-thread";
 
 /** The part of better-sqlite3 used here (the package ships no type declarations). */
 interface Statement {
@@ -84,28 +83,14 @@ function writeRoles(): void {
   roleValues.length = 0;
 }
 
-interface Appended {
-  head: { sequence: number; hash: string };
-  ids: string;
-  hashes: string;
-}
-
-const appendBatch = db.transaction((events: AuditEventInput[]): Appended => {
+const appendBatch = db.transaction((events: AuditEventInput[]): ChainedBatch => {
   eventValues.length = 0;
   roleValues.length = 0;
   const row = readHead.get() as { sequence: number | string; hash: string } | undefined;
   if (!row) throw new Error("audit_head row is missing");
-  const head = { sequence: Number(row.sequence), hash: row.hash };
-  let sequence = head.sequence;
-  let prevHash = head.hash;
-  let ids = "";
-  let hashes = "";
+  const chain = new ChainedBatch({ sequence: Number(row.sequence), hash: row.hash });
   for (const event of events) {
-    sequence += 1;
-    const record = chainInPlace(event, sequence, prevHash);
-    prevHash = record.hash;
-    ids += record.id;
-    hashes += record.hash;
+    const record = chain.next(event);
     pushAuditRow(eventValues, record);
     if (eventValues.length === EVENT_ROWS * COLUMNS) writeEvents();
     pushAuditRoleRows(roleValues, record);
@@ -114,8 +99,8 @@ const appendBatch = db.transaction((events: AuditEventInput[]): Appended => {
   }
   writeEvents();
   writeRoles();
-  if (events.length > 0) moveHead.run(String(sequence), prevHash);
-  return { head, ids, hashes };
+  if (events.length > 0) moveHead.run(String(chain.sequence), chain.prevHash);
+  return chain;
 });
 
 parentPort!.on("message", (request: WriterRequest | typeof CLOSE) => {
@@ -126,10 +111,9 @@ parentPort!.on("message", (request: WriterRequest | typeof CLOSE) => {
   }
   let reply: WriterReply;
   try {
-    const { head, ids, hashes } = appendBatch.immediate(request.events);
-    reply = { id: request.id, ok: true, sequence: head.sequence, prevHash: head.hash, ids, hashes };
+    reply = appendBatch.immediate(request.events).reply(request.id);
   } catch (err) {
-    reply = { id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) };
+    reply = failedReply(request.id, err);
   }
   parentPort!.postMessage(reply);
 });
