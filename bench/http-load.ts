@@ -97,47 +97,6 @@ export interface Charged {
   database?: number | null;
 }
 
-/** DURATION seconds of CONNECTIONS connections posting `query`; the answer is checked first. */
-export async function load(
-  name: string,
-  port: number,
-  token: string | null,
-  query: string,
-  charged: Charged = { server: undefined },
-): Promise<Row> {
-  const check = await post(port, token, query);
-  if (check.errors) throw new Error(`${name}: ${JSON.stringify(check.errors)}`);
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const options = {
-    url: `http://127.0.0.1:${port}/graphql`,
-    method: "POST" as const,
-    headers,
-    body: JSON.stringify({ query }),
-    connections: CONNECTIONS,
-  };
-  if (WARMUP > 0) await autocannon({ ...options, duration: WARMUP });
-  const cpu = (pid: number | null | undefined) => (pid == null ? null : cpuSeconds(pid));
-  const before = [cpu(charged.server), cpu(charged.database)];
-  const result = await autocannon({ ...options, duration: DURATION });
-  const after = [cpu(charged.server), cpu(charged.database)];
-  const perRequest = (i: number) => {
-    const [a, b] = [before[i], after[i]];
-    return a === null || b === null || result.requests.total === 0 ? null : ((b - a) / result.requests.total) * 1e6;
-  };
-  return {
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
-    requests: result.requests.total,
-    load: loadavg()[0],
-    serverCpuUs: perRequest(0),
-    databaseCpuUs: perRequest(1),
-  };
-}
-
 /** One side of an interleaved load: a server and the query it is loaded with. */
 export interface LoadSpec {
   name: string;
@@ -150,6 +109,12 @@ export interface LoadSpec {
 /** BENCH_SLICES: the slices each side of an interleaved load is measured in. */
 export const SLICES = Number(process.env.BENCH_SLICES ?? 5);
 
+/** DURATION seconds of CONNECTIONS connections posting the spec's query, after WARMUP seconds; the answer is checked first. */
+export async function load(spec: LoadSpec): Promise<Row> {
+  const [row] = await inTurns([spec], 1);
+  return row;
+}
+
 /**
  * The floor and a target loaded in turns, SLICES slices of DURATION / SLICES
  * seconds each (floor, target, floor, target, ...), after WARMUP seconds of
@@ -159,16 +124,21 @@ export const SLICES = Number(process.env.BENCH_SLICES ?? 5);
  * per request is summed over its slices.
  */
 export async function interleaved(floor: LoadSpec, target: LoadSpec): Promise<[Row, Row]> {
-  for (const side of [floor, target]) {
+  const [floorRow, targetRow] = await inTurns([floor, target], SLICES);
+  return [floorRow, targetRow];
+}
+
+/** Each side checked and warmed up, then loaded in turns, `slices` slices of DURATION / slices seconds each. */
+async function inTurns(sides: LoadSpec[], slices: number): Promise<Row[]> {
+  for (const side of sides) {
     const check = await post(side.port, side.token, side.query);
     if (check.errors) throw new Error(`${side.name}: ${JSON.stringify(check.errors)}`);
     if (WARMUP > 0) await autocannon({ ...cannonOptions(side), duration: WARMUP });
   }
-  const tallies = [new Tally(), new Tally()];
-  const seconds = DURATION / SLICES;
-  for (let i = 0; i < SLICES; i++)
-    for (const [n, side] of [floor, target].entries()) await tallies[n].slice(side, seconds);
-  return [tallies[0].row(floor.name), tallies[1].row(target.name)];
+  const tallies = sides.map(() => new Tally());
+  for (let i = 0; i < slices; i++)
+    for (const [n, side] of sides.entries()) await tallies[n].slice(side, DURATION / slices);
+  return tallies.map((tally, n) => tally.row(sides[n].name));
 }
 
 function cannonOptions(spec: LoadSpec) {

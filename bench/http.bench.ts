@@ -190,10 +190,8 @@ export async function runHttpBench(): Promise<void> {
   );
   const bare = await start(join(__dirname, "bare-apollo-server.js"), {}, /listening (\d+)/);
   const charged = { server: bare.child.pid };
-  const floorName = (query: FloorQuery) => `bare Apollo ${query === "hello" ? "{ hello }" : "10-object list"}`;
-  const floorLoad = (query: FloorQuery) => load(floorName(query), bare.port, null, FLOOR_QUERIES[query], charged);
   const floorSpec: FloorSpec = (query) => ({
-    name: floorName(query),
+    name: `bare Apollo ${query === "hello" ? "{ hello }" : "10-object list"}`,
     port: bare.port,
     token: null,
     query: FLOOR_QUERIES[query],
@@ -202,7 +200,7 @@ export async function runHttpBench(): Promise<void> {
   const results: Array<[string, Row[]]> = [];
   let floor: Floor;
   try {
-    floor = { hello: await floorLoad("hello"), list: await floorLoad("list") };
+    floor = { hello: await load(floorSpec("hello")), list: await load(floorSpec("list")) };
     try {
       if (DATABASES.includes("sqlite"))
         results.push(["SQLite", await measure(`sqlite:${join(dir, "bench.sqlite")}`, "SQLite", floorSpec)]);
