@@ -1,31 +1,9 @@
 import { expect } from "chai";
-import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
 import { chain } from "../../../src/domain/audit/audit-hash";
 import { GroupCommitAuditLog } from "../../../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../../../src/storage/typeorm-storage";
-import { verifyChain } from "../../support/audit-chain";
+import { decision, verifyChain } from "../../support/audit-chain";
 import { databaseKinds, type TestDatabase } from "../../support/databases";
-
-function decision(i: number, metadata: Record<string, unknown> | null = { i }): AuditEventInput {
-  return {
-    time: new Date(Date.UTC(2026, 4, 17, 9, 30, 0, i % 1000)),
-    actorId: `u${i}`,
-    actorEmail: `u${i}@example.com`,
-    actorRoles: i % 2 ? ["viewer", "ops", "viewer"] : [],
-    tokenId: i % 3 ? null : `t${i}`,
-    sourceIp: "10.1.2.3",
-    operation: "check",
-    action: "read",
-    resourceType: "job",
-    resourceNamespace: "prod",
-    resourceName: i % 7 ? `job-${i}` : `it's "job" \\ ${i}; COMMIT; \u{1F511}`,
-    subjectId: null,
-    decision: i % 3 ? "ALLOW" : "DENY",
-    reason: i % 3 ? "ALLOWED" : "NO_MATCHING_RULE",
-    requestId: null,
-    metadata,
-  };
-}
 
 const mysql = databaseKinds().find((kind) => kind.name === "mysql");
 

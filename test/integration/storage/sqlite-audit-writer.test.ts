@@ -3,11 +3,10 @@ import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AuditEventInput } from "../../../src/domain/audit/audit-event";
 import { chain } from "../../../src/domain/audit/audit-hash";
 import { GroupCommitAuditLog } from "../../../src/domain/audit/group-commit-audit-log";
 import { TypeormStorage } from "../../../src/storage/typeorm-storage";
-import { verifyChain } from "../../support/audit-chain";
+import { decision, verifyChain } from "../../support/audit-chain";
 
 interface RawConnection {
   prepare(sql: string): { all(...params: unknown[]): Array<Record<string, unknown>> };
@@ -17,27 +16,6 @@ const Database = createRequire(__filename)("better-sqlite3") as new (
   path: string,
   options?: { readonly?: boolean },
 ) => RawConnection;
-
-function decision(i: number, metadata: Record<string, unknown> | null = { i }): AuditEventInput {
-  return {
-    time: new Date(Date.UTC(2026, 4, 17, 9, 30, 0, i % 1000)),
-    actorId: `u${i}`,
-    actorEmail: `u${i}@example.com`,
-    actorRoles: i % 2 ? ["viewer", "ops", "viewer"] : [],
-    tokenId: null,
-    sourceIp: "10.1.2.3",
-    operation: "check",
-    action: "read",
-    resourceType: "job",
-    resourceNamespace: "prod",
-    resourceName: `job-${i}`,
-    subjectId: null,
-    decision: i % 3 ? "ALLOW" : "DENY",
-    reason: i % 3 ? "ALLOWED" : "NO_MATCHING_RULE",
-    requestId: null,
-    metadata,
-  };
-}
 
 describe("the SQLite audit writer thread", function () {
   this.timeout(60_000);
